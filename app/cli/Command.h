@@ -1,0 +1,20 @@
+#pragma once
+
+#include <QStringList>
+
+namespace portico::cli {
+
+// One portico-cli subcommand. run() gets the arguments after the command name and returns the
+// process exit status. A command that needs an event loop creates what it needs itself; main()
+// has already constructed the QCoreApplication.
+struct Command
+{
+    const char *name;
+    const char *synopsis; // one line for `portico-cli --help`
+    int (*run)(const QStringList &args);
+};
+
+// Implemented in one file per command (CmdCheck.cpp, CmdServe.cpp, ...), listed in main.cpp.
+int runCheck(const QStringList &args);
+
+} // namespace portico::cli

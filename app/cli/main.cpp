@@ -1,0 +1,63 @@
+// portico-cli: the Portico core without a window, for terminals, CI and servers.
+#include "app/cli/Command.h"
+#include "core/common/Version.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+#include <cstring>
+#include <iterator>
+
+using namespace portico::cli;
+
+namespace {
+
+const Command kCommands[] = {
+    { "check", "check -c FILE             validate a workspace file (exit 0 valid, 2 invalid)", runCheck },
+};
+
+void printHelp(FILE *out)
+{
+    std::fprintf(out,
+                 "Usage: portico-cli COMMAND [OPTIONS]\n"
+                 "Portico %s: developer API gateway and traffic inspector, without a window.\n\n"
+                 "Commands:\n",
+                 portico::kVersion);
+    for (const Command &c : kCommands)
+        std::fprintf(out, "  %s\n", c.synopsis);
+    std::fprintf(out,
+                 "\nOptions:\n"
+                 "  -h, --help                show this help (COMMAND --help: that command's help)\n"
+                 "  -v, --version             print the version\n");
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("portico-cli"));
+    QCoreApplication::setApplicationVersion(QString::fromLatin1(portico::kVersion));
+
+    const QStringList args = QCoreApplication::arguments().mid(1);
+    if (args.isEmpty()) {
+        printHelp(stderr);
+        return 2;
+    }
+    const QString first = args.first();
+    if (first == u"-h" || first == u"--help" || first == u"help") {
+        printHelp(stdout);
+        return 0;
+    }
+    if (first == u"-v" || first == u"--version") {
+        std::printf("portico-cli %s\n", portico::kVersion);
+        return 0;
+    }
+    for (const Command &c : kCommands) {
+        if (first == QLatin1String(c.name))
+            return c.run(args.mid(1));
+    }
+    std::fprintf(stderr, "portico-cli: unknown command '%s' (see portico-cli --help)\n", qPrintable(first));
+    return 2;
+}

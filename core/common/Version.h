@@ -1,0 +1,5 @@
+#pragma once
+
+namespace portico {
+inline constexpr const char *kVersion = PORTICO_VERSION;
+}

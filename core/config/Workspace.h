@@ -1,0 +1,323 @@
+#pragma once
+
+// The workspace model: plain, immutable-once-loaded value types mirroring the workspace file
+// (../shared/spec/portico.example.yaml). The loader (WorkspaceLoader) builds it and validates it;
+// the writer (WorkspaceWriter) saves it back; the gateway compiles it into runtime objects.
+// Paths are kept as written in the file (relative ones resolve against baseDir via resolvePath()),
+// so that load -> save -> load is lossless.
+
+#include <QDate>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <utility>
+
+namespace portico::config {
+
+using Duration = std::chrono::milliseconds;
+// Ordered name/value pairs: header maps, version maps and the like keep the file's order.
+using KeyValues = QList<std::pair<QString, QString>>;
+
+struct HostPort
+{
+    QString host; // as written: "127.0.0.1", "localhost", "::1", "0.0.0.0"
+    quint16 port = 0;
+    bool operator==(const HostPort &) const = default;
+    QString toString() const
+    {
+        return host.contains(u':') ? QStringLiteral("[%1]:%2").arg(host).arg(port)
+                                   : QStringLiteral("%1:%2").arg(host).arg(port);
+    }
+};
+
+struct TlsFiles
+{
+    QString cert; // PEM certificate chain, path as written
+    QString key;  // PEM private key, path as written
+    bool operator==(const TlsFiles &) const = default;
+};
+
+struct Limits
+{
+    qint64 maxHeaderBytes = 64 * 1024;
+    qint64 maxBodyBytes = 10 * 1024 * 1024;
+    Duration headerTimeout { 10'000 };
+    Duration idleTimeout { 60'000 };
+    bool operator==(const Limits &) const = default;
+};
+
+struct GatewaySettings
+{
+    QList<HostPort> listen { HostPort { QStringLiteral("127.0.0.1"), 8080 } };
+    std::optional<TlsFiles> tls;
+    int workers = 0; // 0 = auto (number of cores)
+    Limits limits;
+    bool operator==(const GatewaySettings &) const = default;
+};
+
+struct AdminSettings
+{
+    bool enabled = true;
+    HostPort listen { QStringLiteral("127.0.0.1"), 9080 };
+    QString token; // empty = no token required
+    bool operator==(const AdminSettings &) const = default;
+};
+
+struct Retention
+{
+    qint64 maxExchanges = 1'000'000;
+    Duration maxAge { std::chrono::hours(24 * 30) };
+    bool operator==(const Retention &) const = default;
+};
+
+struct CaptureSettings
+{
+    bool enabled = true;
+    QString database = QStringLiteral("traffic.db"); // as written; resolvePath() for the real path
+    qint64 maxBodyBytes = 1024 * 1024;
+    QStringList redactHeaders { QStringLiteral("authorization"), QStringLiteral("cookie"),
+                                QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
+    Retention retention;
+    bool operator==(const CaptureSettings &) const = default;
+};
+
+struct TracingSettings
+{
+    QStringList propagation { QStringLiteral("w3c") }; // any of: w3c, b3
+    bool w3c() const { return propagation.contains(QStringLiteral("w3c")); }
+    bool b3() const { return propagation.contains(QStringLiteral("b3")); }
+    bool operator==(const TracingSettings &) const = default;
+};
+
+struct Target
+{
+    QUrl url; // http:// or https://, host and port, no path
+    int weight = 1;
+    bool operator==(const Target &) const = default;
+};
+
+enum class Balance { RoundRobin, LeastConnections, IpHash };
+
+struct HealthCheck
+{
+    QString path = QStringLiteral("/healthz");
+    Duration interval { 5'000 };
+    Duration timeout { 2'000 };
+    int unhealthyAfter = 3;
+    int healthyAfter = 2;
+    bool operator==(const HealthCheck &) const = default;
+};
+
+struct Upstream
+{
+    QString name;
+    QList<Target> targets;
+    Balance balance = Balance::RoundRobin;
+    Duration connectTimeout { 2'000 };
+    Duration responseTimeout { 30'000 };
+    int retries = 0; // on connect failure, idempotent methods only
+    std::optional<HealthCheck> healthCheck;
+    bool operator==(const Upstream &) const = default;
+};
+
+struct RateLimit
+{
+    enum class By { Consumer, Ip, Route, Header };
+    int requests = 0;
+    Duration per { 60'000 };
+    By by = By::Consumer;
+    QString header; // when by == Header ("header:NAME")
+    bool operator==(const RateLimit &) const = default;
+};
+
+struct Tier
+{
+    QString name;
+    std::optional<RateLimit> rateLimit;
+    bool operator==(const Tier &) const = default;
+};
+
+struct Consumer
+{
+    QString name;
+    QString tier; // empty = none
+    QStringList groups;
+    QStringList apiKeys;
+    QString jwtSubject;
+    bool operator==(const Consumer &) const = default;
+};
+
+enum class AuthType { ApiKey, Jwt, OAuth2Introspection };
+
+struct AuthScheme
+{
+    QString name;
+    AuthType type = AuthType::ApiKey;
+    // api_key
+    QString header; // e.g. X-API-Key (empty = not read from a header)
+    QString query;  // e.g. apikey (empty = not read from the query)
+    // jwt
+    QString issuer;
+    QStringList audience; // "audience: x" or a list
+    QStringList algorithms;
+    QUrl jwksUrl;
+    QString publicKey; // PEM file path, as written
+    QString secret;    // HS* shared secret (after ${ENV} expansion)
+    QString consumerClaim = QStringLiteral("sub");
+    Duration clockSkew { 0 };
+    // oauth2_introspection
+    QUrl url;
+    QString clientId;
+    QString clientSecret;
+    Duration cache { 0 };
+    bool operator==(const AuthScheme &) const = default;
+};
+
+struct RouteMatch
+{
+    enum class PathKind { Prefix, Exact, Regex };
+    PathKind pathKind = PathKind::Prefix;
+    QString path = QStringLiteral("/");
+    QStringList methods; // upper case; empty = any
+    QStringList hosts;   // exact or "*.suffix"; empty = any
+    KeyValues headers;   // header name -> exact value
+    bool operator==(const RouteMatch &) const = default;
+};
+
+struct Deprecation
+{
+    QDate sunset; // may be null
+    QString link;
+    bool operator==(const Deprecation &) const = default;
+};
+
+struct Versions
+{
+    enum class By { Path, Header };
+    By by = By::Path;
+    QString header = QStringLiteral("X-API-Version");
+    KeyValues map; // version -> upstream name, in file order
+    QString defaultVersion;
+    QList<std::pair<QString, Deprecation>> deprecated;
+    bool operator==(const Versions &) const = default;
+};
+
+struct HeaderOps
+{
+    KeyValues set;
+    QStringList remove;
+    KeyValues rename; // old name -> new name
+    bool empty() const { return set.isEmpty() && remove.isEmpty() && rename.isEmpty(); }
+    bool operator==(const HeaderOps &) const = default;
+};
+
+struct QueryOps
+{
+    KeyValues set;
+    QStringList remove;
+    bool empty() const { return set.isEmpty() && remove.isEmpty(); }
+    bool operator==(const QueryOps &) const = default;
+};
+
+struct RequestTransform
+{
+    HeaderOps headers;
+    QueryOps query;
+    bool empty() const { return headers.empty() && query.empty(); }
+    bool operator==(const RequestTransform &) const = default;
+};
+
+struct ResponseTransform
+{
+    HeaderOps headers;
+    QStringList jsonRemove; // dotted paths, "[*]" over arrays
+    bool empty() const { return headers.empty() && jsonRemove.isEmpty(); }
+    bool operator==(const ResponseTransform &) const = default;
+};
+
+struct AggregatePart
+{
+    QString key;
+    QString upstream;
+    QString path;
+    bool operator==(const AggregatePart &) const = default;
+};
+
+struct Mock
+{
+    int status = 200;
+    KeyValues headers;
+    QString body;
+    QString bodyFile; // path as written; resolvePath() for the real path
+    Duration delay { 0 };
+    bool operator==(const Mock &) const = default;
+};
+
+struct Route
+{
+    QString name;
+    RouteMatch match;
+    // Exactly one of these four is set (validated by the loader).
+    QString upstream;
+    std::optional<Versions> versions;
+    QList<AggregatePart> aggregate;
+    std::optional<Mock> mock;
+
+    bool stripPrefix = false;
+    QStringList auth; // scheme names; empty = public
+    bool hideCredentials = false;
+    QStringList allowGroups;
+    std::optional<RateLimit> rateLimit;
+    RequestTransform request;
+    ResponseTransform response;
+    std::optional<Duration> timeout;
+    bool operator==(const Route &) const = default;
+};
+
+struct Workspace
+{
+    int version = 1;
+    GatewaySettings gateway;
+    AdminSettings admin;
+    CaptureSettings capture;
+    TracingSettings tracing;
+    QList<Upstream> upstreams; // file order
+    QList<Tier> tiers;
+    QList<Consumer> consumers;
+    QList<AuthScheme> auth;
+    QList<Route> routes;
+
+    // Where it came from (not part of equality of content, but kept for paths and the writer).
+    QString filePath; // absolute; empty for an in-memory workspace
+    // Values written with ${NAME} in the file, keyed by their dotted path ("admin.token",
+    // "auth.idp.secret"): the writer saves the template, never the expanded secret.
+    QHash<QString, QString> envTemplates;
+
+    QString baseDir() const;
+    QString resolvePath(const QString &path) const; // relative to the file's folder
+
+    const Upstream *findUpstream(const QString &name) const;
+    const Tier *findTier(const QString &name) const;
+    const Consumer *findConsumer(const QString &name) const;
+    const AuthScheme *findAuth(const QString &name) const;
+    const Route *findRoute(const QString &name) const;
+
+    bool operator==(const Workspace &other) const;
+};
+
+using WorkspacePtr = std::shared_ptr<const Workspace>;
+
+QString balanceName(Balance b);
+QString authTypeName(AuthType t);
+QString rateLimitByName(const RateLimit &r); // "consumer", "ip", "route", "header:NAME"
+// Canonical text forms used by the writer and the GUI: 250ms, 5s, 1m, 2h, 30d; 512, 64KiB, 10MiB.
+QString formatDuration(Duration d);
+QString formatSize(qint64 bytes);
+
+} // namespace portico::config

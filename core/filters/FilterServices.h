@@ -1,0 +1,20 @@
+#pragma once
+
+#include "core/common/Clock.h"
+#include "core/common/Metrics.h"
+
+#include <memory>
+
+namespace portico::filters {
+
+// What filters share across requests, threads and config reloads. The gateway owns one instance
+// for its lifetime and hands it to the filter factories; a reload builds new filter chains over
+// the same services, so rate-limit windows, JWKS caches and introspection caches survive it.
+// Each filter family adds its shared state here as a member (e.g. a rate-limit store).
+struct FilterServices
+{
+    const Clock *clock = nullptr;
+    MetricsRegistry *metrics = nullptr;
+};
+
+} // namespace portico::filters

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Portico needs to build, test and benchmark.
+# Idempotent and non-interactive: packages already present are skipped.
+#   packaging/install-deps.sh            build + test dependencies
+#   packaging/install-deps.sh --bench    also wrk and haproxy for tests/bench
+#   packaging/install-deps.sh --gui      also Xvfb and ImageMagick for screenshots
+set -euo pipefail
+
+build=(
+  cmake ninja-build g++ pkg-config
+  qt6-base-dev qt6-base-dev-tools
+  qt6-httpserver-dev qt6-websockets-dev   # HttpServer's CMake config requires WebSockets
+  qt6-charts-dev libqt6sql6-sqlite libqt6svg6
+  libqt6opengl6-dev libxkbcommon-dev       # Charts' CMake config needs Qt6OpenGL; Gui looks for XKB
+  libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
+)
+test=(
+  nginx-light            # export test runs `nginx -t` and serves the exported config
+  python3 python3-jsonschema   # validates exported Kong/Traefik files against shared JSON schemas
+  openssl curl
+)
+extra=()
+for arg in "$@"; do
+  case "$arg" in
+    --bench) extra+=(wrk haproxy nginx-light linux-perf) ;;
+    --gui) extra+=(xvfb xauth imagemagick) ;;
+    *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+wanted=("${build[@]}" "${test[@]}" "${extra[@]}")
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  # nginx and haproxy start system services on install; policy-rc.d keeps them from starting.
+  # Tests and benchmarks start their own instances on loopback ports.
+  if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for svc in nginx haproxy; do
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled "$svc" >/dev/null 2>&1; then
+      $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
+    fi
+  done
+else
+  echo "install-deps: all packages present"
+fi
