@@ -1,0 +1,42 @@
+#include "core/export/Exporter.h"
+
+#include "core/export/kong/KongExporter.h"
+#include "core/export/nginx/NginxExporter.h"
+
+namespace portico::exporter {
+
+namespace {
+
+struct TargetEntry
+{
+    const char *name;
+    ExportResult (*run)(const config::Workspace &);
+};
+
+const TargetEntry kTargets[] = {
+    { "kong", exportKong },
+    { "nginx", exportNginx },
+};
+
+} // namespace
+
+QStringList exportTargets()
+{
+    QStringList names;
+    for (const TargetEntry &t : kTargets)
+        names << QString::fromLatin1(t.name);
+    return names;
+}
+
+ExportResult exportWorkspace(const config::Workspace &workspace, const QString &target)
+{
+    for (const TargetEntry &t : kTargets) {
+        if (target == QLatin1String(t.name))
+            return t.run(workspace);
+    }
+    ExportResult r;
+    r.error = QStringLiteral("unknown export target '%1' (known: %2)").arg(target, exportTargets().join(u", "));
+    return r;
+}
+
+} // namespace portico::exporter
