@@ -1,0 +1,337 @@
+#include "core/config/SectionParsers.h"
+
+namespace portico::config {
+
+namespace {
+
+const QStringList kAuthApiKeyKeys { "header", "query" };
+const QStringList kAuthJwtKeys { "issuer",     "audience",   "algorithms",     "jwks_url",
+                                 "public_key", "secret",     "consumer_claim", "clock_skew" };
+const QStringList kAuthIntrospectionKeys { "url", "client_id", "client_secret", "cache" };
+
+template<typename T>
+void assign(T &target, const std::optional<T> &value)
+{
+    if (value)
+        target = *value;
+}
+
+} // namespace
+
+GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    GatewaySettings g;
+    for (const auto &f : r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "limits" })) {
+        if (f.key == u"listen") {
+            g.listen.clear();
+            for (const auto &item : r.items(f.value, f.path, true)) {
+                if (const auto hp = r.hostPort(item.value, item.path))
+                    g.listen.append(*hp);
+            }
+        } else if (f.key == u"tls") {
+            TlsFiles tls;
+            for (const auto &t : r.fields(f.value, f.path, QStringLiteral("gateway tls"), { "cert", "key" })) {
+                assign(t.key == u"cert" ? tls.cert : tls.key, r.string(t.value, t.path));
+            }
+            g.tls = tls;
+        } else if (f.key == u"workers") {
+            const auto text = r.string(f.value, f.path);
+            bool ok = false;
+            const int n = text ? text->toInt(&ok) : 0;
+            if (text && *text == u"auto")
+                g.workers = 0;
+            else if (ok && n >= 1)
+                g.workers = n;
+            else if (text)
+                r.error(f.path, QStringLiteral("'workers' must be auto or a number of threads, not '%1'").arg(*text));
+        } else if (f.key == u"limits") {
+            const QStringList keys { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout" };
+            for (const auto &l : r.fields(f.value, f.path, QStringLiteral("gateway limits"), keys)) {
+                if (l.key == u"max_header_bytes")
+                    assign(g.limits.maxHeaderBytes, r.size(l.value, l.path));
+                else if (l.key == u"max_body_bytes")
+                    assign(g.limits.maxBodyBytes, r.size(l.value, l.path));
+                else if (l.key == u"header_timeout")
+                    assign(g.limits.headerTimeout, r.duration(l.value, l.path));
+                else
+                    assign(g.limits.idleTimeout, r.duration(l.value, l.path));
+            }
+        }
+    }
+    return g;
+}
+
+AdminSettings parseAdmin(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    AdminSettings a;
+    for (const auto &f : r.fields(node, path, QStringLiteral("admin"), { "enabled", "listen", "token" })) {
+        if (f.key == u"enabled")
+            assign(a.enabled, r.boolean(f.value, f.path));
+        else if (f.key == u"listen")
+            assign(a.listen, r.hostPort(f.value, f.path));
+        else
+            assign(a.token, r.string(f.value, f.path, YamlReader::UnsetEnv::Empty));
+    }
+    return a;
+}
+
+CaptureSettings parseCapture(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    CaptureSettings c;
+    const QStringList keys { "enabled", "database", "max_body_bytes", "redact_headers", "retention" };
+    for (const auto &f : r.fields(node, path, QStringLiteral("capture"), keys)) {
+        if (f.key == u"enabled") {
+            assign(c.enabled, r.boolean(f.value, f.path));
+        } else if (f.key == u"database") {
+            assign(c.database, r.string(f.value, f.path));
+        } else if (f.key == u"max_body_bytes") {
+            assign(c.maxBodyBytes, r.size(f.value, f.path));
+        } else if (f.key == u"redact_headers") {
+            c.redactHeaders = r.stringList(f.value, f.path);
+        } else {
+            const QStringList retentionKeys { "max_exchanges", "max_age" };
+            for (const auto &t : r.fields(f.value, f.path, QStringLiteral("capture retention"), retentionKeys)) {
+                if (t.key == u"max_exchanges") {
+                    if (const auto n = r.integer(t.value, t.path))
+                        c.retention.maxExchanges = *n;
+                } else {
+                    assign(c.retention.maxAge, r.duration(t.value, t.path));
+                }
+            }
+        }
+    }
+    return c;
+}
+
+TracingSettings parseTracing(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    TracingSettings t;
+    for (const auto &f : r.fields(node, path, QStringLiteral("tracing"), { "propagation" }))
+        t.propagation = r.stringList(f.value, f.path);
+    return t;
+}
+
+static Target parseTarget(YamlReader &r, const YamlReader::Entry &item, bool *ok)
+{
+    Target t;
+    *ok = false;
+    if (item.value.IsScalar()) { // "- http://host:port" is short for "- {url: http://host:port}"
+        if (const auto url = r.url(item.value, item.path)) {
+            t.url = *url;
+            *ok = true;
+        }
+        return t;
+    }
+    bool hasUrl = false;
+    for (const auto &f : r.fields(item.value, item.path, QStringLiteral("upstream target"), { "url", "weight" })) {
+        if (f.key == u"url") {
+            hasUrl = true;
+            if (const auto url = r.url(f.value, f.path)) {
+                t.url = *url;
+                *ok = true;
+            }
+        } else {
+            assign(t.weight, r.integer(f.value, f.path));
+        }
+    }
+    if (!hasUrl && item.value.IsMap())
+        r.error(item.path, QStringLiteral("missing 'url' in upstream target"));
+    return t;
+}
+
+QList<Upstream> parseUpstreams(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    QList<Upstream> out;
+    for (const auto &e : r.entries(node, path, QStringLiteral("upstream"))) {
+        Upstream u;
+        u.name = e.key;
+        const QStringList keys { "targets", "balance", "timeouts", "retries", "health_check" };
+        for (const auto &f : r.fields(e.value, e.path, QStringLiteral("upstream '%1'").arg(e.key), keys)) {
+            if (f.key == u"targets") {
+                for (const auto &item : r.items(f.value, f.path)) {
+                    bool ok = false;
+                    const Target t = parseTarget(r, item, &ok);
+                    if (ok)
+                        u.targets.append(t);
+                }
+            } else if (f.key == u"balance") {
+                const QStringList names { balanceName(Balance::RoundRobin), balanceName(Balance::LeastConnections),
+                                          balanceName(Balance::IpHash) };
+                if (const auto b = r.choice(f.value, f.path, QStringLiteral("balance"), names))
+                    u.balance = static_cast<Balance>(names.indexOf(*b));
+            } else if (f.key == u"timeouts") {
+                for (const auto &t :
+                     r.fields(f.value, f.path, QStringLiteral("upstream timeouts"), { "connect", "response" })) {
+                    assign(t.key == u"connect" ? u.connectTimeout : u.responseTimeout, r.duration(t.value, t.path));
+                }
+            } else if (f.key == u"retries") {
+                assign(u.retries, r.integer(f.value, f.path));
+            } else {
+                HealthCheck h;
+                const QStringList hkeys { "path", "interval", "timeout", "unhealthy_after", "healthy_after" };
+                for (const auto &t : r.fields(f.value, f.path, QStringLiteral("health_check"), hkeys)) {
+                    if (t.key == u"path")
+                        assign(h.path, r.string(t.value, t.path));
+                    else if (t.key == u"interval")
+                        assign(h.interval, r.duration(t.value, t.path));
+                    else if (t.key == u"timeout")
+                        assign(h.timeout, r.duration(t.value, t.path));
+                    else if (t.key == u"unhealthy_after")
+                        assign(h.unhealthyAfter, r.integer(t.value, t.path));
+                    else
+                        assign(h.healthyAfter, r.integer(t.value, t.path));
+                }
+                u.healthCheck = h;
+            }
+        }
+        out.append(u);
+    }
+    return out;
+}
+
+std::optional<RateLimit> parseRateLimit(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    RateLimit rl;
+    const auto fields = r.fields(node, path, QStringLiteral("rate_limit"), { "requests", "per", "by" });
+    if (!node.IsMap())
+        return std::nullopt;
+    for (const auto &f : fields) {
+        if (f.key == u"requests") {
+            assign(rl.requests, r.integer(f.value, f.path));
+        } else if (f.key == u"per") {
+            assign(rl.per, r.duration(f.value, f.path));
+        } else {
+            const auto by = r.string(f.value, f.path);
+            if (!by)
+                continue;
+            if (*by == u"consumer") {
+                rl.by = RateLimit::By::Consumer;
+            } else if (*by == u"ip") {
+                rl.by = RateLimit::By::Ip;
+            } else if (*by == u"route") {
+                rl.by = RateLimit::By::Route;
+            } else if (by->startsWith(u"header:") && by->size() > 7) {
+                rl.by = RateLimit::By::Header;
+                rl.header = by->mid(7).trimmed();
+            } else {
+                r.error(f.path,
+                        QStringLiteral("unknown rate limit by '%1' (use consumer, ip, route or header:NAME)").arg(*by));
+            }
+        }
+    }
+    return rl;
+}
+
+QList<Tier> parseTiers(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    QList<Tier> out;
+    for (const auto &e : r.entries(node, path, QStringLiteral("tier"))) {
+        Tier t;
+        t.name = e.key;
+        if (e.value.IsNull()) { // "free:" with nothing: a tier without limits
+            out.append(t);
+            continue;
+        }
+        for (const auto &f : r.fields(e.value, e.path, QStringLiteral("tier '%1'").arg(e.key), { "rate_limit" }))
+            t.rateLimit = parseRateLimit(r, f.value, f.path);
+        out.append(t);
+    }
+    return out;
+}
+
+QList<Consumer> parseConsumers(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    QList<Consumer> out;
+    for (const auto &item : r.items(node, path)) {
+        Consumer c;
+        const QStringList keys { "name", "tier", "groups", "api_keys", "jwt_subject" };
+        for (const auto &f : r.fields(item.value, item.path, QStringLiteral("consumer"), keys)) {
+            if (f.key == u"name")
+                assign(c.name, r.string(f.value, f.path));
+            else if (f.key == u"tier")
+                assign(c.tier, r.string(f.value, f.path));
+            else if (f.key == u"groups")
+                c.groups = r.stringList(f.value, f.path);
+            else if (f.key == u"api_keys")
+                c.apiKeys = r.stringList(f.value, f.path);
+            else
+                assign(c.jwtSubject, r.string(f.value, f.path));
+        }
+        out.append(c);
+    }
+    return out;
+}
+
+static void parseAuthField(YamlReader &r, AuthScheme &a, const YamlReader::Entry &f)
+{
+    const auto secret = YamlReader::UnsetEnv::Empty;
+    if (f.key == u"header")
+        assign(a.header, r.string(f.value, f.path));
+    else if (f.key == u"query")
+        assign(a.query, r.string(f.value, f.path));
+    else if (f.key == u"issuer")
+        assign(a.issuer, r.string(f.value, f.path));
+    else if (f.key == u"audience")
+        a.audience = r.stringList(f.value, f.path);
+    else if (f.key == u"algorithms")
+        a.algorithms = r.stringList(f.value, f.path);
+    else if (f.key == u"jwks_url")
+        assign(a.jwksUrl, r.url(f.value, f.path));
+    else if (f.key == u"public_key")
+        assign(a.publicKey, r.string(f.value, f.path));
+    else if (f.key == u"secret")
+        assign(a.secret, r.string(f.value, f.path, secret));
+    else if (f.key == u"consumer_claim")
+        assign(a.consumerClaim, r.string(f.value, f.path));
+    else if (f.key == u"clock_skew")
+        assign(a.clockSkew, r.duration(f.value, f.path));
+    else if (f.key == u"url")
+        assign(a.url, r.url(f.value, f.path));
+    else if (f.key == u"client_id")
+        assign(a.clientId, r.string(f.value, f.path));
+    else if (f.key == u"client_secret")
+        assign(a.clientSecret, r.string(f.value, f.path, secret));
+    else if (f.key == u"cache")
+        assign(a.cache, r.duration(f.value, f.path));
+}
+
+QList<AuthScheme> parseAuth(YamlReader &r, const YAML::Node &node, const QString &path)
+{
+    QList<AuthScheme> out;
+    const QStringList types { authTypeName(AuthType::ApiKey), authTypeName(AuthType::Jwt),
+                              authTypeName(AuthType::OAuth2Introspection) };
+    const QList<QStringList> typeKeys { kAuthApiKeyKeys, kAuthJwtKeys, kAuthIntrospectionKeys };
+    for (const auto &e : r.entries(node, path, QStringLiteral("auth scheme"))) {
+        AuthScheme a;
+        a.name = e.key;
+        const QStringList allKeys = QStringList { "type" } + kAuthApiKeyKeys + kAuthJwtKeys + kAuthIntrospectionKeys;
+        const auto fields = r.fields(e.value, e.path, QStringLiteral("auth scheme '%1'").arg(e.key), allKeys);
+        int type = -1;
+        bool hasType = false;
+        for (const auto &f : fields) {
+            if (f.key != u"type")
+                continue;
+            hasType = true;
+            if (const auto t = r.choice(f.value, f.path, QStringLiteral("auth type"), types))
+                type = int(types.indexOf(*t));
+        }
+        if (!hasType && e.value.IsMap())
+            r.error(e.path, QStringLiteral("missing 'type' in auth scheme '%1'").arg(e.key), YamlReader::Anchor::Key);
+        if (type >= 0)
+            a.type = static_cast<AuthType>(type);
+        for (const auto &f : fields) {
+            if (f.key == u"type")
+                continue;
+            if (type >= 0 && !typeKeys[type].contains(f.key)) {
+                r.error(f.path, QStringLiteral("key '%1' does not apply to auth type '%2'").arg(f.key, types[type]),
+                        YamlReader::Anchor::Key);
+                continue;
+            }
+            parseAuthField(r, a, f);
+        }
+        out.append(a);
+    }
+    return out;
+}
+
+} // namespace portico::config

@@ -1,0 +1,156 @@
+#include "core/config/ValueFormats.h"
+
+#include <QRegularExpression>
+
+#include <algorithm>
+#include <limits>
+#include <vector>
+
+namespace portico::config {
+
+namespace {
+
+std::optional<qint64> parseNumber(QStringView digits)
+{
+    if (digits.isEmpty() || digits.size() > 15)
+        return std::nullopt;
+    for (QChar c : digits) {
+        if (!c.isDigit() || c.unicode() > 127)
+            return std::nullopt;
+    }
+    return digits.toLongLong();
+}
+
+} // namespace
+
+std::optional<Duration> parseDuration(QStringView text)
+{
+    text = text.trimmed();
+    qsizetype n = 0;
+    while (n < text.size() && text[n].isDigit())
+        ++n;
+    const auto value = parseNumber(text.left(n));
+    if (!value)
+        return std::nullopt;
+    const QStringView unit = text.mid(n);
+    qint64 factor = 0;
+    if (unit == u"ms")
+        factor = 1;
+    else if (unit == u"s")
+        factor = 1000;
+    else if (unit == u"m")
+        factor = 60'000;
+    else if (unit == u"h")
+        factor = 3'600'000;
+    else if (unit == u"d")
+        factor = 86'400'000;
+    else if (unit.isEmpty() && *value == 0)
+        return Duration { 0 };
+    else
+        return std::nullopt;
+    return Duration { *value * factor };
+}
+
+std::optional<qint64> parseSize(QStringView text)
+{
+    text = text.trimmed();
+    qsizetype n = 0;
+    while (n < text.size() && text[n].isDigit())
+        ++n;
+    const auto value = parseNumber(text.left(n));
+    if (!value)
+        return std::nullopt;
+    const QString unit = text.mid(n).trimmed().toString().toUpper();
+    qint64 factor = 0;
+    if (unit.isEmpty() || unit == u"B")
+        factor = 1;
+    else if (unit == u"K" || unit == u"KB" || unit == u"KIB")
+        factor = 1024;
+    else if (unit == u"M" || unit == u"MB" || unit == u"MIB")
+        factor = 1024 * 1024;
+    else if (unit == u"G" || unit == u"GB" || unit == u"GIB")
+        factor = 1024 * 1024 * 1024;
+    else
+        return std::nullopt;
+    return *value * factor;
+}
+
+std::optional<HostPort> parseHostPort(QStringView text)
+{
+    text = text.trimmed();
+    QStringView host;
+    QStringView port;
+    if (text.startsWith(u'[')) {
+        const qsizetype close = text.indexOf(u']');
+        if (close < 0 || close + 1 >= text.size() || text[close + 1] != u':')
+            return std::nullopt;
+        host = text.mid(1, close - 1);
+        port = text.mid(close + 2);
+        if (!host.contains(u':'))
+            return std::nullopt;
+    } else {
+        const qsizetype colon = text.lastIndexOf(u':');
+        if (colon < 0)
+            return std::nullopt;
+        host = text.left(colon);
+        port = text.mid(colon + 1);
+        if (host.contains(u':')) // an IPv6 address needs brackets
+            return std::nullopt;
+    }
+    static const QRegularExpression hostChars(QStringLiteral("^[A-Za-z0-9._:%-]+$"));
+    if (host.isEmpty() || !hostChars.match(host).hasMatch())
+        return std::nullopt;
+    const auto p = parseNumber(port);
+    if (!p || *p > 65535)
+        return std::nullopt;
+    return HostPort { host.toString(), static_cast<quint16>(*p) };
+}
+
+bool isHttpMethod(const QString &method)
+{
+    static const QStringList methods { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
+                                       "CONNECT" };
+    return methods.contains(method);
+}
+
+bool isHttpToken(const QString &name)
+{
+    static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+    return token.match(name).hasMatch();
+}
+
+int levenshtein(const QString &a, const QString &b)
+{
+    std::vector<int> row(b.size() + 1);
+    for (qsizetype j = 0; j <= b.size(); ++j)
+        row[j] = int(j);
+    for (qsizetype i = 1; i <= a.size(); ++i) {
+        int diagonal = row[0];
+        row[0] = int(i);
+        for (qsizetype j = 1; j <= b.size(); ++j) {
+            const int up = row[j];
+            const int cost = a[i - 1].toLower() == b[j - 1].toLower() ? 0 : 1;
+            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + cost });
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+QString closestMatch(const QString &word, const QStringList &candidates)
+{
+    // A typo is at most one edit in short words and two in longer ones; further off is another word.
+    const int allowed = word.size() <= 4 ? 1 : (word.size() <= 8 ? 2 : 3);
+    QString best;
+    int bestDistance = std::numeric_limits<int>::max();
+    for (const QString &c : candidates) {
+        const int d = levenshtein(word, c);
+        if (d < bestDistance) {
+            bestDistance = d;
+            best = c;
+        }
+    }
+    return bestDistance <= allowed ? best : QString();
+}
+
+} // namespace portico::config
