@@ -84,12 +84,10 @@ ExportResult exportNginx(const Workspace &ws)
     out += QStringLiteral("        server_name _;\n");
     out += QStringLiteral("        add_header X-Request-Id $request_id always;\n\n");
     out += locations;
-    if (!ctx.hasRootLocation()) {
-        out += QStringLiteral("        location / {\n            default_type application/problem+json;\n"
-                              "            return 404 '{\"type\":\"about:blank\",\"title\":\"Not Found\",\"status\":404,"
-                              "\"detail\":\"no route matches\"}';\n        }\n");
-    }
+    if (!ctx.hasRootLocation())
+        out += QStringLiteral("        location / {\n            return 404;\n        }\n");
     out += ctx.internalLocations();
+    out += NginxContext::errorPages();
     out += QStringLiteral("    }\n}\n");
 
     if (!ws.tracing.propagation.isEmpty())

@@ -27,12 +27,11 @@ QString quoted(const QString &s)
     return u'\'' + out + u'\'';
 }
 
-QString problem(int status, const QString &title, const QString &detail)
+// The problem+json body comes from the server's error_page named locations (errorPages()):
+// `default_type` is not allowed inside `if`.
+QString problem(int status, const QString &, const QString &)
 {
-    return QStringLiteral("default_type application/problem+json; return %1 "
-                          "'{\"type\":\"about:blank\",\"title\":\"%2\",\"status\":%1,\"detail\":\"%3\"}';")
-        .arg(status)
-        .arg(title, detail);
+    return QStringLiteral("return %1;").arg(status);
 }
 
 } // namespace
@@ -100,7 +99,6 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
                 m_keySchemes << a->name;
             out += ind + QStringLiteral("set $portico_consumer $portico_%1_consumer;\n").arg(ident(a->name));
             out += ind + QStringLiteral("if ($portico_consumer = \"\") {\n");
-            out += ind + QStringLiteral("    add_header WWW-Authenticate 'ApiKey realm=\"portico\"' always;\n");
             out += ind + QStringLiteral("    ") + problem(401, QStringLiteral("Unauthorized"),
                                                           QStringLiteral("missing or unknown API key"))
                 + u'\n' + ind + QStringLiteral("}\n");
@@ -430,6 +428,42 @@ QString NginxContext::internalLocations() const
         out += QStringLiteral("            proxy_set_header Authorization 'Basic %1';\n").arg(basic);
         out += QStringLiteral("            proxy_set_body token=$portico_bearer_token;\n");
         out += QStringLiteral("            proxy_pass %1;\n        }\n").arg(a->url.toString());
+    }
+    return out;
+}
+
+} // namespace portico::exporter
+
+namespace portico::exporter {
+
+QString NginxContext::errorPages()
+{
+    struct Page
+    {
+        int status;
+        const char *title;
+        const char *detail;
+        const char *extra;
+    };
+    static const Page pages[] = {
+        { 401, "Unauthorized", "missing or unknown credentials",
+          "            add_header WWW-Authenticate 'ApiKey realm=\"portico\"' always;\n" },
+        { 403, "Forbidden", "consumer not in an allowed group", "" },
+        { 404, "Not Found", "no route matches", "" },
+        { 429, "Too Many Requests", "rate limit exceeded", "            add_header Retry-After 1 always;\n" },
+    };
+    QString out;
+    for (const Page &p : pages)
+        out += QStringLiteral("        error_page %1 @portico_%1;\n").arg(p.status);
+    for (const Page &p : pages) {
+        out += QStringLiteral("\n        location @portico_%1 {\n            default_type application/problem+json;\n")
+                   .arg(p.status);
+        out += QString::fromLatin1(p.extra);
+        out += QStringLiteral("            add_header X-Request-Id $request_id always;\n");
+        out += QStringLiteral("            return %1 '{\"type\":\"about:blank\",\"title\":\"%2\",\"status\":%1,"
+                              "\"detail\":\"%3\",\"trace_id\":\"$request_id\"}';\n        }\n")
+                   .arg(p.status)
+                   .arg(QString::fromLatin1(p.title), QString::fromLatin1(p.detail));
     }
     return out;
 }

@@ -18,6 +18,7 @@ public:
     QString location(const FlatRoute &f);
     QString httpPreamble() const;
     QString internalLocations() const;
+    static QString errorPages(); // problem+json answers for the statuses nginx itself produces
     bool hasRootLocation() const { return m_seen.contains(QStringLiteral("prefix:/")); }
 
 private:
