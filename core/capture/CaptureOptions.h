@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+#include <chrono>
+
+namespace portico {
+class Clock;
+}
+
+namespace portico::capture {
+
+// What CaptureStore needs to know. The gateway maps config::CaptureSettings onto this (capture
+// does not link the config module); the defaults match the workspace file's defaults.
+struct CaptureOptions
+{
+    QString databasePath;
+    QStringList redactHeaders { QStringLiteral("authorization"), QStringLiteral("cookie"),
+                                QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
+    // Safety net for bodies: the gateway already caps its copies, the store enforces it too.
+    qint64 maxBodyBytes = 1024 * 1024;
+
+    // Retention, pruned incrementally by the writer (0 = no limit).
+    qint64 maxExchanges = 1'000'000;
+    std::chrono::milliseconds maxAge { std::chrono::hours(24 * 30) };
+    int pruneBatch = 2000; // rows deleted per writer cycle at most
+
+    // Writer batching: one transaction per burst of at most batchRows, or every batchInterval.
+    int batchRows = 500;
+    std::chrono::milliseconds batchInterval { 50 };
+
+    // The bounded queue between proxy threads and the writer. Above half of either bound new
+    // exchanges lose their bodies; at the bound whole exchanges are dropped. Both are counted.
+    int maxQueuedRows = 50'000;
+    qint64 maxQueuedBytes = 64 * 1024 * 1024;
+
+    const Clock *clock = nullptr; // for retention by age; nullptr = the system clock
+};
+
+} // namespace portico::capture

@@ -1,0 +1,238 @@
+#include "core/capture/CaptureReader.h"
+
+#include "core/capture/Schema.h"
+
+#include <QElapsedTimer>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <atomic>
+
+namespace portico::capture {
+
+namespace {
+
+std::atomic<int> s_readerSerial { 0 };
+
+// Ids scanned per slice of a costly search: small enough to check the clock often.
+constexpr qint64 kSliceIds = 20'000;
+
+void bindAll(QSqlQuery &q, const QVariantList &values)
+{
+    for (const QVariant &v : values)
+        q.addBindValue(v);
+}
+
+} // namespace
+
+CaptureReader::CaptureReader()
+    : m_connection(QStringLiteral("portico-capture-reader-%1").arg(s_readerSerial.fetch_add(1)))
+{
+}
+
+CaptureReader::~CaptureReader()
+{
+    m_db = QSqlDatabase();
+    schema::close(m_connection);
+}
+
+bool CaptureReader::open(const QString &path, QString *error)
+{
+    m_db = schema::open(path, m_connection, false, &m_error);
+    if (!m_db.isValid()) {
+        if (error)
+            *error = m_error;
+        return false;
+    }
+    return true;
+}
+
+bool CaptureReader::runPage(const FilterExpression &filter, int limit, qint64 beforeId, qint64 floorId,
+                            QList<ExchangeSummary> *rows)
+{
+    QString sql = QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2)").arg(schema::summaryColumns(), filter.sql());
+    if (beforeId > 0)
+        sql += QStringLiteral(" AND e.id < ?");
+    if (floorId > 0)
+        sql += QStringLiteral(" AND e.id >= ?");
+    sql += QStringLiteral(" ORDER BY e.id DESC LIMIT ?");
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql)) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    bindAll(q, filter.bindings());
+    if (beforeId > 0)
+        q.addBindValue(beforeId);
+    if (floorId > 0)
+        q.addBindValue(floorId);
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return false;
+    }
+    while (q.next())
+        rows->append(schema::readSummary(q));
+    return true;
+}
+
+QList<ExchangeSummary> CaptureReader::list(const FilterExpression &filter, int limit, qint64 beforeId)
+{
+    return search(filter, limit, beforeId, m_budget).rows;
+}
+
+CaptureReader::Page CaptureReader::search(const FilterExpression &filter, int limit, qint64 beforeId,
+                                          std::chrono::milliseconds budget)
+{
+    Page page;
+    if (limit <= 0 || !m_db.isOpen())
+        return page;
+    if (!filter.isCostly()) {
+        runPage(filter, limit, beforeId, 0, &page.rows);
+        return page;
+    }
+    // Costly terms are checked per row, so walk the id space downwards in slices and look at
+    // the clock between slices: a search never runs much longer than its budget.
+    qint64 minId = 0;
+    {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM exchanges")) || !q.next())
+            return page;
+        minId = q.value(0).toLongLong();
+        if (beforeId <= 0)
+            beforeId = q.value(1).toLongLong() + 1;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    qint64 high = beforeId;
+    while (high > minId) {
+        const qint64 low = std::max<qint64>(minId, high - kSliceIds);
+        if (!runPage(filter, limit - int(page.rows.size()), high, low, &page.rows))
+            return page;
+        if (page.rows.size() >= limit)
+            return page;
+        high = low;
+        if (high > minId && timer.elapsed() >= budget.count()) {
+            page.partial = true;
+            page.resumeBeforeId = high;
+            return page;
+        }
+    }
+    return page;
+}
+
+std::optional<Exchange> CaptureReader::get(qint64 id)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral(
+        "SELECT id, started_at, client_address, method, url, scheme, host, path, query, status, route, "
+        "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
+        "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
+        "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
+        "first_byte_us, duration_us, notes FROM exchanges WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    Exchange e;
+    int i = 0;
+    e.id = q.value(i++).toLongLong();
+    e.startedAt = QDateTime::fromMSecsSinceEpoch(q.value(i++).toLongLong(), Qt::UTC);
+    for (QString *s : { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query })
+        *s = q.value(i++).toString();
+    e.status = q.value(i++).toInt();
+    for (QString *s : { &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId,
+                        &e.spanId, &e.parentSpanId })
+        *s = q.value(i++).toString();
+    e.parentId = q.value(i++).toLongLong();
+    e.retries = q.value(i++).toInt();
+    e.error = q.value(i++).toString();
+    for (qint64 *v : { &e.requestBytes, &e.responseBytes, &e.requestBodySize, &e.responseBodySize })
+        *v = q.value(i++).toLongLong();
+    for (bool *b : { &e.requestTruncated, &e.responseTruncated, &e.bodiesDropped })
+        *b = q.value(i++).toBool();
+    for (qint64 *v : { &e.timings.receivedUs, &e.timings.upstreamConnectUs, &e.timings.firstUpstreamByteUs,
+                       &e.timings.lastByteUs })
+        *v = q.value(i++).toLongLong();
+    e.notes = q.value(i++).toString();
+    q.finish();
+
+    q.prepare(QStringLiteral("SELECT request, response FROM heads WHERE exchange_id = ?"));
+    q.addBindValue(id);
+    if (q.exec() && q.next()) {
+        e.requestHeaders = schema::decodeHeaders(q.value(0).toByteArray());
+        e.responseHeaders = schema::decodeHeaders(q.value(1).toByteArray());
+    }
+    q.finish();
+    q.prepare(QStringLiteral("SELECT request, response FROM bodies WHERE exchange_id = ?"));
+    q.addBindValue(id);
+    if (q.exec() && q.next()) {
+        e.requestBody = q.value(0).toByteArray();
+        e.responseBody = q.value(1).toByteArray();
+    }
+    return e;
+}
+
+qint64 CaptureReader::count(const FilterExpression &filter)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT count(*) FROM exchanges e WHERE %1").arg(filter.sql()));
+    bindAll(q, filter.bindings());
+    if (!q.exec() || !q.next()) {
+        m_error = q.lastError().text();
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}
+
+QList<ExchangeSummary> CaptureReader::children(qint64 parentId)
+{
+    QList<ExchangeSummary> rows;
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE e.parent_id = ? ORDER BY e.id")
+                  .arg(schema::summaryColumns()));
+    q.addBindValue(parentId);
+    if (q.exec()) {
+        while (q.next())
+            rows.append(schema::readSummary(q));
+    }
+    return rows;
+}
+
+QList<qint64> CaptureReader::matching(const FilterExpression &filter, const QList<qint64> &ids)
+{
+    QList<qint64> out;
+    if (ids.isEmpty())
+        return out;
+    // Bounded so the statement stays within SQLite's variable limit.
+    for (qsizetype from = 0; from < ids.size(); from += 500) {
+        const QList<qint64> part = ids.mid(from, 500);
+        QSqlQuery q(m_db);
+        q.prepare(QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND e.id IN (%2) ORDER BY e.id")
+                      .arg(filter.sql(), QStringList(part.size(), QStringLiteral("?")).join(u',')));
+        bindAll(q, filter.bindings());
+        for (qint64 id : part)
+            q.addBindValue(id);
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            return out;
+        }
+        while (q.next())
+            out.append(q.value(0).toLongLong());
+    }
+    return out;
+}
+
+qint64 CaptureReader::maxId()
+{
+    QSqlQuery q(m_db);
+    if (q.exec(QStringLiteral("SELECT coalesce(max(id), 0) FROM exchanges")) && q.next())
+        return q.value(0).toLongLong();
+    return 0;
+}
+
+} // namespace portico::capture

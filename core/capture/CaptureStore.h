@@ -1,0 +1,93 @@
+#pragma once
+
+#include "core/capture/CaptureOptions.h"
+#include "core/capture/Exchange.h"
+
+#include <QList>
+#include <QMutex>
+#include <QObject>
+#include <QWaitCondition>
+
+#include <atomic>
+#include <vector>
+
+class QThread;
+
+namespace portico::capture {
+
+// The write side of the capture database. Proxy threads call submit(), which only moves the
+// exchange into a bounded in-memory queue under a short mutex; a writer thread with its own
+// SQLite connection drains the queue in batches, one transaction per burst, applies redaction
+// and retention, and announces what it stored with exchangesStored().
+//
+// Thread-safety: submit(), reserveId(), flush() and the counters may be called from any thread.
+// open()/close() from the owning thread. exchangesStored() is emitted from the writer thread
+// (receivers in other threads get it queued).
+class CaptureStore final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(CaptureStore)
+
+public:
+    explicit CaptureStore(CaptureOptions options, QObject *parent = nullptr);
+    ~CaptureStore() override; // flushes and stops the writer
+
+    // Creates or migrates the database and starts the writer. Blocks until the file is ready.
+    bool open(QString *error = nullptr);
+    bool isOpen() const { return m_thread != nullptr; }
+    // Writes everything still queued, then stops the writer.
+    void close();
+
+    // An id for an exchange that is submitted later, e.g. the client-facing exchange of an
+    // aggregate route whose sub-requests carry it as parentId before it completes.
+    qint64 reserveId();
+
+    // Queues one exchange and returns its id (the reserved one if e.id != 0), or 0 when the
+    // store is closed or the queue was full and the exchange was dropped. Never blocks on I/O.
+    qint64 submit(Exchange &&e);
+
+    // Blocks until every exchange submitted before this call is committed (or dropped).
+    // For shutdown and tests; returns false if the writer failed.
+    bool flush();
+
+    quint64 droppedRows() const { return m_droppedRows.load(std::memory_order_relaxed); }
+    quint64 droppedBodies() const { return m_droppedBodies.load(std::memory_order_relaxed); }
+    quint64 storedRows() const { return m_storedRows.load(std::memory_order_relaxed); }
+    QString lastError() const;
+    const CaptureOptions &options() const { return m_options; }
+
+Q_SIGNALS:
+    // A committed batch, in id order, for live views (one signal per transaction).
+    void exchangesStored(const QList<portico::capture::ExchangeSummary> &rows);
+    // The writer could not write a batch (disk full, file removed, ...). The rows are counted
+    // as dropped.
+    void writeFailed(const QString &error);
+
+private:
+    void writerLoop();
+
+    const CaptureOptions m_options;
+    QThread *m_thread = nullptr;
+
+    mutable QMutex m_mutex;
+    QWaitCondition m_wake;    // writer: work, flush or stop
+    QWaitCondition m_written; // flush(): a batch was committed
+    std::vector<Exchange> m_queue;
+    qint64 m_queuedBytes = 0;
+    quint64 m_acceptedSeq = 0; // exchanges accepted into the queue so far
+    quint64 m_doneSeq = 0;     // of those, committed or failed
+    bool m_flushRequested = false;
+    bool m_stop = false;
+    bool m_ready = false; // writer finished opening (successfully or not)
+    bool m_failed = false;
+    QString m_error;
+
+    std::atomic<qint64> m_nextId { 1 };
+    std::atomic<quint64> m_droppedRows { 0 };
+    std::atomic<quint64> m_droppedBodies { 0 };
+    std::atomic<quint64> m_storedRows { 0 };
+
+    friend class CaptureBatchWriter;
+};
+
+} // namespace portico::capture

@@ -1,0 +1,244 @@
+#include "core/capture/Schema.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+#include <functional>
+
+namespace portico::capture::schema {
+
+namespace {
+
+const char *const kCreateV1[] = {
+    "CREATE TABLE IF NOT EXISTS exchanges ("
+    " id INTEGER PRIMARY KEY,"
+    " started_at INTEGER NOT NULL,"
+    " client_address TEXT NOT NULL DEFAULT '',"
+    " method TEXT NOT NULL DEFAULT '',"
+    " url TEXT NOT NULL DEFAULT '',"
+    " scheme TEXT NOT NULL DEFAULT '',"
+    " host TEXT NOT NULL DEFAULT '',"
+    " path TEXT NOT NULL DEFAULT '',"
+    " query TEXT NOT NULL DEFAULT '',"
+    " status INTEGER NOT NULL DEFAULT 0,"
+    " route TEXT NOT NULL DEFAULT '',"
+    " consumer TEXT NOT NULL DEFAULT '',"
+    " upstream TEXT NOT NULL DEFAULT '',"
+    " upstream_target TEXT NOT NULL DEFAULT '',"
+    " api_version TEXT NOT NULL DEFAULT '',"
+    " trace_id TEXT NOT NULL DEFAULT '',"
+    " span_id TEXT NOT NULL DEFAULT '',"
+    " parent_span_id TEXT NOT NULL DEFAULT '',"
+    " parent_id INTEGER NOT NULL DEFAULT 0,"
+    " retries INTEGER NOT NULL DEFAULT 0,"
+    " error TEXT NOT NULL DEFAULT '',"
+    " request_bytes INTEGER NOT NULL DEFAULT 0,"
+    " response_bytes INTEGER NOT NULL DEFAULT 0,"
+    " request_body_size INTEGER NOT NULL DEFAULT 0,"
+    " response_body_size INTEGER NOT NULL DEFAULT 0,"
+    " request_truncated INTEGER NOT NULL DEFAULT 0,"
+    " response_truncated INTEGER NOT NULL DEFAULT 0,"
+    " bodies_dropped INTEGER NOT NULL DEFAULT 0,"
+    " received_us INTEGER NOT NULL DEFAULT -1,"
+    " upstream_connect_us INTEGER NOT NULL DEFAULT -1,"
+    " first_byte_us INTEGER NOT NULL DEFAULT -1,"
+    " duration_us INTEGER NOT NULL DEFAULT -1,"
+    " notes TEXT NOT NULL DEFAULT '')",
+    "CREATE TABLE IF NOT EXISTS heads (exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)",
+    "CREATE TABLE IF NOT EXISTS bodies (exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)",
+    // (column, id) pairs let "WHERE col = ? AND id < ? ORDER BY id DESC LIMIT n" walk one index
+    // range in order, which is what keyset paging with a filter needs.
+    "CREATE INDEX IF NOT EXISTS exchanges_started_at ON exchanges(started_at)",
+    "CREATE INDEX IF NOT EXISTS exchanges_status ON exchanges(status, id)",
+    "CREATE INDEX IF NOT EXISTS exchanges_route ON exchanges(route, id)",
+    "CREATE INDEX IF NOT EXISTS exchanges_consumer ON exchanges(consumer, id)",
+    "CREATE INDEX IF NOT EXISTS exchanges_host ON exchanges(host, id)",
+    "CREATE INDEX IF NOT EXISTS exchanges_upstream ON exchanges(upstream, id)",
+    "CREATE INDEX IF NOT EXISTS exchanges_method ON exchanges(method, id)",
+    "CREATE INDEX IF NOT EXISTS exchanges_trace ON exchanges(trace_id)",
+    "CREATE TRIGGER IF NOT EXISTS exchanges_cascade AFTER DELETE ON exchanges BEGIN"
+    " DELETE FROM heads WHERE exchange_id = old.id;"
+    " DELETE FROM bodies WHERE exchange_id = old.id; END",
+};
+
+bool exec(QSqlDatabase &db, const QString &sql, QString *error)
+{
+    QSqlQuery q(db);
+    if (q.exec(sql))
+        return true;
+    *error = QStringLiteral("%1 (in: %2)").arg(q.lastError().text(), sql.left(80));
+    return false;
+}
+
+// Migration i brings a file from user_version i to i + 1. Append new steps; never edit old ones.
+using Step = std::function<bool(QSqlDatabase &, QString *)>;
+const Step kSteps[] = {
+    [](QSqlDatabase &db, QString *error) {
+        for (const char *sql : kCreateV1) {
+            if (!exec(db, QString::fromLatin1(sql), error))
+                return false;
+        }
+        return true;
+    },
+};
+static_assert(std::size(kSteps) == kVersion);
+
+bool migrate(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    int version = q.value(0).toInt();
+    q.finish();
+    if (version > kVersion) {
+        *error = QStringLiteral("capture database has schema version %1, newer than this Portico (%2)")
+                     .arg(version)
+                     .arg(kVersion);
+        return false;
+    }
+    for (; version < kVersion; ++version) {
+        if (!db.transaction()) {
+            *error = db.lastError().text();
+            return false;
+        }
+        if (!kSteps[version](db, error)
+            || !exec(db, QStringLiteral("PRAGMA user_version = %1").arg(version + 1), error)) {
+            db.rollback();
+            return false;
+        }
+        if (!db.commit()) {
+            *error = db.lastError().text();
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+QSqlDatabase open(const QString &path, const QString &connectionName, bool writer, QString *error)
+{
+    QString scratch;
+    if (!error)
+        error = &scratch;
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    db.setDatabaseName(path);
+    // A reader must not create an empty file where the user mistyped a path.
+    db.setConnectOptions(writer ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000")
+                                : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY"));
+    if (!db.open()) {
+        *error = QStringLiteral("cannot open capture database %1: %2").arg(path, db.lastError().text());
+        db = QSqlDatabase();
+        close(connectionName);
+        return {};
+    }
+    // WAL: readers never block the writer and a kill -9 loses at most the uncommitted batch.
+    // synchronous=NORMAL in WAL mode keeps the file consistent on a crash (only durability of
+    // the last commits on power loss is traded for speed).
+    bool ok = true;
+    if (writer) {
+        ok = exec(db, QStringLiteral("PRAGMA journal_mode=WAL"), error)
+            && exec(db, QStringLiteral("PRAGMA synchronous=NORMAL"), error) && migrate(db, error);
+    } else {
+        QSqlQuery q(db);
+        ok = q.exec(QStringLiteral("PRAGMA user_version")) && q.next();
+        if (!ok) {
+            *error = QStringLiteral("%1 is not a capture database: %2").arg(path, q.lastError().text());
+        } else if (q.value(0).toInt() < 1 || q.value(0).toInt() > kVersion) {
+            *error = QStringLiteral("%1 is not a capture database of a supported version (user_version %2)")
+                         .arg(path)
+                         .arg(q.value(0).toInt());
+            ok = false;
+        }
+    }
+    if (!ok) {
+        db.close();
+        db = QSqlDatabase();
+        close(connectionName);
+        return {};
+    }
+    return db;
+}
+
+void close(const QString &connectionName)
+{
+    if (!QSqlDatabase::contains(connectionName))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(connectionName, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connectionName);
+}
+
+QByteArray encodeHeaders(const HeaderList &headers)
+{
+    qsizetype size = 1;
+    for (const auto &h : headers)
+        size += h.first.size() + h.second.size() + 3;
+    QByteArray out;
+    out.reserve(size);
+    out += '\n';
+    for (const auto &h : headers) {
+        out += h.first;
+        out += ": ";
+        out += h.second;
+        out += '\n';
+    }
+    return out;
+}
+
+HeaderList decodeHeaders(const QByteArray &block)
+{
+    HeaderList out;
+    qsizetype start = 0;
+    while (start < block.size()) {
+        qsizetype end = block.indexOf('\n', start);
+        if (end < 0)
+            end = block.size();
+        if (end > start) {
+            const QByteArrayView line(block.constData() + start, end - start);
+            const qsizetype colon = line.indexOf(": ");
+            if (colon < 0)
+                out.append({ line.toByteArray(), QByteArray() });
+            else
+                out.append({ line.first(colon).toByteArray(), line.sliced(colon + 2).toByteArray() });
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+QString summaryColumns()
+{
+    return QStringLiteral("e.id, e.started_at, e.method, e.url, e.host, e.path, e.status, e.duration_us, "
+                          "e.route, e.consumer, e.upstream, e.trace_id, e.parent_id, e.request_bytes, "
+                          "e.response_bytes, e.error");
+}
+
+ExchangeSummary readSummary(const QSqlQuery &q)
+{
+    ExchangeSummary s;
+    s.id = q.value(0).toLongLong();
+    s.startedAtMs = q.value(1).toLongLong();
+    s.method = q.value(2).toString();
+    s.url = q.value(3).toString();
+    s.host = q.value(4).toString();
+    s.path = q.value(5).toString();
+    s.status = q.value(6).toInt();
+    s.durationUs = q.value(7).toLongLong();
+    s.route = q.value(8).toString();
+    s.consumer = q.value(9).toString();
+    s.upstream = q.value(10).toString();
+    s.traceId = q.value(11).toString();
+    s.parentId = q.value(12).toLongLong();
+    s.requestBytes = q.value(13).toLongLong();
+    s.responseBytes = q.value(14).toLongLong();
+    s.error = q.value(15).toString();
+    return s;
+}
+
+} // namespace portico::capture::schema

@@ -1,0 +1,39 @@
+#pragma once
+
+// The capture database layout, shared by the writer (CaptureStore) and readers (CaptureReader).
+//
+//   exchanges(id INTEGER PRIMARY KEY, started_at ms, ..., duration_us, ...)  one row per exchange
+//   heads(exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)       header blocks
+//   bodies(exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)      only when a body exists
+//
+// Header blocks are stored as "\nName: value\nName: value\n" (leading and trailing newline), so a
+// header name or name/value pair is found with one instr() on the lower-cased block, and a whole
+// head is read back with one row. A trigger removes heads and bodies with their exchange, so
+// retention only deletes from `exchanges`. The version lives in PRAGMA user_version; open()
+// migrates older files forward step by step inside one transaction each.
+
+#include "core/capture/Exchange.h"
+
+#include <QSqlDatabase>
+#include <QString>
+
+namespace portico::capture::schema {
+
+inline constexpr int kVersion = 1;
+
+// Opens (and for the writer creates and migrates) the SQLite file as connection `connectionName`
+// in the calling thread. Sets WAL, synchronous=NORMAL and a busy timeout. Returns an invalid
+// database and fills *error on failure.
+QSqlDatabase open(const QString &path, const QString &connectionName, bool writer, QString *error);
+
+// Closes and removes the named connection (safe to call with an unknown name).
+void close(const QString &connectionName);
+
+QByteArray encodeHeaders(const HeaderList &headers);
+HeaderList decodeHeaders(const QByteArray &block);
+
+// Column list of `exchanges` in the order ExchangeRow reads it (prefixed with "e.").
+QString summaryColumns();
+ExchangeSummary readSummary(const class QSqlQuery &q);
+
+} // namespace portico::capture::schema

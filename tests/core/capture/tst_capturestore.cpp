@@ -1,0 +1,311 @@
+// CaptureStore: batching, ids, redaction, retention, overload accounting and crash safety.
+#include "core/capture/CaptureReader.h"
+#include "core/capture/CaptureStore.h"
+#include "tests/core/capture/CaptureTestUtil.h"
+
+#include <QCoreApplication>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cstdio>
+
+using namespace portico::capture;
+using namespace portico::capture::test;
+
+class TstCaptureStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init() { QVERIFY(m_dir.isValid()); }
+
+    void opensAndVersionsSchema()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("schema.db"));
+        CaptureStore store(options(path));
+        QString error;
+        QVERIFY2(store.open(&error), qPrintable(error));
+        store.close();
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 1);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                             "AND name LIKE 'exchanges_%'"))
+                     .toInt(),
+                 8);
+    }
+
+    void refusesNewerSchema()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("future.db"));
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+        }
+        scalar(path, QStringLiteral("PRAGMA user_version = 99"));
+        CaptureStore store(options(path));
+        QString error;
+        QVERIFY(!store.open(&error));
+        QVERIFY2(error.contains(QStringLiteral("newer")), qPrintable(error));
+        QCOMPARE(store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/"), 200)), 0);
+    }
+
+    void batchesIntoFewTransactions()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("batch.db"));
+        CaptureOptions o = options(path);
+        o.batchRows = 100;
+        o.batchInterval = std::chrono::milliseconds(5000); // only full batches or flush write
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        QSignalSpy stored(&store, &CaptureStore::exchangesStored);
+        for (int i = 0; i < 50; ++i)
+            store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/u/%1").arg(i), 200));
+        // Below a full batch and before the interval nothing is written; flush writes it at once.
+        QCOMPARE(store.storedRows(), quint64(0));
+        QVERIFY(store.flush());
+        QCOMPARE(stored.count(), 1);
+        QCOMPARE(stored.at(0).at(0).value<QList<ExchangeSummary>>().size(), 50);
+        stored.clear();
+
+        qint64 last = 0;
+        for (int i = 50; i < 1050; ++i) {
+            const qint64 id = store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/u/%1").arg(i), 200));
+            QVERIFY(id > last); // strictly increasing
+            last = id;
+        }
+        // Full batches go out without a flush or the interval, one transaction per <= 100 rows.
+        QTRY_VERIFY_WITH_TIMEOUT(store.storedRows() >= 1000, 3000);
+        QVERIFY(store.flush());
+        QCOMPARE(store.storedRows(), quint64(1050));
+        qsizetype rows = 0;
+        for (const auto &signal : stored) {
+            const auto batch = signal.at(0).value<QList<ExchangeSummary>>();
+            QVERIFY(batch.size() <= 100);
+            rows += batch.size();
+        }
+        QCOMPARE(rows, 1000);
+        QVERIFY2(stored.count() <= 12, qPrintable(QString::number(stored.count())));
+        QCOMPARE(stored.at(0).at(0).value<QList<ExchangeSummary>>().first().path, QStringLiteral("/u/50"));
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 1050);
+        QCOMPARE(store.droppedRows(), quint64(0));
+    }
+
+    void intervalWritesPartialBatch()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("interval.db"));
+        CaptureOptions o = options(path);
+        o.batchInterval = std::chrono::milliseconds(20);
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/one"), 200));
+        QTRY_COMPARE_WITH_TIMEOUT(store.storedRows(), quint64(1), 2000);
+    }
+
+    void idsContinueAfterReopenAndReservedIdsWork()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ids.db"));
+        qint64 first = 0;
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            first = store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/"), 200));
+            store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/"), 200));
+        }
+        CaptureStore store(options(path));
+        QVERIFY(store.open());
+        const qint64 parent = store.reserveId();
+        QVERIFY(parent > first + 1);
+        Exchange child = makeExchange(QStringLiteral("GET"), QStringLiteral("/part"), 200);
+        child.parentId = parent;
+        const qint64 childId = store.submit(std::move(child));
+        Exchange top = makeExchange(QStringLiteral("GET"), QStringLiteral("/agg"), 200);
+        top.id = parent;
+        QCOMPARE(store.submit(std::move(top)), parent);
+        QVERIFY(store.flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto kids = reader.children(parent);
+        QCOMPARE(kids.size(), 1);
+        QCOMPARE(kids.first().id, childId);
+        QCOMPARE(reader.get(parent)->path, QStringLiteral("/agg"));
+    }
+
+    void redactsConfiguredHeadersAndCapsBodies()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("redact.db"));
+        CaptureOptions o = options(path);
+        o.redactHeaders = { QStringLiteral("Authorization"), QStringLiteral("x-api-key"), QStringLiteral("set-cookie") };
+        o.maxBodyBytes = 16;
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        Exchange e = makeExchange(QStringLiteral("POST"), QStringLiteral("/login"), 200);
+        e.requestHeaders.emplaceBack("authorization", "Bearer secret");
+        e.requestHeaders.emplaceBack("X-API-KEY", "k-123");
+        e.responseHeaders.emplaceBack("Set-Cookie", "sid=1");
+        e.requestBody = "0123456789abcdef0123456789abcdef";
+        e.requestBodySize = 32;
+        const qint64 id = store.submit(std::move(e));
+        QVERIFY(store.flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto got = reader.get(id);
+        QVERIFY(got);
+        QCOMPARE(headerValue(got->requestHeaders, "Authorization"), QByteArray("[redacted]"));
+        QCOMPARE(headerValue(got->requestHeaders, "x-api-key"), QByteArray("[redacted]"));
+        QCOMPARE(headerValue(got->responseHeaders, "set-cookie"), QByteArray("[redacted]"));
+        QCOMPARE(headerValue(got->requestHeaders, "accept"), QByteArray("application/json"));
+        QCOMPARE(got->requestBody, QByteArray("0123456789abcdef"));
+        QCOMPARE(got->requestBodySize, 32);
+        QVERIFY(got->requestTruncated);
+        QVERIFY(!got->responseTruncated);
+        // Nothing of the secret reached the file.
+        QVERIFY(scalar(path, QStringLiteral("SELECT count(*) FROM heads WHERE instr(request, 'secret') > 0"))
+                    .toInt()
+                == 0);
+    }
+
+    void retentionByCountIsIncremental()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("count.db"));
+        CaptureOptions o = options(path);
+        o.maxExchanges = 0;
+        {
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            for (int i = 0; i < 300; ++i)
+                store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/%1").arg(i), 200));
+        }
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 300);
+        o.maxExchanges = 100;
+        o.pruneBatch = 50; // at most 50 per writer cycle: takes several cycles
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
+        QVERIFY(store.flush());
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 100, 3000);
+        // The oldest went, the newest stayed, and heads/bodies followed their rows.
+        QCOMPARE(scalar(path, QStringLiteral("SELECT min(path) FROM exchanges WHERE path = '/new'")).toString(),
+                 QStringLiteral("/new"));
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges WHERE path = '/0'")).toInt(), 0);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM heads")).toInt(), 100);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM bodies")).toInt(), 100);
+    }
+
+    void retentionByAgeUsesTheClock()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("age.db"));
+        FakeWallClock clock;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        clock.set(now);
+        CaptureOptions o = options(path);
+        o.clock = &clock;
+        o.maxAge = std::chrono::hours(1);
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        for (int i = 0; i < 10; ++i) {
+            Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/old%1").arg(i), 200);
+            e.startedAt = now.addSecs(-1800); // 30 min old: kept for now
+            store.submit(std::move(e));
+        }
+        Exchange fresh = makeExchange(QStringLiteral("GET"), QStringLiteral("/fresh"), 200);
+        fresh.startedAt = now;
+        store.submit(std::move(fresh));
+        QVERIFY(store.flush());
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 11);
+        clock.set(now.addSecs(45 * 60)); // the ten are now 75 min old
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 1, 4000);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT path FROM exchanges")).toString(), QStringLiteral("/fresh"));
+    }
+
+    void overloadDropsBodiesThenRowsAndCountsThem()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("overload.db"));
+        CaptureOptions o = options(path);
+        o.maxQueuedRows = 10;
+        o.batchRows = 1000; // the writer waits for the interval: the queue fills up
+        o.batchInterval = std::chrono::milliseconds(5000);
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        int accepted = 0;
+        for (int i = 0; i < 20; ++i)
+            accepted += store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/%1").arg(i), 200)) ? 1 : 0;
+        QCOMPARE(accepted, 10);
+        QCOMPARE(store.droppedRows(), quint64(10));
+        QCOMPARE(store.droppedBodies(), quint64(5)); // rows 6..10 arrived past half the bound
+        QVERIFY(store.flush());
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 10);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM bodies")).toInt(), 5);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges WHERE bodies_dropped = 1")).toInt(), 5);
+    }
+
+    void survivesKill9MidWrite()
+    {
+        for (int round = 0; round < 3; ++round) {
+            const QString path = m_dir.filePath(QStringLiteral("crash%1.db").arg(round));
+            QProcess child;
+            child.start(QCoreApplication::applicationFilePath(), { QStringLiteral("--crash-writer"), path });
+            QVERIFY(child.waitForStarted());
+            QVERIFY(child.waitForReadyRead(5000)); // "ready": rows are being committed
+            // Let it write for a little while, a different amount each round.
+            QTest::qWait(50 + round * 120);
+            child.kill(); // SIGKILL
+            QVERIFY(child.waitForFinished(5000));
+            QCOMPARE(scalar(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+            CaptureReader reader;
+            QVERIFY(reader.open(path));
+            QVERIFY(reader.count() > 0);
+            const qint64 newest = reader.maxId();
+            QVERIFY(reader.get(newest).has_value());
+        }
+    }
+
+private:
+    static CaptureOptions options(const QString &path)
+    {
+        CaptureOptions o;
+        o.databasePath = path;
+        o.batchInterval = std::chrono::milliseconds(10);
+        return o;
+    }
+
+    QTemporaryDir m_dir;
+};
+
+// Child mode for survivesKill9MidWrite: write forever until killed.
+static int crashWriter(const QString &path)
+{
+    CaptureOptions o;
+    o.databasePath = path;
+    o.batchInterval = std::chrono::milliseconds(5);
+    o.batchRows = 200;
+    CaptureStore store(o);
+    if (!store.open())
+        return 3;
+    bool announced = false;
+    for (int i = 0;; ++i) {
+        Exchange e = makeExchange(QStringLiteral("POST"), QStringLiteral("/crash/%1").arg(i), 201);
+        e.requestBody = QByteArray(2000, 'x');
+        store.submit(std::move(e));
+        if (!announced && i == 500) {
+            store.flush();
+            std::fputs("ready\n", stdout);
+            std::fflush(stdout);
+            announced = true;
+        }
+        if (i % 100 == 0)
+            QThread::usleep(200);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    if (argc == 3 && qstrcmp(argv[1], "--crash-writer") == 0)
+        return crashWriter(QString::fromLocal8Bit(argv[2]));
+    TstCaptureStore test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_capturestore.moc"
