@@ -1,0 +1,436 @@
+#include "core/config/WorkspaceTree.h"
+
+namespace portico::config {
+
+WorkspaceTree WorkspaceTree::string(const QString &s)
+{
+    WorkspaceTree t;
+    t.kind = Kind::String;
+    t.text = s;
+    return t;
+}
+
+WorkspaceTree WorkspaceTree::integer(qint64 n)
+{
+    WorkspaceTree t;
+    t.kind = Kind::Number;
+    t.number = n;
+    return t;
+}
+
+WorkspaceTree WorkspaceTree::boolean(bool b)
+{
+    WorkspaceTree t;
+    t.kind = Kind::Bool;
+    t.flag = b;
+    return t;
+}
+
+WorkspaceTree WorkspaceTree::emptyList()
+{
+    WorkspaceTree t;
+    t.kind = Kind::List;
+    return t;
+}
+
+namespace {
+
+using Tree = WorkspaceTree;
+
+// Builds the tree with the same dotted paths the loader uses, so that env templates recorded at
+// load time are found again for each value.
+class Builder
+{
+public:
+    explicit Builder(const Workspace &ws)
+        : m_ws(ws)
+    {
+    }
+
+    Tree build()
+    {
+        Tree root;
+        root.insert("version", scalar("version", Tree::integer(m_ws.version)));
+        root.insert("gateway", gateway());
+        root.insert("admin", admin());
+        root.insert("capture", capture());
+        if (m_ws.tracing != TracingSettings {})
+            root.insert("tracing", map({ { "propagation", list("tracing.propagation", m_ws.tracing.propagation) } }));
+        if (!m_ws.upstreams.isEmpty()) {
+            Tree ups;
+            for (const Upstream &u : m_ws.upstreams)
+                ups.insert(u.name, upstream(u, "upstreams." + u.name));
+            root.insert("upstreams", ups);
+        }
+        if (!m_ws.tiers.isEmpty()) {
+            Tree tiers;
+            for (const Tier &t : m_ws.tiers) {
+                Tree tier;
+                if (t.rateLimit)
+                    tier.insert("rate_limit", rateLimit(*t.rateLimit, "tiers." + t.name + ".rate_limit"));
+                tiers.insert(t.name, tier);
+            }
+            root.insert("tiers", tiers);
+        }
+        if (!m_ws.consumers.isEmpty()) {
+            Tree consumers = Tree::emptyList();
+            for (int i = 0; i < m_ws.consumers.size(); ++i)
+                consumers.list.append(consumer(m_ws.consumers[i], QStringLiteral("consumers[%1]").arg(i)));
+            root.insert("consumers", consumers);
+        }
+        if (!m_ws.auth.isEmpty()) {
+            Tree schemes;
+            for (const AuthScheme &a : m_ws.auth)
+                schemes.insert(a.name, auth(a, "auth." + a.name));
+            root.insert("auth", schemes);
+        }
+        if (!m_ws.routes.isEmpty()) {
+            Tree routes = Tree::emptyList();
+            for (int i = 0; i < m_ws.routes.size(); ++i)
+                routes.list.append(route(m_ws.routes[i], QStringLiteral("routes[%1]").arg(i)));
+            root.insert("routes", routes);
+        }
+        for (auto &[key, section] : root.map)
+            section.block = true;
+        return root;
+    }
+
+private:
+    Tree scalar(const QString &path, Tree value, bool secret = false) const
+    {
+        value.envTemplate = m_ws.envTemplates.value(path);
+        value.secret = secret;
+        return value;
+    }
+    Tree str(const QString &path, const QString &s, bool secret = false) const
+    {
+        return scalar(path, Tree::string(s), secret);
+    }
+    Tree duration(const QString &path, Duration d) const { return str(path, formatDuration(d)); }
+    Tree size(const QString &path, qint64 bytes) const { return str(path, formatSize(bytes)); }
+    Tree list(const QString &path, const QStringList &items) const
+    {
+        Tree t = Tree::emptyList();
+        for (int i = 0; i < items.size(); ++i)
+            t.list.append(str(QStringLiteral("%1[%2]").arg(path).arg(i), items[i]));
+        return t;
+    }
+    Tree keyValues(const QString &path, const KeyValues &kv) const
+    {
+        Tree t;
+        for (const auto &[key, value] : kv)
+            t.insert(key, str(path + u'.' + key, value));
+        return t;
+    }
+    static Tree map(QList<std::pair<QString, Tree>> entries)
+    {
+        Tree t;
+        t.map = std::move(entries);
+        return t;
+    }
+
+    Tree gateway() const
+    {
+        const GatewaySettings &g = m_ws.gateway;
+        Tree t;
+        QStringList listen;
+        for (const HostPort &hp : g.listen)
+            listen.append(hp.toString());
+        Tree listeners = list("gateway.listen", listen);
+        t.insert("listen", listeners.list.size() == 1 ? listeners.list.first() : listeners);
+        if (g.tls)
+            t.insert("tls", map({ { "cert", str("gateway.tls.cert", g.tls->cert) },
+                                  { "key", str("gateway.tls.key", g.tls->key) } }));
+        t.insert("workers", g.workers == 0 ? str("gateway.workers", "auto")
+                                           : scalar("gateway.workers", Tree::integer(g.workers)));
+        const Limits def;
+        Tree limits;
+        if (g.limits.maxHeaderBytes != def.maxHeaderBytes)
+            limits.insert("max_header_bytes", size("gateway.limits.max_header_bytes", g.limits.maxHeaderBytes));
+        if (g.limits.maxBodyBytes != def.maxBodyBytes)
+            limits.insert("max_body_bytes", size("gateway.limits.max_body_bytes", g.limits.maxBodyBytes));
+        if (g.limits.headerTimeout != def.headerTimeout)
+            limits.insert("header_timeout", duration("gateway.limits.header_timeout", g.limits.headerTimeout));
+        if (g.limits.idleTimeout != def.idleTimeout)
+            limits.insert("idle_timeout", duration("gateway.limits.idle_timeout", g.limits.idleTimeout));
+        if (!limits.isEmpty())
+            t.insert("limits", limits);
+        return t;
+    }
+
+    Tree admin() const
+    {
+        const AdminSettings &a = m_ws.admin;
+        Tree t;
+        if (!a.enabled)
+            t.insert("enabled", scalar("admin.enabled", Tree::boolean(false)));
+        t.insert("listen", str("admin.listen", a.listen.toString()));
+        if (!a.token.isEmpty() || m_ws.envTemplates.contains("admin.token"))
+            t.insert("token", str("admin.token", a.token, true));
+        return t;
+    }
+
+    Tree capture() const
+    {
+        const CaptureSettings &c = m_ws.capture;
+        const CaptureSettings def;
+        Tree t;
+        if (!c.enabled)
+            t.insert("enabled", scalar("capture.enabled", Tree::boolean(false)));
+        t.insert("database", str("capture.database", c.database));
+        if (c.maxBodyBytes != def.maxBodyBytes)
+            t.insert("max_body_bytes", size("capture.max_body_bytes", c.maxBodyBytes));
+        if (c.redactHeaders != def.redactHeaders)
+            t.insert("redact_headers", list("capture.redact_headers", c.redactHeaders));
+        Tree retention;
+        if (c.retention.maxExchanges != def.retention.maxExchanges)
+            retention.insert("max_exchanges",
+                             scalar("capture.retention.max_exchanges", Tree::integer(c.retention.maxExchanges)));
+        if (c.retention.maxAge != def.retention.maxAge)
+            retention.insert("max_age", duration("capture.retention.max_age", c.retention.maxAge));
+        if (!retention.isEmpty())
+            t.insert("retention", retention);
+        return t;
+    }
+
+    Tree upstream(const Upstream &u, const QString &p) const
+    {
+        const Upstream def;
+        Tree t;
+        Tree targets = Tree::emptyList();
+        for (int i = 0; i < u.targets.size(); ++i) {
+            const QString tp = QStringLiteral("%1.targets[%2]").arg(p).arg(i);
+            // "- http://host" (a target written as a bare URL) records its template without ".url".
+            const QString urlPath = m_ws.envTemplates.contains(tp) ? tp : tp + QStringLiteral(".url");
+            Tree target;
+            target.insert("url", str(urlPath, u.targets[i].url.toString()));
+            if (u.targets[i].weight != 1)
+                target.insert("weight", scalar(tp + ".weight", Tree::integer(u.targets[i].weight)));
+            targets.list.append(target);
+        }
+        t.insert("targets", targets);
+        if (u.balance != def.balance)
+            t.insert("balance", str(p + ".balance", balanceName(u.balance)));
+        Tree timeouts;
+        if (u.connectTimeout != def.connectTimeout)
+            timeouts.insert("connect", duration(p + ".timeouts.connect", u.connectTimeout));
+        if (u.responseTimeout != def.responseTimeout)
+            timeouts.insert("response", duration(p + ".timeouts.response", u.responseTimeout));
+        if (!timeouts.isEmpty())
+            t.insert("timeouts", timeouts);
+        if (u.retries != def.retries)
+            t.insert("retries", scalar(p + ".retries", Tree::integer(u.retries)));
+        if (const auto &h = u.healthCheck) {
+            const QString hp = p + ".health_check";
+            // Written in full: a health check is read more often than it is tuned.
+            Tree hc;
+            hc.insert("path", str(hp + ".path", h->path));
+            hc.insert("interval", duration(hp + ".interval", h->interval));
+            hc.insert("timeout", duration(hp + ".timeout", h->timeout));
+            hc.insert("unhealthy_after", scalar(hp + ".unhealthy_after", Tree::integer(h->unhealthyAfter)));
+            hc.insert("healthy_after", scalar(hp + ".healthy_after", Tree::integer(h->healthyAfter)));
+            t.insert("health_check", hc);
+        }
+        return t;
+    }
+
+    Tree rateLimit(const RateLimit &r, const QString &p) const
+    {
+        Tree t;
+        t.insert("requests", scalar(p + ".requests", Tree::integer(r.requests)));
+        t.insert("per", duration(p + ".per", r.per));
+        if (r.by != RateLimit::By::Consumer)
+            t.insert("by", str(p + ".by", rateLimitByName(r)));
+        return t;
+    }
+
+    Tree consumer(const Consumer &c, const QString &p) const
+    {
+        Tree t;
+        t.insert("name", str(p + ".name", c.name));
+        if (!c.tier.isEmpty())
+            t.insert("tier", str(p + ".tier", c.tier));
+        if (!c.groups.isEmpty())
+            t.insert("groups", list(p + ".groups", c.groups));
+        if (!c.apiKeys.isEmpty())
+            t.insert("api_keys", list(p + ".api_keys", c.apiKeys));
+        if (!c.jwtSubject.isEmpty())
+            t.insert("jwt_subject", str(p + ".jwt_subject", c.jwtSubject));
+        return t;
+    }
+
+    Tree auth(const AuthScheme &a, const QString &p) const
+    {
+        const AuthScheme def;
+        Tree t;
+        t.block = true;
+        t.insert("type", str(p + ".type", authTypeName(a.type)));
+        auto text = [&](const char *key, const QString &value, bool secret = false) {
+            const QString path = p + u'.' + QLatin1String(key);
+            if (!value.isEmpty() || m_ws.envTemplates.contains(path))
+                t.insert(key, str(path, value, secret));
+        };
+        switch (a.type) {
+        case AuthType::ApiKey:
+            text("header", a.header);
+            text("query", a.query);
+            break;
+        case AuthType::Jwt: {
+            text("issuer", a.issuer);
+            if (a.audience.size() == 1)
+                t.insert("audience", str(p + ".audience[0]", a.audience.first()));
+            else if (!a.audience.isEmpty())
+                t.insert("audience", list(p + ".audience", a.audience));
+            if (!a.algorithms.isEmpty())
+                t.insert("algorithms", list(p + ".algorithms", a.algorithms));
+            text("jwks_url", a.jwksUrl.toString());
+            text("public_key", a.publicKey);
+            text("secret", a.secret, true);
+            if (a.consumerClaim != def.consumerClaim)
+                text("consumer_claim", a.consumerClaim);
+            if (a.clockSkew != def.clockSkew)
+                t.insert("clock_skew", duration(p + ".clock_skew", a.clockSkew));
+            break;
+        }
+        case AuthType::OAuth2Introspection:
+            text("url", a.url.toString());
+            text("client_id", a.clientId);
+            text("client_secret", a.clientSecret, true);
+            if (a.cache != def.cache)
+                t.insert("cache", duration(p + ".cache", a.cache));
+            break;
+        }
+        return t;
+    }
+
+    Tree headerOps(const HeaderOps &ops, const QString &p, bool withRename) const
+    {
+        Tree t;
+        if (!ops.set.isEmpty())
+            t.insert("set", keyValues(p + ".set", ops.set));
+        if (!ops.remove.isEmpty())
+            t.insert("remove", list(p + ".remove", ops.remove));
+        if (withRename && !ops.rename.isEmpty())
+            t.insert("rename", keyValues(p + ".rename", ops.rename));
+        return t;
+    }
+
+    Tree match(const RouteMatch &m, const QString &p) const
+    {
+        Tree t;
+        const char *pathKey = m.pathKind == RouteMatch::PathKind::Prefix ? "path"
+            : m.pathKind == RouteMatch::PathKind::Exact                  ? "path_exact"
+                                                                         : "path_regex";
+        t.insert(pathKey, str(p + u'.' + QLatin1String(pathKey), m.path));
+        if (!m.methods.isEmpty())
+            t.insert("methods", list(p + ".methods", m.methods));
+        if (!m.hosts.isEmpty())
+            t.insert("hosts", list(p + ".hosts", m.hosts));
+        if (!m.headers.isEmpty())
+            t.insert("headers", keyValues(p + ".headers", m.headers));
+        return t;
+    }
+
+    Tree versions(const Versions &v, const QString &p) const
+    {
+        const Versions def;
+        Tree t;
+        if (v.by != def.by)
+            t.insert("by", str(p + ".by", "header"));
+        if (v.header != def.header)
+            t.insert("header", str(p + ".header", v.header));
+        t.insert("map", keyValues(p + ".map", v.map));
+        t.insert("default", str(p + ".default", v.defaultVersion));
+        if (!v.deprecated.isEmpty()) {
+            Tree deprecated;
+            for (const auto &[version, d] : v.deprecated) {
+                const QString dp = p + ".deprecated." + version;
+                Tree entry;
+                if (d.sunset.isValid())
+                    entry.insert("sunset", str(dp + ".sunset", d.sunset.toString(Qt::ISODate)));
+                if (!d.link.isEmpty())
+                    entry.insert("link", str(dp + ".link", d.link));
+                deprecated.insert(version, entry);
+            }
+            t.insert("deprecated", deprecated);
+        }
+        return t;
+    }
+
+    Tree mock(const Mock &m, const QString &p) const
+    {
+        Tree t;
+        t.insert("status", scalar(p + ".status", Tree::integer(m.status)));
+        if (!m.headers.isEmpty())
+            t.insert("headers", keyValues(p + ".headers", m.headers));
+        if (!m.body.isEmpty())
+            t.insert("body", str(p + ".body", m.body));
+        if (!m.bodyFile.isEmpty())
+            t.insert("body_file", str(p + ".body_file", m.bodyFile));
+        if (m.delay.count() != 0)
+            t.insert("delay", duration(p + ".delay", m.delay));
+        return t;
+    }
+
+    Tree route(const Route &r, const QString &p) const
+    {
+        Tree t;
+        t.insert("name", str(p + ".name", r.name));
+        t.insert("match", match(r.match, p + ".match"));
+        if (!r.upstream.isEmpty())
+            t.insert("upstream", str(p + ".upstream", r.upstream));
+        if (r.versions)
+            t.insert("versions", versions(*r.versions, p + ".versions"));
+        if (!r.aggregate.isEmpty()) {
+            Tree parts = Tree::emptyList();
+            for (int i = 0; i < r.aggregate.size(); ++i) {
+                const QString ap = QStringLiteral("%1.aggregate[%2]").arg(p).arg(i);
+                const AggregatePart &part = r.aggregate[i];
+                parts.list.append(map({ { "key", str(ap + ".key", part.key) },
+                                        { "upstream", str(ap + ".upstream", part.upstream) },
+                                        { "path", str(ap + ".path", part.path) } }));
+            }
+            t.insert("aggregate", parts);
+        }
+        if (r.mock)
+            t.insert("mock", mock(*r.mock, p + ".mock"));
+        if (r.stripPrefix)
+            t.insert("strip_prefix", scalar(p + ".strip_prefix", Tree::boolean(true)));
+        if (!r.auth.isEmpty())
+            t.insert("auth", list(p + ".auth", r.auth));
+        if (r.hideCredentials)
+            t.insert("hide_credentials", scalar(p + ".hide_credentials", Tree::boolean(true)));
+        if (!r.allowGroups.isEmpty())
+            t.insert("allow_groups", list(p + ".allow_groups", r.allowGroups));
+        if (r.rateLimit)
+            t.insert("rate_limit", rateLimit(*r.rateLimit, p + ".rate_limit"));
+        if (!r.request.empty()) {
+            Tree request;
+            if (!r.request.headers.empty())
+                request.insert("headers", headerOps(r.request.headers, p + ".request.headers", true));
+            if (!r.request.query.empty())
+                request.insert("query", headerOps(HeaderOps { r.request.query.set, r.request.query.remove, {} },
+                                                  p + ".request.query", false));
+            t.insert("request", request);
+        }
+        if (!r.response.empty()) {
+            Tree response;
+            if (!r.response.headers.empty())
+                response.insert("headers", headerOps(r.response.headers, p + ".response.headers", true));
+            if (!r.response.jsonRemove.isEmpty())
+                response.insert("json", map({ { "remove", list(p + ".response.json.remove", r.response.jsonRemove) } }));
+            t.insert("response", response);
+        }
+        if (r.timeout)
+            t.insert("timeout", duration(p + ".timeout", *r.timeout));
+        return t;
+    }
+
+    const Workspace &m_ws;
+};
+
+} // namespace
+
+WorkspaceTree buildWorkspaceTree(const Workspace &ws) { return Builder(ws).build(); }
+
+} // namespace portico::config
