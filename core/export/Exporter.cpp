@@ -2,6 +2,7 @@
 
 #include "core/export/kong/KongExporter.h"
 #include "core/export/nginx/NginxExporter.h"
+#include "core/export/traefik/TraefikExporter.h"
 
 namespace portico::exporter {
 
@@ -15,6 +16,7 @@ struct TargetEntry
 
 const TargetEntry kTargets[] = {
     { "kong", exportKong },
+    { "traefik", exportTraefik },
     { "nginx", exportNginx },
 };
 
