@@ -222,7 +222,7 @@ private:
             term->bindings = { likePattern(value, anywhere) };
         } else {
             term->sql = QStringLiteral("e.%1 = ?").arg(column);
-            term->bindings = { value };
+            term->bindings = { value.isNull() ? QStringLiteral("") : value }; // null would bind NULL
         }
     }
 
