@@ -2,6 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/common/Metrics.h"
+#include "core/filters/ratelimit/RateLimitStore.h"
 
 #include <memory>
 
@@ -15,6 +16,9 @@ struct FilterServices
 {
     const Clock *clock = nullptr;
     MetricsRegistry *metrics = nullptr;
+    // Rate-limit buckets, keyed by route name + limit parameters (+ subject), so a reload that
+    // keeps a limit keeps its counts. The gateway may call rateLimits->sweep() on a timer.
+    std::shared_ptr<ratelimit::RateLimitStore> rateLimits = std::make_shared<ratelimit::RateLimitStore>();
 };
 
 } // namespace portico::filters

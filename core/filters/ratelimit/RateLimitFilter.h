@@ -1,0 +1,51 @@
+#pragma once
+
+#include "core/config/Workspace.h"
+#include "core/filters/Filter.h"
+
+#include <QHash>
+
+#include <memory>
+#include <optional>
+
+namespace portico {
+class Counter;
+}
+
+namespace portico::filters::ratelimit {
+
+class RateLimitStore;
+
+// Applies a route's rate_limit and the consumer's tier limit (its plan) together, through the
+// shared RateLimitStore (see there for the algorithm and its burst behaviour). Both limits are
+// charged or neither; when one denies, the answer is 429 with Retry-After. Every answer on the
+// route carries RateLimit-Limit / -Remaining / -Reset and X-RateLimit-Limit / -Remaining of the
+// limit with the fewest requests remaining (via ctx.extraResponseHeaders).
+//
+// Who a route limit counts (`by`): consumer = ctx.consumer's name (the client IP when the request
+// is unauthenticated); ip = the client address; route = everyone together; header:NAME = the
+// header's value (the client IP when the header is absent, so omitting it is no way around the
+// limit). Tier limits always count per consumer, across every route: they are the consumer's plan.
+class RateLimitFilter final : public HttpFilter
+{
+public:
+    RateLimitFilter(QString routeName, std::optional<config::RateLimit> routeLimit,
+        QHash<QString, config::RateLimit> tierLimits, std::shared_ptr<RateLimitStore> store,
+        const Clock &clock, Counter *limitedCounter);
+
+    const char *name() const override { return "rate_limit"; }
+    FilterStatus onRequest(RequestContext &ctx, const std::shared_ptr<FilterCallbacks> &callbacks) override;
+
+private:
+    QByteArray routeKey(const RequestContext &ctx) const;
+
+    QString m_routeName;
+    std::optional<config::RateLimit> m_routeLimit;
+    QByteArray m_routeKeyPrefix;
+    QHash<QString, config::RateLimit> m_tierLimits; // tier name -> its limit
+    std::shared_ptr<RateLimitStore> m_store;
+    const Clock &m_clock;
+    Counter *m_limited; // null: not counted
+};
+
+} // namespace portico::filters::ratelimit
