@@ -2,6 +2,7 @@
 
 #include "core/export/kong/KongExporter.h"
 #include "core/export/nginx/NginxExporter.h"
+#include "core/export/openapi/OpenApiExporter.h"
 #include "core/export/traefik/TraefikExporter.h"
 
 namespace portico::exporter {
@@ -18,6 +19,8 @@ const TargetEntry kTargets[] = {
     { "kong", exportKong },
     { "traefik", exportTraefik },
     { "nginx", exportNginx },
+    { "openapi", [](const config::Workspace &ws) { return exportOpenApi(ws, false); } },
+    { "openapi-json", [](const config::Workspace &ws) { return exportOpenApi(ws, true); } },
 };
 
 } // namespace
