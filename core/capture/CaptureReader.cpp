@@ -122,6 +122,25 @@ CaptureReader::Page CaptureReader::search(const FilterExpression &filter, int li
     return page;
 }
 
+QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filter, int limit, qint64 afterId)
+{
+    QList<ExchangeSummary> rows;
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2) AND e.id > ? ORDER BY e.id LIMIT ?")
+                  .arg(schema::summaryColumns(), filter.sql()));
+    bindAll(q, filter.bindings());
+    q.addBindValue(afterId);
+    q.addBindValue(limit);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return rows;
+    }
+    while (q.next())
+        rows.append(schema::readSummary(q));
+    return rows;
+}
+
 std::optional<Exchange> CaptureReader::get(qint64 id)
 {
     QSqlQuery q(m_db);

@@ -48,6 +48,9 @@ public:
     // (roughly 100-300k exchanges per second with small bodies, far less with large ones).
     Page search(const FilterExpression &filter, int limit, qint64 beforeId, std::chrono::milliseconds budget);
 
+    // Oldest first, ids > afterId, no time budget: for exports that must see every row.
+    QList<ExchangeSummary> listAscending(const FilterExpression &filter, int limit, qint64 afterId = 0);
+
     std::optional<Exchange> get(qint64 id);
     qint64 count(const FilterExpression &filter = {});
     // The sub-requests of an aggregate exchange, oldest first.

@@ -1,0 +1,56 @@
+#pragma once
+
+// HAR 1.2 (http://www.softwareishard.com/blog/har-12-spec/) export and import.
+//
+// Export streams: the log header, then one entry per exchange as it is read page by page from
+// the reader, then the footer, so memory stays bounded however many exchanges match. Timings
+// map to send (request received), connect, wait (to the first upstream byte) and receive (to
+// the last byte); all are >= 0 and `time` is their sum. Portico's own fields (route, consumer,
+// trace ids, exact microsecond timings, ...) travel in the custom `_portico` object so that an
+// export re-imports without loss.
+//
+// Import accepts HAR files from browsers and other tools (missing optional fields, -1 sizes,
+// base64 content) and submits one exchange per entry to a CaptureStore.
+
+#include "core/capture/Exchange.h"
+#include "core/capture/FilterExpression.h"
+
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+class QIODevice;
+
+namespace portico::capture {
+
+class CaptureReader;
+class CaptureStore;
+
+class HarWriter
+{
+public:
+    explicit HarWriter(QIODevice *out);
+    void begin();
+    void add(const Exchange &e);
+    // Closes the document; false if a write failed.
+    bool end();
+    int count() const { return m_count; }
+
+private:
+    QIODevice *m_out;
+    int m_count = 0;
+    bool m_ok = true;
+};
+
+QJsonObject harEntry(const Exchange &e);
+
+// Writes every exchange matching `filter`, oldest first. Returns the number written or -1.
+int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error = nullptr);
+
+// Parses a HAR document into exchanges (ids 0). Returns false with *error on a malformed file.
+bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error = nullptr);
+
+// Parses and submits; returns the number of exchanges imported or -1.
+int importHar(const QByteArray &json, CaptureStore &store, QString *error = nullptr);
+
+} // namespace portico::capture

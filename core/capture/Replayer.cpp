@@ -1,0 +1,144 @@
+#include "core/capture/Replayer.h"
+
+#include "core/capture/CaptureStore.h"
+
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+
+namespace portico::capture {
+
+namespace {
+
+// Framing and hop-by-hop fields are the transport's business, not part of what is replayed.
+bool transportHeader(const QByteArray &name)
+{
+    static const char *const names[] = { "host",    "content-length", "connection", "transfer-encoding",
+                                         "keep-alive", "te",          "upgrade",    "proxy-connection" };
+    for (const char *n : names) {
+        if (name.compare(n, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+qint64 nowNs()
+{
+    static QElapsedTimer clock = [] {
+        QElapsedTimer t;
+        t.start();
+        return t;
+    }();
+    return clock.nsecsElapsed();
+}
+
+} // namespace
+
+Replayer::Replayer(CaptureStore *store, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+    , m_nam(new QNetworkAccessManager(this))
+{
+    m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+    connect(m_nam, &QNetworkAccessManager::finished, this, &Replayer::onFinished);
+}
+
+Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &options)
+{
+    Exchange e;
+    e.method = original.method;
+    QUrl url(original.url);
+    if (!options.target.isEmpty()) {
+        url.setScheme(options.target.scheme());
+        url.setHost(options.target.host());
+        url.setPort(options.target.port());
+        QString base = options.target.path(QUrl::FullyEncoded);
+        if (base.endsWith(u'/'))
+            base.chop(1);
+        url.setPath(base + url.path(QUrl::FullyEncoded), QUrl::TolerantMode);
+    }
+    e.url = url.toString(QUrl::FullyEncoded);
+    e.scheme = url.scheme();
+    e.host = url.host();
+    e.path = url.path(QUrl::FullyEncoded);
+    e.query = url.query(QUrl::FullyEncoded);
+    e.apiVersion = original.apiVersion;
+    e.addNote(QStringLiteral("replay of exchange %1").arg(original.id));
+    for (const auto &h : original.requestHeaders) {
+        if (transportHeader(h.first))
+            continue;
+        if (h.second == "[redacted]") {
+            e.addNote(QStringLiteral("header %1 was redacted in the capture and not sent")
+                          .arg(QString::fromLatin1(h.first)));
+            continue;
+        }
+        e.requestHeaders.append(h);
+    }
+    for (const auto &o : options.headers) {
+        e.requestHeaders.removeIf([&o](const Header &h) { return h.first.compare(o.first, Qt::CaseInsensitive) == 0; });
+        if (!o.second.isEmpty())
+            e.requestHeaders.append(o);
+    }
+    e.requestBody = original.requestBody;
+    e.requestBodySize = original.requestBody.size();
+    if (original.requestTruncated)
+        e.addNote(QStringLiteral("request body was truncated in the capture: sent %1 of %2 bytes")
+                      .arg(original.requestBody.size())
+                      .arg(original.requestBodySize));
+    return e;
+}
+
+void Replayer::replay(const Exchange &original, const ReplayOptions &options)
+{
+    m_current = prepare(original, options);
+    m_current.startedAt = QDateTime::currentDateTimeUtc();
+    m_firstByteUs = -1;
+    QNetworkRequest request { QUrl(m_current.url) };
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    request.setTransferTimeout(int(options.timeout.count()));
+    qint64 headBytes = m_current.method.size() + m_current.url.size() + 12;
+    for (const auto &h : m_current.requestHeaders) {
+        // setRawHeader replaces; repeated fields are joined the way HTTP allows.
+        const QByteArray existing = request.rawHeader(h.first);
+        request.setRawHeader(h.first, existing.isEmpty() ? h.second : existing + ", " + h.second);
+        headBytes += h.first.size() + h.second.size() + 4;
+    }
+    m_current.requestBytes = headBytes + m_current.requestBody.size();
+    m_startNs = nowNs();
+    QNetworkReply *reply = m_nam->sendCustomRequest(request, m_current.method.toLatin1(), m_current.requestBody);
+    connect(reply, &QNetworkReply::metaDataChanged, this, [this] {
+        if (m_firstByteUs < 0)
+            m_firstByteUs = (nowNs() - m_startNs) / 1000;
+    });
+}
+
+void Replayer::onFinished(QNetworkReply *reply)
+{
+    reply->deleteLater();
+    Exchange e = std::move(m_current);
+    const qint64 elapsedUs = (nowNs() - m_startNs) / 1000;
+    e.timings.receivedUs = 0;
+    e.timings.firstUpstreamByteUs = m_firstByteUs >= 0 ? m_firstByteUs : elapsedUs;
+    e.timings.lastByteUs = elapsedUs;
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    if (status.isValid()) {
+        e.status = status.toInt();
+        for (const auto &h : reply->rawHeaderPairs())
+            e.responseHeaders.append(h);
+        e.responseBody = reply->readAll();
+        e.responseBodySize = e.responseBody.size();
+        qint64 headBytes = 17;
+        for (const auto &h : e.responseHeaders)
+            headBytes += h.first.size() + h.second.size() + 4;
+        e.responseBytes = headBytes + e.responseBody.size();
+    } else {
+        e.error = reply->errorString();
+    }
+    if (m_store)
+        e.id = m_store->submit(Exchange(e));
+    Q_EMIT finished(e);
+}
+
+} // namespace portico::capture

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "core/capture/Exchange.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QUrl>
+
+#include <chrono>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+
+namespace portico::capture {
+
+class CaptureStore;
+
+struct ReplayOptions
+{
+    // Empty: send to the original URL (through the gateway that captured it). Otherwise the
+    // scheme, host and port of `target` replace the original's and its path is prepended.
+    QUrl target;
+    // Header overrides, applied in order: a value replaces every field of that name, an empty
+    // value (from "K:") removes the header.
+    HeaderList headers;
+    std::chrono::milliseconds timeout { 30'000 };
+};
+
+// Sends a captured request again with QNetworkAccessManager and records the result as a new
+// exchange (noted "replay of exchange N"). Headers the capture redacted are not sent (their
+// value is gone); an override can supply them. Redirects are not followed.
+class Replayer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Replayer)
+
+public:
+    // `store` may be null (nothing recorded). The Replayer creates its own network manager.
+    explicit Replayer(CaptureStore *store, QObject *parent = nullptr);
+
+    // The request part of the new exchange: URL, method, headers and body to send.
+    static Exchange prepare(const Exchange &original, const ReplayOptions &options);
+
+    // Starts one replay; finished() follows. One at a time per Replayer.
+    void replay(const Exchange &original, const ReplayOptions &options);
+
+Q_SIGNALS:
+    // The new exchange: id set if it was recorded, error set if no response came.
+    void finished(const portico::capture::Exchange &result);
+
+private:
+    void onFinished(QNetworkReply *reply);
+
+    QPointer<CaptureStore> m_store;
+    QNetworkAccessManager *m_nam;
+    Exchange m_current;
+    qint64 m_startNs = 0;
+    qint64 m_firstByteUs = -1;
+};
+
+} // namespace portico::capture

@@ -1,0 +1,182 @@
+// Replayer against a real loopback upstream; ExchangeDiff; copy as curl.
+#include "core/capture/CaptureReader.h"
+#include "core/capture/CaptureStore.h"
+#include "core/capture/Curl.h"
+#include "core/capture/ExchangeDiff.h"
+#include "core/capture/Replayer.h"
+#include "support/LoopbackUpstream.h"
+#include "tests/core/capture/CaptureTestUtil.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace portico::capture;
+using namespace portico::capture::test;
+
+class TstReplayer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QVERIFY2(m_upstream.isRunning(), qPrintable(m_upstream.errorString()));
+        CaptureOptions o;
+        o.databasePath = m_dir.filePath(QStringLiteral("replay.db"));
+        m_store = std::make_unique<CaptureStore>(o);
+        QVERIFY(m_store->open());
+    }
+
+    void replaysAsCaptured()
+    {
+        const Exchange original = captured(m_upstream.url(QStringLiteral("/items?x=1")).toString());
+        Replayer replayer(m_store.get());
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, {});
+        QVERIFY(done.wait(5000));
+        const auto result = done.at(0).at(0).value<Exchange>();
+        QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+        QCOMPARE(result.status, 200);
+        QVERIFY(result.id > original.id);
+
+        const auto got = m_upstream.lastRequests(1);
+        QCOMPARE(got.size(), 1);
+        QCOMPARE(got[0].method, QByteArray("PUT"));
+        QCOMPARE(got[0].path, QStringLiteral("/items"));
+        QCOMPARE(got[0].query, QStringLiteral("x=1"));
+        QCOMPARE(got[0].body, QByteArray(R"({"name":"widget"})"));
+        QCOMPARE(got[0].header("x-custom"), QByteArray("keep me"));
+        QVERIFY(!got[0].hasHeader("authorization")); // redacted in the capture: not sent
+
+        // Recorded in the store with a link to the original.
+        QVERIFY(m_store->flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(m_store->options().databasePath));
+        const auto stored = reader.get(result.id);
+        QVERIFY(stored);
+        QVERIFY(stored->notes.contains(QStringLiteral("replay of exchange %1").arg(original.id)));
+        QVERIFY(stored->notes.contains(QStringLiteral("Authorization was redacted")));
+        QCOMPARE(stored->status, 200);
+        QVERIFY(stored->responseBody.contains("\"server\""));
+        QVERIFY(stored->timings.lastByteUs >= stored->timings.firstUpstreamByteUs);
+    }
+
+    void replaysWithOverridesToAnotherTarget()
+    {
+        // The original went to a port where nothing listens; --target sends it to the upstream.
+        const Exchange original = captured(QStringLiteral("http://127.0.0.1:1/items?x=1"));
+        ReplayOptions options;
+        options.target = m_upstream.url(QStringLiteral("/base"));
+        options.headers = { { "X-Custom", "overridden" }, { "Authorization", "Bearer fresh" }, { "Accept", "" } };
+        Replayer replayer(nullptr);
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, options);
+        QVERIFY(done.wait(5000));
+        const auto result = done.at(0).at(0).value<Exchange>();
+        QCOMPARE(result.status, 200);
+        QCOMPARE(result.id, 0); // no store: not recorded
+        const auto got = m_upstream.lastRequests(1);
+        QCOMPARE(got[0].path, QStringLiteral("/base/items"));
+        QCOMPARE(got[0].header("x-custom"), QByteArray("overridden"));
+        QCOMPARE(got[0].header("authorization"), QByteArray("Bearer fresh"));
+        QVERIFY(got[0].header("accept") != "application/json");
+    }
+
+    void connectionFailureIsAnErrorNotAStatus()
+    {
+        const Exchange original = captured(QStringLiteral("http://127.0.0.1:1/nothing"));
+        Replayer replayer(nullptr);
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, {});
+        QVERIFY(done.wait(5000));
+        const auto result = done.at(0).at(0).value<Exchange>();
+        QCOMPARE(result.status, 0);
+        QVERIFY(!result.error.isEmpty());
+    }
+
+    void diffOfStatusHeadersAndJson()
+    {
+        Exchange a = makeExchange(QStringLiteral("GET"), QStringLiteral("/"), 200);
+        Exchange b = a;
+        b.status = 404;
+        a.responseHeaders = { { "Content-Type", "application/json" }, { "X-Old", "1" }, { "Date", "x" } };
+        b.responseHeaders = { { "content-type", "application/json; charset=utf-8" }, { "X-New", "2" }, { "Date", "y" } };
+        a.responseBody = R"({"id":1,"tags":["a","b"],"owner":{"name":"al"},"gone":true})";
+        b.responseBody = R"({"id":1,"tags":["a","c","d"],"owner":{"name":"bo"},"new":null})";
+        const ExchangeDiff diff = diffExchanges(a, b, { QStringLiteral("date") });
+        using K = ExchangeDiff::Change::Kind;
+        const QList<ExchangeDiff::Change> expected {
+            { K::Changed, QStringLiteral("status"), QStringLiteral("200"), QStringLiteral("404") },
+            { K::Changed, QStringLiteral("header content-type"), QStringLiteral("application/json"),
+              QStringLiteral("application/json; charset=utf-8") },
+            { K::Removed, QStringLiteral("header x-old"), QStringLiteral("1"), {} },
+            { K::Added, QStringLiteral("header x-new"), {}, QStringLiteral("2") },
+            { K::Removed, QStringLiteral("body $.gone"), QStringLiteral("true"), {} },
+            { K::Changed, QStringLiteral("body $.owner.name"), QStringLiteral("\"al\""), QStringLiteral("\"bo\"") },
+            { K::Changed, QStringLiteral("body $.tags[1]"), QStringLiteral("\"b\""), QStringLiteral("\"c\"") },
+            { K::Added, QStringLiteral("body $.tags[2]"), {}, QStringLiteral("\"d\"") },
+            { K::Added, QStringLiteral("body $.new"), {}, QStringLiteral("null") },
+        };
+        QCOMPARE(diff.changes, expected);
+        QVERIFY(diff.toText().contains(QStringLiteral("~ status: 200 -> 404\n")));
+        QVERIFY(diff.toText().contains(QStringLiteral("+ header x-new: 2\n")));
+        QVERIFY(diffExchanges(a, a).isEmpty());
+        // Non-JSON bodies compare as a whole.
+        b = a;
+        a.responseBody = "plain one";
+        b.responseBody = "plain two";
+        QCOMPARE(diffExchanges(a, b).changes.size(), 1);
+        QCOMPARE(diffExchanges(a, b).changes[0].where, QStringLiteral("body"));
+    }
+
+    void copyAsCurl()
+    {
+        Exchange e = makeExchange(QStringLiteral("POST"), QStringLiteral("/api/it's"), 200);
+        e.requestHeaders = { { "Host", "api.local:8080" }, { "Content-Type", "application/json" },
+                             { "Content-Length", "9" }, { "X-Empty", "" } };
+        e.requestBody = R"({"a":"b"})";
+        QCOMPARE(toCurl(e), QStringLiteral("curl -X POST 'http://api.local:8080/api/it'\\''s' -H "
+                                           "'Content-Type: application/json' -H 'X-Empty;' --data-binary "
+                                           "'{\"a\":\"b\"}'"));
+        e.method = QStringLiteral("GET");
+        e.requestBody = QByteArray("\x01\n", 2);
+        QVERIFY(toCurl(e).endsWith(QStringLiteral("--data-binary $'\\x01\\x0a'")));
+        e.requestBody.clear();
+        e.requestHeaders.clear();
+        QCOMPARE(toCurl(e), QStringLiteral("curl 'http://api.local:8080/api/it'\\''s'"));
+        e.method = QStringLiteral("HEAD");
+        QCOMPARE(toCurl(e), QStringLiteral("curl --head 'http://api.local:8080/api/it'\\''s'"));
+    }
+
+private:
+    // An exchange as the gateway would have captured it, stored, and read back.
+    Exchange captured(const QString &url)
+    {
+        Exchange e = makeExchange(QStringLiteral("PUT"), QStringLiteral("/items"), 201);
+        e.url = url;
+        e.requestHeaders = { { "Host", "127.0.0.1" },
+                             { "Content-Type", "application/json" },
+                             { "Accept", "application/json" },
+                             { "X-Custom", "keep me" },
+                             { "Authorization", "Bearer secret" },
+                             { "Content-Length", "17" } };
+        e.requestBody = R"({"name":"widget"})";
+        e.requestBodySize = e.requestBody.size();
+        const qint64 id = m_store->submit(std::move(e));
+        m_store->flush();
+        CaptureReader reader;
+        reader.open(m_store->options().databasePath);
+        return *reader.get(id);
+    }
+
+    QTemporaryDir m_dir;
+    portico::test::LoopbackUpstream m_upstream;
+    std::unique_ptr<CaptureStore> m_store;
+};
+
+QTEST_GUILESS_MAIN(TstReplayer)
+#include "tst_replayer.moc"
