@@ -85,9 +85,8 @@ bool RawClient::fill(qint64 remainingMs)
         m_peerClosed = true;
         return false;
     }
-    if (remainingMs <= 0)
-        return false;
-    if (m_socket->waitForReadyRead(int(remainingMs))) {
+    // Even with no time left, poll once: that is how a close which already happened gets noticed.
+    if (m_socket->waitForReadyRead(int(qMax<qint64>(remainingMs, 0)))) {
         m_buffer += m_socket->readAll();
         return true;
     }
