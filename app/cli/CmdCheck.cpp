@@ -18,7 +18,7 @@ void printUsage(FILE *out)
                "Options:\n"
                "  -c, --config FILE   the workspace file (YAML or JSON)\n"
                "  -h, --help          show this help\n",
-               out);
+        out);
 }
 
 } // namespace

@@ -7,8 +7,7 @@ namespace portico::config {
 
 namespace {
 
-template<typename T>
-void assign(T &target, const std::optional<T> &value)
+template<typename T> void assign(T &target, const std::optional<T> &value)
 {
     if (value)
         target = *value;
@@ -22,8 +21,9 @@ RouteMatch parseMatch(YamlReader &r, const YAML::Node &node, const QString &path
     for (const auto &f : r.fields(node, path, QStringLiteral("route match"), keys)) {
         if (f.key.startsWith(u"path")) {
             if (!pathKey.isEmpty()) {
-                r.error(f.path, QStringLiteral("route match has both '%1' and '%2' (use one)").arg(pathKey, f.key),
-                        YamlReader::Anchor::Key);
+                r.error(f.path,
+                    QStringLiteral("route match has both '%1' and '%2' (use one)").arg(pathKey, f.key),
+                    YamlReader::Anchor::Key);
                 continue;
             }
             pathKey = f.key;
@@ -43,7 +43,7 @@ RouteMatch parseMatch(YamlReader &r, const YAML::Node &node, const QString &path
     }
     if (pathKey.isEmpty() && node.IsMap())
         r.error(path, QStringLiteral("missing 'path' in route match (or path_exact, path_regex)"),
-                YamlReader::Anchor::Key);
+            YamlReader::Anchor::Key);
     return m;
 }
 
@@ -53,7 +53,8 @@ Versions parseVersions(YamlReader &r, const YAML::Node &node, const QString &pat
     const QStringList keys { "by", "header", "map", "default", "deprecated" };
     for (const auto &f : r.fields(node, path, QStringLiteral("route versions"), keys)) {
         if (f.key == u"by") {
-            if (const auto by = r.choice(f.value, f.path, QStringLiteral("versions by"), { "path", "header" }))
+            if (const auto by
+                = r.choice(f.value, f.path, QStringLiteral("versions by"), { "path", "header" }))
                 v.by = *by == u"path" ? Versions::By::Path : Versions::By::Header;
         } else if (f.key == u"header") {
             assign(v.header, r.string(f.value, f.path));
@@ -76,7 +77,8 @@ Versions parseVersions(YamlReader &r, const YAML::Node &node, const QString &pat
                         }
                         d.sunset = QDate::fromString(*text, Qt::ISODate);
                         if (!d.sunset.isValid())
-                            r.error(dep.path, QStringLiteral("invalid date '%1' (use YYYY-MM-DD)").arg(*text));
+                            r.error(
+                                dep.path, QStringLiteral("invalid date '%1' (use YYYY-MM-DD)").arg(*text));
                     }
                 }
                 v.deprecated.append({ e.key, d });
@@ -89,9 +91,10 @@ Versions parseVersions(YamlReader &r, const YAML::Node &node, const QString &pat
 HeaderOps parseHeaderOps(YamlReader &r, const YAML::Node &node, const QString &path, bool withRename)
 {
     HeaderOps ops;
-    const QStringList keys = withRename ? QStringList { "set", "remove", "rename" } : QStringList { "set", "remove" };
-    const QString context = path.endsWith(u"query") ? QStringLiteral("query transform")
-                                                     : QStringLiteral("header transform");
+    const QStringList keys
+        = withRename ? QStringList { "set", "remove", "rename" } : QStringList { "set", "remove" };
+    const QString context
+        = path.endsWith(u"query") ? QStringLiteral("query transform") : QStringLiteral("header transform");
     for (const auto &f : r.fields(node, path, context, keys)) {
         if (f.key == u"set")
             ops.set = r.keyValues(f.value, f.path, QStringLiteral("name"));
@@ -137,9 +140,12 @@ QList<AggregatePart> parseAggregate(YamlReader &r, const YAML::Node &node, const
     QList<AggregatePart> parts;
     for (const auto &item : r.items(node, path)) {
         AggregatePart p;
-        for (const auto &f : r.fields(item.value, item.path, QStringLiteral("aggregate part"),
-                                      { "key", "upstream", "path" })) {
-            assign(f.key == u"key" ? p.key : f.key == u"upstream" ? p.upstream : p.path, r.string(f.value, f.path));
+        for (const auto &f : r.fields(
+                 item.value, item.path, QStringLiteral("aggregate part"), { "key", "upstream", "path" })) {
+            assign(f.key == u"key"         ? p.key
+                    : f.key == u"upstream" ? p.upstream
+                                           : p.path,
+                r.string(f.value, f.path));
         }
         if (item.value.IsMap())
             parts.append(p);
@@ -169,8 +175,8 @@ Mock parseMock(YamlReader &r, const YAML::Node &node, const QString &path)
 Route parseRoute(YamlReader &r, const YamlReader::Entry &item)
 {
     Route route;
-    const QStringList keys { "name",    "match",        "upstream", "versions",   "aggregate", "mock",     "strip_prefix",
-                             "auth",    "hide_credentials", "allow_groups", "rate_limit", "request", "response", "timeout" };
+    const QStringList keys { "name", "match", "upstream", "versions", "aggregate", "mock", "strip_prefix",
+        "auth", "hide_credentials", "allow_groups", "rate_limit", "request", "response", "timeout" };
     bool hasMatch = false;
     for (const auto &f : r.fields(item.value, item.path, QStringLiteral("route"), keys)) {
         if (f.key == u"name") {
@@ -208,7 +214,8 @@ Route parseRoute(YamlReader &r, const YamlReader::Entry &item)
         }
     }
     if (!hasMatch && item.value.IsMap()) {
-        const QString what = route.name.isEmpty() ? QStringLiteral("route") : QStringLiteral("route '%1'").arg(route.name);
+        const QString what
+            = route.name.isEmpty() ? QStringLiteral("route") : QStringLiteral("route '%1'").arg(route.name);
         r.error(item.path, QStringLiteral("missing 'match' in %1").arg(what));
     }
     return route;

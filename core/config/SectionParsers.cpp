@@ -5,12 +5,11 @@ namespace portico::config {
 namespace {
 
 const QStringList kAuthApiKeyKeys { "header", "query" };
-const QStringList kAuthJwtKeys { "issuer",     "audience",   "algorithms",     "jwks_url",
-                                 "public_key", "secret",     "consumer_claim", "clock_skew" };
+const QStringList kAuthJwtKeys { "issuer", "audience", "algorithms", "jwks_url", "public_key", "secret",
+    "consumer_claim", "clock_skew" };
 const QStringList kAuthIntrospectionKeys { "url", "client_id", "client_secret", "cache" };
 
-template<typename T>
-void assign(T &target, const std::optional<T> &value)
+template<typename T> void assign(T &target, const std::optional<T> &value)
 {
     if (value)
         target = *value;
@@ -21,7 +20,8 @@ void assign(T &target, const std::optional<T> &value)
 GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     GatewaySettings g;
-    for (const auto &f : r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "limits" })) {
+    for (const auto &f :
+        r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "limits" })) {
         if (f.key == u"listen") {
             g.listen.clear();
             for (const auto &item : r.items(f.value, f.path, true)) {
@@ -30,7 +30,8 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
             }
         } else if (f.key == u"tls") {
             TlsFiles tls;
-            for (const auto &t : r.fields(f.value, f.path, QStringLiteral("gateway tls"), { "cert", "key" })) {
+            for (const auto &t :
+                r.fields(f.value, f.path, QStringLiteral("gateway tls"), { "cert", "key" })) {
                 assign(t.key == u"cert" ? tls.cert : tls.key, r.string(t.value, t.path));
             }
             g.tls = tls;
@@ -43,7 +44,8 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
             else if (ok && n >= 1)
                 g.workers = n;
             else if (text)
-                r.error(f.path, QStringLiteral("'workers' must be auto or a number of threads, not '%1'").arg(*text));
+                r.error(f.path,
+                    QStringLiteral("'workers' must be auto or a number of threads, not '%1'").arg(*text));
         } else if (f.key == u"limits") {
             const QStringList keys { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout" };
             for (const auto &l : r.fields(f.value, f.path, QStringLiteral("gateway limits"), keys)) {
@@ -90,7 +92,8 @@ CaptureSettings parseCapture(YamlReader &r, const YAML::Node &node, const QStrin
             c.redactHeaders = r.stringList(f.value, f.path);
         } else {
             const QStringList retentionKeys { "max_exchanges", "max_age" };
-            for (const auto &t : r.fields(f.value, f.path, QStringLiteral("capture retention"), retentionKeys)) {
+            for (const auto &t :
+                r.fields(f.value, f.path, QStringLiteral("capture retention"), retentionKeys)) {
                 if (t.key == u"max_exchanges") {
                     if (const auto n = r.integer(t.value, t.path))
                         c.retention.maxExchanges = *n;
@@ -123,7 +126,8 @@ static Target parseTarget(YamlReader &r, const YamlReader::Entry &item, bool *ok
         return t;
     }
     bool hasUrl = false;
-    for (const auto &f : r.fields(item.value, item.path, QStringLiteral("upstream target"), { "url", "weight" })) {
+    for (const auto &f :
+        r.fields(item.value, item.path, QStringLiteral("upstream target"), { "url", "weight" })) {
         if (f.key == u"url") {
             hasUrl = true;
             if (const auto url = r.url(f.value, f.path)) {
@@ -155,14 +159,15 @@ QList<Upstream> parseUpstreams(YamlReader &r, const YAML::Node &node, const QStr
                         u.targets.append(t);
                 }
             } else if (f.key == u"balance") {
-                const QStringList names { balanceName(Balance::RoundRobin), balanceName(Balance::LeastConnections),
-                                          balanceName(Balance::IpHash) };
+                const QStringList names { balanceName(Balance::RoundRobin),
+                    balanceName(Balance::LeastConnections), balanceName(Balance::IpHash) };
                 if (const auto b = r.choice(f.value, f.path, QStringLiteral("balance"), names))
                     u.balance = static_cast<Balance>(names.indexOf(*b));
             } else if (f.key == u"timeouts") {
-                for (const auto &t :
-                     r.fields(f.value, f.path, QStringLiteral("upstream timeouts"), { "connect", "response" })) {
-                    assign(t.key == u"connect" ? u.connectTimeout : u.responseTimeout, r.duration(t.value, t.path));
+                for (const auto &t : r.fields(
+                         f.value, f.path, QStringLiteral("upstream timeouts"), { "connect", "response" })) {
+                    assign(t.key == u"connect" ? u.connectTimeout : u.responseTimeout,
+                        r.duration(t.value, t.path));
                 }
             } else if (f.key == u"retries") {
                 assign(u.retries, r.integer(f.value, f.path));
@@ -215,7 +220,8 @@ std::optional<RateLimit> parseRateLimit(YamlReader &r, const YAML::Node &node, c
                 rl.header = by->mid(7).trimmed();
             } else {
                 r.error(f.path,
-                        QStringLiteral("unknown rate limit by '%1' (use consumer, ip, route or header:NAME)").arg(*by));
+                    QStringLiteral("unknown rate limit by '%1' (use consumer, ip, route or header:NAME)")
+                        .arg(*by));
             }
         }
     }
@@ -232,7 +238,8 @@ QList<Tier> parseTiers(YamlReader &r, const YAML::Node &node, const QString &pat
             out.append(t);
             continue;
         }
-        for (const auto &f : r.fields(e.value, e.path, QStringLiteral("tier '%1'").arg(e.key), { "rate_limit" }))
+        for (const auto &f :
+            r.fields(e.value, e.path, QStringLiteral("tier '%1'").arg(e.key), { "rate_limit" }))
             t.rateLimit = parseRateLimit(r, f.value, f.path);
         out.append(t);
     }
@@ -299,12 +306,13 @@ QList<AuthScheme> parseAuth(YamlReader &r, const YAML::Node &node, const QString
 {
     QList<AuthScheme> out;
     const QStringList types { authTypeName(AuthType::ApiKey), authTypeName(AuthType::Jwt),
-                              authTypeName(AuthType::OAuth2Introspection) };
+        authTypeName(AuthType::OAuth2Introspection) };
     const QList<QStringList> typeKeys { kAuthApiKeyKeys, kAuthJwtKeys, kAuthIntrospectionKeys };
     for (const auto &e : r.entries(node, path, QStringLiteral("auth scheme"))) {
         AuthScheme a;
         a.name = e.key;
-        const QStringList allKeys = QStringList { "type" } + kAuthApiKeyKeys + kAuthJwtKeys + kAuthIntrospectionKeys;
+        const QStringList allKeys
+            = QStringList { "type" } + kAuthApiKeyKeys + kAuthJwtKeys + kAuthIntrospectionKeys;
         const auto fields = r.fields(e.value, e.path, QStringLiteral("auth scheme '%1'").arg(e.key), allKeys);
         int type = -1;
         bool hasType = false;
@@ -316,15 +324,17 @@ QList<AuthScheme> parseAuth(YamlReader &r, const YAML::Node &node, const QString
                 type = int(types.indexOf(*t));
         }
         if (!hasType && e.value.IsMap())
-            r.error(e.path, QStringLiteral("missing 'type' in auth scheme '%1'").arg(e.key), YamlReader::Anchor::Key);
+            r.error(e.path, QStringLiteral("missing 'type' in auth scheme '%1'").arg(e.key),
+                YamlReader::Anchor::Key);
         if (type >= 0)
             a.type = static_cast<AuthType>(type);
         for (const auto &f : fields) {
             if (f.key == u"type")
                 continue;
             if (type >= 0 && !typeKeys[type].contains(f.key)) {
-                r.error(f.path, QStringLiteral("key '%1' does not apply to auth type '%2'").arg(f.key, types[type]),
-                        YamlReader::Anchor::Key);
+                r.error(f.path,
+                    QStringLiteral("key '%1' does not apply to auth type '%2'").arg(f.key, types[type]),
+                    YamlReader::Anchor::Key);
                 continue;
             }
             parseAuthField(r, a, f);

@@ -109,7 +109,7 @@ std::optional<HostPort> parseHostPort(QStringView text)
 bool isHttpMethod(const QString &method)
 {
     static const QStringList methods { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
-                                       "CONNECT" };
+        "CONNECT" };
     return methods.contains(method);
 }
 
@@ -121,20 +121,25 @@ bool isHttpToken(const QString &name)
 
 int levenshtein(const QString &a, const QString &b)
 {
-    std::vector<int> row(b.size() + 1);
-    for (qsizetype j = 0; j <= b.size(); ++j)
-        row[j] = int(j);
-    for (qsizetype i = 1; i <= a.size(); ++i) {
-        int diagonal = row[0];
-        row[0] = int(i);
-        for (qsizetype j = 1; j <= b.size(); ++j) {
-            const int up = row[j];
+    // Optimal string alignment: Levenshtein plus adjacent transpositions ("PSOT" is one edit from
+    // "POST"), the most common typo. Case differences are free.
+    const qsizetype n = a.size();
+    const qsizetype m = b.size();
+    std::vector<std::vector<int>> d(n + 1, std::vector<int>(m + 1));
+    for (qsizetype i = 0; i <= n; ++i)
+        d[i][0] = int(i);
+    for (qsizetype j = 0; j <= m; ++j)
+        d[0][j] = int(j);
+    for (qsizetype i = 1; i <= n; ++i) {
+        for (qsizetype j = 1; j <= m; ++j) {
             const int cost = a[i - 1].toLower() == b[j - 1].toLower() ? 0 : 1;
-            row[j] = std::min({ row[j] + 1, row[j - 1] + 1, diagonal + cost });
-            diagonal = up;
+            d[i][j] = std::min({ d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost });
+            if (i > 1 && j > 1 && a[i - 1].toLower() == b[j - 2].toLower()
+                && a[i - 2].toLower() == b[j - 1].toLower())
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
         }
     }
-    return row[b.size()];
+    return d[n][m];
 }
 
 QString closestMatch(const QString &word, const QStringList &candidates)

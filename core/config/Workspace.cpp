@@ -9,8 +9,7 @@ namespace portico::config {
 
 namespace {
 
-template<typename T>
-const T *findByName(const QList<T> &items, const QString &name)
+template<typename T> const T *findByName(const QList<T> &items, const QString &name)
 {
     const auto it = std::find_if(items.begin(), items.end(), [&](const T &i) { return i.name == name; });
     return it == items.end() ? nullptr : &*it;
@@ -30,18 +29,34 @@ QString Workspace::resolvePath(const QString &path) const
     return QDir::cleanPath(QDir(baseDir()).absoluteFilePath(path));
 }
 
-const Upstream *Workspace::findUpstream(const QString &name) const { return findByName(upstreams, name); }
-const Tier *Workspace::findTier(const QString &name) const { return findByName(tiers, name); }
-const Consumer *Workspace::findConsumer(const QString &name) const { return findByName(consumers, name); }
-const AuthScheme *Workspace::findAuth(const QString &name) const { return findByName(auth, name); }
-const Route *Workspace::findRoute(const QString &name) const { return findByName(routes, name); }
+const Upstream *Workspace::findUpstream(const QString &name) const
+{
+    return findByName(upstreams, name);
+}
+const Tier *Workspace::findTier(const QString &name) const
+{
+    return findByName(tiers, name);
+}
+const Consumer *Workspace::findConsumer(const QString &name) const
+{
+    return findByName(consumers, name);
+}
+const AuthScheme *Workspace::findAuth(const QString &name) const
+{
+    return findByName(auth, name);
+}
+const Route *Workspace::findRoute(const QString &name) const
+{
+    return findByName(routes, name);
+}
 
 bool Workspace::operator==(const Workspace &other) const
 {
     // filePath and envTemplates say where the content came from, not what it is.
     return version == other.version && gateway == other.gateway && admin == other.admin
         && capture == other.capture && tracing == other.tracing && upstreams == other.upstreams
-        && tiers == other.tiers && consumers == other.consumers && auth == other.auth && routes == other.routes;
+        && tiers == other.tiers && consumers == other.consumers && auth == other.auth
+        && routes == other.routes;
 }
 
 QString balanceName(Balance b)
@@ -95,7 +110,8 @@ QString formatDuration(Duration d)
         qint64 ms;
         const char *suffix;
     };
-    static constexpr Unit units[] = { { 86'400'000, "d" }, { 3'600'000, "h" }, { 60'000, "m" }, { 1000, "s" } };
+    static constexpr Unit units[]
+        = { { 86'400'000, "d" }, { 3'600'000, "h" }, { 60'000, "m" }, { 1000, "s" } };
     for (const Unit &u : units) {
         if (ms % u.ms == 0)
             return QString::number(ms / u.ms) + QLatin1String(u.suffix);
@@ -110,7 +126,8 @@ QString formatSize(qint64 bytes)
         qint64 bytes;
         const char *suffix;
     };
-    static constexpr Unit units[] = { { 1024LL * 1024 * 1024, "GiB" }, { 1024 * 1024, "MiB" }, { 1024, "KiB" } };
+    static constexpr Unit units[]
+        = { { 1024LL * 1024 * 1024, "GiB" }, { 1024 * 1024, "MiB" }, { 1024, "KiB" } };
     for (const Unit &u : units) {
         if (bytes != 0 && bytes % u.bytes == 0)
             return QString::number(bytes / u.bytes) + QLatin1String(u.suffix);

@@ -15,8 +15,8 @@ namespace portico::config {
 
 namespace {
 
-const QStringList kTopLevelKeys { "version", "gateway",   "admin", "capture", "tracing",
-                                  "upstreams", "tiers", "consumers", "auth",    "routes" };
+const QStringList kTopLevelKeys { "version", "gateway", "admin", "capture", "tracing", "upstreams", "tiers",
+    "consumers", "auth", "routes" };
 
 QString parentPath(const QString &path)
 {
@@ -24,7 +24,8 @@ QString parentPath(const QString &path)
     return cut < 0 ? QString() : path.left(cut);
 }
 
-Diagnostic errorAtOffset(const QByteArray &text, const QString &fileName, qsizetype offset, const QString &message)
+Diagnostic errorAtOffset(
+    const QByteArray &text, const QString &fileName, qsizetype offset, const QString &message)
 {
     offset = std::clamp<qsizetype>(offset, 0, text.size());
     const QByteArray before = text.left(offset);
@@ -82,8 +83,9 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
         QJsonParseError jsonError;
         QJsonDocument::fromJson(text, &jsonError);
         if (jsonError.error != QJsonParseError::NoError) {
-            result.errors.append(errorAtOffset(text, fileName, jsonError.offset,
-                                               QStringLiteral("invalid JSON: %1").arg(jsonError.errorString())));
+            // Qt reports the offset just past the character it choked on.
+            result.errors.append(errorAtOffset(text, fileName, std::max(0, jsonError.offset - 1),
+                QStringLiteral("invalid JSON: %1").arg(jsonError.errorString())));
             return result;
         }
     }
@@ -95,11 +97,19 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
         const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
         const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
         result.errors.append(Diagnostic { fileName, line, column, QString(),
-                                          QStringLiteral("YAML syntax: %1").arg(QString::fromStdString(e.msg)) });
+            QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg)) });
         return result;
     }
     if (!root || root.IsNull()) {
-        result.errors.append(Diagnostic { fileName, 1, 1, QString(), QStringLiteral("the workspace file is empty") });
+        result.errors.append(
+            Diagnostic { fileName, 1, 1, QString(), QStringLiteral("the workspace file is empty") });
+        return result;
+    }
+
+    if (!root.IsMap()) {
+        result.errors.append(Diagnostic { fileName, 1, 1, QString(),
+            QStringLiteral("the workspace must be a map of sections (version, gateway, "
+                           "upstreams, routes, ...)") });
         return result;
     }
 
@@ -119,7 +129,8 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
     for (const ValidationIssue &issue : checkWorkspace(ws)) {
         if (suppressed.contains(issue.path))
             continue;
-        reader.error(issue.path, issue.message, issue.atKey ? YamlReader::Anchor::Key : YamlReader::Anchor::Value);
+        reader.error(
+            issue.path, issue.message, issue.atKey ? YamlReader::Anchor::Key : YamlReader::Anchor::Value);
     }
 
     result.errors = reader.takeErrors();
@@ -134,8 +145,8 @@ LoadResult loadWorkspaceFile(const QString &path, const QProcessEnvironment &env
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         LoadResult result;
-        result.errors.append(
-            Diagnostic { path, 0, 0, QString(), QStringLiteral("cannot read the file: %1").arg(file.errorString()) });
+        result.errors.append(Diagnostic {
+            path, 0, 0, QString(), QStringLiteral("cannot read the file: %1").arg(file.errorString()) });
         return result;
     }
     return loadWorkspaceText(file.readAll(), path, env);

@@ -16,18 +16,18 @@ namespace portico::config {
 struct LoadResult
 {
     std::shared_ptr<const Workspace> workspace; // null unless ok()
-    QList<Diagnostic> errors;                   // sorted by line, then column
+    QList<Diagnostic> errors; // sorted by line, then column
     bool ok() const { return workspace && errors.isEmpty(); }
 };
 
 // ${NAME} in any value expands from `env`; an unset variable is an error, except in admin.token and
 // the auth secrets (secret, client_secret), where it means empty.
-LoadResult loadWorkspaceFile(const QString &path,
-                             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+LoadResult loadWorkspaceFile(
+    const QString &path, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 // `fileName` names the text in messages and anchors relative paths (it need not exist); a name
 // ending in ".json" is read as JSON.
 LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName,
-                             const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+    const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 
 // The semantic checks (references, duplicates, ranges, files that must exist) on a model built in
 // memory, e.g. by the GUI. Each diagnostic has `path` and `message`; `file` is the workspace's

@@ -55,7 +55,8 @@ public:
         root.insert("admin", admin());
         root.insert("capture", capture());
         if (m_ws.tracing != TracingSettings {})
-            root.insert("tracing", map({ { "propagation", list("tracing.propagation", m_ws.tracing.propagation) } }));
+            root.insert(
+                "tracing", map({ { "propagation", list("tracing.propagation", m_ws.tracing.propagation) } }));
         if (!m_ws.upstreams.isEmpty()) {
             Tree ups;
             for (const Upstream &u : m_ws.upstreams)
@@ -139,18 +140,22 @@ private:
         Tree listeners = list("gateway.listen", listen);
         t.insert("listen", listeners.list.size() == 1 ? listeners.list.first() : listeners);
         if (g.tls)
-            t.insert("tls", map({ { "cert", str("gateway.tls.cert", g.tls->cert) },
-                                  { "key", str("gateway.tls.key", g.tls->key) } }));
-        t.insert("workers", g.workers == 0 ? str("gateway.workers", "auto")
-                                           : scalar("gateway.workers", Tree::integer(g.workers)));
+            t.insert("tls",
+                map({ { "cert", str("gateway.tls.cert", g.tls->cert) },
+                    { "key", str("gateway.tls.key", g.tls->key) } }));
+        t.insert("workers",
+            g.workers == 0 ? str("gateway.workers", "auto")
+                           : scalar("gateway.workers", Tree::integer(g.workers)));
         const Limits def;
         Tree limits;
         if (g.limits.maxHeaderBytes != def.maxHeaderBytes)
-            limits.insert("max_header_bytes", size("gateway.limits.max_header_bytes", g.limits.maxHeaderBytes));
+            limits.insert(
+                "max_header_bytes", size("gateway.limits.max_header_bytes", g.limits.maxHeaderBytes));
         if (g.limits.maxBodyBytes != def.maxBodyBytes)
             limits.insert("max_body_bytes", size("gateway.limits.max_body_bytes", g.limits.maxBodyBytes));
         if (g.limits.headerTimeout != def.headerTimeout)
-            limits.insert("header_timeout", duration("gateway.limits.header_timeout", g.limits.headerTimeout));
+            limits.insert(
+                "header_timeout", duration("gateway.limits.header_timeout", g.limits.headerTimeout));
         if (g.limits.idleTimeout != def.idleTimeout)
             limits.insert("idle_timeout", duration("gateway.limits.idle_timeout", g.limits.idleTimeout));
         if (!limits.isEmpty())
@@ -185,7 +190,7 @@ private:
         Tree retention;
         if (c.retention.maxExchanges != def.retention.maxExchanges)
             retention.insert("max_exchanges",
-                             scalar("capture.retention.max_exchanges", Tree::integer(c.retention.maxExchanges)));
+                scalar("capture.retention.max_exchanges", Tree::integer(c.retention.maxExchanges)));
         if (c.retention.maxAge != def.retention.maxAge)
             retention.insert("max_age", duration("capture.retention.max_age", c.retention.maxAge));
         if (!retention.isEmpty())
@@ -387,8 +392,8 @@ private:
                 const QString ap = QStringLiteral("%1.aggregate[%2]").arg(p).arg(i);
                 const AggregatePart &part = r.aggregate[i];
                 parts.list.append(map({ { "key", str(ap + ".key", part.key) },
-                                        { "upstream", str(ap + ".upstream", part.upstream) },
-                                        { "path", str(ap + ".path", part.path) } }));
+                    { "upstream", str(ap + ".upstream", part.upstream) },
+                    { "path", str(ap + ".path", part.path) } }));
             }
             t.insert("aggregate", parts);
         }
@@ -409,8 +414,9 @@ private:
             if (!r.request.headers.empty())
                 request.insert("headers", headerOps(r.request.headers, p + ".request.headers", true));
             if (!r.request.query.empty())
-                request.insert("query", headerOps(HeaderOps { r.request.query.set, r.request.query.remove, {} },
-                                                  p + ".request.query", false));
+                request.insert("query",
+                    headerOps(HeaderOps { r.request.query.set, r.request.query.remove, {} },
+                        p + ".request.query", false));
             t.insert("request", request);
         }
         if (!r.response.empty()) {
@@ -418,7 +424,8 @@ private:
             if (!r.response.headers.empty())
                 response.insert("headers", headerOps(r.response.headers, p + ".response.headers", true));
             if (!r.response.jsonRemove.isEmpty())
-                response.insert("json", map({ { "remove", list(p + ".response.json.remove", r.response.jsonRemove) } }));
+                response.insert(
+                    "json", map({ { "remove", list(p + ".response.json.remove", r.response.jsonRemove) } }));
             t.insert("response", response);
         }
         if (r.timeout)
@@ -431,6 +438,9 @@ private:
 
 } // namespace
 
-WorkspaceTree buildWorkspaceTree(const Workspace &ws) { return Builder(ws).build(); }
+WorkspaceTree buildWorkspaceTree(const Workspace &ws)
+{
+    return Builder(ws).build();
+}
 
 } // namespace portico::config

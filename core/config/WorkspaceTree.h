@@ -11,7 +11,7 @@ struct WorkspaceTree
 {
     enum class Kind { String, Number, Bool, Map, List };
     Kind kind = Kind::Map;
-    QString text;   // String
+    QString text; // String
     qint64 number = 0;
     bool flag = false;
     QList<std::pair<QString, WorkspaceTree>> map;

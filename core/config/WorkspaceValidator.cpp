@@ -11,8 +11,8 @@ namespace portico::config {
 
 namespace {
 
-const QStringList kJwtAlgorithms { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256",
-                                   "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA" };
+const QStringList kJwtAlgorithms { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
+    "PS512", "ES256", "ES384", "ES512", "EdDSA" };
 const QStringList kPropagations { "w3c", "b3" };
 
 class Checker
@@ -30,8 +30,8 @@ public:
         checkGateway();
         checkCapture();
         for (int i = 0; i < m_ws.tracing.propagation.size(); ++i)
-            checkChoice(QStringLiteral("tracing.propagation[%1]").arg(i), QStringLiteral("tracing propagation"),
-                        m_ws.tracing.propagation[i], kPropagations);
+            checkChoice(QStringLiteral("tracing.propagation[%1]").arg(i),
+                QStringLiteral("tracing propagation"), m_ws.tracing.propagation[i], kPropagations);
         checkUpstreams();
         checkTiers();
         checkConsumers();
@@ -47,13 +47,15 @@ private:
         m_issues.append(ValidationIssue { path, message, atKey });
     }
 
-    void checkChoice(const QString &path, const QString &what, const QString &value, const QStringList &options)
+    void checkChoice(
+        const QString &path, const QString &what, const QString &value, const QStringList &options)
     {
         if (options.contains(value))
             return;
         const QString hint = closestMatch(value, options);
-        add(path, hint.isEmpty() ? QStringLiteral("unknown %1 '%2' (use %3)").arg(what, value, options.join(u", "))
-                                 : QStringLiteral("unknown %1 '%2' (did you mean '%3'?)").arg(what, value, hint));
+        add(path,
+            hint.isEmpty() ? QStringLiteral("unknown %1 '%2' (use %3)").arg(what, value, options.join(u", "))
+                           : QStringLiteral("unknown %1 '%2' (did you mean '%3'?)").arg(what, value, hint));
     }
 
     void checkPositive(const QString &path, qint64 value)
@@ -76,22 +78,25 @@ private:
             add(path, QStringLiteral("URL '%1' must start with http:// or https://").arg(url.toString()));
     }
 
-    void checkHeaderName(const QString &path, const QString &name)
+    // `atKey`: the name is a map key ("set: {NAME: value}"), not a value.
+    void checkHeaderName(const QString &path, const QString &name, bool atKey = false)
     {
         if (!isHttpToken(name))
-            add(path, QStringLiteral("invalid header name '%1'").arg(name));
+            add(path, QStringLiteral("invalid header name '%1'").arg(name), atKey);
     }
 
     void checkUpstreamRef(const QString &path, const QString &route, const QString &name)
     {
         if (!m_ws.findUpstream(name))
-            add(path, QStringLiteral("route '%1' names upstream '%2', which does not exist").arg(route, name));
+            add(path,
+                QStringLiteral("route '%1' names upstream '%2', which does not exist").arg(route, name));
     }
 
     void checkRateLimit(const QString &path, const RateLimit &r)
     {
         if (r.requests < 1)
-            add(path + QStringLiteral(".requests"), QStringLiteral("rate limit 'requests' must be at least 1"));
+            add(path + QStringLiteral(".requests"),
+                QStringLiteral("rate limit 'requests' must be at least 1"));
         checkPositive(path + QStringLiteral(".per"), r.per.count());
         if (r.by == RateLimit::By::Header)
             checkHeaderName(path + QStringLiteral(".by"), r.header);
@@ -105,7 +110,8 @@ private:
             if (item.name.isEmpty())
                 add(section, QStringLiteral("a %1 has no name").arg(what), true);
             else if (seen.contains(item.name))
-                add(section + u'.' + item.name, QStringLiteral("duplicate %1 '%2'").arg(what, item.name), true);
+                add(section + u'.' + item.name, QStringLiteral("duplicate %1 '%2'").arg(what, item.name),
+                    true);
             seen.insert(item.name);
         }
     }
@@ -148,18 +154,22 @@ private:
         for (const Upstream &u : m_ws.upstreams) {
             const QString p = QStringLiteral("upstreams.") + u.name;
             if (u.targets.isEmpty())
-                add(p + QStringLiteral(".targets"), QStringLiteral("upstream '%1' has no targets").arg(u.name), true);
+                add(p + QStringLiteral(".targets"),
+                    QStringLiteral("upstream '%1' has no targets").arg(u.name), true);
             for (int i = 0; i < u.targets.size(); ++i) {
                 const Target &t = u.targets[i];
                 const QString tp = QStringLiteral("%1.targets[%2]").arg(p).arg(i);
                 const QString text = t.url.toString();
                 if (t.url.scheme() != u"http" && t.url.scheme() != u"https")
-                    add(tp + QStringLiteral(".url"), QStringLiteral("target URL '%1' must use http or https").arg(text));
+                    add(tp + QStringLiteral(".url"),
+                        QStringLiteral("target URL '%1' must use http or https").arg(text));
                 else if (t.url.host().isEmpty())
                     add(tp + QStringLiteral(".url"), QStringLiteral("target URL '%1' has no host").arg(text));
-                else if ((!t.url.path().isEmpty() && t.url.path() != u"/") || t.url.hasQuery() || t.url.hasFragment())
+                else if ((!t.url.path().isEmpty() && t.url.path() != u"/") || t.url.hasQuery()
+                    || t.url.hasFragment())
                     add(tp + QStringLiteral(".url"),
-                        QStringLiteral("target URL '%1' must not have a path (only scheme, host and port)").arg(text));
+                        QStringLiteral("target URL '%1' must not have a path (only scheme, host and port)")
+                            .arg(text));
                 if (t.weight < 1)
                     add(tp + QStringLiteral(".weight"), QStringLiteral("'weight' must be at least 1"));
             }
@@ -170,7 +180,8 @@ private:
             if (const auto &h = u.healthCheck) {
                 const QString hp = p + QStringLiteral(".health_check");
                 if (!h->path.startsWith(u'/'))
-                    add(hp + QStringLiteral(".path"), QStringLiteral("path '%1' must start with '/'").arg(h->path));
+                    add(hp + QStringLiteral(".path"),
+                        QStringLiteral("path '%1' must start with '/'").arg(h->path));
                 checkPositive(hp + QStringLiteral(".interval"), h->interval.count());
                 checkPositive(hp + QStringLiteral(".timeout"), h->timeout.count());
                 checkPositive(hp + QStringLiteral(".unhealthy_after"), h->unhealthyAfter);
@@ -201,14 +212,17 @@ private:
             names.insert(c.name, c.name);
             if (!c.tier.isEmpty() && !m_ws.findTier(c.tier))
                 add(p + QStringLiteral(".tier"),
-                    QStringLiteral("consumer '%1' names tier '%2', which does not exist").arg(c.name, c.tier));
+                    QStringLiteral("consumer '%1' names tier '%2', which does not exist")
+                        .arg(c.name, c.tier));
             for (int k = 0; k < c.apiKeys.size(); ++k) {
                 const QString key = c.apiKeys[k];
                 const QString kp = QStringLiteral("%1.api_keys[%2]").arg(p).arg(k);
                 if (key.isEmpty())
                     add(kp, QStringLiteral("an api key must not be empty"));
                 else if (keys.contains(key))
-                    add(kp, QStringLiteral("api key '%1' is used twice (also by consumer '%2')").arg(key, keys[key]));
+                    add(kp,
+                        QStringLiteral("api key '%1' is used twice (also by consumer '%2')")
+                            .arg(key, keys[key]));
                 else
                     keys.insert(key, c.name);
             }
@@ -236,19 +250,25 @@ private:
                     checkHeaderName(p + QStringLiteral(".header"), a.header);
                 break;
             case AuthType::Jwt: {
-                const bool hasSecret = !a.secret.isEmpty() || m_ws.envTemplates.contains(p + QStringLiteral(".secret"));
+                const bool hasSecret
+                    = !a.secret.isEmpty() || m_ws.envTemplates.contains(p + QStringLiteral(".secret"));
                 if (a.jwksUrl.isEmpty() && a.publicKey.isEmpty() && !hasSecret)
-                    add(p, QStringLiteral("jwt scheme '%1' needs one of jwks_url, public_key, secret").arg(a.name), true);
+                    add(p,
+                        QStringLiteral("jwt scheme '%1' needs one of jwks_url, public_key, secret")
+                            .arg(a.name),
+                        true);
                 if (!a.jwksUrl.isEmpty())
                     checkHttpUrl(p + QStringLiteral(".jwks_url"), a.jwksUrl);
                 checkFile(p + QStringLiteral(".public_key"), a.publicKey);
                 for (int i = 0; i < a.algorithms.size(); ++i)
-                    checkChoice(QStringLiteral("%1.algorithms[%2]").arg(p).arg(i), QStringLiteral("jwt algorithm"),
-                                a.algorithms[i], kJwtAlgorithms);
+                    checkChoice(QStringLiteral("%1.algorithms[%2]").arg(p).arg(i),
+                        QStringLiteral("jwt algorithm"), a.algorithms[i], kJwtAlgorithms);
                 if (a.consumerClaim.isEmpty())
-                    add(p + QStringLiteral(".consumer_claim"), QStringLiteral("'consumer_claim' must not be empty"));
+                    add(p + QStringLiteral(".consumer_claim"),
+                        QStringLiteral("'consumer_claim' must not be empty"));
                 if (a.clockSkew.count() < 0)
-                    add(p + QStringLiteral(".clock_skew"), QStringLiteral("'clock_skew' must not be negative"));
+                    add(p + QStringLiteral(".clock_skew"),
+                        QStringLiteral("'clock_skew' must not be negative"));
                 break;
             }
             case AuthType::OAuth2Introspection:
@@ -279,29 +299,33 @@ void Checker::checkMatch(const RouteMatch &m, const QString &p)
     if (m.pathKind == RouteMatch::PathKind::Regex) {
         const QRegularExpression re(m.path);
         if (!re.isValid())
-            add(p + u'.' + pathKey, QStringLiteral("invalid regex '%1': %2 at offset %3")
-                                        .arg(m.path, re.errorString())
-                                        .arg(re.patternErrorOffset()));
+            add(p + u'.' + pathKey,
+                QStringLiteral("invalid regex '%1': %2 at offset %3")
+                    .arg(m.path, re.errorString())
+                    .arg(re.patternErrorOffset()));
     } else if (!m.path.startsWith(u'/')) {
         add(p + u'.' + pathKey, QStringLiteral("path '%1' must start with '/'").arg(m.path));
     }
-    static const QStringList methods { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT" };
+    static const QStringList methods { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
+        "CONNECT" };
     for (int i = 0; i < m.methods.size(); ++i) {
         if (isHttpMethod(m.methods[i]))
             continue;
         const QString hint = closestMatch(m.methods[i], methods);
         add(QStringLiteral("%1.methods[%2]").arg(p).arg(i),
-            hint.isEmpty() ? QStringLiteral("invalid HTTP method '%1'").arg(m.methods[i])
-                           : QStringLiteral("invalid HTTP method '%1' (did you mean '%2'?)").arg(m.methods[i], hint));
+            hint.isEmpty()
+                ? QStringLiteral("invalid HTTP method '%1'").arg(m.methods[i])
+                : QStringLiteral("invalid HTTP method '%1' (did you mean '%2'?)").arg(m.methods[i], hint));
     }
-    static const QRegularExpression host(QStringLiteral("^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\\d+)?$"));
+    static const QRegularExpression host(
+        QStringLiteral("^(\\*\\.)?[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:\\d+)?$"));
     for (int i = 0; i < m.hosts.size(); ++i) {
         if (!host.match(m.hosts[i]).hasMatch())
             add(QStringLiteral("%1.hosts[%2]").arg(p).arg(i),
                 QStringLiteral("invalid host '%1' (use a name or *.suffix)").arg(m.hosts[i]));
     }
     for (const auto &[name, value] : m.headers)
-        checkHeaderName(p + QStringLiteral(".headers.") + name, name);
+        checkHeaderName(p + QStringLiteral(".headers.") + name, name, true);
 }
 
 void Checker::checkVersions(const Route &r, const QString &p)
@@ -320,7 +344,8 @@ void Checker::checkVersions(const Route &r, const QString &p)
                     .arg(r.name, version, upstream));
     }
     if (v.defaultVersion.isEmpty())
-        add(p + QStringLiteral(".default"), QStringLiteral("route '%1' versions have no default").arg(r.name), true);
+        add(p + QStringLiteral(".default"), QStringLiteral("route '%1' versions have no default").arg(r.name),
+            true);
     else if (!v.map.isEmpty() && !versions.contains(v.defaultVersion))
         add(p + QStringLiteral(".default"),
             QStringLiteral("default version '%1' is not in the version map").arg(v.defaultVersion));
@@ -336,11 +361,11 @@ void Checker::checkVersions(const Route &r, const QString &p)
 void Checker::checkHeaderOps(const HeaderOps &ops, const QString &p)
 {
     for (const auto &[name, value] : ops.set)
-        checkHeaderName(p + QStringLiteral(".set.") + name, name);
+        checkHeaderName(p + QStringLiteral(".set.") + name, name, true);
     for (int i = 0; i < ops.remove.size(); ++i)
         checkHeaderName(QStringLiteral("%1.remove[%2]").arg(p).arg(i), ops.remove[i]);
     for (const auto &[from, to] : ops.rename) {
-        checkHeaderName(p + QStringLiteral(".rename.") + from, from);
+        checkHeaderName(p + QStringLiteral(".rename.") + from, from, true);
         checkHeaderName(p + QStringLiteral(".rename.") + from, to);
     }
 }
@@ -368,7 +393,8 @@ void Checker::checkRoute(const Route &r, const QString &p)
         add(p, QStringLiteral("route '%1' has none of upstream, versions, aggregate, mock").arg(r.name));
     else if (targets.size() > 1)
         add(p + u'.' + targets[1],
-            QStringLiteral("route '%1' has both '%2' and '%3' (use one)").arg(r.name, targets[0], targets[1]), true);
+            QStringLiteral("route '%1' has both '%2' and '%3' (use one)").arg(r.name, targets[0], targets[1]),
+            true);
 
     if (!r.upstream.isEmpty())
         checkUpstreamRef(p + QStringLiteral(".upstream"), r.name, r.upstream);
@@ -378,8 +404,8 @@ void Checker::checkRoute(const Route &r, const QString &p)
     for (int i = 0; i < r.aggregate.size(); ++i) {
         const AggregatePart &part = r.aggregate[i];
         const QString ap = QStringLiteral("%1.aggregate[%2]").arg(p).arg(i);
-        for (const auto &[field, value] : { std::pair { "key", part.key }, std::pair { "upstream", part.upstream },
-                                            std::pair { "path", part.path } }) {
+        for (const auto &[field, value] : { std::pair { "key", part.key },
+                 std::pair { "upstream", part.upstream }, std::pair { "path", part.path } }) {
             if (value.isEmpty())
                 add(ap, QStringLiteral("missing '%1' in aggregate part").arg(QLatin1String(field)));
         }
@@ -395,12 +421,14 @@ void Checker::checkRoute(const Route &r, const QString &p)
         const QString mp = p + QStringLiteral(".mock");
         if (r.mock->status < 100 || r.mock->status > 599)
             add(mp + QStringLiteral(".status"),
-                QStringLiteral("'status' must be an HTTP status from 100 to 599, not %1").arg(r.mock->status));
+                QStringLiteral("'status' must be an HTTP status from 100 to 599, not %1")
+                    .arg(r.mock->status));
         if (!r.mock->body.isEmpty() && !r.mock->bodyFile.isEmpty())
-            add(mp + QStringLiteral(".body_file"), QStringLiteral("mock has both 'body' and 'body_file' (use one)"), true);
+            add(mp + QStringLiteral(".body_file"),
+                QStringLiteral("mock has both 'body' and 'body_file' (use one)"), true);
         checkFile(mp + QStringLiteral(".body_file"), r.mock->bodyFile);
         for (const auto &[name, value] : r.mock->headers)
-            checkHeaderName(mp + QStringLiteral(".headers.") + name, name);
+            checkHeaderName(mp + QStringLiteral(".headers.") + name, name, true);
         if (r.mock->delay.count() < 0)
             add(mp + QStringLiteral(".delay"), QStringLiteral("'delay' must not be negative"));
     }
@@ -408,15 +436,18 @@ void Checker::checkRoute(const Route &r, const QString &p)
     for (int i = 0; i < r.auth.size(); ++i) {
         if (!m_ws.findAuth(r.auth[i]))
             add(QStringLiteral("%1.auth[%2]").arg(p).arg(i),
-                QStringLiteral("route '%1' names auth scheme '%2', which does not exist").arg(r.name, r.auth[i]));
+                QStringLiteral("route '%1' names auth scheme '%2', which does not exist")
+                    .arg(r.name, r.auth[i]));
     }
     if (!r.allowGroups.isEmpty() && r.auth.isEmpty())
         add(p + QStringLiteral(".allow_groups"),
-            QStringLiteral("route '%1' has allow_groups but no auth (list the schemes in 'auth')").arg(r.name), true);
+            QStringLiteral("route '%1' has allow_groups but no auth (list the schemes in 'auth')")
+                .arg(r.name),
+            true);
     for (int i = 0; i < r.allowGroups.size(); ++i) {
         const QString &group = r.allowGroups[i];
         const bool held = std::any_of(m_ws.consumers.begin(), m_ws.consumers.end(),
-                                      [&](const Consumer &c) { return c.groups.contains(group); });
+            [&](const Consumer &c) { return c.groups.contains(group); });
         if (!held)
             add(QStringLiteral("%1.allow_groups[%2]").arg(p).arg(i),
                 QStringLiteral("route '%1' allows group '%2', which no consumer has").arg(r.name, group));
@@ -427,7 +458,8 @@ void Checker::checkRoute(const Route &r, const QString &p)
     checkHeaderOps(r.response.headers, p + QStringLiteral(".response.headers"));
     for (int i = 0; i < r.response.jsonRemove.size(); ++i) {
         if (r.response.jsonRemove[i].isEmpty())
-            add(QStringLiteral("%1.response.json.remove[%2]").arg(p).arg(i), QStringLiteral("empty JSON field path"));
+            add(QStringLiteral("%1.response.json.remove[%2]").arg(p).arg(i),
+                QStringLiteral("empty JSON field path"));
     }
     if (r.timeout && r.timeout->count() <= 0)
         add(p + QStringLiteral(".timeout"), QStringLiteral("'timeout' must be more than 0"));
@@ -435,6 +467,9 @@ void Checker::checkRoute(const Route &r, const QString &p)
 
 } // namespace
 
-QList<ValidationIssue> checkWorkspace(const Workspace &ws) { return Checker(ws).run(); }
+QList<ValidationIssue> checkWorkspace(const Workspace &ws)
+{
+    return Checker(ws).run();
+}
 
 } // namespace portico::config

@@ -10,9 +10,9 @@ namespace portico::config {
 
 struct ValidationIssue
 {
-    QString path;        // dotted model path: "routes[2].upstream"
+    QString path; // dotted model path: "routes[2].upstream"
     QString message;
-    bool atKey = false;  // point at the key named by path (e.g. "missing ..."), not at its value
+    bool atKey = false; // point at the key named by path (e.g. "missing ..."), not at its value
 };
 
 QList<ValidationIssue> checkWorkspace(const Workspace &ws);

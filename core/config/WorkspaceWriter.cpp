@@ -120,7 +120,8 @@ QByteArray writeWorkspaceYaml(const Workspace &ws)
         const bool topLevel = !line.isEmpty() && line[0] != ' ' && line[0] != '-' && line.contains(':');
         if (topLevel)
             section = line.left(line.indexOf(':'));
-        const bool nextRoute = section == "routes" && line.startsWith("  - ") && !lines[i - 1].startsWith("routes:");
+        const bool nextRoute
+            = section == "routes" && line.startsWith("  - ") && !lines[i - 1].startsWith("routes:");
         if ((i > 0 && topLevel) || nextRoute)
             text += '\n';
         text += line;
@@ -129,6 +130,9 @@ QByteArray writeWorkspaceYaml(const Workspace &ws)
     return "# Portico workspace file\n" + text.trimmed() + '\n';
 }
 
-QJsonObject workspaceToJson(const Workspace &ws) { return toJson(buildWorkspaceTree(ws)).toObject(); }
+QJsonObject workspaceToJson(const Workspace &ws)
+{
+    return toJson(buildWorkspaceTree(ws)).toObject();
+}
 
 } // namespace portico::config

@@ -16,7 +16,10 @@ SourcePosition toPosition(const YAML::Mark &m)
     return { m.line + 1, m.column + 1 };
 }
 
-QString qs(const std::string &s) { return QString::fromStdString(s); }
+QString qs(const std::string &s)
+{
+    return QString::fromStdString(s);
+}
 
 } // namespace
 
@@ -41,7 +44,10 @@ void YamlReader::registerNode(const QString &path, const YAML::Node &key, const 
     m_positions.insert(path, { k, v });
 }
 
-bool YamlReader::isNull(const YAML::Node &node) const { return !node || node.IsNull(); }
+bool YamlReader::isNull(const YAML::Node &node) const
+{
+    return !node || node.IsNull();
+}
 
 QString YamlReader::lastComponent(const QString &path)
 {
@@ -98,8 +104,8 @@ bool YamlReader::expectMap(const YAML::Node &node, const QString &path)
     return false;
 }
 
-QList<YamlReader::Entry> YamlReader::fields(const YAML::Node &node, const QString &path, const QString &context,
-                                            const QStringList &allowed)
+QList<YamlReader::Entry> YamlReader::fields(
+    const YAML::Node &node, const QString &path, const QString &context, const QStringList &allowed)
 {
     QList<Entry> out;
     if (!expectMap(node, path))
@@ -118,7 +124,8 @@ QList<YamlReader::Entry> YamlReader::fields(const YAML::Node &node, const QStrin
             continue;
         }
         if (seen.contains(key)) {
-            error(toPosition(it->first.Mark()), childPath, QStringLiteral("duplicate key '%1' in %2").arg(key, context));
+            error(toPosition(it->first.Mark()), childPath,
+                QStringLiteral("duplicate key '%1' in %2").arg(key, context));
             continue;
         }
         seen.insert(key);
@@ -137,13 +144,15 @@ QList<YamlReader::Entry> YamlReader::entries(const YAML::Node &node, const QStri
     QSet<QString> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
         if (!it->first.IsScalar()) {
-            error(toPosition(it->first.Mark()), path, QStringLiteral("a %1 name must be a plain value").arg(what));
+            error(toPosition(it->first.Mark()), path,
+                QStringLiteral("a %1 name must be a plain value").arg(what));
             continue;
         }
         const QString key = qs(it->first.Scalar());
         const QString childPath = path + u'.' + key;
         if (seen.contains(key)) {
-            error(toPosition(it->first.Mark()), childPath, QStringLiteral("duplicate %1 '%2'").arg(what, key));
+            error(
+                toPosition(it->first.Mark()), childPath, QStringLiteral("duplicate %1 '%2'").arg(what, key));
             continue;
         }
         registerNode(childPath, it->first, it->second);
@@ -200,8 +209,8 @@ QString YamlReader::expand(const QString &raw, const QString &path, UnsetEnv uns
     return out;
 }
 
-std::optional<QString> YamlReader::scalarText(const YAML::Node &node, const QString &path, const QString &expected,
-                                              UnsetEnv unset)
+std::optional<QString> YamlReader::scalarText(
+    const YAML::Node &node, const QString &path, const QString &expected, UnsetEnv unset)
 {
     if (!node.IsScalar()) {
         typeError(node, path, expected);
@@ -278,8 +287,9 @@ std::optional<HostPort> YamlReader::hostPort(const YAML::Node &node, const QStri
         return std::nullopt;
     const auto hp = parseHostPort(*text);
     if (!hp)
-        error(path, QStringLiteral("invalid listener '%1' (use host:port, e.g. 127.0.0.1:8080 or [::1]:8080)")
-                        .arg(*text));
+        error(path,
+            QStringLiteral("invalid listener '%1' (use host:port, e.g. 127.0.0.1:8080 or [::1]:8080)")
+                .arg(*text));
     return hp;
 }
 
@@ -296,8 +306,8 @@ std::optional<QUrl> YamlReader::url(const YAML::Node &node, const QString &path)
     return url;
 }
 
-std::optional<QString> YamlReader::choice(const YAML::Node &node, const QString &path, const QString &what,
-                                          const QStringList &options)
+std::optional<QString> YamlReader::choice(
+    const YAML::Node &node, const QString &path, const QString &what, const QStringList &options)
 {
     const auto text = scalarText(node, path, QStringLiteral("a string"));
     if (!text)
@@ -305,8 +315,9 @@ std::optional<QString> YamlReader::choice(const YAML::Node &node, const QString 
     if (options.contains(*text))
         return text;
     const QString hint = closestMatch(*text, options);
-    error(path, hint.isEmpty() ? QStringLiteral("unknown %1 '%2' (use %3)").arg(what, *text, options.join(u", "))
-                               : QStringLiteral("unknown %1 '%2' (did you mean '%3'?)").arg(what, *text, hint));
+    error(path,
+        hint.isEmpty() ? QStringLiteral("unknown %1 '%2' (use %3)").arg(what, *text, options.join(u", "))
+                       : QStringLiteral("unknown %1 '%2' (did you mean '%3'?)").arg(what, *text, hint));
     return std::nullopt;
 }
 

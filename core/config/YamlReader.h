@@ -44,8 +44,8 @@ public:
 
     // A map with a fixed set of keys: reports unknown keys (with a suggestion) and duplicates.
     // `context` completes "unknown key 'x' in CONTEXT". Returns nothing when `node` is not a map.
-    QList<Entry> fields(const YAML::Node &node, const QString &path, const QString &context,
-                        const QStringList &allowed);
+    QList<Entry> fields(
+        const YAML::Node &node, const QString &path, const QString &context, const QStringList &allowed);
     // A map whose keys are names chosen by the user (upstreams, tiers, headers): reports duplicates
     // as "duplicate WHAT 'name'".
     QList<Entry> entries(const YAML::Node &node, const QString &path, const QString &what);
@@ -54,8 +54,8 @@ public:
 
     bool expectMap(const YAML::Node &node, const QString &path);
 
-    std::optional<QString> string(const YAML::Node &node, const QString &path,
-                                  UnsetEnv unset = UnsetEnv::Error);
+    std::optional<QString> string(
+        const YAML::Node &node, const QString &path, UnsetEnv unset = UnsetEnv::Error);
     std::optional<bool> boolean(const YAML::Node &node, const QString &path);
     std::optional<int> integer(const YAML::Node &node, const QString &path);
     std::optional<Duration> duration(const YAML::Node &node, const QString &path);
@@ -64,8 +64,8 @@ public:
     // A well-formed URL (whether it is absolute http(s) is for the validator to say).
     std::optional<QUrl> url(const YAML::Node &node, const QString &path);
     // One of `options`; otherwise "unknown WHAT 'x' (did you mean ...?)" or the list of options.
-    std::optional<QString> choice(const YAML::Node &node, const QString &path, const QString &what,
-                                  const QStringList &options);
+    std::optional<QString> choice(
+        const YAML::Node &node, const QString &path, const QString &what, const QStringList &options);
     QStringList stringList(const YAML::Node &node, const QString &path, bool scalarIsList = true);
     KeyValues keyValues(const YAML::Node &node, const QString &path, const QString &what);
 
@@ -85,7 +85,7 @@ private:
     bool isNull(const YAML::Node &node) const;
     void typeError(const YAML::Node &node, const QString &path, const QString &expected);
     std::optional<QString> scalarText(const YAML::Node &node, const QString &path, const QString &expected,
-                                      UnsetEnv unset = UnsetEnv::Error);
+        UnsetEnv unset = UnsetEnv::Error);
     QString expand(const QString &raw, const QString &path, UnsetEnv unset);
 
     QString m_fileName;

@@ -1,4 +1,5 @@
-#include "core/config/ValueFormats.h"
+// One data row per kind of mistake a user can make in a workspace file, each asserting the exact
+// line, column and message of every diagnostic the loader reports.
 #include "core/config/WorkspaceLoader.h"
 
 #include <QTemporaryDir>
@@ -11,21 +12,571 @@ class TestWorkspaceLoader : public QObject
     Q_OBJECT
 
 private:
-    static QString examplePath() { return qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml"; }
-    static QString dump(const QList<Diagnostic> &errors)
+    static QString examplePath()
     {
-        QStringList lines;
-        for (const Diagnostic &d : errors)
-            lines.append(d.toString());
-        return lines.join(u'\n');
+        return qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml";
     }
+
+    // "LINE:COL: message" per diagnostic, in the order reported; the temporary folder reads "DIR".
+    QStringList positioned(const QList<Diagnostic> &errors) const
+    {
+        QStringList out;
+        for (const Diagnostic &d : errors)
+            out.append(QStringLiteral("%1:%2: %3")
+                           .arg(d.line)
+                           .arg(d.column)
+                           .arg(d.message)
+                           .replace(m_dir.path(), "DIR"));
+        return out;
+    }
+
+    QTemporaryDir m_dir;
 
 private Q_SLOTS:
     void exampleFileLoads()
     {
-        QProcessEnvironment env;
-        const LoadResult r = loadWorkspaceFile(examplePath(), env);
-        QVERIFY2(r.ok(), qPrintable(dump(r.errors)));
+        const LoadResult r = loadWorkspaceFile(examplePath(), QProcessEnvironment());
+        QVERIFY2(r.ok(), qPrintable(positioned(r.errors).join(u'\n')));
+        const Workspace &ws = *r.workspace;
+        QCOMPARE(ws.routes.size(), 4);
+        QCOMPARE(ws.upstreams.size(), 3);
+        QCOMPARE(ws.admin.token, QString()); // ${PORTICO_ADMIN_TOKEN} unset means no token
+        QCOMPARE(ws.envTemplates.value("admin.token"), QStringLiteral("${PORTICO_ADMIN_TOKEN}"));
+    }
+
+    void mistakes_data()
+    {
+        QTest::addColumn<QByteArray>("text");
+        QTest::addColumn<QStringList>("expected");
+
+        QTest::newRow("unknown key with hint")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users, methds: [GET]}
+    upstream: users
+)yaml")
+            << QStringList { QStringLiteral(
+                   "7:31: unknown key 'methds' in route match (did you mean 'methods'?)") };
+        QTest::newRow("unknown top-level key")
+            << QByteArrayLiteral(R"yaml(version: 1
+gatway:
+  listen: 127.0.0.1:8080
+)yaml")
+            << QStringList { QStringLiteral(
+                   "2:1: unknown key 'gatway' in the workspace (did you mean 'gateway'?)") };
+        QTest::newRow("unknown key without hint") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    colour: red
+)yaml") << QStringList { QStringLiteral("9:5: unknown key 'colour' in route") };
+        QTest::newRow("list where a map is expected") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: [/api/users]
+    upstream: users
+)yaml") << QStringList { QStringLiteral("7:12: 'match' must be a map, not a list") };
+        QTest::newRow("map where a string is expected") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: {name: users}
+)yaml") << QStringList { QStringLiteral("8:15: 'upstream' must be a string, not a map") };
+        QTest::newRow("value where a list is expected") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: http://127.0.0.1:9001
+)yaml") << QStringList { QStringLiteral("4:14: 'targets' must be a list, not 'http://127.0.0.1:9001'") };
+        QTest::newRow("bad duration") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    timeout: 5x
+)yaml") << QStringList { QStringLiteral("9:14: invalid duration '5x' (use e.g. 250ms, 5s, 1m, 2h, 30d)") };
+        QTest::newRow("bad size") << QByteArrayLiteral(R"yaml(version: 1
+gateway:
+  limits:
+    max_body_bytes: 10XB
+)yaml") << QStringList { QStringLiteral("4:21: invalid size '10XB' (use e.g. 512, 64KiB, 10MiB)") };
+        QTest::newRow("bad url") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  idp:
+    type: jwt
+    jwks_url: http://exa mple.com/jwks
+)yaml") << QStringList { QStringLiteral("5:15: invalid URL 'http://exa mple.com/jwks'") };
+        QTest::newRow("bad regex")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path_regex: '^/api/(\d+$'}
+    upstream: users
+)yaml")
+            << QStringList { QStringLiteral(
+                   "7:25: invalid regex '^/api/(\\d+$': missing closing parenthesis at offset 11") };
+        QTest::newRow("bad method") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users, methods: [GET, PSOT]}
+    upstream: users
+)yaml") << QStringList { QStringLiteral("7:46: invalid HTTP method 'PSOT' (did you mean 'POST'?)") };
+        QTest::newRow("bad date") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    versions:
+      map: {v1: users}
+      default: v1
+      deprecated:
+        v1: {sunset: 2027-13-01}
+)yaml") << QStringList { QStringLiteral("12:22: invalid date '2027-13-01' (use YYYY-MM-DD)") };
+        QTest::newRow("unknown upstream") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: userz
+)yaml") << QStringList { QStringLiteral("8:15: route 'users' names upstream 'userz', which does not exist") };
+        QTest::newRow("unknown auth scheme")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    auth: [keys]
+)yaml")
+            << QStringList { QStringLiteral(
+                   "9:12: route 'users' names auth scheme 'keys', which does not exist") };
+        QTest::newRow("unknown tier") << QByteArrayLiteral(R"yaml(version: 1
+tiers:
+  gold: {rate_limit: {requests: 10, per: 1m}}
+consumers:
+  - name: alice
+    tier: gld
+)yaml") << QStringList { QStringLiteral("6:11: consumer 'alice' names tier 'gld', which does not exist") };
+        QTest::newRow("unknown group") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    auth: [keys]
+    allow_groups: [admns]
+auth:
+  keys: {type: api_key, header: X-API-Key}
+consumers:
+  - {name: alice, groups: [admins], api_keys: [k1]}
+)yaml") << QStringList { QStringLiteral("10:20: route 'users' allows group 'admns', which no consumer has") };
+        QTest::newRow("allow_groups without auth")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    allow_groups: [admins]
+consumers:
+  - {name: alice, groups: [admins]}
+)yaml")
+            << QStringList { QStringLiteral(
+                   "9:5: route 'users' has allow_groups but no auth (list the schemes in 'auth')") };
+        QTest::newRow("route without a destination")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+)yaml")
+            << QStringList { QStringLiteral(
+                   "6:5: route 'users' has none of upstream, versions, aggregate, mock") };
+        QTest::newRow("route with two destinations") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    mock: {status: 204}
+)yaml") << QStringList { QStringLiteral("9:5: route 'users' has both 'upstream' and 'mock' (use one)") };
+        QTest::newRow("duplicate route name") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+  - name: users
+    match: {path: /api/people}
+    upstream: users
+)yaml") << QStringList { QStringLiteral("9:11: duplicate route name 'users'") };
+        QTest::newRow("duplicate consumer") << QByteArrayLiteral(R"yaml(version: 1
+consumers:
+  - name: alice
+  - name: alice
+)yaml") << QStringList { QStringLiteral("4:11: duplicate consumer 'alice'") };
+        QTest::newRow("api key used twice") << QByteArrayLiteral(R"yaml(version: 1
+consumers:
+  - {name: alice, api_keys: [k1]}
+  - {name: bob, api_keys: [k2, k1]}
+)yaml") << QStringList { QStringLiteral("4:32: api key 'k1' is used twice (also by consumer 'alice')") };
+        QTest::newRow("duplicate upstream") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+  users:
+    targets: [{url: http://127.0.0.1:9002}]
+)yaml") << QStringList { QStringLiteral("5:3: duplicate upstream 'users'") };
+        QTest::newRow("duplicate key") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    timeout: 5s
+    timeout: 6s
+)yaml") << QStringList { QStringLiteral("10:5: duplicate key 'timeout' in route") };
+        QTest::newRow("versions without default") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    versions:
+      map: {v1: users}
+)yaml") << QStringList { QStringLiteral("8:5: route 'users' versions have no default") };
+        QTest::newRow("default version not in map") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    versions:
+      map: {v1: users}
+      default: v2
+)yaml") << QStringList { QStringLiteral("10:16: default version 'v2' is not in the version map") };
+        QTest::newRow("deprecated version not in map") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    versions:
+      map: {v1: users}
+      default: v1
+      deprecated:
+        v0: {link: https://docs.example.com/v0}
+)yaml") << QStringList { QStringLiteral("12:9: deprecated version 'v0' is not in the version map") };
+        QTest::newRow("version maps to unknown upstream")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    versions:
+      map: {v1: users, v2: users-v2}
+      default: v1
+)yaml")
+            << QStringList { QStringLiteral(
+                   "9:28: route 'users' maps version 'v2' to upstream 'users-v2', which does not exist") };
+        QTest::newRow("unknown balance") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+    balance: round_robn
+)yaml") << QStringList { QStringLiteral("5:14: unknown balance 'round_robn' (did you mean 'round_robin'?)") };
+        QTest::newRow("unknown auth type") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  keys:
+    type: apikey
+    header: X-API-Key
+)yaml") << QStringList { QStringLiteral("4:11: unknown auth type 'apikey' (did you mean 'api_key'?)") };
+        QTest::newRow("unknown rate limit by")
+            << QByteArrayLiteral(R"yaml(version: 1
+tiers:
+  free:
+    rate_limit: {requests: 10, per: 1m, by: user}
+)yaml")
+            << QStringList { QStringLiteral(
+                   "4:45: unknown rate limit by 'user' (use consumer, ip, route or header:NAME)") };
+        QTest::newRow("listener not host:port")
+            << QByteArrayLiteral(R"yaml(version: 1
+gateway:
+  listen: [127.0.0.1:8080, localhost]
+)yaml")
+            << QStringList { QStringLiteral(
+                   "3:28: invalid listener 'localhost' (use host:port, e.g. 127.0.0.1:8080 or [::1]:8080)") };
+        QTest::newRow("ipv6 listener without brackets")
+            << QByteArrayLiteral(R"yaml(version: 1
+admin:
+  listen: ::1:9080
+)yaml")
+            << QStringList { QStringLiteral(
+                   "3:11: invalid listener '::1:9080' (use host:port, e.g. 127.0.0.1:8080 or [::1]:8080)") };
+        QTest::newRow("missing route match") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    upstream: users
+)yaml") << QStringList { QStringLiteral("6:5: missing 'match' in route 'users'") };
+        QTest::newRow("missing match path") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {methods: [GET]}
+    upstream: users
+)yaml") << QStringList { QStringLiteral("7:5: missing 'path' in route match (or path_exact, path_regex)") };
+        QTest::newRow("missing upstream targets") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    balance: ip_hash
+)yaml") << QStringList { QStringLiteral("3:3: upstream 'users' has no targets") };
+        QTest::newRow("jwt without key source") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  idp:
+    type: jwt
+    issuer: https://idp.example.com/
+)yaml") << QStringList { QStringLiteral("3:3: jwt scheme 'idp' needs one of jwks_url, public_key, secret") };
+        QTest::newRow("introspection without url") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  introspect:
+    type: oauth2_introspection
+    client_id: portico
+)yaml") << QStringList { QStringLiteral("3:3: missing 'url' in auth scheme 'introspect'") };
+        QTest::newRow("unsupported version") << QByteArrayLiteral(R"yaml(version: 2
+)yaml") << QStringList { QStringLiteral("1:10: unsupported version 2 (only 1 is supported)") };
+        QTest::newRow("target with a path")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001/api}]
+)yaml")
+            << QStringList { QStringLiteral("4:21: target URL 'http://127.0.0.1:9001/api' must not have a "
+                                            "path (only scheme, host and port)") };
+        QTest::newRow("target not http") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets:
+      - {url: ftp://127.0.0.1:21}
+)yaml") << QStringList { QStringLiteral("5:15: target URL 'ftp://127.0.0.1:21' must use http or https") };
+        QTest::newRow("weight below 1") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001, weight: 0}]
+)yaml") << QStringList { QStringLiteral("4:52: 'weight' must be at least 1") };
+        QTest::newRow("rate limit below 1") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    rate_limit: {requests: 0, per: 1m}
+)yaml") << QStringList { QStringLiteral("9:28: rate limit 'requests' must be at least 1") };
+        QTest::newRow("unknown tracing propagation") << QByteArrayLiteral(R"yaml(version: 1
+tracing:
+  propagation: [w3c, zipkin]
+)yaml") << QStringList { QStringLiteral("3:22: unknown tracing propagation 'zipkin' (use w3c, b3)") };
+        QTest::newRow("unknown jwt algorithm") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  idp:
+    type: jwt
+    jwks_url: http://127.0.0.1:9100/jwks.json
+    algorithms: [RS256, RS257]
+)yaml") << QStringList { QStringLiteral("6:25: unknown jwt algorithm 'RS257' (did you mean 'RS256'?)") };
+        QTest::newRow("mock body_file missing") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    mock: {status: 200, body_file: missing.json}
+)yaml") << QStringList { QStringLiteral("8:36: file 'missing.json' not found (DIR/missing.json)") };
+        QTest::newRow("tls files missing")
+            << QByteArrayLiteral(R"yaml(version: 1
+gateway:
+  tls: {cert: certs/dev.pem, key: certs/dev-key.pem}
+)yaml")
+            << QStringList { QStringLiteral("3:15: file 'certs/dev.pem' not found (DIR/certs/dev.pem)"),
+                   QStringLiteral("3:35: file 'certs/dev-key.pem' not found (DIR/certs/dev-key.pem)") };
+        QTest::newRow("jwt public_key missing") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  idp:
+    type: jwt
+    public_key: keys/idp.pem
+)yaml") << QStringList { QStringLiteral("5:17: file 'keys/idp.pem' not found (DIR/keys/idp.pem)") };
+        QTest::newRow("unset environment variable") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: ${UPSTREAM_NAME}
+)yaml") << QStringList { QStringLiteral("8:15: environment variable 'UPSTREAM_NAME' is not set") };
+        QTest::newRow("yaml syntax error") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users
+    upstream: users
+)yaml") << QStringList { QStringLiteral("8:13: YAML syntax error: end of map flow not found") };
+        QTest::newRow("bad workers") << QByteArrayLiteral(R"yaml(version: 1
+gateway:
+  workers: many
+)yaml") << QStringList { QStringLiteral("3:12: 'workers' must be auto or a number of threads, not 'many'") };
+        QTest::newRow("key not for auth type") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  keys:
+    type: api_key
+    header: X-API-Key
+    jwks_url: http://127.0.0.1:9100/jwks.json
+)yaml") << QStringList { QStringLiteral("6:5: key 'jwks_url' does not apply to auth type 'api_key'") };
+        QTest::newRow("missing auth type") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  keys:
+    header: X-API-Key
+)yaml") << QStringList { QStringLiteral("3:3: missing 'type' in auth scheme 'keys'") };
+        QTest::newRow("two match paths") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users, path_exact: /api/users/me}
+    upstream: users
+)yaml") << QStringList { QStringLiteral("7:31: route match has both 'path' and 'path_exact' (use one)") };
+        QTest::newRow("bad boolean") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    strip_prefix: maybe
+)yaml") << QStringList { QStringLiteral("9:19: 'strip_prefix' must be true or false, not 'maybe'") };
+        QTest::newRow("bad mock status") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    mock: {status: 999}
+)yaml") << QStringList { QStringLiteral("8:20: 'status' must be an HTTP status from 100 to 599, not 999") };
+        QTest::newRow("path without slash") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: api/users}
+    upstream: users
+)yaml") << QStringList { QStringLiteral("7:19: path 'api/users' must start with '/'") };
+        QTest::newRow("bad header name") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    request:
+      headers: {set: {"X Gateway": portico}}
+)yaml") << QStringList { QStringLiteral("10:23: invalid header name 'X Gateway'") };
+        QTest::newRow("aggregate unknown upstream")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: dashboard
+    match: {path_exact: /api/dashboard}
+    aggregate:
+      - {key: user, upstream: users, path: /users/me}
+      - {key: orders, upstream: orders, path: /orders/recent}
+)yaml")
+            << QStringList { QStringLiteral(
+                   "10:33: route 'dashboard' names upstream 'orders', which does not exist") };
+        QTest::newRow("api_key scheme without header or query") << QByteArrayLiteral(R"yaml(version: 1
+auth:
+  keys: {type: api_key}
+)yaml") << QStringList { QStringLiteral("3:3: api_key scheme 'keys' needs 'header' or 'query'") };
+        QTest::newRow("root is a list")
+            << QByteArrayLiteral(R"yaml(- version: 1
+)yaml")
+            << QStringList { QStringLiteral("1:1: the workspace must be a map of sections (version, gateway, "
+                                            "upstreams, routes, ...)") };
+    }
+
+    void mistakes()
+    {
+        QFETCH(QByteArray, text);
+        QFETCH(QStringList, expected);
+        const QString file = m_dir.filePath("workspace.yaml");
+        const LoadResult r = loadWorkspaceText(text, file, QProcessEnvironment());
+        QCOMPARE(positioned(r.errors).join(u'\n'), expected.join(u'\n'));
+        QVERIFY(!r.ok());
+        QVERIFY(!r.workspace);
+        for (const Diagnostic &d : r.errors) {
+            QCOMPARE(d.file, file);
+            QVERIFY(d.toString().startsWith(
+                QStringLiteral("%1:%2:%3: error: ").arg(file).arg(d.line).arg(d.column)));
+        }
     }
 };
 

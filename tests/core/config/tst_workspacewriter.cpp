@@ -13,7 +13,10 @@ class TestWorkspaceWriter : public QObject
     Q_OBJECT
 
 private:
-    static QString examplePath() { return qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml"; }
+    static QString examplePath()
+    {
+        return qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml";
+    }
     static QString dump(const QList<Diagnostic> &errors)
     {
         QStringList lines;
