@@ -1,0 +1,116 @@
+#include "core/config/WorkspaceLoader.h"
+#include "ui/document/WorkspaceDocument.h"
+#include "ui/models/RowsModel.h"
+#include "ui/models/UpstreamsModel.h"
+#include "ui/sections/SectionPage.h"
+#include "ui/sections/UpstreamForm.h"
+#include "ui/widgets/FieldBox.h"
+#include "ui/widgets/RowsEditor.h"
+
+#include <QAbstractItemModelTester>
+#include <QLineEdit>
+#include <QTableView>
+#include <QTest>
+#include <QToolButton>
+#include <QUndoStack>
+
+using namespace portico;
+using namespace portico::ui;
+
+class UpstreamsSectionTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    static config::Workspace sample()
+    {
+        const auto result = config::loadWorkspaceText(R"(
+version: 1
+upstreams:
+  users: {targets: [{url: http://127.0.0.1:9001}]}
+  orders: {targets: [{url: http://127.0.0.1:9003}]}
+routes:
+  - {name: users, match: {path: /users}, upstream: users}
+)",
+                                                      QStringLiteral("/tmp/sample.yaml"));
+        if (!result.ok())
+            qFatal("sample does not load: %s", qPrintable(result.errors.value(0).toString()));
+        return *result.workspace;
+    }
+
+private Q_SLOTS:
+    void modelFollowsDocument()
+    {
+        WorkspaceDocument doc;
+        doc.reset(sample());
+        UpstreamsModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(1, 0).data().toString(), QStringLiteral("orders"));
+        doc.edit(QStringLiteral("add"), [&](config::Workspace &ws) { model.appendNew(ws); });
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(2, 0).data().toString(), QStringLiteral("upstream"));
+        doc.undoStack()->undo();
+        QCOMPARE(model.rowCount(), 2);
+    }
+
+    void renameFollowsReferencesAndUndoes()
+    {
+        WorkspaceDocument doc;
+        doc.reset(sample());
+        auto *form = new UpstreamForm(&doc);
+        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QCOMPARE(page.currentRow(), 0);
+        QLineEdit *name = form->nameEdit();
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("people"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(doc.workspace().upstreams.at(0).name, QStringLiteral("people"));
+        QCOMPARE(doc.workspace().routes.at(0).upstream, QStringLiteral("people"));
+        QVERIFY(doc.isModified());
+        QCOMPARE(page.model()->index(0, 0).data().toString(), QStringLiteral("people"));
+        doc.undoStack()->undo();
+        QCOMPARE(doc.workspace().routes.at(0).upstream, QStringLiteral("users"));
+        QCOMPARE(name->text(), QStringLiteral("users"));
+        QVERIFY(!doc.isModified());
+    }
+
+    void badTargetShowsCheckMessage()
+    {
+        WorkspaceDocument doc;
+        doc.reset(sample());
+        auto *form = new UpstreamForm(&doc);
+        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form);
+        page.show();
+        RowsModel *targets = form->targetsEditor()->model();
+        QAbstractItemModelTester tester(targets, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral("ftp://127.0.0.1:21"), Qt::EditRole));
+        QCOMPARE(doc.workspace().upstreams.at(0).targets.at(0).url.scheme(), QStringLiteral("ftp"));
+        FieldBox *field = form->field(QStringLiteral("targets"));
+        QVERIFY(field);
+        QVERIFY2(field->message().contains(QStringLiteral("must use http or https")), qPrintable(field->message()));
+        doc.undoStack()->undo();
+        QVERIFY(field->message().isEmpty());
+    }
+
+    void addAndRemoveThroughButtons()
+    {
+        WorkspaceDocument doc;
+        doc.reset(sample());
+        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), new UpstreamForm(&doc));
+        page.show();
+        QTest::mouseClick(page.addButton(), Qt::LeftButton);
+        QCOMPARE(doc.workspace().upstreams.size(), 3);
+        QCOMPARE(page.currentRow(), 2);
+        QTest::mouseClick(page.removeButton(), Qt::LeftButton);
+        QCOMPARE(doc.workspace().upstreams.size(), 2);
+        QCOMPARE(page.currentRow(), 1);
+        QCOMPARE(doc.undoStack()->count(), 2);
+    }
+};
+
+QTEST_MAIN(UpstreamsSectionTest)
+#include "tst_UpstreamsSection.moc"

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "ui/sections/ItemForm.h"
+
+class QComboBox;
+class QGroupBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace portico::ui {
+
+class DurationEdit;
+class RowsEditor;
+
+// One upstream: name, targets with weights, balancing, timeouts, retries and health check.
+class UpstreamForm final : public ItemForm
+{
+    Q_OBJECT
+
+public:
+    explicit UpstreamForm(WorkspaceDocument *document, QWidget *parent = nullptr);
+
+    QLineEdit *nameEdit() const { return m_name; }
+    RowsEditor *targetsEditor() const { return m_targets; }
+
+protected:
+    void load(const config::Workspace &ws, int row) override;
+
+private:
+    void commitHealth();
+
+    QLineEdit *m_name;
+    RowsEditor *m_targets;
+    QComboBox *m_balance;
+    DurationEdit *m_connect;
+    DurationEdit *m_response;
+    QSpinBox *m_retries;
+    QGroupBox *m_health;
+    QLineEdit *m_healthPath;
+    DurationEdit *m_healthInterval;
+    DurationEdit *m_healthTimeout;
+    QSpinBox *m_unhealthyAfter;
+    QSpinBox *m_healthyAfter;
+};
+
+} // namespace portico::ui

@@ -1,0 +1,26 @@
+#include "ui/widgets/FormRows.h"
+
+#include "ui/widgets/FieldBox.h"
+
+#include <QFormLayout>
+
+namespace portico::ui {
+
+FieldBox *addField(QFormLayout *form, const QString &label, QWidget *editor)
+{
+    auto *box = new FieldBox(editor, form->parentWidget());
+    form->addRow(label, box);
+    return box;
+}
+
+QFormLayout *makeForm(QWidget *parent)
+{
+    auto *form = new QFormLayout(parent);
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    form->setLabelAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    form->setHorizontalSpacing(10);
+    form->setVerticalSpacing(6);
+    return form;
+}
+
+} // namespace portico::ui
