@@ -1,5 +1,6 @@
 #include "core/export/Exporter.h"
 
+#include "core/export/envoy/EnvoyExporter.h"
 #include "core/export/kong/KongExporter.h"
 #include "core/export/nginx/NginxExporter.h"
 #include "core/export/openapi/OpenApiExporter.h"
@@ -18,6 +19,7 @@ struct TargetEntry
 const TargetEntry kTargets[] = {
     { "kong", exportKong },
     { "traefik", exportTraefik },
+    { "envoy", exportEnvoy },
     { "nginx", exportNginx },
     { "openapi", [](const config::Workspace &ws) { return exportOpenApi(ws, false); } },
     { "openapi-json", [](const config::Workspace &ws) { return exportOpenApi(ws, true); } },

@@ -26,7 +26,8 @@ private:
             if (n[key] && n[key].as<std::string>() == name)
                 return n;
         }
-        return YAML::Node();
+        const YAML::Node none = YAML::Load("{}");
+        return none["missing"]; // an undefined node: false in a condition
     }
 
 private Q_SLOTS:
