@@ -18,6 +18,7 @@ test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config
   python3 python3-jsonschema   # validates exported Kong/Traefik files against shared JSON schemas
   openssl curl
+  appstream              # packaging_install test validates the AppStream metainfo
 )
 extra=()
 for arg in "$@"; do
