@@ -2,6 +2,7 @@
 
 #include "core/export/envoy/EnvoyExporter.h"
 #include "core/export/kong/KongExporter.h"
+#include "core/export/krakend/KrakendExporter.h"
 #include "core/export/nginx/NginxExporter.h"
 #include "core/export/openapi/OpenApiExporter.h"
 #include "core/export/traefik/TraefikExporter.h"
@@ -21,6 +22,7 @@ const TargetEntry kTargets[] = {
     { "traefik", exportTraefik },
     { "envoy", exportEnvoy },
     { "nginx", exportNginx },
+    { "krakend", exportKrakend },
     { "openapi", [](const config::Workspace &ws) { return exportOpenApi(ws, false); } },
     { "openapi-json", [](const config::Workspace &ws) { return exportOpenApi(ws, true); } },
 };
