@@ -1,8 +1,8 @@
 #include "support/LoopbackUpstream.h"
 
+#include "support/LoopbackServer.h"
+#include "support/LoopbackState.h"
 #include "support/SelfSignedCert.h"
-#include "support/UpstreamServer.h"
-#include "support/UpstreamState.h"
 
 #include <QTemporaryDir>
 #include <QThread>
@@ -13,7 +13,7 @@ namespace portico::test {
 
 // Owns the server thread. The server object is created and destroyed inside run(), so it and every
 // connection socket live entirely on that thread.
-class UpstreamThread final : public QThread
+class LoopbackThread final : public QThread
 {
 public:
     struct Started
@@ -22,7 +22,7 @@ public:
         QString error;
     };
 
-    UpstreamThread(std::shared_ptr<UpstreamState> state, QString certPath, QString keyPath)
+    LoopbackThread(std::shared_ptr<LoopbackState> state, QString certPath, QString keyPath)
         : m_state(std::move(state))
         , m_certPath(std::move(certPath))
         , m_keyPath(std::move(keyPath))
@@ -35,7 +35,7 @@ public:
 protected:
     void run() override
     {
-        UpstreamServer server(m_state);
+        LoopbackServer server(m_state);
         Started result;
         if (!m_certPath.isEmpty() && !server.enableTls(m_certPath, m_keyPath, &result.error)) {
             m_started.set_value(result);
@@ -53,7 +53,7 @@ protected:
     }
 
 private:
-    std::shared_ptr<UpstreamState> m_state;
+    std::shared_ptr<LoopbackState> m_state;
     QString m_certPath;
     QString m_keyPath;
     std::promise<Started> m_started;
@@ -65,7 +65,7 @@ LoopbackUpstream::LoopbackUpstream()
 }
 
 LoopbackUpstream::LoopbackUpstream(const Options &options)
-    : m_state(std::make_shared<UpstreamState>())
+    : m_state(std::make_shared<LoopbackState>())
     , m_tls(options.tls)
 {
     m_state->name = options.name;
@@ -81,10 +81,10 @@ LoopbackUpstream::LoopbackUpstream(const Options &options)
         m_certPath = files.certPath;
         m_keyPath = files.keyPath;
     }
-    m_thread = std::make_unique<UpstreamThread>(m_state, m_certPath, m_keyPath);
+    m_thread = std::make_unique<LoopbackThread>(m_state, m_certPath, m_keyPath);
     auto started = m_thread->started();
     m_thread->start();
-    const UpstreamThread::Started result = started.get();
+    const LoopbackThread::Started result = started.get();
     m_port = result.port;
     m_error = result.error;
     if (m_port == 0)

@@ -12,8 +12,8 @@ class QTemporaryDir;
 
 namespace portico::test {
 
-struct UpstreamState;
-class UpstreamThread;
+struct LoopbackState;
+class LoopbackThread;
 
 // A real HTTP/1.1 server on 127.0.0.1 (port 0 = a free port), for integration tests of the gateway.
 // It runs on its own QThread, so a test may block its main thread in a blocking client (RawClient,
@@ -94,9 +94,9 @@ public:
     QString keyPath() const { return m_keyPath; }
 
 private:
-    std::shared_ptr<UpstreamState> m_state;
+    std::shared_ptr<LoopbackState> m_state;
     std::unique_ptr<QTemporaryDir> m_certDir;
-    std::unique_ptr<UpstreamThread> m_thread;
+    std::unique_ptr<LoopbackThread> m_thread;
     bool m_tls = false;
     quint16 m_port = 0;
     QString m_error;

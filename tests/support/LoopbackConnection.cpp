@@ -1,4 +1,4 @@
-#include "support/UpstreamConnection.h"
+#include "support/LoopbackConnection.h"
 
 #include "support/WebSocketFrame.h"
 
@@ -103,22 +103,22 @@ QByteArray patternBody(qint64 size)
 
 } // namespace
 
-UpstreamConnection::UpstreamConnection(
-    QTcpSocket *socket, std::shared_ptr<UpstreamState> state, QObject *parent)
+LoopbackConnection::LoopbackConnection(
+    QTcpSocket *socket, std::shared_ptr<LoopbackState> state, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_state(std::move(state))
 {
     m_socket->setParent(this);
     m_streamTimer.setParent(this);
-    connect(m_socket, &QTcpSocket::readyRead, this, &UpstreamConnection::onReadyRead);
+    connect(m_socket, &QTcpSocket::readyRead, this, &LoopbackConnection::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
-    connect(&m_streamTimer, &QTimer::timeout, this, &UpstreamConnection::streamTick);
+    connect(&m_streamTimer, &QTimer::timeout, this, &LoopbackConnection::streamTick);
     if (m_socket->bytesAvailable() > 0)
-        QMetaObject::invokeMethod(this, &UpstreamConnection::onReadyRead, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &LoopbackConnection::onReadyRead, Qt::QueuedConnection);
 }
 
-void UpstreamConnection::onReadyRead()
+void LoopbackConnection::onReadyRead()
 {
     m_buffer += m_socket->readAll();
     if (m_closing)
@@ -129,7 +129,7 @@ void UpstreamConnection::onReadyRead()
         processNext();
 }
 
-void UpstreamConnection::processNext()
+void LoopbackConnection::processNext()
 {
     if (m_busy || m_webSocket || m_closing)
         return;
@@ -194,7 +194,7 @@ void UpstreamConnection::processNext()
     handle(request);
 }
 
-QString UpstreamConnection::parseBehaviour(const QString &query, Behaviour *out)
+QString LoopbackConnection::parseBehaviour(const QString &query, Behaviour *out)
 {
     const QUrlQuery q(query);
     const auto value
@@ -237,7 +237,7 @@ QString UpstreamConnection::parseBehaviour(const QString &query, Behaviour *out)
     return {};
 }
 
-void UpstreamConnection::handle(const RecordedRequest &request)
+void LoopbackConnection::handle(const RecordedRequest &request)
 {
     if (wire::headerHasToken(request.headers, "upgrade", "websocket")
         && wire::headerHasToken(request.headers, "connection", "upgrade"))
@@ -266,7 +266,7 @@ void UpstreamConnection::handle(const RecordedRequest &request)
     respond(request, behaviour);
 }
 
-void UpstreamConnection::respond(const RecordedRequest &request, const Behaviour &behaviour)
+void LoopbackConnection::respond(const RecordedRequest &request, const Behaviour &behaviour)
 {
     if (behaviour.close) {
         m_closing = true;
@@ -307,7 +307,7 @@ void UpstreamConnection::respond(const RecordedRequest &request, const Behaviour
     sendComplete(behaviour.status, contentType, body, behaviour.extraHeaders, head, behaviour.gzip);
 }
 
-void UpstreamConnection::sendComplete(
+void LoopbackConnection::sendComplete(
     int status, QByteArray contentType, QByteArray body, const wire::Headers &extra, bool headOnly, bool gzip)
 {
     wire::Headers headers = extra;
@@ -327,7 +327,7 @@ void UpstreamConnection::sendComplete(
     finishResponse();
 }
 
-void UpstreamConnection::sendError(int status, const QString &message)
+void LoopbackConnection::sendError(int status, const QString &message)
 {
     // The request framing may be broken, so the connection cannot be reused after this answer.
     m_busy = true;
@@ -338,7 +338,7 @@ void UpstreamConnection::sendError(int status, const QString &message)
     sendComplete(status, "application/json", QJsonDocument(error).toJson(QJsonDocument::Compact), {}, false);
 }
 
-void UpstreamConnection::startStream(int status, const Behaviour &behaviour)
+void LoopbackConnection::startStream(int status, const Behaviour &behaviour)
 {
     wire::Headers headers = behaviour.extraHeaders;
     QByteArray contentType = m_streamSse ? "text/event-stream" : "text/plain";
@@ -356,7 +356,7 @@ void UpstreamConnection::startStream(int status, const Behaviour &behaviour)
         m_streamTimer.start();
 }
 
-void UpstreamConnection::streamTick()
+void LoopbackConnection::streamTick()
 {
     if (m_streamSent >= m_streamTotal) {
         m_streamTimer.stop();
@@ -375,7 +375,7 @@ void UpstreamConnection::streamTick()
         streamTick();
 }
 
-void UpstreamConnection::finishResponse()
+void LoopbackConnection::finishResponse()
 {
     m_busy = false;
     if (!m_keepAlive) {
@@ -384,10 +384,10 @@ void UpstreamConnection::finishResponse()
         return;
     }
     if (!m_buffer.isEmpty())
-        QMetaObject::invokeMethod(this, &UpstreamConnection::processNext, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(this, &LoopbackConnection::processNext, Qt::QueuedConnection);
 }
 
-void UpstreamConnection::writeHead(int status, const wire::Headers &headers)
+void LoopbackConnection::writeHead(int status, const wire::Headers &headers)
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     head += "X-Upstream-Name: " + m_state->name.toUtf8() + "\r\n";
@@ -399,7 +399,7 @@ void UpstreamConnection::writeHead(int status, const wire::Headers &headers)
     m_socket->write(head);
 }
 
-void UpstreamConnection::upgradeToWebSocket(const RecordedRequest &request)
+void LoopbackConnection::upgradeToWebSocket(const RecordedRequest &request)
 {
     const QByteArray key = request.header("sec-websocket-key");
     if (key.isEmpty() || request.method != "GET")
@@ -415,7 +415,7 @@ void UpstreamConnection::upgradeToWebSocket(const RecordedRequest &request)
     processWebSocketFrames();
 }
 
-void UpstreamConnection::processWebSocketFrames()
+void LoopbackConnection::processWebSocketFrames()
 {
     while (!m_closing) {
         WebSocketFrame frame;

@@ -12,7 +12,7 @@ namespace portico::test {
 
 // What LoopbackUpstream's server thread shares with the test thread. Written by the server thread,
 // read by tests: the request log behind a mutex, the counters and the health flag atomic.
-struct UpstreamState
+struct LoopbackState
 {
     static constexpr int kMaxRecorded = 1000;
 

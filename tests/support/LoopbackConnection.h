@@ -1,7 +1,7 @@
 #pragma once
 
+#include "support/LoopbackState.h"
 #include "support/RecordedRequest.h"
-#include "support/UpstreamState.h"
 
 #include <QObject>
 #include <QTcpSocket>
@@ -14,13 +14,13 @@ namespace portico::test {
 // One accepted connection of LoopbackUpstream, living on the server thread. Reads requests one after
 // another (keep-alive, pipelining), answers each as its query parameters ask (see LoopbackUpstream.h),
 // and switches to echoing WebSocket frames after an Upgrade. Deletes itself when the peer goes away.
-class UpstreamConnection final : public QObject
+class LoopbackConnection final : public QObject
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(UpstreamConnection)
+    Q_DISABLE_COPY_MOVE(LoopbackConnection)
 
 public:
-    UpstreamConnection(QTcpSocket *socket, std::shared_ptr<UpstreamState> state, QObject *parent);
+    LoopbackConnection(QTcpSocket *socket, std::shared_ptr<LoopbackState> state, QObject *parent);
 
 private:
     // What the query parameters of one request ask for, validated before anything is sent.
@@ -55,7 +55,7 @@ private:
     void processWebSocketFrames();
 
     QTcpSocket *m_socket;
-    std::shared_ptr<UpstreamState> m_state;
+    std::shared_ptr<LoopbackState> m_state;
     QByteArray m_buffer;
     bool m_busy = false; // a response is being produced (delay or stream in progress)
     bool m_keepAlive = true; // of the request being answered

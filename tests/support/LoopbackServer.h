@@ -1,6 +1,6 @@
 #pragma once
 
-#include "support/UpstreamState.h"
+#include "support/LoopbackState.h"
 
 #include <QSslConfiguration>
 #include <QTcpServer>
@@ -10,14 +10,14 @@
 namespace portico::test {
 
 // The listening socket of LoopbackUpstream, on its server thread. Counts accepted connections and
-// hands each to an UpstreamConnection, after a TLS handshake when TLS is configured.
-class UpstreamServer final : public QTcpServer
+// hands each to an LoopbackConnection, after a TLS handshake when TLS is configured.
+class LoopbackServer final : public QTcpServer
 {
     Q_OBJECT
-    Q_DISABLE_COPY_MOVE(UpstreamServer)
+    Q_DISABLE_COPY_MOVE(LoopbackServer)
 
 public:
-    explicit UpstreamServer(std::shared_ptr<UpstreamState> state, QObject *parent = nullptr);
+    explicit LoopbackServer(std::shared_ptr<LoopbackState> state, QObject *parent = nullptr);
 
     // Serve TLS with this PEM certificate and key from now on. False (with *error) if unreadable.
     bool enableTls(const QString &certPath, const QString &keyPath, QString *error);
@@ -26,7 +26,7 @@ protected:
     void incomingConnection(qintptr socketDescriptor) override;
 
 private:
-    std::shared_ptr<UpstreamState> m_state;
+    std::shared_ptr<LoopbackState> m_state;
     bool m_tls = false;
     QSslConfiguration m_sslConfig;
 };

@@ -1,6 +1,6 @@
-#include "support/UpstreamServer.h"
+#include "support/LoopbackServer.h"
 
-#include "support/UpstreamConnection.h"
+#include "support/LoopbackConnection.h"
 
 #include <QFile>
 #include <QSslKey>
@@ -8,13 +8,13 @@
 
 namespace portico::test {
 
-UpstreamServer::UpstreamServer(std::shared_ptr<UpstreamState> state, QObject *parent)
+LoopbackServer::LoopbackServer(std::shared_ptr<LoopbackState> state, QObject *parent)
     : QTcpServer(parent)
     , m_state(std::move(state))
 {
 }
 
-bool UpstreamServer::enableTls(const QString &certPath, const QString &keyPath, QString *error)
+bool LoopbackServer::enableTls(const QString &certPath, const QString &keyPath, QString *error)
 {
     const QList<QSslCertificate> certs = QSslCertificate::fromPath(certPath, QSsl::Pem);
     QFile keyFile(keyPath);
@@ -36,7 +36,7 @@ bool UpstreamServer::enableTls(const QString &certPath, const QString &keyPath, 
     return true;
 }
 
-void UpstreamServer::incomingConnection(qintptr socketDescriptor)
+void LoopbackServer::incomingConnection(qintptr socketDescriptor)
 {
     ++m_state->connections;
     if (!m_tls) {
@@ -45,7 +45,7 @@ void UpstreamServer::incomingConnection(qintptr socketDescriptor)
             delete socket;
             return;
         }
-        new UpstreamConnection(socket, m_state, this);
+        new LoopbackConnection(socket, m_state, this);
         return;
     }
     auto *socket = new QSslSocket;
@@ -54,7 +54,7 @@ void UpstreamServer::incomingConnection(qintptr socketDescriptor)
         return;
     }
     socket->setSslConfiguration(m_sslConfig);
-    new UpstreamConnection(socket, m_state, this);
+    new LoopbackConnection(socket, m_state, this);
     socket->startServerEncryption();
 }
 
