@@ -20,7 +20,7 @@ FakeClock::FakeClock()
 FakeClock::FakeClock(const QDateTime &wallStart)
     : m_start(std::chrono::steady_clock::time_point(std::chrono::hours(1000)))
     , m_now(m_start)
-    , m_wallMs(wallStart.toMSecsSinceEpoch())
+    , m_wall(std::chrono::milliseconds(wallStart.toMSecsSinceEpoch()))
 {
 }
 
@@ -33,23 +33,24 @@ std::chrono::steady_clock::time_point FakeClock::now() const
 QDateTime FakeClock::wallNow() const
 {
     QMutexLocker lock(&m_mutex);
-    return QDateTime::fromMSecsSinceEpoch(m_wallMs, QTimeZone::utc());
+    return QDateTime::fromMSecsSinceEpoch(
+        std::chrono::floor<std::chrono::milliseconds>(m_wall).count(), QTimeZone::utc());
 }
 
-bool FakeClock::advance(std::chrono::milliseconds by)
+bool FakeClock::advance(std::chrono::steady_clock::duration by)
 {
     if (by.count() < 0)
         return false;
     QMutexLocker lock(&m_mutex);
     m_now += by;
-    m_wallMs += by.count();
+    m_wall += by;
     return true;
 }
 
 void FakeClock::setWallNow(const QDateTime &wall)
 {
     QMutexLocker lock(&m_mutex);
-    m_wallMs = wall.toMSecsSinceEpoch();
+    m_wall = std::chrono::milliseconds(wall.toMSecsSinceEpoch());
 }
 
 std::chrono::milliseconds FakeClock::elapsed() const

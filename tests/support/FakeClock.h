@@ -20,8 +20,9 @@ public:
     std::chrono::steady_clock::time_point now() const override;
     QDateTime wallNow() const override;
 
-    // Negative durations are rejected (monotonic time never goes back); returns false then.
-    bool advance(std::chrono::milliseconds by);
+    // Any std::chrono duration converts (1s, 250ms, 10us). Negative durations are rejected (monotonic
+    // time never goes back); returns false then. The wall clock shows whole milliseconds.
+    bool advance(std::chrono::steady_clock::duration by);
     void setWallNow(const QDateTime &wall);
     // Total time advanced since construction (what a test usually asserts on).
     std::chrono::milliseconds elapsed() const;
@@ -30,7 +31,7 @@ private:
     mutable QMutex m_mutex;
     std::chrono::steady_clock::time_point m_start;
     std::chrono::steady_clock::time_point m_now;
-    qint64 m_wallMs = 0;
+    std::chrono::nanoseconds m_wall {}; // since the Unix epoch
 };
 
 } // namespace portico::test

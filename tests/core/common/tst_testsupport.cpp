@@ -419,11 +419,17 @@ private Q_SLOTS:
         QCOMPARE(clock.epochSeconds(), wallStart.toSecsSinceEpoch() + 1);
         QVERIFY(!clock.advance(-1ms));
         QCOMPARE(clock.elapsed(), 1500ms);
+        QVERIFY(clock.advance(400us)); // below the wall clock's millisecond resolution
+        QVERIFY(clock.advance(600us));
+        QCOMPARE(clock.now() - start, std::chrono::steady_clock::duration(1501ms));
+        QCOMPARE(clock.wallNow(), wallStart.addMSecs(1501));
+        QVERIFY(clock.advance(0ms)); // standing still is allowed
+        QCOMPARE(clock.elapsed(), 1501ms);
 
         // A wall-clock jump leaves monotonic time alone.
         clock.setWallNow(QDateTime(QDate(2030, 5, 1), QTime(12, 0), QTimeZone::utc()));
         QCOMPARE(clock.wallNow().date(), QDate(2030, 5, 1));
-        QCOMPARE(clock.elapsed(), 1500ms);
+        QCOMPARE(clock.elapsed(), 1501ms);
 
         // Thread-safe: concurrent advances add up exactly.
         QList<QThread *> threads;
@@ -438,7 +444,7 @@ private Q_SLOTS:
             QVERIFY(thread->wait(5000));
             delete thread;
         }
-        QCOMPARE(clock.elapsed(), 5500ms);
+        QCOMPARE(clock.elapsed(), 5501ms);
     }
 
     void tempWorkspaceSubstitutesPlaceholders()
