@@ -119,7 +119,7 @@ static Target parseTarget(YamlReader &r, const YamlReader::Entry &item, bool *ok
     Target t;
     *ok = false;
     if (item.value.IsScalar()) { // "- http://host:port" is short for "- {url: http://host:port}"
-        if (const auto url = r.url(item.value, item.path)) {
+        if (const auto url = r.url(item.value, item.path + QStringLiteral(".url"))) {
             t.url = *url;
             *ok = true;
         }

@@ -205,8 +205,7 @@ private:
         Tree targets = Tree::emptyList();
         for (int i = 0; i < u.targets.size(); ++i) {
             const QString tp = QStringLiteral("%1.targets[%2]").arg(p).arg(i);
-            // "- http://host" (a target written as a bare URL) records its template without ".url".
-            const QString urlPath = m_ws.envTemplates.contains(tp) ? tp : tp + QStringLiteral(".url");
+            const QString urlPath = tp + QStringLiteral(".url");
             Tree target;
             target.insert("url", str(urlPath, u.targets[i].url.toString()));
             if (u.targets[i].weight != 1)
