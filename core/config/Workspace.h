@@ -39,7 +39,7 @@ struct HostPort
 struct TlsFiles
 {
     QString cert; // PEM certificate chain, path as written
-    QString key; // PEM private key, path as written
+    QString key;  // PEM private key, path as written
     bool operator==(const TlsFiles &) const = default;
 };
 
@@ -82,7 +82,7 @@ struct CaptureSettings
     QString database = QStringLiteral("traffic.db"); // as written; resolvePath() for the real path
     qint64 maxBodyBytes = 1024 * 1024;
     QStringList redactHeaders { QStringLiteral("authorization"), QStringLiteral("cookie"),
-        QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
+                                QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
     Retention retention;
     bool operator==(const CaptureSettings &) const = default;
 };
@@ -161,14 +161,14 @@ struct AuthScheme
     AuthType type = AuthType::ApiKey;
     // api_key
     QString header; // e.g. X-API-Key (empty = not read from a header)
-    QString query; // e.g. apikey (empty = not read from the query)
+    QString query;  // e.g. apikey (empty = not read from the query)
     // jwt
     QString issuer;
     QStringList audience; // "audience: x" or a list
     QStringList algorithms;
     QUrl jwksUrl;
     QString publicKey; // PEM file path, as written
-    QString secret; // HS* shared secret (after ${ENV} expansion)
+    QString secret;    // HS* shared secret (after ${ENV} expansion)
     QString consumerClaim = QStringLiteral("sub");
     Duration clockSkew { 0 };
     // oauth2_introspection
@@ -185,8 +185,8 @@ struct RouteMatch
     PathKind pathKind = PathKind::Prefix;
     QString path = QStringLiteral("/");
     QStringList methods; // upper case; empty = any
-    QStringList hosts; // exact or "*.suffix"; empty = any
-    KeyValues headers; // header name -> exact value
+    QStringList hosts;   // exact or "*.suffix"; empty = any
+    KeyValues headers;   // header name -> exact value
     bool operator==(const RouteMatch &) const = default;
 };
 
