@@ -1,0 +1,27 @@
+#include "core/filters/acl/AclFactory.h"
+
+#include "core/common/Metrics.h"
+#include "core/filters/FilterServices.h"
+#include "core/filters/acl/AclFilter.h"
+
+namespace portico::filters::acl {
+
+std::vector<FilterPtr> makeAclFilters(
+    const config::Workspace &workspace, const config::Route &route, FilterServices &services)
+{
+    Q_UNUSED(workspace);
+    if (route.allowGroups.isEmpty())
+        return {};
+    Counter *forbidden = nullptr;
+    Counter *unauthenticated = nullptr;
+    if (services.metrics) {
+        const QByteArray help = "Requests refused by authentication";
+        forbidden = &services.metrics->counter(
+            "portico_auth_failures_total", help, { { "scheme", "acl" }, { "reason", "forbidden" } });
+        unauthenticated = &services.metrics->counter(
+            "portico_auth_failures_total", help, { { "scheme", "acl" }, { "reason", "missing" } });
+    }
+    return { std::make_shared<AclFilter>(route.allowGroups, forbidden, unauthenticated) };
+}
+
+} // namespace portico::filters::acl
