@@ -87,6 +87,9 @@ public:
     virtual ~FilterCallbacks() = default;
     virtual void resume() = 0;
     virtual void sendLocalReply(LocalReply reply) = 0;
+    // Answer with a response the filter built itself (mock routes): status, headers and body as
+    // given; the proxy adds framing, X-Request-Id and ctx.extraResponseHeaders.
+    virtual void sendResponse(http::ResponseHead head, QByteArray body) = 0;
     virtual bool cancelled() const = 0;
     // This worker thread's HTTP client (JWKS fetches, token introspection).
     virtual QNetworkAccessManager &network() = 0;
