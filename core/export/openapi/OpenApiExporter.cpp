@@ -94,6 +94,11 @@ void OpenApiBuilder::securitySchemes(DocNode &components)
             s["scheme"] = "bearer";
             s["bearerFormat"] = "JWT";
             s["description"] = QStringLiteral("JWT issued by %1 (%2)").arg(a.issuer, a.algorithms.join(u", "));
+            // Portico extensions, so that importOpenApi() gets the scheme back whole.
+            if (!a.issuer.isEmpty())
+                s["x-portico-issuer"] = a.issuer;
+            if (!a.jwksUrl.isEmpty())
+                s["x-portico-jwks-url"] = a.jwksUrl.toString();
         } else {
             DocNode &s = schemes[a.name];
             s["type"] = "oauth2";
@@ -102,6 +107,7 @@ void OpenApiBuilder::securitySchemes(DocNode &components)
             token.setPath(QStringLiteral("/token"));
             s["flows"]["clientCredentials"]["tokenUrl"] = token.toString();
             s["flows"]["clientCredentials"]["scopes"] = DocNode::map();
+            s["x-portico-introspection-url"] = a.url.toString();
             m_warnings << QStringLiteral("auth %1: the OAuth2 token URL %2 is assumed beside the introspection "
                                          "endpoint; check it")
                               .arg(a.name, token.toString());
