@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonParseError>
+#include <QRegularExpression>
 
 #include <algorithm>
 
@@ -96,8 +97,14 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
     } catch (const YAML::Exception &e) {
         const int line = e.mark.is_null() ? 0 : e.mark.line + 1;
         const int column = e.mark.is_null() ? 0 : e.mark.column + 1;
-        result.errors.append(Diagnostic { fileName, line, column, QString(),
-            QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg)) });
+        QString message = QStringLiteral("YAML syntax error: %1").arg(QString::fromStdString(e.msg));
+        // "listen: [::1]:8080" unquoted is a flow list followed by junk: say what was meant.
+        static const QRegularExpression bareIpv6(
+            QStringLiteral("(^|[\\s,\\[])\\[[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*\\]:\\d+"));
+        const QList<QByteArray> lines = text.split('\n');
+        if (line > 0 && line <= lines.size() && bareIpv6.match(QString::fromUtf8(lines[line - 1])).hasMatch())
+            message += QStringLiteral(" (write IPv6 listeners in quotes: \"[::1]:8080\")");
+        result.errors.append(Diagnostic { fileName, line, column, QString(), message });
         return result;
     }
     if (!root || root.IsNull()) {

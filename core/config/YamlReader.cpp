@@ -282,6 +282,10 @@ std::optional<qint64> YamlReader::size(const YAML::Node &node, const QString &pa
 
 std::optional<HostPort> YamlReader::hostPort(const YAML::Node &node, const QString &path)
 {
+    if (node.IsMap() || node.IsSequence()) { // unquoted [::1]:8080 is YAML flow syntax
+        error(path, QStringLiteral("invalid listener (write IPv6 listeners in quotes: \"[::1]:8080\")"));
+        return std::nullopt;
+    }
     const auto text = scalarText(node, path, QStringLiteral("host:port"));
     if (!text)
         return std::nullopt;

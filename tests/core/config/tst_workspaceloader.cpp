@@ -561,6 +561,20 @@ auth:
 )yaml")
             << QStringList { QStringLiteral("1:1: the workspace must be a map of sections (version, gateway, "
                                             "upstreams, routes, ...)") };
+        QTest::newRow("unquoted ipv6 listener")
+            << QByteArrayLiteral(R"yaml(version: 1
+admin:
+  listen: [::1]:9080
+)yaml")
+            << QStringList { QStringLiteral("3:16: YAML syntax error: end of map not found (write IPv6 "
+                                            "listeners in quotes: \"[::1]:8080\")") };
+        QTest::newRow("ipv6 listener inside a list, unquoted")
+            << QByteArrayLiteral(R"yaml(version: 1
+gateway:
+  listen: [[::1]:9080]
+)yaml")
+            << QStringList { QStringLiteral(
+                   "3:12: invalid listener (write IPv6 listeners in quotes: \"[::1]:8080\")") };
     }
 
     void mistakes()
