@@ -1,6 +1,7 @@
 // AggregateMerger and the sub-request heads of aggregate routes.
 
 #include "core/filters/aggregate/AggregateMerger.h"
+#include "core/filters/aggregate/AggregatePlan.h"
 #include "core/filters/aggregate/AggregateSubRequest.h"
 #include "core/filters/transform/Compression.h"
 
@@ -177,6 +178,49 @@ private Q_SLOTS:
         QCOMPARE(r.body, QByteArray("{\"we\\\"ird\":1,\"a\":2}"));
         QCOMPARE(AggregateMerger().merge({}).body, QByteArray("{}"));
         QCOMPARE(AggregateMerger().merge({}).status, 200);
+    }
+
+    void plan()
+    {
+        config::Workspace ws;
+        ws.gateway.limits.maxBodyBytes = 1000;
+        for (const char *name : { "users-v2", "orders" }) {
+            config::Upstream u;
+            u.name = QString::fromLatin1(name);
+            ws.upstreams.append(u);
+        }
+        config::Route route;
+        route.name = "dashboard";
+        route.aggregate = { { "user", "users-v2", "/users/me" }, { "orders", "orders", "/orders/recent" } };
+        QString error = "stale";
+        const auto p = makeAggregatePlan(ws, route, &error);
+        QVERIFY2(p, qPrintable(error));
+        QVERIFY(error.isEmpty());
+        QCOMPARE(p->parts.size(), 2);
+        QCOMPARE(p->parts.at(1).key, QString("orders"));
+        // The merger carries the gateway's body cap.
+        const AggregateResponse r
+            = p->merger.merge({ answered("user", 200, "[" + QByteArray(2000, '1') + "]") });
+        QCOMPARE(r.status, 502);
+
+        config::Route plain;
+        plain.name = "plain";
+        QVERIFY(!makeAggregatePlan(ws, plain, &error));
+        QVERIFY(error.isEmpty());
+
+        config::Route dup = route;
+        dup.aggregate[1].key = "user";
+        QVERIFY(!makeAggregatePlan(ws, dup, &error));
+        QVERIFY2(error.contains("route 'dashboard': aggregate: key 'user' is used by more than one part"),
+            qPrintable(error));
+        config::Route unknown = route;
+        unknown.aggregate[1].upstream = "nowhere";
+        QVERIFY(!makeAggregatePlan(ws, unknown, &error));
+        QVERIFY2(error.contains("'nowhere'"), qPrintable(error));
+        config::Route relative = route;
+        relative.aggregate[0].path = "users/me";
+        QVERIFY(!makeAggregatePlan(ws, relative, &error));
+        QVERIFY2(error.contains("must start with '/'"), qPrintable(error));
     }
 
     void subRequestHead()
