@@ -2,6 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/common/Metrics.h"
+#include "core/filters/auth/JwksCache.h"
 #include "core/filters/ratelimit/RateLimitStore.h"
 
 #include <memory>
@@ -19,6 +20,8 @@ struct FilterServices
     // Rate-limit buckets, keyed by route name + limit parameters (+ subject), so a reload that
     // keeps a limit keeps its counts. The gateway may call rateLimits->sweep() on a timer.
     std::shared_ptr<ratelimit::RateLimitStore> rateLimits = std::make_shared<ratelimit::RateLimitStore>();
+    // JWK sets by URL, shared by all routes and worker threads (refetch floor per URL).
+    std::shared_ptr<auth::JwksCache> jwks = std::make_shared<auth::JwksCache>();
 };
 
 } // namespace portico::filters

@@ -4,6 +4,7 @@
 #include "core/filters/auth/ApiKeyAuth.h"
 #include "core/filters/auth/AuthFilter.h"
 #include "core/filters/auth/ConsumerDirectory.h"
+#include "core/filters/auth/JwtAuth.h"
 
 namespace portico::filters::auth {
 
@@ -50,7 +51,14 @@ std::vector<FilterPtr> makeAuthFilters(const config::Workspace &workspace, const
         case config::AuthType::ApiKey:
             methods.push_back(std::make_shared<ApiKeyAuth>(*scheme, consumers, services.metrics));
             break;
-        case config::AuthType::Jwt:
+        case config::AuthType::Jwt: {
+            QString error;
+            auto jwt = std::make_shared<JwtAuth>(*scheme, workspace, consumers, services, &error);
+            if (!error.isEmpty() && errors)
+                errors->append(QStringLiteral("route %1, auth %2: %3").arg(route.name, name, error));
+            methods.push_back(std::move(jwt));
+            break;
+        }
         case config::AuthType::OAuth2Introspection:
             methods.push_back(fail(name, QStringLiteral("not supported")));
             break;

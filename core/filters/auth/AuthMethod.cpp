@@ -62,4 +62,20 @@ void AuthMethod::countFailure(AuthReason reason) const
     c->inc();
 }
 
+QByteArray AuthMethod::bearerToken(const http::RequestHead &request)
+{
+    const QByteArray value = request.headers.value("Authorization").trimmed();
+    const qsizetype space = value.indexOf(' ');
+    if (space <= 0 || value.left(space).compare("Bearer", Qt::CaseInsensitive) != 0)
+        return {};
+    return value.mid(space + 1).trimmed();
+}
+
+QByteArray AuthMethod::bearerChallenge(bool presented)
+{
+    // RFC 6750 3: no error code when the request had no token at all.
+    return presented ? QByteArrayLiteral("Bearer realm=\"portico\", error=\"invalid_token\"")
+                     : QByteArrayLiteral("Bearer realm=\"portico\"");
+}
+
 } // namespace portico::filters::auth

@@ -80,6 +80,10 @@ public:
 
     void countFailure(AuthReason reason) const;
 
+    // The token of an "Authorization: Bearer <token>" header, else empty.
+    static QByteArray bearerToken(const http::RequestHead &request);
+    static QByteArray bearerChallenge(bool presented);
+
 private:
     QString m_scheme;
     MetricsRegistry *m_metrics;
