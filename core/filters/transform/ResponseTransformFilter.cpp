@@ -75,8 +75,13 @@ void ResponseTransformFilter::onResponseBody(RequestContext &ctx, http::Response
         return;
     }
 
+    // RFC 8259 8.1: a parser may ignore a byte order mark; Qt's does not, and a body that slips
+    // through as "not JSON" would keep its sensitive fields.
+    const QByteArrayView json = QByteArrayView(*decoded).startsWith("\xEF\xBB\xBF")
+        ? QByteArrayView(*decoded).sliced(3)
+        : QByteArrayView(*decoded);
     QJsonParseError parseError;
-    QJsonDocument doc = QJsonDocument::fromJson(*decoded, &parseError);
+    QJsonDocument doc = QJsonDocument::fromJson(json.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         ctx.notes.append(
             QStringLiteral("response.json.remove not applied: the body is not valid JSON (%1 at offset %2)")

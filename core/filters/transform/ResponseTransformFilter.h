@@ -20,8 +20,9 @@ namespace portico::filters {
 // - a body it must inspect but cannot (unsupported or corrupt coding, decoded size over the cap)
 //   FAILS CLOSED: the answer becomes a 502 problem, never the unfiltered body with its sensitive
 //   fields. (The proxy separately enforces max_body_bytes on the buffered body with a 502.)
-// - a body with nothing to remove keeps its exact bytes; otherwise it is re-serialised compactly,
-//   Content-Length (when present) is set to the new length and a strong ETag is weakened.
+// - a body with nothing to remove keeps its exact bytes; otherwise it is re-serialised compactly
+//   (duplicate keys collapse to the last one, as Qt parses them; integers beyond 64 bits become
+//   doubles), Content-Length (when present) is set to the new length and a strong ETag is weakened.
 class ResponseTransformFilter final : public HttpFilter
 {
 public:

@@ -293,6 +293,16 @@ private Q_SLOTS:
         QVERIFY(ex.ctx.notes.join('\n').contains("removed 2 field(s)"));
     }
 
+    void byteOrderMarkAndDuplicateKeys()
+    {
+        ResponseTransformFilter f(HeaderTransform(), *JsonPathRemover::compile({ "password" }), 1 << 20);
+        Exchange ex;
+        ex.head.headers.add("Content-Type", "application/json");
+        ex.body = "\xEF\xBB\xBF{\"password\":\"a\",\"id\":1,\"password\":\"b\"}";
+        f.onResponseBody(ex.ctx, ex.head, ex.body);
+        QCOMPARE(ex.body, QByteArray("{\"id\":1}"));
+    }
+
     void untouchedBodyKeepsItsBytes()
     {
         ResponseTransformFilter f(HeaderTransform(), *JsonPathRemover::compile({ "password" }), 1 << 20);
