@@ -100,9 +100,12 @@ void JwksCache::startFetch(
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (reply->error() == QNetworkReply::NoError && status == 200)
             keys = parseSet(reply->readAll());
-        if (!keys)
-            qWarning("JWKS fetch from %s failed: %s (HTTP %d)", qPrintable(key),
-                qPrintable(reply->errorString()), status);
+        if (!keys) {
+            const QString why = reply->error() != QNetworkReply::NoError ? reply->errorString()
+                : status != 200 ? QStringLiteral("HTTP status %1").arg(status)
+                                : QStringLiteral("not a JWK set");
+            qWarning("JWKS fetch from %s failed: %s", qPrintable(key), qPrintable(why));
+        }
         complete(key, std::move(keys), clock.now());
     });
 }

@@ -8,8 +8,10 @@
 
 #include <QHostAddress>
 #include <QNetworkAccessManager>
+#include <QPointer>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 
 #include <atomic>
 #include <functional>
@@ -23,8 +25,10 @@ class FakeCallbacks final : public filters::FilterCallbacks
 public:
     void resume() override
     {
-        if (!m_cancelled)
+        if (!m_cancelled) {
+            resumedOn = QThread::currentThread();
             ++resumed;
+        }
     }
     void sendLocalReply(filters::LocalReply r) override
     {
@@ -46,7 +50,8 @@ public:
     void cancel() { m_cancelled = true; }
     bool done() const { return resumed > 0 || reply.has_value(); }
 
-    int resumed = 0;
+    std::atomic<int> resumed { 0 };
+    std::atomic<QThread *> resumedOn { nullptr };
     std::optional<filters::LocalReply> reply;
     std::optional<std::pair<http::ResponseHead, QByteArray>> response;
 
@@ -111,6 +116,17 @@ public:
     QByteArray lastHead() const { return m_lastHead; }
     QByteArray lastBody() const { return m_lastBody; }
     void close() { m_server.close(); }
+    // Answers every request the handler left unanswered, with `response`.
+    void answerHeld(const QByteArray &response)
+    {
+        for (const QPointer<QTcpSocket> &s : std::as_const(m_held)) {
+            if (s) {
+                s->write(response);
+                s->disconnectFromHost();
+            }
+        }
+        m_held.clear();
+    }
 
     static QByteArray response(
         int status, const QByteArray &body, const QByteArray &contentType = "application/json")
@@ -142,8 +158,10 @@ private:
         m_lastBody = body;
         ++m_requests;
         const QByteArray out = m_handler(head, body);
-        if (out.isEmpty())
+        if (out.isEmpty()) {
+            m_held.append(QPointer<QTcpSocket>(s));
             return;
+        }
         s->write(out);
         s->disconnectFromHost();
     }
@@ -151,6 +169,7 @@ private:
     Handler m_handler;
     QTcpServer m_server;
     QHash<QTcpSocket *, QByteArray> m_buffers;
+    QList<QPointer<QTcpSocket>> m_held;
     std::atomic<int> m_requests { 0 };
     QByteArray m_lastHead;
     QByteArray m_lastBody;
