@@ -16,5 +16,10 @@ struct Command
 
 // Implemented in one file per command (CmdCheck.cpp, CmdServe.cpp, ...), listed in main.cpp.
 int runCheck(const QStringList &args);
+int runServe(const QStringList &args);
+int runTraffic(const QStringList &args);
+int runReplay(const QStringList &args);
+int runExport(const QStringList &args);
+int runImport(const QStringList &args);
 
 } // namespace portico::cli

@@ -1,0 +1,148 @@
+// portico-cli replay: send a captured request again, record the new exchange, optionally diff.
+#include "app/cli/Command.h"
+#include "core/capture/CaptureReader.h"
+#include "core/capture/CaptureStore.h"
+#include "core/capture/ExchangeDiff.h"
+#include "core/capture/Replayer.h"
+
+#include <QEventLoop>
+
+#include <cstdio>
+
+namespace portico::cli {
+
+using namespace portico::capture;
+
+namespace {
+
+constexpr const char *kUsage =
+    "Usage: portico-cli replay ID --db DB [--target URL] [--header 'K: V']... [--diff] [--timeout MS]\n";
+
+constexpr const char *kHelp =
+    "Sends captured exchange ID again: to its original URL (through the gateway that captured\n"
+    "it) or to --target (scheme://host:port[/base], the path and query are kept). The new\n"
+    "exchange is recorded in DB with a note naming ID; its id is printed on stdout.\n"
+    "Headers redacted in the capture are not sent; supply them with --header.\n\n"
+    "Options:\n"
+    "  --db DB            the capture database\n"
+    "  --target URL       send here instead of the original URL\n"
+    "  --header 'K: V'    set header K (replacing captured ones); 'K:' removes it (repeatable)\n"
+    "  --diff             print what changed in status, headers and (JSON) body\n"
+    "  --timeout MS       give up after MS milliseconds without progress (default 30000)\n"
+    "  -h, --help         show this help\n"
+    "Exit status: 0 replayed, 1 no such exchange or no response, 2 bad usage.\n";
+
+int usageError(const QString &message)
+{
+    std::fprintf(stderr, "portico-cli replay: %s\n%s", qPrintable(message), kUsage);
+    return 2;
+}
+
+} // namespace
+
+int runReplay(const QStringList &args)
+{
+    QString db;
+    qint64 id = 0;
+    bool diff = false;
+    ReplayOptions options;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        const bool hasValue = i + 1 < args.size();
+        if (a == u"-h" || a == u"--help") {
+            std::fputs(kUsage, stdout);
+            std::fputs(kHelp, stdout);
+            return 0;
+        }
+        if (a == u"--db" && hasValue) {
+            db = args[++i];
+        } else if (a == u"--target" && hasValue) {
+            options.target = QUrl(args[++i], QUrl::StrictMode);
+            if (!options.target.isValid() || options.target.host().isEmpty()
+                || (options.target.scheme() != u"http" && options.target.scheme() != u"https"))
+                return usageError(QStringLiteral("--target must be an http:// or https:// URL, got '%1'").arg(args[i]));
+        } else if (a == u"--header" && hasValue) {
+            const QString h = args[++i];
+            const qsizetype colon = h.indexOf(u':');
+            if (colon <= 0)
+                return usageError(QStringLiteral("--header expects 'Name: value', got '%1'").arg(h));
+            options.headers.emplaceBack(h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toUtf8());
+        } else if (a == u"--timeout" && hasValue) {
+            bool ok = false;
+            const int ms = args[++i].toInt(&ok);
+            if (!ok || ms <= 0)
+                return usageError(QStringLiteral("--timeout takes milliseconds"));
+            options.timeout = std::chrono::milliseconds(ms);
+        } else if (a == u"--diff") {
+            diff = true;
+        } else if (!a.startsWith(u'-') && id == 0) {
+            bool ok = false;
+            id = a.toLongLong(&ok);
+            if (!ok || id <= 0)
+                return usageError(QStringLiteral("'%1' is not an exchange id").arg(a));
+        } else {
+            return usageError(QStringLiteral("unexpected argument '%1'").arg(a));
+        }
+    }
+    if (id == 0 || db.isEmpty())
+        return usageError(QStringLiteral("replay needs an ID and --db DB"));
+
+    CaptureReader reader;
+    QString error;
+    if (!reader.open(db, &error)) {
+        std::fprintf(stderr, "portico-cli replay: %s\n", qPrintable(error));
+        return 2;
+    }
+    const auto original = reader.get(id);
+    if (!original) {
+        std::fprintf(stderr, "portico-cli replay: no exchange with id %lld\n", id);
+        return 1;
+    }
+
+    CaptureOptions storeOptions;
+    storeOptions.databasePath = db;
+    storeOptions.maxExchanges = 0; // retention is the gateway's business
+    storeOptions.maxAge = std::chrono::milliseconds(0);
+    CaptureStore store(storeOptions);
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "portico-cli replay: %s\n", qPrintable(error));
+        return 2;
+    }
+    // The id the row really got: another process writing the same file may force a fresh one.
+    qint64 storedId = 0;
+    QObject::connect(&store, &CaptureStore::exchangesStored, &store,
+                     [&storedId](const QList<ExchangeSummary> &rows) {
+                         if (!rows.isEmpty())
+                             storedId = rows.last().id;
+                     },
+                     Qt::DirectConnection);
+
+    Replayer replayer(&store);
+    QEventLoop loop;
+    Exchange result;
+    QObject::connect(&replayer, &Replayer::finished, &loop, [&](const Exchange &e) {
+        result = e;
+        loop.quit();
+    });
+    replayer.replay(*original, options);
+    loop.exec();
+    store.flush();
+    store.close();
+
+    if (storedId)
+        std::printf("%lld\n", storedId);
+    if (!result.error.isEmpty()) {
+        std::fprintf(stderr, "portico-cli replay: %s: %s\n", qPrintable(result.url), qPrintable(result.error));
+        return 1;
+    }
+    if (diff) {
+        const ExchangeDiff d = diffExchanges(*original, result, { QStringLiteral("date") });
+        if (d.isEmpty())
+            std::printf("no differences in status, headers and body\n");
+        else
+            std::fputs(qPrintable(d.toText()), stdout);
+    }
+    return 0;
+}
+
+} // namespace portico::cli

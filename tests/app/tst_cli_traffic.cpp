@@ -1,0 +1,256 @@
+// portico-cli traffic and replay, driven as a user would: the real binary on a real database.
+#include "core/capture/CaptureReader.h"
+#include "core/capture/CaptureStore.h"
+#include "support/LoopbackUpstream.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace portico::capture;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList &args)
+{
+    QProcess p;
+    p.start(qEnvironmentVariable("PORTICO_CLI"), args);
+    Run r;
+    if (!p.waitForFinished(30'000)) {
+        p.kill();
+        p.waitForFinished();
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+Exchange exchange(const QString &method, const QString &url, int status, const QString &route)
+{
+    Exchange e;
+    const QUrl u(url);
+    e.startedAt = QDateTime::currentDateTimeUtc();
+    e.clientAddress = QStringLiteral("127.0.0.1");
+    e.method = method;
+    e.url = url;
+    e.scheme = u.scheme();
+    e.host = u.host();
+    e.path = u.path();
+    e.query = u.query();
+    e.status = status;
+    e.route = route;
+    e.consumer = QStringLiteral("alice");
+    e.upstream = QStringLiteral("users-v1");
+    e.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
+    e.requestHeaders = { { "Host", u.authority().toLatin1() }, { "Content-Type", "application/json" },
+                         { "X-Trace-Me", "yes" } };
+    e.responseHeaders = { { "Content-Type", "application/json" } };
+    e.responseBody = R"({"method":"GET","server":"old"})";
+    e.responseBodySize = e.responseBody.size();
+    e.requestBytes = 100;
+    e.responseBytes = 200;
+    e.timings = { 100, 200, 1200, 1500 };
+    return e;
+}
+
+} // namespace
+
+class TstCliTraffic : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(!qEnvironmentVariable("PORTICO_CLI").isEmpty());
+        QVERIFY(m_dir.isValid());
+        QVERIFY(m_upstream.isRunning());
+        m_db = m_dir.filePath(QStringLiteral("traffic.db"));
+        CaptureOptions o;
+        o.databasePath = m_db;
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        m_ids.append(store.submit(exchange(QStringLiteral("GET"), m_upstream.url(QStringLiteral("/users?page=1")).toString(), 200, QStringLiteral("users"))));
+        Exchange post = exchange(QStringLiteral("POST"), m_upstream.url(QStringLiteral("/users")).toString(), 404, QStringLiteral("users"));
+        post.requestBody = R"({"name":"bob"})";
+        post.requestBodySize = post.requestBody.size();
+        m_ids.append(store.submit(std::move(post)));
+        Exchange failed = exchange(QStringLiteral("GET"), QStringLiteral("http://127.0.0.1:1/orders"), 0, QStringLiteral("orders"));
+        failed.error = QStringLiteral("connection refused");
+        failed.timings.lastByteUs = -1;
+        m_ids.append(store.submit(std::move(failed)));
+        QVERIFY(store.flush());
+    }
+
+    void help()
+    {
+        for (const QStringList &args : { QStringList { "traffic", "--help" }, QStringList { "traffic", "list", "--help" },
+                                         QStringList { "traffic", "show", "--help" }, QStringList { "traffic", "har", "--help" },
+                                         QStringList { "traffic", "import-har", "--help" }, QStringList { "replay", "--help" } }) {
+            const Run r = cli(args);
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.out.contains("Usage: portico-cli"), r.out.constData());
+        }
+        const Run top = cli({ QStringLiteral("--help") });
+        QVERIFY(top.out.contains("traffic list|show|har|import-har"));
+        QVERIFY(top.out.contains("replay ID"));
+    }
+
+    void listTableNewestFirst()
+    {
+        const Run r = cli({ "traffic", "list", "--db", m_db });
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith("ID"));
+        QVERIFY(lines[1].startsWith(QByteArray::number(m_ids[2]) + ' '));
+        QVERIFY(lines[1].contains("[connection refused]"));
+        QVERIFY(lines[2].contains("POST") && lines[2].contains("404"));
+        QVERIFY(lines[3].contains("/users?page=1"));
+    }
+
+    void listJson()
+    {
+        const Run r = cli({ "traffic", "list", "--db", m_db, "--json", "--filter", "route:users", "--limit", "5" });
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);
+        const QJsonObject o = QJsonDocument::fromJson(lines[0]).object();
+        for (const char *key : { "id", "started_at", "method", "url", "host", "path", "status", "duration_ms", "route",
+                                 "consumer", "upstream", "trace_id", "request_bytes", "response_bytes", "error" })
+            QVERIFY2(o.contains(QLatin1String(key)), key);
+        QCOMPARE(o[QStringLiteral("id")].toInteger(), m_ids[1]);
+        QCOMPARE(o[QStringLiteral("status")].toInt(), 404);
+        QCOMPARE(o[QStringLiteral("duration_ms")].toDouble(), 1.5);
+        QVERIFY(QDateTime::fromString(o[QStringLiteral("started_at")].toString(), Qt::ISODateWithMs).isValid());
+        QVERIFY(o[QStringLiteral("started_at")].toString().endsWith(u'Z'));
+        // --limit and paging
+        const Run one = cli({ "traffic", "list", "--db", m_db, "--json", "--limit", "1", "--before", QString::number(m_ids[2]) });
+        QCOMPARE(QJsonDocument::fromJson(one.out.trimmed()).object()[QStringLiteral("id")].toInteger(), m_ids[1]);
+        // body search through the CLI
+        const Run body = cli({ "traffic", "list", "--db", m_db, "--json", "--filter", "body:\"bob\"" });
+        QCOMPARE(body.out.trimmed().split('\n').size(), 1);
+    }
+
+    void listErrors()
+    {
+        const Run bad = cli({ "traffic", "list", "--db", m_db, "--filter", "status:200 colour:red" });
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("column 12: unknown field 'colour'"), bad.err.constData());
+        const Run noDb = cli({ "traffic", "list", "--db", m_dir.filePath(QStringLiteral("missing.db")) });
+        QCOMPARE(noDb.exitCode, 2);
+        QVERIFY(!noDb.err.isEmpty());
+        QCOMPARE(cli({ "traffic", "list" }).exitCode, 2);
+        QCOMPARE(cli({ "traffic", "frobnicate" }).exitCode, 2);
+    }
+
+    void show()
+    {
+        const Run text = cli({ "traffic", "show", QString::number(m_ids[1]), "--db", m_db });
+        QCOMPARE(text.exitCode, 0);
+        QVERIFY(text.out.contains("> POST /users HTTP/1.1"));
+        QVERIFY(text.out.contains("> X-Trace-Me: yes"));
+        QVERIFY(text.out.contains("{\"name\":\"bob\"}"));
+        QVERIFY(text.out.contains("< HTTP/1.1 404"));
+        QVERIFY(text.out.contains("route: users"));
+        QVERIFY(text.out.contains("trace: 4bf92f3577b34da6a3ce929d0e0e4736"));
+        const Run json = cli({ "traffic", "show", QString::number(m_ids[1]), "--db", m_db, "--json" });
+        const QJsonObject o = QJsonDocument::fromJson(json.out).object();
+        QCOMPARE(o[QStringLiteral("request")][QStringLiteral("body")].toString(), QStringLiteral("{\"name\":\"bob\"}"));
+        QCOMPARE(o[QStringLiteral("timings_us")][QStringLiteral("first_upstream_byte")].toInt(), 1200);
+        const Run curl = cli({ "traffic", "show", QString::number(m_ids[1]), "--db", m_db, "--curl" });
+        QVERIFY2(curl.out.startsWith("curl -X POST '" + m_upstream.url(QStringLiteral("/users")).toEncoded() + "'"), curl.out.constData());
+        const Run missing = cli({ "traffic", "show", "999999", "--db", m_db });
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("no exchange with id 999999"));
+    }
+
+    void harExportAndImport()
+    {
+        const QString har = m_dir.filePath(QStringLiteral("out.har"));
+        const Run ex = cli({ "traffic", "har", "--db", m_db, "--filter", "route:users", "-o", har });
+        QCOMPARE(ex.exitCode, 0);
+        QFile f(har);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+        QCOMPARE(doc[QStringLiteral("log")][QStringLiteral("version")].toString(), QStringLiteral("1.2"));
+        QCOMPARE(doc[QStringLiteral("log")][QStringLiteral("entries")].toArray().size(), 2);
+
+        const QString copy = m_dir.filePath(QStringLiteral("imported.db"));
+        const Run im = cli({ "traffic", "import-har", har, "--db", copy });
+        QCOMPARE(im.exitCode, 0);
+        QVERIFY(im.out.contains("imported 2 exchanges"));
+        const Run list = cli({ "traffic", "list", "--db", copy, "--json" });
+        QCOMPARE(list.out.trimmed().split('\n').size(), 2);
+        const Run bad = cli({ "traffic", "import-har", m_db, "--db", copy }); // not JSON
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("not a HAR file"));
+    }
+
+    void replayAndDiff()
+    {
+        const Run r = cli({ "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "X-Trace-Me: again", "--diff" });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        bool ok = false;
+        const qint64 newId = lines.first().toLongLong(&ok);
+        QVERIFY(ok && newId > m_ids[2]);
+        // The captured body said server "old"; the upstream echoes its own name.
+        QVERIFY2(r.out.contains("~ body $.server: \"old\" -> \"upstream\""), r.out.constData());
+        const auto seen = m_upstream.lastRequests(1);
+        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen[0].path, QStringLiteral("/users"));
+        QCOMPARE(seen[0].query, QStringLiteral("page=1"));
+        QCOMPARE(seen[0].header("x-trace-me"), QByteArray("again"));
+
+        CaptureReader reader;
+        QVERIFY(reader.open(m_db));
+        const auto stored = reader.get(newId);
+        QVERIFY(stored);
+        QVERIFY(stored->notes.contains(QStringLiteral("replay of exchange %1").arg(m_ids[0])));
+        QCOMPARE(stored->status, 200);
+
+        // The failed original goes to --target instead.
+        const Run t = cli({ "replay", QString::number(m_ids[2]), "--db", m_db, "--target", m_upstream.url().toString() });
+        QCOMPARE(t.exitCode, 0);
+        QCOMPARE(m_upstream.lastRequests(1)[0].path, QStringLiteral("/orders"));
+        // Without --target it fails: exit 1, still recorded.
+        const Run f = cli({ "replay", QString::number(m_ids[2]), "--db", m_db, "--timeout", "5000" });
+        QCOMPARE(f.exitCode, 1);
+        QVERIFY(!f.err.isEmpty());
+        QCOMPARE(cli({ "replay", "999999", "--db", m_db }).exitCode, 1);
+        QCOMPARE(cli({ "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "nocolon" }).exitCode, 2);
+    }
+
+    void generateFillsADatabase()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("gen.db"));
+        const Run g = cli({ "traffic", "generate", "--db", db, "--count", "3000" });
+        QCOMPARE(g.exitCode, 0);
+        CaptureReader reader;
+        QVERIFY(reader.open(db));
+        QCOMPARE(reader.count(), 3000);
+        QVERIFY(reader.count(*FilterExpression::parse(QStringLiteral("status:5xx"))) > 0);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    portico::test::LoopbackUpstream m_upstream;
+    QString m_db;
+    QList<qint64> m_ids;
+};
+
+QTEST_GUILESS_MAIN(TstCliTraffic)
+#include "tst_cli_traffic.moc"
