@@ -27,14 +27,20 @@ bool ResponseTransformFilter::isJsonMediaType(QByteArrayView contentType)
 
 FilterStatus ResponseTransformFilter::onRequest(RequestContext &ctx, const std::shared_ptr<FilterCallbacks> &)
 {
-    if (m_json.isEmpty() || !ctx.request || !ctx.request->headers.contains("Accept-Encoding"))
+    if (m_json.isEmpty() || !ctx.request)
         return FilterStatus::Continue;
-    const QByteArray narrowed
-        = Compression::narrowAcceptEncoding(ctx.request->headers.combined("Accept-Encoding"));
-    if (narrowed.isEmpty())
-        ctx.request->headers.remove("Accept-Encoding");
-    else
-        ctx.request->headers.set("Accept-Encoding", narrowed);
+    http::HttpHeaders &headers = ctx.request->headers;
+    // A byte range of a JSON document cannot be parsed, so it could not be filtered: ask for the
+    // whole representation.
+    headers.remove("Range");
+    headers.remove("If-Range");
+    if (headers.contains("Accept-Encoding")) {
+        const QByteArray narrowed = Compression::narrowAcceptEncoding(headers.combined("Accept-Encoding"));
+        if (narrowed.isEmpty())
+            headers.remove("Accept-Encoding");
+        else
+            headers.set("Accept-Encoding", narrowed);
+    }
     return FilterStatus::Continue;
 }
 
@@ -60,6 +66,10 @@ void ResponseTransformFilter::onResponseBody(RequestContext &ctx, http::Response
     if (body.isEmpty() || !wantsResponseBody(ctx, head))
         return;
 
+    if (head.status == 206) {
+        failClosed(ctx, head, body, QStringLiteral("a partial (206) JSON body cannot be filtered"));
+        return;
+    }
     const QByteArray encoding = head.headers.combined("Content-Encoding");
     const Compression::Coding coding = Compression::codingOf(encoding);
     if (coding == Compression::Coding::Unsupported) {

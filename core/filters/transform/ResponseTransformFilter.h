@@ -15,7 +15,8 @@ namespace portico::filters {
 // - sees through gzip and deflate: the body is decoded (capped at limits.max_body_bytes, so a
 //   small compressed body cannot expand without bound), rewritten, and encoded again with the same
 //   coding. onRequest() narrows the request's Accept-Encoding to those codings so that upstreams do
-//   not pick one the filter cannot read;
+//   not pick one the filter cannot read, and drops Range/If-Range (a byte range of a document
+//   cannot be parsed, so a 206 JSON answer fails closed);
 // - a body that is not valid JSON passes unchanged, with the parser's reason in ctx.notes;
 // - a body it must inspect but cannot (unsupported or corrupt coding, decoded size over the cap)
 //   FAILS CLOSED: the answer becomes a 502 problem, never the unfiltered body with its sensitive
