@@ -58,6 +58,7 @@ public:
     QStringList versions() const; // map keys in file order
     QString defaultVersion() const { return m_default; }
     config::Versions::By by() const { return m_by; }
+    QByteArray header() const { return m_header; } // by: header only
     // Response headers for a deprecated version (empty for any other).
     http::HttpHeaders deprecationHeaders(const QString &version) const
     {

@@ -24,6 +24,9 @@ FilterStatus VersioningFilter::onRequest(
 {
     if (!ctx.request)
         return FilterStatus::Continue;
+    // The answer depends on the version header: shared caches must key on it (RFC 9110 12.5.5).
+    if (m_resolver.by() == config::Versions::By::Header)
+        ctx.extraResponseHeaders.add("Vary", m_resolver.header());
     const VersionResolver::Result result = m_resolver.resolve(ctx.request->path, ctx.request->headers);
     if (result.kind != VersionResolver::Result::Kind::Chosen) {
         if (callbacks)

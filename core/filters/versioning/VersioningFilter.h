@@ -19,6 +19,7 @@ namespace portico::filters {
 //            portico_api_version_requests_total{route,version};
 // - Unknown or Missing: answers 404 (problem type "unknown-api-version") whose detail lists the
 //            versions that exist.
+// With by: header, every answer (404s included) carries "Vary: <header>".
 // Runs after auth and rate limiting, so rejected requests are not counted as version traffic.
 class VersioningFilter final : public HttpFilter
 {

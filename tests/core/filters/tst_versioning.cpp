@@ -308,6 +308,34 @@ private Q_SLOTS:
         QVERIFY(cb2->reply->detail.contains("/v1/..."));
     }
 
+    void headerModeFilterVaries()
+    {
+        config::Versions v = pathVersions();
+        v.by = config::Versions::By::Header;
+        v.header = "X-API-Version";
+        FilterServices services;
+        QString error;
+        const FilterPtr f = makeVersioningFilter(workspace(), route(v), services, &error);
+        QVERIFY2(f, qPrintable(error));
+        auto cb = std::make_shared<FakeCallbacks>();
+        Request req("/api/users");
+        req.head.headers.add("X-API-Version", "1");
+        QCOMPARE(f->onRequest(req.ctx, cb), FilterStatus::Continue);
+        QCOMPARE(req.ctx.upstreamName, QString("users-v1"));
+        QCOMPARE(req.ctx.extraResponseHeaders.value("Vary"), QByteArray("X-API-Version"));
+        QCOMPARE(req.ctx.extraResponseHeaders.value("Deprecation"), QByteArray("@0"));
+        Request unknown("/api/users");
+        unknown.head.headers.add("X-API-Version", "7");
+        QCOMPARE(f->onRequest(unknown.ctx, cb), FilterStatus::Stop);
+        QCOMPARE(cb->reply->status, 404);
+        QCOMPARE(unknown.ctx.extraResponseHeaders.value("Vary"), QByteArray("X-API-Version"));
+        // Path mode adds no Vary.
+        const FilterPtr p = makeVersioningFilter(workspace(), route(pathVersions()), services, &error);
+        Request byPath("/v2/x");
+        p->onRequest(byPath.ctx, cb);
+        QVERIFY(!byPath.ctx.extraResponseHeaders.contains("Vary"));
+    }
+
     void factory()
     {
         FilterServices services; // no metrics: the filter still works
