@@ -47,6 +47,8 @@ Workspace parseDocument(YamlReader &r, const YAML::Node &root)
     Workspace ws;
     r.registerRoot(root);
     for (const auto &f : r.fields(root, QString(), QStringLiteral("the workspace"), kTopLevelKeys)) {
+        if (f.value.IsNull()) // "routes:" with nothing under it: the section's defaults
+            continue;
         if (f.key == u"version") {
             if (const auto v = r.integer(f.value, f.path))
                 ws.version = *v;

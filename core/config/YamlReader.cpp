@@ -35,9 +35,13 @@ void YamlReader::registerRoot(const YAML::Node &root)
     m_positions.insert(QString(), { start, root.IsMap() ? toPosition(root.Mark()) : start });
 }
 
-void YamlReader::registerNode(const QString &path, const YAML::Node &key, const YAML::Node &value)
+void YamlReader::registerNode(const QString &path, const YAML::Node *key, const YAML::Node &value)
 {
-    const SourcePosition k = key ? toPosition(key.Mark()) : toPosition(value.Mark());
+    // An empty list item is marked at whatever token follows it, possibly lines later: leave it
+    // unplaced so that its list stands in for it.
+    const SourcePosition k = key ? toPosition(key->Mark())
+        : isNull(value)          ? SourcePosition {}
+                                 : toPosition(value.Mark());
     // An empty value ("key:" then a newline) is marked where the next token starts, which may be
     // lines later; its key is the better place to point at.
     const SourcePosition v = isNull(value) ? k : toPosition(value.Mark());
@@ -60,9 +64,13 @@ SourcePosition YamlReader::position(const QString &path, Anchor anchor) const
     // A path that was never read (a default, a missing key) points at its closest parent.
     QString p = path;
     for (;;) {
+        // An empty item in a list ("[a, , b]") has no mark of its own: its parent stands in.
         const auto it = m_positions.constFind(p);
-        if (it != m_positions.constEnd())
-            return anchor == Anchor::Key ? it->first : it->second;
+        if (it != m_positions.constEnd()) {
+            const SourcePosition found = anchor == Anchor::Key ? it->first : it->second;
+            if (found.line > 0)
+                return found;
+        }
         if (p.isEmpty())
             return { 1, 1 };
         const qsizetype cut = std::max(p.lastIndexOf(u'.'), p.lastIndexOf(u'['));
@@ -114,7 +122,7 @@ QList<YamlReader::Entry> YamlReader::fields(
     for (auto it = node.begin(); it != node.end(); ++it) {
         const QString key = it->first.IsScalar() ? qs(it->first.Scalar()) : QString();
         const QString childPath = path.isEmpty() ? key : path + u'.' + key;
-        registerNode(childPath, it->first, it->second);
+        registerNode(childPath, &it->first, it->second);
         if (!allowed.contains(key)) {
             const QString hint = closestMatch(key, allowed);
             QString message = QStringLiteral("unknown key '%1' in %2").arg(key, context);
@@ -155,7 +163,7 @@ QList<YamlReader::Entry> YamlReader::entries(const YAML::Node &node, const QStri
                 toPosition(it->first.Mark()), childPath, QStringLiteral("duplicate %1 '%2'").arg(what, key));
             continue;
         }
-        registerNode(childPath, it->first, it->second);
+        registerNode(childPath, &it->first, it->second);
         seen.insert(key);
         out.append(Entry { key, it->second, childPath });
     }
@@ -169,7 +177,7 @@ QList<YamlReader::Entry> YamlReader::items(const YAML::Node &node, const QString
         return out;
     if (scalarIsList && node.IsScalar()) {
         const QString p = path + QStringLiteral("[0]");
-        registerNode(p, {}, node);
+        registerNode(p, nullptr, node);
         out.append(Entry { QString(), node, p });
         return out;
     }
@@ -180,7 +188,7 @@ QList<YamlReader::Entry> YamlReader::items(const YAML::Node &node, const QString
     int i = 0;
     for (const YAML::Node &item : node) {
         const QString p = QStringLiteral("%1[%2]").arg(path).arg(i++);
-        registerNode(p, {}, item);
+        registerNode(p, nullptr, item);
         out.append(Entry { QString(), item, p });
     }
     return out;
@@ -282,7 +290,7 @@ std::optional<qint64> YamlReader::size(const YAML::Node &node, const QString &pa
 
 std::optional<HostPort> YamlReader::hostPort(const YAML::Node &node, const QString &path)
 {
-    if (node.IsMap() || node.IsSequence()) { // unquoted [::1]:8080 is YAML flow syntax
+    if (node.IsMap()) { // unquoted [[::1]:8080] reads as a list holding a map
         error(path, QStringLiteral("invalid listener (write IPv6 listeners in quotes: \"[::1]:8080\")"));
         return std::nullopt;
     }

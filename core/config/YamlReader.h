@@ -81,7 +81,7 @@ public:
     static QString lastComponent(const QString &path);
 
 private:
-    void registerNode(const QString &path, const YAML::Node &key, const YAML::Node &value);
+    void registerNode(const QString &path, const YAML::Node *key, const YAML::Node &value);
     bool isNull(const YAML::Node &node) const;
     void typeError(const YAML::Node &node, const QString &path, const QString &expected);
     std::optional<QString> scalarText(const YAML::Node &node, const QString &path, const QString &expected,

@@ -575,6 +575,17 @@ gateway:
 )yaml")
             << QStringList { QStringLiteral(
                    "3:12: invalid listener (write IPv6 listeners in quotes: \"[::1]:8080\")") };
+        QTest::newRow("empty list item") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+    allow_groups:
+      -
+)yaml") << QStringList { QStringLiteral("9:5: 'allow_groups[0]' must be a string, not empty") };
     }
 
     void mistakes()

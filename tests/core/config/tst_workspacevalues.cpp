@@ -166,6 +166,15 @@ private Q_SLOTS:
         QCOMPARE(r.workspace->gateway.listen[0].toString(), QStringLiteral("127.0.0.1:8080"));
     }
 
+    void emptySectionsAreDefaults()
+    {
+        const LoadResult r = loadWorkspaceText(
+            "version: 1\ngateway:\nroutes:\nconsumers:\n", m_dir.filePath("ws.yaml"), QProcessEnvironment());
+        QVERIFY2(r.ok(), qPrintable(positioned(r.errors).join(u'\n')));
+        QCOMPARE(r.workspace->gateway, GatewaySettings {});
+        QVERIFY(r.workspace->routes.isEmpty());
+    }
+
     void closestMatches()
     {
         QCOMPARE(closestMatch("methds", { "path", "methods", "hosts" }), QStringLiteral("methods"));
