@@ -2,6 +2,7 @@
 
 #include "core/common/Clock.h"
 #include "core/common/Metrics.h"
+#include "core/filters/auth/IntrospectionCache.h"
 #include "core/filters/auth/JwksCache.h"
 #include "core/filters/ratelimit/RateLimitStore.h"
 
@@ -22,6 +23,8 @@ struct FilterServices
     std::shared_ptr<ratelimit::RateLimitStore> rateLimits = std::make_shared<ratelimit::RateLimitStore>();
     // JWK sets by URL, shared by all routes and worker threads (refetch floor per URL).
     std::shared_ptr<auth::JwksCache> jwks = std::make_shared<auth::JwksCache>();
+    // Active token introspection answers (bounded; never kept past a token's exp).
+    std::shared_ptr<auth::IntrospectionCache> introspection = std::make_shared<auth::IntrospectionCache>();
 };
 
 } // namespace portico::filters

@@ -4,6 +4,7 @@
 #include "core/filters/auth/ApiKeyAuth.h"
 #include "core/filters/auth/AuthFilter.h"
 #include "core/filters/auth/ConsumerDirectory.h"
+#include "core/filters/auth/IntrospectionAuth.h"
 #include "core/filters/auth/JwtAuth.h"
 
 namespace portico::filters::auth {
@@ -59,9 +60,14 @@ std::vector<FilterPtr> makeAuthFilters(const config::Workspace &workspace, const
             methods.push_back(std::move(jwt));
             break;
         }
-        case config::AuthType::OAuth2Introspection:
-            methods.push_back(fail(name, QStringLiteral("not supported")));
+        case config::AuthType::OAuth2Introspection: {
+            QString error;
+            auto introspect = std::make_shared<IntrospectionAuth>(*scheme, consumers, services, &error);
+            if (!error.isEmpty() && errors)
+                errors->append(QStringLiteral("route %1, auth %2: %3").arg(route.name, name, error));
+            methods.push_back(std::move(introspect));
             break;
+        }
         }
     }
     return { std::make_shared<AuthFilter>(std::move(methods), route.hideCredentials) };

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QMutex>
+#include <QString>
+
+#include <chrono>
+#include <optional>
+
+namespace portico::filters::auth {
+
+struct IntrospectionOptions
+{
+    std::chrono::milliseconds timeout { 5'000 };
+    size_t maxEntries = 10'000;
+};
+
+// Active introspection results (RFC 7662), shared by every route and worker thread and kept across
+// reloads (it lives in FilterServices). Keyed by a SHA-256 over endpoint, client and token, so
+// tokens are not kept in clear. An entry lives for the scheme's `cache` duration but never past
+// the token's own `exp`. At most maxEntries: expired entries are swept when it is full, then the
+// entry closest to expiry is evicted.
+class IntrospectionCache
+{
+public:
+    struct Entry
+    {
+        QString identity; // username, else sub, else client_id; empty when the answer had none
+        qint64 exp = 0; // the token's exp (epoch seconds), 0 = none
+    };
+
+    explicit IntrospectionCache(IntrospectionOptions options = {});
+    IntrospectionCache(const IntrospectionCache &) = delete;
+    IntrospectionCache &operator=(const IntrospectionCache &) = delete;
+
+    void setOptions(const IntrospectionOptions &options);
+    IntrospectionOptions options() const;
+
+    static QByteArray keyFor(const QString &endpoint, const QString &clientId, QByteArrayView token);
+
+    std::optional<Entry> find(
+        const QByteArray &key, std::chrono::steady_clock::time_point now, qint64 wallNow) const;
+    // Keeps `entry` until `until` (monotonic) and, if it has one, its exp (wall).
+    void insert(const QByteArray &key, Entry entry, std::chrono::steady_clock::time_point until,
+        std::chrono::steady_clock::time_point now);
+    size_t size() const;
+
+private:
+    struct Slot
+    {
+        Entry entry;
+        std::chrono::steady_clock::time_point until;
+    };
+
+    mutable QMutex m_mutex;
+    IntrospectionOptions m_options;
+    QHash<QByteArray, Slot> m_entries;
+};
+
+} // namespace portico::filters::auth
