@@ -78,11 +78,13 @@ Histogram &MetricsRegistry::histogram(const QByteArray &name, const QByteArray &
     return *slot;
 }
 
-void MetricsRegistry::gauge(const QByteArray &name, const QByteArray &help, std::function<double()> read)
+void MetricsRegistry::gauge(const QByteArray &name, const QByteArray &help, std::function<double()> read,
+                            const QByteArray &type)
 {
     QMutexLocker lock(&m_mutex);
     Family &f = m_families[name];
-    f.type = "gauge";
+    f.type = type;
+    f.isFunction = true;
     f.help = help;
     f.gauge = std::move(read);
 }
@@ -153,7 +155,7 @@ QByteArray MetricsRegistry::renderPrometheus() const
     for (const auto &[name, f] : m_families) {
         out += "# HELP " + name + ' ' + f.help + '\n';
         out += "# TYPE " + name + ' ' + f.type + '\n';
-        if (f.type == "gauge") {
+        if (f.isFunction) {
             out += name + ' ' + number(f.gauge ? f.gauge() : 0) + '\n';
             continue;
         }

@@ -56,7 +56,9 @@ public:
     Histogram &histogram(const QByteArray &name, const QByteArray &help, const MetricLabels &labels = {},
                          const std::vector<double> &bounds = defaultLatencyBounds());
     // A value read at scrape time (e.g. the capture store's queue length).
-    void gauge(const QByteArray &name, const QByteArray &help, std::function<double()> read);
+    // `type` is "gauge", or "counter" for a monotonic total kept elsewhere (e.g. drop counters).
+    void gauge(const QByteArray &name, const QByteArray &help, std::function<double()> read,
+               const QByteArray &type = "gauge");
 
     QByteArray renderPrometheus() const;
 
@@ -76,6 +78,7 @@ private:
         std::map<MetricLabels, std::unique_ptr<Counter>> counters;
         std::map<MetricLabels, std::unique_ptr<Histogram>> histograms;
         std::function<double()> gauge;
+        bool isFunction = false;
     };
     mutable QMutex m_mutex;
     std::map<QByteArray, Family> m_families;

@@ -1,0 +1,340 @@
+#include "core/gateway/Gateway.h"
+
+#include "core/capture/CaptureStore.h"
+#include "core/gateway/HealthChecker.h"
+#include "core/gateway/Worker.h"
+
+#include <QCoreApplication>
+#include <QDeadlineTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QHostInfo>
+#include <QSslKey>
+#include <QThread>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace portico::gateway {
+
+namespace {
+
+// Binds one listening socket; port 0 asks the kernel for a port (then all workers share it).
+int bindSocket(const QHostAddress &address, quint16 port, QString *error)
+{
+    const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
+    const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *error = QString::fromLocal8Bit(strerror(errno));
+        return -1;
+    }
+    const int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    sockaddr_storage ss {};
+    socklen_t len;
+    if (v6) {
+        auto *sa = reinterpret_cast<sockaddr_in6 *>(&ss);
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons(port);
+        const Q_IPV6ADDR a = address.toIPv6Address();
+        memcpy(&sa->sin6_addr, a.c, 16);
+        len = sizeof(sockaddr_in6);
+    } else {
+        auto *sa = reinterpret_cast<sockaddr_in *>(&ss);
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons(port);
+        sa->sin_addr.s_addr = htonl(address.toIPv4Address());
+        len = sizeof(sockaddr_in);
+    }
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) < 0 || ::listen(fd, 1024) < 0) {
+        *error = QString::fromLocal8Bit(strerror(errno));
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+quint16 boundPort(int fd)
+{
+    sockaddr_storage ss {};
+    socklen_t len = sizeof(ss);
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
+    if (ss.ss_family == AF_INET6)
+        return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
+    return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
+}
+
+QHostAddress resolveListenHost(const QString &host)
+{
+    if (host.isEmpty() || host == u"*" || host == u"0.0.0.0")
+        return QHostAddress(QHostAddress::AnyIPv4);
+    if (host == u"localhost")
+        return QHostAddress(QHostAddress::LocalHost);
+    QHostAddress a(host);
+    if (!a.isNull())
+        return a;
+    const auto addrs = QHostInfo::fromName(host).addresses();
+    return addrs.isEmpty() ? QHostAddress() : addrs.first();
+}
+
+} // namespace
+
+Gateway::Gateway(const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_clock(clock)
+    , m_health(std::make_unique<HealthChecker>())
+{
+    m_state.services.clock = &m_clock;
+    m_state.services.metrics = &m_state.metrics;
+    connect(m_health.get(), &HealthChecker::targetHealthChanged, this, &Gateway::targetHealthChanged);
+    m_state.metrics.gauge("portico_capture_dropped_total", "Exchanges (rows) and bodies the capture store dropped under overload.",
+                          [this] {
+                              return m_capture ? double(m_capture->droppedRows() + m_capture->droppedBodies()) : 0.0;
+                          },
+                          "counter");
+    m_state.metrics.gauge("portico_active_requests", "Requests in flight.",
+                          [this] { return double(m_state.activeRequests.load()); });
+}
+
+Gateway::~Gateway()
+{
+    if (isRunning())
+        drain(std::chrono::milliseconds(0));
+}
+
+config::WorkspacePtr Gateway::workspace() const
+{
+    auto c = m_state.config();
+    return c ? c->workspacePtr() : nullptr;
+}
+
+int Gateway::workerCountFor(const config::Workspace &ws)
+{
+    return ws.gateway.workers > 0 ? ws.gateway.workers : std::max(1, QThread::idealThreadCount());
+}
+
+QStringList Gateway::loadTls(const config::Workspace &ws, QSslConfiguration *out)
+{
+    if (!ws.gateway.tls)
+        return {};
+    QStringList errors;
+    QFile certFile(ws.resolvePath(ws.gateway.tls->cert));
+    QFile keyFile(ws.resolvePath(ws.gateway.tls->key));
+    if (!certFile.open(QIODevice::ReadOnly))
+        return { QStringLiteral("gateway.tls.cert: cannot read %1").arg(certFile.fileName()) };
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return { QStringLiteral("gateway.tls.key: cannot read %1").arg(keyFile.fileName()) };
+    const auto chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    const QByteArray keyPem = keyFile.readAll();
+    QSslKey key(keyPem, QSsl::Rsa, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(keyPem, QSsl::Ec, QSsl::Pem);
+    if (chain.isEmpty())
+        errors << QStringLiteral("gateway.tls.cert: no PEM certificate in %1").arg(certFile.fileName());
+    if (key.isNull())
+        errors << QStringLiteral("gateway.tls.key: no usable PEM private key in %1").arg(keyFile.fileName());
+    if (!errors.isEmpty())
+        return errors;
+    QSslConfiguration c = QSslConfiguration::defaultConfiguration();
+    c.setLocalCertificateChain(chain);
+    c.setPrivateKey(key);
+    c.setPeerVerifyMode(QSslSocket::VerifyNone);
+    c.setProtocol(QSsl::TlsV1_2OrLater);
+    *out = c;
+    return {};
+}
+
+QStringList Gateway::bindListeners(const config::Workspace &ws, int workers, std::vector<BoundListener> *out)
+{
+    QStringList errors;
+    for (const config::HostPort &hp : ws.gateway.listen) {
+        BoundListener bl;
+        bl.where = hp;
+        const QHostAddress address = resolveListenHost(hp.host);
+        if (address.isNull()) {
+            errors << QStringLiteral("gateway.listen: cannot resolve %1").arg(hp.host);
+            continue;
+        }
+        quint16 port = hp.port;
+        for (int i = 0; i < workers; ++i) {
+            QString error;
+            const int fd = bindSocket(address, port, &error);
+            if (fd < 0) {
+                errors << QStringLiteral("gateway.listen: cannot listen on %1: %2").arg(hp.toString(), error);
+                break;
+            }
+            if (port == 0)
+                port = boundPort(fd);
+            bl.fds.push_back(fd);
+        }
+        QUrl url;
+        url.setScheme(ws.gateway.tls ? QStringLiteral("https") : QStringLiteral("http"));
+        url.setHost(address.protocol() == QAbstractSocket::IPv6Protocol ? address.toString() : hp.host == u"localhost" ? hp.host : address.toString());
+        url.setPort(port);
+        bl.url = url;
+        out->push_back(std::move(bl));
+    }
+    if (!errors.isEmpty()) {
+        for (auto &bl : *out) {
+            for (int fd : bl.fds)
+                ::close(fd);
+        }
+        out->clear();
+    }
+    return errors;
+}
+
+void Gateway::handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn)
+{
+    m_listenUrls.clear();
+    for (size_t w = 0; w < m_workers.size(); ++w) {
+        Worker *worker = m_workers[w];
+        std::vector<int> fds;
+        for (auto &bl : listeners)
+            fds.push_back(bl.fds[w]);
+        QMetaObject::invokeMethod(
+            worker,
+            [worker, fds, tls, tlsOn] {
+                worker->closeListeners();
+                for (int fd : fds)
+                    worker->addListener(fd, tlsOn, tls);
+            },
+            Qt::BlockingQueuedConnection);
+    }
+    for (auto &bl : listeners)
+        m_listenUrls.append(bl.url);
+}
+
+QStringList Gateway::openCapture(const config::Workspace &ws)
+{
+    const QString path = ws.capture.enabled ? ws.resolvePath(ws.capture.database) : QString();
+    if (path == m_capturePath && (m_capture || path.isEmpty()))
+        return {};
+    std::unique_ptr<capture::CaptureStore> store;
+    if (!path.isEmpty()) {
+        capture::CaptureOptions o;
+        o.databasePath = path;
+        o.redactHeaders = ws.capture.redactHeaders;
+        o.maxBodyBytes = ws.capture.maxBodyBytes;
+        o.maxExchanges = ws.capture.retention.maxExchanges;
+        o.maxAge = ws.capture.retention.maxAge;
+        o.clock = &m_clock;
+        store = std::make_unique<capture::CaptureStore>(o);
+        QString error;
+        if (!store->open(&error))
+            return { QStringLiteral("capture.database: cannot open %1: %2").arg(path, error) };
+    }
+    m_state.setCapture(store.get());
+    if (m_capture)
+        m_capture->close(); // flushes what the old store still holds
+    m_capture = std::move(store);
+    m_capturePath = path;
+    return {};
+}
+
+QStringList Gateway::apply(config::WorkspacePtr workspace)
+{
+    QStringList errors;
+    const RuntimeConfigPtr previous = m_state.config();
+    RuntimeConfigPtr compiled = RuntimeConfig::compile(workspace, previous.get(), m_state.services, &errors);
+    if (!compiled)
+        return errors;
+    if (isRunning()) {
+        const config::Workspace &old = previous->workspace();
+        const bool listenersChanged = old.gateway.listen != workspace->gateway.listen || old.gateway.tls != workspace->gateway.tls;
+        if (listenersChanged) {
+            QSslConfiguration tls;
+            errors = loadTls(*workspace, &tls);
+            std::vector<BoundListener> listeners;
+            if (errors.isEmpty())
+                errors = bindListeners(*workspace, int(m_workers.size()), &listeners);
+            if (!errors.isEmpty())
+                return errors;
+            handListenersToWorkers(listeners, tls, workspace->gateway.tls.has_value());
+        }
+        errors = openCapture(*workspace);
+        if (!errors.isEmpty())
+            return errors;
+        m_health->setClusters(compiled->clusters());
+    }
+    m_state.setConfig(compiled);
+    m_revision = compiled->revision();
+    Q_EMIT configApplied(m_revision);
+    return {};
+}
+
+QStringList Gateway::start()
+{
+    const RuntimeConfigPtr config = m_state.config();
+    if (!config)
+        return { QStringLiteral("no workspace applied") };
+    if (isRunning())
+        return {};
+    const config::Workspace &ws = config->workspace();
+    QSslConfiguration tls;
+    QStringList errors = loadTls(ws, &tls);
+    const int workers = workerCountFor(ws);
+    std::vector<BoundListener> listeners;
+    if (errors.isEmpty())
+        errors = bindListeners(ws, workers, &listeners);
+    if (errors.isEmpty())
+        errors = openCapture(ws);
+    if (!errors.isEmpty()) {
+        for (auto &bl : listeners) {
+            for (int fd : bl.fds)
+                ::close(fd);
+        }
+        return errors;
+    }
+    m_state.setDraining(false);
+    for (int i = 0; i < workers; ++i) {
+        auto *thread = new QThread;
+        thread->setObjectName(QStringLiteral("portico-worker-%1").arg(i));
+        auto *worker = new Worker(&m_state, i);
+        worker->moveToThread(thread);
+        connect(thread, &QThread::finished, worker, &QObject::deleteLater);
+        thread->start();
+        m_threads.push_back(thread);
+        m_workers.push_back(worker);
+    }
+    handListenersToWorkers(listeners, tls, ws.gateway.tls.has_value());
+    m_health->setClusters(config->clusters());
+    m_startedAt = QDateTime::currentDateTimeUtc();
+    Q_EMIT started();
+    return {};
+}
+
+void Gateway::drain(std::chrono::milliseconds timeout)
+{
+    if (!isRunning())
+        return;
+    m_state.setDraining(true);
+    for (Worker *w : m_workers)
+        QMetaObject::invokeMethod(w, [w] { w->closeListeners(); }, Qt::BlockingQueuedConnection);
+    const QDeadlineTimer deadline(timeout);
+    while (m_state.activeRequests.load() > 0 && !deadline.hasExpired()) {
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
+        QThread::msleep(5);
+    }
+    for (Worker *w : m_workers)
+        QMetaObject::invokeMethod(w, [w] { w->shutdownConnections(); }, Qt::BlockingQueuedConnection);
+    for (QThread *t : m_threads) {
+        t->quit();
+        t->wait();
+        delete t;
+    }
+    m_threads.clear();
+    m_workers.clear();
+    m_health->setClusters({});
+    m_listenUrls.clear();
+    if (m_capture)
+        m_capture->flush();
+    m_state.setDraining(false);
+    Q_EMIT stopped();
+}
+
+} // namespace portico::gateway

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "core/common/Clock.h"
+#include "core/config/Workspace.h"
+#include "core/gateway/GatewayState.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QStringList>
+#include <QUrl>
+
+#include <memory>
+#include <vector>
+
+class QThread;
+
+namespace portico::capture {
+class CaptureStore;
+}
+
+namespace portico::gateway {
+
+class HealthChecker;
+class Worker;
+
+// The data plane as one object: listeners, worker threads, the compiled config, the capture store,
+// health checks and metrics. Lives on the control thread (the CLI's main thread or the GUI's).
+//
+//   Gateway gw(SystemClock::instance());
+//   gw.apply(workspace);   // validate/compile; nothing changes on error
+//   gw.start();            // bind listeners, start workers
+//   ... gw.apply(newWorkspace) hot-reloads: new requests use the new config, in-flight ones finish
+//   gw.drain(30s);         // stop accepting, finish in-flight, flush the capture, stop
+class Gateway final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Gateway)
+
+public:
+    explicit Gateway(const Clock &clock, QObject *parent = nullptr);
+    ~Gateway() override;
+
+    // Compiles and swaps in a workspace. Returns the problems (empty = applied). When running,
+    // listener and capture changes are applied too; if any of that fails, nothing changes.
+    QStringList apply(config::WorkspacePtr workspace);
+    QStringList start();
+    // Stops accepting, lets in-flight exchanges finish (at most `timeout`), flushes the capture and
+    // stops the workers. Blocks while it waits, spinning the event loop.
+    void drain(std::chrono::milliseconds timeout);
+    void stop() { drain(std::chrono::milliseconds(0)); }
+
+    bool isRunning() const { return !m_workers.empty(); }
+    config::WorkspacePtr workspace() const;
+    int revision() const { return m_revision; }
+    QDateTime startedAt() const { return m_startedAt; }
+    // One URL per listener, with the real port (useful with port 0).
+    QList<QUrl> listenUrls() const { return m_listenUrls; }
+    MetricsRegistry &metrics() { return m_state.metrics; }
+    GatewayState &state() { return m_state; }
+    capture::CaptureStore *captureStore() const { return m_capture.get(); }
+    int workerCount() const { return int(m_workers.size()); }
+    quint64 activeRequests() const { return m_state.activeRequests.load(); }
+    quint64 totalRequests() const { return m_state.totalRequests.load(); }
+
+Q_SIGNALS:
+    void started();
+    void stopped();
+    void configApplied(int revision);
+    void targetHealthChanged(const QString &upstream, const QString &target, bool healthy);
+
+private:
+    struct BoundListener
+    {
+        config::HostPort where;
+        QUrl url;
+        std::vector<int> fds; // one per worker (SO_REUSEPORT)
+    };
+    QStringList bindListeners(const config::Workspace &ws, int workers, std::vector<BoundListener> *out);
+    QStringList loadTls(const config::Workspace &ws, QSslConfiguration *out);
+    QStringList openCapture(const config::Workspace &ws);
+    void handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn);
+    static int workerCountFor(const config::Workspace &ws);
+
+    const Clock &m_clock;
+    GatewayState m_state;
+    std::vector<QThread *> m_threads;
+    std::vector<Worker *> m_workers;
+    std::unique_ptr<HealthChecker> m_health;
+    std::unique_ptr<capture::CaptureStore> m_capture;
+    QString m_capturePath;
+    QList<QUrl> m_listenUrls;
+    int m_revision = 0;
+    QDateTime m_startedAt;
+};
+
+} // namespace portico::gateway

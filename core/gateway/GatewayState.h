@@ -1,0 +1,56 @@
+#pragma once
+
+#include "core/common/Metrics.h"
+#include "core/filters/FilterServices.h"
+#include "core/gateway/RuntimeConfig.h"
+
+#include <QMutex>
+#include <QMutexLocker>
+
+#include <atomic>
+
+namespace portico::capture {
+class CaptureStore;
+}
+
+namespace portico::gateway {
+
+// What the control thread (Gateway) shares with its workers. The config is swapped whole under a
+// short lock; workers read the revision number (an atomic) on each request and re-take the
+// pointer only when it changed, so the hot path does not touch the lock.
+class GatewayState
+{
+public:
+    RuntimeConfigPtr config() const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_config;
+    }
+    void setConfig(RuntimeConfigPtr config)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_config = std::move(config);
+        m_revision.fetch_add(1, std::memory_order_release);
+    }
+    int revision() const { return m_revision.load(std::memory_order_acquire); }
+
+    capture::CaptureStore *capture() const { return m_capture.load(std::memory_order_acquire); }
+    void setCapture(capture::CaptureStore *store) { m_capture.store(store, std::memory_order_release); }
+
+    bool draining() const { return m_draining.load(std::memory_order_relaxed); }
+    void setDraining(bool d) { m_draining.store(d, std::memory_order_relaxed); }
+
+    MetricsRegistry metrics;
+    filters::FilterServices services;
+    std::atomic<quint64> activeRequests { 0 };
+    std::atomic<quint64> totalRequests { 0 };
+
+private:
+    mutable QMutex m_mutex;
+    RuntimeConfigPtr m_config;
+    std::atomic<int> m_revision { 0 };
+    std::atomic<capture::CaptureStore *> m_capture { nullptr };
+    std::atomic<bool> m_draining { false };
+};
+
+} // namespace portico::gateway

@@ -1,0 +1,929 @@
+#include "core/gateway/ProxyStream.h"
+
+#include "core/capture/CaptureStore.h"
+#include "core/gateway/DownstreamConnection.h"
+#include "core/gateway/Problem.h"
+#include "core/gateway/StreamCallbacks.h"
+#include "core/gateway/Worker.h"
+
+#include <QDateTime>
+
+namespace portico::gateway {
+
+namespace {
+
+constexpr qint64 kHighWater = 512 * 1024;     // pause the producer above this much queued output
+constexpr qint64 kRetainBodyBytes = 64 * 1024; // request bodies up to this size can be retried
+
+qint64 nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+bool isIdempotent(const QByteArray &m)
+{
+    return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
+}
+
+// Hop-by-hop fields (RFC 9110 7.6.1) and those the gateway sets itself.
+bool isHopByHop(QByteArrayView name)
+{
+    using H = http::HttpHeaders;
+    switch (name.size()) {
+    case 2:
+        return H::nameEquals(name, "te");
+    case 7:
+        return H::nameEquals(name, "trailer") || H::nameEquals(name, "upgrade");
+    case 10:
+        return H::nameEquals(name, "connection") || H::nameEquals(name, "keep-alive");
+    case 16:
+        return H::nameEquals(name, "proxy-connection");
+    case 17:
+        return H::nameEquals(name, "transfer-encoding");
+    default:
+        return false;
+    }
+}
+
+QByteArrayList connectionTokens(const http::HttpHeaders &headers)
+{
+    QByteArrayList out;
+    for (const QByteArray &v : headers.values("connection")) {
+        for (const QByteArray &t : v.split(','))
+            out.append(t.trimmed().toLower());
+    }
+    return out;
+}
+
+capture::HeaderList toHeaderList(const http::HttpHeaders &h)
+{
+    return h.entries();
+}
+
+} // namespace
+
+ProxyStream::ProxyStream(DownstreamConnection *down, Worker *worker, http::RequestHead &&head, RequestFraming framing)
+    : m_down(down)
+    , m_worker(worker)
+    , m_request(std::move(head))
+    , m_framing(framing)
+{
+    m_startUs = nowUs();
+    m_requestComplete = framing.bodyless;
+    m_exchange.startedAt = QDateTime::currentDateTimeUtc();
+    m_worker->state().activeRequests.fetch_add(1, std::memory_order_relaxed);
+}
+
+ProxyStream::~ProxyStream()
+{
+    if (m_callbacks)
+        m_callbacks->detach();
+    if (m_upstream) {
+        m_upstream->setClient(nullptr);
+        m_upstream->close();
+    }
+    if (m_target)
+        m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
+    m_worker->state().activeRequests.fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ProxyStream::start()
+{
+    m_config = m_worker->config();
+    const config::Workspace &ws = m_config->workspace();
+    m_maxCaptureBody = m_worker->state().capture() ? ws.capture.maxBodyBytes : 0;
+
+    m_trace = TraceContext::fromRequest(m_request.headers);
+    m_requestId = m_request.headers.value("x-request-id");
+    if (m_requestId.isEmpty() || m_requestId.size() > 200)
+        m_requestId = randomHex(16);
+    m_originalHost = m_request.headers.value("host");
+    QByteArray hostOnly = m_originalHost.toLower();
+    if (hostOnly.startsWith('[')) {
+        hostOnly = hostOnly.mid(1, hostOnly.indexOf(']') - 1);
+    } else if (const qsizetype colon = hostOnly.lastIndexOf(':'); colon >= 0) {
+        hostOnly.truncate(colon);
+    }
+
+    m_exchange.requestHeaders = toHeaderList(m_request.headers);
+    m_exchange.method = QString::fromLatin1(m_request.method);
+    m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
+    m_exchange.host = QString::fromUtf8(m_originalHost);
+    m_exchange.path = QString::fromUtf8(m_request.path);
+    m_exchange.query = QString::fromUtf8(m_request.query);
+    m_exchange.url = m_exchange.scheme + QStringLiteral("://") + m_exchange.host + QString::fromUtf8(m_request.target.startsWith('/') ? m_request.target : m_request.pathAndQuery());
+    m_exchange.clientAddress = m_down->peerAddress().toString();
+    m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
+    m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
+    m_exchange.parentSpanId = QString::fromLatin1(m_trace.parentSpanId);
+
+    m_ctx.request = &m_request;
+    m_ctx.clientAddress = m_down->peerAddress();
+    m_ctx.tls = m_down->isTls();
+    m_ctx.workspace = &ws;
+    m_ctx.traceId = m_trace.traceId;
+    m_ctx.receivedAt = std::chrono::steady_clock::now();
+
+    if (m_request.method == "CONNECT") {
+        sendLocalReply({ 405, QStringLiteral("Method Not Allowed"),
+                         QStringLiteral("Portico is a reverse proxy; CONNECT tunnels are not supported"), {}, "method-not-allowed" });
+        return;
+    }
+    m_match = m_config->match(m_request, hostOnly);
+    if (!m_match.route) {
+        sendLocalReply({ 404, QStringLiteral("No Route"),
+                         QStringLiteral("no route matches %1 %2 on host %3")
+                             .arg(QString::fromLatin1(m_request.method), QString::fromUtf8(m_request.path),
+                                  QString::fromUtf8(hostOnly)),
+                         {}, "no-route" });
+        return;
+    }
+    m_ctx.route = m_match.route->route;
+    m_ctx.upstreamName = m_ctx.route->upstream;
+    m_exchange.route = m_ctx.route->name;
+    m_request.path = m_match.upstreamPath;
+    runFilters();
+}
+
+void ProxyStream::runFilters()
+{
+    const auto &chain = m_match.route->filters;
+    while (!m_done && m_filterIndex < chain.size()) {
+        const filters::FilterPtr &filter = chain[m_filterIndex++];
+        if (!m_callbacks)
+            m_callbacks = std::make_shared<StreamCallbacks>(this, m_worker);
+        m_inFilter = true;
+        m_resumePending = false;
+        const filters::FilterStatus status = filter->onRequest(m_ctx, m_callbacks);
+        m_inFilter = false;
+        if (status == filters::FilterStatus::Stop && !m_resumePending)
+            return; // answered, or resumes later through the callbacks
+    }
+    if (m_done)
+        return;
+    m_filtersDone = true;
+    proceedUpstream();
+}
+
+void ProxyStream::resumeFilters()
+{
+    if (m_done || m_filtersDone)
+        return;
+    if (m_inFilter) {
+        m_resumePending = true;
+        return;
+    }
+    runFilters();
+}
+
+void ProxyStream::proceedUpstream()
+{
+    if (m_ctx.consumer)
+        m_exchange.consumer = m_ctx.consumer->name;
+    m_exchange.apiVersion = m_ctx.apiVersion;
+    const CompiledRoute *route = m_match.route;
+    if (!route->route->aggregate.isEmpty()) {
+        sendLocalReply({ 501, QStringLiteral("Not Implemented"),
+                         QStringLiteral("aggregate routes are not served by this build"), {}, "not-implemented" });
+        return;
+    }
+    if (!m_ctx.apiVersion.isEmpty()) {
+        const auto it = route->versionClusters.find(m_ctx.apiVersion);
+        if (it != route->versionClusters.end())
+            m_cluster = it->second;
+    }
+    if (!m_cluster && !m_ctx.upstreamName.isEmpty())
+        m_cluster = m_ctx.upstreamName == route->route->upstream ? route->cluster : m_config->cluster(m_ctx.upstreamName);
+    if (!m_cluster && route->route->versions) {
+        const QString def = route->route->versions->defaultVersion;
+        const auto it = route->versionClusters.find(def);
+        if (it != route->versionClusters.end()) {
+            m_cluster = it->second;
+            if (m_exchange.apiVersion.isEmpty())
+                m_exchange.apiVersion = def;
+        }
+    }
+    if (!m_cluster) {
+        sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
+                         QStringLiteral("route '%1' has no upstream for this request").arg(route->route->name), {}, "no-upstream" });
+        return;
+    }
+    m_exchange.upstream = m_cluster->name();
+    m_upstreamStartUs = nowUs();
+    if (m_framing.expectContinue && !m_requestComplete && !m_continueSent) {
+        // The request passed every check: invite the body now (the upstream never sees Expect).
+        m_continueSent = true;
+        m_down->send(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
+    }
+    connectUpstream();
+}
+
+void ProxyStream::connectUpstream()
+{
+    m_target = m_cluster->pick(m_ctx.clientAddress, m_tried);
+    if (!m_target) {
+        failUpstream(503, QStringLiteral("Service Unavailable"),
+                     QStringLiteral("no healthy target in upstream '%1'").arg(m_cluster->name()));
+        return;
+    }
+    m_target->activeRequests.fetch_add(1, std::memory_order_relaxed);
+    m_exchange.upstreamTarget = m_target->url.toString();
+    QString error;
+    // After a stale pooled connection failed, insist on a fresh one.
+    m_upstream = m_worker->acquire(m_target, *m_cluster, m_staleRetried ? nullptr : &m_pooled, &error);
+    if (!m_upstream) {
+        m_pooled = false;
+        onUpstreamError(error);
+        return;
+    }
+    m_upstreamConnected = false;
+    m_upstream->beginExchange(this, m_request.method == "HEAD");
+    if (m_upstream->state() == UpstreamConnection::State::Busy) {
+        onUpstreamConnected();
+    } else {
+        m_connectDeadline = steadyMs() + m_cluster->config().connectTimeout.count();
+    }
+}
+
+void ProxyStream::onUpstreamConnected()
+{
+    m_upstreamConnected = true;
+    m_connectDeadline = 0;
+    if (m_exchange.timings.upstreamConnectUs < 0)
+        m_exchange.timings.upstreamConnectUs = nowUs() - m_startUs;
+    sendUpstreamRequest();
+}
+
+static QByteArray chunkFrame(const char *data, size_t length)
+{
+    QByteArray out = QByteArray::number(qulonglong(length), 16);
+    out += "\r\n";
+    out.append(data, qsizetype(length));
+    out += "\r\n";
+    return out;
+}
+
+void ProxyStream::sendUpstreamRequest()
+{
+    const QByteArray head = buildUpstreamHead();
+    QByteArray body;
+    if (!m_sentBody.empty()) {
+        // A retry: everything sent before goes again.
+        for (const QByteArray &piece : m_sentBody)
+            body += m_framing.chunked ? chunkFrame(piece.constData(), size_t(piece.size())) : piece;
+    }
+    for (QByteArray &piece : m_bodyQueue) {
+        body += m_framing.chunked ? chunkFrame(piece.constData(), size_t(piece.size())) : piece;
+        if (m_bodyRetainable) {
+            m_sentBodyBytes += piece.size();
+            m_sentBody.push_back(std::move(piece));
+            if (m_sentBodyBytes > kRetainBodyBytes) {
+                m_bodyRetainable = false;
+                m_sentBody.clear();
+            }
+        }
+    }
+    m_bodyQueue.clear();
+    if (m_requestComplete && m_framing.chunked)
+        body += "0\r\n\r\n";
+    m_upstream->send(head, body);
+    m_requestHeadSent = true;
+    if (m_requestComplete) {
+        const auto timeout = m_ctx.route->timeout.value_or(m_cluster->config().responseTimeout);
+        m_responseDeadline = steadyMs() + timeout.count();
+    }
+}
+
+QByteArray ProxyStream::buildUpstreamHead()
+{
+    const config::Workspace &ws = m_config->workspace();
+    const QByteArrayList tokens = connectionTokens(m_request.headers);
+    const bool upgrade = m_request.headers.contains("upgrade") && tokens.contains("upgrade");
+
+    QByteArray h;
+    h.reserve(512 + m_request.headers.size() * 48);
+    h += m_request.method;
+    h += ' ';
+    h += m_request.path.isEmpty() ? QByteArray("/") : m_request.path;
+    if (!m_request.query.isEmpty()) {
+        h += '?';
+        h += m_request.query;
+    }
+    h += " HTTP/1.1\r\nHost: ";
+    h += m_target->hostHeader;
+    h += "\r\n";
+    QByteArray forwardedFor;
+    for (const auto &[name, value] : m_request.headers.entries()) {
+        if (isHopByHop(name) || http::HttpHeaders::nameEquals(name, "host")
+            || http::HttpHeaders::nameEquals(name, "content-length") || http::HttpHeaders::nameEquals(name, "expect")
+            || http::HttpHeaders::nameEquals(name, "x-forwarded-proto")
+            || http::HttpHeaders::nameEquals(name, "x-forwarded-host")
+            || http::HttpHeaders::nameEquals(name, "x-request-id")
+            || http::HttpHeaders::nameEquals(name, "x-consumer-name")
+            || http::HttpHeaders::nameEquals(name, "x-consumer-groups")
+            || http::HttpHeaders::nameEquals(name, "traceparent") || http::HttpHeaders::nameEquals(name, "b3")
+            || (name.size() > 5 && http::HttpHeaders::nameEquals(name.left(5), "x-b3-")))
+            continue;
+        if (http::HttpHeaders::nameEquals(name, "x-forwarded-for")) {
+            forwardedFor += (forwardedFor.isEmpty() ? "" : ", ") + value;
+            continue;
+        }
+        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
+            continue;
+        h += name;
+        h += ": ";
+        h += value;
+        h += "\r\n";
+    }
+    h += "X-Forwarded-For: ";
+    if (!forwardedFor.isEmpty())
+        h += forwardedFor + ", ";
+    h += m_ctx.clientAddress.toString().toLatin1();
+    h += m_down->isTls() ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n";
+    if (!m_originalHost.isEmpty())
+        h += "X-Forwarded-Host: " + m_originalHost + "\r\n";
+    h += "X-Request-Id: " + m_requestId + "\r\n";
+    if (ws.tracing.w3c())
+        h += "traceparent: " + m_trace.traceparent() + "\r\n";
+    if (ws.tracing.b3()) {
+        h += "X-B3-TraceId: " + m_trace.traceId + "\r\nX-B3-SpanId: " + m_trace.spanId + "\r\n";
+        if (!m_trace.parentSpanId.isEmpty())
+            h += "X-B3-ParentSpanId: " + m_trace.parentSpanId + "\r\n";
+        h += m_trace.sampled ? "X-B3-Sampled: 1\r\n" : "X-B3-Sampled: 0\r\n";
+    }
+    if (m_ctx.consumer) {
+        h += "X-Consumer-Name: " + m_ctx.consumer->name.toUtf8() + "\r\n";
+        if (!m_ctx.consumer->groups.isEmpty())
+            h += "X-Consumer-Groups: " + m_ctx.consumer->groups.join(QStringLiteral(", ")).toUtf8() + "\r\n";
+    }
+    if (m_framing.chunked)
+        h += "Transfer-Encoding: chunked\r\n";
+    else if (m_framing.contentLength >= 0)
+        h += "Content-Length: " + QByteArray::number(m_framing.contentLength) + "\r\n";
+    if (upgrade)
+        h += "Connection: Upgrade\r\nUpgrade: " + m_request.headers.value("upgrade") + "\r\n";
+    h += "\r\n";
+    return h;
+}
+
+void ProxyStream::onRequestBody(const char *data, size_t length)
+{
+    captureRequestBody(data, length);
+    if (m_done)
+        return;
+    if (m_requestHeadSent && m_upstream && m_upstreamConnected) {
+        if (m_bodyRetainable) {
+            m_sentBodyBytes += qint64(length);
+            if (m_sentBodyBytes > kRetainBodyBytes) {
+                m_bodyRetainable = false;
+                m_sentBody.clear();
+            } else {
+                m_sentBody.emplace_back(data, qsizetype(length));
+            }
+        }
+        m_upstream->send(m_framing.chunked ? chunkFrame(data, length) : QByteArray(data, qsizetype(length)));
+        if (m_upstream->pending() > kHighWater && !m_clientPaused) {
+            m_clientPaused = true;
+            m_down->setReadPaused(true);
+        }
+        return;
+    }
+    m_bodyQueue.emplace_back(data, qsizetype(length));
+    qint64 queued = 0;
+    for (const QByteArray &b : m_bodyQueue)
+        queued += b.size();
+    if (queued > kHighWater && !m_clientPaused) {
+        m_clientPaused = true;
+        m_down->setReadPaused(true);
+    }
+}
+
+void ProxyStream::onRequestComplete()
+{
+    if (m_requestComplete && m_framing.bodyless) {
+        m_exchange.timings.receivedUs = nowUs() - m_startUs;
+        return;
+    }
+    m_requestComplete = true;
+    m_exchange.timings.receivedUs = nowUs() - m_startUs;
+    if (m_done || !m_requestHeadSent || !m_upstream)
+        return;
+    if (m_framing.chunked)
+        m_upstream->send(QByteArrayLiteral("0\r\n\r\n"));
+    const auto timeout = m_ctx.route->timeout.value_or(m_cluster->config().responseTimeout);
+    m_responseDeadline = steadyMs() + timeout.count();
+}
+
+void ProxyStream::onUpstreamDrained()
+{
+    if (m_clientPaused) {
+        m_clientPaused = false;
+        m_down->setReadPaused(false);
+    }
+}
+
+void ProxyStream::onDownstreamDrained()
+{
+    if (m_upstreamPaused && m_upstream) {
+        m_upstreamPaused = false;
+        m_upstream->setReadEnabled(true);
+    }
+}
+
+void ProxyStream::onDownstreamClosed()
+{
+    if (m_done)
+        return;
+    releaseUpstream(false);
+    m_closeAfter = true;
+    finish(QStringLiteral("client closed the connection"));
+}
+
+void ProxyStream::onUpstreamInformational(http::ResponseHead &&head)
+{
+    // 103 Early Hints and the like go straight to the client.
+    if (m_responseStarted)
+        return;
+    QByteArray h = "HTTP/1.1 " + QByteArray::number(head.status) + ' ' + http::reasonPhrase(head.status) + "\r\n";
+    for (const auto &[name, value] : head.headers.entries())
+        h += name + ": " + value + "\r\n";
+    h += "\r\n";
+    m_out += h;
+}
+
+void ProxyStream::onUpstreamResponseHead(http::ResponseHead &&head)
+{
+    m_exchange.timings.firstUpstreamByteUs = nowUs() - m_startUs;
+    m_responseDeadline = 0;
+    m_cluster->reportSuccess(m_target);
+    m_response = std::move(head);
+    m_exchange.status = m_response.status;
+
+    const auto &chain = m_match.route->filters;
+    for (size_t i = m_filterIndex; i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, m_response);
+
+    if (m_response.status == 101) {
+        // WebSocket (or another upgrade): answer the handshake, then tunnel bytes both ways.
+        m_noResponseBody = true;
+        sendResponseHead(m_response, -1);
+        m_tunnel = true;
+        flushOut();
+        m_down->beginTunnel();
+        return;
+    }
+    m_noResponseBody = m_request.method == "HEAD" || m_response.status == 204 || m_response.status == 304;
+    for (size_t i = 0; i < m_filterIndex && !m_noResponseBody; ++i)
+        m_bufferResponse = m_bufferResponse || chain[i]->wantsResponseBody(m_ctx, m_response);
+    if (m_bufferResponse)
+        return;
+    qint64 length = -1;
+    const QByteArray cl = m_response.headers.value("content-length");
+    if (!cl.isEmpty() && !m_response.headers.contains("transfer-encoding"))
+        length = cl.toLongLong();
+    sendResponseHead(m_response, length);
+}
+
+void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
+{
+    const bool upgrade = head.status == 101;
+    QByteArray h;
+    h.reserve(256 + head.headers.size() * 48);
+    h += "HTTP/1.1 ";
+    h += QByteArray::number(head.status);
+    h += ' ';
+    h += head.reason.isEmpty() ? http::reasonPhrase(head.status) : head.reason;
+    h += "\r\n";
+    const QByteArrayList tokens = connectionTokens(head.headers);
+    for (const auto &[name, value] : head.headers.entries()) {
+        if (upgrade && (http::HttpHeaders::nameEquals(name, "upgrade") || http::HttpHeaders::nameEquals(name, "connection"))) {
+            h += name + ": " + value + "\r\n";
+            continue;
+        }
+        if (isHopByHop(name) || http::HttpHeaders::nameEquals(name, "x-request-id"))
+            continue;
+        if (http::HttpHeaders::nameEquals(name, "content-length") && !(m_noResponseBody && m_request.method == "HEAD"))
+            continue;
+        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
+            continue;
+        h += name;
+        h += ": ";
+        h += value;
+        h += "\r\n";
+    }
+    for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
+        if (!head.headers.contains(name))
+            h += name + ": " + value + "\r\n";
+    }
+    h += "X-Request-Id: " + m_requestId + "\r\n";
+    if (!m_noResponseBody) {
+        if (bodyLength >= 0) {
+            h += "Content-Length: " + QByteArray::number(bodyLength) + "\r\n";
+        } else if (m_request.httpMinor >= 1) {
+            h += "Transfer-Encoding: chunked\r\n";
+            m_chunkedOut = true;
+        } else {
+            m_closeAfter = true; // HTTP/1.0 client, unknown length: the close ends the body
+        }
+    } else if (head.status == 204 || head.status == 304) {
+        // no framing fields
+    }
+    if (!m_framing.keepAlive || m_worker->state().draining() || (!m_requestComplete && !upgrade))
+        m_closeAfter = true;
+    if (!upgrade) {
+        if (m_closeAfter)
+            h += "Connection: close\r\n";
+        else if (m_request.httpMinor == 0)
+            h += "Connection: keep-alive\r\n";
+    }
+    h += "\r\n";
+    m_out += h;
+    m_responseStarted = true;
+    m_exchange.responseHeaders = toHeaderList(head.headers);
+    for (const auto &e : m_ctx.extraResponseHeaders.entries())
+        m_exchange.responseHeaders.append(e);
+    m_exchange.responseHeaders.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
+}
+
+void ProxyStream::writeBodyChunk(const char *data, size_t length)
+{
+    if (length == 0 || m_noResponseBody)
+        return;
+    if (m_chunkedOut) {
+        m_out += QByteArray::number(qulonglong(length), 16);
+        m_out += "\r\n";
+        m_out.append(data, qsizetype(length));
+        m_out += "\r\n";
+    } else {
+        m_out.append(data, qsizetype(length));
+    }
+    m_exchange.responseBytes += qint64(length);
+}
+
+void ProxyStream::onUpstreamBody(const char *data, size_t length)
+{
+    captureResponseBody(data, length);
+    if (m_cluster) {
+        const auto timeout = m_ctx.route->timeout.value_or(m_cluster->config().responseTimeout);
+        m_responseDeadline = steadyMs() + timeout.count(); // idle time between reads
+    }
+    if (m_bufferResponse) {
+        const qint64 cap = m_config->workspace().gateway.limits.maxBodyBytes;
+        if (m_responseBuffer.size() + qint64(length) > cap) {
+            // Never pass a body unfiltered: a transform that cannot run fails the exchange.
+            releaseUpstream(false);
+            m_bufferResponse = false;
+            sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
+                             QStringLiteral("the upstream response is larger than %1 bytes, the most a response transform may buffer").arg(cap),
+                             {}, "response-too-large" });
+            return;
+        }
+        m_responseBuffer.append(data, qsizetype(length));
+        return;
+    }
+    writeBodyChunk(data, length);
+}
+
+void ProxyStream::onUpstreamReadBatchDone()
+{
+    flushOut();
+    if (m_upstream && !m_upstreamPaused && m_down->pending() > kHighWater) {
+        m_upstreamPaused = true;
+        m_upstream->setReadEnabled(false);
+    }
+}
+
+void ProxyStream::flushOut()
+{
+    if (m_out.isEmpty())
+        return;
+    m_exchange.responseBytes += 0;
+    m_down->send(m_out);
+    m_out.clear();
+}
+
+void ProxyStream::onUpstreamComplete()
+{
+    if (m_done)
+        return;
+    const bool reusable = m_upstream && m_upstream->reusable() && m_requestComplete;
+    releaseUpstream(reusable);
+    if (m_bufferResponse) {
+        m_bufferResponse = false;
+        sendBuffered(m_response, std::move(m_responseBuffer));
+        return;
+    }
+    if (m_chunkedOut)
+        m_out += "0\r\n\r\n";
+    flushOut();
+    finish();
+}
+
+void ProxyStream::sendBuffered(http::ResponseHead &head, QByteArray body)
+{
+    const auto &chain = m_match.route ? m_match.route->filters : std::vector<filters::FilterPtr>();
+    for (size_t i = m_filterIndex; i-- > 0;) {
+        if (chain[i]->wantsResponseBody(m_ctx, head))
+            chain[i]->onResponseBody(m_ctx, head, body);
+    }
+    head.headers.remove("content-length");
+    head.headers.remove("transfer-encoding");
+    sendResponseHead(head, m_noResponseBody ? -1 : body.size());
+    if (!m_noResponseBody) {
+        m_out += body;
+        m_exchange.responseBytes += body.size();
+    }
+    flushOut();
+    finish();
+}
+
+void ProxyStream::sendLocalReply(filters::LocalReply reply)
+{
+    if (m_done)
+        return;
+    if (m_responseStarted) {
+        // Too late for a clean answer: cut the connection so the client sees the failure.
+        releaseUpstream(false);
+        m_closeAfter = true;
+        m_down->abort();
+        finish(reply.detail);
+        return;
+    }
+    releaseUpstream(false);
+    http::ResponseHead head;
+    head.status = reply.status;
+    head.headers = reply.headers;
+    head.headers.set("Content-Type", "application/problem+json");
+    head.headers.set("Cache-Control", "no-store");
+    m_exchange.status = reply.status;
+    if (reply.status >= 500 || reply.status == 408)
+        m_exchange.error = reply.detail.isEmpty() ? reply.title : reply.detail;
+    if (reply.status == 408 || reply.status == 400 || reply.status == 413 || reply.status == 431)
+        m_closeAfter = true;
+    const auto &chain = m_match.route ? m_match.route->filters : std::vector<filters::FilterPtr>();
+    for (size_t i = std::min(m_filterIndex, chain.size()); i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, head);
+    m_noResponseBody = m_request.method == "HEAD";
+    QByteArray body = problemBody(reply, m_trace.traceId, m_requestId);
+    captureResponseBody(body.constData(), size_t(body.size()));
+    // Local replies skip response body filters: they are the gateway's own words.
+    m_filterIndex = 0;
+    sendBuffered(head, std::move(body));
+}
+
+void ProxyStream::sendFilterResponse(http::ResponseHead head, QByteArray body)
+{
+    if (m_done || m_responseStarted)
+        return;
+    m_exchange.status = head.status;
+    const auto &chain = m_match.route->filters;
+    for (size_t i = m_filterIndex; i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, head);
+    m_noResponseBody = m_request.method == "HEAD" || head.status == 204 || head.status == 304;
+    captureResponseBody(body.constData(), size_t(body.size()));
+    m_filterIndex = 0;
+    sendBuffered(head, std::move(body));
+}
+
+void ProxyStream::replyWithError(int status, const QString &detail)
+{
+    m_config = m_worker->config();
+    m_exchange.method = QString::fromLatin1(m_request.method);
+    m_exchange.clientAddress = m_down->peerAddress().toString();
+    m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
+    m_trace = TraceContext::fromRequest(m_request.headers);
+    m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
+    m_requestId = randomHex(16);
+    m_closeAfter = true;
+    sendLocalReply({ status, defaultTitle(status), detail, {}, QByteArray::number(status) });
+}
+
+void ProxyStream::failUpstream(int status, const QString &title, const QString &detail)
+{
+    sendLocalReply({ status, title, detail, {}, status == 504 ? "upstream-timeout" : status == 503 ? "no-healthy-upstream" : "bad-gateway" });
+}
+
+void ProxyStream::releaseUpstream(bool reusable)
+{
+    if (m_target) {
+        m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
+        m_target = m_target ? m_target : nullptr;
+    }
+    TargetState *target = m_target;
+    m_target = nullptr;
+    Q_UNUSED(target);
+    if (!m_upstream)
+        return;
+    UpstreamConnection *c = m_upstream;
+    m_upstream = nullptr;
+    c->setClient(nullptr);
+    if (reusable)
+        m_worker->release(c);
+    else
+        c->close();
+}
+
+void ProxyStream::onUpstreamError(const QString &reason)
+{
+    if (m_done)
+        return;
+    const bool wasConnected = m_upstreamConnected;
+    const bool wasPooled = m_pooled;
+    m_upstream = nullptr; // the connection retires itself
+    TargetState *target = m_target;
+    if (m_target) {
+        m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
+        m_target = nullptr;
+    }
+    if (m_responseStarted || m_tunnel) {
+        m_closeAfter = true;
+        flushOut();
+        m_down->abort();
+        finish(QStringLiteral("upstream failed mid-response: %1").arg(reason));
+        return;
+    }
+    if (m_exchange.timings.firstUpstreamByteUs >= 0) {
+        failUpstream(502, QStringLiteral("Bad Gateway"), QStringLiteral("upstream failed: %1").arg(reason));
+        return;
+    }
+    const bool retryable = m_bodyRetainable && (m_requestComplete || m_sentBody.size() + m_bodyQueue.size() > 0 || !m_requestHeadSent);
+    if (wasPooled && !m_staleRetried && retryable) {
+        // A kept-alive connection the upstream had already closed: try once more on a fresh one.
+        m_staleRetried = true;
+        connectUpstream();
+        return;
+    }
+    if (!wasConnected && target) {
+        m_cluster->reportFailure(target);
+        if (m_retries < m_cluster->config().retries && isIdempotent(m_request.method) && m_bodyRetainable) {
+            ++m_retries;
+            m_exchange.retries = m_retries;
+            m_tried.push_back(target);
+            m_staleRetried = false;
+            connectUpstream();
+            return;
+        }
+        failUpstream(502, QStringLiteral("Bad Gateway"),
+                     QStringLiteral("upstream '%1' (%2): %3").arg(m_cluster->name(), target->url.toString(), reason));
+        return;
+    }
+    if (target)
+        m_cluster->reportFailure(target);
+    failUpstream(502, QStringLiteral("Bad Gateway"), QStringLiteral("upstream '%1': %2").arg(m_cluster->name(), reason));
+}
+
+void ProxyStream::checkTimeouts(qint64 nowMs)
+{
+    if (m_done)
+        return;
+    if (m_connectDeadline && nowMs >= m_connectDeadline && m_upstream) {
+        m_connectDeadline = 0;
+        UpstreamConnection *c = m_upstream;
+        c->setClient(nullptr);
+        c->close();
+        TargetState *target = m_target;
+        m_upstream = nullptr;
+        if (m_target) {
+            m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
+            m_target = nullptr;
+        }
+        if (target)
+            m_cluster->reportFailure(target);
+        if (m_retries < m_cluster->config().retries && isIdempotent(m_request.method) && m_bodyRetainable) {
+            ++m_retries;
+            m_exchange.retries = m_retries;
+            m_tried.push_back(target);
+            connectUpstream();
+            return;
+        }
+        failUpstream(504, QStringLiteral("Gateway Timeout"),
+                     QStringLiteral("could not connect to upstream '%1' within %2 ms")
+                         .arg(m_cluster->name())
+                         .arg(m_cluster->config().connectTimeout.count()));
+        return;
+    }
+    if (m_responseDeadline && nowMs >= m_responseDeadline && !m_tunnel) {
+        m_responseDeadline = 0;
+        const auto timeout = m_ctx.route ? m_ctx.route->timeout.value_or(m_cluster->config().responseTimeout)
+                                         : config::Duration(0);
+        releaseUpstream(false);
+        failUpstream(504, QStringLiteral("Gateway Timeout"),
+                     QStringLiteral("upstream '%1' did not answer within %2 ms").arg(m_cluster->name()).arg(timeout.count()));
+    }
+}
+
+void ProxyStream::onTunnelData(const char *data, size_t length)
+{
+    m_down->send(QByteArray(data, qsizetype(length)));
+    m_exchange.responseBytes += qint64(length);
+    if (m_upstream && !m_upstreamPaused && m_down->pending() > kHighWater) {
+        m_upstreamPaused = true;
+        m_upstream->setReadEnabled(false);
+    }
+}
+
+void ProxyStream::onTunnelEof()
+{
+    m_upstream = nullptr;
+    m_closeAfter = true;
+    m_down->closeGracefully();
+    finish();
+}
+
+void ProxyStream::onDownstreamTunnelData(const char *data, size_t length)
+{
+    if (!m_upstream)
+        return;
+    m_upstream->send(QByteArray(data, qsizetype(length)));
+    m_exchange.requestBytes += qint64(length);
+    if (m_upstream->pending() > kHighWater && !m_clientPaused) {
+        m_clientPaused = true;
+        m_down->setReadPaused(true);
+    }
+}
+
+void ProxyStream::onDownstreamTunnelEof()
+{
+    if (m_upstream)
+        m_upstream->shutdownWrite();
+}
+
+void ProxyStream::captureRequestBody(const char *data, size_t length)
+{
+    m_exchange.requestBodySize += qint64(length);
+    const qint64 room = m_maxCaptureBody - m_exchange.requestBody.size();
+    if (room <= 0) {
+        m_exchange.requestTruncated = m_exchange.requestTruncated || length > 0;
+        return;
+    }
+    m_exchange.requestBody.append(data, qsizetype(std::min<qint64>(room, qint64(length))));
+    if (qint64(length) > room)
+        m_exchange.requestTruncated = true;
+}
+
+void ProxyStream::captureResponseBody(const char *data, size_t length)
+{
+    m_exchange.responseBodySize += qint64(length);
+    const qint64 room = m_maxCaptureBody - m_exchange.responseBody.size();
+    if (room <= 0) {
+        m_exchange.responseTruncated = m_exchange.responseTruncated || length > 0;
+        return;
+    }
+    m_exchange.responseBody.append(data, qsizetype(std::min<qint64>(room, qint64(length))));
+    if (qint64(length) > room)
+        m_exchange.responseTruncated = true;
+}
+
+void ProxyStream::finish(const QString &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_callbacks)
+        m_callbacks->detach();
+    const qint64 total = nowUs() - m_startUs;
+    m_exchange.timings.lastByteUs = total;
+    if (!error.isEmpty() && m_exchange.error.isEmpty())
+        m_exchange.error = error;
+    const double upstreamSeconds = m_upstreamStartUs >= 0 && m_exchange.timings.firstUpstreamByteUs >= 0
+        ? double(total - (m_upstreamStartUs - m_startUs)) / 1e6
+        : -1;
+    m_worker->recordRequest(m_match.route ? m_match.route->nameBytes : QByteArray(), m_request.method,
+                            m_exchange.status, double(total) / 1e6, upstreamSeconds);
+    if (capture::CaptureStore *store = m_worker->state().capture()) {
+        if (!m_ctx.notes.isEmpty())
+            m_exchange.notes = m_ctx.notes.join(u'\n');
+        m_exchange.requestBytes += m_exchange.requestBodySize;
+        store->submit(std::move(m_exchange));
+    }
+    m_down->streamDone(this);
+}
+
+// StreamCallbacks
+
+void StreamCallbacks::resume()
+{
+    if (m_stream)
+        m_stream->resumeFilters();
+}
+
+void StreamCallbacks::sendLocalReply(filters::LocalReply reply)
+{
+    if (m_stream)
+        m_stream->sendLocalReply(std::move(reply));
+}
+
+void StreamCallbacks::sendResponse(http::ResponseHead head, QByteArray body)
+{
+    if (m_stream)
+        m_stream->sendFilterResponse(std::move(head), std::move(body));
+}
+
+QNetworkAccessManager &StreamCallbacks::network()
+{
+    return m_worker->network();
+}
+
+} // namespace portico::gateway

@@ -1,0 +1,204 @@
+#include "core/gateway/UpstreamConnection.h"
+
+namespace portico::gateway {
+
+UpstreamConnection::UpstreamConnection(std::unique_ptr<http::Transport> transport, TargetState *target,
+                                       bool connecting)
+    : m_transport(std::move(transport))
+    , m_parser(http::MessageParser::Mode::Response, this)
+    , m_target(target)
+    , m_state(connecting ? State::Connecting : State::Busy)
+{
+    m_parser.setLimits(256 * 1024, -1);
+    m_transport->onConnected = [this] {
+        if (m_state == State::Connecting) {
+            m_state = State::Busy;
+            if (m_client)
+                m_client->onUpstreamConnected();
+        }
+    };
+    m_transport->onReadable = [this] { onReadable(); };
+    m_transport->onDrained = [this] {
+        if (m_client && (m_state == State::Busy || m_state == State::Tunnel))
+            m_client->onUpstreamDrained();
+    };
+    m_transport->onError = [this](const char *reason) {
+        const State was = m_state;
+        m_state = State::Closed;
+        if (m_client && (was == State::Busy || was == State::Connecting || was == State::Tunnel))
+            m_client->onUpstreamError(QString::fromLatin1(reason));
+        retire();
+    };
+}
+
+UpstreamConnection::~UpstreamConnection() = default;
+
+void UpstreamConnection::beginExchange(Client *client, bool noBody)
+{
+    m_client = client;
+    m_state = m_state == State::Connecting ? State::Connecting : State::Busy;
+    m_complete = false;
+    m_parser.setExpectNoBody(noBody);
+    m_parser.resume();
+    ++m_uses;
+    m_transport->setReadEnabled(true);
+}
+
+void UpstreamConnection::setIdle()
+{
+    m_client = nullptr;
+    m_state = State::Idle;
+    m_idleSinceMs = steadyMs();
+}
+
+void UpstreamConnection::close()
+{
+    if (m_state == State::Closed)
+        return;
+    m_state = State::Closed;
+    m_client = nullptr;
+    m_transport->close(false);
+    retire();
+}
+
+void UpstreamConnection::retire()
+{
+    m_client = nullptr;
+    if (onRetired) {
+        auto cb = std::move(onRetired);
+        onRetired = nullptr;
+        cb(this);
+    }
+    deleteLater();
+}
+
+void UpstreamConnection::onReadable()
+{
+    char buffer[64 * 1024];
+    for (;;) {
+        const qint64 n = m_transport->read(buffer, sizeof(buffer));
+        if (n == 0)
+            break;
+        if (n < 0) {
+            // EOF: completes a close-delimited body; anything else is an error for the client.
+            const State was = m_state;
+            if (was == State::Tunnel) {
+                m_state = State::Closed;
+                if (m_client)
+                    m_client->onTunnelEof();
+                m_transport->close(false);
+                retire();
+                return;
+            }
+            m_reusable = false;
+            if (was == State::Busy && m_parser.inMessage() && m_parser.headComplete()) {
+                m_parser.feedEof();
+                if (m_complete) {
+                    // A close-delimited body ended; the stream closes this connection.
+                    m_complete = false;
+                    Client *c = m_client;
+                    if (!c) {
+                        close();
+                        return;
+                    }
+                    c->onUpstreamReadBatchDone();
+                    c->onUpstreamComplete();
+                    return;
+                }
+            }
+            m_state = State::Closed;
+            m_transport->close(false);
+            if (m_client && (was == State::Busy || was == State::Connecting))
+                m_client->onUpstreamError(QStringLiteral("upstream closed the connection"));
+            retire();
+            return;
+        }
+        if (m_state == State::Idle || m_state == State::Closed) {
+            // Bytes nobody asked for: this connection cannot be trusted any more.
+            close();
+            return;
+        }
+        if (m_state == State::Tunnel) {
+            if (m_client)
+                m_client->onTunnelData(buffer, size_t(n));
+            continue;
+        }
+        qint64 offset = 0;
+        while (offset < n && m_state == State::Busy) {
+            const qint64 used = m_parser.feed(buffer + offset, n - offset);
+            offset += used;
+            if (m_parser.failed()) {
+                m_reusable = false;
+                m_state = State::Closed;
+                m_transport->close(false);
+                if (m_client)
+                    m_client->onUpstreamError(m_parser.errorDetail());
+                retire();
+                return;
+            }
+            if (m_upgraded) {
+                m_state = State::Tunnel;
+                if (offset < n && m_client)
+                    m_client->onTunnelData(buffer + offset, size_t(n - offset));
+                offset = n;
+                break;
+            }
+            if (m_parser.paused()) {
+                if (m_informational) {
+                    m_informational = false;
+                    m_parser.resume();
+                    continue;
+                }
+                if (offset < n)
+                    m_reusable = false; // bytes after a complete response
+                break;
+            }
+            if (used == 0)
+                break;
+        }
+        if (m_client)
+            m_client->onUpstreamReadBatchDone();
+        if (m_complete) {
+            Client *c = m_client;
+            m_complete = false;
+            if (c)
+                c->onUpstreamComplete();
+            return;
+        }
+        if (m_state != State::Busy && m_state != State::Tunnel)
+            return;
+    }
+}
+
+void UpstreamConnection::onResponseHead(http::ResponseHead &&head)
+{
+    if (head.status >= 100 && head.status < 200 && head.status != 101) {
+        m_informational = true;
+        if (head.status != 100 && m_client)
+            m_client->onUpstreamInformational(std::move(head));
+        return;
+    }
+    if (head.status == 101)
+        m_upgraded = true;
+    if (!m_parser.keepAlive())
+        m_reusable = false;
+    if (m_client)
+        m_client->onUpstreamResponseHead(std::move(head));
+}
+
+void UpstreamConnection::onBody(const char *data, size_t length)
+{
+    if (m_client)
+        m_client->onUpstreamBody(data, length);
+}
+
+void UpstreamConnection::onMessageComplete()
+{
+    if (m_informational || m_upgraded)
+        return;
+    if (!m_parser.keepAlive())
+        m_reusable = false;
+    m_complete = true;
+}
+
+} // namespace portico::gateway

@@ -1,0 +1,251 @@
+#include "core/gateway/Worker.h"
+
+#include "core/gateway/DownstreamConnection.h"
+#include "core/http/RawTransport.h"
+#include "core/http/SslTransport.h"
+
+#include <QNetworkAccessManager>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace portico::gateway {
+
+namespace {
+constexpr int kMaxIdlePerTarget = 256;
+constexpr qint64 kUpstreamIdleMs = 30'000;
+
+QHostAddress peerOf(const sockaddr_storage &ss)
+{
+    QHostAddress a;
+    a.setAddress(reinterpret_cast<const sockaddr *>(&ss));
+    if (a.protocol() == QAbstractSocket::IPv6Protocol) {
+        bool ok = false;
+        const quint32 v4 = a.toIPv4Address(&ok);
+        if (ok)
+            return QHostAddress(v4);
+    }
+    return a;
+}
+} // namespace
+
+Worker::Worker(GatewayState *state, int index)
+    : m_state(state)
+    , m_index(index)
+{
+}
+
+Worker::~Worker()
+{
+    closeListeners();
+    shutdownConnections();
+}
+
+RuntimeConfigPtr Worker::config()
+{
+    const int rev = m_state->revision();
+    if (rev != m_configRevision) {
+        m_config = m_state->config();
+        m_configRevision = rev;
+    }
+    return m_config;
+}
+
+void Worker::addListener(int fd, bool tls, const QSslConfiguration &tlsConfig)
+{
+    auto l = std::make_unique<Listener>();
+    l->fd = fd;
+    l->tls = tls;
+    l->tlsConfig = tlsConfig;
+    l->notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
+    Listener *raw = l.get();
+    connect(l->notifier, &QSocketNotifier::activated, this, [this, raw] { accept(raw); });
+    m_listeners.push_back(std::move(l));
+    if (!m_sweeper) {
+        m_sweeper = new QTimer(this);
+        m_sweeper->setInterval(100);
+        connect(m_sweeper, &QTimer::timeout, this, &Worker::sweep);
+        m_sweeper->start();
+    }
+}
+
+void Worker::closeListeners()
+{
+    for (auto &l : m_listeners) {
+        delete l->notifier;
+        ::close(l->fd);
+    }
+    m_listeners.clear();
+}
+
+void Worker::accept(Listener *listener)
+{
+    for (int i = 0; i < 64; ++i) {
+        sockaddr_storage ss {};
+        socklen_t len = sizeof(ss);
+        const int fd = ::accept4(listener->fd, reinterpret_cast<sockaddr *>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR)
+                continue;
+            return; // EAGAIN (another worker took it), or EMFILE and friends: try on the next wake-up
+        }
+        if (m_state->draining()) {
+            ::close(fd);
+            continue;
+        }
+        std::unique_ptr<http::Transport> transport;
+        if (listener->tls) {
+            transport.reset(http::SslTransport::serverSide(fd, listener->tlsConfig));
+            if (!transport) {
+                ::close(fd);
+                continue;
+            }
+        } else {
+            transport = std::make_unique<http::RawTransport>(fd);
+        }
+        auto *c = new DownstreamConnection(this, std::move(transport), peerOf(ss), listener->tls);
+        m_connections.insert(c);
+    }
+}
+
+void Worker::connectionClosed(DownstreamConnection *connection)
+{
+    m_connections.erase(connection);
+    if (m_state->draining() && busyConnectionCount() == 0)
+        Q_EMIT idleNow();
+}
+
+int Worker::busyConnectionCount() const
+{
+    int n = 0;
+    for (DownstreamConnection *c : m_connections)
+        n += c->busy() ? 1 : 0;
+    return n;
+}
+
+void Worker::shutdownConnections()
+{
+    const auto copy = m_connections;
+    for (DownstreamConnection *c : copy)
+        c->abort();
+    m_connections.clear();
+    for (auto &list : m_idle) {
+        for (UpstreamConnection *u : list) {
+            u->onRetired = nullptr;
+            u->close();
+        }
+    }
+    m_idle.clear();
+}
+
+UpstreamConnection *Worker::acquire(TargetState *target, const Cluster &cluster, bool *pooled, QString *error)
+{
+    if (pooled) {
+        auto it = m_idle.find(target->key);
+        if (it != m_idle.end() && !it->empty()) {
+            UpstreamConnection *c = it->back();
+            it->pop_back();
+            c->onRetired = nullptr;
+            *pooled = true;
+            return c;
+        }
+        *pooled = false;
+    }
+    std::unique_ptr<http::Transport> transport;
+    if (target->tls) {
+        transport.reset(http::SslTransport::connectTo(target->hostName, target->port, cluster.tlsConfig()));
+    } else {
+        transport.reset(http::RawTransport::connectTo(target->address, target->port, error));
+        if (!transport)
+            return nullptr;
+    }
+    return new UpstreamConnection(std::move(transport), target, true);
+}
+
+void Worker::release(UpstreamConnection *connection)
+{
+    auto &list = m_idle[connection->target()->key];
+    if (int(list.size()) >= kMaxIdlePerTarget || m_state->draining()) {
+        connection->close();
+        return;
+    }
+    connection->setIdle();
+    const QByteArray key = connection->target()->key;
+    connection->onRetired = [this, key](UpstreamConnection *c) {
+        auto it = m_idle.find(key);
+        if (it != m_idle.end())
+            std::erase(*it, c);
+    };
+    list.push_back(connection);
+}
+
+QNetworkAccessManager &Worker::network()
+{
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    return *m_network;
+}
+
+void Worker::recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds,
+                           double upstreamSeconds)
+{
+    m_state->totalRequests.fetch_add(1, std::memory_order_relaxed);
+    QByteArray key;
+    key.reserve(route.size() + method.size() + 6);
+    key += route;
+    key += '\0';
+    key += method;
+    key += '\0';
+    key += QByteArray::number(status);
+    Counter *&counter = m_requestCounters[key];
+    if (!counter) {
+        counter = &m_state->metrics.counter("portico_requests_total", "Requests answered, by route, method and status.",
+                                            { { "route", route }, { "method", method }, { "status", QByteArray::number(status) } });
+    }
+    counter->inc();
+    Histogram *&h = m_durationHistograms[route];
+    if (!h)
+        h = &m_state->metrics.histogram("portico_request_duration_seconds",
+                                        "Time from the first request byte to the last response byte.", { { "route", route } });
+    h->observe(seconds);
+    if (upstreamSeconds >= 0) {
+        Histogram *&u = m_upstreamHistograms[route];
+        if (!u)
+            u = &m_state->metrics.histogram("portico_upstream_duration_seconds",
+                                            "Time spent waiting on the upstream, from connect to the last byte.",
+                                            { { "route", route } });
+        u->observe(upstreamSeconds);
+    }
+}
+
+void Worker::sweep()
+{
+    const qint64 now = steadyMs();
+    const auto copy = m_connections;
+    for (DownstreamConnection *c : copy) {
+        if (m_connections.count(c))
+            c->checkTimeouts(now);
+    }
+    for (auto it = m_idle.begin(); it != m_idle.end(); ++it) {
+        auto &list = *it;
+        std::vector<UpstreamConnection *> stale;
+        for (UpstreamConnection *u : list) {
+            if (now - u->idleSinceMs() > kUpstreamIdleMs)
+                stale.push_back(u);
+        }
+        for (UpstreamConnection *u : stale)
+            u->close(); // onRetired removes it from the list
+    }
+    if (m_state->draining()) {
+        const auto all = m_connections;
+        for (DownstreamConnection *c : all)
+            c->drain();
+    }
+}
+
+} // namespace portico::gateway

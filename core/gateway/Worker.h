@@ -1,0 +1,88 @@
+#pragma once
+
+#include "core/gateway/GatewayState.h"
+#include "core/gateway/UpstreamConnection.h"
+
+#include <QHash>
+#include <QObject>
+#include <QSslConfiguration>
+
+#include <unordered_set>
+#include <vector>
+
+class QNetworkAccessManager;
+class QSocketNotifier;
+class QTimer;
+
+namespace portico {
+class Counter;
+class Histogram;
+}
+
+namespace portico::gateway {
+
+class DownstreamConnection;
+
+// One event-loop thread of the data plane. Each worker accepts on its own SO_REUSEPORT socket
+// per listener (the kernel spreads connections), serves its connections to the end, and keeps
+// its own pool of idle upstream connections, so workers share nothing on the hot path but the
+// config pointer, the metrics atomics and the capture queue.
+class Worker final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Worker)
+
+public:
+    Worker(GatewayState *state, int index);
+    ~Worker() override;
+
+    // Called on the worker thread (queued by the Gateway).
+    void addListener(int fd, bool tls, const QSslConfiguration &tlsConfig);
+    void closeListeners();
+    void shutdownConnections(); // after draining: close what is left
+
+    GatewayState &state() { return *m_state; }
+    RuntimeConfigPtr config();
+    int index() const { return m_index; }
+
+    // An upstream connection to `target`: an idle pooled one (`*pooled` = true) or a new one.
+    UpstreamConnection *acquire(TargetState *target, const Cluster &cluster, bool *pooled, QString *error);
+    void release(UpstreamConnection *connection);
+
+    QNetworkAccessManager &network();
+    void recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds,
+                       double upstreamSeconds);
+
+    void connectionClosed(DownstreamConnection *connection);
+    int connectionCount() const { return int(m_connections.size()); }
+    int busyConnectionCount() const;
+
+Q_SIGNALS:
+    void idleNow(); // draining and no connection left
+
+private:
+    struct Listener
+    {
+        int fd = -1;
+        bool tls = false;
+        QSslConfiguration tlsConfig;
+        QSocketNotifier *notifier = nullptr;
+    };
+    void accept(Listener *listener);
+    void sweep();
+
+    GatewayState *m_state;
+    int m_index;
+    RuntimeConfigPtr m_config;
+    int m_configRevision = -1;
+    std::vector<std::unique_ptr<Listener>> m_listeners;
+    std::unordered_set<DownstreamConnection *> m_connections;
+    QHash<QByteArray, std::vector<UpstreamConnection *>> m_idle;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_sweeper = nullptr;
+    QHash<QByteArray, Counter *> m_requestCounters;
+    QHash<QByteArray, Histogram *> m_durationHistograms;
+    QHash<QByteArray, Histogram *> m_upstreamHistograms;
+};
+
+} // namespace portico::gateway

@@ -1,0 +1,145 @@
+#include "core/http/SslTransport.h"
+
+#include <QSslSocket>
+
+namespace portico::http {
+
+SslTransport::SslTransport(QSslSocket *socket)
+    : m_socket(socket)
+{
+    QObject::connect(m_socket, &QSslSocket::readyRead, [this] {
+        if (m_readEnabled && onReadable)
+            onReadable();
+    });
+    QObject::connect(m_socket, &QSslSocket::encrypted, [this] {
+        if (onConnected)
+            onConnected();
+    });
+    QObject::connect(m_socket, &QSslSocket::bytesWritten, [this] {
+        if (m_socket->bytesToWrite() == 0 && onDrained)
+            onDrained();
+    });
+    QObject::connect(m_socket, &QSslSocket::disconnected, [this] {
+        m_eof = true;
+        if (onReadable)
+            onReadable();
+    });
+    QObject::connect(m_socket, &QSslSocket::errorOccurred, [this](QAbstractSocket::SocketError e) {
+        if (e == QAbstractSocket::RemoteHostClosedError) {
+            m_eof = true;
+            if (onReadable)
+                onReadable();
+            return;
+        }
+        fail(e == QAbstractSocket::ConnectionRefusedError ? "connection refused" : "connection failed");
+    });
+    QObject::connect(m_socket, &QSslSocket::sslErrors, [this](const QList<QSslError> &) {
+        fail("TLS certificate verification failed");
+    });
+}
+
+SslTransport *SslTransport::serverSide(int fd, const QSslConfiguration &config)
+{
+    auto *socket = new QSslSocket;
+    if (!socket->setSocketDescriptor(fd)) {
+        delete socket;
+        return nullptr;
+    }
+    socket->setSslConfiguration(config);
+    auto *t = new SslTransport(socket);
+    socket->startServerEncryption();
+    return t;
+}
+
+SslTransport *SslTransport::connectTo(const QString &host, quint16 port, const QSslConfiguration &config)
+{
+    auto *socket = new QSslSocket;
+    socket->setSslConfiguration(config);
+    socket->setPeerVerifyName(host);
+    auto *t = new SslTransport(socket);
+    socket->connectToHostEncrypted(host, port);
+    return t;
+}
+
+SslTransport::~SslTransport()
+{
+    QObject::disconnect(m_socket, nullptr, nullptr, nullptr);
+    m_socket->abort();
+    m_socket->deleteLater();
+}
+
+qint64 SslTransport::read(char *buffer, qint64 max)
+{
+    if (m_failed)
+        return -1;
+    const qint64 n = m_socket->read(buffer, max);
+    if (n > 0)
+        return n;
+    if (m_eof || m_socket->state() != QAbstractSocket::ConnectedState)
+        return -1;
+    return 0;
+}
+
+void SslTransport::send(const QByteArray &data)
+{
+    if (!data.isEmpty() && !m_failed)
+        m_socket->write(data);
+}
+
+void SslTransport::send(const QByteArray &head, const QByteArray &body)
+{
+    send(head);
+    send(body);
+}
+
+qint64 SslTransport::pending() const
+{
+    return m_socket->bytesToWrite() + m_socket->encryptedBytesToWrite();
+}
+
+void SslTransport::setReadEnabled(bool enabled)
+{
+    const bool was = m_readEnabled;
+    m_readEnabled = enabled;
+    // QSslSocket buffers decrypted data itself; deliver what arrived while reading was paused.
+    if (enabled && !was && m_socket->bytesAvailable() > 0) {
+        QMetaObject::invokeMethod(
+            m_socket,
+            [this] {
+                if (m_readEnabled && onReadable)
+                    onReadable();
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void SslTransport::close(bool graceful)
+{
+    if (graceful)
+        m_socket->disconnectFromHost();
+    else
+        m_socket->abort();
+}
+
+bool SslTransport::isOpen() const
+{
+    return !m_failed && m_socket->state() != QAbstractSocket::UnconnectedState;
+}
+
+void SslTransport::shutdownWrite()
+{
+    // TLS has no half-close that every peer understands; close after flushing.
+    m_socket->disconnectFromHost();
+}
+
+void SslTransport::fail(const char *reason)
+{
+    if (m_failed)
+        return;
+    m_failed = true;
+    m_socket->abort();
+    if (onError)
+        onError(reason);
+}
+
+} // namespace portico::http
