@@ -118,6 +118,19 @@ private Q_SLOTS:
         QCOMPARE(fetches(), 1);
     }
 
+    void staleSetIsRefreshedInTheBackground()
+    {
+        FilterStatus st;
+        auto warm = start(test::makeJwt(m_rsa, "RS256", claims(), "rsa-1"), &st);
+        QTRY_COMPARE(warm->callbacks->resumed.load(), 1);
+        m_clock.advance(std::chrono::hours(1));
+        // Past maxAge a known kid still answers at once, while a refresh runs behind it.
+        auto stale = start(test::makeJwt(m_rsa, "RS256", claims(), "rsa-1"), &st);
+        QCOMPARE(st, FilterStatus::Continue);
+        QCOMPARE(fetches(), 2);
+        QTRY_COMPARE(m_server->requests(), 2);
+    }
+
     void keyRotationRefetchesRespectingTheFloor()
     {
         FilterStatus st;
