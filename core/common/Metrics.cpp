@@ -89,6 +89,16 @@ void MetricsRegistry::gauge(const QByteArray &name, const QByteArray &help, std:
     f.gauge = std::move(read);
 }
 
+void MetricsRegistry::describe(const QByteArray &name, const QByteArray &help, const QByteArray &type)
+{
+    QMutexLocker lock(&m_mutex);
+    Family &f = m_families[name];
+    if (f.type.isEmpty()) {
+        f.type = type;
+        f.help = help;
+    }
+}
+
 namespace {
 
 QByteArray escapeLabel(const QByteArray &v)

@@ -60,6 +60,10 @@ public:
     void gauge(const QByteArray &name, const QByteArray &help, std::function<double()> read,
                const QByteArray &type = "gauge");
 
+    // Declares a family before its first series, so that a scrape lists it (HELP and TYPE, no
+    // samples) from the start. `type` is "counter" or "histogram"; an existing family is kept as is.
+    void describe(const QByteArray &name, const QByteArray &help, const QByteArray &type);
+
     QByteArray renderPrometheus() const;
 
     // Sum of a counter over all label sets whose labels include `filter` (all if empty).
