@@ -34,7 +34,8 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
                 r.fields(f.value, f.path, QStringLiteral("gateway tls"), { "cert", "key" })) {
                 assign(t.key == u"cert" ? tls.cert : tls.key, r.string(t.value, t.path));
             }
-            g.tls = tls;
+            if (f.value.IsMap())
+                g.tls = tls;
         } else if (f.key == u"workers") {
             const auto text = r.string(f.value, f.path);
             bool ok = false;

@@ -25,7 +25,8 @@ struct LoadResult
 LoadResult loadWorkspaceFile(
     const QString &path, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 // `fileName` names the text in messages and anchors relative paths (it need not exist); a name
-// ending in ".json" is read as JSON.
+// ending in ".json" is read as JSON. For text that is no file (admin PUT /config), pass a name in
+// the folder its relative paths belong to, e.g. QDir(running.baseDir()).filePath("PUT-config.json").
 LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName,
     const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 

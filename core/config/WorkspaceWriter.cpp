@@ -80,7 +80,7 @@ QJsonValue toJson(const Tree &t)
         if (t.secret) {
             if (!t.envTemplate.isEmpty())
                 return t.envTemplate;
-            return t.text.isEmpty() ? QString() : QStringLiteral("[redacted]");
+            return t.text.isEmpty() ? QString() : QString::fromLatin1(kRedacted);
         }
         return t.text;
     case Tree::Kind::Number:
@@ -133,6 +133,20 @@ QByteArray writeWorkspaceYaml(const Workspace &ws)
 QJsonObject workspaceToJson(const Workspace &ws)
 {
     return toJson(buildWorkspaceTree(ws)).toObject();
+}
+
+void restoreRedactedSecrets(Workspace &incoming, const Workspace &running)
+{
+    const QString redacted = QString::fromLatin1(kRedacted);
+    if (incoming.admin.token == redacted)
+        incoming.admin.token = running.admin.token;
+    for (AuthScheme &scheme : incoming.auth) {
+        const AuthScheme *old = running.findAuth(scheme.name);
+        if (scheme.secret == redacted)
+            scheme.secret = old ? old->secret : QString();
+        if (scheme.clientSecret == redacted)
+            scheme.clientSecret = old ? old->clientSecret : QString();
+    }
 }
 
 } // namespace portico::config

@@ -21,4 +21,12 @@ QByteArray writeWorkspaceYaml(const Workspace &ws);
 // ${TEMPLATE}, or as "[redacted]" when they were written literally; other values are the running ones.
 QJsonObject workspaceToJson(const Workspace &ws);
 
+// The placeholder workspaceToJson() shows for a literal secret.
+inline constexpr const char *kRedacted = "[redacted]";
+
+// For a config sent back after GET /config (PUT /config): every secret still reading "[redacted]"
+// takes the running workspace's value (auth schemes matched by name), so that GET -> edit -> PUT
+// does not replace secrets by the placeholder.
+void restoreRedactedSecrets(Workspace &incoming, const Workspace &running);
+
 } // namespace portico::config

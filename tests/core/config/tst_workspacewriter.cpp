@@ -167,6 +167,13 @@ private Q_SLOTS:
         for (int i = 0; i < expected.routes.size(); ++i)
             QVERIFY2(back.workspace->routes[i] == expected.routes[i], qPrintable(expected.routes[i].name));
         QVERIFY(*back.workspace == expected);
+
+        // PUT /config of what GET /config gave: the redacted secrets keep their running values.
+        Workspace incoming = *back.workspace;
+        restoreRedactedSecrets(incoming, *r.workspace);
+        QCOMPARE(incoming.admin.token, QStringLiteral("literal-admin-token"));
+        QCOMPARE(incoming.auth[1].clientSecret, QStringLiteral("plain")); // "intro", sorted by name
+        QCOMPARE(incoming.auth[0].secret, QStringLiteral("very-secret")); // "idp": was a template
     }
 };
 
