@@ -32,7 +32,11 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName,
 
 // The semantic checks (references, duplicates, ranges, files that must exist) on a model built in
 // memory, e.g. by the GUI. Each diagnostic has `path` and `message`; `file` is the workspace's
-// filePath and there is no line or column.
+// filePath and there is no line or column. Paths follow the file's keys: map sections by name,
+// lists by index: "version", "gateway.listen", "upstreams.users.targets[0].url",
+// "tiers.free.rate_limit.requests", "consumers[1].tier", "auth.idp.algorithms[2]",
+// "routes[0].match.path_regex", "routes[0].versions.map.v2". A problem about something missing names
+// the missing key when it is one key ("routes[0].versions.default"), else the item ("auth.idp").
 QList<Diagnostic> validateWorkspace(const Workspace &ws);
 
 } // namespace portico::config
