@@ -94,7 +94,15 @@ void JwksCache::startFetch(
             if (received > maxBytes)
                 reply->abort();
         });
-    QObject::connect(reply, &QNetworkReply::finished, reply, [this, reply, key, &clock] {
+    // A reply deleted before it finished (its worker's client went away) abandons the fetch: the
+    // waiters are told, and the next lookup may fetch again at once through a live client.
+    auto finished = std::make_shared<bool>(false);
+    QObject::connect(reply, &QObject::destroyed, [this, key, finished, &clock] {
+        if (!*finished)
+            complete(key, std::nullopt, clock.now(), true);
+    });
+    QObject::connect(reply, &QNetworkReply::finished, reply, [this, reply, key, finished, &clock] {
+        *finished = true;
         reply->deleteLater();
         std::optional<QList<JwtKeyPtr>> keys;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -106,27 +114,36 @@ void JwksCache::startFetch(
                                 : QStringLiteral("not a JWK set");
             qWarning("JWKS fetch from %s failed: %s", qPrintable(key), qPrintable(why));
         }
-        complete(key, std::move(keys), clock.now());
+        complete(key, std::move(keys), clock.now(), false);
     });
 }
 
 void JwksCache::complete(
-    const QString &key, std::optional<QList<JwtKeyPtr>> keys, steady_clock::time_point at)
+    const QString &key, std::optional<QList<JwtKeyPtr>> keys, steady_clock::time_point at, bool abandoned)
 {
     QList<Waiter> waiters;
     {
         QMutexLocker lock(&m_mutex);
         Entry &e = m_entries[key];
         e.inFlight = false;
-        e.fetched = true;
-        e.lastFailed = !keys.has_value();
-        if (keys) {
-            // A failed refresh keeps the last good set: an IdP outage must not lock everyone out.
-            e.keys = std::move(*keys);
-            e.lastSuccess = at;
+        if (abandoned) {
+            e.lastAttempt = {}; // it never reached the IdP, or its answer was lost: no floor
+        } else {
+            e.fetched = true;
+            e.lastFailed = !keys.has_value();
+            if (keys) {
+                // A failed refresh keeps the last good set: an IdP outage must not lock everyone out.
+                e.keys = std::move(*keys);
+                e.lastSuccess = at;
+            }
         }
         waiters.swap(e.waiters);
     }
+    notify(waiters);
+}
+
+void JwksCache::notify(QList<Waiter> &waiters)
+{
     for (Waiter &w : waiters) {
         if (w.context)
             QMetaObject::invokeMethod(w.context.data(), std::move(w.onReady), Qt::QueuedConnection);

@@ -83,8 +83,9 @@ private:
 
     void startFetch(
         const QUrl &url, QNetworkAccessManager &network, const Options &options, const Clock &clock);
-    void complete(
-        const QString &key, std::optional<QList<JwtKeyPtr>> keys, std::chrono::steady_clock::time_point at);
+    void complete(const QString &key, std::optional<QList<JwtKeyPtr>> keys,
+        std::chrono::steady_clock::time_point at, bool abandoned);
+    static void notify(QList<Waiter> &waiters);
     // Parses {"keys": [...]}; keys it cannot use (other types, encryption keys) are skipped.
     static std::optional<QList<JwtKeyPtr>> parseSet(const QByteArray &json);
 

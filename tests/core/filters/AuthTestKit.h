@@ -48,6 +48,8 @@ public:
         return *m_nam;
     }
     void cancel() { m_cancelled = true; }
+    // The worker's client going away (shutdown): deletes the replies it has in flight.
+    void dropNetwork() { m_nam.reset(); }
     bool done() const { return resumed > 0 || reply.has_value(); }
 
     std::atomic<int> resumed { 0 };

@@ -236,6 +236,26 @@ private Q_SLOTS:
         worker.wait();
     }
 
+    // The request whose client started a fetch goes away with that client (worker shutdown): the
+    // fetch is abandoned and a waiting request fetches again through its own client.
+    void abandonedFetchIsRetriedByAWaiter()
+    {
+        m_answer = false;
+        FilterStatus st;
+        auto starter = start(test::makeJwt(m_rsa, "RS256", claims(), "rsa-1"), &st);
+        QCOMPARE(st, FilterStatus::Stop);
+        QTRY_COMPARE(m_server->requests(), 1);
+        auto waiter = start(test::makeJwt(m_rsa, "RS256", claims(), "rsa-1"), &st);
+        QCOMPARE(st, FilterStatus::Stop);
+        starter->callbacks->dropNetwork(); // and with it the reply in flight
+        QTRY_COMPARE(m_server->requests(), 2);
+        m_server->answerHeld(test::ScriptedHttpServer::response(200, m_document));
+        QTRY_COMPARE(waiter->callbacks->resumed.load(), 1);
+        QCOMPARE(waiter->ctx.consumer->name, "bob");
+        QCOMPARE(fetches(), 2);
+        QCOMPARE(starter->callbacks->resumed.load(), 0); // its client is gone; nobody to resume
+    }
+
     void endpointDownIs503()
     {
         m_server->close();
