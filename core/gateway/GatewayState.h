@@ -2,6 +2,7 @@
 
 #include "core/common/Metrics.h"
 #include "core/filters/FilterServices.h"
+#include "core/gateway/ExchangeSink.h"
 #include "core/gateway/RuntimeConfig.h"
 
 #include <QMutex>
@@ -37,6 +38,10 @@ public:
     capture::CaptureStore *capture() const { return m_capture.load(std::memory_order_acquire); }
     void setCapture(capture::CaptureStore *store) { m_capture.store(store, std::memory_order_release); }
 
+    // Optional observer of finished exchanges (see ExchangeSink), e.g. the access log.
+    ExchangeSink *exchangeSink() const { return m_sink.load(std::memory_order_acquire); }
+    void setExchangeSink(ExchangeSink *sink) { m_sink.store(sink, std::memory_order_release); }
+
     bool draining() const { return m_draining.load(std::memory_order_relaxed); }
     void setDraining(bool d) { m_draining.store(d, std::memory_order_relaxed); }
 
@@ -51,6 +56,7 @@ private:
     std::atomic<int> m_revision { 0 };
     std::atomic<capture::CaptureStore *> m_capture { nullptr };
     std::atomic<bool> m_draining { false };
+    std::atomic<ExchangeSink *> m_sink { nullptr };
 };
 
 } // namespace portico::gateway

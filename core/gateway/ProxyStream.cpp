@@ -1,9 +1,11 @@
 #include "core/gateway/ProxyStream.h"
 
 #include "core/capture/CaptureStore.h"
+#include "core/gateway/AggregateFanout.h"
 #include "core/gateway/DownstreamConnection.h"
 #include "core/gateway/Problem.h"
 #include "core/gateway/StreamCallbacks.h"
+#include "core/gateway/UpstreamRequest.h"
 #include "core/gateway/Worker.h"
 
 #include <QDateTime>
@@ -25,36 +27,6 @@ qint64 nowUs()
 bool isIdempotent(const QByteArray &m)
 {
     return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
-}
-
-// Hop-by-hop fields (RFC 9110 7.6.1) and those the gateway sets itself.
-bool isHopByHop(QByteArrayView name)
-{
-    using H = http::HttpHeaders;
-    switch (name.size()) {
-    case 2:
-        return H::nameEquals(name, "te");
-    case 7:
-        return H::nameEquals(name, "trailer") || H::nameEquals(name, "upgrade");
-    case 10:
-        return H::nameEquals(name, "connection") || H::nameEquals(name, "keep-alive");
-    case 16:
-        return H::nameEquals(name, "proxy-connection");
-    case 17:
-        return H::nameEquals(name, "transfer-encoding");
-    default:
-        return false;
-    }
-}
-
-QByteArrayList connectionTokens(const http::HttpHeaders &headers)
-{
-    QByteArrayList out;
-    for (const QByteArray &v : headers.values("connection")) {
-        for (const QByteArray &t : v.split(','))
-            out.append(t.trimmed().toLower());
-    }
-    return out;
 }
 
 capture::HeaderList toHeaderList(const http::HttpHeaders &h)
@@ -184,9 +156,8 @@ void ProxyStream::proceedUpstream()
         m_exchange.consumer = m_ctx.consumer->name;
     m_exchange.apiVersion = m_ctx.apiVersion;
     const CompiledRoute *route = m_match.route;
-    if (!route->route->aggregate.isEmpty()) {
-        sendLocalReply({ 501, QStringLiteral("Not Implemented"),
-                         QStringLiteral("aggregate routes are not served by this build"), {}, "not-implemented" });
+    if (route->aggregate) {
+        startAggregate();
         return;
     }
     if (!m_ctx.apiVersion.isEmpty()) {
@@ -218,6 +189,54 @@ void ProxyStream::proceedUpstream()
         m_down->send(QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n"));
     }
     connectUpstream();
+}
+
+void ProxyStream::startAggregate()
+{
+    const config::Workspace &ws = m_config->workspace();
+    AggregateFanout::Context c;
+    c.worker = m_worker;
+    c.config = m_config;
+    c.plan = m_match.route->aggregate;
+    c.clientRequest = &m_request;
+    c.forward.clientAddress = m_ctx.clientAddress;
+    c.forward.tls = m_down->isTls();
+    c.forward.originalHost = m_originalHost;
+    c.forward.requestId = m_requestId;
+    c.forward.trace = &m_trace;
+    c.forward.w3c = ws.tracing.w3c();
+    c.forward.b3 = ws.tracing.b3();
+    c.forward.consumer = m_ctx.consumer ? &*m_ctx.consumer : nullptr;
+    c.timeout = m_ctx.route->timeout.value_or(config::Duration(30'000));
+    c.route = m_ctx.route->name;
+    c.consumer = m_exchange.consumer;
+    if (capture::CaptureStore *store = m_worker->state().capture()) {
+        m_exchange.id = store->reserveId();
+        c.parentId = m_exchange.id;
+    }
+    m_upstreamStartUs = nowUs();
+    m_fanout = new AggregateFanout(std::move(c), [this](filters::AggregateResponse r) { onAggregateDone(std::move(r)); }, this);
+    m_fanout->start();
+}
+
+void ProxyStream::onAggregateDone(filters::AggregateResponse response)
+{
+    if (m_done)
+        return;
+    m_exchange.timings.firstUpstreamByteUs = nowUs() - m_startUs;
+    for (const QString &note : response.notes)
+        m_ctx.notes.append(note);
+    m_response.status = response.status;
+    m_response.headers = std::move(response.headers);
+    m_exchange.status = m_response.status;
+    if (response.status >= 500)
+        m_exchange.error = QStringLiteral("every part of the aggregate failed");
+    const auto &chain = m_match.route->filters;
+    for (size_t i = m_filterIndex; i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, m_response);
+    m_noResponseBody = m_request.method == "HEAD";
+    captureResponseBody(response.body.constData(), size_t(response.body.size()));
+    sendBuffered(m_response, std::move(response.body));
 }
 
 void ProxyStream::connectUpstream()
@@ -299,73 +318,18 @@ void ProxyStream::sendUpstreamRequest()
 QByteArray ProxyStream::buildUpstreamHead()
 {
     const config::Workspace &ws = m_config->workspace();
-    const QByteArrayList tokens = connectionTokens(m_request.headers);
-    const bool upgrade = m_request.headers.contains("upgrade") && tokens.contains("upgrade");
-
-    QByteArray h;
-    h.reserve(512 + m_request.headers.size() * 48);
-    h += m_request.method;
-    h += ' ';
-    h += m_request.path.isEmpty() ? QByteArray("/") : m_request.path;
-    if (!m_request.query.isEmpty()) {
-        h += '?';
-        h += m_request.query;
-    }
-    h += " HTTP/1.1\r\nHost: ";
-    h += m_target->hostHeader;
-    h += "\r\n";
-    QByteArray forwardedFor;
-    for (const auto &[name, value] : m_request.headers.entries()) {
-        if (isHopByHop(name) || http::HttpHeaders::nameEquals(name, "host")
-            || http::HttpHeaders::nameEquals(name, "content-length") || http::HttpHeaders::nameEquals(name, "expect")
-            || http::HttpHeaders::nameEquals(name, "x-forwarded-proto")
-            || http::HttpHeaders::nameEquals(name, "x-forwarded-host")
-            || http::HttpHeaders::nameEquals(name, "x-request-id")
-            || http::HttpHeaders::nameEquals(name, "x-consumer-name")
-            || http::HttpHeaders::nameEquals(name, "x-consumer-groups")
-            || http::HttpHeaders::nameEquals(name, "traceparent") || http::HttpHeaders::nameEquals(name, "b3")
-            || (name.size() > 5 && http::HttpHeaders::nameEquals(name.left(5), "x-b3-")))
-            continue;
-        if (http::HttpHeaders::nameEquals(name, "x-forwarded-for")) {
-            forwardedFor += (forwardedFor.isEmpty() ? "" : ", ") + value;
-            continue;
-        }
-        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
-            continue;
-        h += name;
-        h += ": ";
-        h += value;
-        h += "\r\n";
-    }
-    h += "X-Forwarded-For: ";
-    if (!forwardedFor.isEmpty())
-        h += forwardedFor + ", ";
-    h += m_ctx.clientAddress.toString().toLatin1();
-    h += m_down->isTls() ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n";
-    if (!m_originalHost.isEmpty())
-        h += "X-Forwarded-Host: " + m_originalHost + "\r\n";
-    h += "X-Request-Id: " + m_requestId + "\r\n";
-    if (ws.tracing.w3c())
-        h += "traceparent: " + m_trace.traceparent() + "\r\n";
-    if (ws.tracing.b3()) {
-        h += "X-B3-TraceId: " + m_trace.traceId + "\r\nX-B3-SpanId: " + m_trace.spanId + "\r\n";
-        if (!m_trace.parentSpanId.isEmpty())
-            h += "X-B3-ParentSpanId: " + m_trace.parentSpanId + "\r\n";
-        h += m_trace.sampled ? "X-B3-Sampled: 1\r\n" : "X-B3-Sampled: 0\r\n";
-    }
-    if (m_ctx.consumer) {
-        h += "X-Consumer-Name: " + m_ctx.consumer->name.toUtf8() + "\r\n";
-        if (!m_ctx.consumer->groups.isEmpty())
-            h += "X-Consumer-Groups: " + m_ctx.consumer->groups.join(QStringLiteral(", ")).toUtf8() + "\r\n";
-    }
-    if (m_framing.chunked)
-        h += "Transfer-Encoding: chunked\r\n";
-    else if (m_framing.contentLength >= 0)
-        h += "Content-Length: " + QByteArray::number(m_framing.contentLength) + "\r\n";
-    if (upgrade)
-        h += "Connection: Upgrade\r\nUpgrade: " + m_request.headers.value("upgrade") + "\r\n";
-    h += "\r\n";
-    return h;
+    ForwardInfo info;
+    info.clientAddress = m_ctx.clientAddress;
+    info.tls = m_down->isTls();
+    info.originalHost = m_originalHost;
+    info.requestId = m_requestId;
+    info.trace = &m_trace;
+    info.w3c = ws.tracing.w3c();
+    info.b3 = ws.tracing.b3();
+    info.consumer = m_ctx.consumer ? &*m_ctx.consumer : nullptr;
+    info.chunked = m_framing.chunked;
+    info.contentLength = m_framing.contentLength;
+    return buildUpstreamRequestHead(m_request, *m_target, info);
 }
 
 void ProxyStream::onRequestBody(const char *data, size_t length)
@@ -778,6 +742,10 @@ void ProxyStream::checkTimeouts(qint64 nowMs)
 {
     if (m_done)
         return;
+    if (m_fanout) {
+        m_fanout->checkTimeouts(nowMs);
+        return;
+    }
     if (m_connectDeadline && nowMs >= m_connectDeadline && m_upstream) {
         m_connectDeadline = 0;
         UpstreamConnection *c = m_upstream;
@@ -892,6 +860,8 @@ void ProxyStream::finish(const QString &error)
         : -1;
     m_worker->recordRequest(m_match.route ? m_match.route->nameBytes : QByteArray(), m_request.method,
                             m_exchange.status, double(total) / 1e6, upstreamSeconds);
+    if (ExchangeSink *sink = m_worker->state().exchangeSink())
+        sink->exchangeFinished(m_exchange, m_requestId);
     if (capture::CaptureStore *store = m_worker->state().capture()) {
         if (!m_ctx.notes.isEmpty())
             m_exchange.notes = m_ctx.notes.join(u'\n');

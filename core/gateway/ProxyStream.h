@@ -13,6 +13,7 @@
 
 namespace portico::gateway {
 
+class AggregateFanout;
 class DownstreamConnection;
 class Worker;
 class StreamCallbacks;
@@ -76,6 +77,8 @@ private:
 
     void runFilters();
     void proceedUpstream();
+    void startAggregate();
+    void onAggregateDone(filters::AggregateResponse response);
     void connectUpstream();
     void sendUpstreamRequest();
     QByteArray buildUpstreamHead();
@@ -141,6 +144,7 @@ private:
     bool m_closeAfter = false;
     bool m_done = false;
 
+    AggregateFanout *m_fanout = nullptr;
     capture::Exchange m_exchange;
     qint64 m_startUs = 0;
     qint64 m_maxCaptureBody = 0;

@@ -103,6 +103,12 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
             for (const auto &[version, upstream] : route.versions->map)
                 cr->versionClusters[version] = rc->cluster(upstream);
         }
+        if (!route.aggregate.isEmpty()) {
+            QString error;
+            cr->aggregate = filters::makeAggregatePlan(ws, route, &error);
+            if (!error.isEmpty())
+                errors->append(error);
+        }
         cr->filters = buildFilterChain(ws, route, services, errors);
         rc->m_routes.push_back(std::move(cr));
     }

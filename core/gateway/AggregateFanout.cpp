@@ -1,0 +1,239 @@
+#include "core/gateway/AggregateFanout.h"
+
+#include "core/capture/CaptureStore.h"
+#include "core/filters/aggregate/AggregateSubRequest.h"
+#include "core/gateway/Worker.h"
+
+#include <QDateTime>
+
+namespace portico::gateway {
+
+using Outcome = filters::AggregatePartResult::Outcome;
+
+// One sub-request: its own upstream connection, answer and capture record.
+class AggregateFanout::Part final : public UpstreamConnection::Client
+{
+public:
+    Part(AggregateFanout *owner, const config::AggregatePart &part)
+        : m_owner(owner)
+        , m_part(part)
+    {
+        m_result.key = part.key;
+        m_result.upstream = part.upstream;
+    }
+    ~Part() override { drop(); }
+
+    void start()
+    {
+        const Context &c = m_owner->m_context;
+        m_startMs = steadyMs();
+        m_exchange.startedAt = QDateTime::currentDateTimeUtc();
+        m_request = filters::makeAggregateSubRequest(*c.clientRequest, m_part);
+        m_trace = *c.forward.trace;
+        m_trace.parentSpanId = c.forward.trace->spanId;
+        m_trace.spanId = randomHex(8);
+        m_cluster = c.config->cluster(m_part.upstream);
+        m_target = m_cluster ? m_cluster->pick(c.forward.clientAddress, {}) : nullptr;
+        if (!m_target) {
+            fail(Outcome::Unavailable, QStringLiteral("no healthy target in upstream '%1'").arg(m_part.upstream));
+            return;
+        }
+        m_deadlineMs = m_startMs + c.timeout.count();
+        bool pooled = false;
+        QString error;
+        m_connection = c.worker->acquire(m_target, *m_cluster, &pooled, &error);
+        if (!m_connection) {
+            fail(Outcome::Failed, error);
+            return;
+        }
+        m_target->activeRequests.fetch_add(1, std::memory_order_relaxed);
+        m_counted = true;
+        m_connection->beginExchange(this, false);
+        if (m_connection->state() == UpstreamConnection::State::Busy)
+            onUpstreamConnected();
+    }
+
+    void checkTimeout(qint64 nowMs)
+    {
+        if (!m_done && m_deadlineMs && nowMs >= m_deadlineMs)
+            fail(Outcome::Timeout, QStringLiteral("no answer within %1 ms").arg(m_owner->m_context.timeout.count()));
+    }
+
+    bool done() const { return m_done; }
+    const filters::AggregatePartResult &result() const { return m_result; }
+
+private:
+    void onUpstreamConnected() override
+    {
+        ForwardInfo info = m_owner->m_context.forward;
+        info.trace = &m_trace;
+        info.chunked = false;
+        info.contentLength = -1;
+        m_connection->send(buildUpstreamRequestHead(m_request, *m_target, info));
+    }
+    void onUpstreamInformational(http::ResponseHead &&) override { }
+    void onUpstreamResponseHead(http::ResponseHead &&head) override
+    {
+        m_result.status = head.status;
+        m_result.headers = std::move(head.headers);
+    }
+    void onUpstreamBody(const char *data, size_t length) override
+    {
+        const qint64 cap = m_owner->m_context.config->workspace().gateway.limits.maxBodyBytes;
+        if (m_result.body.size() + qint64(length) > cap) {
+            fail(Outcome::Failed, QStringLiteral("answer larger than %1 bytes").arg(cap));
+            return;
+        }
+        m_result.body.append(data, qsizetype(length));
+    }
+    void onUpstreamComplete() override
+    {
+        if (m_done)
+            return;
+        UpstreamConnection *c = m_connection;
+        m_connection = nullptr;
+        c->setClient(nullptr);
+        if (c->reusable())
+            m_owner->m_context.worker->release(c);
+        else
+            c->close();
+        m_cluster->reportSuccess(m_target);
+        m_result.outcome = Outcome::Response;
+        complete();
+    }
+    void onUpstreamReadBatchDone() override { }
+    void onUpstreamError(const QString &reason) override
+    {
+        m_connection = nullptr; // it retires itself
+        if (m_target)
+            m_cluster->reportFailure(m_target);
+        fail(Outcome::Failed, reason);
+    }
+    void onUpstreamDrained() override { }
+    void onTunnelData(const char *, size_t) override { }
+    void onTunnelEof() override { }
+
+    void drop()
+    {
+        if (m_connection) {
+            m_connection->setClient(nullptr);
+            m_connection->close();
+            m_connection = nullptr;
+        }
+        if (m_counted) {
+            m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
+            m_counted = false;
+        }
+    }
+
+    void fail(Outcome outcome, const QString &error)
+    {
+        if (m_done)
+            return;
+        drop();
+        m_result.outcome = outcome;
+        m_result.error = error;
+        complete();
+    }
+
+    void complete()
+    {
+        m_done = true;
+        drop();
+        record();
+        m_owner->partFinished();
+    }
+
+    void record()
+    {
+        const Context &c = m_owner->m_context;
+        capture::CaptureStore *store = c.worker->state().capture();
+        if (!store)
+            return;
+        m_exchange.parentId = c.parentId;
+        m_exchange.method = QString::fromLatin1(m_request.method);
+        m_exchange.scheme = m_target && m_target->tls ? QStringLiteral("https") : QStringLiteral("http");
+        m_exchange.host = m_target ? QString::fromUtf8(m_target->hostHeader) : m_part.upstream;
+        m_exchange.path = QString::fromUtf8(m_request.path);
+        m_exchange.query = QString::fromUtf8(m_request.query);
+        m_exchange.url = m_exchange.scheme + QStringLiteral("://") + m_exchange.host + QString::fromUtf8(m_request.pathAndQuery());
+        m_exchange.clientAddress = c.forward.clientAddress.toString();
+        m_exchange.route = c.route;
+        m_exchange.consumer = c.consumer;
+        m_exchange.upstream = m_part.upstream;
+        m_exchange.upstreamTarget = m_target ? m_target->url.toString() : QString();
+        m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
+        m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
+        m_exchange.parentSpanId = QString::fromLatin1(m_trace.parentSpanId);
+        m_exchange.status = m_result.outcome == Outcome::Response ? m_result.status : 0;
+        m_exchange.error = m_result.error;
+        m_exchange.requestHeaders = m_request.headers.entries();
+        m_exchange.responseHeaders = m_result.headers.entries();
+        const qint64 cap = c.config->workspace().capture.maxBodyBytes;
+        m_exchange.responseBodySize = m_result.body.size();
+        m_exchange.responseBody = m_result.body.left(cap);
+        m_exchange.responseTruncated = m_result.body.size() > cap;
+        m_exchange.responseBytes = m_result.body.size();
+        m_exchange.timings.lastByteUs = (steadyMs() - m_startMs) * 1000;
+        m_exchange.addNote(QStringLiteral("aggregate part '%1' of exchange %2").arg(m_part.key).arg(c.parentId));
+        store->submit(std::move(m_exchange));
+    }
+
+    AggregateFanout *m_owner;
+    config::AggregatePart m_part;
+    filters::AggregatePartResult m_result;
+    http::RequestHead m_request;
+    TraceContext m_trace;
+    std::shared_ptr<Cluster> m_cluster;
+    TargetState *m_target = nullptr;
+    UpstreamConnection *m_connection = nullptr;
+    capture::Exchange m_exchange;
+    qint64 m_startMs = 0;
+    qint64 m_deadlineMs = 0;
+    bool m_done = false;
+    bool m_counted = false;
+};
+
+AggregateFanout::AggregateFanout(Context context, Done done, QObject *parent)
+    : QObject(parent)
+    , m_context(std::move(context))
+    , m_done(std::move(done))
+{
+}
+
+AggregateFanout::~AggregateFanout() = default;
+
+void AggregateFanout::start()
+{
+    for (const config::AggregatePart &p : m_context.plan->parts)
+        m_parts.push_back(std::make_unique<Part>(this, p));
+    // Start them all before any can finish synchronously (a part with no healthy target).
+    const size_t n = m_parts.size();
+    for (size_t i = 0; i < n && !m_finished; ++i)
+        m_parts[i]->start();
+}
+
+void AggregateFanout::checkTimeouts(qint64 nowMs)
+{
+    for (size_t i = 0; i < m_parts.size() && !m_finished; ++i)
+        m_parts[i]->checkTimeout(nowMs);
+}
+
+void AggregateFanout::partFinished()
+{
+    if (m_finished)
+        return;
+    for (const auto &p : m_parts) {
+        if (!p->done())
+            return;
+    }
+    if (m_parts.size() != size_t(m_context.plan->parts.size()))
+        return; // still being started
+    m_finished = true;
+    QList<filters::AggregatePartResult> results;
+    for (const auto &p : m_parts)
+        results.append(p->result());
+    m_done(m_context.plan->merger.merge(results));
+}
+
+} // namespace portico::gateway

@@ -1,0 +1,115 @@
+#include "core/gateway/UpstreamRequest.h"
+
+namespace portico::gateway {
+
+using H = http::HttpHeaders;
+
+bool isHopByHop(QByteArrayView name)
+{
+    switch (name.size()) {
+    case 2:
+        return H::nameEquals(name, "te");
+    case 7:
+        return H::nameEquals(name, "trailer") || H::nameEquals(name, "upgrade");
+    case 10:
+        return H::nameEquals(name, "connection") || H::nameEquals(name, "keep-alive");
+    case 16:
+        return H::nameEquals(name, "proxy-connection");
+    case 17:
+        return H::nameEquals(name, "transfer-encoding");
+    default:
+        return false;
+    }
+}
+
+QByteArrayList connectionTokens(const http::HttpHeaders &headers)
+{
+    QByteArrayList out;
+    for (const QByteArray &v : headers.values("connection")) {
+        for (const QByteArray &t : v.split(','))
+            out.append(t.trimmed().toLower());
+    }
+    return out;
+}
+
+namespace {
+
+// Fields the gateway sets itself (or frames itself), dropped from what the client sent.
+bool gatewayOwned(QByteArrayView name)
+{
+    return H::nameEquals(name, "host") || H::nameEquals(name, "content-length") || H::nameEquals(name, "expect")
+        || H::nameEquals(name, "x-forwarded-proto") || H::nameEquals(name, "x-forwarded-host")
+        || H::nameEquals(name, "x-request-id") || H::nameEquals(name, "x-consumer-name")
+        || H::nameEquals(name, "x-consumer-groups") || H::nameEquals(name, "traceparent") || H::nameEquals(name, "b3")
+        || (name.size() > 5 && H::nameEquals(name.first(5), "x-b3-"));
+}
+
+} // namespace
+
+QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const TargetState &target, const ForwardInfo &info)
+{
+    const QByteArrayList tokens = connectionTokens(request.headers);
+    const bool upgrade = request.headers.contains("upgrade") && tokens.contains("upgrade");
+
+    QByteArray h;
+    h.reserve(512 + request.headers.size() * 48);
+    h += request.method;
+    h += ' ';
+    h += request.path.isEmpty() ? QByteArray("/") : request.path;
+    if (!request.query.isEmpty()) {
+        h += '?';
+        h += request.query;
+    }
+    h += " HTTP/1.1\r\nHost: ";
+    h += target.hostHeader;
+    h += "\r\n";
+    QByteArray forwardedFor;
+    for (const auto &[name, value] : request.headers.entries()) {
+        if (isHopByHop(name) || gatewayOwned(name))
+            continue;
+        if (H::nameEquals(name, "x-forwarded-for")) {
+            forwardedFor += (forwardedFor.isEmpty() ? "" : ", ") + value;
+            continue;
+        }
+        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
+            continue;
+        h += name;
+        h += ": ";
+        h += value;
+        h += "\r\n";
+    }
+    h += "X-Forwarded-For: ";
+    if (!forwardedFor.isEmpty())
+        h += forwardedFor + ", ";
+    h += info.clientAddress.toString().toLatin1();
+    h += info.tls ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n";
+    if (!info.originalHost.isEmpty())
+        h += "X-Forwarded-Host: " + info.originalHost + "\r\n";
+    h += "X-Request-Id: " + info.requestId + "\r\n";
+    if (info.trace) {
+        const TraceContext &t = *info.trace;
+        if (info.w3c)
+            h += "traceparent: " + t.traceparent() + "\r\n";
+        if (info.b3) {
+            h += "X-B3-TraceId: " + t.traceId + "\r\nX-B3-SpanId: " + t.spanId + "\r\n";
+            if (!t.parentSpanId.isEmpty())
+                h += "X-B3-ParentSpanId: " + t.parentSpanId + "\r\n";
+            h += t.sampled ? "X-B3-Sampled: 1\r\n" : "X-B3-Sampled: 0\r\n";
+        }
+    }
+    if (info.consumer) {
+        h += "X-Consumer-Name: " + info.consumer->name.toUtf8() + "\r\n";
+        if (!info.consumer->groups.isEmpty())
+            h += "X-Consumer-Groups: " + info.consumer->groups.join(QStringLiteral(", ")).toUtf8() + "\r\n";
+    }
+    if (info.chunked)
+        h += "Transfer-Encoding: chunked\r\n";
+    else if (info.contentLength >= 0)
+        h += "Content-Length: " + QByteArray::number(info.contentLength) + "\r\n";
+    if (upgrade)
+        h += "Connection: Upgrade\r\nUpgrade: " + request.headers.value("upgrade") + "\r\n";
+    h += "\r\n";
+    return h;
+}
+
+} // namespace portico::gateway

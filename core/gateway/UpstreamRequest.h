@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/filters/Filter.h"
+#include "core/gateway/Cluster.h"
+#include "core/gateway/TraceContext.h"
+#include "core/http/HttpMessage.h"
+
+#include <QHostAddress>
+
+#include <optional>
+
+namespace portico::gateway {
+
+// What the gateway adds to every request it forwards, besides the client's own fields.
+struct ForwardInfo
+{
+    QHostAddress clientAddress;
+    bool tls = false;            // the client spoke HTTPS to us
+    QByteArray originalHost;     // the client's Host header
+    QByteArray requestId;
+    const TraceContext *trace = nullptr;
+    bool w3c = true;
+    bool b3 = false;
+    const filters::ConsumerIdentity *consumer = nullptr;
+    bool chunked = false;         // the body is sent chunked
+    qint64 contentLength = -1;    // else its length, -1 = no body
+};
+
+// The request head sent to an upstream target: the request line with the (possibly rewritten)
+// path, Host for the target, the client's end-to-end fields minus hop-by-hop ones and those the
+// gateway owns (X-Forwarded-*, X-Request-Id, trace context, X-Consumer-*: a client cannot forge
+// them), then the gateway's own fields. Upgrade requests keep Connection/Upgrade.
+QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const TargetState &target, const ForwardInfo &info);
+
+// Hop-by-hop fields (RFC 9110 7.6.1): never forwarded.
+bool isHopByHop(QByteArrayView name);
+// The lower-cased tokens of every Connection field.
+QByteArrayList connectionTokens(const http::HttpHeaders &headers);
+
+} // namespace portico::gateway

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# Data-plane benchmark (run by hand, not in CI). Starts, on loopback, in one run:
+#   a fixed upstream        nginx `return 200` with a 1 KiB body          :18081
+#   nginx reverse proxy     keep-alive to the upstream, access log on     :18082
+#   haproxy                 keep-alive to the upstream                     :18083
+#   Portico                 portico-cli serve, capture on (SQLite)         :18084
+# then measures each with wrk at 64 and 256 connections and prints throughput, p50/p99 latency and
+# Portico's ratios to nginx. Equal worker counts: WORKERS=1 (default) or WORKERS=2.
+#
+#   bash tests/bench/run.sh                  # WORKERS=1, 10 s per run
+#   WORKERS=2 DURATION=30s bash tests/bench/run.sh
+#   CAPTURE=off bash tests/bench/run.sh      # Portico without capture
+#   PORTICO=build/release/app/portico-cli bash tests/bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+WORKERS=${WORKERS:-1}
+DURATION=${DURATION:-10s}
+CAPTURE=${CAPTURE:-on}
+PORTICO=${PORTICO:-build/release/app/portico-cli}
+WRK_THREADS=${WRK_THREADS:-2}
+for tool in nginx haproxy wrk; do
+  command -v "$tool" >/dev/null || { echo "missing $tool: bash packaging/install-deps.sh --bench" >&2; exit 2; }
+done
+[ -x "$PORTICO" ] || { echo "build Portico first: cmake --workflow --preset release ($PORTICO missing)" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/portico-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+
+mkdir -p "$work/nginx-up" "$work/nginx-proxy"
+cat > "$work/nginx-up/nginx.conf" <<CONF
+worker_processes 1;
+pid $work/nginx-up/nginx.pid;
+error_log $work/nginx-up/error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx-up; proxy_temp_path $work/nginx-up; fastcgi_temp_path $work/nginx-up;
+  uwsgi_temp_path $work/nginx-up; scgi_temp_path $work/nginx-up;
+  keepalive_requests 1000000;
+  server { listen 127.0.0.1:18081; location / { default_type text/plain; return 200 "$body"; } }
+}
+CONF
+cat > "$work/nginx-proxy/nginx.conf" <<CONF
+worker_processes $WORKERS;
+pid $work/nginx-proxy/nginx.pid;
+error_log $work/nginx-proxy/error.log;
+daemon off;
+events { worker_connections 4096; }
+http {
+  access_log $work/nginx-proxy/access.log;
+  client_body_temp_path $work/nginx-proxy; proxy_temp_path $work/nginx-proxy; fastcgi_temp_path $work/nginx-proxy;
+  uwsgi_temp_path $work/nginx-proxy; scgi_temp_path $work/nginx-proxy;
+  keepalive_requests 1000000;
+  upstream up { server 127.0.0.1:18081; keepalive 256; }
+  server { listen 127.0.0.1:18082;
+    location / { proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection ""; } }
+}
+CONF
+cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread $WORKERS
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 2s
+  timeout client 30s
+  timeout server 30s
+  option http-keep-alive
+frontend fe
+  bind 127.0.0.1:18083
+  default_backend be
+backend be
+  http-reuse always
+  server s1 127.0.0.1:18081
+CONF
+cat > "$work/portico.yaml" <<CONF
+version: 1
+gateway: {listen: 127.0.0.1:18084, workers: $WORKERS}
+admin: {listen: 127.0.0.1:19084}
+capture: {database: $work/traffic.db, max_body_bytes: 1KiB}
+upstreams:
+  up: {targets: [{url: http://127.0.0.1:18081}]}
+routes:
+  - {name: all, match: {path: /}, upstream: up}
+CONF
+if [ "$CAPTURE" = off ]; then sed -i 's/^capture:.*$/capture: {enabled: false}/' "$work/portico.yaml"; fi
+
+nginx -c "$work/nginx-up/nginx.conf" & pids+=($!)
+nginx -c "$work/nginx-proxy/nginx.conf" & pids+=($!)
+haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
+"$PORTICO" serve -c "$work/portico.yaml" > "$work/portico.log" 2>&1 & portico_pid=$!; pids+=($portico_pid)
+for port in 18081 18082 18083 18084; do
+  for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+done
+
+declare -A rps p50 p99
+measure() { # name port conns
+  local out
+  out=$(wrk -t"$WRK_THREADS" -c"$3" -d"$DURATION" --latency "http://127.0.0.1:$2/")
+  rps[$1,$3]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50[$1,$3]=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99[$1,$3]=$(awk '$1=="99%" {print $2}' <<<"$out")
+  if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "  $1@$3: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ')" >&2; fi
+}
+to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print v }'; }
+
+rss_max=0
+sample_rss() { local r; r=$(awk '/VmRSS/ {print $2}' "/proc/$portico_pid/status"); [ "$r" -gt "$rss_max" ] && rss_max=$r; }
+for conns in 64 256; do
+  for target in upstream:18081 nginx:18082 haproxy:18083 portico:18084; do
+    name=${target%%:*}; port=${target##*:}
+    measure "$name" "$port" "$conns"
+    sample_rss
+  done
+done
+
+printf '\nWORKERS=%s  DURATION=%s  capture=%s  (%s)\n' "$WORKERS" "$DURATION" "$CAPTURE" "$(nproc) cores"
+printf '%-10s %6s %12s %10s %10s\n' target conns req/s p50_ms p99_ms
+for conns in 64 256; do
+  for name in upstream nginx haproxy portico; do
+    printf '%-10s %6s %12s %10s %10s\n' "$name" "$conns" "${rps[$name,$conns]}" "$(to_ms "${p50[$name,$conns]}")" "$(to_ms "${p99[$name,$conns]}")"
+  done
+done
+echo
+for conns in 64 256; do
+  awk -v c="$conns" -v pr="${rps[portico,$conns]}" -v nr="${rps[nginx,$conns]}" -v pp="$(to_ms "${p99[portico,$conns]}")" -v np="$(to_ms "${p99[nginx,$conns]}")" \
+    'BEGIN { printf "portico/nginx @%s conns: throughput %.2fx, p99 %.2fx\n", c, pr/nr, pp/np }'
+done
+printf 'portico max RSS: %.1f MB\n' "$(awk -v k="$rss_max" 'BEGIN{print k/1024}')"
+if [ "$CAPTURE" = on ]; then
+  kill -TERM "$portico_pid"; wait "$portico_pid" 2>/dev/null || true
+  printf 'captured rows: %s\n' "$(sqlite3 "$work/traffic.db" 'select count(*) from exchanges')"
+fi
