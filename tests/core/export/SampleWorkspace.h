@@ -121,6 +121,96 @@ inline Workspace sampleWorkspace()
     return ws;
 }
 
+// A small workspace served both by Portico and by the exported nginx config, and the requests
+// (in order: the rate limit counts) with what each must give: status, upstream and upstream path.
+inline Workspace parityWorkspace(const QUrl &svcUrl, const QUrl &v1Url, quint16 port)
+{
+    using namespace std::chrono_literals;
+    Workspace ws;
+    ws.gateway.listen = { HostPort { QStringLiteral("127.0.0.1"), port } };
+    ws.gateway.workers = 1;
+    ws.capture.enabled = false;
+    ws.admin.enabled = false;
+    ws.upstreams << makeUpstream(QStringLiteral("svc"), { svcUrl.toString() })
+                 << makeUpstream(QStringLiteral("v1"), { v1Url.toString() });
+    AuthScheme keys;
+    keys.name = QStringLiteral("keys");
+    keys.header = QStringLiteral("X-API-Key");
+    keys.query = QStringLiteral("apikey");
+    ws.auth << keys;
+    Consumer alice;
+    alice.name = QStringLiteral("alice");
+    alice.groups = QStringList { QStringLiteral("admins") };
+    alice.apiKeys = QStringList { QStringLiteral("alice-key") };
+    Consumer bob;
+    bob.name = QStringLiteral("bob");
+    bob.apiKeys = QStringList { QStringLiteral("bob-key") };
+    ws.consumers << alice << bob;
+
+    Route echo;
+    echo.name = QStringLiteral("echo");
+    echo.match.path = QStringLiteral("/api/echo");
+    echo.upstream = QStringLiteral("svc");
+    Route strip = echo;
+    strip.name = QStringLiteral("strip");
+    strip.match.path = QStringLiteral("/api/strip");
+    strip.stripPrefix = true;
+    Route secure = echo;
+    secure.name = QStringLiteral("secure");
+    secure.match.path = QStringLiteral("/api/secure");
+    secure.auth = QStringList { QStringLiteral("keys") };
+    secure.hideCredentials = true;
+    Route admins = secure;
+    admins.name = QStringLiteral("admins");
+    admins.match.path = QStringLiteral("/api/admin");
+    admins.allowGroups = QStringList { QStringLiteral("admins") };
+    Route limited = echo;
+    limited.name = QStringLiteral("limited");
+    limited.match.path = QStringLiteral("/api/limited");
+    limited.rateLimit = RateLimit { 3, 60s, RateLimit::By::Ip, {} };
+    Route users = echo;
+    users.name = QStringLiteral("users");
+    users.match.path = QStringLiteral("/api/users");
+    users.upstream.clear();
+    Versions versions;
+    versions.map = KeyValues { { QStringLiteral("v1"), QStringLiteral("v1") }, { QStringLiteral("v2"), QStringLiteral("svc") } };
+    versions.defaultVersion = QStringLiteral("v2");
+    users.versions = versions;
+    ws.routes << echo << strip << secure << admins << limited << users;
+    return ws;
+}
+
+struct ParityCase
+{
+    QByteArray target;
+    QByteArray headers;
+    int status;
+    QString upstream;     // which loopback upstream answers ("svc" or "v1")
+    QString upstreamPath; // the path it receives
+    QString consumer;     // X-Consumer-Name it receives ("" = not checked)
+};
+
+inline QList<ParityCase> parityCases()
+{
+    return {
+        { "/api/echo/a?x=1", {}, 200, "svc", "/api/echo/a", {} },
+        { "/api/strip/items/7", {}, 200, "svc", "/items/7", {} },
+        { "/nowhere", {}, 404, {}, {}, {} },
+        { "/api/secure/x", {}, 401, {}, {}, {} },
+        { "/api/secure/x", "X-API-Key: wrong\r\n", 401, {}, {}, {} },
+        { "/api/secure/x", "X-API-Key: alice-key\r\n", 200, "svc", "/api/secure/x", "alice" },
+        { "/api/secure/y?apikey=bob-key", {}, 200, "svc", "/api/secure/y", "bob" },
+        { "/api/admin", "X-API-Key: bob-key\r\n", 403, {}, {}, {} },
+        { "/api/admin", "X-API-Key: alice-key\r\n", 200, "svc", "/api/admin", "alice" },
+        { "/api/limited", {}, 200, "svc", "/api/limited", {} },
+        { "/api/limited", {}, 200, "svc", "/api/limited", {} },
+        { "/api/limited", {}, 200, "svc", "/api/limited", {} },
+        { "/api/limited", {}, 429, {}, {}, {} },
+        { "/v1/api/users/7", {}, 200, "v1", "/api/users/7", {} },
+        { "/api/users/8", {}, 200, "svc", "/api/users/8", {} },
+    };
+}
+
 // Runs a program; returns its exit code (-1 when it could not start), with stdout+stderr in *output.
 inline int runProcess(const QString &program, const QStringList &args, QByteArray *output,
                       int timeoutMs = 120'000)
