@@ -51,6 +51,13 @@ CaptureBatchWriter::~CaptureBatchWriter()
     m_insertExchange.reset();
     m_insertHeads.reset();
     m_insertBodies.reset();
+    if (m_db.isOpen()) {
+        // Refreshes the planner statistics (bounded work) so that readers pick the (column, id)
+        // indexes for selective filters.
+        QSqlQuery q(m_db);
+        q.exec(QStringLiteral("PRAGMA analysis_limit=400"));
+        q.exec(QStringLiteral("PRAGMA optimize"));
+    }
     m_db = QSqlDatabase();
     schema::close(m_connection);
 }

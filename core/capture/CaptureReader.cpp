@@ -50,12 +50,18 @@ bool CaptureReader::open(const QString &path, QString *error)
 bool CaptureReader::runPage(const FilterExpression &filter, int limit, qint64 beforeId, qint64 floorId,
                             QList<ExchangeSummary> *rows)
 {
-    QString sql = QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2)").arg(schema::summaryColumns(), filter.sql());
+    // Ids first, rows second: the inner query can then be answered from a (column, id) index
+    // alone. A range such as status:5xx matches many index entries that SQLite sorts by id;
+    // sorting bare index entries is cheap, fetching every matching row before the sort was not
+    // (0.8 s instead of 20 ms on a million rows).
+    QString inner = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1)").arg(filter.sql());
     if (beforeId > 0)
-        sql += QStringLiteral(" AND e.id < ?");
+        inner += QStringLiteral(" AND e.id < ?");
     if (floorId > 0)
-        sql += QStringLiteral(" AND e.id >= ?");
-    sql += QStringLiteral(" ORDER BY e.id DESC LIMIT ?");
+        inner += QStringLiteral(" AND e.id >= ?");
+    inner += QStringLiteral(" ORDER BY e.id DESC LIMIT ?");
+    const QString sql = QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id DESC")
+                            .arg(schema::summaryColumns(), inner);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(sql)) {
