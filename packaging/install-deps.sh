@@ -16,7 +16,8 @@ build=(
 )
 test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config
-  python3 python3-jsonschema   # validates exported Kong/Traefik files against shared JSON schemas
+  python3 python3-jsonschema python3-yaml # validates exported Kong/Traefik files against shared JSON schemas
+  nodejs                 # the export test installs an OpenAPI validator (swagger-parser) with npm
   openssl curl
   appstream              # packaging_install test validates the AppStream metainfo
 )
@@ -34,6 +35,9 @@ missing=()
 for p in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# npm ships inside some nodejs builds; the Debian package only where it does not.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
