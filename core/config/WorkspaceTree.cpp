@@ -105,7 +105,13 @@ private:
     }
     Tree str(const QString &path, const QString &s, bool secret = false) const
     {
-        return scalar(path, Tree::string(s), secret);
+        Tree t = scalar(path, Tree::string(s), secret);
+        // A literal "${" (typed in the GUI, or read as "$${") must not expand when read back.
+        if (t.envTemplate.isEmpty() && s.contains(QStringLiteral("${"))) {
+            t.envTemplate = QString(s).replace(QStringLiteral("${"), QStringLiteral("$${"));
+            t.escapedLiteral = true;
+        }
+        return t;
     }
     Tree duration(const QString &path, Duration d) const { return str(path, formatDuration(d)); }
     Tree size(const QString &path, qint64 bytes) const { return str(path, formatSize(bytes)); }

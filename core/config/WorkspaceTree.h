@@ -17,6 +17,7 @@ struct WorkspaceTree
     QList<std::pair<QString, WorkspaceTree>> map;
     QList<WorkspaceTree> list;
     QString envTemplate; // the ${NAME} text this value was written with, if any
+    bool escapedLiteral = false; // envTemplate is only the literal value with "${" escaped as "$${"
     bool secret = false;
     bool block = false; // never on one line (sections, auth schemes), however short
 

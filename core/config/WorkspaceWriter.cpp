@@ -78,7 +78,7 @@ QJsonValue toJson(const Tree &t)
     switch (t.kind) {
     case Tree::Kind::String:
         if (t.secret) {
-            if (!t.envTemplate.isEmpty())
+            if (!t.envTemplate.isEmpty() && !t.escapedLiteral)
                 return t.envTemplate;
             return t.text.isEmpty() ? QString() : QString::fromLatin1(kRedacted);
         }

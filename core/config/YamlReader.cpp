@@ -196,7 +196,8 @@ QList<YamlReader::Entry> YamlReader::items(const YAML::Node &node, const QString
 
 QString YamlReader::expand(const QString &raw, const QString &path, UnsetEnv unset)
 {
-    static const QRegularExpression var(QStringLiteral("\\$\\{([A-Za-z_][A-Za-z0-9_]*)\\}"));
+    // "$${NAME}" is a literal "${NAME}" (a mock body may well contain one).
+    static const QRegularExpression var(QStringLiteral("\\$(\\$?)\\{([A-Za-z_][A-Za-z0-9_]*)\\}"));
     if (!raw.contains(QStringLiteral("${")))
         return raw;
     m_envTemplates.insert(path, raw);
@@ -206,8 +207,10 @@ QString YamlReader::expand(const QString &raw, const QString &path, UnsetEnv uns
     while (it.hasNext()) {
         const QRegularExpressionMatch m = it.next();
         out += QStringView(raw).mid(last, m.capturedStart() - last);
-        const QString name = m.captured(1);
-        if (m_env.contains(name))
+        const QString name = m.captured(2);
+        if (!m.captured(1).isEmpty())
+            out += QStringLiteral("${") + name + u'}';
+        else if (m_env.contains(name))
             out += m_env.value(name);
         else if (unset == UnsetEnv::Error)
             error(path, QStringLiteral("environment variable '%1' is not set").arg(name));

@@ -213,6 +213,20 @@ private Q_SLOTS:
         QCOMPARE(ws.envTemplates.size(), 4);
     }
 
+    void envEscape()
+    {
+        const QByteArray text
+            = "version: 1\n"
+              "routes:\n"
+              "  - {name: m, match: {path: /}, mock: {body: 'Hello $${name} from ${WHO}'}}\n";
+        const LoadResult r
+            = loadWorkspaceText(text, m_dir.filePath("ws.yaml"), env({ { "WHO", "portico" } }));
+        QVERIFY2(r.ok(), qPrintable(positioned(r.errors).join(u'\n')));
+        QCOMPARE(r.workspace->routes[0].mock->body, QStringLiteral("Hello ${name} from portico"));
+        QCOMPARE(r.workspace->envTemplates.value("routes[0].mock.body"),
+            QStringLiteral("Hello $${name} from ${WHO}"));
+    }
+
     void envUnsetSecretsAreEmpty()
     {
         // admin.token and the auth secrets may be left unset (no token; a secret set at run time);

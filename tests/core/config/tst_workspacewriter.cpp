@@ -110,6 +110,29 @@ private Q_SLOTS:
         QVERIFY(!saved.contains("10.1.2.3"));
     }
 
+    void literalDollarBracesSurvive()
+    {
+        // A value typed in the GUI holding "${" is saved escaped, so it does not expand on reload.
+        Workspace ws;
+        Route r;
+        r.name = "m";
+        r.mock = Mock {};
+        r.mock->body = "Hello ${name}";
+        ws.routes = { r };
+        const QByteArray saved = writeWorkspaceYaml(ws);
+        QVERIFY2(saved.contains("Hello $${name}"), saved.constData());
+        const LoadResult back
+            = loadWorkspaceText(saved, m_dir.filePath("dollar.yaml"), QProcessEnvironment());
+        QVERIFY2(back.ok(), qPrintable(dump(back.errors)));
+        QCOMPARE(back.workspace->routes[0].mock->body, QStringLiteral("Hello ${name}"));
+        QVERIFY(*back.workspace == ws);
+
+        // ... but a literal secret stays redacted in JSON, "${" or not.
+        ws.admin.token = "abc${def}";
+        QCOMPARE(workspaceToJson(ws)["admin"]["token"].toString(), QStringLiteral("[redacted]"));
+        QVERIFY(writeWorkspaceYaml(ws).contains("token: abc$${def}"));
+    }
+
     void sectionOrderIsTheExampleFilesOrder()
     {
         const LoadResult r = loadWorkspaceText(m_everyFeature, m_dir.filePath("every.yaml"), m_env);
