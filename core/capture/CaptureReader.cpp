@@ -32,6 +32,9 @@ CaptureReader::CaptureReader()
 
 CaptureReader::~CaptureReader()
 {
+    m_getExchange.reset();
+    m_getHeads.reset();
+    m_getBodies.reset();
     m_db = QSqlDatabase();
     schema::close(m_connection);
 }
@@ -147,22 +150,33 @@ QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filt
     return rows;
 }
 
+QSqlQuery &CaptureReader::prepared(std::optional<QSqlQuery> &slot, const QString &sql)
+{
+    if (!slot) {
+        slot.emplace(m_db);
+        slot->setForwardOnly(true);
+        slot->prepare(sql);
+    }
+    return *slot;
+}
+
 std::optional<Exchange> CaptureReader::get(qint64 id)
 {
-    QSqlQuery q(m_db);
-    q.prepare(QStringLiteral(
+    QSqlQuery &q = prepared(m_getExchange, QStringLiteral(
         "SELECT id, started_at, client_address, method, url, scheme, host, path, query, status, route, "
         "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
         "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
         "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
         "first_byte_us, duration_us, notes FROM exchanges WHERE id = ?"));
-    q.addBindValue(id);
+    q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
         return std::nullopt;
     }
-    if (!q.next())
+    if (!q.next()) {
+        q.finish();
         return std::nullopt;
+    }
     Exchange e;
     int i = 0;
     e.id = q.value(i++).toLongLong();
@@ -186,19 +200,20 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
     e.notes = q.value(i++).toString();
     q.finish();
 
-    q.prepare(QStringLiteral("SELECT request, response FROM heads WHERE exchange_id = ?"));
-    q.addBindValue(id);
-    if (q.exec() && q.next()) {
-        e.requestHeaders = schema::decodeHeaders(q.value(0).toByteArray());
-        e.responseHeaders = schema::decodeHeaders(q.value(1).toByteArray());
+    QSqlQuery &heads = prepared(m_getHeads, QStringLiteral("SELECT request, response FROM heads WHERE exchange_id = ?"));
+    heads.bindValue(0, id);
+    if (heads.exec() && heads.next()) {
+        e.requestHeaders = schema::decodeHeaders(heads.value(0).toByteArray());
+        e.responseHeaders = schema::decodeHeaders(heads.value(1).toByteArray());
     }
-    q.finish();
-    q.prepare(QStringLiteral("SELECT request, response FROM bodies WHERE exchange_id = ?"));
-    q.addBindValue(id);
-    if (q.exec() && q.next()) {
-        e.requestBody = q.value(0).toByteArray();
-        e.responseBody = q.value(1).toByteArray();
+    heads.finish();
+    QSqlQuery &bodies = prepared(m_getBodies, QStringLiteral("SELECT request, response FROM bodies WHERE exchange_id = ?"));
+    bodies.bindValue(0, id);
+    if (bodies.exec() && bodies.next()) {
+        e.requestBody = bodies.value(0).toByteArray();
+        e.responseBody = bodies.value(1).toByteArray();
     }
+    bodies.finish();
     return e;
 }
 

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QString>
 
 #include <chrono>
@@ -65,8 +66,14 @@ private:
     bool runPage(const FilterExpression &filter, int limit, qint64 beforeId, qint64 floorId,
                  QList<ExchangeSummary> *rows);
 
+    QSqlQuery &prepared(std::optional<QSqlQuery> &slot, const QString &sql);
+
     QString m_connection;
     QSqlDatabase m_db;
+    // get() runs once per row of an export: its statements are prepared once.
+    std::optional<QSqlQuery> m_getExchange;
+    std::optional<QSqlQuery> m_getHeads;
+    std::optional<QSqlQuery> m_getBodies;
     QString m_error;
     std::chrono::milliseconds m_budget { 2000 };
 };
