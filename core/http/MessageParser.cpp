@@ -241,6 +241,14 @@ int MessageParser::onHeaderValue(http_parser *p, const char *at, size_t len)
 // a request ends.
 bool MessageParser::checkFraming()
 {
+    // libhttp-parser (non-strict build) lets spaces into field names, so "Transfer-Encoding : chunked"
+    // would pass here unrecognised while a lenient backend honours it (RFC 9112 5.1: reject).
+    for (const auto &e : m_headers.entries()) {
+        if (e.first.contains(' ') || e.first.contains('\t')) {
+            fail(400, QStringLiteral("whitespace in a header field name"));
+            return false;
+        }
+    }
     const QList<QByteArray> te = m_headers.values("transfer-encoding");
     const QList<QByteArray> cl = m_headers.values("content-length");
     if (!te.isEmpty()) {
