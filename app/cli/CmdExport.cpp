@@ -57,15 +57,16 @@ int runExport(const QStringList &args)
         }
     }
     if (file.isEmpty() || target.isEmpty()) {
-        std::fprintf(stderr, "portico-cli export: %s\n%s", file.isEmpty() ? "missing -c FILE" : "missing --to TARGET",
-                     kUsage);
+        std::fprintf(stderr, "portico-cli export: %s\n%s",
+            file.isEmpty() ? "missing -c FILE" : "missing --to TARGET", kUsage);
         return 2;
     }
     if (target == u"openapi" && output.endsWith(QStringLiteral(".json"), Qt::CaseInsensitive))
         target = QStringLiteral("openapi-json");
     if (!exporter::exportTargets().contains(target)) {
-        std::fprintf(stderr, "portico-cli export: unknown target '%s' (kong, traefik, envoy, nginx, krakend, openapi)\n",
-                     qPrintable(target));
+        std::fprintf(stderr,
+            "portico-cli export: unknown target '%s' (kong, traefik, envoy, nginx, krakend, openapi)\n",
+            qPrintable(target));
         return 2;
     }
 
@@ -89,7 +90,8 @@ int runExport(const QStringList &args)
     }
     QSaveFile out(output);
     if (!out.open(QIODevice::WriteOnly) || out.write(result.text) != result.text.size() || !out.commit()) {
-        std::fprintf(stderr, "portico-cli export: cannot write %s: %s\n", qPrintable(output), qPrintable(out.errorString()));
+        std::fprintf(stderr, "portico-cli export: cannot write %s: %s\n", qPrintable(output),
+            qPrintable(out.errorString()));
         return 1;
     }
     return 0;

@@ -14,7 +14,8 @@ namespace portico::cli {
 
 namespace {
 
-constexpr const char *kUsage = "Usage: portico-cli import --from openapi|kong IN [-o OUT.yaml] [--upstream URL]\n";
+constexpr const char *kUsage
+    = "Usage: portico-cli import --from openapi|kong IN [-o OUT.yaml] [--upstream URL]\n";
 
 void printUsage(FILE *out)
 {
@@ -69,9 +70,11 @@ int runImport(const QStringList &args)
         return 2;
     }
     QFile in;
-    const bool opened = input == u"-" ? in.open(stdin, QIODevice::ReadOnly) : (in.setFileName(input), in.open(QIODevice::ReadOnly));
+    const bool opened = input == u"-" ? in.open(stdin, QIODevice::ReadOnly)
+                                      : (in.setFileName(input), in.open(QIODevice::ReadOnly));
     if (!opened) {
-        std::fprintf(stderr, "portico-cli import: cannot read %s: %s\n", qPrintable(input), qPrintable(in.errorString()));
+        std::fprintf(stderr, "portico-cli import: cannot read %s: %s\n", qPrintable(input),
+            qPrintable(in.errorString()));
         return 2;
     }
     const QByteArray text = in.readAll();
@@ -86,7 +89,8 @@ int runImport(const QStringList &args)
         std::fprintf(stderr, "warning: %s\n", qPrintable(w));
     const QByteArray yaml = config::writeWorkspaceYaml(result.workspace);
     // What `check` would say about the result, so nothing surprises the user later.
-    const config::LoadResult check = config::loadWorkspaceText(yaml, output.isEmpty() ? QStringLiteral("imported.yaml") : output);
+    const config::LoadResult check
+        = config::loadWorkspaceText(yaml, output.isEmpty() ? QStringLiteral("imported.yaml") : output);
     for (const config::Diagnostic &d : check.errors)
         std::fprintf(stderr, "warning: imported workspace: %s\n", qPrintable(d.toString()));
 
@@ -97,7 +101,8 @@ int runImport(const QStringList &args)
     }
     QSaveFile out(output);
     if (!out.open(QIODevice::WriteOnly) || out.write(yaml) != yaml.size() || !out.commit()) {
-        std::fprintf(stderr, "portico-cli import: cannot write %s: %s\n", qPrintable(output), qPrintable(out.errorString()));
+        std::fprintf(stderr, "portico-cli import: cannot write %s: %s\n", qPrintable(output),
+            qPrintable(out.errorString()));
         return 1;
     }
     return 0;

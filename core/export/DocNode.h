@@ -57,7 +57,7 @@ private:
     qint64 m_int = 0;
     double m_double = 0;
     QString m_string;
-    std::vector<QString> m_keys;  // maps only, parallel to m_items
+    std::vector<QString> m_keys; // maps only, parallel to m_items
     std::vector<DocNode> m_items; // list items or map values
 };
 

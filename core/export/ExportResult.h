@@ -13,7 +13,7 @@ struct ExportResult
     QByteArray text;
     QStringList warnings;
     QString suggestedFileName; // e.g. kong.yaml, nginx.conf
-    QString error;             // set when the target is unknown; text is empty then
+    QString error; // set when the target is unknown; text is empty then
 };
 
 } // namespace portico::exporter

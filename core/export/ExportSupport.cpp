@@ -214,10 +214,12 @@ QString authTypeText(AuthType t)
 void warnPorticoOnly(const Workspace &ws, const QString &target, QStringList &warnings)
 {
     if (ws.capture.enabled)
-        warnings << QStringLiteral("capture: traffic capture (%1) is Portico's inspector; %2 has no equivalent")
+        warnings << QStringLiteral(
+            "capture: traffic capture (%1) is Portico's inspector; %2 has no equivalent")
                         .arg(ws.capture.database, target);
     if (ws.admin.enabled)
-        warnings << QStringLiteral("admin: the admin API on %1 is not exported; use %2's own management interface")
+        warnings << QStringLiteral(
+            "admin: the admin API on %1 is not exported; use %2's own management interface")
                         .arg(ws.admin.listen.toString(), target);
 }
 

@@ -16,12 +16,12 @@ struct FlatRoute
     QString name;
     const config::Route *route = nullptr;
     config::RouteMatch match; // with the version prefix (by path) or version header (by header)
-    QString upstream;         // empty for mock and aggregate routes
+    QString upstream; // empty for mock and aggregate routes
     // The path prefix removed before forwarding ("" = none): the match path for strip_prefix,
     // the version segment ("/v1") for path versions, or both.
     QString stripPrefix;
     config::KeyValues responseHeaders; // Deprecation / Sunset / Link for deprecated versions
-    QString version;                   // the version this entry serves ("" when unversioned)
+    QString version; // the version this entry serves ("" when unversioned)
 };
 
 QList<FlatRoute> flattenRoutes(const config::Workspace &ws);
@@ -36,9 +36,9 @@ QString hostPort(const QUrl &url);
 QString schemeOf(const QUrl &url); // "http" or "https"
 
 qint64 toSeconds(config::Duration d); // rounded up, at least 1 for a positive duration
-QString goDuration(config::Duration d);    // 250ms, 5s, 2m: Traefik and KrakenD
+QString goDuration(config::Duration d); // 250ms, 5s, 2m: Traefik and KrakenD
 QString protoDuration(config::Duration d); // 0.250s, 5s: Envoy (protobuf Duration JSON)
-QString durationText(config::Duration d);  // for messages: 250ms, 5s, 1m
+QString durationText(config::Duration d); // for messages: 250ms, 5s, 1m
 QString rateLimitText(const config::RateLimit &r);
 QString authTypeText(config::AuthType t);
 

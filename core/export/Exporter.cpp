@@ -44,7 +44,8 @@ ExportResult exportWorkspace(const config::Workspace &workspace, const QString &
             return t.run(workspace);
     }
     ExportResult r;
-    r.error = QStringLiteral("unknown export target '%1' (known: %2)").arg(target, exportTargets().join(u", "));
+    r.error
+        = QStringLiteral("unknown export target '%1' (known: %2)").arg(target, exportTargets().join(u", "));
     return r;
 }
 

@@ -72,7 +72,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, target);
         QFETCH(QByteArray, marker);
-        const Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), target });
+        const Run r = cli(
+            { QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), target });
         QVERIFY2(r.code == 0, r.err.constData());
         QVERIFY2(r.out.contains(marker), r.out.left(400).constData());
         // warnings go to stderr, one per line, and never into the config itself
@@ -81,14 +82,17 @@ private Q_SLOTS:
         for (const QByteArray &line : lines)
             QVERIFY2(line.startsWith("warning: "), line.constData());
         QVERIFY(!r.out.contains("warning:"));
-        QCOMPARE(cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), target }).out, r.out);
+        QCOMPARE(
+            cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), target })
+                .out,
+            r.out);
     }
 
     void writesToOutputFile()
     {
         const QString out = m_dir.filePath(QStringLiteral("openapi.json"));
         const Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"),
-                            QStringLiteral("openapi"), QStringLiteral("-o"), out });
+            QStringLiteral("openapi"), QStringLiteral("-o"), out });
         QCOMPARE(r.code, 0);
         QVERIFY(r.out.isEmpty());
         QJsonParseError err;
@@ -103,12 +107,16 @@ private Q_SLOTS:
         QVERIFY(f.open(QIODevice::WriteOnly));
         f.write("version: 1\nroutes:\n  - name: x\n    match: {path: /x}\n    upstream: nowhere\n");
         f.close();
-        Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), bad, QStringLiteral("--to"), QStringLiteral("kong") });
+        Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), bad, QStringLiteral("--to"),
+            QStringLiteral("kong") });
         QCOMPARE(r.code, 2);
-        QVERIFY2(QRegularExpression(QStringLiteral("bad\\.yaml:\\d+:\\d+: error: ")).match(QString::fromUtf8(r.err)).hasMatch(),
-                 r.err.constData());
+        QVERIFY2(QRegularExpression(QStringLiteral("bad\\.yaml:\\d+:\\d+: error: "))
+                     .match(QString::fromUtf8(r.err))
+                     .hasMatch(),
+            r.err.constData());
         QVERIFY(r.out.isEmpty());
-        r = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), QStringLiteral("haproxy") });
+        r = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"),
+            QStringLiteral("haproxy") });
         QCOMPARE(r.code, 2);
         QVERIFY(r.err.contains("unknown target 'haproxy'"));
         r = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("kong"), m_example });
@@ -120,28 +128,31 @@ private Q_SLOTS:
     {
         const QString kong = m_dir.filePath(QStringLiteral("kong.yaml"));
         const QString ws = m_dir.filePath(QStringLiteral("from-kong.yaml"));
-        QCOMPARE(cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), QStringLiteral("kong"),
-                       QStringLiteral("-o"), kong })
+        QCOMPARE(cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"),
+                         QStringLiteral("kong"), QStringLiteral("-o"), kong })
                      .code,
-                 0);
-        const Run imp = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("kong"), kong, QStringLiteral("-o"), ws });
+            0);
+        const Run imp = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("kong"),
+            kong, QStringLiteral("-o"), ws });
         QVERIFY2(imp.code == 0, imp.err.constData());
         QVERIFY2(!imp.err.contains("imported workspace"), imp.err.constData());
         const Run check = cli({ QStringLiteral("check"), QStringLiteral("-c"), ws });
         QVERIFY2(check.code == 0, (check.err + readFile(ws)).constData());
-        const Run again = cli({ QStringLiteral("export"), QStringLiteral("-c"), ws, QStringLiteral("--to"), QStringLiteral("kong") });
+        const Run again = cli({ QStringLiteral("export"), QStringLiteral("-c"), ws, QStringLiteral("--to"),
+            QStringLiteral("kong") });
         QCOMPARE(again.code, 0);
         QCOMPARE(QString::fromUtf8(again.out), QString::fromUtf8(readFile(kong)));
     }
 
     void importsOpenApiFromStdin()
     {
-        const Run exported = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), QStringLiteral("openapi") });
+        const Run exported = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example,
+            QStringLiteral("--to"), QStringLiteral("openapi") });
         QCOMPARE(exported.code, 0);
         const QString ws = m_dir.filePath(QStringLiteral("from-openapi.yaml"));
-        const Run imp = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("openapi"), QStringLiteral("-"),
-                              QStringLiteral("-o"), ws },
-                            exported.out);
+        const Run imp = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("openapi"),
+                                QStringLiteral("-"), QStringLiteral("-o"), ws },
+            exported.out);
         QVERIFY2(imp.code == 0, imp.err.constData());
         const Run check = cli({ QStringLiteral("check"), QStringLiteral("-c"), ws });
         QVERIFY2(check.code == 0, (check.err + readFile(ws)).constData());

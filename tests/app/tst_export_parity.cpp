@@ -1,7 +1,7 @@
 #include "core/common/Clock.h"
 #include "core/export/Exporter.h"
-#include "core/gateway/Gateway.h"
 #include "core/export/SampleWorkspace.h" // tests/core/export: the parity workspace and requests
+#include "core/gateway/Gateway.h"
 #include "support/LoopbackUpstream.h"
 #include "support/RawClient.h"
 
@@ -36,7 +36,8 @@ private:
         RawClient c;
         if (!c.connectTo(QStringLiteral("127.0.0.1"), port))
             return {};
-        return c.roundTrip("GET " + target + " HTTP/1.1\r\nHost: api.local\r\n" + headers + "Connection: close\r\n\r\n");
+        return c.roundTrip(
+            "GET " + target + " HTTP/1.1\r\nHost: api.local\r\n" + headers + "Connection: close\r\n\r\n");
     }
 
     static QList<Outcome> run(quint16 port, LoopbackUpstream &svc, LoopbackUpstream &v1)
@@ -48,7 +49,9 @@ private:
             const RawResponse resp = get(port, c.target, c.headers);
             Outcome o;
             o.status = resp.status;
-            LoopbackUpstream *up = v1.requestCount() > v1Before ? &v1 : svc.requestCount() > svcBefore ? &svc : nullptr;
+            LoopbackUpstream *up = v1.requestCount() > v1Before ? &v1
+                : svc.requestCount() > svcBefore                ? &svc
+                                                                : nullptr;
             if (up) {
                 o.upstream = up->name();
                 o.path = up->lastRequest().path;
@@ -62,7 +65,8 @@ private:
 private Q_SLOTS:
     void nginxExportBehavesLikePortico()
     {
-        const QString nginx = QStandardPaths::findExecutable(QStringLiteral("nginx"), { QStringLiteral("/usr/sbin") });
+        const QString nginx
+            = QStandardPaths::findExecutable(QStringLiteral("nginx"), { QStringLiteral("/usr/sbin") });
         QVERIFY2(!nginx.isEmpty(), "nginx not found: run packaging/install-deps.sh");
         LoopbackUpstream svc(LoopbackUpstream::Options { false, QStringLiteral("svc") });
         LoopbackUpstream v1(LoopbackUpstream::Options { false, QStringLiteral("v1") });
@@ -85,8 +89,8 @@ private Q_SLOTS:
             QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
             port = probe.serverPort();
         }
-        const portico::exporter::ExportResult r
-            = portico::exporter::exportWorkspace(parityWorkspace(svc.url(), v1.url(), port), QStringLiteral("nginx"));
+        const portico::exporter::ExportResult r = portico::exporter::exportWorkspace(
+            parityWorkspace(svc.url(), v1.url(), port), QStringLiteral("nginx"));
         QTemporaryDir dir;
         QFile conf(dir.filePath(QStringLiteral("nginx.conf")));
         QVERIFY(conf.open(QIODevice::WriteOnly));
@@ -94,8 +98,10 @@ private Q_SLOTS:
         conf.close();
         QProcess proc;
         proc.setProcessChannelMode(QProcess::MergedChannels);
-        proc.start(nginx, { QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), dir.path() + u'/', QStringLiteral("-g"),
-                            QStringLiteral("pid %1/nginx.pid; error_log %1/error.log; daemon off;").arg(dir.path()) });
+        proc.start(nginx,
+            { QStringLiteral("-c"), conf.fileName(), QStringLiteral("-p"), dir.path() + u'/',
+                QStringLiteral("-g"),
+                QStringLiteral("pid %1/nginx.pid; error_log %1/error.log; daemon off;").arg(dir.path()) });
         QVERIFY(proc.waitForStarted());
         auto stop = qScopeGuard([&] {
             proc.terminate();
@@ -110,9 +116,9 @@ private Q_SLOTS:
         for (int i = 0; i < cases.size(); ++i) {
             const QByteArray what = cases[i].target + ' ' + cases[i].headers.trimmed();
             QVERIFY2(portico[i].status == viaNginx[i].status,
-                     (what + ": Portico " + QByteArray::number(portico[i].status) + ", nginx "
-                      + QByteArray::number(viaNginx[i].status))
-                         .constData());
+                (what + ": Portico " + QByteArray::number(portico[i].status) + ", nginx "
+                    + QByteArray::number(viaNginx[i].status))
+                    .constData());
             QVERIFY2(portico[i].path == viaNginx[i].path, (what + ": upstream paths differ").constData());
             QCOMPARE(viaNginx[i].upstream, portico[i].upstream);
             QCOMPARE(viaNginx[i].consumer, portico[i].consumer);

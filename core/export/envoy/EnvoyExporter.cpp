@@ -4,8 +4,8 @@
 #include "core/export/ExportSupport.h"
 
 #include <QDir>
-#include <QHostAddress>
 #include <QFileInfo>
+#include <QHostAddress>
 
 namespace portico::exporter {
 
@@ -56,7 +56,7 @@ private:
 
     const Workspace &m_ws;
     QList<std::pair<QStringList, DocNode>> m_hostRoutes; // routes of a host set, in route order
-    QStringList m_requirements;                         // jwt requirement names routes use
+    QStringList m_requirements; // jwt requirement names routes use
     QStringList m_warnings;
     QList<const AuthScheme *> m_jwtSchemes;
     DocNode m_jwksClusters = DocNode::list();
@@ -155,7 +155,8 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
         n["direct_response"]["status"] = r.mock->status;
         QString body = r.mock->body;
         if (!r.mock->bodyFile.isEmpty())
-            n["direct_response"]["body"]["filename"] = QFileInfo(r.mock->bodyFile).isRelative() && !m_ws.filePath.isEmpty()
+            n["direct_response"]["body"]["filename"]
+                = QFileInfo(r.mock->bodyFile).isRelative() && !m_ws.filePath.isEmpty()
                 ? QFileInfo(m_ws.filePath).absoluteDir().filePath(r.mock->bodyFile)
                 : r.mock->bodyFile;
         else
@@ -163,12 +164,14 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
         if (!r.mock->headers.isEmpty())
             n["response_headers_to_add"] = headerValues(r.mock->headers);
         if (r.mock->delay.count() > 0)
-            m_warnings << QStringLiteral("%1: mock delay %2 not exported").arg(where, durationText(r.mock->delay));
+            m_warnings
+                << QStringLiteral("%1: mock delay %2 not exported").arg(where, durationText(r.mock->delay));
     } else {
         DocNode &rt = n["route"];
         rt["cluster"] = f.upstream;
         if (!f.stripPrefix.isEmpty()) {
-            rt["regex_rewrite"]["pattern"]["regex"] = QStringLiteral("^%1/?(.*)").arg(regexEscape(f.stripPrefix));
+            rt["regex_rewrite"]["pattern"]["regex"]
+                = QStringLiteral("^%1/?(.*)").arg(regexEscape(f.stripPrefix));
             rt["regex_rewrite"]["substitution"] = "/\\1";
         }
         rt["timeout"] = protoDuration(r.timeout.value_or(u ? u->responseTimeout : Duration(30'000)));
@@ -188,7 +191,8 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
     QStringList requestRemove = r.request.headers.remove;
     if (r.hideCredentials) {
         for (const QString &name : r.auth) {
-            if (const AuthScheme *a = findAuth(m_ws, name); a && a->type == AuthType::ApiKey && !a->header.isEmpty())
+            if (const AuthScheme *a = findAuth(m_ws, name);
+                a && a->type == AuthType::ApiKey && !a->header.isEmpty())
                 requestRemove << a->header;
         }
     }
@@ -205,7 +209,8 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
     if (!r.request.query.empty())
         m_warnings << QStringLiteral("%1: request query set/remove not exported").arg(where);
     if (!r.response.jsonRemove.isEmpty())
-        m_warnings << QStringLiteral("%1: response json remove (%2) not exported").arg(where, r.response.jsonRemove.join(u", "));
+        m_warnings << QStringLiteral("%1: response json remove (%2) not exported")
+                          .arg(where, r.response.jsonRemove.join(u", "));
 
     QStringList jwtProviders;
     for (const QString &name : r.auth) {
@@ -217,8 +222,9 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
             if (!m_jwtSchemes.contains(a))
                 m_jwtSchemes << a;
         } else {
-            m_warnings << QStringLiteral("%1: auth scheme %2 (%3) not exported: Envoy needs an ext_authz service "
-                                         "for it")
+            m_warnings << QStringLiteral(
+                "%1: auth scheme %2 (%3) not exported: Envoy needs an ext_authz service "
+                "for it")
                               .arg(where, name, authTypeText(a->type));
         }
     }
@@ -232,7 +238,8 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
     }
     if (!r.allowGroups.isEmpty())
-        m_warnings << QStringLiteral("%1: allow_groups not exported (needs an RBAC policy on JWT claims)").arg(where);
+        m_warnings << QStringLiteral("%1: allow_groups not exported (needs an RBAC policy on JWT claims)")
+                          .arg(where);
     if (r.rateLimit) {
         const RateLimit &rl = *r.rateLimit;
         DocNode &cfg = n["typed_per_filter_config"][kRateFilter];
@@ -251,8 +258,9 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
         retry["header"]["value"] = QString::number(toSeconds(rl.per));
         cfg["response_headers_to_add"].append(retry);
         if (rl.by != RateLimit::By::Route)
-            m_warnings << QStringLiteral("%1: local_ratelimit counts per route (per Envoy instance); by %2 not "
-                                         "exported")
+            m_warnings << QStringLiteral(
+                "%1: local_ratelimit counts per route (per Envoy instance); by %2 not "
+                "exported")
                               .arg(where, rateLimitText(rl).section(u' ', -1));
     }
     return n;
@@ -289,10 +297,12 @@ DocNode EnvoyBuilder::jwtFilter()
             m_jwksClusters.append(c);
         } else if (!a->publicKey.isEmpty()) {
             p["local_jwks"]["filename"] = a->publicKey;
-            m_warnings << QStringLiteral("auth %1: local_jwks wants a JWKS file; convert the PEM %2").arg(a->name, a->publicKey);
+            m_warnings << QStringLiteral("auth %1: local_jwks wants a JWKS file; convert the PEM %2")
+                              .arg(a->name, a->publicKey);
         } else {
-            m_warnings << QStringLiteral("auth %1: HS256 secrets must be given to Envoy as a JWKS (kty oct); not "
-                                         "exported")
+            m_warnings << QStringLiteral(
+                "auth %1: HS256 secrets must be given to Envoy as a JWKS (kty oct); not "
+                "exported")
                               .arg(a->name);
         }
         p["forward"] = false;
@@ -328,11 +338,13 @@ ExportResult EnvoyBuilder::build()
     DocNode routes = DocNode::list();
     for (const FlatRoute &f : flattenRoutes(m_ws)) {
         if (!f.route->aggregate.isEmpty()) {
-            m_warnings << QStringLiteral("route %1: aggregate has no Envoy equivalent; not exported").arg(f.name);
+            m_warnings
+                << QStringLiteral("route %1: aggregate has no Envoy equivalent; not exported").arg(f.name);
             continue;
         }
         if (!f.route->mock && !findUpstream(m_ws, f.upstream)) {
-            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported").arg(f.name, f.upstream);
+            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported")
+                              .arg(f.name, f.upstream);
             continue;
         }
         if (f.match.hosts.isEmpty()) {
@@ -365,8 +377,9 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
         QStringList domains;
         for (const QString &h : hosts) {
             if (seenDomains.contains(h))
-                m_warnings << QStringLiteral("host %1: used by routes with different host lists; Envoy allows a "
-                                             "domain in one virtual host only")
+                m_warnings << QStringLiteral(
+                    "host %1: used by routes with different host lists; Envoy allows a "
+                    "domain in one virtual host only")
                                   .arg(h);
             else
                 domains << h;
@@ -397,7 +410,8 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     hcm["always_set_request_id_in_response"] = true;
     hcm["request_headers_timeout"] = protoDuration(m_ws.gateway.limits.headerTimeout);
     hcm["common_http_protocol_options"]["idle_timeout"] = protoDuration(m_ws.gateway.limits.idleTimeout);
-    hcm["max_request_headers_kb"] = qBound(qint64(1), (m_ws.gateway.limits.maxHeaderBytes + 1023) / 1024, qint64(8192));
+    hcm["max_request_headers_kb"]
+        = qBound(qint64(1), (m_ws.gateway.limits.maxHeaderBytes + 1023) / 1024, qint64(8192));
     hcm["route_config"]["name"] = "portico";
     hcm["route_config"]["virtual_hosts"] = vhosts;
     DocNode filters = DocNode::list();
@@ -437,7 +451,8 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
             };
             DocNode &ts = chain["transport_socket"];
             ts["name"] = "envoy.transport_sockets.tls";
-            ts["typed_config"]["@type"] = kApi + QStringLiteral("transport_sockets.tls.v3.DownstreamTlsContext");
+            ts["typed_config"]["@type"]
+                = kApi + QStringLiteral("transport_sockets.tls.v3.DownstreamTlsContext");
             DocNode cert;
             cert["certificate_chain"]["filename"] = abs(m_ws.gateway.tls->cert);
             cert["private_key"]["filename"] = abs(m_ws.gateway.tls->key);
@@ -456,14 +471,18 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     doc["static_resources"]["listeners"] = listeners;
     doc["static_resources"]["clusters"] = clusters;
     if (m_ws.gateway.limits.maxBodyBytes != Limits().maxBodyBytes)
-        m_warnings << QStringLiteral("gateway.limits.max_body_bytes: add a buffer filter to enforce it; not exported");
+        m_warnings << QStringLiteral(
+            "gateway.limits.max_body_bytes: add a buffer filter to enforce it; not exported");
     for (const Tier &t : m_ws.tiers) {
         if (t.rateLimit)
-            m_warnings << QStringLiteral("tier %1: per-consumer limits need a rate limit service; not exported").arg(t.name);
+            m_warnings << QStringLiteral(
+                "tier %1: per-consumer limits need a rate limit service; not exported")
+                              .arg(t.name);
     }
     for (const Consumer &c : m_ws.consumers) {
         if (!c.apiKeys.isEmpty())
-            m_warnings << QStringLiteral("consumer %1: API keys not exported (no key auth without ext_authz)").arg(c.name);
+            m_warnings << QStringLiteral("consumer %1: API keys not exported (no key auth without ext_authz)")
+                              .arg(c.name);
     }
     if (m_ws.tracing.b3())
         m_warnings << QStringLiteral("tracing: b3 propagation needs a tracing provider; not exported");

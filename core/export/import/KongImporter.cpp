@@ -29,8 +29,8 @@ struct KongRoute
     QString serviceName;
     QString servicePath;
     bool stripPath = false;
-    QString portico;  // portico-route tag: the workspace route this one was flattened from
-    QString version;  // portico-version tag
+    QString portico; // portico-route tag: the workspace route this one was flattened from
+    QString version; // portico-version tag
 };
 
 class KongReader
@@ -64,7 +64,8 @@ void KongReader::readUpstream(const YAML::Node &n)
     else if (algorithm == u"consistent-hashing" && str(at(n, "hash_on")) == u"ip")
         u.balance = Balance::IpHash;
     else if (algorithm != u"round-robin")
-        m_warnings << QStringLiteral("upstream %1: algorithm %2 imported as round_robin").arg(u.name, algorithm);
+        m_warnings
+            << QStringLiteral("upstream %1: algorithm %2 imported as round_robin").arg(u.name, algorithm);
     for (const YAML::Node &t : at(n, "targets")) {
         Target target;
         target.url = QUrl(QStringLiteral("http://") + str(at(t, "target")));
@@ -90,7 +91,8 @@ void KongReader::readService(const YAML::Node &n)
 {
     const QString name = str(at(n, "name"));
     QUrl url = at(n, "url") ? QUrl(str(at(n, "url"))) : QUrl();
-    const QString protocol = str(at(n, "protocol"), url.isValid() && !url.scheme().isEmpty() ? url.scheme() : QStringLiteral("http"));
+    const QString protocol = str(
+        at(n, "protocol"), url.isValid() && !url.scheme().isEmpty() ? url.scheme() : QStringLiteral("http"));
     const QString host = at(n, "host") ? str(at(n, "host")) : url.host();
     Upstream *u = nullptr;
     for (Upstream &candidate : m_ws.upstreams) {
@@ -101,7 +103,8 @@ void KongReader::readService(const YAML::Node &n)
         Upstream created;
         created.name = name;
         const int port = at(n, "port") ? at(n, "port").as<int>() : url.port(protocol == u"https" ? 443 : 80);
-        created.targets.append(Target { QUrl(QStringLiteral("%1://%2").arg(protocol, HostPort { host, quint16(port) }.toString())), 1 });
+        created.targets.append(Target {
+            QUrl(QStringLiteral("%1://%2").arg(protocol, HostPort { host, quint16(port) }.toString())), 1 });
         m_ws.upstreams.append(created);
         u = &m_ws.upstreams.last();
     } else if (protocol == u"https") {
@@ -134,7 +137,8 @@ void KongReader::readRoute(const YAML::Node &n, const YAML::Node *service)
     QString path = paths.value(0, QStringLiteral("/"));
     if (path.startsWith(u'~')) {
         path.remove(0, 1);
-        static const QRegularExpression literalExact(QStringLiteral("^((?:[^\\\\^$.|?*+()\\[\\]{}]|\\\\.)*)\\$$"));
+        static const QRegularExpression literalExact(
+            QStringLiteral("^((?:[^\\\\^$.|?*+()\\[\\]{}]|\\\\.)*)\\$$"));
         const auto m = literalExact.match(path);
         if (m.hasMatch()) {
             r.match.pathKind = RouteMatch::PathKind::Exact;
@@ -151,7 +155,8 @@ void KongReader::readRoute(const YAML::Node &n, const YAML::Node *service)
     for (const auto &kv : at(n, "headers")) {
         const QStringList values = strings(kv.second);
         if (values.size() > 1)
-            m_warnings << QStringLiteral("%1: header %2 matches any of several values; first imported").arg(where, str(kv.first));
+            m_warnings << QStringLiteral("%1: header %2 matches any of several values; first imported")
+                              .arg(where, str(kv.first));
         r.match.headers.append({ str(kv.first), values.value(0) });
     }
     kr.stripPath = at(n, "strip_path") ? at(n, "strip_path").as<bool>() : true;
@@ -163,8 +168,8 @@ void KongReader::readRoute(const YAML::Node &n, const YAML::Node *service)
     }
     if (service) {
         kr.serviceName = str(at((*service), "name"));
-        kr.servicePath = at((*service), "path") ? str(at((*service), "path"))
-                                                : QUrl(str(at((*service), "url"))).path();
+        kr.servicePath
+            = at((*service), "path") ? str(at((*service), "path")) : QUrl(str(at((*service), "url"))).path();
         r.upstream = m_serviceUpstream.value(kr.serviceName);
         if (at((*service), "read_timeout")) {
             const Duration t(at((*service), "read_timeout").as<qint64>());
@@ -177,7 +182,8 @@ void KongReader::readRoute(const YAML::Node &n, const YAML::Node *service)
         for (const YAML::Node &p : at((*service), "plugins"))
             applyPlugin(p, r, where);
     } else if (at(n, "service")) {
-        const QString ref = at(at(n, "service"), "name") ? str(at(at(n, "service"), "name")) : str(at(n, "service"));
+        const QString ref
+            = at(at(n, "service"), "name") ? str(at(at(n, "service"), "name")) : str(at(n, "service"));
         r.upstream = m_serviceUpstream.value(ref);
     }
     for (const YAML::Node &p : at(n, "plugins"))
@@ -190,8 +196,9 @@ void KongReader::readRoute(const YAML::Node &n, const YAML::Node *service)
         if (kr.servicePath.isEmpty())
             r.stripPrefix = true;
         else if (kr.servicePath != r.match.path)
-            m_warnings << QStringLiteral("%1: strip_path with service path %2 rewrites the path; imported without "
-                                         "the rewrite")
+            m_warnings << QStringLiteral(
+                "%1: strip_path with service path %2 rewrites the path; imported without "
+                "the rewrite")
                               .arg(where, kr.servicePath);
     }
     m_routes.append(kr);
@@ -199,10 +206,9 @@ void KongReader::readRoute(const YAML::Node &n, const YAML::Node *service)
 
 std::optional<RateLimit> KongReader::rateLimit(const YAML::Node &c, const QString &where)
 {
-    static const std::pair<const char *, qint64> units[] = {
-        { "second", 1000 }, { "minute", 60'000 }, { "hour", 3'600'000 }, { "day", 86'400'000 },
-        { "month", 30LL * 86'400'000 }, { "year", 365LL * 86'400'000 }
-    };
+    static const std::pair<const char *, qint64> units[]
+        = { { "second", 1000 }, { "minute", 60'000 }, { "hour", 3'600'000 }, { "day", 86'400'000 },
+              { "month", 30LL * 86'400'000 }, { "year", 365LL * 86'400'000 } };
     std::optional<RateLimit> out;
     for (const auto &[unit, ms] : units) {
         if (!at(c, unit) || at(c, unit).IsNull())
@@ -236,7 +242,8 @@ std::optional<RateLimit> KongReader::rateLimit(const YAML::Node &c, const QStrin
 // The api_key scheme for a key-auth config: an existing one with the same header/query, or a new one.
 QString KongReader::keyScheme(const YAML::Node &c)
 {
-    const QStringList names = at(c, "key_names") ? strings(at(c, "key_names")) : QStringList { QStringLiteral("apikey") };
+    const QStringList names
+        = at(c, "key_names") ? strings(at(c, "key_names")) : QStringList { QStringLiteral("apikey") };
     AuthScheme s;
     s.type = AuthType::ApiKey;
     const bool inHeader = at(c, "key_in_header") ? at(c, "key_in_header").as<bool>() : true;
@@ -249,7 +256,8 @@ QString KongReader::keyScheme(const YAML::Node &c)
         if (a.type == AuthType::ApiKey && a.header == s.header && a.query == s.query)
             return a.name;
     }
-    s.name = m_ws.auth.isEmpty() ? QStringLiteral("keys") : QStringLiteral("keys%1").arg(m_ws.auth.size() + 1);
+    s.name
+        = m_ws.auth.isEmpty() ? QStringLiteral("keys") : QStringLiteral("keys%1").arg(m_ws.auth.size() + 1);
     m_ws.auth.append(s);
     return s.name;
 }
@@ -278,11 +286,13 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
             a.type = AuthType::Jwt;
             m_ws.auth.append(a);
             jwt << a.name;
-            m_warnings << QStringLiteral("%1: jwt plugin without a portico-jwt-issuer consumer; scheme jwt needs an "
-                                         "issuer and key")
+            m_warnings << QStringLiteral(
+                "%1: jwt plugin without a portico-jwt-issuer consumer; scheme jwt needs an "
+                "issuer and key")
                               .arg(where);
         } else if (jwt.size() > 1) {
-            m_warnings << QStringLiteral("%1: several JWT issuers; the route accepts %2").arg(where, jwt.join(u", "));
+            m_warnings << QStringLiteral("%1: several JWT issuers; the route accepts %2")
+                              .arg(where, jwt.join(u", "));
         }
         r.auth << jwt;
     } else if (name == u"acl") {
@@ -299,7 +309,8 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
         const char *op = at(c, "add") ? "add" : "replace";
         t.headers.set = pairs(at(at(c, op), "headers"));
         t.query.set = pairs(at(at(c, op), "querystring"));
-        if (at(c, "append") || at(at(c, "remove"), "body") || at(at(c, "add"), "body") || at(at(c, "replace"), "uri"))
+        if (at(c, "append") || at(at(c, "remove"), "body") || at(at(c, "add"), "body")
+            || at(at(c, "replace"), "uri"))
             m_warnings << QStringLiteral("%1: request-transformer append/body/uri not imported").arg(where);
     } else if (name == u"response-transformer") {
         ResponseTransform &t = r.response;
@@ -308,7 +319,8 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
         t.headers.rename = pairs(at(at(c, "rename"), "headers"));
         t.headers.set = pairs(at(at(c, at(c, "add") ? "add" : "replace"), "headers"));
         if (at(c, "append") || at(at(c, "add"), "json") || at(at(c, "replace"), "json"))
-            m_warnings << QStringLiteral("%1: response-transformer append/json changes not imported").arg(where);
+            m_warnings
+                << QStringLiteral("%1: response-transformer append/json changes not imported").arg(where);
     } else if (name == u"request-termination") {
         Mock m;
         m.status = int(num(at(c, "status_code"), 503));
@@ -318,7 +330,8 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
         r.mock = m;
         r.upstream.clear();
     } else {
-        m_warnings << QStringLiteral("%1: plugin %2 has no workspace equivalent; not imported").arg(where, name);
+        m_warnings
+            << QStringLiteral("%1: plugin %2 has no workspace equivalent; not imported").arg(where, name);
     }
 }
 
@@ -337,7 +350,8 @@ void KongReader::readConsumer(const YAML::Node &n)
         a.algorithms = QStringList { str(at(secret, "algorithm"), QStringLiteral("HS256")) };
         a.secret = str(at(secret, "secret"));
         if (at(secret, "rsa_public_key"))
-            m_warnings << QStringLiteral("auth %1: save rsa_public_key as a PEM file and set public_key").arg(a.name);
+            m_warnings << QStringLiteral("auth %1: save rsa_public_key as a PEM file and set public_key")
+                              .arg(a.name);
         m_ws.auth.append(a);
         return;
     }
@@ -349,9 +363,11 @@ void KongReader::readConsumer(const YAML::Node &n)
         m_warnings << QStringLiteral("consumer %1: jwt_secrets not imported (Portico finds JWT consumers by "
                                      "subject)")
                           .arg(c.name);
-    for (const char *creds : { "basicauth_credentials", "hmacauth_credentials", "oauth2_credentials", "mtls_auth_credentials" }) {
+    for (const char *creds :
+        { "basicauth_credentials", "hmacauth_credentials", "oauth2_credentials", "mtls_auth_credentials" }) {
         if (n[creds])
-            m_warnings << QStringLiteral("consumer %1: %2 not imported").arg(c.name, QString::fromLatin1(creds));
+            m_warnings
+                << QStringLiteral("consumer %1: %2 not imported").arg(c.name, QString::fromLatin1(creds));
     }
     QString tier;
     for (const QString &t : tags) {
@@ -439,7 +455,9 @@ QList<Route> KongReader::assembleRoutes()
                 if (k == u"Deprecation") {
                     deprecated = true;
                 } else if (k == u"Sunset") {
-                    dep.sunset = QLocale::c().toDateTime(val, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'")).date();
+                    dep.sunset = QLocale::c()
+                                     .toDateTime(val, QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"))
+                                     .date();
                 } else if (k == u"Link") {
                     static const QRegularExpression link(QStringLiteral("^<([^>]*)>"));
                     dep.link = link.match(val).captured(1);
@@ -492,7 +510,8 @@ ImportResult KongReader::read(const QByteArray &text)
             readRoute(r, nullptr);
         for (const YAML::Node &p : at(doc, "plugins")) {
             const QString name = str(at(p, "name"));
-            if (name == u"request-size-limiting" && !at(p, "route") && !at(p, "service") && !at(p, "consumer")) {
+            if (name == u"request-size-limiting" && !at(p, "route") && !at(p, "service")
+                && !at(p, "consumer")) {
                 const QString unit = str(at(at(p, "config"), "size_unit"), QStringLiteral("megabytes"));
                 const double size = num(at(at(p, "config"), "allowed_payload_size"), 128);
                 const qint64 factor = unit == u"bytes" ? 1 : unit == u"kilobytes" ? 1024 : 1024 * 1024;
@@ -501,12 +520,15 @@ ImportResult KongReader::read(const QByteArray &text)
                 m_warnings << QStringLiteral("plugin %1 (global) not imported").arg(name);
             }
         }
-        for (const char *section : { "certificates", "ca_certificates", "snis", "vaults", "consumer_groups" }) {
+        for (const char *section :
+            { "certificates", "ca_certificates", "snis", "vaults", "consumer_groups" }) {
             if (doc[section])
                 m_warnings << QStringLiteral("%1 not imported").arg(QString::fromLatin1(section));
         }
     } catch (const YAML::Exception &e) {
-        result.error = QStringLiteral("unexpected Kong structure: line %1: %2").arg(e.mark.line + 1).arg(QString::fromStdString(e.msg));
+        result.error = QStringLiteral("unexpected Kong structure: line %1: %2")
+                           .arg(e.mark.line + 1)
+                           .arg(QString::fromStdString(e.msg));
         return result;
     }
     m_ws.routes = assembleRoutes();

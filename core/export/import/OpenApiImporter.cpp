@@ -49,7 +49,7 @@ private:
     QString upstreamFor(const QUrl &origin);
     QStringList security(const YAML::Node &requirements, const QString &where);
     void readPath(const QString &path, const YAML::Node &item, const YAML::Node &rootServers,
-                  const YAML::Node &rootSecurity);
+        const YAML::Node &rootSecurity);
     QString uniqueRouteName(const QString &base);
 
     QUrl m_defaultUpstream;
@@ -69,14 +69,17 @@ void OpenApiReader::readSchemes(const YAML::Node &schemes)
         if (type == u"apiKey") {
             const QString in = str(at(s, "in"));
             if (in == u"cookie") {
-                m_warnings << QStringLiteral("security scheme %1: API keys in cookies are not supported; not imported").arg(name);
+                m_warnings << QStringLiteral(
+                    "security scheme %1: API keys in cookies are not supported; not imported")
+                                  .arg(name);
                 continue;
             }
             // exportOpenApi writes a key accepted in header and query as NAME and NAME_query: one scheme.
             if (in == u"query" && name.endsWith(u"_query") && m_schemeAlias.contains(name.chopped(6))) {
                 const QString base = m_schemeAlias.value(name.chopped(6));
                 for (AuthScheme &existing : m_ws.auth) {
-                    if (existing.name == base && existing.type == AuthType::ApiKey && existing.query.isEmpty()) {
+                    if (existing.name == base && existing.type == AuthType::ApiKey
+                        && existing.query.isEmpty()) {
                         existing.query = str(at(s, "name"));
                         m_schemeAlias.insert(name, base);
                     }
@@ -87,23 +90,28 @@ void OpenApiReader::readSchemes(const YAML::Node &schemes)
             a.type = AuthType::ApiKey;
             (in == u"query" ? a.query : a.header) = str(at(s, "name"));
         } else if ((type == u"http" && str(at(s, "scheme")).compare(u"bearer", Qt::CaseInsensitive) == 0)
-                   || type == u"openIdConnect" || (type == u"oauth2" && !at(s, "x-portico-introspection-url"))) {
+            || type == u"openIdConnect" || (type == u"oauth2" && !at(s, "x-portico-introspection-url"))) {
             a.type = AuthType::Jwt;
             a.issuer = str(at(s, "x-portico-issuer"));
             if (type == u"openIdConnect" && a.issuer.isEmpty())
-                a.issuer = str(at(s, "openIdConnectUrl")).remove(QStringLiteral("/.well-known/openid-configuration"));
+                a.issuer = str(at(s, "openIdConnectUrl"))
+                               .remove(QStringLiteral("/.well-known/openid-configuration"));
             a.jwksUrl = QUrl(str(at(s, "x-portico-jwks-url")));
             if (a.jwksUrl.isEmpty()) {
                 const QString env = a.name.toUpper() + QStringLiteral("_JWT_SECRET");
-                m_ws.envTemplates.insert(QStringLiteral("auth.%1.secret").arg(a.name), QStringLiteral("${%1}").arg(env));
-                m_warnings << QStringLiteral("security scheme %1: the document has no key for its tokens; set jwks_url, "
-                                             "public_key, or the secret ${%2}")
+                m_ws.envTemplates.insert(
+                    QStringLiteral("auth.%1.secret").arg(a.name), QStringLiteral("${%1}").arg(env));
+                m_warnings << QStringLiteral(
+                    "security scheme %1: the document has no key for its tokens; set jwks_url, "
+                    "public_key, or the secret ${%2}")
                                   .arg(name, env);
             }
         } else if (type == u"oauth2") {
             a.type = AuthType::OAuth2Introspection;
             a.url = QUrl(str(at(s, "x-portico-introspection-url")));
-            m_warnings << QStringLiteral("security scheme %1: set client_id and client_secret for introspection").arg(name);
+            m_warnings << QStringLiteral(
+                "security scheme %1: set client_id and client_secret for introspection")
+                              .arg(name);
         } else {
             m_warnings << QStringLiteral("security scheme %1 (%2 %3) is not supported; not imported")
                               .arg(name, type, str(at(s, "scheme")));
@@ -125,7 +133,8 @@ QString OpenApiReader::upstreamFor(const QUrl &origin)
             return u.name;
     }
     Upstream u;
-    u.name = m_ws.upstreams.isEmpty() ? QStringLiteral("api") : QStringLiteral("api-%1").arg(m_ws.upstreams.size() + 1);
+    u.name = m_ws.upstreams.isEmpty() ? QStringLiteral("api")
+                                      : QStringLiteral("api-%1").arg(m_ws.upstreams.size() + 1);
     u.targets.append(Target { clean, 1 });
     m_ws.upstreams.append(u);
     return u.name;
@@ -137,8 +146,9 @@ QStringList OpenApiReader::security(const YAML::Node &requirements, const QStrin
     QStringList out;
     for (const YAML::Node &req : requirements) {
         if (req.size() > 1)
-            m_warnings << QStringLiteral("%1: a requirement of several schemes together (AND) imported as its "
-                                         "first scheme")
+            m_warnings << QStringLiteral(
+                "%1: a requirement of several schemes together (AND) imported as its "
+                "first scheme")
                               .arg(where);
         for (const auto &kv : req) {
             const QString scheme = m_schemeAlias.value(str(kv.first));
@@ -166,7 +176,7 @@ QString OpenApiReader::uniqueRouteName(const QString &base)
 }
 
 void OpenApiReader::readPath(const QString &path, const YAML::Node &item, const YAML::Node &rootServers,
-                             const YAML::Node &rootSecurity)
+    const YAML::Node &rootSecurity)
 {
     struct Candidate
     {
@@ -208,11 +218,13 @@ void OpenApiReader::readPath(const QString &path, const YAML::Node &item, const 
             auto it = param.globalMatch(full);
             while (it.hasNext()) {
                 const auto m = it.next();
-                re += QRegularExpression::escape(full.mid(last, m.capturedStart() - last)).replace(QStringLiteral("\\/"), QStringLiteral("/"));
+                re += QRegularExpression::escape(full.mid(last, m.capturedStart() - last))
+                          .replace(QStringLiteral("\\/"), QStringLiteral("/"));
                 re += QStringLiteral("([^/]+)");
                 last = m.capturedEnd();
             }
-            re += QRegularExpression::escape(full.mid(last)).replace(QStringLiteral("\\/"), QStringLiteral("/"));
+            re += QRegularExpression::escape(full.mid(last))
+                      .replace(QStringLiteral("\\/"), QStringLiteral("/"));
             r.match.path = u'^' + re + u'$';
         } else {
             r.match.pathKind = RouteMatch::PathKind::Exact;
@@ -243,23 +255,27 @@ void OpenApiReader::readPath(const QString &path, const YAML::Node &item, const 
             const QUrl uri(str(at(integ, "uri")));
             r.upstream = upstreamFor(uri);
             if (uri.path() != full && !full.contains(param))
-                m_warnings << QStringLiteral("%1: the integration forwards to %2; path rewrites are not imported")
+                m_warnings << QStringLiteral(
+                    "%1: the integration forwards to %2; path rewrites are not imported")
                                   .arg(where, uri.path());
         } else if (!origin.isEmpty()) {
             r.upstream = upstreamFor(origin);
         } else if (m_defaultUpstream.isValid() && !m_defaultUpstream.host().isEmpty()) {
             r.upstream = upstreamFor(m_defaultUpstream);
         } else {
-            m_warnings << QStringLiteral("%1: no server URL and no default upstream; not imported").arg(where);
+            m_warnings
+                << QStringLiteral("%1: no server URL and no default upstream; not imported").arg(where);
             continue;
         }
         if (at(op, "deprecated") && str(at(op, "deprecated")) == u"true")
-            m_warnings << QStringLiteral("%1: deprecated flag not imported (Portico deprecates API versions)").arg(where);
+            m_warnings << QStringLiteral("%1: deprecated flag not imported (Portico deprecates API versions)")
+                              .arg(where);
 
         bool merged = false;
         for (Candidate &c : candidates) {
             const Route &o = c.route;
-            if (!r.mock && !o.mock && o.upstream == r.upstream && o.auth == r.auth && o.match.headers == r.match.headers) {
+            if (!r.mock && !o.mock && o.upstream == r.upstream && o.auth == r.auth
+                && o.match.headers == r.match.headers) {
                 c.route.match.methods << upper;
                 ++c.operations;
                 merged = true;
@@ -272,7 +288,7 @@ void OpenApiReader::readPath(const QString &path, const YAML::Node &item, const 
     for (Candidate &c : candidates) {
         const QString base = c.operations == 1 && !c.operationId.isEmpty() ? slug(c.operationId)
             : candidates.size() > 1 ? slug(path) + u'-' + c.route.match.methods.first().toLower()
-                                     : slug(path);
+                                    : slug(path);
         c.route.name = uniqueRouteName(base);
         m_ws.routes.append(c.route);
     }
@@ -285,11 +301,14 @@ ImportResult OpenApiReader::read(const QByteArray &text)
     try {
         doc = YAML::Load(text.toStdString());
     } catch (const YAML::Exception &e) {
-        result.error = QStringLiteral("not an OpenAPI document: line %1: %2").arg(e.mark.line + 1).arg(QString::fromStdString(e.msg));
+        result.error = QStringLiteral("not an OpenAPI document: line %1: %2")
+                           .arg(e.mark.line + 1)
+                           .arg(QString::fromStdString(e.msg));
         return result;
     }
     if (doc.IsMap() && doc["swagger"]) {
-        result.error = QStringLiteral("Swagger %1 is not supported; convert it to OpenAPI 3").arg(str(doc["swagger"]));
+        result.error
+            = QStringLiteral("Swagger %1 is not supported; convert it to OpenAPI 3").arg(str(doc["swagger"]));
         return result;
     }
     if (!doc.IsMap() || !str(at(doc, "openapi")).startsWith(u"3.")) {
@@ -307,7 +326,9 @@ ImportResult OpenApiReader::read(const QByteArray &text)
             readPath(path, kv.second, at(doc, "servers"), at(doc, "security"));
         }
     } catch (const YAML::Exception &e) {
-        result.error = QStringLiteral("unexpected OpenAPI structure: line %1: %2").arg(e.mark.line + 1).arg(QString::fromStdString(e.msg));
+        result.error = QStringLiteral("unexpected OpenAPI structure: line %1: %2")
+                           .arg(e.mark.line + 1)
+                           .arg(QString::fromStdString(e.msg));
         return result;
     }
     // Extra servers describe other deployments of the same API: kept as upstreams of their own.

@@ -75,8 +75,9 @@ DocNode KongBuilder::upstream(const Upstream &u)
         active["unhealthy"]["tcp_failures"] = h.unhealthyAfter;
         active["unhealthy"]["timeouts"] = h.unhealthyAfter;
         if (h.interval.count() % 1000 || h.timeout.count() % 1000)
-            m_warnings << QStringLiteral("upstream %1: Kong health check intervals and timeouts are whole seconds; "
-                                         "rounded up")
+            m_warnings << QStringLiteral(
+                "upstream %1: Kong health check intervals and timeouts are whole seconds; "
+                "rounded up")
                               .arg(u.name);
     }
     DocNode targets = DocNode::list();
@@ -165,9 +166,8 @@ DocNode KongBuilder::rateLimiting(const RateLimit &r, const QString &where)
     DocNode n;
     n["name"] = "rate-limiting";
     DocNode &c = n["config"];
-    static const std::pair<qint64, const char *> units[] = {
-        { 1000, "second" }, { 60'000, "minute" }, { 3'600'000, "hour" }, { 86'400'000, "day" }
-    };
+    static const std::pair<qint64, const char *> units[]
+        = { { 1000, "second" }, { 60'000, "minute" }, { 3'600'000, "hour" }, { 86'400'000, "day" } };
     bool exact = false;
     for (const auto &[ms, unit] : units) {
         if (r.per.count() == ms) {
@@ -223,8 +223,9 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
         if (!a)
             continue;
         if (authDone) {
-            m_warnings << QStringLiteral("%1: auth scheme %2 not exported: Kong requires every auth plugin on a "
-                                         "route (AND), Portico accepts any one (OR)")
+            m_warnings << QStringLiteral(
+                "%1: auth scheme %2 not exported: Kong requires every auth plugin on a "
+                "route (AND), Portico accepts any one (OR)")
                               .arg(where, name);
             continue;
         }
@@ -256,7 +257,8 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
             if (!m_jwtSchemes.contains(a))
                 m_jwtSchemes.append(a);
             if (r.hideCredentials)
-                m_warnings << QStringLiteral("%1: hide_credentials: Kong's jwt plugin always forwards the token")
+                m_warnings << QStringLiteral(
+                    "%1: hide_credentials: Kong's jwt plugin always forwards the token")
                                   .arg(where);
         } else {
             m_warnings << QStringLiteral("%1: auth scheme %2 (oauth2_introspection) needs Kong Enterprise's "
@@ -306,8 +308,9 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
         QStringList json;
         for (const QString &field : t.jsonRemove) {
             if (field.contains(u'.') || field.contains(u'['))
-                m_warnings << QStringLiteral("%1: response json remove '%2': Kong's response-transformer removes "
-                                             "top-level fields only; not exported")
+                m_warnings << QStringLiteral(
+                    "%1: response json remove '%2': Kong's response-transformer removes "
+                    "top-level fields only; not exported")
                                   .arg(where, field);
             else
                 json << field;
@@ -335,7 +338,8 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
             bool ok = false;
             body = QString::fromUtf8(readWorkspaceFile(m_ws, m.bodyFile, &ok));
             if (!ok)
-                m_warnings << QStringLiteral("%1: mock body_file %2 could not be read; exported without a body")
+                m_warnings << QStringLiteral(
+                    "%1: mock body_file %2 could not be read; exported without a body")
                                   .arg(where, m.bodyFile);
         }
         for (const auto &[k, v] : m.headers) {
@@ -401,13 +405,16 @@ void KongBuilder::globalSettings(DocNode &doc)
     QStringList listen;
     for (const HostPort &hp : g.listen)
         listen << hp.toString();
-    m_warnings << QStringLiteral("gateway.listen: set proxy_listen = %1 in kong.conf").arg(listen.join(u", "));
+    m_warnings
+        << QStringLiteral("gateway.listen: set proxy_listen = %1 in kong.conf").arg(listen.join(u", "));
     if (g.tls)
-        m_warnings << QStringLiteral("gateway.tls: add the certificate %1 to Kong (certificates need PEM text, "
-                                     "not a path); not exported")
+        m_warnings << QStringLiteral(
+            "gateway.tls: add the certificate %1 to Kong (certificates need PEM text, "
+            "not a path); not exported")
                           .arg(g.tls->cert);
     if (g.workers != 0)
-        m_warnings << QStringLiteral("gateway.workers: set nginx_worker_processes = %1 in kong.conf").arg(g.workers);
+        m_warnings
+            << QStringLiteral("gateway.workers: set nginx_worker_processes = %1 in kong.conf").arg(g.workers);
     const Limits defaults;
     if (g.limits.maxHeaderBytes != defaults.maxHeaderBytes || g.limits.headerTimeout != defaults.headerTimeout
         || g.limits.idleTimeout != defaults.idleTimeout)
@@ -418,7 +425,8 @@ void KongBuilder::globalSettings(DocNode &doc)
     size["config"]["allowed_payload_size"] = g.limits.maxBodyBytes;
     size["config"]["size_unit"] = "bytes";
     doc["plugins"].append(size);
-    m_warnings << QStringLiteral("tracing: propagation %1 is not exported; enable Kong's opentelemetry plugin")
+    m_warnings << QStringLiteral(
+        "tracing: propagation %1 is not exported; enable Kong's opentelemetry plugin")
                       .arg(m_ws.tracing.propagation.join(u", "));
     warnPorticoOnly(m_ws, QStringLiteral("Kong"), m_warnings);
 }
@@ -431,8 +439,9 @@ ExportResult KongBuilder::build()
     DocNode looseRoutes = DocNode::list();
     for (const FlatRoute &f : flattenRoutes(m_ws)) {
         if (!f.route->aggregate.isEmpty()) {
-            m_warnings << QStringLiteral("route %1: aggregate (fan-out to %2 upstreams) has no Kong equivalent; "
-                                         "not exported")
+            m_warnings << QStringLiteral(
+                "route %1: aggregate (fan-out to %2 upstreams) has no Kong equivalent; "
+                "not exported")
                               .arg(f.name)
                               .arg(f.route->aggregate.size());
             continue;
@@ -443,7 +452,8 @@ ExportResult KongBuilder::build()
         }
         const Upstream *u = findUpstream(m_ws, f.upstream);
         if (!u) {
-            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported").arg(f.name, f.upstream);
+            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported")
+                              .arg(f.name, f.upstream);
             continue;
         }
         services.append(service(f, *u));
@@ -468,22 +478,27 @@ ExportResult KongBuilder::build()
         secret["key"] = a->issuer;
         secret["algorithm"] = a->algorithms.isEmpty() ? QStringLiteral("HS256") : a->algorithms.first();
         if (!a->secret.isEmpty()) {
-            secret["secret"] = m_ws.envTemplates.value(QStringLiteral("auth.%1.secret").arg(a->name), a->secret);
+            secret["secret"]
+                = m_ws.envTemplates.value(QStringLiteral("auth.%1.secret").arg(a->name), a->secret);
         } else if (!a->publicKey.isEmpty()) {
             bool ok = false;
             secret["rsa_public_key"] = QString::fromUtf8(readWorkspaceFile(m_ws, a->publicKey, &ok));
             if (!ok)
-                m_warnings << QStringLiteral("auth %1: public_key %2 could not be read").arg(a->name, a->publicKey);
+                m_warnings
+                    << QStringLiteral("auth %1: public_key %2 could not be read").arg(a->name, a->publicKey);
         }
         if (!a->jwksUrl.isEmpty())
-            m_warnings << QStringLiteral("auth %1: jwks_url %2: Kong's jwt plugin has no JWKS support; put the "
-                                         "issuer's public key in consumer %1's jwt_secrets")
+            m_warnings << QStringLiteral(
+                "auth %1: jwks_url %2: Kong's jwt plugin has no JWKS support; put the "
+                "issuer's public key in consumer %1's jwt_secrets")
                               .arg(a->name, a->jwksUrl.toString());
         if (a->algorithms.size() > 1)
-            m_warnings << QStringLiteral("auth %1: Kong checks one algorithm per credential; only %2 exported")
+            m_warnings << QStringLiteral(
+                "auth %1: Kong checks one algorithm per credential; only %2 exported")
                               .arg(a->name, a->algorithms.first());
         if (!a->audience.isEmpty())
-            m_warnings << QStringLiteral("auth %1: audience is not checked by Kong's jwt plugin").arg(a->name);
+            m_warnings
+                << QStringLiteral("auth %1: audience is not checked by Kong's jwt plugin").arg(a->name);
         if (a->clockSkew.count() > 0)
             m_warnings << QStringLiteral("auth %1: clock_skew not exported").arg(a->name);
         DocNode secrets = DocNode::list();

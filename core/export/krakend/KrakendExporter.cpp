@@ -10,7 +10,7 @@ using namespace portico::config;
 namespace {
 
 const QStringList kAnyMethods { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
-                                QStringLiteral("PATCH"), QStringLiteral("DELETE") };
+    QStringLiteral("PATCH"), QStringLiteral("DELETE") };
 
 class KrakendBuilder
 {
@@ -30,7 +30,8 @@ private:
     QStringList m_warnings;
 };
 
-DocNode KrakendBuilder::backend(const Upstream &u, const QString &path, const QString &method, const QString &group)
+DocNode KrakendBuilder::backend(
+    const Upstream &u, const QString &path, const QString &method, const QString &group)
 {
     DocNode b;
     b["url_pattern"] = path.isEmpty() ? QStringLiteral("/") : path;
@@ -56,25 +57,29 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
         if (!a)
             continue;
         if (a->type != AuthType::Jwt) {
-            m_warnings << QStringLiteral("%1: auth scheme %2 (%3) not exported: KrakenD CE validates JWT only")
+            m_warnings << QStringLiteral(
+                "%1: auth scheme %2 (%3) not exported: KrakenD CE validates JWT only")
                               .arg(where, name, authTypeText(a->type));
             continue;
         }
         if (authDone) {
-            m_warnings << QStringLiteral("%1: auth scheme %2 not exported: one auth/validator per endpoint").arg(where, name);
+            m_warnings << QStringLiteral("%1: auth scheme %2 not exported: one auth/validator per endpoint")
+                              .arg(where, name);
             continue;
         }
         DocNode &v = extra["auth/validator"];
         v["alg"] = a->algorithms.isEmpty() ? QStringLiteral("RS256") : a->algorithms.first();
         if (a->algorithms.size() > 1)
-            m_warnings << QStringLiteral("%1: auth/validator takes one algorithm; %2 exported").arg(where, a->algorithms.first());
+            m_warnings << QStringLiteral("%1: auth/validator takes one algorithm; %2 exported")
+                              .arg(where, a->algorithms.first());
         if (!a->jwksUrl.isEmpty()) {
             v["jwk_url"] = a->jwksUrl.toString();
             v["cache"] = true;
             if (a->jwksUrl.scheme() == u"http")
                 v["disable_jwk_security"] = true;
         } else {
-            m_warnings << QStringLiteral("%1: auth %2 without jwks_url: give auth/validator a jwk_local_path").arg(where, name);
+            m_warnings << QStringLiteral("%1: auth %2 without jwks_url: give auth/validator a jwk_local_path")
+                              .arg(where, name);
         }
         if (!a->issuer.isEmpty())
             v["issuer"] = a->issuer;
@@ -91,7 +96,9 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
         authDone = true;
     }
     if (!r.allowGroups.isEmpty() && !authDone)
-        m_warnings << QStringLiteral("%1: allow_groups not exported (KrakenD checks roles from JWT claims only)").arg(where);
+        m_warnings << QStringLiteral(
+            "%1: allow_groups not exported (KrakenD checks roles from JWT claims only)")
+                          .arg(where);
     if (!r.auth.isEmpty() && !authDone)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
     if (r.rateLimit) {
@@ -115,14 +122,17 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
             q["client_max_rate"] = rl.requests;
             q["strategy"] = "header";
             q["key"] = "X-Consumer-Name";
-            m_warnings << QStringLiteral("%1: rate limit by consumer counted per X-Consumer-Name header (set from "
-                                         "the JWT claim)")
+            m_warnings << QStringLiteral(
+                "%1: rate limit by consumer counted per X-Consumer-Name header (set from "
+                "the JWT claim)")
                               .arg(where);
             break;
         }
     }
     if (!r.request.headers.empty() || !r.request.query.empty())
-        m_warnings << QStringLiteral("%1: request header/query transforms not exported (needs modifier/martian)").arg(where);
+        m_warnings << QStringLiteral(
+            "%1: request header/query transforms not exported (needs modifier/martian)")
+                          .arg(where);
     if (!r.response.headers.empty() || !f.responseHeaders.isEmpty())
         m_warnings << QStringLiteral("%1: response header changes not exported").arg(where);
     return extra;
@@ -132,11 +142,14 @@ void KrakendBuilder::warnUpstreams()
 {
     for (const Upstream &u : m_ws.upstreams) {
         if (u.healthCheck)
-            m_warnings << QStringLiteral("upstream %1: health check not exported (KrakenD has none for backends)").arg(u.name);
+            m_warnings << QStringLiteral(
+                "upstream %1: health check not exported (KrakenD has none for backends)")
+                              .arg(u.name);
         if (u.balance != Balance::RoundRobin)
             m_warnings << QStringLiteral("upstream %1: balance %2 not exported; KrakenD balances round robin")
-                              .arg(u.name, u.balance == Balance::IpHash ? QStringLiteral("ip_hash")
-                                                                        : QStringLiteral("least_connections"));
+                              .arg(u.name,
+                                  u.balance == Balance::IpHash ? QStringLiteral("ip_hash")
+                                                               : QStringLiteral("least_connections"));
         if (u.retries > 0)
             m_warnings << QStringLiteral("upstream %1: retries not exported").arg(u.name);
         for (const Target &t : u.targets) {
@@ -155,24 +168,30 @@ ExportResult KrakendBuilder::build()
     for (const FlatRoute &f : flattenRoutes(m_ws)) {
         const Route &r = *f.route;
         if (r.mock) {
-            m_warnings << QStringLiteral("route %1: mock not exported (KrakenD CE has no static endpoint)").arg(f.name);
+            m_warnings << QStringLiteral("route %1: mock not exported (KrakenD CE has no static endpoint)")
+                              .arg(f.name);
             continue;
         }
         if (f.match.pathKind == RouteMatch::PathKind::Regex) {
-            m_warnings << QStringLiteral("route %1: path_regex not exported (KrakenD endpoints are fixed paths)").arg(f.name);
+            m_warnings << QStringLiteral(
+                "route %1: path_regex not exported (KrakenD endpoints are fixed paths)")
+                              .arg(f.name);
             continue;
         }
         if (f.match.pathKind == RouteMatch::PathKind::Prefix && !prefixNoted) {
-            m_warnings << QStringLiteral("prefix routes become endpoints for their exact path; KrakenD CE has no "
-                                         "prefix (wildcard) endpoints");
+            m_warnings << QStringLiteral(
+                "prefix routes become endpoints for their exact path; KrakenD CE has no "
+                "prefix (wildcard) endpoints");
             prefixNoted = true;
         }
         if (!f.match.hosts.isEmpty() || !f.match.headers.isEmpty())
             m_warnings << QStringLiteral("route %1: host/header matching not exported").arg(f.name);
-        const QString forwarded = f.stripPrefix.isEmpty() ? f.match.path : f.match.path.mid(f.stripPrefix.size());
+        const QString forwarded
+            = f.stripPrefix.isEmpty() ? f.match.path : f.match.path.mid(f.stripPrefix.size());
         const Upstream *u = findUpstream(m_ws, f.upstream);
         if (r.aggregate.isEmpty() && !u) {
-            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported").arg(f.name, f.upstream);
+            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported")
+                              .arg(f.name, f.upstream);
             continue;
         }
         const QStringList methods = f.match.methods.isEmpty() ? kAnyMethods : f.match.methods;
@@ -209,7 +228,9 @@ ExportResult KrakendBuilder::build()
     }
     for (const Consumer &c : m_ws.consumers) {
         if (!c.apiKeys.isEmpty())
-            m_warnings << QStringLiteral("consumer %1: API keys not exported (auth/api-keys is KrakenD Enterprise)").arg(c.name);
+            m_warnings << QStringLiteral(
+                "consumer %1: API keys not exported (auth/api-keys is KrakenD Enterprise)")
+                              .arg(c.name);
     }
 
     DocNode doc;
@@ -222,7 +243,8 @@ ExportResult KrakendBuilder::build()
     if (listen.host != u"0.0.0.0")
         doc["listen_ip"] = listen.host;
     if (m_ws.gateway.listen.size() > 1)
-        m_warnings << QStringLiteral("gateway.listen: KrakenD listens on one port; %1 exported").arg(listen.toString());
+        m_warnings << QStringLiteral("gateway.listen: KrakenD listens on one port; %1 exported")
+                          .arg(listen.toString());
     doc["timeout"] = "30s";
     doc["read_header_timeout"] = goDuration(m_ws.gateway.limits.headerTimeout);
     doc["idle_timeout"] = goDuration(m_ws.gateway.limits.idleTimeout);

@@ -70,8 +70,10 @@ QString NginxContext::keyMaps(const AuthScheme &a) const
     out += QStringLiteral("    map %1 %2 {\n        default \"\";\n%3    }\n")
                .arg(a.header.isEmpty() ? QStringLiteral("\"\"") : headerVar(a.header), h, entries);
     out += QStringLiteral("    map %1 %2 {\n        default \"\";\n%3    }\n")
-               .arg(a.query.isEmpty() ? QStringLiteral("\"\"") : QStringLiteral("$arg_") + a.query, q, entries);
-    out += QStringLiteral("    map %1 $portico_%2_consumer {\n        \"\" %3;\n        default %1;\n    }\n\n")
+               .arg(a.query.isEmpty() ? QStringLiteral("\"\"") : QStringLiteral("$arg_") + a.query, q,
+                   entries);
+    out += QStringLiteral(
+        "    map %1 $portico_%2_consumer {\n        \"\" %3;\n        default %1;\n    }\n\n")
                .arg(h, id, q);
     return out;
 }
@@ -99,14 +101,15 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
                 m_keySchemes << a->name;
             out += ind + QStringLiteral("set $portico_consumer $portico_%1_consumer;\n").arg(ident(a->name));
             out += ind + QStringLiteral("if ($portico_consumer = \"\") {\n");
-            out += ind + QStringLiteral("    ") + problem(401, QStringLiteral("Unauthorized"),
-                                                          QStringLiteral("missing or unknown API key"))
+            out += ind + QStringLiteral("    ")
+                + problem(401, QStringLiteral("Unauthorized"), QStringLiteral("missing or unknown API key"))
                 + u'\n' + ind + QStringLiteral("}\n");
             if (r.hideCredentials) {
                 if (!a->header.isEmpty())
                     out += ind + QStringLiteral("proxy_set_header %1 \"\";\n").arg(a->header);
                 if (!a->query.isEmpty())
-                    m_warnings << QStringLiteral("%1: hide_credentials: nginx cannot remove the query parameter %2")
+                    m_warnings << QStringLiteral(
+                        "%1: hide_credentials: nginx cannot remove the query parameter %2")
                                       .arg(where, a->query);
             }
             *hasConsumer = true;
@@ -116,8 +119,9 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
             if (!m_introspectSchemes.contains(a->name))
                 m_introspectSchemes << a->name;
             out += ind + QStringLiteral("auth_request /_portico_auth/%1;\n").arg(ident(a->name));
-            m_warnings << QStringLiteral("%1: auth %2 via auth_request: the introspection endpoint must answer 2xx "
-                                         "only for active tokens; the consumer is not known to nginx")
+            m_warnings << QStringLiteral(
+                "%1: auth %2 via auth_request: the introspection endpoint must answer 2xx "
+                "only for active tokens; the consumer is not known to nginx")
                               .arg(where, name);
             done = true;
         } else {
@@ -126,9 +130,11 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
         }
     }
     if (!done && !r.auth.isEmpty()) {
-        out += ind + problem(401, QStringLiteral("Unauthorized"), QStringLiteral("authentication not available"))
+        out += ind
+            + problem(401, QStringLiteral("Unauthorized"), QStringLiteral("authentication not available"))
             + u'\n';
-        m_warnings << QStringLiteral("%1: no auth scheme nginx can check; the location answers 401").arg(where);
+        m_warnings
+            << QStringLiteral("%1: no auth scheme nginx can check; the location answers 401").arg(where);
     }
     if (!r.allowGroups.isEmpty()) {
         const QString var = QStringLiteral("$portico_allow_%1").arg(ident(r.name));
@@ -142,11 +148,12 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
                     }
                 }
             }
-            m_maps += QStringLiteral("    map $portico_consumer %1 {\n        default 0;\n%2    }\n").arg(var, entries);
+            m_maps += QStringLiteral("    map $portico_consumer %1 {\n        default 0;\n%2    }\n")
+                          .arg(var, entries);
         }
         out += ind + QStringLiteral("if (%1 = 0) {\n").arg(var) + ind + QStringLiteral("    ")
-            + problem(403, QStringLiteral("Forbidden"), QStringLiteral("consumer not in an allowed group")) + u'\n'
-            + ind + QStringLiteral("}\n");
+            + problem(403, QStringLiteral("Forbidden"), QStringLiteral("consumer not in an allowed group"))
+            + u'\n' + ind + QStringLiteral("}\n");
         m_consumerUsed = true;
     }
     return out;
@@ -165,10 +172,12 @@ QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
             QString key;
             switch (rl.by) {
             case RateLimit::By::Consumer:
-                key = hasConsumer ? QStringLiteral("$portico_consumer") : QStringLiteral("$binary_remote_addr");
+                key = hasConsumer ? QStringLiteral("$portico_consumer")
+                                  : QStringLiteral("$binary_remote_addr");
                 if (!hasConsumer)
-                    m_warnings << QStringLiteral("route %1: rate limit by consumer without an API key scheme; "
-                                                 "limited by client address")
+                    m_warnings << QStringLiteral(
+                        "route %1: rate limit by consumer without an API key scheme; "
+                        "limited by client address")
                                       .arg(r.name);
                 break;
             case RateLimit::By::Ip:
@@ -186,7 +195,8 @@ QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
                           .arg(key, zone, rateSpec(rl, QStringLiteral("route ") + r.name));
         }
         // burst = requests - 1 with nodelay lets exactly `requests` through at once, then 429.
-        out += ind + QStringLiteral("limit_req zone=%1 burst=%2 nodelay;\n").arg(zone).arg(qMax(0, rl.requests - 1));
+        out += ind
+            + QStringLiteral("limit_req zone=%1 burst=%2 nodelay;\n").arg(zone).arg(qMax(0, rl.requests - 1));
     }
     if (hasConsumer) {
         for (const Tier &t : m_ws.tiers) {
@@ -200,12 +210,17 @@ QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
                     if (c.tier == t.name)
                         entries += QStringLiteral("        %1 %1;\n").arg(quoted(c.name));
                 }
-                m_maps += QStringLiteral("    map $portico_consumer $portico_tier_%1 {\n        default \"\";\n%2    }\n")
+                m_maps += QStringLiteral(
+                    "    map $portico_consumer $portico_tier_%1 {\n        default \"\";\n%2    }\n")
                               .arg(ident(t.name), entries);
                 m_maps += QStringLiteral("    limit_req_zone $portico_tier_%1 zone=%2:10m rate=%3;\n")
-                              .arg(ident(t.name), zone, rateSpec(*t.rateLimit, QStringLiteral("tier ") + t.name));
+                              .arg(ident(t.name), zone,
+                                  rateSpec(*t.rateLimit, QStringLiteral("tier ") + t.name));
             }
-            out += ind + QStringLiteral("limit_req zone=%1 burst=%2 nodelay;\n").arg(zone).arg(qMax(0, t.rateLimit->requests - 1));
+            out += ind
+                + QStringLiteral("limit_req zone=%1 burst=%2 nodelay;\n")
+                      .arg(zone)
+                      .arg(qMax(0, t.rateLimit->requests - 1));
         }
     }
     return out;
@@ -234,7 +249,8 @@ QString NginxContext::headerLines(const FlatRoute &f, bool hasConsumer)
         out += ind + QStringLiteral("proxy_set_header %1 \"\";\n").arg(from);
     }
     if (!r.request.query.empty())
-        m_warnings << QStringLiteral("%1: request query set/remove has no nginx directive; not exported").arg(where);
+        m_warnings
+            << QStringLiteral("%1: request query set/remove has no nginx directive; not exported").arg(where);
     out += ind + QStringLiteral("add_header X-Request-Id $request_id always;\n");
     for (const QString &k : r.response.headers.remove)
         out += ind + QStringLiteral("proxy_hide_header %1;\n").arg(k);
@@ -268,7 +284,8 @@ QString NginxContext::mockLines(const FlatRoute &f)
             m_warnings << QStringLiteral("%1: mock body_file %2 could not be read").arg(where, m.bodyFile);
     }
     if (body.contains(u'$'))
-        m_warnings << QStringLiteral("%1: mock body contains '$', which nginx reads as a variable").arg(where);
+        m_warnings
+            << QStringLiteral("%1: mock body contains '$', which nginx reads as a variable").arg(where);
     QString type = QStringLiteral("text/plain");
     for (const auto &[k, v] : m.headers) {
         if (k.compare(u"content-type", Qt::CaseInsensitive) == 0)
@@ -291,7 +308,8 @@ QString NginxContext::location(const FlatRoute &f)
     const bool headerVersions = r.versions && r.versions->by == Versions::By::Header;
     const RouteMatch &match = headerVersions ? r.match : f.match;
     if (!r.aggregate.isEmpty()) {
-        m_warnings << QStringLiteral("%1: aggregate (fan-out to %2 upstreams) has no nginx equivalent; not exported")
+        m_warnings << QStringLiteral(
+            "%1: aggregate (fan-out to %2 upstreams) has no nginx equivalent; not exported")
                           .arg(where)
                           .arg(r.aggregate.size());
         return {};
@@ -315,8 +333,9 @@ QString NginxContext::location(const FlatRoute &f)
     if (m_seen.contains(key)) {
         // Header versions share one location (a map picks the upstream); anything else is a clash.
         if (!headerVersions)
-            m_warnings << QStringLiteral("%1: another route already has %2; nginx allows one location per path, "
-                                         "not exported")
+            m_warnings << QStringLiteral(
+                "%1: another route already has %2; nginx allows one location per path, "
+                "not exported")
                               .arg(where, head);
         return {};
     }
@@ -329,7 +348,8 @@ QString NginxContext::location(const FlatRoute &f)
         QString entries;
         for (const QString &h : match.hosts) {
             if (h.startsWith(QStringLiteral("*.")))
-                entries += QStringLiteral("        %1 1;\n").arg(quoted(QStringLiteral("~*^.+") + regexEscape(h.mid(1)) + u'$'));
+                entries += QStringLiteral("        %1 1;\n")
+                               .arg(quoted(QStringLiteral("~*^.+") + regexEscape(h.mid(1)) + u'$'));
             else
                 entries += QStringLiteral("        %1 1;\n").arg(quoted(h.toLower()));
         }
@@ -337,7 +357,9 @@ QString NginxContext::location(const FlatRoute &f)
         body += ind + QStringLiteral("if (%1 = 0) { return 404; }\n").arg(var);
     }
     if (!match.methods.isEmpty())
-        body += ind + QStringLiteral("if ($request_method !~ ^(%1)$) { return 404; }\n").arg(match.methods.join(u'|'));
+        body += ind
+            + QStringLiteral("if ($request_method !~ ^(%1)$) { return 404; }\n")
+                  .arg(match.methods.join(u'|'));
     for (const auto &[k, v] : match.headers)
         body += ind + QStringLiteral("if (%1 != %2) { return 404; }\n").arg(headerVar(k), quoted(v));
 
@@ -399,9 +421,11 @@ QString NginxContext::httpPreamble() const
         QString entries;
         for (const Consumer &c : m_ws.consumers) {
             if (!c.groups.isEmpty())
-                entries += QStringLiteral("        %1 %2;\n").arg(quoted(c.name), quoted(c.groups.join(u',')));
+                entries
+                    += QStringLiteral("        %1 %2;\n").arg(quoted(c.name), quoted(c.groups.join(u',')));
         }
-        out += QStringLiteral("    map $portico_consumer $portico_consumer_groups {\n        default \"\";\n%1    }\n")
+        out += QStringLiteral(
+            "    map $portico_consumer $portico_consumer_groups {\n        default \"\";\n%1    }\n")
                    .arg(entries);
     }
     if (!m_introspectSchemes.isEmpty())
@@ -424,7 +448,8 @@ QString NginxContext::internalLocations() const
         out += QStringLiteral("\n        location = /_portico_auth/%1 {\n").arg(ident(name));
         out += QStringLiteral("            internal;\n            proxy_method POST;\n");
         out += QStringLiteral("            proxy_pass_request_body off;\n");
-        out += QStringLiteral("            proxy_set_header Content-Type application/x-www-form-urlencoded;\n");
+        out += QStringLiteral(
+            "            proxy_set_header Content-Type application/x-www-form-urlencoded;\n");
         out += QStringLiteral("            proxy_set_header Authorization 'Basic %1';\n").arg(basic);
         out += QStringLiteral("            proxy_set_body token=$portico_bearer_token;\n");
         out += QStringLiteral("            proxy_pass %1;\n        }\n").arg(a->url.toString());
@@ -447,7 +472,7 @@ QString NginxContext::errorPages()
     };
     static const Page pages[] = {
         { 401, "Unauthorized", "missing or unknown credentials",
-          "            add_header WWW-Authenticate 'ApiKey realm=\"portico\"' always;\n" },
+            "            add_header WWW-Authenticate 'ApiKey realm=\"portico\"' always;\n" },
         { 403, "Forbidden", "consumer not in an allowed group", "" },
         { 404, "Not Found", "no route matches", "" },
         { 429, "Too Many Requests", "rate limit exceeded", "            add_header Retry-After 1 always;\n" },
@@ -456,12 +481,14 @@ QString NginxContext::errorPages()
     for (const Page &p : pages)
         out += QStringLiteral("        error_page %1 @portico_%1;\n").arg(p.status);
     for (const Page &p : pages) {
-        out += QStringLiteral("\n        location @portico_%1 {\n            default_type application/problem+json;\n")
+        out += QStringLiteral(
+            "\n        location @portico_%1 {\n            default_type application/problem+json;\n")
                    .arg(p.status);
         out += QString::fromLatin1(p.extra);
         out += QStringLiteral("            add_header X-Request-Id $request_id always;\n");
-        out += QStringLiteral("            return %1 '{\"type\":\"about:blank\",\"title\":\"%2\",\"status\":%1,"
-                              "\"detail\":\"%3\",\"trace_id\":\"$request_id\"}';\n        }\n")
+        out += QStringLiteral(
+            "            return %1 '{\"type\":\"about:blank\",\"title\":\"%2\",\"status\":%1,"
+            "\"detail\":\"%3\",\"trace_id\":\"$request_id\"}';\n        }\n")
                    .arg(p.status)
                    .arg(QString::fromLatin1(p.title), QString::fromLatin1(p.detail));
     }

@@ -31,10 +31,10 @@ private:
 
     const config::Workspace &m_ws;
     QStringList &m_warnings;
-    QSet<QString> m_seen;            // "kind:path" of emitted locations
-    QStringList m_keySchemes;        // api_key schemes used, in first-use order
+    QSet<QString> m_seen; // "kind:path" of emitted locations
+    QStringList m_keySchemes; // api_key schemes used, in first-use order
     QStringList m_introspectSchemes; // oauth2_introspection schemes used
-    QString m_maps;                  // route-specific maps and zones, in route order
+    QString m_maps; // route-specific maps and zones, in route order
     QSet<QString> m_zones;
     bool m_consumerUsed = false;
     bool m_routeKeyUsed = false;

@@ -13,7 +13,7 @@ using namespace portico::config;
 namespace {
 
 const QStringList kAnyMethods { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
-                                QStringLiteral("PATCH"), QStringLiteral("DELETE") };
+    QStringLiteral("PATCH"), QStringLiteral("DELETE") };
 
 // "^/api/users/(\d+)$" -> "/api/users/{p1}" with p1's pattern; empty when the regex is not a
 // plain path with capture groups.
@@ -53,7 +53,8 @@ public:
 
 private:
     void securitySchemes(DocNode &components);
-    DocNode operation(const FlatRoute &f, const QString &method, const QString &path, const QStringList &pathParams);
+    DocNode operation(
+        const FlatRoute &f, const QString &method, const QString &path, const QStringList &pathParams);
     DocNode integration(const FlatRoute &f, const QString &method, const QString &path);
 
     const Workspace &m_ws;
@@ -66,7 +67,8 @@ QString baseUrl(const Workspace &ws, const HostPort &hp, const QString &host = {
     QString h = host.isEmpty() ? hp.host : host;
     if (h == u"0.0.0.0" || h == u"::")
         h = QStringLiteral("localhost");
-    return QStringLiteral("%1://%2").arg(ws.gateway.tls ? u"https" : u"http", HostPort { h, hp.port }.toString());
+    return QStringLiteral("%1://%2").arg(
+        ws.gateway.tls ? u"https" : u"http", HostPort { h, hp.port }.toString());
 }
 
 void OpenApiBuilder::securitySchemes(DocNode &components)
@@ -93,7 +95,8 @@ void OpenApiBuilder::securitySchemes(DocNode &components)
             s["type"] = "http";
             s["scheme"] = "bearer";
             s["bearerFormat"] = "JWT";
-            s["description"] = QStringLiteral("JWT issued by %1 (%2)").arg(a.issuer, a.algorithms.join(u", "));
+            s["description"]
+                = QStringLiteral("JWT issued by %1 (%2)").arg(a.issuer, a.algorithms.join(u", "));
             // Portico extensions, so that importOpenApi() gets the scheme back whole.
             if (!a.issuer.isEmpty())
                 s["x-portico-issuer"] = a.issuer;
@@ -102,14 +105,16 @@ void OpenApiBuilder::securitySchemes(DocNode &components)
         } else {
             DocNode &s = schemes[a.name];
             s["type"] = "oauth2";
-            s["description"] = QStringLiteral("OAuth 2.0 access token, checked by introspection at %1").arg(a.url.toString());
+            s["description"] = QStringLiteral("OAuth 2.0 access token, checked by introspection at %1")
+                                   .arg(a.url.toString());
             QUrl token = a.url;
             token.setPath(QStringLiteral("/token"));
             s["flows"]["clientCredentials"]["tokenUrl"] = token.toString();
             s["flows"]["clientCredentials"]["scopes"] = DocNode::map();
             s["x-portico-introspection-url"] = a.url.toString();
-            m_warnings << QStringLiteral("auth %1: the OAuth2 token URL %2 is assumed beside the introspection "
-                                         "endpoint; check it")
+            m_warnings << QStringLiteral(
+                "auth %1: the OAuth2 token URL %2 is assumed beside the introspection "
+                "endpoint; check it")
                               .arg(a.name, token.toString());
         }
     }
@@ -146,8 +151,8 @@ DocNode OpenApiBuilder::integration(const FlatRoute &f, const QString &method, c
     return n;
 }
 
-DocNode OpenApiBuilder::operation(const FlatRoute &f, const QString &method, const QString &path,
-                                  const QStringList &pathParams)
+DocNode OpenApiBuilder::operation(
+    const FlatRoute &f, const QString &method, const QString &path, const QStringList &pathParams)
 {
     const Route &r = *f.route;
     DocNode op;
@@ -213,7 +218,8 @@ DocNode OpenApiBuilder::operation(const FlatRoute &f, const QString &method, con
         DocNode &schema = resp["content"]["application/json"]["schema"];
         schema["type"] = "object";
         for (const AggregatePart &p : r.aggregate) {
-            schema["properties"][p.key]["description"] = QStringLiteral("%1 from upstream %2").arg(p.path, p.upstream);
+            schema["properties"][p.key]["description"]
+                = QStringLiteral("%1 from upstream %2").arg(p.path, p.upstream);
         }
     } else {
         responses["200"]["description"] = QStringLiteral("Response from upstream %1").arg(f.upstream);
@@ -234,7 +240,10 @@ DocNode OpenApiBuilder::operation(const FlatRoute &f, const QString &method, con
     if (!integ.isNull())
         op["x-amazon-apigateway-integration"] = integ;
     else
-        m_warnings << QStringLiteral("route %1: no AWS API Gateway integration for %2").arg(f.name, r.aggregate.isEmpty() ? QStringLiteral("a route without targets") : QStringLiteral("aggregate"));
+        m_warnings << QStringLiteral("route %1: no AWS API Gateway integration for %2")
+                          .arg(f.name,
+                              r.aggregate.isEmpty() ? QStringLiteral("a route without targets")
+                                                    : QStringLiteral("aggregate"));
     return op;
 }
 
@@ -242,8 +251,9 @@ ExportResult OpenApiBuilder::build(bool json)
 {
     DocNode doc;
     doc["openapi"] = "3.0.3";
-    const QString title = m_ws.filePath.isEmpty() ? QStringLiteral("Portico API")
-                                                   : QFileInfo(m_ws.filePath).completeBaseName() + QStringLiteral(" API");
+    const QString title = m_ws.filePath.isEmpty()
+        ? QStringLiteral("Portico API")
+        : QFileInfo(m_ws.filePath).completeBaseName() + QStringLiteral(" API");
     doc["info"]["title"] = title;
     doc["info"]["version"] = QString::number(m_ws.version) + QStringLiteral(".0.0");
     doc["info"]["description"] = "Public API of the gateway, exported by Portico.";
@@ -262,8 +272,9 @@ ExportResult OpenApiBuilder::build(bool json)
         if (f.match.pathKind == RouteMatch::PathKind::Regex) {
             path = templateFromRegex(f.match.path, &pathParams);
             if (path.isEmpty()) {
-                m_warnings << QStringLiteral("route %1: path_regex %2 cannot be written as an OpenAPI path; not "
-                                             "exported")
+                m_warnings << QStringLiteral(
+                    "route %1: path_regex %2 cannot be written as an OpenAPI path; not "
+                    "exported")
                                   .arg(f.name, f.match.path);
                 continue;
             }
@@ -293,7 +304,8 @@ ExportResult OpenApiBuilder::build(bool json)
         for (const QString &m : methods) {
             const QString key = m.toLower();
             if (item.contains(key)) {
-                m_warnings << QStringLiteral("route %1: %2 %3 is already described by another route").arg(f.name, m, path);
+                m_warnings << QStringLiteral("route %1: %2 %3 is already described by another route")
+                                  .arg(f.name, m, path);
                 continue;
             }
             item[key] = operation(f, m, path, pathParams);
@@ -304,8 +316,9 @@ ExportResult OpenApiBuilder::build(bool json)
     securitySchemes(components);
     if (!components.isEmpty())
         doc["components"] = components;
-    m_warnings << QStringLiteral("gateway behaviour (upstreams, rate limits, transforms, health checks) is not "
-                                 "part of an OpenAPI description");
+    m_warnings << QStringLiteral(
+        "gateway behaviour (upstreams, rate limits, transforms, health checks) is not "
+        "part of an OpenAPI description");
     warnPorticoOnly(m_ws, QStringLiteral("OpenAPI"), m_warnings);
 
     ExportResult result;

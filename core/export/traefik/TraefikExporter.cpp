@@ -35,7 +35,8 @@ QString rule(const RouteMatch &m)
         QStringList hosts;
         for (const QString &h : m.hosts) {
             if (h.startsWith(QStringLiteral("*.")))
-                hosts << QStringLiteral("HostRegexp(%1)").arg(tick(QStringLiteral("^.+") + regexEscape(h.mid(1)) + u'$'));
+                hosts << QStringLiteral("HostRegexp(%1)")
+                             .arg(tick(QStringLiteral("^.+") + regexEscape(h.mid(1)) + u'$'));
             else
                 hosts << QStringLiteral("Host(%1)").arg(tick(h));
         }
@@ -83,14 +84,16 @@ DocNode TraefikBuilder::service(const Upstream &u)
     }
     lb["servers"] = servers;
     if (uneven)
-        m_warnings << QStringLiteral("upstream %1: target weights not exported; Traefik balances the servers of "
-                                     "one load balancer evenly")
+        m_warnings << QStringLiteral(
+            "upstream %1: target weights not exported; Traefik balances the servers of "
+            "one load balancer evenly")
                           .arg(u.name);
     if (u.balance == Balance::LeastConnections)
         m_warnings << QStringLiteral("upstream %1: least_connections not available; Traefik uses round robin")
                           .arg(u.name);
     else if (u.balance == Balance::IpHash)
-        m_warnings << QStringLiteral("upstream %1: ip_hash not available; Traefik offers cookie stickiness only")
+        m_warnings << QStringLiteral(
+            "upstream %1: ip_hash not available; Traefik offers cookie stickiness only")
                           .arg(u.name);
     if (u.healthCheck) {
         DocNode &hc = lb["healthCheck"];
@@ -123,29 +126,34 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
         if (a->type == AuthType::ApiKey && !keyScheme)
             keyScheme = a;
         if (a->type != AuthType::OAuth2Introspection) {
-            m_warnings << QStringLiteral("%1: auth scheme %2 (%3): Traefik has no built-in %3 check; not exported")
+            m_warnings << QStringLiteral(
+                "%1: auth scheme %2 (%3): Traefik has no built-in %3 check; not exported")
                               .arg(where, name, authTypeText(a->type));
             continue;
         }
         if (authDone) {
-            m_warnings << QStringLiteral("%1: auth scheme %2 not exported: one forwardAuth per route").arg(where, name);
+            m_warnings << QStringLiteral("%1: auth scheme %2 not exported: one forwardAuth per route")
+                              .arg(where, name);
             continue;
         }
         const QString mw = QStringLiteral("auth-%1").arg(a->name);
         if (!m_middlewares.contains(mw)) {
             DocNode &fa = m_middlewares[mw]["forwardAuth"];
             fa["address"] = a->url.toString();
-            fa["authResponseHeaders"] = QStringList { QStringLiteral("X-Consumer-Name"), QStringLiteral("X-Consumer-Groups") };
-            m_warnings << QStringLiteral("auth %1: forwardAuth sends each request's headers to %2, which must "
-                                         "answer 2xx for an active token (RFC 7662 needs an adapter)")
+            fa["authResponseHeaders"]
+                = QStringList { QStringLiteral("X-Consumer-Name"), QStringLiteral("X-Consumer-Groups") };
+            m_warnings << QStringLiteral(
+                "auth %1: forwardAuth sends each request's headers to %2, which must "
+                "answer 2xx for an active token (RFC 7662 needs an adapter)")
                               .arg(a->name, a->url.toString());
         }
         names << mw;
         authDone = true;
     }
     if (!r.auth.isEmpty() && !authDone)
-        m_warnings << QStringLiteral("%1: exported WITHOUT authentication; add a forwardAuth service or plugin "
-                                     "for %2")
+        m_warnings << QStringLiteral(
+            "%1: exported WITHOUT authentication; add a forwardAuth service or plugin "
+            "for %2")
                           .arg(where, r.auth.join(u", "));
     if (!r.allowGroups.isEmpty())
         m_warnings << QStringLiteral("%1: allow_groups (%2) not exported; Traefik has no consumer groups")
@@ -165,8 +173,9 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
         case RateLimit::By::Consumer:
             if (keyScheme && !keyScheme->header.isEmpty()) {
                 sc["requestHeaderName"] = keyScheme->header;
-                m_warnings << QStringLiteral("%1: rate limit by consumer counted per %2 value (per key, not per "
-                                             "consumer)")
+                m_warnings << QStringLiteral(
+                    "%1: rate limit by consumer counted per %2 value (per key, not per "
+                    "consumer)")
                                   .arg(where, keyScheme->header);
             } else {
                 sc["ipStrategy"] = DocNode::map();
@@ -188,7 +197,8 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
     }
     for (const Consumer &c : m_ws.consumers) {
         if (!c.tier.isEmpty() && !r.auth.isEmpty()) {
-            m_warnings << QStringLiteral("%1: tier rate limits not exported; Traefik does not know consumers").arg(where);
+            m_warnings << QStringLiteral("%1: tier rate limits not exported; Traefik does not know consumers")
+                              .arg(where);
             break;
         }
     }
@@ -214,11 +224,13 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
         names << mw;
     }
     if (!r.request.headers.rename.isEmpty() || !r.response.headers.rename.isEmpty())
-        m_warnings << QStringLiteral("%1: header rename not exported (Traefik sets and removes only)").arg(where);
+        m_warnings
+            << QStringLiteral("%1: header rename not exported (Traefik sets and removes only)").arg(where);
     if (!r.request.query.empty())
         m_warnings << QStringLiteral("%1: request query set/remove not exported").arg(where);
     if (!r.response.jsonRemove.isEmpty())
-        m_warnings << QStringLiteral("%1: response json remove (%2) not exported").arg(where, r.response.jsonRemove.join(u", "));
+        m_warnings << QStringLiteral("%1: response json remove (%2) not exported")
+                          .arg(where, r.response.jsonRemove.join(u", "));
     const Upstream *u = findUpstream(m_ws, f.upstream);
     if (u && u->retries > 0) {
         const QString mw = f.name + QStringLiteral("-retry");
@@ -234,11 +246,13 @@ ExportResult TraefikBuilder::build()
     for (const FlatRoute &f : flattenRoutes(m_ws)) {
         if (!f.route->aggregate.isEmpty() || f.route->mock) {
             m_warnings << QStringLiteral("route %1: %2 has no Traefik equivalent; not exported")
-                              .arg(f.name, f.route->mock ? QStringLiteral("mock") : QStringLiteral("aggregate"));
+                              .arg(f.name,
+                                  f.route->mock ? QStringLiteral("mock") : QStringLiteral("aggregate"));
             continue;
         }
         if (!findUpstream(m_ws, f.upstream)) {
-            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported").arg(f.name, f.upstream);
+            m_warnings << QStringLiteral("route %1: upstream %2 is not defined; not exported")
+                              .arg(f.name, f.upstream);
             continue;
         }
         DocNode r;
@@ -261,8 +275,9 @@ ExportResult TraefikBuilder::build()
     }
     for (const Route &r : m_ws.routes) {
         if (r.timeout)
-            m_warnings << QStringLiteral("route %1: timeout %2 not exported; Traefik sets timeouts per upstream "
-                                         "(serversTransport)")
+            m_warnings << QStringLiteral(
+                "route %1: timeout %2 not exported; Traefik sets timeouts per upstream "
+                "(serversTransport)")
                               .arg(r.name, durationText(*r.timeout));
     }
     DocNode doc;

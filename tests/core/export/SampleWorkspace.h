@@ -26,10 +26,11 @@ inline Workspace sampleWorkspace()
     using namespace std::chrono_literals;
     Workspace ws;
     Upstream v1 = makeUpstream(QStringLiteral("users-v1"),
-                               { QStringLiteral("http://127.0.0.1:9001"), QStringLiteral("http://127.0.0.1:9011") });
+        { QStringLiteral("http://127.0.0.1:9001"), QStringLiteral("http://127.0.0.1:9011") });
     v1.retries = 1;
     v1.healthCheck = HealthCheck {};
-    ws.upstreams << v1 << makeUpstream(QStringLiteral("users-v2"), { QStringLiteral("http://127.0.0.1:9002") })
+    ws.upstreams << v1
+                 << makeUpstream(QStringLiteral("users-v2"), { QStringLiteral("http://127.0.0.1:9002") })
                  << makeUpstream(QStringLiteral("orders"), { QStringLiteral("http://127.0.0.1:9003") });
     ws.tiers << Tier { QStringLiteral("free"), RateLimit { 10, 60s, RateLimit::By::Consumer, {} } }
              << Tier { QStringLiteral("gold"), RateLimit { 1000, 60s, RateLimit::By::Consumer, {} } };
@@ -54,7 +55,8 @@ inline Workspace sampleWorkspace()
     idp.type = AuthType::Jwt;
     idp.issuer = QStringLiteral("https://idp.example.com/");
     idp.audience = QStringList { QStringLiteral("orders-api") };
-    idp.algorithms = QStringList { QStringLiteral("RS256"), QStringLiteral("ES256"), QStringLiteral("EdDSA") };
+    idp.algorithms
+        = QStringList { QStringLiteral("RS256"), QStringLiteral("ES256"), QStringLiteral("EdDSA") };
     idp.jwksUrl = QUrl(QStringLiteral("http://127.0.0.1:9100/.well-known/jwks.json"));
     idp.clockSkew = 30s;
     AuthScheme introspect;
@@ -74,10 +76,10 @@ inline Workspace sampleWorkspace()
     users.match.headers = KeyValues { { QStringLiteral("X-Env"), QStringLiteral("dev") } };
     Versions versions;
     versions.map = KeyValues { { QStringLiteral("v1"), QStringLiteral("users-v1") },
-                               { QStringLiteral("v2"), QStringLiteral("users-v2") } };
+        { QStringLiteral("v2"), QStringLiteral("users-v2") } };
     versions.defaultVersion = QStringLiteral("v2");
-    versions.deprecated.append({ QStringLiteral("v1"), Deprecation { QDate(2027, 6, 30),
-                                                                     QStringLiteral("https://docs.example.com/migrate-v2") } });
+    versions.deprecated.append({ QStringLiteral("v1"),
+        Deprecation { QDate(2027, 6, 30), QStringLiteral("https://docs.example.com/migrate-v2") } });
     users.versions = versions;
     users.auth = QStringList { QStringLiteral("keys"), QStringLiteral("idp") };
     users.hideCredentials = true;
@@ -104,9 +106,10 @@ inline Workspace sampleWorkspace()
     dashboard.match.pathKind = RouteMatch::PathKind::Exact;
     dashboard.match.path = QStringLiteral("/api/dashboard");
     dashboard.match.methods = QStringList { QStringLiteral("GET") };
-    dashboard.aggregate << AggregatePart { QStringLiteral("user"), QStringLiteral("users-v2"), QStringLiteral("/users/me") }
+    dashboard.aggregate << AggregatePart { QStringLiteral("user"), QStringLiteral("users-v2"),
+        QStringLiteral("/users/me") }
                         << AggregatePart { QStringLiteral("orders"), QStringLiteral("orders"),
-                                           QStringLiteral("/orders/recent") };
+                               QStringLiteral("/orders/recent") };
 
     Route health;
     health.name = QStringLiteral("health");
@@ -173,7 +176,8 @@ inline Workspace parityWorkspace(const QUrl &svcUrl, const QUrl &v1Url, quint16 
     users.match.path = QStringLiteral("/api/users");
     users.upstream.clear();
     Versions versions;
-    versions.map = KeyValues { { QStringLiteral("v1"), QStringLiteral("v1") }, { QStringLiteral("v2"), QStringLiteral("svc") } };
+    versions.map = KeyValues { { QStringLiteral("v1"), QStringLiteral("v1") },
+        { QStringLiteral("v2"), QStringLiteral("svc") } };
     versions.defaultVersion = QStringLiteral("v2");
     users.versions = versions;
     ws.routes << echo << strip << secure << admins << limited << users;
@@ -185,9 +189,9 @@ struct ParityCase
     QByteArray target;
     QByteArray headers;
     int status;
-    QString upstream;     // which loopback upstream answers ("svc" or "v1")
+    QString upstream; // which loopback upstream answers ("svc" or "v1")
     QString upstreamPath; // the path it receives
-    QString consumer;     // X-Consumer-Name it receives ("" = not checked)
+    QString consumer; // X-Consumer-Name it receives ("" = not checked)
 };
 
 inline QList<ParityCase> parityCases()
@@ -212,8 +216,8 @@ inline QList<ParityCase> parityCases()
 }
 
 // Runs a program; returns its exit code (-1 when it could not start), with stdout+stderr in *output.
-inline int runProcess(const QString &program, const QStringList &args, QByteArray *output,
-                      int timeoutMs = 120'000)
+inline int runProcess(
+    const QString &program, const QStringList &args, QByteArray *output, int timeoutMs = 120'000)
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
@@ -239,8 +243,8 @@ for e in errors:
     print("/".join(str(p) for p in e.absolute_path) + ": " + e.message[:300])
 sys.exit(1 if errors else 0)
 )PY";
-    return runProcess(QStringLiteral("python3"), { QStringLiteral("-c"), QString::fromUtf8(script), docPath, schemaPath },
-                      output);
+    return runProcess(QStringLiteral("python3"),
+        { QStringLiteral("-c"), QString::fromUtf8(script), docPath, schemaPath }, output);
 }
 
 } // namespace portico::exporter::test

@@ -1,5 +1,5 @@
-#include "core/export/Exporter.h"
 #include "SampleWorkspace.h"
+#include "core/export/Exporter.h"
 
 #include <QSet>
 #include <QTest>
@@ -22,7 +22,8 @@ private:
     static void walk(const YAML::Node &n, const std::string &key, QStringList &problems)
     {
         if (n.IsMap()) {
-            if (key == "typed_config" || key == "envoy.filters.http.jwt_authn" || key == "envoy.filters.http.local_ratelimit") {
+            if (key == "typed_config" || key == "envoy.filters.http.jwt_authn"
+                || key == "envoy.filters.http.local_ratelimit") {
                 if (!n["@type"] || str(n["@type"]).rfind("type.googleapis.com/envoy.", 0) != 0)
                     problems << QStringLiteral("%1 without a v3 @type").arg(QString::fromStdString(key));
             }
@@ -33,10 +34,11 @@ private:
                 walk(item, key, problems);
         } else if (n.IsScalar()) {
             static const QSet<QString> durations { "timeout", "interval", "connect_timeout", "fill_interval",
-                                                   "idle_timeout", "request_headers_timeout", "cache_duration" };
+                "idle_timeout", "request_headers_timeout", "cache_duration" };
             const QString v = QString::fromStdString(n.Scalar());
             if (durations.contains(QString::fromStdString(key)) && !v.endsWith(u's'))
-                problems << QStringLiteral("%1: %2 is not a protobuf duration").arg(QString::fromStdString(key), v);
+                problems << QStringLiteral("%1: %2 is not a protobuf duration")
+                                .arg(QString::fromStdString(key), v);
         }
     }
 
@@ -102,8 +104,12 @@ private Q_SLOTS:
         QCOMPARE(str(usersV1["match"]["prefix"]), std::string("/v1/api/users"));
         QCOMPARE(str(usersV1["route"]["regex_rewrite"]["pattern"]["regex"]), std::string("^/v1/?(.*)"));
         QCOMPARE(str(usersV1["route"]["timeout"]), std::string("5s"));
-        QCOMPARE(usersV1["typed_per_filter_config"]["envoy.filters.http.local_ratelimit"]["token_bucket"]["max_tokens"].as<int>(), 100);
-        QCOMPARE(str(usersV1["typed_per_filter_config"]["envoy.filters.http.jwt_authn"]["requirement_name"]), std::string("idp"));
+        QCOMPARE(usersV1["typed_per_filter_config"]["envoy.filters.http.local_ratelimit"]["token_bucket"]
+                        ["max_tokens"]
+                            .as<int>(),
+            100);
+        QCOMPARE(str(usersV1["typed_per_filter_config"]["envoy.filters.http.jwt_authn"]["requirement_name"]),
+            std::string("idp"));
         QCOMPARE(str(usersV1["request_headers_to_remove"][1]), std::string("X-API-Key")); // hide_credentials
         const YAML::Node health = byName(vhosts[1]["routes"], "health");
         QCOMPARE(health["direct_response"]["status"].as<int>(), 200);

@@ -1,5 +1,5 @@
-#include "core/export/Exporter.h"
 #include "SampleWorkspace.h"
+#include "core/export/Exporter.h"
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -43,7 +43,8 @@ private Q_SLOTS:
         f.write(r.text);
         f.close();
         QByteArray out;
-        const int rc = validateWithSchema(path, sharedFile(QStringLiteral("reference/schemas/kong-declarative.schema.json")), &out);
+        const int rc = validateWithSchema(
+            path, sharedFile(QStringLiteral("reference/schemas/kong-declarative.schema.json")), &out);
         QVERIFY2(rc == 0, out.constData());
     }
 
@@ -78,10 +79,11 @@ private Q_SLOTS:
         QVERIFY(keyAuth);
         QVERIFY(keyAuth["config"]["hide_credentials"].as<bool>());
         QCOMPARE(findByName(v1route["plugins"], "name", "acl")["config"]["allow"][0].as<std::string>(),
-                 std::string("admins"));
+            std::string("admins"));
         QCOMPARE(findByName(v1route["plugins"], "name", "rate-limiting")["config"]["minute"].as<int>(), 100);
         const YAML::Node resp = findByName(v1route["plugins"], "name", "response-transformer");
-        QVERIFY(resp["config"]["add"]["headers"].size() >= 3); // X-Frame-Options + Deprecation + Sunset + Link
+        QVERIFY(
+            resp["config"]["add"]["headers"].size() >= 3); // X-Frame-Options + Deprecation + Sunset + Link
 
         // the default version: no prefix, no stripping
         const YAML::Node def = findByName(doc["services"], "name", "users");

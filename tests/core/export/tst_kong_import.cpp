@@ -1,8 +1,8 @@
+#include "SampleWorkspace.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/config/WorkspaceWriter.h"
 #include "core/export/Exporter.h"
 #include "core/export/import/KongImporter.h"
-#include "SampleWorkspace.h"
 
 #include <QTest>
 
@@ -39,7 +39,8 @@ private Q_SLOTS:
         QCOMPARE(users->versions->defaultVersion, QStringLiteral("v2"));
         QCOMPARE(users->versions->map.size(), 2);
         QCOMPARE(users->versions->deprecated.value(0).second.sunset, QDate(2027, 6, 30));
-        QCOMPARE(users->versions->deprecated.value(0).second.link, QStringLiteral("https://docs.example.com/migrate-v2"));
+        QCOMPARE(users->versions->deprecated.value(0).second.link,
+            QStringLiteral("https://docs.example.com/migrate-v2"));
         QCOMPARE(users->timeout, std::optional<Duration>(Duration(5000)));
         QCOMPARE(ws.tiers.size(), 2);
         QCOMPARE(ws.consumers.value(0).tier, QStringLiteral("gold"));
@@ -47,13 +48,14 @@ private Q_SLOTS:
 
     void importedWorkspaceIsAcceptedByCheck()
     {
-        const ImportResult imported = importKong(exportWorkspace(sampleWorkspace(), QStringLiteral("kong")).text);
+        const ImportResult imported
+            = importKong(exportWorkspace(sampleWorkspace(), QStringLiteral("kong")).text);
         QVERIFY(imported.ok());
         const QByteArray yaml = writeWorkspaceYaml(imported.workspace);
         const LoadResult loaded = loadWorkspaceText(yaml, QStringLiteral("imported.yaml"));
         QVERIFY2(loaded.ok(), qPrintable(diagnostics(loaded) + u'\n' + QString::fromUtf8(yaml)));
         QCOMPARE(exportWorkspace(*loaded.workspace, QStringLiteral("kong")).text,
-                 exportWorkspace(sampleWorkspace(), QStringLiteral("kong")).text);
+            exportWorkspace(sampleWorkspace(), QStringLiteral("kong")).text);
     }
 
     void importsHandWrittenKongConfig()
@@ -108,7 +110,8 @@ consumers:
         QVERIFY(importKong("openapi: 3.0.0\n").error.contains(u"_format_version"));
         QVERIFY(importKong("services: [unclosed\n").error.contains(u"line"));
         const ImportResult odd = importKong("_format_version: \"3.0\"\nservices: 7\nconsumers: {a: 1}\n");
-        QVERIFY(odd.ok() ? odd.workspace.routes.isEmpty() : !odd.error.isEmpty()); // no crash, nothing invented
+        QVERIFY(
+            odd.ok() ? odd.workspace.routes.isEmpty() : !odd.error.isEmpty()); // no crash, nothing invented
     }
 };
 

@@ -1,5 +1,5 @@
-#include "core/export/Exporter.h"
 #include "SampleWorkspace.h"
+#include "core/export/Exporter.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -55,12 +55,21 @@ private Q_SLOTS:
         }
 
         const QJsonObject v1 = endpoint(endpoints, QStringLiteral("/v1/api/users"), QStringLiteral("POST"));
-        QCOMPARE(v1.value(u"backend").toArray().at(0).toObject().value(u"url_pattern").toString(), QStringLiteral("/api/users"));
+        QCOMPARE(v1.value(u"backend").toArray().at(0).toObject().value(u"url_pattern").toString(),
+            QStringLiteral("/api/users"));
         QCOMPARE(v1.value(u"backend").toArray().at(0).toObject().value(u"host").toArray().size(), 2);
-        const QJsonObject validator = v1.value(u"extra_config").toObject().value(u"auth/validator").toObject();
-        QCOMPARE(validator.value(u"jwk_url").toString(), QStringLiteral("http://127.0.0.1:9100/.well-known/jwks.json"));
+        const QJsonObject validator
+            = v1.value(u"extra_config").toObject().value(u"auth/validator").toObject();
+        QCOMPARE(validator.value(u"jwk_url").toString(),
+            QStringLiteral("http://127.0.0.1:9100/.well-known/jwks.json"));
         QCOMPARE(validator.value(u"roles").toArray().at(0).toString(), QStringLiteral("admins"));
-        QCOMPARE(v1.value(u"extra_config").toObject().value(u"qos/ratelimit/router").toObject().value(u"client_max_rate").toInt(), 100);
+        QCOMPARE(v1.value(u"extra_config")
+                     .toObject()
+                     .value(u"qos/ratelimit/router")
+                     .toObject()
+                     .value(u"client_max_rate")
+                     .toInt(),
+            100);
         QVERIFY(endpoint(endpoints, QStringLiteral("/v1/api/users"), QStringLiteral("DELETE")).isEmpty());
 
         const QJsonObject dash = endpoint(endpoints, QStringLiteral("/api/dashboard"), QStringLiteral("GET"));
@@ -68,7 +77,10 @@ private Q_SLOTS:
         QCOMPARE(parts.size(), 2);
         QCOMPARE(parts.at(0).toObject().value(u"group").toString(), QStringLiteral("user"));
         QCOMPARE(parts.at(1).toObject().value(u"url_pattern").toString(), QStringLiteral("/orders/recent"));
-        QCOMPARE(endpoint(endpoints, QStringLiteral("/api/orders"), QStringLiteral("PATCH")).value(u"timeout").toString(), QStringLiteral("30s"));
+        QCOMPARE(endpoint(endpoints, QStringLiteral("/api/orders"), QStringLiteral("PATCH"))
+                     .value(u"timeout")
+                     .toString(),
+            QStringLiteral("30s"));
 
         const QString all = r.warnings.join(u'\n');
         QVERIFY(all.contains(u"route health: mock not exported"));

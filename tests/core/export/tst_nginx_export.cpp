@@ -1,5 +1,5 @@
-#include "core/export/Exporter.h"
 #include "SampleWorkspace.h"
+#include "core/export/Exporter.h"
 #include "support/LoopbackUpstream.h"
 #include "support/RawClient.h"
 
@@ -39,7 +39,8 @@ private:
     // nginx with its pid and error log in `dir` (the exported file names neither).
     QStringList nginxArgs(const QTemporaryDir &dir, const QString &conf, bool test) const
     {
-        QStringList args { QStringLiteral("-c"), conf, QStringLiteral("-p"), dir.path() + u'/', QStringLiteral("-g") };
+        QStringList args { QStringLiteral("-c"), conf, QStringLiteral("-p"), dir.path() + u'/',
+            QStringLiteral("-g") };
         args << QStringLiteral("pid %1/nginx.pid; error_log %1/error.log;%2")
                     .arg(dir.path(), test ? QString() : QStringLiteral(" daemon off;"));
         if (test)
@@ -53,13 +54,14 @@ private:
         if (!c.connectTo(QStringLiteral("127.0.0.1"), port))
             return {};
         return c.roundTrip("GET " + target + " HTTP/1.1\r\nHost: api.local\r\n" + extraHeaders
-                           + "Connection: close\r\n\r\n");
+            + "Connection: close\r\n\r\n");
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        m_nginx = QStandardPaths::findExecutable(QStringLiteral("nginx"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
+        m_nginx = QStandardPaths::findExecutable(
+            QStringLiteral("nginx"), { QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin") });
         QVERIFY2(!m_nginx.isEmpty(), "nginx not found: run packaging/install-deps.sh");
     }
 

@@ -1,5 +1,5 @@
-#include "core/export/Exporter.h"
 #include "SampleWorkspace.h"
+#include "core/export/Exporter.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -24,9 +24,9 @@ private:
 
     int validate(const QString &file, QByteArray *out)
     {
-        const QString script = QStringLiteral(
-            "require(process.argv[1]).validate(process.argv[2])"
-            ".then(a => console.log('valid: ' + a.info.title), e => { console.error(e.message); process.exit(1); })");
+        const QString script = QStringLiteral("require(process.argv[1]).validate(process.argv[2])"
+                                              ".then(a => console.log('valid: ' + a.info.title), e => { "
+                                              "console.error(e.message); process.exit(1); })");
         return runProcess(QStringLiteral("node"), { QStringLiteral("-e"), script, m_validator, file }, out);
     }
 
@@ -49,9 +49,9 @@ private Q_SLOTS:
             QDir().mkpath(cache);
             QByteArray out;
             const int rc = runProcess(QStringLiteral("npm"),
-                                      { QStringLiteral("install"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
-                                        QStringLiteral("--prefix"), cache, QStringLiteral("@apidevtools/swagger-parser@10.1.1") },
-                                      &out, 240'000);
+                { QStringLiteral("install"), QStringLiteral("--no-audit"), QStringLiteral("--no-fund"),
+                    QStringLiteral("--prefix"), cache, QStringLiteral("@apidevtools/swagger-parser@10.1.1") },
+                &out, 240'000);
             if (rc != 0)
                 qWarning("npm install of the OpenAPI validator failed: %s", out.constData());
         }
@@ -101,10 +101,11 @@ private Q_SLOTS:
         QVERIFY(v1get["deprecated"].as<bool>());
         QCOMPARE(v1get["security"].size(), std::size_t(3)); // keys (header), keys_query, idp
         QCOMPARE(v1get["x-amazon-apigateway-integration"]["uri"].as<std::string>(),
-                 std::string("http://127.0.0.1:9001/api/users"));
+            std::string("http://127.0.0.1:9001/api/users"));
         QVERIFY(!doc["paths"]["/api/users"]["get"]["deprecated"]);
-        QCOMPARE(doc["paths"]["/api/users"]["get"]["x-amazon-apigateway-integration"]["uri"].as<std::string>(),
-                 std::string("http://127.0.0.1:9002/api/users"));
+        QCOMPARE(
+            doc["paths"]["/api/users"]["get"]["x-amazon-apigateway-integration"]["uri"].as<std::string>(),
+            std::string("http://127.0.0.1:9002/api/users"));
         QCOMPARE(doc["paths"]["/api/orders"]["delete"]["security"][0]["introspect"].size(), std::size_t(0));
         const YAML::Node schemes = doc["components"]["securitySchemes"];
         QCOMPARE(schemes["keys"]["in"].as<std::string>(), std::string("header"));
@@ -112,9 +113,9 @@ private Q_SLOTS:
         QCOMPARE(schemes["idp"]["scheme"].as<std::string>(), std::string("bearer"));
         QCOMPARE(schemes["introspect"]["type"].as<std::string>(), std::string("oauth2"));
         QCOMPARE(doc["paths"]["/health"]["get"]["x-amazon-apigateway-integration"]["type"].as<std::string>(),
-                 std::string("mock"));
-        QVERIFY(doc["paths"]["/api/dashboard"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
-                   ["properties"]["orders"]);
+            std::string("mock"));
+        QVERIFY(doc["paths"]["/api/dashboard"]["get"]["responses"]["200"]["content"]["application/json"]
+                   ["schema"]["properties"]["orders"]);
 
         const ExportResult j = exportWorkspace(sampleWorkspace(), QStringLiteral("openapi-json"));
         QJsonParseError err;

@@ -1,8 +1,8 @@
+#include "SampleWorkspace.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/config/WorkspaceWriter.h"
 #include "core/export/Exporter.h"
 #include "core/export/import/OpenApiImporter.h"
-#include "SampleWorkspace.h"
 
 #include <QTest>
 
@@ -107,7 +107,8 @@ components:
         const AuthScheme *idp = ws.findAuth(QStringLiteral("idp"));
         QCOMPARE(idp->jwksUrl, QUrl(QStringLiteral("http://127.0.0.1:9100/.well-known/jwks.json")));
         QCOMPARE(idp->issuer, QStringLiteral("https://idp.example.com/"));
-        QCOMPARE(ws.findAuth(QStringLiteral("introspect"))->url, QUrl(QStringLiteral("http://127.0.0.1:9100/introspect")));
+        QCOMPARE(ws.findAuth(QStringLiteral("introspect"))->url,
+            QUrl(QStringLiteral("http://127.0.0.1:9100/introspect")));
         const Route *health = route(ws, QStringLiteral("health-get"));
         QVERIFY(health && health->mock);
         QCOMPARE(health->mock->body, QStringLiteral("{\"status\":\"ok\"}"));
@@ -128,7 +129,8 @@ components:
         QVERIFY(noServer.workspace.routes.isEmpty());
         QVERIFY(noServer.warnings.join(u'\n').contains(u"no server URL"));
         const ImportResult withDefault
-            = importOpenApi("openapi: 3.0.0\npaths: {/x: {get: {responses: {}}}}\n", QUrl(QStringLiteral("http://127.0.0.1:7000")));
+            = importOpenApi("openapi: 3.0.0\npaths: {/x: {get: {responses: {}}}}\n",
+                QUrl(QStringLiteral("http://127.0.0.1:7000")));
         QCOMPARE(withDefault.workspace.routes.size(), 1);
     }
 };
