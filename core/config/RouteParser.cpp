@@ -41,7 +41,7 @@ RouteMatch parseMatch(YamlReader &r, const YAML::Node &node, const QString &path
             m.headers = r.keyValues(f.value, f.path, QStringLiteral("match header"));
         }
     }
-    if (pathKey.isEmpty() && node.IsMap())
+    if (pathKey.isEmpty() && node.IsMap() && !r.failedUnder(path))
         r.error(path, QStringLiteral("missing 'path' in route match (or path_exact, path_regex)"),
             YamlReader::Anchor::Key);
     return m;
@@ -213,7 +213,7 @@ Route parseRoute(YamlReader &r, const YamlReader::Entry &item)
                 route.timeout = *d;
         }
     }
-    if (!hasMatch && item.value.IsMap()) {
+    if (!hasMatch && item.value.IsMap() && !r.failedUnder(item.path)) {
         const QString what
             = route.name.isEmpty() ? QStringLiteral("route") : QStringLiteral("route '%1'").arg(route.name);
         r.error(item.path, QStringLiteral("missing 'match' in %1").arg(what));

@@ -139,7 +139,7 @@ static Target parseTarget(YamlReader &r, const YamlReader::Entry &item, bool *ok
             assign(t.weight, r.integer(f.value, f.path));
         }
     }
-    if (!hasUrl && item.value.IsMap())
+    if (!hasUrl && item.value.IsMap() && !r.failedUnder(item.path))
         r.error(item.path, QStringLiteral("missing 'url' in upstream target"));
     return t;
 }
@@ -324,7 +324,7 @@ QList<AuthScheme> parseAuth(YamlReader &r, const YAML::Node &node, const QString
             if (const auto t = r.choice(f.value, f.path, QStringLiteral("auth type"), types))
                 type = int(types.indexOf(*t));
         }
-        if (!hasType && e.value.IsMap())
+        if (!hasType && e.value.IsMap() && !r.failedUnder(e.path))
             r.error(e.path, QStringLiteral("missing 'type' in auth scheme '%1'").arg(e.key),
                 YamlReader::Anchor::Key);
         if (type >= 0)

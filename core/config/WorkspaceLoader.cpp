@@ -136,7 +136,8 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
         suppressed.insert(parentPath(parentPath(failed)));
     }
     for (const ValidationIssue &issue : checkWorkspace(ws)) {
-        if (suppressed.contains(issue.path))
+        if (suppressed.contains(issue.path)
+            || (!issue.refersTo.isEmpty() && suppressed.contains(issue.refersTo)))
             continue;
         reader.error(
             issue.path, issue.message, issue.atKey ? YamlReader::Anchor::Key : YamlReader::Anchor::Value);

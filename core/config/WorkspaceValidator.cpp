@@ -42,9 +42,11 @@ public:
     }
 
 private:
-    void add(const QString &path, const QString &message, bool atKey = false)
+    // `refersTo`: the section a missing name should be in (the loader drops such issues when that
+    // section itself could not be read).
+    void add(const QString &path, const QString &message, bool atKey = false, const char *refersTo = "")
     {
-        m_issues.append(ValidationIssue { path, message, atKey });
+        m_issues.append(ValidationIssue { path, message, atKey, QString::fromLatin1(refersTo) });
     }
 
     void checkChoice(
@@ -88,8 +90,8 @@ private:
     void checkUpstreamRef(const QString &path, const QString &route, const QString &name)
     {
         if (!m_ws.findUpstream(name))
-            add(path,
-                QStringLiteral("route '%1' names upstream '%2', which does not exist").arg(route, name));
+            add(path, QStringLiteral("route '%1' names upstream '%2', which does not exist").arg(route, name),
+                false, "upstreams");
     }
 
     void checkRateLimit(const QString &path, const RateLimit &r)
@@ -212,8 +214,8 @@ private:
             names.insert(c.name, c.name);
             if (!c.tier.isEmpty() && !m_ws.findTier(c.tier))
                 add(p + QStringLiteral(".tier"),
-                    QStringLiteral("consumer '%1' names tier '%2', which does not exist")
-                        .arg(c.name, c.tier));
+                    QStringLiteral("consumer '%1' names tier '%2', which does not exist").arg(c.name, c.tier),
+                    false, "tiers");
             for (int k = 0; k < c.apiKeys.size(); ++k) {
                 const QString key = c.apiKeys[k];
                 const QString kp = QStringLiteral("%1.api_keys[%2]").arg(p).arg(k);
@@ -341,7 +343,8 @@ void Checker::checkVersions(const Route &r, const QString &p)
         if (!m_ws.findUpstream(upstream))
             add(p + QStringLiteral(".map.") + version,
                 QStringLiteral("route '%1' maps version '%2' to upstream '%3', which does not exist")
-                    .arg(r.name, version, upstream));
+                    .arg(r.name, version, upstream),
+                false, "upstreams");
     }
     if (v.defaultVersion.isEmpty())
         add(p + QStringLiteral(".default"), QStringLiteral("route '%1' versions have no default").arg(r.name),
@@ -437,7 +440,8 @@ void Checker::checkRoute(const Route &r, const QString &p)
         if (!m_ws.findAuth(r.auth[i]))
             add(QStringLiteral("%1.auth[%2]").arg(p).arg(i),
                 QStringLiteral("route '%1' names auth scheme '%2', which does not exist")
-                    .arg(r.name, r.auth[i]));
+                    .arg(r.name, r.auth[i]),
+                false, "auth");
     }
     if (!r.allowGroups.isEmpty() && r.auth.isEmpty())
         add(p + QStringLiteral(".allow_groups"),
@@ -450,7 +454,8 @@ void Checker::checkRoute(const Route &r, const QString &p)
             [&](const Consumer &c) { return c.groups.contains(group); });
         if (!held)
             add(QStringLiteral("%1.allow_groups[%2]").arg(p).arg(i),
-                QStringLiteral("route '%1' allows group '%2', which no consumer has").arg(r.name, group));
+                QStringLiteral("route '%1' allows group '%2', which no consumer has").arg(r.name, group),
+                false, "consumers");
     }
     if (r.rateLimit)
         checkRateLimit(p + QStringLiteral(".rate_limit"), *r.rateLimit);

@@ -13,6 +13,7 @@ struct ValidationIssue
     QString path; // dotted model path: "routes[2].upstream"
     QString message;
     bool atKey = false; // point at the key named by path (e.g. "missing ..."), not at its value
+    QString refersTo; // for "names X, which does not exist": the section X belongs in ("upstreams")
 };
 
 QList<ValidationIssue> checkWorkspace(const Workspace &ws);

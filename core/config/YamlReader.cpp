@@ -79,6 +79,14 @@ SourcePosition YamlReader::position(const QString &path, Anchor anchor) const
     }
 }
 
+bool YamlReader::failedUnder(const QString &path) const
+{
+    return std::any_of(m_failedPaths.begin(), m_failedPaths.end(), [&](const QString &failed) {
+        return failed.size() > path.size() && failed.startsWith(path)
+            && (failed[path.size()] == u'.' || failed[path.size()] == u'[');
+    });
+}
+
 void YamlReader::error(const QString &path, const QString &message, Anchor anchor)
 {
     error(position(path, anchor), path, message);
@@ -129,6 +137,9 @@ QList<YamlReader::Entry> YamlReader::fields(
             if (!hint.isEmpty())
                 message += QStringLiteral(" (did you mean '%1'?)").arg(hint);
             error(toPosition(it->first.Mark()), childPath, message);
+            // The key meant is as good as broken: checks that depend on it would only add noise.
+            if (!hint.isEmpty())
+                m_failedPaths.insert(path.isEmpty() ? hint : path + u'.' + hint);
             continue;
         }
         if (seen.contains(key)) {

@@ -74,6 +74,8 @@ public:
     SourcePosition position(const QString &path, Anchor anchor) const;
     // Paths at which a problem was reported while reading.
     const QSet<QString> &failedPaths() const { return m_failedPaths; }
+    // Whether a problem was reported inside `path` (a "missing key" there may be a misspelt one).
+    bool failedUnder(const QString &path) const;
 
     Diagnostics takeErrors() { return std::exchange(m_errors, {}); }
     QHash<QString, QString> takeEnvTemplates() { return std::exchange(m_envTemplates, {}); }

@@ -586,6 +586,30 @@ routes:
     allow_groups:
       -
 )yaml") << QStringList { QStringLiteral("9:5: 'allow_groups[0]' must be a string, not empty") };
+        QTest::newRow("misspelt section hides its references")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreems:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path: /api/users}
+    upstream: users
+)yaml")
+            << QStringList { QStringLiteral(
+                   "2:1: unknown key 'upstreems' in the workspace (did you mean 'upstreams'?)") };
+        QTest::newRow("misspelt required key is not also missing")
+            << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+routes:
+  - name: users
+    match: {path_exct: /api/users}
+    upstream: users
+)yaml")
+            << QStringList { QStringLiteral(
+                   "7:13: unknown key 'path_exct' in route match (did you mean 'path_exact'?)") };
     }
 
     void mistakes()
