@@ -15,22 +15,22 @@ using namespace portico::capture;
 
 namespace {
 
-constexpr const char *kUsage =
-    "Usage: portico-cli replay ID --db DB [--target URL] [--header 'K: V']... [--diff] [--timeout MS]\n";
+constexpr const char *kUsage
+    = "Usage: portico-cli replay ID --db DB [--target URL] [--header 'K: V']... [--diff] [--timeout MS]\n";
 
-constexpr const char *kHelp =
-    "Sends captured exchange ID again: to its original URL (through the gateway that captured\n"
-    "it) or to --target (scheme://host:port[/base], the path and query are kept). The new\n"
-    "exchange is recorded in DB with a note naming ID; its id is printed on stdout.\n"
-    "Headers redacted in the capture are not sent; supply them with --header.\n\n"
-    "Options:\n"
-    "  --db DB            the capture database\n"
-    "  --target URL       send here instead of the original URL\n"
-    "  --header 'K: V'    set header K (replacing captured ones); 'K:' removes it (repeatable)\n"
-    "  --diff             print what changed in status, headers and (JSON) body\n"
-    "  --timeout MS       give up after MS milliseconds without progress (default 30000)\n"
-    "  -h, --help         show this help\n"
-    "Exit status: 0 replayed, 1 no such exchange or no response, 2 bad usage.\n";
+constexpr const char *kHelp
+    = "Sends captured exchange ID again: to its original URL (through the gateway that captured\n"
+      "it) or to --target (scheme://host:port[/base], the path and query are kept). The new\n"
+      "exchange is recorded in DB with a note naming ID; its id is printed on stdout.\n"
+      "Headers redacted in the capture are not sent; supply them with --header.\n\n"
+      "Options:\n"
+      "  --db DB            the capture database\n"
+      "  --target URL       send here instead of the original URL\n"
+      "  --header 'K: V'    set header K (replacing captured ones); 'K:' removes it (repeatable)\n"
+      "  --diff             print what changed in status, headers and (JSON) body\n"
+      "  --timeout MS       give up after MS milliseconds without progress (default 30000)\n"
+      "  -h, --help         show this help\n"
+      "Exit status: 0 replayed, 1 no such exchange or no response, 2 bad usage.\n";
 
 int usageError(const QString &message)
 {
@@ -60,13 +60,15 @@ int runReplay(const QStringList &args)
             options.target = QUrl(args[++i], QUrl::StrictMode);
             if (!options.target.isValid() || options.target.host().isEmpty()
                 || (options.target.scheme() != u"http" && options.target.scheme() != u"https"))
-                return usageError(QStringLiteral("--target must be an http:// or https:// URL, got '%1'").arg(args[i]));
+                return usageError(
+                    QStringLiteral("--target must be an http:// or https:// URL, got '%1'").arg(args[i]));
         } else if (a == u"--header" && hasValue) {
             const QString h = args[++i];
             const qsizetype colon = h.indexOf(u':');
             if (colon <= 0)
                 return usageError(QStringLiteral("--header expects 'Name: value', got '%1'").arg(h));
-            options.headers.emplaceBack(h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toUtf8());
+            options.headers.emplaceBack(
+                h.left(colon).trimmed().toLatin1(), h.mid(colon + 1).trimmed().toUtf8());
         } else if (a == u"--timeout" && hasValue) {
             bool ok = false;
             const int ms = args[++i].toInt(&ok);
@@ -110,12 +112,13 @@ int runReplay(const QStringList &args)
     }
     // The id the row really got: another process writing the same file may force a fresh one.
     qint64 storedId = 0;
-    QObject::connect(&store, &CaptureStore::exchangesStored, &store,
-                     [&storedId](const QList<ExchangeSummary> &rows) {
-                         if (!rows.isEmpty())
-                             storedId = rows.last().id;
-                     },
-                     Qt::DirectConnection);
+    QObject::connect(
+        &store, &CaptureStore::exchangesStored, &store,
+        [&storedId](const QList<ExchangeSummary> &rows) {
+            if (!rows.isEmpty())
+                storedId = rows.last().id;
+        },
+        Qt::DirectConnection);
 
     Replayer replayer(&store);
     QEventLoop loop;
@@ -132,7 +135,8 @@ int runReplay(const QStringList &args)
     if (storedId)
         std::printf("%lld\n", storedId);
     if (!result.error.isEmpty()) {
-        std::fprintf(stderr, "portico-cli replay: %s: %s\n", qPrintable(result.url), qPrintable(result.error));
+        std::fprintf(
+            stderr, "portico-cli replay: %s: %s\n", qPrintable(result.url), qPrintable(result.error));
         return 1;
     }
     if (diff) {

@@ -21,28 +21,28 @@ using namespace portico::capture;
 
 namespace {
 
-constexpr const char *kUsage =
-    "Usage: portico-cli traffic list --db DB [--filter EXPR] [--limit N] [--before ID] [--json]\n"
-    "       portico-cli traffic show ID --db DB [--json | --curl]\n"
-    "       portico-cli traffic har --db DB [--filter EXPR] -o OUT.har\n"
-    "       portico-cli traffic import-har IN.har --db DB\n";
+constexpr const char *kUsage
+    = "Usage: portico-cli traffic list --db DB [--filter EXPR] [--limit N] [--before ID] [--json]\n"
+      "       portico-cli traffic show ID --db DB [--json | --curl]\n"
+      "       portico-cli traffic har --db DB [--filter EXPR] -o OUT.har\n"
+      "       portico-cli traffic import-har IN.har --db DB\n";
 
-constexpr const char *kHelp =
-    "Reads the capture database that `serve` writes (capture.database in the workspace).\n\n"
-    "  list        exchanges, newest first (a table, or one JSON object per line with --json)\n"
-    "  show ID     one exchange in full: heads, bodies, timings, route, consumer, trace ids;\n"
-    "              --curl prints it as a curl command line. Exit 1 if there is no such id.\n"
-    "  har         HAR 1.2 export of the matching exchanges (oldest first; -o - for stdout)\n"
-    "  import-har  adds the entries of a HAR file (browsers, other tools) to DB, creating it\n\n"
-    "Options:\n"
-    "  --db DB          the capture database (SQLite)\n"
-    "  --filter EXPR    e.g. 'method:POST status:>=500 route:users -consumer:bob path:/api/*'\n"
-    "                   (terms: method status route consumer host path url duration upstream\n"
-    "                   version trace span error body header client scheme id parent retries)\n"
-    "  --limit N        rows to list (default 50)\n"
-    "  --before ID      list rows older than ID (paging; also resumes a body: search)\n"
-    "  --json           JSON output\n"
-    "  -h, --help       show this help\n";
+constexpr const char *kHelp
+    = "Reads the capture database that `serve` writes (capture.database in the workspace).\n\n"
+      "  list        exchanges, newest first (a table, or one JSON object per line with --json)\n"
+      "  show ID     one exchange in full: heads, bodies, timings, route, consumer, trace ids;\n"
+      "              --curl prints it as a curl command line. Exit 1 if there is no such id.\n"
+      "  har         HAR 1.2 export of the matching exchanges (oldest first; -o - for stdout)\n"
+      "  import-har  adds the entries of a HAR file (browsers, other tools) to DB, creating it\n\n"
+      "Options:\n"
+      "  --db DB          the capture database (SQLite)\n"
+      "  --filter EXPR    e.g. 'method:POST status:>=500 route:users -consumer:bob path:/api/*'\n"
+      "                   (terms: method status route consumer host path url duration upstream\n"
+      "                   version trace span error body header client scheme id parent retries)\n"
+      "  --limit N        rows to list (default 50)\n"
+      "  --before ID      list rows older than ID (paging; also resumes a body: search)\n"
+      "  --json           JSON output\n"
+      "  -h, --help       show this help\n";
 
 void usageError(const QString &message)
 {
@@ -62,7 +62,8 @@ struct Parsed
 };
 
 // Parses `args` for subcommand `sub` with the given value options (long names) and flags.
-void parse(Parsed &p, const QString &sub, const QStringList &args, const QStringList &valued, const QStringList &flags)
+void parse(Parsed &p, const QString &sub, const QStringList &args, const QStringList &valued,
+    const QStringList &flags)
 {
     p.parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
     for (const QString &name : valued) {
@@ -72,7 +73,8 @@ void parse(Parsed &p, const QString &sub, const QStringList &args, const QString
         p.parser.addOption(QCommandLineOption(names, QString(), QStringLiteral("value")));
     }
     for (const QString &name : flags)
-        p.parser.addOption(QCommandLineOption(name == u"help" ? QStringList { QStringLiteral("h"), name } : QStringList { name }));
+        p.parser.addOption(QCommandLineOption(
+            name == u"help" ? QStringList { QStringLiteral("h"), name } : QStringList { name }));
     if (!p.parser.parse(QStringList { QStringLiteral("traffic ") + sub } + args)) {
         usageError(p.parser.errorText());
         return;
@@ -117,8 +119,9 @@ QString durationText(qint64 us)
 int list(const QStringList &args)
 {
     Parsed p;
-    parse(p, QStringLiteral("list"), args, { QStringLiteral("db"), QStringLiteral("filter"), QStringLiteral("limit"), QStringLiteral("before") },
-          { QStringLiteral("json") });
+    parse(p, QStringLiteral("list"), args,
+        { QStringLiteral("db"), QStringLiteral("filter"), QStringLiteral("limit"), QStringLiteral("before") },
+        { QStringLiteral("json") });
     if (!p.ok)
         return 2;
     if (!p.parser.positionalArguments().isEmpty()) {
@@ -126,8 +129,12 @@ int list(const QStringList &args)
         return 2;
     }
     bool okLimit = true, okBefore = true;
-    const int limit = p.parser.isSet(QStringLiteral("limit")) ? p.parser.value(QStringLiteral("limit")).toInt(&okLimit) : 50;
-    const qint64 before = p.parser.isSet(QStringLiteral("before")) ? p.parser.value(QStringLiteral("before")).toLongLong(&okBefore) : 0;
+    const int limit = p.parser.isSet(QStringLiteral("limit"))
+        ? p.parser.value(QStringLiteral("limit")).toInt(&okLimit)
+        : 50;
+    const qint64 before = p.parser.isSet(QStringLiteral("before"))
+        ? p.parser.value(QStringLiteral("before")).toLongLong(&okBefore)
+        : 0;
     if (!okLimit || limit <= 0 || !okBefore || before < 0) {
         usageError(QStringLiteral("--limit and --before take positive numbers"));
         return 2;
@@ -148,7 +155,7 @@ int list(const QStringList &args)
             printLine(QJsonDocument(summaryToJson(s)).toJson(QJsonDocument::Compact));
     } else {
         std::printf("%-8s %-23s %-7s %6s %9s %-14s %-12s %s\n", "ID", "STARTED (UTC)", "METHOD", "STATUS",
-                    "DURATION", "ROUTE", "CONSUMER", "URL");
+            "DURATION", "ROUTE", "CONSUMER", "URL");
         for (const ExchangeSummary &s : page.rows) {
             const QString status = s.status ? QString::number(s.status) : QStringLiteral("-");
             const QString started = rfc3339(s.startedAtMs).replace(u'T', u' ').chopped(1);
@@ -156,16 +163,16 @@ int list(const QStringList &args)
             if (!s.error.isEmpty())
                 url += QStringLiteral("  [%1]").arg(s.error);
             std::printf("%-8lld %-23s %-7s %6s %9s %-14s %-12s %s\n", s.id, qPrintable(started),
-                        qPrintable(s.method), qPrintable(status), qPrintable(durationText(s.durationUs)),
-                        qPrintable(s.route.isEmpty() ? QStringLiteral("-") : s.route),
-                        qPrintable(s.consumer.isEmpty() ? QStringLiteral("-") : s.consumer), qPrintable(url));
+                qPrintable(s.method), qPrintable(status), qPrintable(durationText(s.durationUs)),
+                qPrintable(s.route.isEmpty() ? QStringLiteral("-") : s.route),
+                qPrintable(s.consumer.isEmpty() ? QStringLiteral("-") : s.consumer), qPrintable(url));
         }
     }
     if (page.partial)
         std::fprintf(stderr,
-                     "note: the search of bodies/headers stopped after its time limit; older exchanges were "
-                     "not searched. Continue with --before %lld\n",
-                     page.resumeBeforeId);
+            "note: the search of bodies/headers stopped after its time limit; older exchanges were "
+            "not searched. Continue with --before %lld\n",
+            page.resumeBeforeId);
     return 0;
 }
 
@@ -194,7 +201,8 @@ void printBody(const QByteArray &body, qint64 size, bool truncated, bool dropped
 int show(const QStringList &args)
 {
     Parsed p;
-    parse(p, QStringLiteral("show"), args, { QStringLiteral("db") }, { QStringLiteral("json"), QStringLiteral("curl") });
+    parse(p, QStringLiteral("show"), args, { QStringLiteral("db") },
+        { QStringLiteral("json"), QStringLiteral("curl") });
     if (!p.ok)
         return 2;
     const QStringList pos = p.parser.positionalArguments();
@@ -221,20 +229,22 @@ int show(const QStringList &args)
         return 0;
     }
     std::printf("exchange %lld  %s  from %s\n", e->id, qPrintable(rfc3339(e->startedAt.toMSecsSinceEpoch())),
-                qPrintable(e->clientAddress));
+        qPrintable(e->clientAddress));
     std::printf("%s %s -> %s  %s\n", qPrintable(e->method), qPrintable(e->url),
-                e->status ? qPrintable(QString::number(e->status)) : "no response",
-                qPrintable(durationText(e->timings.lastByteUs)));
-    std::printf("route: %s  consumer: %s  upstream: %s %s  version: %s  retries: %d\n",
-                qPrintable(e->route), qPrintable(e->consumer), qPrintable(e->upstream),
-                qPrintable(e->upstreamTarget), qPrintable(e->apiVersion), e->retries);
+        e->status ? qPrintable(QString::number(e->status)) : "no response",
+        qPrintable(durationText(e->timings.lastByteUs)));
+    std::printf("route: %s  consumer: %s  upstream: %s %s  version: %s  retries: %d\n", qPrintable(e->route),
+        qPrintable(e->consumer), qPrintable(e->upstream), qPrintable(e->upstreamTarget),
+        qPrintable(e->apiVersion), e->retries);
     std::printf("trace: %s  span: %s  parent span: %s", qPrintable(e->traceId), qPrintable(e->spanId),
-                qPrintable(e->parentSpanId));
+        qPrintable(e->parentSpanId));
     if (e->parentId)
         std::printf("  part of exchange %lld", e->parentId);
     std::printf("\ntimings: received %s, upstream connect %s, first upstream byte %s, last byte %s\n",
-                qPrintable(durationText(e->timings.receivedUs)), qPrintable(durationText(e->timings.upstreamConnectUs)),
-                qPrintable(durationText(e->timings.firstUpstreamByteUs)), qPrintable(durationText(e->timings.lastByteUs)));
+        qPrintable(durationText(e->timings.receivedUs)),
+        qPrintable(durationText(e->timings.upstreamConnectUs)),
+        qPrintable(durationText(e->timings.firstUpstreamByteUs)),
+        qPrintable(durationText(e->timings.lastByteUs)));
     std::printf("bytes: %lld in, %lld out\n", e->requestBytes, e->responseBytes);
     if (!e->error.isEmpty())
         std::printf("error: %s\n", qPrintable(e->error));
@@ -257,7 +267,8 @@ int show(const QStringList &args)
 int har(const QStringList &args)
 {
     Parsed p;
-    parse(p, QStringLiteral("har"), args, { QStringLiteral("db"), QStringLiteral("filter"), QStringLiteral("output") }, {});
+    parse(p, QStringLiteral("har"), args,
+        { QStringLiteral("db"), QStringLiteral("filter"), QStringLiteral("output") }, {});
     if (!p.ok)
         return 2;
     if (!p.parser.isSet(QStringLiteral("output"))) {
@@ -281,7 +292,8 @@ int har(const QStringList &args)
         // Written beside the target and renamed at the end: a failed export leaves no half file.
         QSaveFile file(out);
         if (!file.open(QIODevice::WriteOnly)) {
-            std::fprintf(stderr, "portico-cli traffic: cannot write %s: %s\n", qPrintable(out), qPrintable(file.errorString()));
+            std::fprintf(stderr, "portico-cli traffic: cannot write %s: %s\n", qPrintable(out),
+                qPrintable(file.errorString()));
             return 2;
         }
         n = exportHar(reader, *filter, &file, &error);
@@ -322,7 +334,8 @@ int importHarFile(const QStringList &args)
     const QString in = p.parser.positionalArguments().first();
     QFile file(in);
     if (!file.open(QIODevice::ReadOnly)) {
-        std::fprintf(stderr, "portico-cli traffic: cannot read %s: %s\n", qPrintable(in), qPrintable(file.errorString()));
+        std::fprintf(stderr, "portico-cli traffic: cannot read %s: %s\n", qPrintable(in),
+            qPrintable(file.errorString()));
         return 2;
     }
     CaptureStore store(cliStoreOptions(p.parser.value(QStringLiteral("db"))));
@@ -383,10 +396,12 @@ int generate(const QStringList &args)
         e.host = QStringLiteral("api%1.local").arg(route % 3);
         e.path = QStringLiteral("/api/r%1/items/%2").arg(route).arg(rng.bounded(100000));
         e.url = QStringLiteral("http://%1:8080%2").arg(e.host, e.path);
-        e.traceId = QStringLiteral("%1%2").arg(rng.generate64(), 16, 16, QLatin1Char('0')).arg(rng.generate64(), 16, 16, QLatin1Char('0'));
+        e.traceId = QStringLiteral("%1%2")
+                        .arg(rng.generate64(), 16, 16, QLatin1Char('0'))
+                        .arg(rng.generate64(), 16, 16, QLatin1Char('0'));
         e.spanId = QStringLiteral("%1").arg(rng.generate64(), 16, 16, QLatin1Char('0'));
         e.requestHeaders = { { "Host", e.host.toLatin1() }, { "Accept", "application/json" },
-                             { "X-Request-Id", QByteArray::number(i) } };
+            { "X-Request-Id", QByteArray::number(i) } };
         e.responseHeaders = { { "Content-Type", "application/json" }, { "Content-Length", "32" } };
         e.responseBody = "{\"id\":" + QByteArray::number(i) + ",\"ok\":true}";
         e.responseBodySize = e.responseBody.size();
@@ -415,7 +430,8 @@ int runTraffic(const QStringList &args)
     }
     const QString sub = args.first();
     const QStringList rest = args.mid(1);
-    if (sub == u"-h" || sub == u"--help" || rest.contains(QStringLiteral("--help")) || rest.contains(QStringLiteral("-h"))) {
+    if (sub == u"-h" || sub == u"--help" || rest.contains(QStringLiteral("--help"))
+        || rest.contains(QStringLiteral("-h"))) {
         std::fputs(kUsage, stdout);
         std::fputs(kHelp, stdout);
         return 0;

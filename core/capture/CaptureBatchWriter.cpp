@@ -39,8 +39,7 @@ void capBody(QByteArray &body, qint64 &size, bool &truncated, qint64 cap)
 CaptureBatchWriter::CaptureBatchWriter(const CaptureOptions &options, std::atomic<qint64> &nextId)
     : m_options(options)
     , m_nextId(nextId)
-    , m_connection(QStringLiteral("portico-capture-writer-%1")
-                       .arg(reinterpret_cast<quintptr>(this), 0, 16))
+    , m_connection(QStringLiteral("portico-capture-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
 {
     for (const QString &name : options.redactHeaders)
         m_redact.insert(name.trimmed().toLower().toLatin1());
@@ -147,11 +146,12 @@ bool CaptureBatchWriter::insert(Exchange &e, QString *error)
         int i = 0;
         q.bindValue(i++, e.id);
         q.bindValue(i++, e.startedAt.toMSecsSinceEpoch());
-        for (const QString *s : { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query })
+        for (const QString *s :
+            { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query })
             q.bindValue(i++, text(*s));
         q.bindValue(i++, e.status);
         for (const QString *s : { &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion,
-                                  &e.traceId, &e.spanId, &e.parentSpanId })
+                 &e.traceId, &e.spanId, &e.parentSpanId })
             q.bindValue(i++, text(*s));
         q.bindValue(i++, e.parentId);
         q.bindValue(i++, e.retries);
@@ -161,7 +161,7 @@ bool CaptureBatchWriter::insert(Exchange &e, QString *error)
         for (bool b : { e.requestTruncated, e.responseTruncated, e.bodiesDropped })
             q.bindValue(i++, int(b));
         for (qint64 v : { e.timings.receivedUs, e.timings.upstreamConnectUs, e.timings.firstUpstreamByteUs,
-                          e.timings.lastByteUs })
+                 e.timings.lastByteUs })
             q.bindValue(i++, v);
         q.bindValue(i++, text(e.notes));
         if (q.exec())

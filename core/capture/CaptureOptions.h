@@ -17,7 +17,7 @@ struct CaptureOptions
 {
     QString databasePath;
     QStringList redactHeaders { QStringLiteral("authorization"), QStringLiteral("cookie"),
-                                QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
+        QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
     // Safety net for bodies: the gateway already caps its copies, the store enforces it too.
     qint64 maxBodyBytes = 1024 * 1024;
 

@@ -14,9 +14,6 @@ namespace {
 
 std::atomic<int> s_readerSerial { 0 };
 
-// Ids scanned per slice of a costly search: small enough to check the clock often.
-constexpr qint64 kSliceIds = 20'000;
-
 void bindAll(QSqlQuery &q, const QVariantList &values)
 {
     for (const QVariant &v : values)
@@ -50,8 +47,8 @@ bool CaptureReader::open(const QString &path, QString *error)
     return true;
 }
 
-bool CaptureReader::runPage(const FilterExpression &filter, int limit, qint64 beforeId, qint64 floorId,
-                            QList<ExchangeSummary> *rows)
+bool CaptureReader::runPage(
+    const FilterExpression &filter, int limit, qint64 beforeId, qint64 floorId, QList<ExchangeSummary> *rows)
 {
     // Ids first, rows second: the inner query can then be answered from a (column, id) index
     // alone. A range such as status:5xx matches many index entries that SQLite sorts by id;
@@ -91,8 +88,8 @@ QList<ExchangeSummary> CaptureReader::list(const FilterExpression &filter, int l
     return search(filter, limit, beforeId, m_budget).rows;
 }
 
-CaptureReader::Page CaptureReader::search(const FilterExpression &filter, int limit, qint64 beforeId,
-                                          std::chrono::milliseconds budget)
+CaptureReader::Page CaptureReader::search(
+    const FilterExpression &filter, int limit, qint64 beforeId, std::chrono::milliseconds budget)
 {
     Page page;
     if (limit <= 0 || !m_db.isOpen())
@@ -106,7 +103,8 @@ CaptureReader::Page CaptureReader::search(const FilterExpression &filter, int li
     qint64 minId = 0;
     {
         QSqlQuery q(m_db);
-        if (!q.exec(QStringLiteral("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM exchanges")) || !q.next())
+        if (!q.exec(QStringLiteral("SELECT coalesce(min(id), 0), coalesce(max(id), 0) FROM exchanges"))
+            || !q.next())
             return page;
         minId = q.value(0).toLongLong();
         if (beforeId <= 0)
@@ -116,7 +114,7 @@ CaptureReader::Page CaptureReader::search(const FilterExpression &filter, int li
     timer.start();
     qint64 high = beforeId;
     while (high > minId) {
-        const qint64 low = std::max<qint64>(minId, high - kSliceIds);
+        const qint64 low = std::max<qint64>(minId, high - m_sliceIds);
         if (!runPage(filter, limit - int(page.rows.size()), high, low, &page.rows))
             return page;
         if (page.rows.size() >= limit)
@@ -162,12 +160,13 @@ QSqlQuery &CaptureReader::prepared(std::optional<QSqlQuery> &slot, const QString
 
 std::optional<Exchange> CaptureReader::get(qint64 id)
 {
-    QSqlQuery &q = prepared(m_getExchange, QStringLiteral(
-        "SELECT id, started_at, client_address, method, url, scheme, host, path, query, status, route, "
-        "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
-        "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
-        "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-        "first_byte_us, duration_us, notes FROM exchanges WHERE id = ?"));
+    QSqlQuery &q = prepared(m_getExchange,
+        QStringLiteral(
+            "SELECT id, started_at, client_address, method, url, scheme, host, path, query, status, route, "
+            "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
+            "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
+            "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
+            "first_byte_us, duration_us, notes FROM exchanges WHERE id = ?"));
     q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -185,7 +184,7 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
         *s = q.value(i++).toString();
     e.status = q.value(i++).toInt();
     for (QString *s : { &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId,
-                        &e.spanId, &e.parentSpanId })
+             &e.spanId, &e.parentSpanId })
         *s = q.value(i++).toString();
     e.parentId = q.value(i++).toLongLong();
     e.retries = q.value(i++).toInt();
@@ -195,19 +194,21 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
     for (bool *b : { &e.requestTruncated, &e.responseTruncated, &e.bodiesDropped })
         *b = q.value(i++).toBool();
     for (qint64 *v : { &e.timings.receivedUs, &e.timings.upstreamConnectUs, &e.timings.firstUpstreamByteUs,
-                       &e.timings.lastByteUs })
+             &e.timings.lastByteUs })
         *v = q.value(i++).toLongLong();
     e.notes = q.value(i++).toString();
     q.finish();
 
-    QSqlQuery &heads = prepared(m_getHeads, QStringLiteral("SELECT request, response FROM heads WHERE exchange_id = ?"));
+    QSqlQuery &heads
+        = prepared(m_getHeads, QStringLiteral("SELECT request, response FROM heads WHERE exchange_id = ?"));
     heads.bindValue(0, id);
     if (heads.exec() && heads.next()) {
         e.requestHeaders = schema::decodeHeaders(heads.value(0).toByteArray());
         e.responseHeaders = schema::decodeHeaders(heads.value(1).toByteArray());
     }
     heads.finish();
-    QSqlQuery &bodies = prepared(m_getBodies, QStringLiteral("SELECT request, response FROM bodies WHERE exchange_id = ?"));
+    QSqlQuery &bodies
+        = prepared(m_getBodies, QStringLiteral("SELECT request, response FROM bodies WHERE exchange_id = ?"));
     bodies.bindValue(0, id);
     if (bodies.exec() && bodies.next()) {
         e.requestBody = bodies.value(0).toByteArray();

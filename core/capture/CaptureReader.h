@@ -8,6 +8,7 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -61,10 +62,12 @@ public:
     qint64 maxId();
 
     void setDefaultBudget(std::chrono::milliseconds budget) { m_budget = budget; }
+    // Ids scanned per slice of a costly search: between slices the clock is checked.
+    void setScanSlice(qint64 ids) { m_sliceIds = std::max<qint64>(1, ids); }
 
 private:
     bool runPage(const FilterExpression &filter, int limit, qint64 beforeId, qint64 floorId,
-                 QList<ExchangeSummary> *rows);
+        QList<ExchangeSummary> *rows);
 
     QSqlQuery &prepared(std::optional<QSqlQuery> &slot, const QString &sql);
 
@@ -76,6 +79,7 @@ private:
     std::optional<QSqlQuery> m_getBodies;
     QString m_error;
     std::chrono::milliseconds m_budget { 2000 };
+    qint64 m_sliceIds = 20'000;
 };
 
 } // namespace portico::capture

@@ -200,7 +200,7 @@ void CaptureStore::writerLoop()
         for (size_t from = 0; from < batch.size() && ok;) {
             const size_t to = std::min(batch.size(), from + size_t(std::max(1, m_options.batchRows)));
             std::vector<Exchange> slice(std::make_move_iterator(batch.begin() + qsizetype(from)),
-                                        std::make_move_iterator(batch.begin() + qsizetype(to)));
+                std::make_move_iterator(batch.begin() + qsizetype(to)));
             ok = writer.write(slice, &stored, &error);
             if (ok) {
                 m_storedRows.fetch_add(slice.size(), std::memory_order_relaxed);

@@ -70,12 +70,12 @@ private:
     QThread *m_thread = nullptr;
 
     mutable QMutex m_mutex;
-    QWaitCondition m_wake;    // writer: work, flush or stop
+    QWaitCondition m_wake; // writer: work, flush or stop
     QWaitCondition m_written; // flush(): a batch was committed
     std::vector<Exchange> m_queue;
     qint64 m_queuedBytes = 0;
     quint64 m_acceptedSeq = 0; // exchanges accepted into the queue so far
-    quint64 m_doneSeq = 0;     // of those, committed or failed
+    quint64 m_doneSeq = 0; // of those, committed or failed
     bool m_flushRequested = false;
     bool m_stop = false;
     bool m_ready = false; // writer finished opening (successfully or not)

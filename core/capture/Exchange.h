@@ -22,10 +22,10 @@ using HeaderList = QList<Header>;
 // -1 = unknown or did not happen (no upstream for a mock, connect failed, ...).
 struct Timings
 {
-    qint64 receivedUs = -1;          // request fully received from the client
-    qint64 upstreamConnectUs = -1;   // connection to the upstream target ready
+    qint64 receivedUs = -1; // request fully received from the client
+    qint64 upstreamConnectUs = -1; // connection to the upstream target ready
     qint64 firstUpstreamByteUs = -1; // first response byte from the upstream
-    qint64 lastByteUs = -1;          // last response byte sent to the client (= total duration)
+    qint64 lastByteUs = -1; // last response byte sent to the client (= total duration)
     bool operator==(const Timings &) const = default;
 };
 
@@ -45,7 +45,7 @@ struct Exchange
 
     QString route;
     QString consumer;
-    QString upstream;       // upstream name from the workspace
+    QString upstream; // upstream name from the workspace
     QString upstreamTarget; // the target URL actually used
     QString apiVersion;
 
@@ -68,7 +68,7 @@ struct Exchange
     bool responseTruncated = false;
     bool bodiesDropped = false; // the store dropped the bodies under overload
 
-    qint64 requestBytes = 0;  // bytes read from the client (head + body)
+    qint64 requestBytes = 0; // bytes read from the client (head + body)
     qint64 responseBytes = 0; // bytes written to the client (head + body)
 
     Timings timings;

@@ -41,7 +41,7 @@ void diffJson(const QString &path, const QJsonValue &a, const QJsonValue &b, QLi
         for (auto it = ob.begin(); it != ob.end(); ++it) {
             if (!oa.contains(it.key()))
                 out->append({ Change::Kind::Added, QStringLiteral("body ") + path + u'.' + it.key(), {},
-                              compact(it.value()) });
+                    compact(it.value()) });
         }
         return;
     }
@@ -52,9 +52,11 @@ void diffJson(const QString &path, const QJsonValue &a, const QJsonValue &b, QLi
         for (qsizetype i = 0; i < common; ++i)
             diffJson(QStringLiteral("%1[%2]").arg(path).arg(i), aa.at(i), ab.at(i), out);
         for (qsizetype i = common; i < aa.size(); ++i)
-            out->append({ Change::Kind::Removed, QStringLiteral("body %1[%2]").arg(path).arg(i), compact(aa.at(i)), {} });
+            out->append({ Change::Kind::Removed, QStringLiteral("body %1[%2]").arg(path).arg(i),
+                compact(aa.at(i)), {} });
         for (qsizetype i = common; i < ab.size(); ++i)
-            out->append({ Change::Kind::Added, QStringLiteral("body %1[%2]").arg(path).arg(i), {}, compact(ab.at(i)) });
+            out->append({ Change::Kind::Added, QStringLiteral("body %1[%2]").arg(path).arg(i), {},
+                compact(ab.at(i)) });
         return;
     }
     if (a != b)
@@ -88,7 +90,7 @@ ExchangeDiff diffExchanges(const Exchange &a, const Exchange &b, const QStringLi
     ExchangeDiff diff;
     if (a.status != b.status)
         diff.changes.append({ Change::Kind::Changed, QStringLiteral("status"), QString::number(a.status),
-                              QString::number(b.status) });
+            QString::number(b.status) });
 
     const auto ha = headerMap(a.responseHeaders, ignoreHeaders);
     const auto hb = headerMap(b.responseHeaders, ignoreHeaders);
@@ -98,12 +100,13 @@ ExchangeDiff diffExchanges(const Exchange &a, const Exchange &b, const QStringLi
             diff.changes.append({ Change::Kind::Removed, where, QString::fromUtf8(it.value()), {} });
         else if (hb.value(it.key()) != it.value())
             diff.changes.append({ Change::Kind::Changed, where, QString::fromUtf8(it.value()),
-                                  QString::fromUtf8(hb.value(it.key())) });
+                QString::fromUtf8(hb.value(it.key())) });
     }
     for (auto it = hb.begin(); it != hb.end(); ++it) {
         if (!ha.contains(it.key()))
-            diff.changes.append({ Change::Kind::Added, QStringLiteral("header ") + QString::fromLatin1(it.key()), {},
-                                  QString::fromUtf8(it.value()) });
+            diff.changes.append(
+                { Change::Kind::Added, QStringLiteral("header ") + QString::fromLatin1(it.key()), {},
+                    QString::fromUtf8(it.value()) });
     }
 
     if (a.responseBody != b.responseBody) {
@@ -115,12 +118,14 @@ ExchangeDiff diffExchanges(const Exchange &a, const Exchange &b, const QStringLi
             const QJsonValue vb = jb.isObject() ? QJsonValue(jb.object()) : QJsonValue(jb.array());
             diffJson(QStringLiteral("$"), va, vb, &diff.changes);
         } else if (a.responseBody.isEmpty()) {
-            diff.changes.append({ Change::Kind::Added, QStringLiteral("body"), {}, bodyText(b.responseBody) });
+            diff.changes.append(
+                { Change::Kind::Added, QStringLiteral("body"), {}, bodyText(b.responseBody) });
         } else if (b.responseBody.isEmpty()) {
-            diff.changes.append({ Change::Kind::Removed, QStringLiteral("body"), bodyText(a.responseBody), {} });
+            diff.changes.append(
+                { Change::Kind::Removed, QStringLiteral("body"), bodyText(a.responseBody), {} });
         } else {
             diff.changes.append({ Change::Kind::Changed, QStringLiteral("body"), bodyText(a.responseBody),
-                                  bodyText(b.responseBody) });
+                bodyText(b.responseBody) });
         }
     }
     return diff;

@@ -17,9 +17,9 @@ struct ExchangeDiff
     {
         enum class Kind { Added, Removed, Changed };
         Kind kind = Kind::Changed;
-        QString where;  // "status", "header content-type", "body $.users[2].name", "body"
+        QString where; // "status", "header content-type", "body $.users[2].name", "body"
         QString before; // empty for Added
-        QString after;  // empty for Removed
+        QString after; // empty for Removed
         bool operator==(const Change &) const = default;
     };
     QList<Change> changes;

@@ -18,9 +18,8 @@ QJsonObject side(const HeaderList &headers, const QByteArray &body, qint64 size,
     QJsonArray h;
     for (const auto &pair : headers)
         h.append(QJsonArray { QString::fromLatin1(pair.first), QString::fromUtf8(pair.second) });
-    QJsonObject o { { QStringLiteral("headers"), h },
-                    { QStringLiteral("body_size"), size },
-                    { QStringLiteral("truncated"), truncated } };
+    QJsonObject o { { QStringLiteral("headers"), h }, { QStringLiteral("body_size"), size },
+        { QStringLiteral("truncated"), truncated } };
     QStringDecoder decoder(QStringDecoder::Utf8);
     const QString text = decoder(body);
     if (decoder.hasError()) {
@@ -50,7 +49,7 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
         { QStringLiteral("path"), s.path },
         { QStringLiteral("status"), s.status },
         { QStringLiteral("duration_ms"),
-          s.durationUs < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(s.durationUs) / 1000.0) },
+            s.durationUs < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(double(s.durationUs) / 1000.0) },
         { QStringLiteral("route"), s.route },
         { QStringLiteral("consumer"), s.consumer },
         { QStringLiteral("upstream"), s.upstream },
@@ -75,11 +74,12 @@ QJsonObject exchangeToJson(const Exchange &e)
     o.insert(QStringLiteral("retries"), e.retries);
     o.insert(QStringLiteral("notes"), e.notes);
     o.insert(QStringLiteral("timings_us"),
-             QJsonObject { { QStringLiteral("received"), micros(e.timings.receivedUs) },
-                           { QStringLiteral("upstream_connect"), micros(e.timings.upstreamConnectUs) },
-                           { QStringLiteral("first_upstream_byte"), micros(e.timings.firstUpstreamByteUs) },
-                           { QStringLiteral("last_byte"), micros(e.timings.lastByteUs) } });
-    o.insert(QStringLiteral("request"), side(e.requestHeaders, e.requestBody, e.requestBodySize, e.requestTruncated));
+        QJsonObject { { QStringLiteral("received"), micros(e.timings.receivedUs) },
+            { QStringLiteral("upstream_connect"), micros(e.timings.upstreamConnectUs) },
+            { QStringLiteral("first_upstream_byte"), micros(e.timings.firstUpstreamByteUs) },
+            { QStringLiteral("last_byte"), micros(e.timings.lastByteUs) } });
+    o.insert(QStringLiteral("request"),
+        side(e.requestHeaders, e.requestBody, e.requestBodySize, e.requestTruncated));
     QJsonObject response = side(e.responseHeaders, e.responseBody, e.responseBodySize, e.responseTruncated);
     response.insert(QStringLiteral("bodies_dropped"), e.bodiesDropped);
     o.insert(QStringLiteral("response"), response);

@@ -19,13 +19,26 @@ struct Term
 };
 
 const QStringList kFields = {
-    QStringLiteral("method"),  QStringLiteral("status"),   QStringLiteral("route"),
-    QStringLiteral("consumer"), QStringLiteral("host"),    QStringLiteral("path"),
-    QStringLiteral("url"),     QStringLiteral("duration"), QStringLiteral("upstream"),
-    QStringLiteral("version"), QStringLiteral("trace"),    QStringLiteral("span"),
-    QStringLiteral("error"),   QStringLiteral("body"),     QStringLiteral("header"),
-    QStringLiteral("client"),  QStringLiteral("scheme"),   QStringLiteral("id"),
-    QStringLiteral("parent"),  QStringLiteral("retries"),
+    QStringLiteral("method"),
+    QStringLiteral("status"),
+    QStringLiteral("route"),
+    QStringLiteral("consumer"),
+    QStringLiteral("host"),
+    QStringLiteral("path"),
+    QStringLiteral("url"),
+    QStringLiteral("duration"),
+    QStringLiteral("upstream"),
+    QStringLiteral("version"),
+    QStringLiteral("trace"),
+    QStringLiteral("span"),
+    QStringLiteral("error"),
+    QStringLiteral("body"),
+    QStringLiteral("header"),
+    QStringLiteral("client"),
+    QStringLiteral("scheme"),
+    QStringLiteral("id"),
+    QStringLiteral("parent"),
+    QStringLiteral("retries"),
 };
 
 // LIKE pattern for a value with * and ? wildcards; %, _ and \ in the value match themselves.
@@ -86,7 +99,8 @@ public:
                 ++i;
                 if (i < tokens.size() && tokens[i].text == u"|") {
                     if (i + 1 >= tokens.size() || tokens[i + 1].text == u"|")
-                        return fail(error, tokens[i].column, QStringLiteral("'|' needs a term on both sides"));
+                        return fail(
+                            error, tokens[i].column, QStringLiteral("'|' needs a term on both sides"));
                     ++i;
                     continue;
                 }
@@ -205,7 +219,7 @@ private:
             const int valueColumn = column + (negate ? 1 : 0) + int(m.capturedLength());
             if (!kFields.contains(field))
                 return setError(column + (negate ? 1 : 0),
-                                QStringLiteral("unknown field '%1' (known: %2)").arg(field, kFields.join(u", ")));
+                    QStringLiteral("unknown field '%1' (known: %2)").arg(field, kFields.join(u", ")));
             if (value.isEmpty() && field != u"route" && field != u"consumer" && field != u"upstream")
                 return setError(valueColumn, QStringLiteral("'%1:' needs a value").arg(field));
             ok = fieldTerm(field, value, valueColumn, term, costly);
@@ -244,9 +258,10 @@ private:
         bool ok = comparison(value, &op, &rest);
         const qlonglong n = ok ? rest.toLongLong(&ok) : 0;
         if (!ok)
-            return setError(at, QStringLiteral("'%1:' expects a number, optionally after >, >=, <, <= "
-                                               "(got '%2')")
-                                    .arg(field, value));
+            return setError(at,
+                QStringLiteral("'%1:' expects a number, optionally after >, >=, <, <= "
+                               "(got '%2')")
+                    .arg(field, value));
         term->sql = QStringLiteral("e.%1 %2 ?").arg(column, op);
         term->bindings = { n };
         return true;
@@ -271,9 +286,10 @@ private:
         bool ok = comparison(value, &op, &rest);
         const int n = ok ? rest.toInt(&ok) : 0;
         if (!ok || n < 0 || n > 999)
-            return setError(at, QStringLiteral("'status:' expects a code (404), a class (4xx), a range "
-                                               "(200-299) or a comparison (>=500), got '%1'")
-                                    .arg(value));
+            return setError(at,
+                QStringLiteral("'status:' expects a code (404), a class (4xx), a range "
+                               "(200-299) or a comparison (>=500), got '%1'")
+                    .arg(value));
         term->sql = QStringLiteral("e.status %1 ?").arg(op);
         term->bindings = { n };
         return true;
@@ -284,8 +300,8 @@ private:
         static const QRegularExpression re(QStringLiteral("^(>=|<=|>|<|=)?(\\d+(?:\\.\\d+)?)(us|ms|s|m)?$"));
         const auto m = re.match(value);
         if (!m.hasMatch())
-            return setError(at, QStringLiteral("'duration:' expects e.g. >200ms, <1.5s, >=2m (got '%1')")
-                                    .arg(value));
+            return setError(
+                at, QStringLiteral("'duration:' expects e.g. >200ms, <1.5s, >=2m (got '%1')").arg(value));
         const QString op = m.captured(1).isEmpty() ? QStringLiteral("=") : m.captured(1);
         const QString unit = m.captured(3).isEmpty() ? QStringLiteral("ms") : m.captured(3);
         const double factor = unit == u"us" ? 1 : unit == u"ms" ? 1e3 : unit == u"s" ? 1e6 : 60e6;
@@ -298,7 +314,8 @@ private:
     {
         if (field == u"method") {
             const QStringList methods = value.toUpper().split(u',', Qt::SkipEmptyParts);
-            term->sql = QStringLiteral("e.method IN (%1)").arg(QStringList(methods.size(), QStringLiteral("?")).join(u','));
+            term->sql = QStringLiteral("e.method IN (%1)")
+                            .arg(QStringList(methods.size(), QStringLiteral("?")).join(u','));
             for (const QString &m : methods)
                 term->bindings.append(m);
             return true;
@@ -339,8 +356,8 @@ private:
                 id.chop(1);
             static const QRegularExpression hex(QStringLiteral("^[0-9a-f]+$"));
             if (!hex.match(id).hasMatch())
-                return setError(at, QStringLiteral("'%1:' expects a hexadecimal id or prefix (got '%2')")
-                                        .arg(field, value));
+                return setError(at,
+                    QStringLiteral("'%1:' expects a hexadecimal id or prefix (got '%2')").arg(field, value));
             const QString column = field == u"trace" ? QStringLiteral("trace_id") : QStringLiteral("span_id");
             const int full = field == u"trace" ? 32 : 16;
             if (id.size() == full) {
@@ -379,10 +396,12 @@ private:
             const QString name = (eq < 0 ? value : value.left(eq)).trimmed().toLower();
             static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9a-z-]+$"));
             if (!token.match(name).hasMatch())
-                return setError(at, QStringLiteral("'header:' expects NAME or NAME=VALUE (got '%1')").arg(value));
+                return setError(
+                    at, QStringLiteral("'header:' expects NAME or NAME=VALUE (got '%1')").arg(value));
             // Blocks are "\nName: value\n"; see Schema.h.
-            const QString needle = eq < 0 ? u'\n' + name + u':'
-                                          : u'\n' + name + QStringLiteral(": ") + value.mid(eq + 1).toLower() + u'\n';
+            const QString needle = eq < 0
+                ? u'\n' + name + u':'
+                : u'\n' + name + QStringLiteral(": ") + value.mid(eq + 1).toLower() + u'\n';
             term->sql = QStringLiteral("EXISTS (SELECT 1 FROM heads h WHERE h.exchange_id = e.id AND "
                                        "(instr(lower(CAST(h.request AS TEXT)), ?) > 0 OR "
                                        "instr(lower(CAST(h.response AS TEXT)), ?) > 0))");
@@ -411,21 +430,22 @@ QStringList FilterExpression::valueCompletions(const QString &field)
 {
     const QString f = field.toLower();
     if (f == u"method")
-        return { QStringLiteral("GET"),    QStringLiteral("POST"),  QStringLiteral("PUT"),
-                 QStringLiteral("PATCH"),  QStringLiteral("DELETE"), QStringLiteral("HEAD"),
-                 QStringLiteral("OPTIONS") };
+        return { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
+            QStringLiteral("PATCH"), QStringLiteral("DELETE"), QStringLiteral("HEAD"),
+            QStringLiteral("OPTIONS") };
     if (f == u"status")
-        return { QStringLiteral("2xx"), QStringLiteral("3xx"),   QStringLiteral("4xx"), QStringLiteral("5xx"),
-                 QStringLiteral("404"), QStringLiteral(">=400"), QStringLiteral(">=500") };
+        return { QStringLiteral("2xx"), QStringLiteral("3xx"), QStringLiteral("4xx"), QStringLiteral("5xx"),
+            QStringLiteral("404"), QStringLiteral(">=400"), QStringLiteral(">=500") };
     if (f == u"error")
         return { QStringLiteral("true"), QStringLiteral("false") };
     if (f == u"duration")
-        return { QStringLiteral(">100ms"), QStringLiteral(">200ms"), QStringLiteral(">500ms"), QStringLiteral(">1s") };
+        return { QStringLiteral(">100ms"), QStringLiteral(">200ms"), QStringLiteral(">500ms"),
+            QStringLiteral(">1s") };
     if (f == u"scheme")
         return { QStringLiteral("http"), QStringLiteral("https") };
     if (f == u"header")
-        return { QStringLiteral("x-request-id"), QStringLiteral("authorization"), QStringLiteral("content-type"),
-                 QStringLiteral("traceparent") };
+        return { QStringLiteral("x-request-id"), QStringLiteral("authorization"),
+            QStringLiteral("content-type"), QStringLiteral("traceparent") };
     return {};
 }
 

@@ -20,26 +20,46 @@ namespace {
 QString reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return QStringLiteral("OK");
-    case 201: return QStringLiteral("Created");
-    case 202: return QStringLiteral("Accepted");
-    case 204: return QStringLiteral("No Content");
-    case 301: return QStringLiteral("Moved Permanently");
-    case 302: return QStringLiteral("Found");
-    case 304: return QStringLiteral("Not Modified");
-    case 400: return QStringLiteral("Bad Request");
-    case 401: return QStringLiteral("Unauthorized");
-    case 403: return QStringLiteral("Forbidden");
-    case 404: return QStringLiteral("Not Found");
-    case 408: return QStringLiteral("Request Timeout");
-    case 413: return QStringLiteral("Content Too Large");
-    case 429: return QStringLiteral("Too Many Requests");
-    case 431: return QStringLiteral("Request Header Fields Too Large");
-    case 500: return QStringLiteral("Internal Server Error");
-    case 502: return QStringLiteral("Bad Gateway");
-    case 503: return QStringLiteral("Service Unavailable");
-    case 504: return QStringLiteral("Gateway Timeout");
-    default: return {};
+    case 200:
+        return QStringLiteral("OK");
+    case 201:
+        return QStringLiteral("Created");
+    case 202:
+        return QStringLiteral("Accepted");
+    case 204:
+        return QStringLiteral("No Content");
+    case 301:
+        return QStringLiteral("Moved Permanently");
+    case 302:
+        return QStringLiteral("Found");
+    case 304:
+        return QStringLiteral("Not Modified");
+    case 400:
+        return QStringLiteral("Bad Request");
+    case 401:
+        return QStringLiteral("Unauthorized");
+    case 403:
+        return QStringLiteral("Forbidden");
+    case 404:
+        return QStringLiteral("Not Found");
+    case 408:
+        return QStringLiteral("Request Timeout");
+    case 413:
+        return QStringLiteral("Content Too Large");
+    case 429:
+        return QStringLiteral("Too Many Requests");
+    case 431:
+        return QStringLiteral("Request Header Fields Too Large");
+    case 500:
+        return QStringLiteral("Internal Server Error");
+    case 502:
+        return QStringLiteral("Bad Gateway");
+    case 503:
+        return QStringLiteral("Service Unavailable");
+    case 504:
+        return QStringLiteral("Gateway Timeout");
+    default:
+        return {};
     }
 }
 
@@ -48,7 +68,7 @@ QJsonArray headersJson(const HeaderList &headers)
     QJsonArray out;
     for (const auto &h : headers)
         out.append(QJsonObject { { QStringLiteral("name"), QString::fromLatin1(h.first) },
-                                 { QStringLiteral("value"), QString::fromUtf8(h.second) } });
+            { QStringLiteral("value"), QString::fromUtf8(h.second) } });
     return out;
 }
 
@@ -58,7 +78,7 @@ HeaderList headersFrom(const QJsonArray &array)
     for (const QJsonValue &v : array) {
         const QJsonObject o = v.toObject();
         out.emplaceBack(o.value(QStringLiteral("name")).toString().toLatin1(),
-                        o.value(QStringLiteral("value")).toString().toUtf8());
+            o.value(QStringLiteral("value")).toString().toUtf8());
     }
     return out;
 }
@@ -105,43 +125,38 @@ QJsonObject harEntry(const Exchange &e)
     const qint64 c = t.upstreamConnectUs >= 0 ? std::max(r, t.upstreamConnectUs) : r;
     const qint64 f = t.firstUpstreamByteUs >= 0 ? std::max(c, t.firstUpstreamByteUs) : c;
     const qint64 l = t.lastByteUs >= 0 ? std::max(f, t.lastByteUs) : f;
-    const QJsonObject timings { { QStringLiteral("blocked"), 0 },      { QStringLiteral("dns"), 0 },
-                                { QStringLiteral("connect"), ms(c - r) }, { QStringLiteral("send"), ms(r) },
-                                { QStringLiteral("wait"), ms(f - c) },    { QStringLiteral("receive"), ms(l - f) } };
+    const QJsonObject timings { { QStringLiteral("blocked"), 0 }, { QStringLiteral("dns"), 0 },
+        { QStringLiteral("connect"), ms(c - r) }, { QStringLiteral("send"), ms(r) },
+        { QStringLiteral("wait"), ms(f - c) }, { QStringLiteral("receive"), ms(l - f) } };
 
     QJsonArray query;
     for (const auto &item : QUrlQuery(e.query).queryItems(QUrl::FullyDecoded))
-        query.append(QJsonObject { { QStringLiteral("name"), item.first }, { QStringLiteral("value"), item.second } });
+        query.append(
+            QJsonObject { { QStringLiteral("name"), item.first }, { QStringLiteral("value"), item.second } });
 
-    QJsonObject request { { QStringLiteral("method"), e.method },
-                          { QStringLiteral("url"), e.url },
-                          { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
-                          { QStringLiteral("cookies"), QJsonArray() },
-                          { QStringLiteral("headers"), headersJson(e.requestHeaders) },
-                          { QStringLiteral("queryString"), query },
-                          { QStringLiteral("headersSize"), -1 },
-                          { QStringLiteral("bodySize"), e.requestBodySize } };
+    QJsonObject request { { QStringLiteral("method"), e.method }, { QStringLiteral("url"), e.url },
+        { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
+        { QStringLiteral("cookies"), QJsonArray() },
+        { QStringLiteral("headers"), headersJson(e.requestHeaders) },
+        { QStringLiteral("queryString"), query }, { QStringLiteral("headersSize"), -1 },
+        { QStringLiteral("bodySize"), e.requestBodySize } };
     if (!e.requestBody.isEmpty()) {
         QJsonObject post { { QStringLiteral("mimeType"),
-                             QString::fromLatin1(headerValue(e.requestHeaders, "content-type")) } };
+            QString::fromLatin1(headerValue(e.requestHeaders, "content-type")) } };
         putBody(post, e.requestBody);
         request.insert(QStringLiteral("postData"), post);
     }
     QJsonObject content { { QStringLiteral("size"), e.responseBodySize },
-                          { QStringLiteral("mimeType"),
-                            QString::fromLatin1(headerValue(e.responseHeaders, "content-type")) } };
+        { QStringLiteral("mimeType"), QString::fromLatin1(headerValue(e.responseHeaders, "content-type")) } };
     if (!e.responseBody.isEmpty())
         putBody(content, e.responseBody);
     const QJsonObject response { { QStringLiteral("status"), e.status },
-                                 { QStringLiteral("statusText"), reasonPhrase(e.status) },
-                                 { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
-                                 { QStringLiteral("cookies"), QJsonArray() },
-                                 { QStringLiteral("headers"), headersJson(e.responseHeaders) },
-                                 { QStringLiteral("content"), content },
-                                 { QStringLiteral("redirectURL"),
-                                   QString::fromUtf8(headerValue(e.responseHeaders, "location")) },
-                                 { QStringLiteral("headersSize"), -1 },
-                                 { QStringLiteral("bodySize"), e.responseBodySize } };
+        { QStringLiteral("statusText"), reasonPhrase(e.status) },
+        { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
+        { QStringLiteral("cookies"), QJsonArray() },
+        { QStringLiteral("headers"), headersJson(e.responseHeaders) }, { QStringLiteral("content"), content },
+        { QStringLiteral("redirectURL"), QString::fromUtf8(headerValue(e.responseHeaders, "location")) },
+        { QStringLiteral("headersSize"), -1 }, { QStringLiteral("bodySize"), e.responseBodySize } };
     const QJsonObject portico {
         { QStringLiteral("id"), e.id },
         { QStringLiteral("clientAddress"), e.clientAddress },
@@ -162,15 +177,13 @@ QJsonObject harEntry(const Exchange &e)
         { QStringLiteral("requestTruncated"), e.requestTruncated },
         { QStringLiteral("responseTruncated"), e.responseTruncated },
         { QStringLiteral("timingsUs"),
-          QJsonArray { t.receivedUs, t.upstreamConnectUs, t.firstUpstreamByteUs, t.lastByteUs } },
+            QJsonArray { t.receivedUs, t.upstreamConnectUs, t.firstUpstreamByteUs, t.lastByteUs } },
     };
-    QJsonObject entry { { QStringLiteral("startedDateTime"), e.startedAt.toUTC().toString(Qt::ISODateWithMs) },
-                        { QStringLiteral("time"), ms(l) },
-                        { QStringLiteral("request"), request },
-                        { QStringLiteral("response"), response },
-                        { QStringLiteral("cache"), QJsonObject() },
-                        { QStringLiteral("timings"), timings },
-                        { QStringLiteral("_portico"), portico } };
+    QJsonObject entry { { QStringLiteral("startedDateTime"),
+                            e.startedAt.toUTC().toString(Qt::ISODateWithMs) },
+        { QStringLiteral("time"), ms(l) }, { QStringLiteral("request"), request },
+        { QStringLiteral("response"), response }, { QStringLiteral("cache"), QJsonObject() },
+        { QStringLiteral("timings"), timings }, { QStringLiteral("_portico"), portico } };
     if (!e.upstreamTarget.isEmpty())
         entry.insert(QStringLiteral("serverIPAddress"), QUrl(e.upstreamTarget).host());
     return entry;
@@ -183,7 +196,8 @@ HarWriter::HarWriter(QIODevice *out)
 
 void HarWriter::begin()
 {
-    const QByteArray head = QByteArrayLiteral("{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"Portico\",\"version\":\"")
+    const QByteArray head
+        = QByteArrayLiteral("{\"log\":{\"version\":\"1.2\",\"creator\":{\"name\":\"Portico\",\"version\":\"")
         + QByteArray(kVersion) + QByteArrayLiteral("\"},\"entries\":[\n");
     m_ok = m_out->write(head) == head.size();
 }
@@ -238,7 +252,8 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
     };
     if (pe.error != QJsonParseError::NoError)
         return fail(QStringLiteral("not a HAR file: %1 at offset %2").arg(pe.errorString()).arg(pe.offset));
-    const QJsonValue entries = doc.object().value(QStringLiteral("log")).toObject().value(QStringLiteral("entries"));
+    const QJsonValue entries
+        = doc.object().value(QStringLiteral("log")).toObject().value(QStringLiteral("entries"));
     if (!entries.isArray())
         return fail(QStringLiteral("not a HAR file: no log.entries array"));
     int index = 0;
@@ -247,10 +262,13 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
         const QJsonObject req = entry.value(QStringLiteral("request")).toObject();
         const QJsonObject resp = entry.value(QStringLiteral("response")).toObject();
         const QUrl url(req.value(QStringLiteral("url")).toString());
-        if (req.value(QStringLiteral("method")).toString().isEmpty() || !url.isValid() || url.host().isEmpty())
-            return fail(QStringLiteral("HAR entry %1: request needs a method and an absolute url").arg(index));
+        if (req.value(QStringLiteral("method")).toString().isEmpty() || !url.isValid()
+            || url.host().isEmpty())
+            return fail(
+                QStringLiteral("HAR entry %1: request needs a method and an absolute url").arg(index));
         Exchange e;
-        e.startedAt = QDateTime::fromString(entry.value(QStringLiteral("startedDateTime")).toString(), Qt::ISODateWithMs)
+        e.startedAt = QDateTime::fromString(
+            entry.value(QStringLiteral("startedDateTime")).toString(), Qt::ISODateWithMs)
                           .toUTC();
         if (!e.startedAt.isValid())
             return fail(QStringLiteral("HAR entry %1: bad startedDateTime").arg(index));
@@ -262,21 +280,25 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
         e.query = url.query(QUrl::FullyEncoded);
         e.requestHeaders = headersFrom(req.value(QStringLiteral("headers")).toArray());
         e.requestBody = bodyFrom(req.value(QStringLiteral("postData")).toObject());
-        e.requestBodySize = std::max<qint64>(e.requestBody.size(), req.value(QStringLiteral("bodySize")).toInteger(-1));
+        e.requestBodySize
+            = std::max<qint64>(e.requestBody.size(), req.value(QStringLiteral("bodySize")).toInteger(-1));
         e.status = resp.value(QStringLiteral("status")).toInt();
         e.responseHeaders = headersFrom(resp.value(QStringLiteral("headers")).toArray());
         const QJsonObject content = resp.value(QStringLiteral("content")).toObject();
         e.responseBody = bodyFrom(content);
-        e.responseBodySize = std::max<qint64>(e.responseBody.size(), content.value(QStringLiteral("size")).toInteger(-1));
+        e.responseBodySize
+            = std::max<qint64>(e.responseBody.size(), content.value(QStringLiteral("size")).toInteger(-1));
         if (e.status == 0)
             e.error = resp.value(QStringLiteral("_error")).toString(QStringLiteral("no response"));
 
         const QJsonObject t = entry.value(QStringLiteral("timings")).toObject();
-        const auto phase = [&t](const char *name) { return std::max<qint64>(0, us(t.value(QLatin1String(name)))); };
+        const auto phase
+            = [&t](const char *name) { return std::max<qint64>(0, us(t.value(QLatin1String(name)))); };
         const qint64 connect = us(t.value(QStringLiteral("connect")));
         e.timings.receivedUs = phase("blocked") + phase("dns") + phase("send");
         e.timings.upstreamConnectUs = connect >= 0 ? e.timings.receivedUs + connect : -1;
-        e.timings.firstUpstreamByteUs = std::max(e.timings.receivedUs, e.timings.upstreamConnectUs) + phase("wait");
+        e.timings.firstUpstreamByteUs
+            = std::max(e.timings.receivedUs, e.timings.upstreamConnectUs) + phase("wait");
         e.timings.lastByteUs = e.timings.firstUpstreamByteUs + phase("receive");
 
         const QJsonObject p = entry.value(QStringLiteral("_portico")).toObject();
@@ -300,9 +322,11 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
             e.responseTruncated = p.value(QStringLiteral("responseTruncated")).toBool();
             const QJsonArray exact = p.value(QStringLiteral("timingsUs")).toArray();
             if (exact.size() == 4)
-                e.timings = { exact[0].toInteger(), exact[1].toInteger(), exact[2].toInteger(), exact[3].toInteger() };
+                e.timings = { exact[0].toInteger(), exact[1].toInteger(), exact[2].toInteger(),
+                    exact[3].toInteger() };
             if (p.value(QStringLiteral("id")).toInteger() > 0)
-                e.addNote(QStringLiteral("imported from HAR (original id %1)").arg(p.value(QStringLiteral("id")).toInteger()));
+                e.addNote(QStringLiteral("imported from HAR (original id %1)")
+                              .arg(p.value(QStringLiteral("id")).toInteger()));
         } else {
             e.requestBytes = e.requestBodySize;
             e.responseBytes = e.responseBodySize;

@@ -45,7 +45,8 @@ private:
 QJsonObject harEntry(const Exchange &e);
 
 // Writes every exchange matching `filter`, oldest first. Returns the number written or -1.
-int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error = nullptr);
+int exportHar(
+    CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error = nullptr);
 
 // Parses a HAR document into exchanges (ids 0). Returns false with *error on a malformed file.
 bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error = nullptr);

@@ -14,8 +14,8 @@ namespace {
 // Framing and hop-by-hop fields are the transport's business, not part of what is replayed.
 bool transportHeader(const QByteArray &name)
 {
-    static const char *const names[] = { "host",    "content-length", "connection", "transfer-encoding",
-                                         "keep-alive", "te",          "upgrade",    "proxy-connection" };
+    static const char *const names[] = { "host", "content-length", "connection", "transfer-encoding",
+        "keep-alive", "te", "upgrade", "proxy-connection" };
     for (const char *n : names) {
         if (name.compare(n, Qt::CaseInsensitive) == 0)
             return true;
@@ -76,7 +76,8 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
         e.requestHeaders.append(h);
     }
     for (const auto &o : options.headers) {
-        e.requestHeaders.removeIf([&o](const Header &h) { return h.first.compare(o.first, Qt::CaseInsensitive) == 0; });
+        e.requestHeaders.removeIf(
+            [&o](const Header &h) { return h.first.compare(o.first, Qt::CaseInsensitive) == 0; });
         if (!o.second.isEmpty())
             e.requestHeaders.append(o);
     }
@@ -107,7 +108,8 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
     }
     m_current.requestBytes = headBytes + m_current.requestBody.size();
     m_startNs = nowNs();
-    QNetworkReply *reply = m_nam->sendCustomRequest(request, m_current.method.toLatin1(), m_current.requestBody);
+    QNetworkReply *reply
+        = m_nam->sendCustomRequest(request, m_current.method.toLatin1(), m_current.requestBody);
     connect(reply, &QNetworkReply::metaDataChanged, this, [this] {
         if (m_firstByteUs < 0)
             m_firstByteUs = (nowNs() - m_startNs) / 1000;

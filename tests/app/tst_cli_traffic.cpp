@@ -55,7 +55,7 @@ Exchange exchange(const QString &method, const QString &url, int status, const Q
     e.upstream = QStringLiteral("users-v1");
     e.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4736");
     e.requestHeaders = { { "Host", u.authority().toLatin1() }, { "Content-Type", "application/json" },
-                         { "X-Trace-Me", "yes" } };
+        { "X-Trace-Me", "yes" } };
     e.responseHeaders = { { "Content-Type", "application/json" } };
     e.responseBody = R"({"method":"GET","server":"old"})";
     e.responseBodySize = e.responseBody.size();
@@ -82,12 +82,15 @@ private Q_SLOTS:
         o.databasePath = m_db;
         CaptureStore store(o);
         QVERIFY(store.open());
-        m_ids.append(store.submit(exchange(QStringLiteral("GET"), m_upstream.url(QStringLiteral("/users?page=1")).toString(), 200, QStringLiteral("users"))));
-        Exchange post = exchange(QStringLiteral("POST"), m_upstream.url(QStringLiteral("/users")).toString(), 404, QStringLiteral("users"));
+        m_ids.append(store.submit(exchange(QStringLiteral("GET"),
+            m_upstream.url(QStringLiteral("/users?page=1")).toString(), 200, QStringLiteral("users"))));
+        Exchange post = exchange(QStringLiteral("POST"), m_upstream.url(QStringLiteral("/users")).toString(),
+            404, QStringLiteral("users"));
         post.requestBody = R"({"name":"bob"})";
         post.requestBodySize = post.requestBody.size();
         m_ids.append(store.submit(std::move(post)));
-        Exchange failed = exchange(QStringLiteral("GET"), QStringLiteral("http://127.0.0.1:1/orders"), 0, QStringLiteral("orders"));
+        Exchange failed = exchange(
+            QStringLiteral("GET"), QStringLiteral("http://127.0.0.1:1/orders"), 0, QStringLiteral("orders"));
         failed.error = QStringLiteral("connection refused");
         failed.timings.lastByteUs = -1;
         m_ids.append(store.submit(std::move(failed)));
@@ -96,9 +99,10 @@ private Q_SLOTS:
 
     void help()
     {
-        for (const QStringList &args : { QStringList { "traffic", "--help" }, QStringList { "traffic", "list", "--help" },
-                                         QStringList { "traffic", "show", "--help" }, QStringList { "traffic", "har", "--help" },
-                                         QStringList { "traffic", "import-har", "--help" }, QStringList { "replay", "--help" } }) {
+        for (const QStringList &args :
+            { QStringList { "traffic", "--help" }, QStringList { "traffic", "list", "--help" },
+                QStringList { "traffic", "show", "--help" }, QStringList { "traffic", "har", "--help" },
+                QStringList { "traffic", "import-har", "--help" }, QStringList { "replay", "--help" } }) {
             const Run r = cli(args);
             QCOMPARE(r.exitCode, 0);
             QVERIFY2(r.out.contains("Usage: portico-cli"), r.out.constData());
@@ -123,22 +127,26 @@ private Q_SLOTS:
 
     void listJson()
     {
-        const Run r = cli({ "traffic", "list", "--db", m_db, "--json", "--filter", "route:users", "--limit", "5" });
+        const Run r
+            = cli({ "traffic", "list", "--db", m_db, "--json", "--filter", "route:users", "--limit", "5" });
         QCOMPARE(r.exitCode, 0);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 2);
         const QJsonObject o = QJsonDocument::fromJson(lines[0]).object();
-        for (const char *key : { "id", "started_at", "method", "url", "host", "path", "status", "duration_ms", "route",
-                                 "consumer", "upstream", "trace_id", "request_bytes", "response_bytes", "error" })
+        for (const char *key : { "id", "started_at", "method", "url", "host", "path", "status", "duration_ms",
+                 "route", "consumer", "upstream", "trace_id", "request_bytes", "response_bytes", "error" })
             QVERIFY2(o.contains(QLatin1String(key)), key);
         QCOMPARE(o[QStringLiteral("id")].toInteger(), m_ids[1]);
         QCOMPARE(o[QStringLiteral("status")].toInt(), 404);
         QCOMPARE(o[QStringLiteral("duration_ms")].toDouble(), 1.5);
-        QVERIFY(QDateTime::fromString(o[QStringLiteral("started_at")].toString(), Qt::ISODateWithMs).isValid());
+        QVERIFY(
+            QDateTime::fromString(o[QStringLiteral("started_at")].toString(), Qt::ISODateWithMs).isValid());
         QVERIFY(o[QStringLiteral("started_at")].toString().endsWith(u'Z'));
         // --limit and paging
-        const Run one = cli({ "traffic", "list", "--db", m_db, "--json", "--limit", "1", "--before", QString::number(m_ids[2]) });
-        QCOMPARE(QJsonDocument::fromJson(one.out.trimmed()).object()[QStringLiteral("id")].toInteger(), m_ids[1]);
+        const Run one = cli({ "traffic", "list", "--db", m_db, "--json", "--limit", "1", "--before",
+            QString::number(m_ids[2]) });
+        QCOMPARE(
+            QJsonDocument::fromJson(one.out.trimmed()).object()[QStringLiteral("id")].toInteger(), m_ids[1]);
         // body search through the CLI
         const Run body = cli({ "traffic", "list", "--db", m_db, "--json", "--filter", "body:\"bob\"" });
         QCOMPARE(body.out.trimmed().split('\n').size(), 1);
@@ -168,10 +176,13 @@ private Q_SLOTS:
         QVERIFY(text.out.contains("trace: 4bf92f3577b34da6a3ce929d0e0e4736"));
         const Run json = cli({ "traffic", "show", QString::number(m_ids[1]), "--db", m_db, "--json" });
         const QJsonObject o = QJsonDocument::fromJson(json.out).object();
-        QCOMPARE(o[QStringLiteral("request")][QStringLiteral("body")].toString(), QStringLiteral("{\"name\":\"bob\"}"));
+        QCOMPARE(o[QStringLiteral("request")][QStringLiteral("body")].toString(),
+            QStringLiteral("{\"name\":\"bob\"}"));
         QCOMPARE(o[QStringLiteral("timings_us")][QStringLiteral("first_upstream_byte")].toInt(), 1200);
         const Run curl = cli({ "traffic", "show", QString::number(m_ids[1]), "--db", m_db, "--curl" });
-        QVERIFY2(curl.out.startsWith("curl -X POST '" + m_upstream.url(QStringLiteral("/users")).toEncoded() + "'"), curl.out.constData());
+        QVERIFY2(curl.out.startsWith(
+                     "curl -X POST '" + m_upstream.url(QStringLiteral("/users")).toEncoded() + "'"),
+            curl.out.constData());
         const Run missing = cli({ "traffic", "show", "999999", "--db", m_db });
         QCOMPARE(missing.exitCode, 1);
         QVERIFY(missing.err.contains("no exchange with id 999999"));
@@ -201,7 +212,8 @@ private Q_SLOTS:
 
     void replayAndDiff()
     {
-        const Run r = cli({ "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "X-Trace-Me: again", "--diff" });
+        const Run r = cli(
+            { "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "X-Trace-Me: again", "--diff" });
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         bool ok = false;
@@ -223,7 +235,8 @@ private Q_SLOTS:
         QCOMPARE(stored->status, 200);
 
         // The failed original goes to --target instead.
-        const Run t = cli({ "replay", QString::number(m_ids[2]), "--db", m_db, "--target", m_upstream.url().toString() });
+        const Run t = cli(
+            { "replay", QString::number(m_ids[2]), "--db", m_db, "--target", m_upstream.url().toString() });
         QCOMPARE(t.exitCode, 0);
         QCOMPARE(m_upstream.lastRequests(1)[0].path, QStringLiteral("/orders"));
         // Without --target it fails: exit 1, still recorded.
@@ -231,7 +244,8 @@ private Q_SLOTS:
         QCOMPARE(f.exitCode, 1);
         QVERIFY(!f.err.isEmpty());
         QCOMPARE(cli({ "replay", "999999", "--db", m_db }).exitCode, 1);
-        QCOMPARE(cli({ "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "nocolon" }).exitCode, 2);
+        QCOMPARE(
+            cli({ "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "nocolon" }).exitCode, 2);
     }
 
     void generateFillsADatabase()

@@ -13,8 +13,7 @@
 namespace portico::capture::test {
 
 inline Exchange makeExchange(const QString &method, const QString &path, int status,
-                             const QString &route = QStringLiteral("users"),
-                             const QString &host = QStringLiteral("api.local"))
+    const QString &route = QStringLiteral("users"), const QString &host = QStringLiteral("api.local"))
 {
     Exchange e;
     e.startedAt = QDateTime::currentDateTimeUtc();

@@ -30,10 +30,11 @@ private Q_SLOTS:
         store.close();
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 1);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
-        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-                                             "AND name LIKE 'exchanges_%'"))
+        QCOMPARE(scalar(path,
+                     QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
+                                    "AND name LIKE 'exchanges_%'"))
                      .toInt(),
-                 8);
+            8);
     }
 
     void refusesNewerSchema()
@@ -71,7 +72,8 @@ private Q_SLOTS:
 
         qint64 last = 0;
         for (int i = 50; i < 1050; ++i) {
-            const qint64 id = store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/u/%1").arg(i), 200));
+            const qint64 id
+                = store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/u/%1").arg(i), 200));
             QVERIFY(id > last); // strictly increasing
             last = id;
         }
@@ -136,7 +138,8 @@ private Q_SLOTS:
     {
         const QString path = m_dir.filePath(QStringLiteral("redact.db"));
         CaptureOptions o = options(path);
-        o.redactHeaders = { QStringLiteral("Authorization"), QStringLiteral("x-api-key"), QStringLiteral("set-cookie") };
+        o.redactHeaders
+            = { QStringLiteral("Authorization"), QStringLiteral("x-api-key"), QStringLiteral("set-cookie") };
         o.maxBodyBytes = 16;
         CaptureStore store(o);
         QVERIFY(store.open());
@@ -163,7 +166,7 @@ private Q_SLOTS:
         // Nothing of the secret reached the file.
         QVERIFY(scalar(path, QStringLiteral("SELECT count(*) FROM heads WHERE instr(request, 'secret') > 0"))
                     .toInt()
-                == 0);
+            == 0);
     }
 
     void retentionByCountIsIncremental()
@@ -184,10 +187,12 @@ private Q_SLOTS:
         QVERIFY(store.open());
         store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
         QVERIFY(store.flush());
-        QTRY_COMPARE_WITH_TIMEOUT(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 100, 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 100, 3000);
         // The oldest went, the newest stayed, and heads/bodies followed their rows.
-        QCOMPARE(scalar(path, QStringLiteral("SELECT min(path) FROM exchanges WHERE path = '/new'")).toString(),
-                 QStringLiteral("/new"));
+        QCOMPARE(
+            scalar(path, QStringLiteral("SELECT min(path) FROM exchanges WHERE path = '/new'")).toString(),
+            QStringLiteral("/new"));
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges WHERE path = '/0'")).toInt(), 0);
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM heads")).toInt(), 100);
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM bodies")).toInt(), 100);
@@ -215,8 +220,10 @@ private Q_SLOTS:
         QVERIFY(store.flush());
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 11);
         clock.set(now.addSecs(45 * 60)); // the ten are now 75 min old
-        QTRY_COMPARE_WITH_TIMEOUT(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 1, 4000);
-        QCOMPARE(scalar(path, QStringLiteral("SELECT path FROM exchanges")).toString(), QStringLiteral("/fresh"));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 1, 4000);
+        QCOMPARE(
+            scalar(path, QStringLiteral("SELECT path FROM exchanges")).toString(), QStringLiteral("/fresh"));
     }
 
     void overloadDropsBodiesThenRowsAndCountsThem()
@@ -230,14 +237,18 @@ private Q_SLOTS:
         QVERIFY(store.open());
         int accepted = 0;
         for (int i = 0; i < 20; ++i)
-            accepted += store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/%1").arg(i), 200)) ? 1 : 0;
+            accepted += store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/%1").arg(i), 200))
+                ? 1
+                : 0;
         QCOMPARE(accepted, 10);
         QCOMPARE(store.droppedRows(), quint64(10));
         QCOMPARE(store.droppedBodies(), quint64(5)); // rows 6..10 arrived past half the bound
         QVERIFY(store.flush());
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 10);
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM bodies")).toInt(), 5);
-        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges WHERE bodies_dropped = 1")).toInt(), 5);
+        QCOMPARE(
+            scalar(path, QStringLiteral("SELECT count(*) FROM exchanges WHERE bodies_dropped = 1")).toInt(),
+            5);
     }
 
     void survivesKill9MidWrite()

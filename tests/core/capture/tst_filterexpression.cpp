@@ -40,7 +40,7 @@ private Q_SLOTS:
         store.submit(std::move(e));
         // 3: GET /orders 503 route orders on host shop.local, upstream orders, error, 3 s
         e = makeExchange(QStringLiteral("GET"), QStringLiteral("/orders"), 503, QStringLiteral("orders"),
-                         QStringLiteral("shop.local"));
+            QStringLiteral("shop.local"));
         e.upstream = QStringLiteral("orders");
         e.error = QStringLiteral("upstream timeout");
         e.timings.lastByteUs = 3'000'000;
@@ -178,10 +178,11 @@ private Q_SLOTS:
     void completions()
     {
         const QStringList names = FilterExpression::fieldNames();
-        for (const char *n : { "method", "status", "route", "consumer", "host", "path", "duration", "upstream",
-                               "trace", "error", "body", "header" })
+        for (const char *n : { "method", "status", "route", "consumer", "host", "path", "duration",
+                 "upstream", "trace", "error", "body", "header" })
             QVERIFY2(names.contains(QLatin1String(n)), n);
-        QVERIFY(FilterExpression::valueCompletions(QStringLiteral("method")).contains(QStringLiteral("POST")));
+        QVERIFY(
+            FilterExpression::valueCompletions(QStringLiteral("method")).contains(QStringLiteral("POST")));
         QVERIFY(FilterExpression::valueCompletions(QStringLiteral("status")).contains(QStringLiteral("5xx")));
         QVERIFY(FilterExpression::valueCompletions(QStringLiteral("route")).isEmpty());
         // Every suggested value parses.

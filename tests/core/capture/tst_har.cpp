@@ -21,14 +21,15 @@ namespace {
 // Returns the first problem, or an empty string.
 QString validateHar(const QJsonDocument &doc)
 {
-    const auto need = [](const QJsonObject &o, const char *key, QJsonValue::Type type, const QString &where) -> QString {
+    const auto need
+        = [](const QJsonObject &o, const char *key, QJsonValue::Type type, const QString &where) -> QString {
         const QJsonValue v = o.value(QLatin1String(key));
         if (v.type() != type)
             return QStringLiteral("%1.%2: missing or wrong type").arg(where, QLatin1String(key));
         return {};
     };
-#define NEED(o, k, t, w)                                                                                       \
-    if (const QString p = need(o, k, QJsonValue::t, w); !p.isEmpty())                                          \
+#define NEED(o, k, t, w)                                                                                     \
+    if (const QString p = need(o, k, QJsonValue::t, w); !p.isEmpty())                                        \
         return p;
     if (!doc.isObject())
         return QStringLiteral("not an object");
@@ -39,7 +40,8 @@ QString validateHar(const QJsonDocument &doc)
     NEED(log.value(QStringLiteral("creator")).toObject(), "name", String, QStringLiteral("log.creator"));
     NEED(log.value(QStringLiteral("creator")).toObject(), "version", String, QStringLiteral("log.creator"));
     NEED(log, "entries", Array, QStringLiteral("log"));
-    static const QRegularExpression iso(QStringLiteral(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$)"));
+    static const QRegularExpression iso(
+        QStringLiteral(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$)"));
     int i = 0;
     for (const QJsonValue &v : log.value(QStringLiteral("entries")).toArray()) {
         const QString w = QStringLiteral("entries[%1]").arg(i++);
@@ -64,8 +66,10 @@ QString validateHar(const QJsonDocument &doc)
             NEED(h.toObject(), "value", String, w + QStringLiteral(".request.headers"));
         }
         if (rq.contains(QStringLiteral("postData"))) {
-            NEED(rq.value(QStringLiteral("postData")).toObject(), "mimeType", String, w + QStringLiteral(".postData"));
-            NEED(rq.value(QStringLiteral("postData")).toObject(), "text", String, w + QStringLiteral(".postData"));
+            NEED(rq.value(QStringLiteral("postData")).toObject(), "mimeType", String,
+                w + QStringLiteral(".postData"));
+            NEED(rq.value(QStringLiteral("postData")).toObject(), "text", String,
+                w + QStringLiteral(".postData"));
         }
         const QJsonObject rs = e.value(QStringLiteral("response")).toObject();
         NEED(rs, "status", Double, w + QStringLiteral(".response"));
@@ -77,7 +81,8 @@ QString validateHar(const QJsonDocument &doc)
             NEED(rs, k, Double, w + QStringLiteral(".response"));
         NEED(rs, "content", Object, w + QStringLiteral(".response"));
         NEED(rs.value(QStringLiteral("content")).toObject(), "size", Double, w + QStringLiteral(".content"));
-        NEED(rs.value(QStringLiteral("content")).toObject(), "mimeType", String, w + QStringLiteral(".content"));
+        NEED(rs.value(QStringLiteral("content")).toObject(), "mimeType", String,
+            w + QStringLiteral(".content"));
         const QJsonObject t = e.value(QStringLiteral("timings")).toObject();
         double sum = 0;
         for (const char *k : { "send", "wait", "receive" }) {
@@ -89,12 +94,16 @@ QString validateHar(const QJsonDocument &doc)
         for (const char *k : { "blocked", "dns", "connect", "ssl" }) {
             const double d = t.value(QLatin1String(k)).toDouble(-1);
             if (d < 0 && t.contains(QLatin1String(k)))
-                return w + QStringLiteral(".timings.%1 negative (Portico exports none)").arg(QLatin1String(k));
+                return w
+                    + QStringLiteral(".timings.%1 negative (Portico exports none)").arg(QLatin1String(k));
             if (d > 0 && qstrcmp(k, "ssl") != 0)
                 sum += d;
         }
         if (std::abs(sum - e.value(QStringLiteral("time")).toDouble()) > 0.0015)
-            return w + QStringLiteral(".time %1 != sum of timings %2").arg(e.value(QStringLiteral("time")).toDouble()).arg(sum);
+            return w
+                + QStringLiteral(".time %1 != sum of timings %2")
+                      .arg(e.value(QStringLiteral("time")).toDouble())
+                      .arg(sum);
     }
 #undef NEED
     return {};
@@ -160,12 +169,15 @@ private Q_SLOTS:
         QCOMPARE(entries.size(), 3);
         const QJsonObject first = entries[0].toObject();
         QCOMPARE(first[QStringLiteral("request")][QStringLiteral("queryString")].toArray().size(), 2);
-        QCOMPARE(first[QStringLiteral("request")][QStringLiteral("queryString")][1][QStringLiteral("value")].toString(),
-                 QStringLiteral("a b"));
+        QCOMPARE(first[QStringLiteral("request")][QStringLiteral("queryString")][1][QStringLiteral("value")]
+                     .toString(),
+            QStringLiteral("a b"));
         QCOMPARE(first[QStringLiteral("time")].toDouble(), 151.0);
         QCOMPARE(first[QStringLiteral("timings")][QStringLiteral("wait")].toDouble(), 148.5);
-        QCOMPARE(first[QStringLiteral("response")][QStringLiteral("statusText")].toString(), QStringLiteral("Created"));
-        const QJsonObject content = entries[1].toObject()[QStringLiteral("response")][QStringLiteral("content")].toObject();
+        QCOMPARE(first[QStringLiteral("response")][QStringLiteral("statusText")].toString(),
+            QStringLiteral("Created"));
+        const QJsonObject content
+            = entries[1].toObject()[QStringLiteral("response")][QStringLiteral("content")].toObject();
         QCOMPARE(content[QStringLiteral("encoding")].toString(), QStringLiteral("base64"));
         QCOMPARE(content[QStringLiteral("size")].toInt(), 5000);
         // A filter narrows the export.
@@ -241,7 +253,8 @@ private Q_SLOTS:
         QVERIFY(error.contains(QStringLiteral("not a HAR file")));
         QVERIFY(!parseHar(R"({"log":{}})", &parsed, &error));
         QVERIFY(error.contains(QStringLiteral("log.entries")));
-        QVERIFY(!parseHar(R"({"log":{"entries":[{"request":{"method":"GET","url":"/relative"}}]}})", &parsed, &error));
+        QVERIFY(!parseHar(
+            R"({"log":{"entries":[{"request":{"method":"GET","url":"/relative"}}]}})", &parsed, &error));
         QVERIFY2(error.contains(QStringLiteral("entry 0")), qPrintable(error));
     }
 

@@ -71,7 +71,8 @@ private Q_SLOTS:
         const Exchange original = captured(QStringLiteral("http://127.0.0.1:1/items?x=1"));
         ReplayOptions options;
         options.target = m_upstream.url(QStringLiteral("/base"));
-        options.headers = { { "X-Custom", "overridden" }, { "Authorization", "Bearer fresh" }, { "Accept", "" } };
+        options.headers
+            = { { "X-Custom", "overridden" }, { "Authorization", "Bearer fresh" }, { "Accept", "" } };
         Replayer replayer(nullptr);
         QSignalSpy done(&replayer, &Replayer::finished);
         replayer.replay(original, options);
@@ -104,7 +105,8 @@ private Q_SLOTS:
         Exchange b = a;
         b.status = 404;
         a.responseHeaders = { { "Content-Type", "application/json" }, { "X-Old", "1" }, { "Date", "x" } };
-        b.responseHeaders = { { "content-type", "application/json; charset=utf-8" }, { "X-New", "2" }, { "Date", "y" } };
+        b.responseHeaders
+            = { { "content-type", "application/json; charset=utf-8" }, { "X-New", "2" }, { "Date", "y" } };
         a.responseBody = R"({"id":1,"tags":["a","b"],"owner":{"name":"al"},"gone":true})";
         b.responseBody = R"({"id":1,"tags":["a","c","d"],"owner":{"name":"bo"},"new":null})";
         const ExchangeDiff diff = diffExchanges(a, b, { QStringLiteral("date") });
@@ -112,12 +114,14 @@ private Q_SLOTS:
         const QList<ExchangeDiff::Change> expected {
             { K::Changed, QStringLiteral("status"), QStringLiteral("200"), QStringLiteral("404") },
             { K::Changed, QStringLiteral("header content-type"), QStringLiteral("application/json"),
-              QStringLiteral("application/json; charset=utf-8") },
+                QStringLiteral("application/json; charset=utf-8") },
             { K::Removed, QStringLiteral("header x-old"), QStringLiteral("1"), {} },
             { K::Added, QStringLiteral("header x-new"), {}, QStringLiteral("2") },
             { K::Removed, QStringLiteral("body $.gone"), QStringLiteral("true"), {} },
-            { K::Changed, QStringLiteral("body $.owner.name"), QStringLiteral("\"al\""), QStringLiteral("\"bo\"") },
-            { K::Changed, QStringLiteral("body $.tags[1]"), QStringLiteral("\"b\""), QStringLiteral("\"c\"") },
+            { K::Changed, QStringLiteral("body $.owner.name"), QStringLiteral("\"al\""),
+                QStringLiteral("\"bo\"") },
+            { K::Changed, QStringLiteral("body $.tags[1]"), QStringLiteral("\"b\""),
+                QStringLiteral("\"c\"") },
             { K::Added, QStringLiteral("body $.tags[2]"), {}, QStringLiteral("\"d\"") },
             { K::Added, QStringLiteral("body $.new"), {}, QStringLiteral("null") },
         };
@@ -137,11 +141,12 @@ private Q_SLOTS:
     {
         Exchange e = makeExchange(QStringLiteral("POST"), QStringLiteral("/api/it's"), 200);
         e.requestHeaders = { { "Host", "api.local:8080" }, { "Content-Type", "application/json" },
-                             { "Content-Length", "9" }, { "X-Empty", "" } };
+            { "Content-Length", "9" }, { "X-Empty", "" } };
         e.requestBody = R"({"a":"b"})";
-        QCOMPARE(toCurl(e), QStringLiteral("curl -X POST 'http://api.local:8080/api/it'\\''s' -H "
-                                           "'Content-Type: application/json' -H 'X-Empty;' --data-binary "
-                                           "'{\"a\":\"b\"}'"));
+        QCOMPARE(toCurl(e),
+            QStringLiteral("curl -X POST 'http://api.local:8080/api/it'\\''s' -H "
+                           "'Content-Type: application/json' -H 'X-Empty;' --data-binary "
+                           "'{\"a\":\"b\"}'"));
         e.method = QStringLiteral("GET");
         e.requestBody = QByteArray("\x01\n", 2);
         QVERIFY(toCurl(e).endsWith(QStringLiteral("--data-binary $'\\x01\\x0a'")));
@@ -158,12 +163,9 @@ private:
     {
         Exchange e = makeExchange(QStringLiteral("PUT"), QStringLiteral("/items"), 201);
         e.url = url;
-        e.requestHeaders = { { "Host", "127.0.0.1" },
-                             { "Content-Type", "application/json" },
-                             { "Accept", "application/json" },
-                             { "X-Custom", "keep me" },
-                             { "Authorization", "Bearer secret" },
-                             { "Content-Length", "17" } };
+        e.requestHeaders = { { "Host", "127.0.0.1" }, { "Content-Type", "application/json" },
+            { "Accept", "application/json" }, { "X-Custom", "keep me" }, { "Authorization", "Bearer secret" },
+            { "Content-Length", "17" } };
         e.requestBody = R"({"name":"widget"})";
         e.requestBodySize = e.requestBody.size();
         const qint64 id = m_store->submit(std::move(e));
