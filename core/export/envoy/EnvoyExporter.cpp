@@ -483,6 +483,11 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
         if (!c.apiKeys.isEmpty())
             m_warnings << QStringLiteral("consumer %1: API keys not exported (no key auth without ext_authz)")
                               .arg(c.name);
+        if (!c.jwtSubject.isEmpty())
+            m_warnings << QStringLiteral(
+                "consumer %1: jwt_subject not exported; X-Consumer-Name carries the claim "
+                "value")
+                              .arg(c.name);
     }
     if (m_ws.tracing.b3())
         m_warnings << QStringLiteral("tracing: b3 propagation needs a tracing provider; not exported");

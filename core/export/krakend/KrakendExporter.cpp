@@ -254,6 +254,16 @@ ExportResult KrakendBuilder::build()
     }
     doc["endpoints"] = endpoints;
     m_warnings << QStringLiteral("gateway.limits: body and header size limits not exported");
+    for (const Consumer &c : m_ws.consumers) {
+        if (!c.jwtSubject.isEmpty())
+            m_warnings << QStringLiteral(
+                "consumer %1: jwt_subject not exported; X-Consumer-Name carries the claim "
+                "value")
+                              .arg(c.name);
+    }
+    m_warnings << QStringLiteral(
+        "tracing: propagation %1 needs KrakenD's telemetry/opentelemetry; not exported")
+                      .arg(m_ws.tracing.propagation.join(u", "));
     warnPorticoOnly(m_ws, QStringLiteral("KrakenD"), m_warnings);
 
     ExportResult result;

@@ -306,6 +306,9 @@ ExportResult TraefikBuilder::build()
                       .arg(listen.join(u", "));
     m_warnings << QStringLiteral("gateway.limits: body/header limits and timeouts belong to Traefik's entry "
                                  "points (static configuration); not exported");
+    m_warnings << QStringLiteral("tracing: propagation %1 is set in Traefik's static tracing configuration; "
+                                 "not exported")
+                      .arg(m_ws.tracing.propagation.join(u", "));
     warnPorticoOnly(m_ws, QStringLiteral("Traefik"), m_warnings);
 
     ExportResult result;
