@@ -238,7 +238,9 @@ void DownstreamConnection::checkTimeouts(qint64 nowMs)
     }
     const config::Limits &limits = m_worker->config()->workspace().gateway.limits;
     if (m_headStartedMs && nowMs - m_headStartedMs > limits.headerTimeout.count()) {
-        if (m_firstRequest && m_input.isEmpty()) {
+        // processInput() empties m_input once the parser has taken the bytes, so a started head
+        // shows in the parser, not in the buffer.
+        if (m_firstRequest && m_inputPos == m_input.size() && !m_parser.inMessage()) {
             closeGracefully(); // connected and never said anything
             return;
         }
