@@ -1,10 +1,7 @@
 #include "ui/document/WorkspaceDocument.h"
 
 #include "core/config/WorkspaceLoader.h"
-#if __has_include("core/config/WorkspaceWriter.h")
 #include "core/config/WorkspaceWriter.h"
-#define PORTICO_HAS_WRITER 1
-#endif
 #include "ui/document/SnapshotCommand.h"
 
 #include <QFile>
@@ -100,11 +97,7 @@ bool WorkspaceDocument::save(QString *error)
             *error = tr("The workspace has no file yet: use Save As.");
         return false;
     }
-#ifdef PORTICO_HAS_WRITER
     const QByteArray text = config::writeWorkspaceYaml(m_workspace);
-#else
-    const QByteArray text;
-#endif
     QSaveFile file(m_workspace.filePath);
     if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
         if (error)

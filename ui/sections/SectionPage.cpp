@@ -84,6 +84,7 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     scroll->setWidget(m_formHolder);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
@@ -92,6 +93,7 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     splitter->addWidget(scroll);
     splitter->setStretchFactor(0, 2);
     splitter->setStretchFactor(1, 3);
+    splitter->setSizes({ 440, 660 });
     splitter->setChildrenCollapsible(false);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -116,6 +118,11 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     // A reset replaces the selection model's contents, not the object, so one connection suffices.
 
     m_table->resizeColumnsToContents();
+    connect(model, &QAbstractItemModel::modelReset, m_table, [this] {
+        m_table->resizeColumnsToContents();
+        for (int c = 0; c + 1 < m_model->columnCount(); ++c)
+            m_table->setColumnWidth(c, std::clamp(m_table->columnWidth(c), 60, 220));
+    });
     selectRow(model->rowCount() > 0 ? 0 : -1);
     onCurrentChanged();
 }
@@ -188,7 +195,7 @@ void SectionPage::onDocumentChanged()
     if (row < 0 && !m_currentName.isEmpty())
         row = m_model->rowOf(m_currentName);
     if (row < 0)
-        row = std::min(m_lastRow, m_model->rowCount() - 1);
+        row = std::min(std::max(m_lastRow, 0), m_model->rowCount() - 1);
     if (row != currentRow())
         selectRow(row);
     else

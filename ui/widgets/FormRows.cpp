@@ -3,6 +3,7 @@
 #include "ui/widgets/FieldBox.h"
 
 #include <QFormLayout>
+#include <QStackedWidget>
 
 namespace portico::ui {
 
@@ -11,6 +12,14 @@ FieldBox *addField(QFormLayout *form, const QString &label, QWidget *editor)
     auto *box = new FieldBox(editor, form->parentWidget());
     form->addRow(label, box);
     return box;
+}
+
+void showStackPage(QStackedWidget *stack, int index)
+{
+    for (int i = 0; i < stack->count(); ++i)
+        stack->widget(i)->setSizePolicy(QSizePolicy::Preferred, i == index ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+    stack->setCurrentIndex(index);
+    stack->adjustSize();
 }
 
 QFormLayout *makeForm(QWidget *parent)

@@ -45,7 +45,9 @@ RowsEditor::RowsEditor(const QStringList &headers, QWidget *parent)
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    layout->addWidget(m_view, 1);
+    layout->addWidget(m_view, 1, Qt::AlignTop);
+    // The table has the height of its rows; a form must not stretch it (or the space around it).
+    setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     layout->addLayout(buttons);
 
     connect(m_model, &RowsModel::rowsEdited, this, &RowsEditor::rowsEdited);

@@ -1,0 +1,176 @@
+// Drives the Routes section as a user would: add a route, set its fields, undo, redo; a bad field
+// shows the same message as `portico-cli check`; and the file round trip through the writer.
+
+#include "core/config/WorkspaceLoader.h"
+#include "support/TempWorkspace.h"
+#include "ui/document/WorkspaceDocument.h"
+#include "ui/models/RoutesModel.h"
+#include "ui/sections/RouteForm.h"
+#include "ui/sections/RouteMatchEditor.h"
+#include "ui/sections/SectionPage.h"
+#include "ui/widgets/CheckList.h"
+#include "ui/widgets/FieldBox.h"
+#include "ui/widgets/RateLimitBox.h"
+#include "ui/widgets/DurationEdit.h"
+#include "ui/sections/ConsumerForm.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QTest>
+#include <QToolButton>
+#include <QUndoStack>
+
+using namespace portico;
+using namespace portico::ui;
+
+namespace {
+
+const char *kYaml = R"(
+version: 1
+upstreams:
+  users: {targets: [{url: http://127.0.0.1:9001}]}
+  orders: {targets: [{url: http://127.0.0.1:9003}]}
+auth:
+  keys: {type: api_key, header: X-API-Key}
+routes:
+  - {name: users, match: {path: /users}, upstream: users}
+)";
+
+void typeInto(QLineEdit *edit, const QString &text)
+{
+    edit->setFocus();
+    edit->selectAll();
+    QTest::keyClicks(edit, text);
+    QTest::keyClick(edit, Qt::Key_Return);
+}
+
+} // namespace
+
+class RoutesEditorTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void addEditUndoRedo()
+    {
+        test::TempWorkspace tmp;
+        WorkspaceDocument doc;
+        config::Diagnostics errors;
+        QVERIFY(doc.open(tmp.writeWorkspace(QString::fromUtf8(kYaml)), &errors));
+        auto *form = new RouteForm(&doc);
+        SectionPage page(QStringLiteral("Routes"), {}, new RoutesModel(&doc), form);
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+
+        QTest::mouseClick(page.addButton(), Qt::LeftButton);
+        QCOMPARE(doc.workspace().routes.size(), 2);
+        QCOMPARE(page.currentRow(), 1);
+        typeInto(form->nameEdit(), QStringLiteral("orders"));
+        typeInto(form->matchEditor()->pathEdit(), QStringLiteral("/orders"));
+        form->matchEditor()->methods()->box(QStringLiteral("POST"))->click();
+        const int orders = form->upstreamCombo()->findData(QStringLiteral("orders"));
+        QVERIFY(orders >= 0);
+        form->upstreamCombo()->setCurrentIndex(orders);
+        Q_EMIT form->upstreamCombo()->activated(orders);
+        form->authChecks()->box(QStringLiteral("keys"))->click();
+
+        const config::Route &r = doc.workspace().routes.at(1);
+        QCOMPARE(r.name, QStringLiteral("orders"));
+        QCOMPARE(r.match.path, QStringLiteral("/orders"));
+        QCOMPARE(r.match.methods, QStringList { QStringLiteral("POST") });
+        QCOMPARE(r.upstream, QStringLiteral("orders"));
+        QCOMPARE(r.auth, QStringList { QStringLiteral("keys") });
+        QCOMPARE(page.model()->index(1, 2).data().toString(), QStringLiteral("→ orders"));
+        QVERIFY(doc.diagnostics().isEmpty());
+
+        // Undo every step: the route is gone; redo brings it back with its fields.
+        const int steps = doc.undoStack()->index();
+        while (doc.undoStack()->canUndo())
+            doc.undoStack()->undo();
+        QCOMPARE(doc.workspace().routes.size(), 1);
+        QVERIFY(!doc.isModified());
+        while (doc.undoStack()->index() < steps)
+            doc.undoStack()->redo();
+        QCOMPARE(doc.workspace().routes.size(), 2);
+        QCOMPARE(doc.workspace().routes.at(1).upstream, QStringLiteral("orders"));
+        page.selectRow(1);
+        QCOMPARE(form->nameEdit()->text(), QStringLiteral("orders"));
+        QCOMPARE(form->upstreamCombo()->currentData().toString(), QStringLiteral("orders"));
+
+        // Saved through the core writer, the file loads back to the same workspace.
+        QString error;
+        QVERIFY2(doc.save(&error), qPrintable(error));
+        const auto reloaded = config::loadWorkspaceFile(doc.filePath());
+        QVERIFY(reloaded.ok());
+        QVERIFY(*reloaded.workspace == doc.workspace());
+    }
+
+    void badFieldShowsCheckMessage()
+    {
+        WorkspaceDocument doc;
+        doc.reset(*config::loadWorkspaceText(kYaml, QStringLiteral("/tmp/x.yaml")).workspace);
+        auto *form = new RouteForm(&doc);
+        SectionPage page(QStringLiteral("Routes"), {}, new RoutesModel(&doc), form);
+        page.show();
+        typeInto(form->matchEditor()->pathEdit(), QStringLiteral("users"));
+        FieldBox *path = form->field(QStringLiteral("match.path"));
+        QVERIFY(path);
+        QCOMPARE(path->message(), QStringLiteral("path 'users' must start with '/'"));
+        // The same text as validateWorkspace(), i.e. as `check`.
+        QCOMPARE(doc.diagnostics().first().message, path->message());
+        QCOMPARE(page.model()->index(0, 0).data(Qt::DecorationRole).isNull(), false);
+        typeInto(form->matchEditor()->pathEdit(), QStringLiteral("/users"));
+        QVERIFY(path->message().isEmpty());
+    }
+
+    void durationFieldRejectsBadText()
+    {
+        WorkspaceDocument doc;
+        doc.reset(*config::loadWorkspaceText(kYaml, QStringLiteral("/tmp/x.yaml")).workspace);
+        auto *form = new RouteForm(&doc);
+        SectionPage page(QStringLiteral("Routes"), {}, new RoutesModel(&doc), form);
+        page.show();
+        RateLimitBox *limit = form->rateLimitBox();
+        limit->setChecked(true);
+        QVERIFY(doc.workspace().routes.at(0).rateLimit.has_value());
+        typeInto(limit->perEdit(), QStringLiteral("5 minutes"));
+        QVERIFY(limit->perField()->message().contains(QStringLiteral("not a duration")));
+        QCOMPARE(doc.workspace().routes.at(0).rateLimit->per, std::chrono::milliseconds(60'000));
+        typeInto(limit->perEdit(), QStringLiteral("5m"));
+        QVERIFY(limit->perField()->message().isEmpty());
+        QCOMPARE(doc.workspace().routes.at(0).rateLimit->per, std::chrono::milliseconds(300'000));
+    }
+
+    void generatedKeysAreRandomBase64Url()
+    {
+        const QString a = ConsumerForm::generateApiKey();
+        const QString b = ConsumerForm::generateApiKey();
+        QCOMPARE(a.size(), 43);
+        QVERIFY(a != b);
+        QVERIFY(QRegularExpression(QStringLiteral("^[A-Za-z0-9_-]+$")).match(a).hasMatch());
+    }
+
+    void outsideEditIsReloaded()
+    {
+        test::TempWorkspace tmp;
+        const QString path = tmp.writeWorkspace(QString::fromUtf8(kYaml));
+        WorkspaceDocument doc;
+        QVERIFY(doc.open(path, nullptr));
+        QSignalSpy reloaded(&doc, &WorkspaceDocument::reloaded);
+        QString changed = QString::fromUtf8(kYaml);
+        changed.replace(QStringLiteral("path: /users"), QStringLiteral("path: /people"));
+        tmp.writeWorkspace(changed);
+        QTRY_COMPARE(reloaded.size(), 1);
+        QCOMPARE(doc.workspace().routes.at(0).match.path, QStringLiteral("/people"));
+        QVERIFY(!doc.isModified());
+        doc.undoStack()->undo(); // the reload is one undoable step
+        QCOMPARE(doc.workspace().routes.at(0).match.path, QStringLiteral("/users"));
+    }
+};
+
+QTEST_MAIN(RoutesEditorTest)
+#include "tst_RoutesEditor.moc"

@@ -1,0 +1,236 @@
+#include "ui/dashboard/DashboardPage.h"
+
+#include "core/capture/CaptureStore.h"
+#include "core/common/Metrics.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QTableWidget>
+#include <QTimer>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+namespace portico::ui {
+
+namespace {
+
+QLabel *tile(QWidget *parent, QGridLayout *grid, int column, const QString &caption)
+{
+    auto *box = new QWidget(parent);
+    box->setObjectName(QStringLiteral("dashboardTile"));
+    auto *layout = new QVBoxLayout(box);
+    auto *value = new QLabel(QStringLiteral("0"), box);
+    value->setStyleSheet(QStringLiteral("font-size: 20px; font-weight: 600; color: #1f2330;"));
+    auto *label = new QLabel(caption, box);
+    label->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    layout->addWidget(value);
+    layout->addWidget(label);
+    box->setStyleSheet(QStringLiteral("#dashboardTile { background: white; border: 1px solid #e3e5ea; border-radius: 6px; }"));
+    grid->addWidget(box, 0, column);
+    return value;
+}
+
+QLineSeries *series(const QString &name, const QColor &color)
+{
+    auto *s = new QLineSeries;
+    s->setName(name);
+    QPen pen(color);
+    pen.setWidthF(2);
+    s->setPen(pen);
+    return s;
+}
+
+} // namespace
+
+DashboardPage::DashboardPage(QWidget *parent)
+    : QWidget(parent)
+    , m_timer(new QTimer(this))
+    , m_route(new QComboBox(this))
+    , m_rps(series(tr("requests/s"), QColor(0x4f, 0x46, 0xe5)))
+    , m_errors(series(tr("5xx %"), QColor(0xdc, 0x26, 0x26)))
+    , m_p50(series(QStringLiteral("p50"), QColor(0x22, 0xc5, 0x5e)))
+    , m_p95(series(QStringLiteral("p95"), QColor(0xf5, 0x9e, 0x0b)))
+    , m_p99(series(QStringLiteral("p99"), QColor(0xdc, 0x26, 0x26)))
+    , m_consumers(new QTableWidget(this))
+{
+    auto *title = new QLabel(tr("Dashboard"), this);
+    title->setObjectName(QStringLiteral("sectionTitle"));
+    m_route->addItem(tr("All routes"), QString());
+    m_route->setMinimumWidth(160);
+    auto *top = new QHBoxLayout;
+    top->addWidget(title);
+    top->addStretch(1);
+    top->addWidget(new QLabel(tr("Show"), this));
+    top->addWidget(m_route);
+
+    auto *tiles = new QGridLayout;
+    m_total = tile(this, tiles, 0, tr("requests answered"));
+    m_rateLimited = tile(this, tiles, 1, tr("rate-limited (429)"));
+    m_authFailures = tile(this, tiles, 2, tr("auth failures (401/403)"));
+
+    QChart *rpsChart = makeChart(tr("Requests per second"), &m_rpsAxis);
+    rpsChart->addSeries(m_rps);
+    QChart *errChart = makeChart(tr("Error rate"), &m_errorsAxis);
+    errChart->addSeries(m_errors);
+    QChart *latChart = makeChart(tr("Latency (ms)"), &m_latencyAxis);
+    for (QLineSeries *s : { m_p50, m_p95, m_p99 })
+        latChart->addSeries(s);
+    m_errorsAxis->setRange(0, 100);
+    auto attach = [this](QChart *chart, QValueAxis *y) {
+        auto *x = new QValueAxis;
+        x->setRange(0, kPoints);
+        x->setLabelsVisible(false);
+        x->setGridLineVisible(false);
+        chart->addAxis(x, Qt::AlignBottom);
+        m_xAxes << x;
+        for (QAbstractSeries *s : chart->series()) {
+            s->attachAxis(x);
+            s->attachAxis(y);
+        }
+    };
+    attach(rpsChart, m_rpsAxis);
+    attach(errChart, m_errorsAxis);
+    attach(latChart, m_latencyAxis);
+    latChart->legend()->show();
+    latChart->legend()->setAlignment(Qt::AlignTop);
+
+    auto view = [this](QChart *c) {
+        auto *v = new QChartView(c, this);
+        v->setRenderHint(QPainter::Antialiasing);
+        v->setMinimumHeight(180);
+        return v;
+    };
+    m_consumers->setColumnCount(2);
+    m_consumers->setHorizontalHeaderLabels({ tr("Top consumers"), tr("Requests") });
+    m_consumers->verticalHeader()->hide();
+    m_consumers->horizontalHeader()->setStretchLastSection(true);
+    m_consumers->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_consumers->setEditTriggers(QAbstractItemView::NoEditTriggers);
+
+    auto *grid = new QGridLayout;
+    grid->addWidget(view(rpsChart), 0, 0);
+    grid->addWidget(view(errChart), 0, 1);
+    grid->addWidget(view(latChart), 1, 0);
+    grid->addWidget(m_consumers, 1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 10, 12, 10);
+    layout->addLayout(top);
+    layout->addLayout(tiles);
+    layout->addLayout(grid, 1);
+
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &DashboardPage::sampleNow);
+    connect(m_route, &QComboBox::activated, this, [this] {
+        for (QLineSeries *s : { m_rps, m_errors, m_p50, m_p95, m_p99 })
+            s->clear();
+        m_tick = 0;
+    });
+}
+
+QChart *DashboardPage::makeChart(const QString &title, QValueAxis **axisY)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->hide();
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->setBackgroundRoundness(6);
+    auto *y = new QValueAxis;
+    y->setLabelFormat(QStringLiteral("%.0f"));
+    y->setRange(0, 10);
+    chart->addAxis(y, Qt::AlignLeft);
+    *axisY = y;
+    return chart;
+}
+
+void DashboardPage::setMetrics(MetricsRegistry *metrics)
+{
+    m_metrics = metrics;
+    m_sampler.reset();
+    m_clock.start();
+    if (metrics) {
+        m_sampler.sample(*metrics, 1.0); // baseline: the next sample shows only new traffic
+        m_timer->start();
+    } else {
+        m_timer->stop();
+    }
+}
+
+void DashboardPage::setCaptureStore(capture::CaptureStore *store)
+{
+    disconnect(m_feed);
+    if (store)
+        m_feed = connect(store, &capture::CaptureStore::exchangesStored, this, &DashboardPage::countConsumers);
+}
+
+void DashboardPage::sampleNow()
+{
+    if (!m_metrics)
+        return;
+    const double seconds = std::max(0.001, double(m_clock.restart()) / 1000.0);
+    const MetricsSampler::Sample s = m_sampler.sample(*m_metrics, seconds);
+    const QString route = m_route->currentData().toString();
+    QStringList routes = s.routes.keys();
+    routes.sort();
+    for (const QString &r : routes) {
+        if (m_route->findData(r) < 0)
+            m_route->addItem(r, r);
+    }
+    addPoint(route.isEmpty() ? s.overall : s.routes.value(route));
+    m_total->setText(QLocale().toString(s.totalRequests));
+    m_rateLimited->setText(QLocale().toString(s.rateLimited));
+    m_authFailures->setText(QLocale().toString(s.authFailures));
+}
+
+void DashboardPage::addPoint(const MetricsSampler::Figures &f)
+{
+    const qreal x = m_tick++;
+    m_rps->append(x, f.requestsPerSecond);
+    m_errors->append(x, f.errorRate * 100.0);
+    m_p50->append(x, f.p50 * 1000.0);
+    m_p95->append(x, f.p95 * 1000.0);
+    m_p99->append(x, f.p99 * 1000.0);
+    const qreal first = std::max<qreal>(0, x - kPoints);
+    for (QLineSeries *s : { m_rps, m_errors, m_p50, m_p95, m_p99 }) {
+        while (s->count() > kPoints + 1)
+            s->remove(0);
+    }
+    for (QValueAxis *axis : std::as_const(m_xAxes))
+        axis->setRange(first, first + kPoints);
+    auto fit = [](QValueAxis *axis, const QList<QLineSeries *> &list) {
+        qreal top = 1;
+        for (QLineSeries *s : list) {
+            for (const QPointF &p : s->points())
+                top = std::max(top, p.y());
+        }
+        axis->setRange(0, top * 1.2);
+    };
+    fit(m_rpsAxis, { m_rps });
+    fit(m_latencyAxis, { m_p50, m_p95, m_p99 });
+}
+
+void DashboardPage::countConsumers(const QList<capture::ExchangeSummary> &rows)
+{
+    for (const auto &r : rows)
+        ++m_consumerCounts[r.consumer.isEmpty() ? tr("(anonymous)") : r.consumer];
+    QList<std::pair<quint64, QString>> sorted;
+    for (auto it = m_consumerCounts.cbegin(); it != m_consumerCounts.cend(); ++it)
+        sorted.append({ it.value(), it.key() });
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    const int n = std::min<int>(10, int(sorted.size()));
+    m_consumers->setRowCount(n);
+    for (int i = 0; i < n; ++i) {
+        m_consumers->setItem(i, 0, new QTableWidgetItem(sorted.at(i).second));
+        auto *count = new QTableWidgetItem(QLocale().toString(sorted.at(i).first));
+        count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_consumers->setItem(i, 1, count);
+    }
+}
+
+} // namespace portico::ui

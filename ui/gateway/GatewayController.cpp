@@ -1,0 +1,91 @@
+#include "ui/gateway/GatewayController.h"
+
+#include "core/gateway/DemoBackend.h"
+#include "core/gateway/Gateway.h"
+
+#include <QUrl>
+
+namespace portico::ui {
+
+GatewayController::GatewayController(const Clock &clock, QObject *parent)
+    : QObject(parent)
+    , m_gateway(std::make_unique<gateway::Gateway>(clock))
+{
+}
+
+GatewayController::~GatewayController()
+{
+    if (m_gateway->isRunning())
+        m_gateway->stop();
+}
+
+bool GatewayController::isRunning() const { return m_gateway->isRunning(); }
+
+QStringList GatewayController::listenUrls() const
+{
+    QStringList urls;
+    for (const QUrl &u : m_gateway->listenUrls())
+        urls << u.toString();
+    return urls;
+}
+
+MetricsRegistry &GatewayController::metrics() const { return m_gateway->metrics(); }
+
+capture::CaptureStore *GatewayController::captureStore() const { return m_gateway->captureStore(); }
+
+QStringList GatewayController::start(const config::WorkspacePtr &ws)
+{
+    if (m_gateway->isRunning())
+        return apply(ws);
+    QStringList problems = m_gateway->apply(ws);
+    if (problems.isEmpty())
+        problems = m_gateway->start();
+    if (!problems.isEmpty())
+        return problems;
+    Q_EMIT runningChanged(true);
+    announceCapture();
+    return {};
+}
+
+void GatewayController::stop()
+{
+    if (!m_gateway->isRunning())
+        return;
+    m_gateway->stop();
+    Q_EMIT runningChanged(false);
+    announceCapture();
+}
+
+QStringList GatewayController::apply(const config::WorkspacePtr &ws)
+{
+    const QStringList problems = m_gateway->apply(ws);
+    if (problems.isEmpty()) {
+        Q_EMIT applied(m_gateway->revision());
+        announceCapture();
+    }
+    return problems;
+}
+
+config::WorkspacePtr GatewayController::startDemo(const QString &dataDir, QString *error)
+{
+    auto env = gateway::startDemo(dataDir, error);
+    if (!env)
+        return nullptr;
+    m_demo = std::move(env);
+    return m_demo->workspace;
+}
+
+void GatewayController::announceCapture()
+{
+    capture::CaptureStore *store = m_gateway->isRunning() ? m_gateway->captureStore() : nullptr;
+    QString path;
+    if (const auto ws = m_gateway->workspace(); ws && ws->capture.enabled)
+        path = ws->resolvePath(ws->capture.database);
+    if (store == m_announcedStore && path == m_capturePath)
+        return;
+    m_announcedStore = store;
+    m_capturePath = path;
+    Q_EMIT captureChanged(store, path);
+}
+
+} // namespace portico::ui

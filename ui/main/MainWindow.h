@@ -1,0 +1,80 @@
+#pragma once
+
+#include <QMainWindow>
+
+class QDockWidget;
+class QSettings;
+class QStackedWidget;
+
+namespace portico::ui {
+
+class MainActions;
+class ProblemsPanel;
+class RecentFiles;
+class SectionList;
+class SectionPage;
+class StatusPanel;
+class WorkspaceDocument;
+
+// The main window: a section list on the left, the section's page in the middle, the problems
+// dock at the bottom. It owns file handling (open, save, ask before losing edits, outside changes)
+// and forwards gateway commands as signals; what the sections contain is added by Application.
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    MainWindow(WorkspaceDocument *document, RecentFiles *recent, QSettings *settings, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Adds a section; `path` names the diagnostic path head it owns ("routes", "upstreams"), if any.
+    void addSection(const QString &name, const QString &symbol, QWidget *page, const QString &path = {});
+    void showSection(const QString &name);
+    QString currentSection() const;
+    QWidget *section(const QString &name) const;
+    // Shows the page and item a diagnostic path is about ("routes[2].upstream").
+    bool goTo(const QString &path);
+
+    MainActions *actions() const { return m_actions; }
+    StatusPanel *status() const { return m_status; }
+    ProblemsPanel *problems() const { return m_problems; }
+    SectionList *sectionList() const { return m_sections; }
+
+    bool openWorkspace(const QString &path);
+    // Asks whether to save unsaved edits; false when the user cancels.
+    bool maybeSave();
+    // Restores geometry and dock layout; call after all sections are added.
+    void restoreLayout();
+
+Q_SIGNALS:
+    void applyRequested();
+    void startRequested();
+    void stopRequested();
+    void sampleTrafficToggled(bool on);
+    void workspaceOpened();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void updateTitle();
+    void updateBadges();
+    bool saveWorkspace();
+    bool saveWorkspaceAs();
+    void openDialog();
+    void newWorkspace();
+    void onExternallyChanged();
+
+    WorkspaceDocument *m_document;
+    RecentFiles *m_recent;
+    QSettings *m_settings;
+    MainActions *m_actions;
+    SectionList *m_sections;
+    QStackedWidget *m_pages;
+    ProblemsPanel *m_problems;
+    QDockWidget *m_problemsDock;
+    StatusPanel *m_status;
+    QHash<QString, QString> m_pathOwners; // diagnostic path head -> section name
+};
+
+} // namespace portico::ui

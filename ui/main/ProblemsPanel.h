@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QWidget>
+
+class QListWidget;
+
+namespace portico::ui {
+
+class WorkspaceDocument;
+
+// The workspace's problems (validateWorkspace), the same messages `portico-cli check` prints;
+// activating one asks the window to show the field it is about.
+class ProblemsPanel final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ProblemsPanel(WorkspaceDocument *document, QWidget *parent = nullptr);
+
+    QListWidget *list() const { return m_list; }
+    int count() const;
+
+Q_SIGNALS:
+    void goToRequested(const QString &path);
+    void countChanged(int count);
+
+private:
+    void refresh();
+
+    WorkspaceDocument *m_document;
+    QListWidget *m_list;
+};
+
+} // namespace portico::ui

@@ -1,0 +1,51 @@
+#include "ui/main/StatusPanel.h"
+
+
+#include <QLabel>
+#include <QLocale>
+#include <QStatusBar>
+
+namespace portico::ui {
+
+StatusPanel::StatusPanel(QStatusBar *bar)
+    : QObject(bar)
+    , m_listeners(new QLabel(bar))
+    , m_rate(new QLabel(bar))
+    , m_capture(new QLabel(bar))
+    , m_problems(new QLabel(bar))
+{
+    for (QLabel *l : { m_problems, m_listeners, m_rate, m_capture }) {
+        l->setContentsMargins(8, 0, 8, 0);
+        bar->addPermanentWidget(l);
+    }
+    m_problems->setTextFormat(Qt::RichText);
+    connect(m_problems, &QLabel::linkActivated, this, &StatusPanel::problemsClicked);
+    setListeners({});
+    setRequestsPerSecond(0);
+    setCaptureSize(0, 0);
+    setProblems(0);
+}
+
+void StatusPanel::setListeners(const QStringList &urls)
+{
+    m_listeners->setText(urls.isEmpty() ? tr("● Gateway stopped") : tr("● Listening on %1").arg(urls.join(QStringLiteral(", "))));
+    m_listeners->setStyleSheet(urls.isEmpty() ? QStringLiteral("color: #757575;") : QStringLiteral("color: #2e7d32;"));
+}
+
+void StatusPanel::setRequestsPerSecond(double rps)
+{
+    m_rate->setText(tr("%1 req/s").arg(QLocale().toString(rps, 'f', rps < 10 ? 1 : 0)));
+}
+
+void StatusPanel::setCaptureSize(qint64 exchanges, qint64 bytes)
+{
+    m_capture->setText(tr("Capture: %1 exchanges, %2").arg(QLocale().toString(exchanges), QLocale().formattedDataSize(bytes)));
+}
+
+void StatusPanel::setProblems(int count)
+{
+    m_problems->setText(count == 0 ? tr("✓ Valid")
+                                   : tr("<a href=\"#\" style=\"color:#c62828\">⚠ %n problem(s)</a>", nullptr, count));
+}
+
+} // namespace portico::ui

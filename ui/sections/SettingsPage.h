@@ -1,0 +1,53 @@
+#pragma once
+
+#include <QHash>
+#include <QWidget>
+
+#include <functional>
+
+class QCheckBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace portico::ui {
+
+class CheckList;
+class DurationEdit;
+class FieldBox;
+class ListEdit;
+class ParsedEdit;
+class SizeEdit;
+class WorkspaceDocument;
+
+// The workspace-wide settings: gateway listeners and workers, TLS, the admin API, the capture store
+// and trace propagation.
+class SettingsPage final : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit SettingsPage(WorkspaceDocument *document, QWidget *parent = nullptr);
+
+private:
+    void load();
+    void showDiagnostics();
+
+    WorkspaceDocument *m_document;
+    ListEdit *m_listen;
+    QSpinBox *m_workers;
+    QLineEdit *m_tlsCert;
+    QLineEdit *m_tlsKey;
+    QCheckBox *m_adminEnabled;
+    ParsedEdit *m_adminListen;
+    QLineEdit *m_adminToken;
+    QCheckBox *m_captureEnabled;
+    QLineEdit *m_database;
+    SizeEdit *m_captureBody;
+    ListEdit *m_redact;
+    QSpinBox *m_maxExchanges;
+    DurationEdit *m_maxAge;
+    CheckList *m_propagation;
+    QHash<QString, FieldBox *> m_fields; // diagnostic path -> field
+};
+
+} // namespace portico::ui

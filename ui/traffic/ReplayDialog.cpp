@@ -1,0 +1,75 @@
+#include "ui/traffic/ReplayDialog.h"
+
+#include "ui/models/RowsModel.h"
+#include "ui/widgets/RowsEditor.h"
+
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QUrl>
+
+namespace portico::ui {
+
+ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
+    : QDialog(parent)
+    , m_original(original)
+    , m_method(new QComboBox(this))
+    , m_url(new QLineEdit(this))
+    , m_headers(new RowsEditor({ tr("Header"), tr("Value") }, this))
+    , m_body(new QPlainTextEdit(this))
+{
+    setWindowTitle(tr("Edit and Resend — exchange %1").arg(original.id));
+    m_method->setEditable(true);
+    m_method->addItems({ QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"), QStringLiteral("PATCH"),
+                         QStringLiteral("DELETE"), QStringLiteral("HEAD"), QStringLiteral("OPTIONS") });
+    m_method->setCurrentText(original.method);
+    m_url->setText(original.url);
+    QList<QStringList> rows;
+    for (const auto &[name, value] : original.requestHeaders)
+        rows << QStringList { QString::fromLatin1(name), QString::fromUtf8(value) };
+    m_headers->setRows(rows);
+    m_body->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_body->setPlainText(QString::fromUtf8(original.requestBody));
+
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
+    QPushButton *send = buttons->addButton(tr("Send"), QDialogButtonBox::AcceptRole);
+    send->setDefault(true);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *form = new QFormLayout(this);
+    form->addRow(tr("Method"), m_method);
+    form->addRow(tr("URL"), m_url);
+    form->addRow(tr("Headers"), m_headers);
+    form->addRow(tr("Body"), m_body);
+    form->addRow(buttons);
+    resize(720, 560);
+}
+
+capture::Exchange ReplayDialog::request() const
+{
+    capture::Exchange e = m_original;
+    e.id = 0;
+    e.method = m_method->currentText().trimmed().toUpper();
+    e.url = m_url->text().trimmed();
+    const QUrl url(e.url);
+    e.scheme = url.scheme();
+    e.host = url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
+    e.path = url.path();
+    e.query = url.query(QUrl::FullyEncoded);
+    e.requestHeaders.clear();
+    for (const QStringList &r : m_headers->model()->rows()) {
+        if (!r.value(0).isEmpty())
+            e.requestHeaders.append({ r.value(0).toLatin1(), r.value(1).toUtf8() });
+    }
+    e.requestBody = m_body->toPlainText().toUtf8();
+    e.requestBodySize = e.requestBody.size();
+    e.requestTruncated = false;
+    return e;
+}
+
+} // namespace portico::ui

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "core/capture/Exchange.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLineEdit;
+class QPlainTextEdit;
+
+namespace portico::ui {
+
+class RowsEditor;
+
+// Edit-and-resend: the captured request's method, URL, headers and body, editable; request()
+// gives the exchange to replay.
+class ReplayDialog final : public QDialog
+{
+    Q_OBJECT
+
+public:
+    explicit ReplayDialog(const capture::Exchange &original, QWidget *parent = nullptr);
+
+    capture::Exchange request() const;
+    QComboBox *methodCombo() const { return m_method; }
+    QLineEdit *urlEdit() const { return m_url; }
+    QPlainTextEdit *bodyEdit() const { return m_body; }
+    RowsEditor *headersEditor() const { return m_headers; }
+
+private:
+    capture::Exchange m_original;
+    QComboBox *m_method;
+    QLineEdit *m_url;
+    RowsEditor *m_headers;
+    QPlainTextEdit *m_body;
+};
+
+} // namespace portico::ui

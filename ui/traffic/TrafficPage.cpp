@@ -1,0 +1,297 @@
+#include "ui/traffic/TrafficPage.h"
+
+#include "core/capture/CaptureStore.h"
+#include "core/capture/Curl.h"
+#include "core/capture/Har.h"
+#include "core/capture/Replayer.h"
+#include "ui/traffic/DiffDialog.h"
+#include "ui/traffic/ExchangeDetails.h"
+#include "ui/traffic/FilterBar.h"
+#include "ui/traffic/ReplayDialog.h"
+#include "ui/traffic/TrafficModel.h"
+#include "ui/traffic/TrafficTable.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMessageBox>
+#include <QProgressDialog>
+#include <QSplitter>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace portico::ui {
+
+namespace {
+
+QToolButton *button(QWidget *parent, const QString &text, const QString &tip)
+{
+    auto *b = new QToolButton(parent);
+    b->setText(text);
+    b->setToolTip(tip);
+    b->setAutoRaise(true);
+    return b;
+}
+
+} // namespace
+
+TrafficPage::TrafficPage(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new TrafficModel(this))
+    , m_table(new TrafficTable(m_model, this))
+    , m_filter(new FilterBar(this))
+    , m_details(new ExchangeDetails(this))
+    , m_count(new QLabel(this))
+    , m_replay(button(this, tr("Replay"), tr("Send the selected requests again (R)")))
+    , m_edit(button(this, tr("Edit && Resend…"), tr("Change method, URL, headers or body and send (E)")))
+    , m_compare(button(this, tr("Compare"), tr("Diff the two selected exchanges side by side (D)")))
+    , m_curl(button(this, tr("Copy as curl"), tr("Copy the request as a curl command (Ctrl+Shift+C)")))
+{
+    auto *title = new QLabel(tr("Traffic"), this);
+    title->setObjectName(QStringLiteral("sectionTitle"));
+    QToolButton *har = button(this, tr("HAR"), tr("Export or import HTTP Archive files"));
+    har->setPopupMode(QToolButton::InstantPopup);
+    auto *harMenu = new QMenu(har);
+    harMenu->addAction(tr("Export Filtered to HAR…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export HAR"), QStringLiteral("traffic.har"), tr("HAR (*.har)"));
+        if (!path.isEmpty())
+            exportHar(path);
+    });
+    harMenu->addAction(tr("Import HAR…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import HAR"), {}, tr("HAR (*.har *.json)"));
+        if (!path.isEmpty())
+            importHar(path);
+    });
+    har->setMenu(harMenu);
+    QToolButton *clear = button(this, tr("Clear"), tr("Hide everything captured so far (Ctrl+L)"));
+    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    m_replay->setShortcut(QKeySequence(Qt::Key_R));
+    m_edit->setShortcut(QKeySequence(Qt::Key_E));
+    m_compare->setShortcut(QKeySequence(Qt::Key_D));
+    m_curl->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    m_count->setStyleSheet(QStringLiteral("color: #6b7280;"));
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(title);
+    top->addSpacing(12);
+    top->addWidget(m_filter, 1);
+    auto *actions = new QHBoxLayout;
+    for (QToolButton *b : { m_replay, m_edit, m_compare, m_curl, har, clear })
+        actions->addWidget(b);
+    actions->addStretch(1);
+    actions->addWidget(m_count);
+
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->setObjectName(QStringLiteral("trafficSplitter"));
+    split->addWidget(m_table);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({ 700, 420 });
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(12, 10, 12, 6);
+    layout->addLayout(top);
+    layout->addLayout(actions);
+    layout->addWidget(split, 1);
+
+    connect(m_filter, &FilterBar::filterRequested, this, &TrafficPage::applyFilter);
+    connect(m_details, &ExchangeDetails::traceRequested, this, [this](const QString &trace) {
+        const QString text = QStringLiteral("trace:%1").arg(trace);
+        m_filter->edit()->setText(text);
+        applyFilter(text);
+    });
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TrafficPage::showCurrent);
+    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TrafficPage::updateActions);
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        m_details->clear();
+        updateActions();
+        updateCount();
+    });
+    connect(m_model, &QAbstractItemModel::rowsInserted, this, &TrafficPage::updateCount);
+    connect(m_replay, &QToolButton::clicked, this, &TrafficPage::replaySelected);
+    connect(m_edit, &QToolButton::clicked, this, &TrafficPage::editAndResend);
+    connect(m_compare, &QToolButton::clicked, this, &TrafficPage::compareSelected);
+    connect(m_curl, &QToolButton::clicked, this, &TrafficPage::copyAsCurl);
+    connect(clear, &QToolButton::clicked, m_model, &TrafficModel::clearView);
+    updateActions();
+    updateCount();
+}
+
+TrafficPage::~TrafficPage() = default;
+
+void TrafficPage::setSource(capture::CaptureStore *store, const QString &databasePath)
+{
+    disconnect(m_live);
+    m_store = store;
+    if (store)
+        m_live = connect(store, &capture::CaptureStore::exchangesStored, m_model, &TrafficModel::enqueueLive);
+    delete m_replayer;
+    m_replayer = new capture::Replayer(store, this);
+    connect(m_replayer, &capture::Replayer::finished, this, &TrafficPage::replayed);
+    if (databasePath != m_model->databasePath() || !m_model->isOpen())
+        m_model->open(databasePath);
+}
+
+bool TrafficPage::applyFilter(const QString &text)
+{
+    capture::FilterError error;
+    if (!m_model->setFilter(text, &error)) {
+        m_filter->showError(std::max(1, error.column), error.message);
+        return false;
+    }
+    m_filter->showError(0, {});
+    return true;
+}
+
+void TrafficPage::showCurrent()
+{
+    const qint64 id = m_table->currentId();
+    const auto e = id ? m_model->exchange(id) : std::nullopt;
+    if (e)
+        m_details->setExchange(*e);
+    else
+        m_details->clear();
+    updateActions();
+}
+
+void TrafficPage::updateActions()
+{
+    const int selected = int(m_table->selectionModel()->selectedRows().size());
+    const bool one = m_table->currentId() != 0;
+    m_replay->setEnabled(selected > 0 && m_replayer);
+    m_edit->setEnabled(one && m_replayer);
+    m_curl->setEnabled(one);
+    m_compare->setEnabled(selected == 2);
+}
+
+void TrafficPage::updateCount()
+{
+    m_count->setText(m_model->isOpen() ? tr("%n exchange(s) shown", nullptr, m_model->rowCount())
+                                       : tr("No capture yet: start the gateway"));
+}
+
+void TrafficPage::replaySelected()
+{
+    if (!m_replayer)
+        return;
+    // One at a time per Replayer: replay the selection in sequence.
+    auto queue = std::make_shared<QList<qint64>>(m_table->selectedIds());
+    auto next = std::make_shared<std::function<void()>>();
+    *next = [this, queue, next] {
+        while (!queue->isEmpty()) {
+            const auto e = m_model->exchange(queue->takeFirst());
+            if (e) {
+                m_replayer->replay(*e, {});
+                return;
+            }
+        }
+        disconnect(m_replayer, &capture::Replayer::finished, this, nullptr);
+        connect(m_replayer, &capture::Replayer::finished, this, &TrafficPage::replayed);
+    };
+    disconnect(m_replayer, &capture::Replayer::finished, this, nullptr);
+    connect(m_replayer, &capture::Replayer::finished, this, [this, next](const capture::Exchange &result) {
+        Q_EMIT replayed(result);
+        (*next)();
+    });
+    (*next)();
+}
+
+void TrafficPage::editAndResend()
+{
+    const qint64 id = m_table->currentId();
+    const auto e = id ? m_model->exchange(id) : std::nullopt;
+    if (!e || !m_replayer)
+        return;
+    ReplayDialog dialog(*e, this);
+    if (dialog.exec() == QDialog::Accepted)
+        m_replayer->replay(dialog.request(), {});
+}
+
+void TrafficPage::compareSelected()
+{
+    const QList<qint64> ids = m_table->selectedIds();
+    if (ids.size() != 2)
+        return;
+    const auto a = m_model->exchange(ids.at(0));
+    const auto b = m_model->exchange(ids.at(1));
+    if (!a || !b)
+        return;
+    DiffDialog dialog(*a, *b, this);
+    dialog.exec();
+}
+
+void TrafficPage::copyAsCurl()
+{
+    const qint64 id = m_table->currentId();
+    if (const auto e = id ? m_model->exchange(id) : std::nullopt)
+        QApplication::clipboard()->setText(capture::toCurl(*e));
+}
+
+bool TrafficPage::exportHar(const QString &path)
+{
+    capture::CaptureReader *reader = m_model->reader();
+    if (!reader)
+        return false;
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        QMessageBox::warning(this, tr("Export HAR"), tr("Cannot write %1: %2").arg(path, file.errorString()));
+        return false;
+    }
+    const auto filter = capture::FilterExpression::parse(m_model->filterText()).value_or(capture::FilterExpression {});
+    const qint64 total = reader->count(filter);
+    QProgressDialog progress(tr("Exporting %n exchange(s)…", nullptr, int(total)), tr("Cancel"), 0, int(total), this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(300);
+    capture::HarWriter writer(&file);
+    writer.begin();
+    qint64 after = 0;
+    for (;;) {
+        const auto page = reader->listAscending(filter, 200, after);
+        for (const auto &s : page) {
+            if (const auto e = reader->get(s.id))
+                writer.add(*e);
+            after = s.id;
+        }
+        progress.setValue(writer.count());
+        if (page.size() < 200 || progress.wasCanceled())
+            break;
+    }
+    const bool ok = writer.end() && !progress.wasCanceled();
+    if (!ok)
+        file.remove();
+    return ok;
+}
+
+bool TrafficPage::importHar(const QString &path)
+{
+    if (!m_store) {
+        QMessageBox::information(this, tr("Import HAR"), tr("Start the gateway first: imported exchanges go into its capture."));
+        return false;
+    }
+    QFile file(path);
+    QList<capture::Exchange> exchanges;
+    QString error;
+    if (!file.open(QIODevice::ReadOnly) || !capture::parseHar(file.readAll(), &exchanges, &error)) {
+        QMessageBox::warning(this, tr("Import HAR"), error.isEmpty() ? file.errorString() : error);
+        return false;
+    }
+    QProgressDialog progress(tr("Importing %n exchange(s)…", nullptr, int(exchanges.size())), tr("Cancel"), 0,
+                             int(exchanges.size()), this);
+    progress.setWindowModality(Qt::WindowModal);
+    progress.setMinimumDuration(300);
+    for (int i = 0; i < exchanges.size() && !progress.wasCanceled(); ++i) {
+        m_store->submit(std::move(exchanges[i]));
+        if (i % 100 == 0)
+            progress.setValue(i);
+    }
+    progress.setValue(int(exchanges.size()));
+    m_store->flush();
+    return true;
+}
+
+} // namespace portico::ui
