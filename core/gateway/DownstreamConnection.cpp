@@ -86,7 +86,7 @@ void DownstreamConnection::onReadable()
 
 void DownstreamConnection::processInput()
 {
-    if (m_processing || m_closed || m_tunnel)
+    if (m_processing || m_closed || m_tunnel || m_lingering)
         return;
     m_processing = true;
     while (!m_closed && m_inputPos < m_input.size()) {
@@ -206,6 +206,18 @@ void DownstreamConnection::closeGracefully()
 {
     if (m_closed)
         return;
+    if (m_transport->pending() > 0) {
+        // Deleting the transport (closeConnection) now would drop the unsent end of the response,
+        // e.g. a large download to a `Connection: close` or HTTP/1.0 client. Linger until it is
+        // written; checkTimeouts bounds the wait by the idle timeout.
+        if (!m_lingering) {
+            m_lingering = true;
+            m_waitingSinceMs = steadyMs();
+            m_transport->setReadEnabled(false);
+            m_transport->onDrained = [this] { closeGracefully(); };
+        }
+        return;
+    }
     m_transport->close(true);
     closeConnection();
 }
@@ -232,6 +244,11 @@ void DownstreamConnection::checkTimeouts(qint64 nowMs)
 {
     if (m_closed)
         return;
+    if (m_lingering) {
+        if (nowMs - m_waitingSinceMs > m_worker->config()->workspace().gateway.limits.idleTimeout.count())
+            abort(); // the client stopped reading the rest of its response
+        return;
+    }
     if (m_stream) {
         m_stream->checkTimeouts(nowMs);
         return;

@@ -69,6 +69,7 @@ private:
     qint64 m_waitingSinceMs = 0;
     qint64 m_headStartedMs = 0;
     bool m_firstRequest = true;
+    bool m_lingering = false; // closing once the queued response bytes are written
 };
 
 } // namespace portico::gateway

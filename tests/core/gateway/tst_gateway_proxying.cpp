@@ -7,6 +7,9 @@
 #include <QElapsedTimer>
 #include <QJsonArray>
 #include <QTest>
+#include <QThread>
+
+#include <atomic>
 
 using namespace portico;
 using namespace portico::test;
@@ -127,6 +130,75 @@ private Q_SLOTS:
             QCOMPARE(jsonOf(r).value(QStringLiteral("path")).toString(), path);
         }
         QVERIFY(client.isClosed(3000));
+    }
+
+    void longPipelinedBurst()
+    {
+        RawClient client;
+        QVERIFY(connect(client));
+        QByteArray burst;
+        const int n = 40;
+        for (int i = 0; i < n; ++i) {
+            const QByteArray path = "/burst/" + QByteArray::number(i);
+            burst += i % 2 ? httpRequest("POST", path, {}, "body-" + QByteArray::number(i), true)
+                           : httpRequest("GET", path, {}, {}, true);
+        }
+        QVERIFY(client.send(burst));
+        for (int i = 0; i < n; ++i) {
+            const RawResponse r = client.readResponse(5000);
+            QVERIFY2(r.complete, qPrintable(QStringLiteral("#%1: %2").arg(i).arg(r.error)));
+            QCOMPARE(jsonOf(r).value(QStringLiteral("path")).toString(), QStringLiteral("/burst/%1").arg(i));
+            if (i % 2)
+                QCOMPARE(
+                    jsonOf(r).value(QStringLiteral("body")).toString(), QStringLiteral("body-%1").arg(i));
+        }
+    }
+
+    void concurrentClients()
+    {
+        std::atomic<int> ok { 0 };
+        std::vector<std::unique_ptr<QThread>> threads;
+        const quint16 port = m_gw->port();
+        for (int t = 0; t < 6; ++t) {
+            threads.emplace_back(QThread::create([&ok, port, t] {
+                RawClient client;
+                if (!client.connectTo(QStringLiteral("127.0.0.1"), port))
+                    return;
+                for (int i = 0; i < 15; ++i) {
+                    const QByteArray body = QByteArray::number(t) + "-" + QByteArray::number(i);
+                    const RawResponse r = client.roundTrip(httpRequest("POST", "/cc", {}, body, true));
+                    if (r.status == 200
+                        && jsonOf(r).value(QStringLiteral("body")).toString().toLatin1() == body)
+                        ok.fetch_add(1);
+                }
+            }));
+            threads.back()->start();
+        }
+        for (auto &t : threads)
+            QVERIFY(t->wait(15000));
+        QCOMPARE(ok.load(), 6 * 15);
+    }
+
+    void clientGoneMidStream()
+    {
+        {
+            RawClient client;
+            QVERIFY(connect(client));
+            QVERIFY(client.send(httpRequest("GET", "/events?sse=20&interval=50ms")));
+            QVERIFY(!client.readUntil("data: ", 3000).isEmpty());
+        } // hangs up in the middle of the stream
+        QTRY_COMPARE(m_gw->gateway().activeRequests(), quint64(0));
+        QCOMPARE(m_gw->get("/after-hangup").status, 200);
+    }
+
+    void absoluteFormTarget()
+    {
+        const RawResponse r
+            = m_gw->send("GET http://elsewhere.example/abs/path?q=1 HTTP/1.1\r\nHost: elsewhere.example\r\n"
+                         "Connection: close\r\n\r\n");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r).value(QStringLiteral("path")).toString(), QStringLiteral("/abs/path"));
+        QCOMPARE(jsonOf(r).value(QStringLiteral("query")).toString(), QStringLiteral("q=1"));
     }
 
     void chunkedRequestBodyIsStreamedChunked()
@@ -250,6 +322,24 @@ private Q_SLOTS:
         const RawResponse up = client.roundTrip(httpRequest("POST", "/upload", {}, upload, true), 15000);
         QCOMPARE(up.status, 200);
         QCOMPARE(jsonOf(up).value(QStringLiteral("body")).toString().toLatin1(), upload);
+    }
+
+    void slowReaderGetsEveryByte()
+    {
+        // The client does not read for a while: the gateway must pause the upstream at its
+        // high-water mark and resume it later, neither dropping nor stalling the body.
+        RawClient client;
+        QVERIFY(connect(client));
+        const qint64 size = 12 * 1024 * 1024;
+        QVERIFY(client.send(httpRequest("GET", "/slowreader?body_bytes=" + QByteArray::number(size))));
+        QTest::qWait(700);
+        const RawResponse r = client.readResponse(15000);
+        QVERIFY2(r.complete, qPrintable(r.error));
+        QCOMPARE(r.body.size(), size);
+        const QByteArray pattern = "abcdefghijklmnopqrstuvwxyz0123456789";
+        for (qint64 i = 0; i < size; i += 4093) // nothing lost or repeated along the way
+            QCOMPARE(r.body.at(i), pattern.at(i % pattern.size()));
+        QCOMPARE(r.body.at(size - 1), pattern.at((size - 1) % pattern.size()));
     }
 
     void webSocketEchoThroughTheTunnel()

@@ -231,6 +231,31 @@ routes:
         QCOMPARE(who(second), QByteArray("d"));
     }
 
+    void noRouteAnswersAnExpectationWithoutContinue()
+    {
+        // The body is not wanted: the client must not be invited to send it.
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), m_gw->port()));
+        QVERIFY(client.send(
+            "PUT /nowhere HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n"));
+        const RawResponse r = client.readResponse(3000);
+        QVERIFY2(r.raw.startsWith("HTTP/1.1 404"), r.raw.constData());
+        // The unread body would desynchronise the connection, so it ends here.
+        QCOMPARE(r.header("connection").toLower(), QByteArray("close"));
+        QVERIFY(client.isClosed(3000));
+    }
+
+    void headOnNoRouteHasNoBody()
+    {
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), m_gw->port()));
+        QVERIFY(client.send(httpRequest("HEAD", "/nowhere", {}, {}, true)));
+        const RawResponse r = client.readResponse(3000, true);
+        QCOMPARE(r.status, 404);
+        QVERIFY(r.body.isEmpty());
+        QCOMPARE(client.roundTrip(httpRequest("GET", "/api/users/me", {}, {}, true)).status, 200);
+    }
+
     void mockRouteAnsweredByTheGateway()
     {
         const int before

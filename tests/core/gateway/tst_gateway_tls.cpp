@@ -55,7 +55,7 @@ private:
         SelfSignedCert::Files files;
         QString error;
         if (!SelfSignedCert::write(gw.dir().dir(), &files, &error,
-                                   { QStringLiteral("gateway.test"), QStringLiteral("127.0.0.1") })) {
+                { QStringLiteral("gateway.test"), QStringLiteral("127.0.0.1") })) {
             qWarning("%s", qPrintable(error));
             return {};
         }
@@ -96,6 +96,15 @@ private Q_SLOTS:
                 QStringLiteral("https"));
         }
         QCOMPARE(upstream.connectionCount(), 1);
+
+        // A large body to a client that asked to close: the end is not lost to the close.
+        {
+            RawClient closing;
+            QVERIFY(closing.connectTls(QStringLiteral("127.0.0.1"), gw.port(), ca));
+            const RawResponse big = closing.roundTrip(httpRequest("GET", "/big?body_bytes=3000000"), 10000);
+            QVERIFY2(big.complete, qPrintable(big.error));
+            QCOMPARE(big.body.size(), 3000000);
+        }
 
         // Streaming works through the TLS transport too.
         const RawResponse chunks
@@ -173,7 +182,8 @@ private Q_SLOTS:
                 + routesTo(QStringLiteral("up")));
         QVERIFY(!ca.isEmpty());
         RawClient client;
-        QVERIFY2(client.connectTls(QStringLiteral("127.0.0.1"), gw.port(), ca), qPrintable(client.errorString()));
+        QVERIFY2(
+            client.connectTls(QStringLiteral("127.0.0.1"), gw.port(), ca), qPrintable(client.errorString()));
         const RawResponse r = client.roundTrip(httpRequest("GET", "/events?sse=2&interval=10ms"));
         QCOMPARE(r.status, 200);
         QVERIFY(r.body.contains("\"n\":1"));
