@@ -563,7 +563,6 @@ void ProxyStream::flushOut()
 {
     if (m_out.isEmpty())
         return;
-    m_exchange.responseBytes += 0;
     m_down->send(m_out);
     m_out.clear();
 }
@@ -673,11 +672,8 @@ void ProxyStream::releaseUpstream(bool reusable)
 {
     if (m_target) {
         m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
-        m_target = m_target ? m_target : nullptr;
+        m_target = nullptr;
     }
-    TargetState *target = m_target;
-    m_target = nullptr;
-    Q_UNUSED(target);
     if (!m_upstream)
         return;
     UpstreamConnection *c = m_upstream;

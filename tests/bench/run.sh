@@ -109,7 +109,7 @@ measure() { # name port conns
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print v }'; }
 
 rss_max=0
-sample_rss() { local r; r=$(awk '/VmRSS/ {print $2}' "/proc/$portico_pid/status"); [ "$r" -gt "$rss_max" ] && rss_max=$r; }
+sample_rss() { local r; r=$(awk "/VmRSS/ {print \$2}" "/proc/$portico_pid/status"); if [ "$r" -gt "$rss_max" ]; then rss_max=$r; fi; }
 for conns in 64 256; do
   for target in upstream:18081 nginx:18082 haproxy:18083 portico:18084; do
     name=${target%%:*}; port=${target##*:}
