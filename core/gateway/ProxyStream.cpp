@@ -646,7 +646,8 @@ void ProxyStream::sendFilterResponse(http::ResponseHead head, QByteArray body)
         chain[i]->onResponseHead(m_ctx, head);
     m_noResponseBody = m_request.method == "HEAD" || head.status == 204 || head.status == 304;
     captureResponseBody(body.constData(), size_t(body.size()));
-    m_filterIndex = 0;
+    // Unlike a local reply, a filter's answer (a mock) is content: the body filters before it
+    // (response.json.remove) shape it as they would an upstream's.
     sendBuffered(head, std::move(body));
 }
 
