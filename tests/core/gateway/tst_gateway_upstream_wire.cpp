@@ -223,6 +223,25 @@ private Q_SLOTS:
         QCOMPARE(up.connections(), 1);
     }
 
+    void upstreamClosingPooledConnectionsCostsNothing()
+    {
+        // A keep-alive answer, then the upstream hangs up anyway (as servers with a short idle
+        // timeout do). Whether the gateway notices before reusing the connection or only when the
+        // reuse fails, the client must see 200 every time.
+        ScriptedUpstream up({ "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" }, true);
+        GatewayHarness gw;
+        QCOMPARE(gw.start(routeTo(up.port())), QString());
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        for (int i = 0; i < 20; ++i) {
+            const RawResponse r = client.roundTrip(httpRequest("GET", "/stale", {}, {}, true));
+            QVERIFY2(r.status == 200,
+                qPrintable(
+                    QStringLiteral("#%1: %2 %3").arg(i).arg(r.status).arg(QString::fromLatin1(r.body))));
+        }
+        QCOMPARE(up.requests(), 20);
+    }
+
     void http10UpstreamResponse()
     {
         ScriptedUpstream up({ "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nold server" }, true);

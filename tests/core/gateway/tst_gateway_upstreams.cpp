@@ -247,6 +247,56 @@ private Q_SLOTS:
         QCOMPARE(good.requestCount(QStringLiteral("/idempotent")), 1);
     }
 
+    void retriedRequestCarriesItsBody()
+    {
+        LoopbackUpstream good({ false, QStringLiteral("good") });
+        const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(closedPort());
+        GatewayHarness gw;
+        QCOMPARE(
+            gw.start(twoTargets(dead, good.url().toString(), QStringLiteral("    retries: 1\n"))), QString());
+        // PUT is idempotent: retried, and the body goes again to the second target.
+        const RawResponse r = gw.request("PUT", "/doc", "the whole body");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r).value(QStringLiteral("body")).toString(), QStringLiteral("the whole body"));
+    }
+
+    void retriedChunkedRequestCarriesItsBody()
+    {
+        LoopbackUpstream good({ false, QStringLiteral("good") });
+        const QString dead = QStringLiteral("http://127.0.0.1:%1").arg(closedPort());
+        GatewayHarness gw;
+        QCOMPARE(
+            gw.start(twoTargets(dead, good.url().toString(), QStringLiteral("    retries: 1\n"))), QString());
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QVERIFY(client.send("PUT /doc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + wire::encodeChunk("part one, ")));
+        QTest::qWait(100);
+        QVERIFY(client.send(wire::encodeChunk("part two") + wire::encodeChunk({})));
+        const RawResponse r = client.readResponse();
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r).value(QStringLiteral("body")).toString(), QStringLiteral("part one, part two"));
+    }
+
+    void retriesConnectTimeouts()
+    {
+        FullBacklog hanging;
+        if (!hanging.hangs())
+            QSKIP("this kernel answers connects beyond a full accept queue");
+        LoopbackUpstream good({ false, QStringLiteral("good") });
+        GatewayHarness gw;
+        QCOMPARE(
+            gw.start(twoTargets(QStringLiteral("http://127.0.0.1:%1").arg(hanging.port()),
+                good.url().toString(), QStringLiteral("    retries: 1\n    timeouts: {connect: 300ms}\n"))),
+            QString());
+        QElapsedTimer timer;
+        timer.start();
+        const RawResponse r = gw.get("/t");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("x-upstream-name"), QByteArray("good"));
+        QVERIFY2(timer.elapsed() >= 280, qPrintable(QString::number(timer.elapsed())));
+    }
+
     void doesNotRetryPost()
     {
         LoopbackUpstream good({ false, QStringLiteral("good") });
