@@ -229,8 +229,12 @@ QStringList Gateway::openCapture(const config::Workspace &ws)
             return { QStringLiteral("capture.database: cannot open %1: %2").arg(path, error) };
     }
     m_state.setCapture(store.get());
-    if (m_capture)
-        m_capture->close(); // flushes what the old store still holds
+    if (m_capture) {
+        // Workers may still be inside submit() on the old store: close it (which flushes what it
+        // holds) but keep the object alive until the gateway itself goes.
+        m_capture->close();
+        m_retiredCaptures.push_back(std::move(m_capture));
+    }
     m_capture = std::move(store);
     m_capturePath = path;
     return {};

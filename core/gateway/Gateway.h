@@ -87,6 +87,7 @@ private:
     std::vector<Worker *> m_workers;
     std::unique_ptr<HealthChecker> m_health;
     std::unique_ptr<capture::CaptureStore> m_capture;
+    std::vector<std::unique_ptr<capture::CaptureStore>> m_retiredCaptures;
     QString m_capturePath;
     QList<QUrl> m_listenUrls;
     int m_revision = 0;
