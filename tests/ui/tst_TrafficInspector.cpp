@@ -16,6 +16,7 @@
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTemporaryDir>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace portico;
@@ -35,7 +36,7 @@ capture::Exchange makeExchange(int i, int status, const QByteArray &body)
     e.status = status;
     e.route = QStringLiteral("users");
     e.consumer = QStringLiteral("alice");
-    e.traceId = QStringLiteral("trace-%1").arg(i % 3);
+    e.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e47%1").arg(i % 3, 2, 10, QLatin1Char('0'));
     e.responseHeaders = { { "Content-Type", "application/json" } };
     e.responseBody = body;
     e.responseBodySize = body.size();
@@ -104,8 +105,9 @@ private Q_SLOTS:
         edit->setText(QStringLiteral("method:POST status:>>2"));
         QTest::keyClick(edit, Qt::Key_Return);
         const QString error = page.filterBar()->errorText();
-        QVERIFY2(error.startsWith(QStringLiteral("Column 13:")), qPrintable(error));
-        QCOMPARE(edit->selectedText(), QStringLiteral("status:>>2"));
+        // The column points at the bad value, which is selected for fixing.
+        QVERIFY2(error.startsWith(QStringLiteral("Column 20:")), qPrintable(error));
+        QCOMPARE(edit->selectedText(), QStringLiteral(">>2"));
         QCOMPARE(page.model()->rowCount(), 10); // unchanged
         edit->setText(QStringLiteral("method:POST"));
         QTest::keyClick(edit, Qt::Key_Return);
@@ -140,9 +142,11 @@ private Q_SLOTS:
         QCOMPARE(shown.id, page.model()->summary(0).id);
         QCOMPARE(page.details()->responseBody()->mode(), BodyView::Json);
         QCOMPARE(page.details()->responseBody()->jsonModel()->rowCount(), 2);
-        Q_EMIT page.details()->traceRequested(QStringLiteral("trace-0"));
+        const QString trace = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4700");
+        Q_EMIT page.details()->traceRequested(trace);
+        QCOMPARE(page.filterBar()->errorText(), QString());
+        QCOMPARE(page.filterBar()->edit()->text(), QStringLiteral("trace:") + trace);
         QCOMPARE(page.model()->rowCount(), 2);
-        QCOMPARE(page.filterBar()->edit()->text(), QStringLiteral("trace:trace-0"));
 
         const auto phases = TimingWaterfall::phases(capture::Timings { 100, 300, 900, 1500 });
         QCOMPARE(phases.size(), 4);
