@@ -201,6 +201,29 @@ private Q_SLOTS:
         QCOMPARE(jsonOf(r).value(QStringLiteral("query")).toString(), QStringLiteral("q=1"));
     }
 
+    void nothingIsAnsweredAfterConnectionClose()
+    {
+        RawClient client;
+        QVERIFY(connect(client));
+        QVERIFY(client.send(
+            httpRequest("GET", "/last-one", {}, {}, false) + httpRequest("GET", "/never", {}, {}, true)));
+        const RawResponse r = client.readResponse();
+        QCOMPARE(r.status, 200);
+        QVERIFY(client.isClosed(3000));
+        QVERIFY(client.pending().isEmpty());
+        QCOMPARE(m_upstream->requestCount(QStringLiteral("/never")), 0);
+    }
+
+    void extensionMethodsPassThrough()
+    {
+        for (const QByteArray &method :
+            { QByteArray("PURGE"), QByteArray("PROPFIND"), QByteArray("PATCH"), QByteArray("OPTIONS") }) {
+            const RawResponse r = m_gw->request(method, "/m", "x");
+            QCOMPARE(r.status, 200);
+            QCOMPARE(jsonOf(r).value(QStringLiteral("method")).toString().toLatin1(), method);
+        }
+    }
+
     void chunkedRequestBodyIsStreamedChunked()
     {
         QByteArray req
@@ -382,6 +405,23 @@ private Q_SLOTS:
         QCOMPARE(echoed.opcode, quint8(WebSocketFrame::Close));
         // The upstream ends the connection after the close handshake; the tunnel passes that on.
         QVERIFY(client.isClosed(3000));
+    }
+
+    void framesSentWithTheHandshakeAreKept()
+    {
+        // An eager client pipelines its first frame behind the upgrade request: it must wait in
+        // the gateway until the tunnel exists, then go through.
+        RawClient client;
+        QVERIFY(connect(client));
+        WebSocketFrame text;
+        text.payload = "eager";
+        QVERIFY(client.send("GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+            + text.encode(true)));
+        QCOMPARE(client.readResponse(5000).status, 101);
+        WebSocketFrame echoed;
+        QVERIFY(readFrame(client, &echoed));
+        QCOMPARE(echoed.payload, QByteArray("eager"));
     }
 
     void forwardedHeadersAndRequestId()

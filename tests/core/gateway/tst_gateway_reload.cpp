@@ -187,6 +187,20 @@ private Q_SLOTS:
         QCOMPARE(gw.get("/moved").header("x-upstream-name"), QByteArray("b"));
     }
 
+    void drainDoesNotWaitForIdleConnections()
+    {
+        GatewayHarness gw;
+        QCOMPARE(gw.start(config(QStringLiteral("a"))), QString());
+        RawClient idle;
+        QVERIFY(idle.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QCOMPARE(idle.roundTrip(httpRequest("GET", "/once", {}, {}, true)).status, 200);
+        QElapsedTimer timer;
+        timer.start();
+        gw.gateway().drain(std::chrono::milliseconds(5000));
+        QVERIFY2(timer.elapsed() < 1500, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(idle.isClosed(2000));
+    }
+
     void drainFinishesInFlightThenStops()
     {
         GatewayHarness gw;
