@@ -21,6 +21,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QUndoStack>
 
 namespace portico::ui {
@@ -187,8 +188,10 @@ void MainWindow::restoreLayout()
 {
     if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray()))
         resize(1280, 800);
-    if (!restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray()))
-        resizeDocks({ m_problemsDock }, { 110 }, Qt::Vertical);
+    if (!restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray())) {
+        // Dock sizes only stick once the window is laid out.
+        QTimer::singleShot(0, this, [this] { resizeDocks({ m_problemsDock }, { 90 }, Qt::Vertical); });
+    }
     const int section = m_settings->value(QStringLiteral("window/section"), 0).toInt();
     if (section >= 0 && section < m_sections->count())
         m_sections->setCurrentRow(section);

@@ -27,7 +27,7 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setHighlightSections(false);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
-    const int widths[] = { 56, 92, 64, 130, 280, 56, 80, 70, 90, 90, 90 };
+    const int widths[] = { 48, 92, 60, 120, 190, 52, 72, 64, 80, 80, 90 };
     for (int c = 0; c < TrafficModel::ColumnCount; ++c)
         setColumnWidth(c, widths[c]);
 
