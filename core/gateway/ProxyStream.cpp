@@ -710,7 +710,9 @@ void ProxyStream::onUpstreamError(const QString &reason)
         return;
     }
     const bool retryable = m_bodyRetainable && (m_requestComplete || m_sentBody.size() + m_bodyQueue.size() > 0 || !m_requestHeadSent);
-    if (wasPooled && !m_staleRetried && retryable) {
+    // Only an idempotent request may go again: on a reused connection we cannot tell "closed
+    // while idle" from "read the request, acted on it, then died", and a POST must not run twice.
+    if (wasPooled && !m_staleRetried && retryable && isIdempotent(m_request.method)) {
         // A kept-alive connection the upstream had already closed: try once more on a fresh one.
         m_staleRetried = true;
         connectUpstream();

@@ -22,7 +22,7 @@ namespace {
 
 // Serves canned replies: the n-th request (over all connections) gets replies[n] (the last one
 // repeats). After a reply the connection is closed when `closeAfterReply`, else the next request
-// is read from it.
+// is read from it. An empty reply closes the connection without answering.
 class ScriptedUpstream
 {
 public:
@@ -95,7 +95,7 @@ private:
             const int n = m_requests.fetch_add(1);
             const QByteArray &reply = m_replies.at(std::min<qsizetype>(n, m_replies.size() - 1));
             ::send(fd, reply.constData(), size_t(reply.size()), MSG_NOSIGNAL);
-            if (m_close)
+            if (m_close || reply.isEmpty())
                 return;
         }
     }
@@ -240,6 +240,34 @@ private Q_SLOTS:
                     QStringLiteral("#%1: %2 %3").arg(i).arg(r.status).arg(QString::fromLatin1(r.body))));
         }
         QCOMPARE(up.requests(), 20);
+    }
+
+    void requestLostOnAPooledConnection_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<int>("upstreamRequests");
+        // The upstream read the request and hung up without a word. It may have acted on it, so
+        // only an idempotent request may be sent again (on a fresh connection).
+        QTest::newRow("GET is retried") << QByteArray("GET") << 200 << 3;
+        QTest::newRow("POST is not") << QByteArray("POST") << 502 << 2;
+    }
+
+    void requestLostOnAPooledConnection()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(int, status);
+        QFETCH(int, upstreamRequests);
+        const QByteArray ok = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        ScriptedUpstream up({ ok, QByteArray(), ok }, false);
+        GatewayHarness gw;
+        QCOMPARE(gw.start(routeTo(up.port())), QString());
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QCOMPARE(client.roundTrip(httpRequest("GET", "/warm", {}, {}, true)).status, 200);
+        const RawResponse r = client.roundTrip(httpRequest(method, "/lost", {}, {}, true));
+        QCOMPARE(r.status, status);
+        QCOMPARE(up.requests(), upstreamRequests);
     }
 
     void http10UpstreamResponse()
