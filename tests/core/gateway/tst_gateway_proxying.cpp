@@ -444,6 +444,18 @@ private Q_SLOTS:
         QVERIFY(m_gw->get("/fwd").header("x-request-id") != id);
     }
 
+    void traceContextIsPropagated()
+    {
+        const QByteArray incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        const RawResponse r = m_gw->get("/trace", { { "traceparent", incoming } });
+        QCOMPARE(r.status, 200);
+        const QString upstream = echoHeader(r, "traceparent");
+        // Same trace, a new span of the gateway's own.
+        QVERIFY2(upstream.startsWith(QStringLiteral("00-4bf92f3577b34da6a3ce929d0e0e4736-")),
+            qPrintable(upstream));
+        QVERIFY(!upstream.contains(QStringLiteral("00f067aa0ba902b7")));
+    }
+
     void clientRequestIdIsKept()
     {
         const RawResponse r = m_gw->get("/rid", { { "X-Request-Id", "client-chosen-42" } });

@@ -187,6 +187,47 @@ private Q_SLOTS:
         QCOMPARE(gw.get("/moved").header("x-upstream-name"), QByteArray("b"));
     }
 
+    void severalListeners()
+    {
+        GatewayHarness gw;
+        QString yaml = config(QStringLiteral("a"));
+        yaml.replace(
+            QStringLiteral("listen: 127.0.0.1:0"), QStringLiteral("listen: [127.0.0.1:0, 127.0.0.1:0]"));
+        QCOMPARE(gw.start(yaml), QString());
+        const QList<QUrl> urls = gw.gateway().listenUrls();
+        QCOMPARE(urls.size(), 2);
+        QVERIFY(urls.at(0).port() != urls.at(1).port());
+        for (const QUrl &url : urls) {
+            RawClient client;
+            QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), quint16(url.port())));
+            QCOMPARE(client.roundTrip(httpRequest("GET", "/l")).status, 200);
+        }
+    }
+
+    void ipv6Listener()
+    {
+        {
+            QTcpServer probe;
+            if (!probe.listen(QHostAddress::LocalHostIPv6, 0))
+                QSKIP("no IPv6 loopback here");
+        }
+        GatewayHarness gw;
+        QString yaml = config(QStringLiteral("a"));
+        yaml.replace(QStringLiteral("listen: 127.0.0.1:0"), QStringLiteral("listen: '[::1]:0'"));
+        QCOMPARE(gw.start(yaml), QString());
+        QCOMPARE(gw.gateway().listenUrls().first().host(), QStringLiteral("::1"));
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("::1"), gw.port()));
+        const RawResponse r = client.roundTrip(httpRequest("GET", "/v6", { { "Host", "[::1]" } }));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(jsonOf(r)
+                     .value(QStringLiteral("headers"))
+                     .toObject()
+                     .value(QStringLiteral("x-forwarded-for"))
+                     .toString(),
+            QStringLiteral("::1"));
+    }
+
     void drainDoesNotWaitForIdleConnections()
     {
         GatewayHarness gw;
