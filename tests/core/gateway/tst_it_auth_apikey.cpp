@@ -68,7 +68,7 @@ private Q_SLOTS:
         m_up = std::make_unique<LoopbackUpstream>();
         QVERIFY(m_up->isRunning());
         m_gw = std::make_unique<GatewayHarness>();
-        const QString problems = m_gw->start(gatewayHeader() + QString::fromLatin1(kRoutes),
+        const QString problems = m_gw->start(gatewayHeaderWithCapture() + QString::fromLatin1(kRoutes),
             { { QStringLiteral("UP"), m_up->url().toString() } });
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
     }
@@ -197,6 +197,30 @@ private Q_SLOTS:
         const RawResponse alice = m_gw->get("/admin/panel", { { "X-API-Key", "alice-key-1" } });
         QCOMPARE(alice.status, 200);
         QCOMPARE(m_up->lastRequest().header("X-Consumer-Name"), QByteArray("alice"));
+    }
+
+    void captureRecordsTheConsumer()
+    {
+        QCOMPARE(m_gw->get("/keyed/recorded", { { "X-API-Key", "alice-key-1" } }).status, 200);
+        QCOMPARE(m_gw->get("/keyed/refused", { { "X-API-Key", "nope" } }).status, 401);
+        std::optional<capture::Exchange> recorded, refused;
+        const auto captured = [&] {
+            for (const capture::Exchange &e : capturedExchanges(*m_gw)) {
+                if (e.path == QStringLiteral("/keyed/recorded"))
+                    recorded = e;
+                if (e.path == QStringLiteral("/keyed/refused"))
+                    refused = e;
+            }
+            return recorded && refused;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(captured(), 5000);
+        QCOMPARE(recorded->consumer, QStringLiteral("alice"));
+        QCOMPARE(recorded->route, QStringLiteral("keyed"));
+        QCOMPARE(recorded->status, 200);
+        // The key itself is not kept (x-api-key is in the default redact_headers).
+        QCOMPARE(capture::headerValue(recorded->requestHeaders, "X-API-Key"), QByteArray("[redacted]"));
+        QCOMPARE(refused->consumer, QString());
+        QCOMPARE(refused->status, 401);
     }
 
     void failureCounterIsLabelledBySchemeAndReason()

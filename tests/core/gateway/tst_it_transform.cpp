@@ -108,6 +108,23 @@ QByteArray dataUpstream(const QByteArray &head, const QByteArray &)
         return rawResponse(R"({"password":"hunter2",)", { "Content-Type: application/json" });
     if (path == "/data/problem")
         return rawResponse(R"({"password":"p","type":"x"})", { "Content-Type: application/problem+json" });
+    if (path == "/data/bomb") {
+        // Small on the wire, over the buffering cap once inflated.
+        const QByteArray big = R"({"password":"hunter2","pad":")" + QByteArray(512 * 1024, 'x') + R"("})";
+        return rawResponse(gzipCompress(big), { "Content-Type: application/json", "Content-Encoding: gzip" });
+    }
+    if (path == "/data/brotli")
+        return rawResponse(sensitiveJson(), { "Content-Type: application/json", "Content-Encoding: br" });
+    if (path == "/data/chunked") {
+        const QByteArray json = sensitiveJson();
+        QByteArray out = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
+                         "Connection: close\r\n\r\n";
+        for (qsizetype at = 0; at < json.size(); at += 40) {
+            const QByteArray piece = json.mid(at, 40);
+            out += QByteArray::number(piece.size(), 16) + "\r\n" + piece + "\r\n";
+        }
+        return out + "0\r\n\r\n";
+    }
     if (path == "/data/huge") {
         QByteArray big = R"({"password":"hunter2","pad":")" + QByteArray(100 * 1024, 'x') + R"("})";
         return rawResponse(big, { "Content-Type: application/json" });
@@ -303,6 +320,31 @@ private Q_SLOTS:
             return false;
         };
         QTRY_VERIFY_WITH_TIMEOUT(noted(), 5000);
+    }
+
+    void chunkedUpstreamBodyIsFilteredAndFramed()
+    {
+        const RawResponse r = getSpinning(*m_gw, "/data/chunked");
+        QVERIFY2(r.complete, qPrintable(r.error));
+        QCOMPARE(r.status, 200);
+        verifyFiltered(r.body);
+        QVERIFY(!r.hasHeader("Transfer-Encoding"));
+        QCOMPARE(r.header("Content-Length"), QByteArray::number(r.body.size()));
+    }
+
+    void undecodableBodiesFailClosed()
+    {
+        // A gzip body that inflates past the cap, and a coding zlib cannot decode: never passed
+        // through with the fields still in it.
+        for (const QByteArray &path : { QByteArray("/data/bomb"), QByteArray("/data/brotli") }) {
+            const RawResponse r = getSpinning(*m_gw, path);
+            QVERIFY2(r.complete, qPrintable(r.error));
+            QCOMPARE(r.status, 502);
+            QCOMPARE(r.header("Content-Type"), QByteArray("application/problem+json"));
+            QVERIFY(!r.hasHeader("Content-Encoding"));
+            QVERIFY(!r.body.contains("hunter2"));
+            QCOMPARE(r.header("X-Filtered"), QByteArray("done"));
+        }
     }
 
     void overTheBufferCapIs502()
