@@ -1,0 +1,314 @@
+#include "core/admin/AdminServer.h"
+
+#include "core/admin/AdminHttpServer.h"
+#include "core/admin/AdminMetrics.h"
+#include "core/admin/ConfigEndpoint.h"
+#include "core/admin/ExchangesEndpoint.h"
+#include "core/capture/CaptureStore.h"
+#include "core/capture/ExchangeJson.h"
+#include "core/capture/Replayer.h"
+#include "core/common/Version.h"
+#include "core/gateway/Gateway.h"
+
+#include <QCryptographicHash>
+#include <QHostInfo>
+#include <QHttpServerRequest>
+#include <QHttpServerResponse>
+#include <QJsonArray>
+#include <QPointer>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+namespace portico::admin {
+
+namespace {
+
+using Method = QHttpServerRequest::Method;
+
+QHostAddress resolveHost(const QString &host)
+{
+    if (host.isEmpty() || host == u"*" || host == u"0.0.0.0")
+        return QHostAddress(QHostAddress::AnyIPv4);
+    if (host == u"localhost")
+        return QHostAddress(QHostAddress::LocalHost);
+    QHostAddress a(host);
+    if (!a.isNull())
+        return a;
+    const auto addresses = QHostInfo::fromName(host).addresses();
+    return addresses.isEmpty() ? QHostAddress() : addresses.first();
+}
+
+QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
+{
+    for (const auto &h : request.headers()) {
+        if (name.compare(h.first, Qt::CaseInsensitive) == 0)
+            return h.second;
+    }
+    return {};
+}
+
+// Both sides are hashed first so the comparison takes the same time whatever the lengths, and
+// the loop does not stop at the first difference.
+bool sameSecret(const QByteArray &given, const QByteArray &expected)
+{
+    const QByteArray a = QCryptographicHash::hash(given, QCryptographicHash::Sha256);
+    const QByteArray b = QCryptographicHash::hash(expected, QCryptographicHash::Sha256);
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+AdminReply methodNotAllowed(const QByteArray &allow)
+{
+    AdminReply r = AdminReply::problem(405, "method-not-allowed", QStringLiteral("Method Not Allowed"),
+        QStringLiteral("this resource accepts %1").arg(QString::fromLatin1(allow)));
+    r.addHeader("Allow", allow);
+    return r;
+}
+
+QStringList allQueryValues(const QUrlQuery &query, const QString &key)
+{
+    QStringList out;
+    for (QString raw : query.allQueryItemValues(key, QUrl::FullyEncoded)) {
+        raw.replace(u'+', QStringLiteral("%20"));
+        out << QUrl::fromPercentEncoding(raw.toUtf8());
+    }
+    return out;
+}
+
+} // namespace
+
+void writeReply(const AdminReply &reply, QHttpServerResponder &&responder)
+{
+    QHttpServerResponse response(
+        reply.contentType, reply.body, static_cast<QHttpServerResponse::StatusCode>(reply.status));
+    for (const auto &[name, value] : reply.headers)
+        response.addHeader(name, value);
+    response.write(std::move(responder));
+}
+
+AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
+    : QObject(parent)
+    , m_gateway(gateway)
+    , m_exchanges(std::make_unique<ExchangesEndpoint>(gateway))
+{
+    registerAdminMetrics(m_gateway);
+    // Revisions are numbered process-wide, so reloads are counted as they happen.
+    Counter &reloads = m_gateway.metrics().counter(
+        "portico_config_reloads_total", "Configurations applied after the first one (hot reloads).");
+    m_sawConfig = m_gateway.workspace() != nullptr;
+    connect(&m_gateway, &gateway::Gateway::configApplied, this, [this, &reloads] {
+        if (m_sawConfig)
+            reloads.inc();
+        m_sawConfig = true;
+    });
+    m_http = std::make_unique<AdminHttpServer>(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            handle(request, std::move(responder));
+        });
+}
+
+AdminServer::~AdminServer() = default;
+
+bool AdminServer::start(const config::HostPort &where, QString *error)
+{
+    const QHostAddress address = resolveHost(where.host);
+    if (address.isNull()) {
+        if (error)
+            *error = QStringLiteral("admin.listen: cannot resolve %1").arg(where.host);
+        return false;
+    }
+    auto *tcp = new QTcpServer(m_http.get());
+    if (!tcp->listen(address, where.port)) {
+        if (error)
+            *error = QStringLiteral("admin.listen: cannot listen on %1: %2")
+                         .arg(where.toString(), tcp->errorString());
+        delete tcp;
+        return false;
+    }
+    m_http->bind(tcp);
+    m_port = tcp->serverPort();
+    m_url = QUrl();
+    m_url.setScheme(QStringLiteral("http"));
+    m_url.setHost(where.host == u"localhost" ? where.host : address.toString());
+    m_url.setPort(m_port);
+    return true;
+}
+
+std::optional<AdminReply> AdminServer::checkAuth(const QHttpServerRequest &request) const
+{
+    const config::WorkspacePtr ws = m_gateway.workspace();
+    const QString token = ws ? ws->admin.token : QString();
+    if (token.isEmpty())
+        return std::nullopt;
+    const QByteArray authorization = headerValue(request, "authorization").trimmed();
+    const bool bearer
+        = authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0;
+    if (bearer && sameSecret(authorization.mid(7).trimmed(), token.toUtf8()))
+        return std::nullopt;
+    AdminReply r = AdminReply::problem(401, "unauthorized", QStringLiteral("Unauthorized"),
+        authorization.isEmpty() ? QStringLiteral("the admin API needs Authorization: Bearer <admin.token>")
+                                : QStringLiteral("the bearer token does not match admin.token"));
+    r.addHeader("WWW-Authenticate",
+        authorization.isEmpty() ? QByteArray("Bearer realm=\"portico-admin\"")
+                                : QByteArray("Bearer realm=\"portico-admin\", error=\"invalid_token\""));
+    return r;
+}
+
+void AdminServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    if (auto denied = checkAuth(request)) {
+        writeReply(*denied, std::move(responder));
+        return;
+    }
+    const QString path = request.url().path();
+    static const QRegularExpression replayPath(QStringLiteral("^/exchanges/([^/]+)/replay$"));
+    const QRegularExpressionMatch replay = replayPath.match(path);
+    if (replay.hasMatch()) {
+        if (request.method() != Method::Post)
+            writeReply(methodNotAllowed("POST"), std::move(responder));
+        else
+            startReplay(replay.captured(1), request, std::move(responder));
+        return;
+    }
+    writeReply(route(request, path), std::move(responder));
+}
+
+AdminReply AdminServer::route(const QHttpServerRequest &request, const QString &path)
+{
+    const Method method = request.method();
+    const bool get = method == Method::Get;
+    if (path == u"/status")
+        return get ? status() : methodNotAllowed("GET");
+    if (path == u"/metrics") {
+        if (!get)
+            return methodNotAllowed("GET");
+        return AdminReply::raw("text/plain; version=0.0.4; charset=utf-8", renderMetrics(m_gateway));
+    }
+    if (path == u"/config") {
+        if (get)
+            return getConfig(m_gateway);
+        if (method == Method::Put)
+            return putConfig(m_gateway, request.body(), headerValue(request, "content-type"));
+        return methodNotAllowed("GET, PUT");
+    }
+    if (path == u"/exchanges")
+        return get ? m_exchanges->list(request.query()) : methodNotAllowed("GET");
+    if (path == u"/exchanges.har")
+        return get ? m_exchanges->har(request.query()) : methodNotAllowed("GET");
+    static const QRegularExpression onePath(QStringLiteral("^/exchanges/([^/]+)$"));
+    const QRegularExpressionMatch one = onePath.match(path);
+    if (one.hasMatch())
+        return get ? m_exchanges->get(one.captured(1)) : methodNotAllowed("GET");
+    return AdminReply::problem(404, "not-found", QStringLiteral("Not Found"),
+        QStringLiteral("no admin resource at %1; see GET /status, /metrics, /config, "
+                       "/exchanges, /exchanges/{id}, /exchanges.har")
+            .arg(path));
+}
+
+AdminReply AdminServer::status() const
+{
+    const config::WorkspacePtr ws = m_gateway.workspace();
+    QJsonObject o;
+    o.insert(QStringLiteral("version"), QString::fromLatin1(kVersion));
+    const QDateTime started = m_gateway.startedAt();
+    if (started.isValid() && m_gateway.isRunning()) {
+        o.insert(QStringLiteral("started_at"), capture::rfc3339(started.toMSecsSinceEpoch()));
+        o.insert(QStringLiteral("uptime_seconds"),
+            double(started.msecsTo(QDateTime::currentDateTimeUtc())) / 1000.0);
+    } else {
+        o.insert(QStringLiteral("started_at"), QJsonValue(QJsonValue::Null));
+        o.insert(QStringLiteral("uptime_seconds"), 0);
+    }
+    o.insert(QStringLiteral("running"), m_gateway.isRunning());
+    QJsonArray listeners;
+    for (const QUrl &url : m_gateway.listenUrls())
+        listeners.append(url.toString());
+    o.insert(QStringLiteral("listeners"), listeners);
+    o.insert(QStringLiteral("admin"), m_url.toString());
+    o.insert(QStringLiteral("config_revision"), m_gateway.revision());
+    o.insert(QStringLiteral("workspace"),
+        ws && !ws->filePath.isEmpty() ? QJsonValue(ws->filePath) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("workers"), m_gateway.workerCount());
+    o.insert(QStringLiteral("active_requests"), double(m_gateway.activeRequests()));
+    o.insert(QStringLiteral("total_requests"), double(m_gateway.totalRequests()));
+    QJsonObject capture;
+    const capture::CaptureStore *store = m_gateway.captureStore();
+    capture.insert(QStringLiteral("enabled"), store != nullptr);
+    if (store) {
+        capture.insert(QStringLiteral("database"), store->options().databasePath);
+        capture.insert(QStringLiteral("stored"), double(store->storedRows()));
+        capture.insert(QStringLiteral("dropped_rows"), double(store->droppedRows()));
+        capture.insert(QStringLiteral("dropped_bodies"), double(store->droppedBodies()));
+    }
+    o.insert(QStringLiteral("capture"), capture);
+    return AdminReply::json(o);
+}
+
+void AdminServer::startReplay(
+    const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    AdminReply error;
+    const auto original = m_exchanges->find(id, &error);
+    if (!original) {
+        writeReply(error, std::move(responder));
+        return;
+    }
+    const QUrlQuery query = request.query();
+    capture::ReplayOptions options;
+    const QString target = ExchangesEndpoint::queryValue(query, QStringLiteral("target"));
+    if (!target.isEmpty()) {
+        options.target = QUrl(target, QUrl::StrictMode);
+        const QString scheme = options.target.scheme();
+        if (!options.target.isValid() || options.target.host().isEmpty()
+            || (scheme != u"http" && scheme != u"https")) {
+            writeReply(AdminReply::problem(400, "invalid-parameter", QStringLiteral("Invalid parameter"),
+                           QStringLiteral("target must be an http:// or https:// URL, not '%1'").arg(target)),
+                std::move(responder));
+            return;
+        }
+    }
+    for (const QString &h : allQueryValues(query, QStringLiteral("header"))) {
+        const qsizetype colon = h.indexOf(u':');
+        if (colon <= 0) {
+            writeReply(AdminReply::problem(400, "invalid-parameter", QStringLiteral("Invalid parameter"),
+                           QStringLiteral("header must be 'Name: value', not '%1'").arg(h)),
+                std::move(responder));
+            return;
+        }
+        options.headers.append(
+            std::make_pair(h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()));
+    }
+
+    // QtHttpServer 6.4 crashes when a responder writes to a socket that is gone: the late answer
+    // checks the socket first.
+    QPointer<QTcpSocket> socket = responder.socket();
+    auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+    auto *replayer = new capture::Replayer(m_gateway.captureStore(), this);
+    const qint64 originalId = original->id;
+    connect(replayer, &capture::Replayer::finished, this,
+        [socket, pending, replayer, originalId](const capture::Exchange &e) {
+            replayer->deleteLater();
+            if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+                return;
+            QJsonObject o;
+            o.insert(QStringLiteral("id"), e.id > 0 ? QJsonValue(e.id) : QJsonValue(QJsonValue::Null));
+            o.insert(QStringLiteral("replay_of"), originalId);
+            o.insert(QStringLiteral("url"), e.url);
+            o.insert(QStringLiteral("status"), e.status);
+            o.insert(QStringLiteral("duration_ms"), double(e.durationUs()) / 1000.0);
+            if (!e.error.isEmpty()) {
+                o.insert(QStringLiteral("error"), e.error);
+                writeReply(AdminReply::problem(502, "replay-failed", QStringLiteral("Replay got no response"),
+                               QStringLiteral("%1: %2").arg(e.url, e.error), o),
+                    std::move(*pending));
+                return;
+            }
+            writeReply(AdminReply::json(o), std::move(*pending));
+        });
+    replayer->replay(*original, options);
+}
+
+} // namespace portico::admin

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "core/admin/AdminReply.h"
+#include "core/config/Workspace.h"
+
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+#include <optional>
+
+class QHttpServerRequest;
+class QHttpServerResponder;
+
+namespace portico::gateway {
+class Gateway;
+}
+
+namespace portico::admin {
+
+class AdminHttpServer;
+class ExchangesEndpoint;
+
+// The admin REST API (contract: ../shared/spec/interfaces.md) over a running Gateway, on
+// QtHttpServer, on the thread that owns the Gateway (the CLI's main thread or the GUI's):
+//
+//   GET /status                 version, uptime, listeners, config revision, workers, active requests
+//   GET /metrics                Prometheus text (text/plain; version=0.0.4)
+//   GET /config, PUT /config    the running workspace as JSON; validate and apply a new one
+//   GET /exchanges?filter=&limit=&before=, GET /exchanges/{id}, GET /exchanges.har?filter=
+//   POST /exchanges/{id}/replay[?target=URL&header=Name:Value...]   -> {"id": new exchange id, ...}
+//
+// When the running workspace has admin.token, every call needs `Authorization: Bearer <token>`
+// (compared in constant time; the token is read per request, so PUT /config can change it);
+// otherwise 401 problem+json with WWW-Authenticate: Bearer. Errors are problem+json.
+//
+//   AdminServer admin(gateway);
+//   if (!admin.start(workspace->admin.listen, &error)) ...
+//   admin.url();  // http://127.0.0.1:9080, with the real port when started on port 0
+class AdminServer final : public QObject
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(AdminServer)
+
+public:
+    explicit AdminServer(gateway::Gateway &gateway, QObject *parent = nullptr);
+    ~AdminServer() override;
+
+    // Binds the listener (port 0 = a free port). False with *error if the address cannot be
+    // resolved or bound. Call once.
+    bool start(const config::HostPort &where, QString *error = nullptr);
+    bool isListening() const { return m_port != 0; }
+    quint16 port() const { return m_port; }
+    QUrl url() const { return m_url; }
+
+private:
+    void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // Null when the request may proceed, otherwise the 401 to send.
+    std::optional<AdminReply> checkAuth(const QHttpServerRequest &request) const;
+    AdminReply route(const QHttpServerRequest &request, const QString &path);
+    AdminReply status() const;
+    // The one asynchronous call: answers `responder` when the replay finishes (or at once when it
+    // cannot start). A client that left meanwhile is not written to.
+    void startReplay(const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+
+    gateway::Gateway &m_gateway;
+    std::unique_ptr<AdminHttpServer> m_http;
+    std::unique_ptr<ExchangesEndpoint> m_exchanges;
+    bool m_sawConfig = false; // a configApplied() after the first config is a reload
+    quint16 m_port = 0;
+    QUrl m_url;
+};
+
+// Writes a reply to a responder (used for late replies too; the caller checks the socket is alive).
+void writeReply(const AdminReply &reply, QHttpServerResponder &&responder);
+
+} // namespace portico::admin
