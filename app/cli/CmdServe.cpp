@@ -1,6 +1,8 @@
 // portico-cli serve: run the gateway until SIGTERM/SIGINT; SIGHUP or a change of the file reloads.
 #include "app/cli/Command.h"
 #include "app/cli/UnixSignals.h"
+#include "core/admin/AccessLog.h"
+#include "core/admin/AdminServer.h"
 #include "core/common/Clock.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/gateway/DemoBackend.h"
@@ -22,11 +24,14 @@ namespace portico::cli {
 namespace {
 
 const char kServeUsage[] =
-    "Usage: portico-cli serve -c FILE | --demo [--drain-timeout DURATION]\n"
+    "Usage: portico-cli serve -c FILE | --demo [--drain-timeout DURATION] [--access-log FILE|-|off]\n"
     "Runs the gateway. Prints one line per listener (`listening on http://HOST:PORT`).\n"
     "  -c, --config FILE        the workspace file (YAML or JSON)\n"
     "      --demo               the built-in demo workspace, with its demo upstreams in this process\n"
     "      --drain-timeout MS   how long SIGTERM waits for in-flight requests (default 30000)\n"
+    "      --access-log DEST    one JSON line per exchange: - (standard output, the default), a file\n"
+    "                           (appended to), or off\n"
+    "The admin API starts on admin.listen (printed as `admin on http://HOST:PORT`).\n"
     "SIGHUP or a change of FILE reloads it without dropping connections; an invalid file is reported\n"
     "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests, flush the capture\n"
     "database and exit 0. Exit status 2: the config is invalid or a listener cannot be opened.\n";
@@ -52,12 +57,15 @@ int runServe(const QStringList &args)
     QString file;
     bool demo = false;
     int drainMs = 30000;
+    QString accessLogDest = QStringLiteral("-");
     for (int i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
         if ((a == u"-c" || a == u"--config") && i + 1 < args.size()) {
             file = args[++i];
         } else if (a == u"--demo") {
             demo = true;
+        } else if (a == u"--access-log" && i + 1 < args.size()) {
+            accessLogDest = args[++i];
         } else if (a == u"--drain-timeout" && i + 1 < args.size()) {
             drainMs = args[++i].toInt();
         } else if (a == u"-h" || a == u"--help") {
@@ -94,7 +102,19 @@ int runServe(const QStringList &args)
         workspace = r.workspace;
     }
 
+    // Access log (core/admin): declared before the gateway so that it outlives the workers.
+    admin::AccessLog accessLog;
+    if (accessLogDest != u"off") {
+        QString error;
+        if (!accessLog.open(accessLogDest, &error)) {
+            std::fprintf(stderr, "portico-cli serve: access log: %s\n", qPrintable(error));
+            return 2;
+        }
+    }
+
     gateway::Gateway gw(SystemClock::instance());
+    if (accessLog.isOpen())
+        gw.state().setExchangeSink(&accessLog);
     QStringList errors = gw.apply(workspace);
     if (errors.isEmpty())
         errors = gw.start();
@@ -106,6 +126,21 @@ int runServe(const QStringList &args)
     for (const QUrl &url : gw.listenUrls())
         std::printf("listening on %s\n", qPrintable(url.toString()));
     std::fflush(stdout);
+
+    // Admin API (core/admin) on admin.listen, for the life of the process. A busy admin port does
+    // not stop the data plane: it is reported and the gateway keeps serving.
+    std::unique_ptr<admin::AdminServer> adminServer;
+    if (workspace->admin.enabled) {
+        adminServer = std::make_unique<admin::AdminServer>(gw);
+        QString error;
+        if (adminServer->start(workspace->admin.listen, &error)) {
+            std::printf("admin on %s\n", qPrintable(adminServer->url().toString()));
+            std::fflush(stdout);
+        } else {
+            std::fprintf(stderr, "%s: warning: admin API not started: %s\n",
+                         qPrintable(demo ? QStringLiteral("demo") : file), qPrintable(error));
+        }
+    }
 
     UnixSignals signals;
     QByteArray digest = demo ? QByteArray() : fileDigest(file);
