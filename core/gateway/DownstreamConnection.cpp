@@ -212,6 +212,8 @@ void DownstreamConnection::closeGracefully()
         // written; checkTimeouts bounds the wait by the idle timeout.
         if (!m_lingering) {
             m_lingering = true;
+            // Counted as active so that drain waits for these bytes too (closeConnection uncounts).
+            m_worker->state().activeRequests.fetch_add(1, std::memory_order_relaxed);
             m_waitingSinceMs = steadyMs();
             m_transport->setReadEnabled(false);
             m_transport->onDrained = [this] { closeGracefully(); };
@@ -228,6 +230,8 @@ void DownstreamConnection::closeConnection()
         return;
     m_closing = true;
     m_closed = true;
+    if (m_lingering)
+        m_worker->state().activeRequests.fetch_sub(1, std::memory_order_relaxed);
     if (m_stream && !m_stream->isDone())
         m_stream->onDownstreamClosed();
     m_worker->connectionClosed(this);

@@ -39,7 +39,7 @@ public:
 
     const QHostAddress &peerAddress() const { return m_peer; }
     bool isTls() const { return m_tls; }
-    bool busy() const { return m_stream != nullptr; }
+    bool busy() const { return m_stream != nullptr || m_lingering; }
 
 private:
     void onReadable();

@@ -228,6 +228,31 @@ private Q_SLOTS:
             QStringLiteral("::1"));
     }
 
+    void drainDeliversWholeResponses()
+    {
+        // A large response still being written when drain starts must arrive whole: draining
+        // waits for the bytes, not just for the upstream exchange to end.
+        GatewayHarness gw;
+        QCOMPARE(gw.start(config(QStringLiteral("a"))), QString());
+        const quint16 port = gw.port();
+        const qint64 size = 8 * 1024 * 1024;
+        std::atomic<qint64> received { -1 };
+        std::unique_ptr<QThread> reader(QThread::create([&] {
+            RawClient client;
+            if (!client.connectTo(QStringLiteral("127.0.0.1"), port))
+                return;
+            client.send(httpRequest("GET", "/big?body_bytes=" + QByteArray::number(size)));
+            QThread::msleep(600); // let the gateway fill its buffers and start draining meanwhile
+            const RawResponse r = client.readResponse(15000);
+            received.store(r.complete ? r.body.size() : -2);
+        }));
+        reader->start();
+        QTRY_COMPARE(m_a->requestCount(QStringLiteral("/big")), 1);
+        gw.gateway().drain(std::chrono::milliseconds(10000));
+        QVERIFY(reader->wait(15000));
+        QCOMPARE(received.load(), size);
+    }
+
     void drainDoesNotWaitForIdleConnections()
     {
         GatewayHarness gw;
