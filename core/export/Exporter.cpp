@@ -40,8 +40,12 @@ QStringList exportTargets()
 ExportResult exportWorkspace(const config::Workspace &workspace, const QString &target)
 {
     for (const TargetEntry &t : kTargets) {
-        if (target == QLatin1String(t.name))
-            return t.run(workspace);
+        if (target == QLatin1String(t.name)) {
+            ExportResult r = t.run(workspace);
+            // A versioned route is exported once per version; say what it loses only once.
+            r.warnings.removeDuplicates();
+            return r;
+        }
     }
     ExportResult r;
     r.error

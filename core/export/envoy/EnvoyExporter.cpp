@@ -146,7 +146,7 @@ DocNode EnvoyBuilder::routeMatch(const RouteMatch &m)
 DocNode EnvoyBuilder::route(const FlatRoute &f)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode n;
     n["name"] = f.name;
     n["match"] = routeMatch(f.match);

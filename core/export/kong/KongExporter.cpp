@@ -215,7 +215,7 @@ DocNode KongBuilder::rateLimiting(const RateLimit &r, const QString &where)
 DocNode KongBuilder::plugins(const FlatRoute &f)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode list = DocNode::list();
     bool authDone = false;
     for (const QString &name : r.auth) {
@@ -266,6 +266,8 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
                               .arg(where, name);
         }
     }
+    if (!r.auth.isEmpty() && !authDone)
+        m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
     if (!r.allowGroups.isEmpty()) {
         DocNode p;
         p["name"] = "acl";

@@ -49,7 +49,7 @@ DocNode KrakendBuilder::backend(
 DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode extra = DocNode::map();
     bool authDone = false;
     for (const QString &name : r.auth) {

@@ -81,7 +81,7 @@ QString NginxContext::keyMaps(const AuthScheme &a) const
 QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     const QString ind = QStringLiteral("            ");
     *hasConsumer = false;
     QString out;
@@ -229,7 +229,7 @@ QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
 QString NginxContext::headerLines(const FlatRoute &f, bool hasConsumer)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     const QString ind = QStringLiteral("            ");
     QString out;
     out += ind + QStringLiteral("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n");
@@ -273,7 +273,7 @@ QString NginxContext::headerLines(const FlatRoute &f, bool hasConsumer)
 QString NginxContext::mockLines(const FlatRoute &f)
 {
     const Mock &m = *f.route->mock;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     const QString ind = QStringLiteral("            ");
     QString out;
     QString body = m.body;
@@ -304,7 +304,7 @@ QString NginxContext::mockLines(const FlatRoute &f)
 QString NginxContext::location(const FlatRoute &f)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     const bool headerVersions = r.versions && r.versions->by == Versions::By::Header;
     const RouteMatch &match = headerVersions ? r.match : f.match;
     if (!r.aggregate.isEmpty()) {

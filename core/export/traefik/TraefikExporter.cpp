@@ -115,7 +115,7 @@ DocNode TraefikBuilder::service(const Upstream &u)
 QStringList TraefikBuilder::middlewares(const FlatRoute &f)
 {
     const Route &r = *f.route;
-    const QString where = QStringLiteral("route %1").arg(f.name);
+    const QString where = QStringLiteral("route %1").arg(f.route->name);
     QStringList names;
     const AuthScheme *keyScheme = nullptr;
     bool authDone = false;

@@ -117,7 +117,8 @@ private Q_SLOTS:
         const QString all = r.warnings.join(u'\n');
         QVERIFY2(all.contains(u"route dashboard: aggregate"), qPrintable(all));
         QVERIFY(all.contains(u"route orders: auth scheme introspect (oauth2_introspection)"));
-        QVERIFY(all.contains(u"route users-v1: auth scheme idp not exported"));
+        QVERIFY(all.contains(u"route orders: exported WITHOUT authentication"));
+        QVERIFY(all.contains(u"route users: auth scheme idp not exported"));
         QVERIFY(all.contains(u"items[*].ssn"));
         QVERIFY(all.contains(u"consumer bob: jwt_subject"));
         QVERIFY(all.contains(u"capture:"));

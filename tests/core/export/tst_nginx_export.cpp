@@ -77,7 +77,7 @@ private Q_SLOTS:
         QVERIFY2(rc == 0, (out + "\n" + r.text).constData());
         QVERIFY(out.contains("syntax is ok"));
         const QString all = r.warnings.join(u'\n');
-        QVERIFY(all.contains(u"route users-v1: auth scheme idp not exported"));
+        QVERIFY(all.contains(u"route users: auth scheme idp not exported"));
         QVERIFY(all.contains(u"route dashboard: aggregate"));
         QVERIFY(all.contains(u"active health check"));
         QCOMPARE(exportWorkspace(sampleWorkspace(), QStringLiteral("nginx")).text, r.text);

@@ -64,7 +64,7 @@ private Q_SLOTS:
         QVERIFY(!http["routers"]["health"]);
         const QString all = r.warnings.join(u'\n');
         QVERIFY(all.contains(u"route health: mock has no Traefik equivalent"));
-        QVERIFY(all.contains(u"route users-v1: auth scheme keys (api_key)"));
+        QVERIFY(all.contains(u"route users: auth scheme keys (api_key)"));
         QVERIFY(all.contains(u"allow_groups"));
     }
 };
