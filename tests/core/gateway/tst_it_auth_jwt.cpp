@@ -34,6 +34,7 @@ auth:
   ed: {type: jwt, public_key: ed.pem, algorithms: [EdDSA], issuer: https://idp.test/, audience: orders-api}
   confused: {type: jwt, public_key: rsa.pem, algorithms: [RS256, HS256]}
   idp: {type: jwt, jwks_url: {{JWKS}}, issuer: https://idp.test/, audience: orders-api}
+  idp2: {type: jwt, jwks_url: {{JWKS2}}}
   down: {type: jwt, jwks_url: http://127.0.0.1:{{DOWN}}/jwks.json}
 routes:
   - {name: hmac, match: {path: /hmac}, upstream: echo, auth: [hmac], hide_credentials: true}
@@ -43,6 +44,7 @@ routes:
   - {name: ed, match: {path: /ed}, upstream: echo, auth: [ed]}
   - {name: confused, match: {path: /confused}, upstream: echo, auth: [confused]}
   - {name: jwks, match: {path: /jwks}, upstream: echo, auth: [idp]}
+  - {name: jwks2, match: {path: /cold}, upstream: echo, auth: [idp2]}
   - {name: jwks-down, match: {path: /down}, upstream: echo, auth: [down]}
   - {name: either, match: {path: /either}, upstream: echo, auth: [keys, hmac]}
 )";
@@ -135,6 +137,7 @@ private Q_SLOTS:
             { { QStringLiteral("UP"), m_up->url().toString() },
                 { QStringLiteral("SECRET"), QString::fromLatin1(kSecret) },
                 { QStringLiteral("JWKS"), m_jwks->url(QStringLiteral("/.well-known/jwks.json")) },
+                { QStringLiteral("JWKS2"), m_jwks->url(QStringLiteral("/second/jwks.json")) },
                 { QStringLiteral("DOWN"), QString::number(closedLoopbackPort()) } });
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
     }
@@ -284,6 +287,40 @@ private Q_SLOTS:
             QCOMPARE(
                 getSpinning(*m_gw, "/jwks/b", bearer(makeJwt(m_ed, "EdDSA", claims(), "ed-1"))).status, 200);
         QCOMPARE(m_jwks->requests(), before + 1);
+    }
+
+    void jwksColdStartUnderConcurrencyFetchesOnce()
+    {
+        // Requests on both workers arrive before any key set is known: they all wait for one
+        // fetch, each resumed on its own worker thread.
+        const int before = m_jwks->requests();
+        const QByteArray request = httpRequest("GET", "/cold/x",
+            { { "Host", "gateway.test" }, { "Authorization", "Bearer " + makeJwt(m_rsa, "RS256", claims(), "rsa-1") } });
+        const quint16 port = m_gw->port();
+        std::vector<std::future<RawResponse>> pending;
+        for (int i = 0; i < 8; ++i) {
+            pending.push_back(std::async(std::launch::async, [port, request] {
+                RawClient client;
+                if (!client.connectTo(QStringLiteral("127.0.0.1"), port))
+                    return RawResponse {};
+                return client.roundTrip(request, 8000);
+            }));
+        }
+        const auto allDone = [&] {
+            for (auto &f : pending) {
+                if (f.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allDone(), 10000);
+        for (auto &f : pending) {
+            const RawResponse r = f.get();
+            QVERIFY2(r.complete, qPrintable(r.error));
+            QCOMPARE(r.status, 200);
+        }
+        QCOMPARE(m_jwks->requests(), before + 1);
+        QCOMPARE(m_up->requestCount(QStringLiteral("/cold/x")), 8);
     }
 
     void jwksUnknownKidIsRefused()

@@ -15,6 +15,7 @@ namespace {
 
 const char *kWorkspace = R"(upstreams:
   echo: {targets: [{url: {{UP}}}]}
+  nowhere: {targets: [{url: http://127.0.0.1:{{DEAD}}}]}
 tiers:
   free: {rate_limit: {requests: 3, per: 1m}}
   gold: {rate_limit: {requests: 100, per: 1m}}
@@ -32,6 +33,7 @@ routes:
   - {name: tiered, match: {path: /tiered}, upstream: echo, auth: [keys], rate_limit: {requests: 5, per: 1m, by: consumer}}
   - {name: tier-only, match: {path: /tier-only}, upstream: echo, auth: [keys]}
   - {name: free-for-all, match: {path: /open}, upstream: echo}
+  - {name: dead, match: {path: /dead}, upstream: nowhere, rate_limit: {requests: 5, per: 1m, by: route}}
 )";
 
 constexpr int kN = 12;
@@ -45,6 +47,7 @@ class TestItRateLimit : public QObject
 private:
     std::unique_ptr<LoopbackUpstream> m_up;
     std::unique_ptr<GatewayHarness> m_gw;
+    QHash<QString, QString> m_vars;
 
     quint64 limited(const QByteArray &route) const
     {
@@ -75,9 +78,9 @@ private Q_SLOTS:
         m_up = std::make_unique<LoopbackUpstream>();
         QVERIFY(m_up->isRunning());
         m_gw = std::make_unique<GatewayHarness>();
-        const QString problems = m_gw->start(gatewayHeader() + QString::fromLatin1(kWorkspace),
-            { { QStringLiteral("UP"), m_up->url().toString() },
-                { QStringLiteral("N"), QString::number(kN) } });
+        m_vars = { { QStringLiteral("UP"), m_up->url().toString() }, { QStringLiteral("N"), QString::number(kN) },
+            { QStringLiteral("DEAD"), QString::number(closedLoopbackPort()) } };
+        const QString problems = m_gw->start(gatewayHeader() + QString::fromLatin1(kWorkspace), m_vars);
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         QCOMPARE(m_gw->gateway().workerCount(), 2);
     }
@@ -167,6 +170,11 @@ private Q_SLOTS:
         verifyLimitHeaders(refused, 5, 0);
         QCOMPARE(m_up->requestCount(QStringLiteral("/minute")), 5);
 
+        // So do the gateway's own error answers on a limited route.
+        const RawResponse badGateway = m_gw->get("/dead");
+        QCOMPARE(badGateway.status, 502);
+        verifyLimitHeaders(badGateway, 5, 4);
+
         // A route without a limit carries none of them.
         const RawResponse open = m_gw->get("/open");
         QCOMPARE(open.status, 200);
@@ -190,6 +198,27 @@ private Q_SLOTS:
         for (int i = 0; i < 5; ++i)
             QCOMPARE(m_gw->get("/minute").status, 200);
         verify429(m_gw->get("/minute"), "12");
+    }
+
+    void countersSurviveAReload()
+    {
+        for (int i = 0; i < 5; ++i)
+            QCOMPARE(m_gw->get("/minute").status, 200);
+        verify429(m_gw->get("/minute"), "12");
+        // The same limit after a hot reload keeps its count...
+        const int revision = m_gw->gateway().revision();
+        QCOMPARE(m_gw->reload(gatewayHeader() + QString::fromLatin1(kWorkspace), m_vars), QStringList());
+        QVERIFY(m_gw->gateway().revision() > revision);
+        verify429(m_gw->get("/minute"), "12");
+        // ...a changed limit starts afresh.
+        QString changed = QString::fromLatin1(kWorkspace);
+        changed.replace(QStringLiteral("rate_limit: {requests: 5, per: 1m, by: route}}\n  - {name: per-ip"),
+            QStringLiteral("rate_limit: {requests: 6, per: 1m, by: route}}\n  - {name: per-ip"));
+        QVERIFY(changed != QString::fromLatin1(kWorkspace));
+        QCOMPARE(m_gw->reload(gatewayHeader() + changed, m_vars), QStringList());
+        const RawResponse fresh = m_gw->get("/minute");
+        QCOMPARE(fresh.status, 200);
+        verifyLimitHeaders(fresh, 6, 5);
     }
 
     void byIpAndByHeader()
