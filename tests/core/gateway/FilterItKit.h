@@ -70,7 +70,8 @@ inline RawResponse sendSpinning(const GatewayHarness &gw, const QByteArray &raw,
     return pending.get();
 }
 
-inline RawResponse getSpinning(const GatewayHarness &gw, const QByteArray &target, const wire::Headers &headers = {})
+inline RawResponse getSpinning(
+    const GatewayHarness &gw, const QByteArray &target, const wire::Headers &headers = {})
 {
     wire::Headers h = headers;
     if (!wire::hasHeader(h, "host"))

@@ -59,7 +59,8 @@ private:
         if (token == u"stranger-token")
             return ScriptedHttpServer::response(200, R"({"active":true,"username":"dave"})");
         if (token == u"root-token")
-            return ScriptedHttpServer::response(200, R"({"active":true,"username":"root","client_id":"cli"})");
+            return ScriptedHttpServer::response(
+                200, R"({"active":true,"username":"root","client_id":"cli"})");
         if (token == u"short-token")
             return ScriptedHttpServer::response(200,
                 QJsonDocument(QJsonObject { { "active", true }, { "sub", "bob@example.com" },

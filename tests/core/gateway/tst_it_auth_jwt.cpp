@@ -295,7 +295,8 @@ private Q_SLOTS:
         // fetch, each resumed on its own worker thread.
         const int before = m_jwks->requests();
         const QByteArray request = httpRequest("GET", "/cold/x",
-            { { "Host", "gateway.test" }, { "Authorization", "Bearer " + makeJwt(m_rsa, "RS256", claims(), "rsa-1") } });
+            { { "Host", "gateway.test" },
+                { "Authorization", "Bearer " + makeJwt(m_rsa, "RS256", claims(), "rsa-1") } });
         const quint16 port = m_gw->port();
         std::vector<std::future<RawResponse>> pending;
         for (int i = 0; i < 8; ++i) {

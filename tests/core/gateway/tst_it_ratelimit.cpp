@@ -78,7 +78,8 @@ private Q_SLOTS:
         m_up = std::make_unique<LoopbackUpstream>();
         QVERIFY(m_up->isRunning());
         m_gw = std::make_unique<GatewayHarness>();
-        m_vars = { { QStringLiteral("UP"), m_up->url().toString() }, { QStringLiteral("N"), QString::number(kN) },
+        m_vars = { { QStringLiteral("UP"), m_up->url().toString() },
+            { QStringLiteral("N"), QString::number(kN) },
             { QStringLiteral("DEAD"), QString::number(closedLoopbackPort()) } };
         const QString problems = m_gw->start(gatewayHeader() + QString::fromLatin1(kWorkspace), m_vars);
         QVERIFY2(problems.isEmpty(), qPrintable(problems));

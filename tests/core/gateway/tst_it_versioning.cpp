@@ -188,7 +188,8 @@ private Q_SLOTS:
         const RawResponse unknown = m_gw->get("/api/orders/9", { { "X-API-Version", "7" } });
         QCOMPARE(unknown.status, 404);
         QCOMPARE(unknown.header("Content-Type"), QByteArray("application/problem+json"));
-        QCOMPARE(jsonOf(unknown).value(QStringLiteral("title")).toString(), QStringLiteral("Unknown API version"));
+        QCOMPARE(
+            jsonOf(unknown).value(QStringLiteral("title")).toString(), QStringLiteral("Unknown API version"));
         QCOMPARE(jsonOf(unknown).value(QStringLiteral("detail")).toString(),
             QStringLiteral("API version '7' does not exist. Available versions: v1, v2."));
         QCOMPARE(unknown.header("Vary"), QByteArray("X-API-Version"));
