@@ -45,29 +45,37 @@ inline QString echoHeader(const RawResponse &r, const QString &lowerName)
     return jsonOf(r).value(QStringLiteral("headers")).toObject().value(lowerName).toString();
 }
 
-// Sends `raw` on a fresh connection from another thread and spins this thread's event loop until
-// the answer is read (or `timeoutMs` passes), so servers living on the test thread keep serving.
-inline RawResponse sendSpinning(const GatewayHarness &gw, const QByteArray &raw, int timeoutMs = 8000)
+// Runs `work` (blocking client code) on a helper thread and spins this thread's event loop until
+// it returns, so servers living on the test thread keep serving meanwhile.
+template<typename Work> auto runSpinning(Work work, int timeoutMs = 10000) -> decltype(work())
 {
-    const quint16 port = gw.port();
-    std::future<RawResponse> pending = std::async(std::launch::async, [port, raw, timeoutMs] {
-        RawClient client;
-        RawResponse failed;
-        if (!client.connectTo(QStringLiteral("127.0.0.1"), port) || !client.send(raw)) {
-            failed.error = client.errorString();
-            return failed;
-        }
-        return client.readResponse(timeoutMs);
-    });
+    auto pending = std::async(std::launch::async, std::move(work));
     QElapsedTimer timer;
     timer.start();
     while (pending.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready) {
         QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
-        if (timer.elapsed() > timeoutMs + 2000)
-            break; // the client's own deadline has passed; wait() below returns promptly
+        if (timer.elapsed() > timeoutMs)
+            break; // the work's own deadlines have passed; get() below returns promptly
         pending.wait_for(std::chrono::milliseconds(1));
     }
     return pending.get();
+}
+
+// Sends `raw` on a fresh connection from another thread while spinning (see runSpinning).
+inline RawResponse sendSpinning(const GatewayHarness &gw, const QByteArray &raw, int timeoutMs = 8000)
+{
+    const quint16 port = gw.port();
+    return runSpinning(
+        [port, raw, timeoutMs] {
+            RawClient client;
+            RawResponse failed;
+            if (!client.connectTo(QStringLiteral("127.0.0.1"), port) || !client.send(raw)) {
+                failed.error = client.errorString();
+                return failed;
+            }
+            return client.readResponse(timeoutMs);
+        },
+        timeoutMs + 2000);
 }
 
 inline RawResponse getSpinning(

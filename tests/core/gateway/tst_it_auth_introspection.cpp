@@ -26,6 +26,12 @@ auth:
     cache: 60s
 routes:
   - {name: orders, match: {path: /orders}, upstream: echo, auth: [introspect], hide_credentials: true}
+  - name: board
+    match: {path_exact: /board}
+    auth: [introspect]
+    aggregate:
+      - {key: one, upstream: echo, path: /one}
+      - {key: two, upstream: echo, path: /two}
   - {name: ops, match: {path: /ops}, upstream: echo, auth: [introspect], allow_groups: [admins]}
 )";
 
@@ -51,7 +57,7 @@ private:
     {
         const QString token = QUrlQuery(QString::fromLatin1(body)).queryItemValue(QStringLiteral("token"));
         const qint64 now = m_gw->clock().epochSeconds();
-        if (token == u"good-token")
+        if (token == u"good-token" || token.startsWith(u"fresh-"))
             return ScriptedHttpServer::response(200,
                 QJsonDocument(QJsonObject { { "active", true }, { "sub", "bob@example.com" },
                                   { "exp", double(now + 3600) } })
@@ -120,6 +126,78 @@ private Q_SLOTS:
             head.constData());
         QCOMPARE(QUrlQuery(QString::fromLatin1(m_idp->lastBody())).queryItemValue(QStringLiteral("token")),
             QStringLiteral("good-token"));
+    }
+
+    void bodiesWaitForTheAsyncCheck()
+    {
+        // The request body arrives while the filter waits for the IdP; it must reach the upstream
+        // whole once the token is known good, whatever its framing.
+        const int asked = m_idp->requests();
+        const QByteArray body = QByteArray("{\"order\":42,\"note\":\"") + QByteArray(20000, 'n') + "\"}";
+        const RawResponse sized = sendSpinning(*m_gw,
+            httpRequest("POST", "/orders/new",
+                { { "Host", "gateway.test" }, { "Authorization", "Bearer fresh-1" },
+                    { "Content-Type", "application/json" } },
+                body));
+        QVERIFY2(sized.complete, qPrintable(sized.error));
+        QCOMPARE(sized.status, 200);
+        QCOMPARE(m_up->lastRequest().body, body);
+
+        QByteArray chunked
+            = "POST /orders/chunked HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer fresh-2\r\n"
+              "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        chunked += "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+        const RawResponse r = sendSpinning(*m_gw, chunked);
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_up->lastRequest().body, QByteArray("hello world"));
+        QCOMPARE(m_idp->requests(), asked + 2);
+    }
+
+    void expectContinueOnlyAfterTheTokenIsChecked()
+    {
+        const quint16 port = m_gw->port();
+        const auto exchange = [port](const QByteArray &token) {
+            return [port, token] {
+                std::pair<QByteArray, RawResponse> out;
+                RawClient client;
+                if (!client.connectTo(QStringLiteral("127.0.0.1"), port))
+                    return out;
+                client.send("POST /orders/expect HTTP/1.1\r\nHost: gateway.test\r\nAuthorization: Bearer "
+                    + token + "\r\nContent-Length: 7\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+                // Either an interim 100 (then the body is sent) or a final answer without it.
+                out.first = client.readUntil("\r\n\r\n", 5000);
+                if (out.first.startsWith("HTTP/1.1 100")) {
+                    client.send("payload");
+                    out.second = client.readResponse(5000);
+                }
+                return out;
+            };
+        };
+        const int asked = m_idp->requests();
+        const auto good = runSpinning(exchange("fresh-3"));
+        QCOMPARE(m_idp->requests(), asked + 1); // not from the cache: the check really was async
+        QVERIFY2(good.first.startsWith("HTTP/1.1 100 Continue"), good.first.constData());
+        QCOMPARE(good.second.status, 200);
+        QCOMPARE(m_up->lastRequest().body, QByteArray("payload"));
+
+        const int upBefore = m_up->requestCount();
+        const auto bad = runSpinning(exchange("revoked-token"));
+        QVERIFY2(bad.first.startsWith("HTTP/1.1 401"), bad.first.constData());
+        QCOMPARE(m_up->requestCount(), upBefore);
+    }
+
+    void aggregateAfterAsyncAuth()
+    {
+        const RawResponse r = getSpinning(*m_gw, "/board", bearer("fresh-4"));
+        QVERIFY2(r.complete, qPrintable(r.error));
+        QCOMPARE(r.status, 200);
+        const QJsonObject merged = jsonOf(r);
+        QCOMPARE(
+            merged.value(QStringLiteral("one")).toObject().value(QStringLiteral("path")).toString(), "/one");
+        QCOMPARE(
+            merged.value(QStringLiteral("two")).toObject().value(QStringLiteral("path")).toString(), "/two");
+        QCOMPARE(m_up->lastRequest().header("X-Consumer-Name"), QByteArray("bob"));
+        QCOMPARE(getSpinning(*m_gw, "/board", bearer("revoked-token")).status, 401);
     }
 
     void activeAnswersAreCached()
