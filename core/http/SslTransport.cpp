@@ -1,6 +1,7 @@
 #include "core/http/SslTransport.h"
 
 #include <QSslSocket>
+#include <QTimer>
 
 namespace portico::http {
 
@@ -64,6 +65,18 @@ SslTransport *SslTransport::connectTo(const QString &host, quint16 port, const Q
 SslTransport::~SslTransport()
 {
     QObject::disconnect(m_socket, nullptr, nullptr, nullptr);
+    if (m_closingGracefully && !m_failed && m_socket->state() != QAbstractSocket::UnconnectedState) {
+        // The owner goes away right after close(true), but the socket still has to write what
+        // disconnectFromHost() queued (the end of a response, close_notify): aborting here cut
+        // responses short. Let it finish on its own, bounded in time.
+        QSslSocket *socket = m_socket;
+        QObject::connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+        QTimer::singleShot(10'000, socket, [socket] {
+            socket->abort();
+            socket->deleteLater();
+        });
+        return;
+    }
     m_socket->abort();
     m_socket->deleteLater();
 }
@@ -115,6 +128,7 @@ void SslTransport::setReadEnabled(bool enabled)
 
 void SslTransport::close(bool graceful)
 {
+    m_closingGracefully = graceful;
     if (graceful)
         m_socket->disconnectFromHost();
     else

@@ -38,6 +38,7 @@ private:
     bool m_readEnabled = true;
     bool m_eof = false;
     bool m_failed = false;
+    bool m_closingGracefully = false;
 };
 
 } // namespace portico::http

@@ -5,6 +5,7 @@
 #include "GatewayHarness.h"
 #include "support/SelfSignedCert.h"
 
+#include <QElapsedTimer>
 #include <QSslConfiguration>
 #include <QTest>
 
@@ -110,6 +111,29 @@ private Q_SLOTS:
         const RawResponse chunks
             = client.roundTrip(httpRequest("GET", "/c?chunks=3&interval=10ms", {}, {}, true));
         QCOMPARE(chunks.body, QByteArray("chunk 0\nchunk 1\nchunk 2\n"));
+    }
+
+    void slowTlsReaderWithConnectionClose()
+    {
+        // The end of the response sits in the TLS socket's encrypted buffer when the plaintext
+        // queue empties; the connection must still close only after it is out.
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        const QString ca = startTlsListener(gw,
+            QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                + routesTo(QStringLiteral("up")));
+        QVERIFY(!ca.isEmpty());
+        RawClient client;
+        QVERIFY(client.connectTls(QStringLiteral("127.0.0.1"), gw.port(), ca));
+        const qint64 size = 6 * 1024 * 1024;
+        QVERIFY(client.send(httpRequest("GET", "/big?body_bytes=" + QByteArray::number(size))));
+        QTest::qWait(700);
+        QElapsedTimer timer;
+        timer.start();
+        const RawResponse r = client.readResponse(20000);
+        QVERIFY2(r.complete, qPrintable(r.error));
+        QCOMPARE(r.body.size(), size);
+        QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
     }
 
     void plainHttpOnTheHttpsListenerGetsNoHttpAnswer()
