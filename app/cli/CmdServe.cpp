@@ -113,8 +113,10 @@ int runServe(const QStringList &args)
     }
 
     gateway::Gateway gw(SystemClock::instance());
-    if (accessLog.isOpen())
+    if (accessLog.isOpen()) {
         gw.state().setExchangeSink(&accessLog);
+        accessLog.exportMetrics(gw.metrics());
+    }
     QStringList errors = gw.apply(workspace);
     if (errors.isEmpty())
         errors = gw.start();

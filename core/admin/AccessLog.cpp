@@ -162,6 +162,16 @@ void AccessLog::writerLoop()
     }
 }
 
+void AccessLog::exportMetrics(MetricsRegistry &metrics) const
+{
+    metrics.gauge(
+        "portico_access_log_lines_total", "Access log lines written.", [this] { return double(written()); },
+        "counter");
+    metrics.gauge(
+        "portico_access_log_dropped_total", "Access log lines dropped because the writer fell behind.",
+        [this] { return double(dropped()); }, "counter");
+}
+
 void AccessLog::flush()
 {
     QMutexLocker lock(&m_mutex);

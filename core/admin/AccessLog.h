@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/common/Metrics.h"
 #include "core/gateway/ExchangeSink.h"
 
 #include <QByteArray>
@@ -41,6 +42,9 @@ public:
     void flush();
     quint64 written() const { return m_written.load(std::memory_order_relaxed); }
     quint64 dropped() const { return m_dropped.load(std::memory_order_relaxed); }
+    // Adds portico_access_log_lines_total and portico_access_log_dropped_total to `metrics`
+    // (read at scrape time: the log must outlive the registry's scrapes).
+    void exportMetrics(MetricsRegistry &metrics) const;
 
     static constexpr int kMaxQueued = 20000;
 

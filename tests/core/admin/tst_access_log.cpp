@@ -79,6 +79,7 @@ private Q_SLOTS:
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QVERIFY(!fx.gateway->captureStore());
         fx.gateway->state().setExchangeSink(&accessLog);
+        accessLog.exportMetrics(fx.gateway->metrics());
 
         const HttpResult ok = httpCall("GET", fx.gatewayUrl(QStringLiteral("/api/users/7?x=1")), {},
             { { "X-API-Key", "alice-key" },
@@ -94,6 +95,9 @@ private Q_SLOTS:
         const QList<QJsonObject> lines = readLines(path, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(lines.size(), 3);
+        const QByteArray metrics = fx.adminCall("GET", QStringLiteral("/metrics")).body;
+        QVERIFY2(metrics.contains("\nportico_access_log_lines_total 3\n"), metrics.constData());
+        QVERIFY(metrics.contains("\nportico_access_log_dropped_total 0\n"));
         QCOMPARE(accessLog.dropped(), quint64(0));
 
         // Lines may come in any order across workers: find each by status.
