@@ -34,6 +34,27 @@ capture::HeaderList toHeaderList(const http::HttpHeaders &h)
     return h.entries();
 }
 
+// Whether a header the filters want on every answer (ctx.extraResponseHeaders) is sent next to
+// what the response already has. Single-valued fields: the response's own value wins. Vary and
+// Link are lists, so the gateway's members are added to the upstream's (a version header missing
+// from Vary would let caches mix versions up; a pagination Link must not hide the deprecation one).
+bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, const QByteArray &value)
+{
+    if (!response.contains(name))
+        return true;
+    if (http::HttpHeaders::nameEquals(name, "vary")) {
+        for (const QByteArray &member : response.combined("vary").split(',')) {
+            const QByteArray m = member.trimmed();
+            if (m == "*" || m.compare(value.trimmed(), Qt::CaseInsensitive) == 0)
+                return false;
+        }
+        return true;
+    }
+    if (http::HttpHeaders::nameEquals(name, "link"))
+        return !response.values("link").contains(value);
+    return false;
+}
+
 } // namespace
 
 ProxyStream::ProxyStream(DownstreamConnection *down, Worker *worker, http::RequestHead &&head, RequestFraming framing)
@@ -477,9 +498,12 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
         h += value;
         h += "\r\n";
     }
+    capture::HeaderList extras;
     for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
-        if (!head.headers.contains(name))
+        if (addsToResponse(head.headers, name, value)) {
             h += name + ": " + value + "\r\n";
+            extras.append({ name, value });
+        }
     }
     h += "X-Request-Id: " + m_requestId + "\r\n";
     if (!m_noResponseBody) {
@@ -506,8 +530,7 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     m_out += h;
     m_responseStarted = true;
     m_exchange.responseHeaders = toHeaderList(head.headers);
-    for (const auto &e : m_ctx.extraResponseHeaders.entries())
-        m_exchange.responseHeaders.append(e);
+    m_exchange.responseHeaders.append(extras);
     m_exchange.responseHeaders.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
 }
 

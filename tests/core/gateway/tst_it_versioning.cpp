@@ -198,6 +198,30 @@ private Q_SLOTS:
         QCOMPARE(m_v1->requestCount() + m_v2->requestCount(), before);
     }
 
+    void gatewayListHeadersJoinTheUpstreams()
+    {
+        // The upstream varies on something else and paginates with Link: the gateway's own Vary
+        // and deprecation links must still be there, or a cache would mix versions up and the
+        // client would miss the sunset.
+        const RawResponse varied
+            = m_gw->get("/api/orders/9?header=Vary%3AAccept-Encoding", { { "X-API-Version", "2" } });
+        QCOMPARE(varied.status, 200);
+        const QList<QByteArray> vary = headerValues(varied, "Vary");
+        QVERIFY2(vary.contains("Accept-Encoding"), varied.raw.constData());
+        QVERIFY2(vary.contains("X-API-Version"), varied.raw.constData());
+
+        const RawResponse paged = m_gw->get("/v1/api/users/7?header="
+            + QUrl::toPercentEncoding("Link:<https://api.test/users?page=2>; rel=\"next\""));
+        QCOMPARE(paged.status, 200);
+        const QList<QByteArray> links = headerValues(paged, "Link");
+        QVERIFY2(links.contains("<https://api.test/users?page=2>; rel=\"next\""), paged.raw.constData());
+        QVERIFY2(links.contains("<https://docs.example.com/migrate-v2>; rel=\"deprecation\""),
+            paged.raw.constData());
+        QVERIFY2(
+            links.contains("<https://docs.example.com/migrate-v2>; rel=\"sunset\""), paged.raw.constData());
+        QCOMPARE(paged.header("Deprecation"), QByteArray("@0"));
+    }
+
     void stripPrefixAfterTheVersion()
     {
         const RawResponse r = m_gw->get("/v2/api/items/5");
