@@ -148,6 +148,13 @@ private Q_SLOTS:
         QCOMPARE(parent->traceId, QString::fromLatin1(kTraceId));
         QCOMPARE(parent->consumer, QStringLiteral("alice"));
         QCOMPARE(parent->path, QStringLiteral("/api/dashboard"));
+        // Each part is a span of the client's exchange.
+        for (const capture::Exchange &e : std::as_const(all)) {
+            if (e.parentId == parentId) {
+                QCOMPARE(e.parentSpanId, parent->spanId);
+                QVERIFY(!e.spanId.isEmpty() && e.spanId != parent->spanId);
+            }
+        }
         const QList<capture::ExchangeSummary> children = reader.children(parentId);
         QCOMPARE(children.size(), 3);
         QStringList paths;

@@ -347,6 +347,24 @@ private Q_SLOTS:
         }
     }
 
+    void nonJsonStreamsAreNotBuffered()
+    {
+        // A json.remove route buffers JSON answers only: an event stream still flows event by event.
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), m_gw->port()));
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(client.send(
+            httpRequest("GET", "/echo-json/events?sse=3&interval=1s", { { "Host", "gateway.test" } })));
+        const QByteArray first = client.readUntil("\n\n", 5000);
+        QVERIFY2(first.contains("data: {\"n\":0"), first.constData());
+        QVERIFY2(timer.elapsed() < 900, qPrintable(QString::number(timer.elapsed())));
+        QVERIFY(first.contains("Content-Type: text/event-stream"));
+        QVERIFY(!first.contains("Content-Length"));
+        const QByteArray rest = client.readUntilClosed(5000);
+        QVERIFY2(rest.contains("data: {\"n\":2"), rest.constData());
+    }
+
     void overTheBufferCapIs502()
     {
         const RawResponse r = getSpinning(*m_gw, "/data/huge");
