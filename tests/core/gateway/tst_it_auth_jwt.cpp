@@ -35,6 +35,7 @@ auth:
   confused: {type: jwt, public_key: rsa.pem, algorithms: [RS256, HS256]}
   idp: {type: jwt, jwks_url: {{JWKS}}, issuer: https://idp.test/, audience: orders-api}
   idp2: {type: jwt, jwks_url: {{JWKS2}}}
+  idp3: {type: jwt, jwks_url: {{JWKS3}}}
   down: {type: jwt, jwks_url: http://127.0.0.1:{{DOWN}}/jwks.json}
 routes:
   - {name: hmac, match: {path: /hmac}, upstream: echo, auth: [hmac], hide_credentials: true}
@@ -45,6 +46,7 @@ routes:
   - {name: confused, match: {path: /confused}, upstream: echo, auth: [confused]}
   - {name: jwks, match: {path: /jwks}, upstream: echo, auth: [idp]}
   - {name: jwks2, match: {path: /cold}, upstream: echo, auth: [idp2]}
+  - {name: jwks3, match: {path: /held}, upstream: echo, auth: [idp3]}
   - {name: jwks-down, match: {path: /down}, upstream: echo, auth: [down]}
   - {name: either, match: {path: /either}, upstream: echo, auth: [keys, hmac]}
 )";
@@ -74,6 +76,8 @@ private:
     std::unique_ptr<GatewayHarness> m_gw;
     std::unique_ptr<ScriptedHttpServer> m_jwks;
     QByteArray m_jwksDocument;
+    bool m_holdJwks = false; // leave JWKS requests unanswered (ScriptedHttpServer::answerHeld)
+    QHash<QString, QString> m_vars;
 
     static QByteArray jwks(const QList<QJsonObject> &keys)
     {
@@ -122,7 +126,7 @@ private Q_SLOTS:
 
         m_jwksDocument = jwks({ m_rsa.jwk("rsa-1"), m_ed.jwk("ed-1") });
         m_jwks = std::make_unique<ScriptedHttpServer>([this](const QByteArray &, const QByteArray &) {
-            return ScriptedHttpServer::response(200, m_jwksDocument);
+            return m_holdJwks ? QByteArray() : ScriptedHttpServer::response(200, m_jwksDocument);
         });
         QVERIFY(m_jwks->port() != 0);
 
@@ -133,12 +137,13 @@ private Q_SLOTS:
         m_gw->dir().writeFile(QStringLiteral("ec256.pem"), m_ec256.publicPem());
         m_gw->dir().writeFile(QStringLiteral("ec384.pem"), m_ec384.publicPem());
         m_gw->dir().writeFile(QStringLiteral("ed.pem"), m_ed.publicPem());
-        const QString problems = m_gw->start(gatewayHeader() + QString::fromLatin1(kWorkspace),
-            { { QStringLiteral("UP"), m_up->url().toString() },
-                { QStringLiteral("SECRET"), QString::fromLatin1(kSecret) },
-                { QStringLiteral("JWKS"), m_jwks->url(QStringLiteral("/.well-known/jwks.json")) },
-                { QStringLiteral("JWKS2"), m_jwks->url(QStringLiteral("/second/jwks.json")) },
-                { QStringLiteral("DOWN"), QString::number(closedLoopbackPort()) } });
+        m_vars = { { QStringLiteral("UP"), m_up->url().toString() },
+            { QStringLiteral("SECRET"), QString::fromLatin1(kSecret) },
+            { QStringLiteral("JWKS"), m_jwks->url(QStringLiteral("/.well-known/jwks.json")) },
+            { QStringLiteral("JWKS2"), m_jwks->url(QStringLiteral("/second/jwks.json")) },
+            { QStringLiteral("JWKS3"), m_jwks->url(QStringLiteral("/third/jwks.json")) },
+            { QStringLiteral("DOWN"), QString::number(closedLoopbackPort()) } };
+        const QString problems = m_gw->start(gatewayHeader() + QString::fromLatin1(kWorkspace), m_vars);
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
     }
     void cleanupTestCase()
@@ -322,6 +327,49 @@ private Q_SLOTS:
         }
         QCOMPARE(m_jwks->requests(), before + 1);
         QCOMPARE(m_up->requestCount(QStringLiteral("/cold/x")), 8);
+    }
+
+    void jwksFetchOutlivesAReloadAndAClientThatLeft()
+    {
+        // Two requests wait for a slow IdP: one client gives up and closes, then the config is
+        // reloaded; when the key set finally arrives the other is served by its (old) chain, and
+        // the abandoned one is dropped without harm.
+        m_holdJwks = true;
+        const int before = m_jwks->requests();
+        const QByteArray request = httpRequest("GET", "/held/x",
+            { { "Host", "gateway.test" },
+                { "Authorization", "Bearer " + makeJwt(m_rsa, "RS256", claims(), "rsa-1") } });
+        RawClient leaver;
+        QVERIFY(leaver.connectTo(QStringLiteral("127.0.0.1"), m_gw->port()));
+        QVERIFY(leaver.send(request));
+        const quint16 port = m_gw->port();
+        auto waiting = std::async(std::launch::async, [port, request] {
+            RawClient client;
+            if (!client.connectTo(QStringLiteral("127.0.0.1"), port))
+                return RawResponse {};
+            return client.roundTrip(request, 10000);
+        });
+        QTRY_COMPARE(m_jwks->requests(), before + 1); // one fetch for both
+        QTRY_COMPARE(m_gw->gateway().activeRequests(), quint64(2));
+        leaver.close();
+        QTRY_COMPARE(m_gw->gateway().activeRequests(), quint64(1));
+        const int revision = m_gw->gateway().revision();
+        QCOMPARE(m_gw->reload(gatewayHeader() + QString::fromLatin1(kWorkspace), m_vars), QStringList());
+        QVERIFY(m_gw->gateway().revision() > revision);
+        QVERIFY(waiting.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready);
+
+        m_holdJwks = false;
+        m_jwks->answerHeld(ScriptedHttpServer::response(200, m_jwksDocument));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            waiting.wait_for(std::chrono::milliseconds(0)) == std::future_status::ready, 10000);
+        const RawResponse r = waiting.get();
+        QVERIFY2(r.complete, qPrintable(r.error));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(m_up->requestCount(QStringLiteral("/held/x")), 1);
+        // The new chain uses the same cache: no second fetch.
+        QCOMPARE(
+            getSpinning(*m_gw, "/held/y", bearer(makeJwt(m_rsa, "RS256", claims(), "rsa-1"))).status, 200);
+        QCOMPARE(m_jwks->requests(), before + 1);
     }
 
     void jwksUnknownKidIsRefused()
