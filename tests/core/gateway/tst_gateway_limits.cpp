@@ -112,6 +112,24 @@ private Q_SLOTS:
         QVERIFY(client.isClosed(3000));
     }
 
+    void tricklingHeadIs408()
+    {
+        // Slowloris: a byte at a time keeps the connection busy but must not reset the clock.
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), m_gw->port()));
+        QElapsedTimer timer;
+        timer.start();
+        const QByteArray head
+            = "GET /trickle HTTP/1.1\r\nHost: x\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+        for (qsizetype i = 0; i < head.size() && client.send(head.mid(i, 1)); ++i) {
+            if (client.isClosed(100))
+                break;
+        }
+        const RawResponse r = client.readResponse(3000);
+        QCOMPARE(r.status, 408);
+        QVERIFY2(timer.elapsed() < 2500, qPrintable(QString::number(timer.elapsed())));
+    }
+
     void slowHeadOnAKeptAliveConnectionIs408()
     {
         RawClient client;
