@@ -138,6 +138,13 @@ int runServe(const QStringList &args)
         if (adminServer->start(workspace->admin.listen, &error)) {
             std::printf("admin on %s\n", qPrintable(adminServer->url().toString()));
             std::fflush(stdout);
+            QObject::connect(adminServer.get(), &admin::AdminServer::addressChanged, [](const QUrl &url) {
+                std::printf("admin on %s\n", qPrintable(url.toString()));
+                std::fflush(stdout);
+            });
+            QObject::connect(adminServer.get(), &admin::AdminServer::addressChangeFailed, [](const QString &e) {
+                std::fprintf(stderr, "warning: the admin API stays where it was: %s\n", qPrintable(e));
+            });
         } else {
             std::fprintf(stderr, "%s: warning: admin API not started: %s\n",
                          qPrintable(demo ? QStringLiteral("demo") : file), qPrintable(error));

@@ -103,6 +103,7 @@ AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
         if (m_sawConfig)
             reloads.inc();
         m_sawConfig = true;
+        followConfig();
     });
     m_http = std::make_unique<AdminHttpServer>(
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -113,6 +114,11 @@ AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
 AdminServer::~AdminServer() = default;
 
 bool AdminServer::start(const config::HostPort &where, QString *error)
+{
+    return listenOn(where, error);
+}
+
+bool AdminServer::listenOn(const config::HostPort &where, QString *error)
 {
     const QHostAddress address = resolveHost(where.host);
     if (address.isNull()) {
@@ -129,12 +135,30 @@ bool AdminServer::start(const config::HostPort &where, QString *error)
         return false;
     }
     m_http->bind(tcp);
+    // Only stop listening: the accepted sockets are children of the QTcpServer, and the request
+    // that changed the address is still being answered on one of them.
+    if (m_tcp)
+        m_tcp->close();
+    m_tcp = tcp;
+    m_listen = where;
     m_port = tcp->serverPort();
     m_url = QUrl();
     m_url.setScheme(QStringLiteral("http"));
     m_url.setHost(where.host == u"localhost" ? where.host : address.toString());
     m_url.setPort(m_port);
     return true;
+}
+
+void AdminServer::followConfig()
+{
+    const config::WorkspacePtr ws = m_gateway.workspace();
+    if (!m_tcp || !ws || ws->admin.listen == m_listen)
+        return;
+    QString error;
+    if (listenOn(ws->admin.listen, &error))
+        Q_EMIT addressChanged(m_url);
+    else
+        Q_EMIT addressChangeFailed(error);
 }
 
 std::optional<AdminReply> AdminServer::checkAuth(const QHttpServerRequest &request) const

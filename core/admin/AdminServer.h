@@ -10,6 +10,7 @@
 #include <optional>
 
 class QHttpServerRequest;
+class QTcpServer;
 class QHttpServerResponder;
 
 namespace portico::gateway {
@@ -47,13 +48,22 @@ public:
     ~AdminServer() override;
 
     // Binds the listener (port 0 = a free port). False with *error if the address cannot be
-    // resolved or bound. Call once.
+    // resolved or bound. Call once. Once started, the server follows admin.listen of every config
+    // the gateway applies: a new address is bound first and the old one closed (connections that
+    // are open, such as the PUT /config that made the change, finish); if the new address cannot
+    // be bound the old one stays and addressChangeFailed() tells why.
     bool start(const config::HostPort &where, QString *error = nullptr);
     bool isListening() const { return m_port != 0; }
     quint16 port() const { return m_port; }
     QUrl url() const { return m_url; }
 
+Q_SIGNALS:
+    void addressChanged(const QUrl &url);
+    void addressChangeFailed(const QString &error);
+
 private:
+    bool listenOn(const config::HostPort &where, QString *error);
+    void followConfig();
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // Null when the request may proceed, otherwise the 401 to send.
     std::optional<AdminReply> checkAuth(const QHttpServerRequest &request) const;
@@ -67,6 +77,8 @@ private:
     std::unique_ptr<AdminHttpServer> m_http;
     std::unique_ptr<ExchangesEndpoint> m_exchanges;
     bool m_sawConfig = false; // a configApplied() after the first config is a reload
+    config::HostPort m_listen; // as configured (port 0 stays 0)
+    QTcpServer *m_tcp = nullptr;
     quint16 m_port = 0;
     QUrl m_url;
 };

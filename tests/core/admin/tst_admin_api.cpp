@@ -3,6 +3,8 @@
 
 #include "core/common/Version.h"
 
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace portico;
@@ -247,6 +249,47 @@ routes:
             200);
         QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/status")).status, 401);
         m_fx->token = "rotated-token";
+        QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/status")).status, 200);
+    }
+
+    void putCanMoveTheAdminListener()
+    {
+        m_fx->token = "s3cret-admin-token";
+        QTcpServer probe; // a port that is free now
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 newPort = probe.serverPort();
+        probe.close();
+        const quint16 oldPort = m_fx->admin->port();
+        QSignalSpy moved(m_fx->admin.get(), &admin::AdminServer::addressChanged);
+
+        QJsonObject ws = m_fx->adminCall("GET", QStringLiteral("/config")).json();
+        QJsonObject adminSection = ws.value(QStringLiteral("admin")).toObject();
+        adminSection.insert(QStringLiteral("listen"), QStringLiteral("127.0.0.1:%1").arg(newPort));
+        ws.insert(QStringLiteral("admin"), adminSection);
+        // The answer to the PUT still arrives on the old connection.
+        const HttpResult r = m_fx->adminCall("PUT", QStringLiteral("/config"), QJsonDocument(ws).toJson(),
+            { { "Content-Type", "application/json" } });
+        QCOMPARE(r.status, 200);
+        QCOMPARE(moved.size(), 1);
+        QCOMPARE(m_fx->admin->port(), newPort);
+        QCOMPARE(moved.first().first().toUrl().port(), int(newPort));
+        QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/status")).status, 200);
+        QTcpSocket old;
+        old.connectToHost(QHostAddress::LocalHost, oldPort);
+        QVERIFY(!old.waitForConnected(2000));
+
+        // A config whose admin address cannot be bound: applied, the admin API stays put.
+        QTcpServer busy;
+        QVERIFY(busy.listen(QHostAddress::LocalHost, 0));
+        QSignalSpy failed(m_fx->admin.get(), &admin::AdminServer::addressChangeFailed);
+        adminSection.insert(QStringLiteral("listen"), QStringLiteral("127.0.0.1:%1").arg(busy.serverPort()));
+        ws.insert(QStringLiteral("admin"), adminSection);
+        QCOMPARE(m_fx->adminCall("PUT", QStringLiteral("/config"), QJsonDocument(ws).toJson(),
+                         { { "Content-Type", "application/json" } })
+                     .status,
+            200);
+        QCOMPARE(failed.size(), 1);
+        QCOMPARE(m_fx->admin->port(), newPort);
         QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/status")).status, 200);
     }
 
