@@ -111,7 +111,12 @@ AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
         });
 }
 
-AdminServer::~AdminServer() = default;
+AdminServer::~AdminServer()
+{
+    // Replays still running hold responders: drop them while their sockets (owned by m_http)
+    // still exist.
+    qDeleteAll(findChildren<capture::Replayer *>(QString(), Qt::FindDirectChildrenOnly));
+}
 
 bool AdminServer::start(const config::HostPort &where, QString *error)
 {

@@ -213,6 +213,23 @@ private Q_SLOTS:
         QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/status")).status, 200);
     }
 
+    void serverDestroyedDuringAReplay()
+    {
+        QCOMPARE(
+            httpCall("GET", m_fx->gatewayUrl(QStringLiteral("/api/users/slow?delay=300ms"))).status, 200);
+        QVERIFY(m_fx->waitForStored(6));
+        const QList<qint64> every = ids(m_fx->adminCall("GET", QStringLiteral("/exchanges?limit=1")).json());
+        const int before = m_fx->upstream.requestCount();
+        RawClient client;
+        QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), m_fx->admin->port()));
+        QVERIFY(client.send(
+            httpRequest("POST", QStringLiteral("/exchanges/%1/replay").arg(every.first()).toUtf8())));
+        // The replay is under way once the upstream has it; then the admin server goes away.
+        QTRY_COMPARE_WITH_TIMEOUT(m_fx->upstream.requestCount(), before + 1, 5000);
+        m_fx->admin.reset();
+        QVERIFY(client.isClosed(2000));
+    }
+
     void harExport()
     {
         const HttpResult r = m_fx->adminCall("GET", QStringLiteral("/exchanges.har?filter=route:users"));
