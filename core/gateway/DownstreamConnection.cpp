@@ -174,6 +174,9 @@ void DownstreamConnection::streamDone(ProxyStream *stream)
     }
     m_waitingSinceMs = steadyMs();
     m_headStartedMs = 0;
+    // The next request on this connection obeys the limits of the config now running.
+    const config::Limits &limits = m_worker->config()->workspace().gateway.limits;
+    m_parser.setLimits(limits.maxHeaderBytes, limits.maxBodyBytes);
     if (m_readPaused) {
         m_readPaused = false;
         m_transport->setReadEnabled(true);

@@ -355,6 +355,7 @@ QByteArray ProxyStream::buildUpstreamHead()
 
 void ProxyStream::onRequestBody(const char *data, size_t length)
 {
+    m_lastBodyMs = steadyMs();
     captureRequestBody(data, length);
     if (m_done)
         return;
@@ -767,6 +768,17 @@ void ProxyStream::checkTimeouts(qint64 nowMs)
     if (m_fanout) {
         m_fanout->checkTimeouts(nowMs);
         return;
+    }
+    if (!m_requestComplete && !m_tunnel && m_config) {
+        // A request body that stalls: the client holds a connection (and maybe an upstream one).
+        const qint64 idle = m_config->workspace().gateway.limits.idleTimeout.count();
+        const qint64 since = m_lastBodyMs ? m_lastBodyMs : m_startUs / 1000;
+        if (nowMs - since > idle) {
+            m_closeAfter = true;
+            sendLocalReply({ 408, QStringLiteral("Request Timeout"),
+                             QStringLiteral("the request body stalled for more than %1 ms").arg(idle), {}, "request-timeout" });
+            return;
+        }
     }
     if (m_connectDeadline && nowMs >= m_connectDeadline && m_upstream) {
         m_connectDeadline = 0;

@@ -147,6 +147,7 @@ private:
     AggregateFanout *m_fanout = nullptr;
     capture::Exchange m_exchange;
     qint64 m_startUs = 0;
+    qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
     qint64 m_maxCaptureBody = 0;
 };
 

@@ -116,10 +116,12 @@ void SslTransport::setReadEnabled(bool enabled)
     m_readEnabled = enabled;
     // QSslSocket buffers decrypted data itself; deliver what arrived while reading was paused.
     if (enabled && !was && m_socket->bytesAvailable() > 0) {
+        // The transport may be gone by the time this runs (its socket is deleted later): check.
+        std::weak_ptr<bool> alive = m_alive;
         QMetaObject::invokeMethod(
             m_socket,
-            [this] {
-                if (m_readEnabled && onReadable)
+            [this, alive] {
+                if (alive.lock() && m_readEnabled && onReadable)
                     onReadable();
             },
             Qt::QueuedConnection);

@@ -4,6 +4,8 @@
 
 #include <QSslConfiguration>
 
+#include <memory>
+
 class QSslSocket;
 
 namespace portico::http {
@@ -35,6 +37,7 @@ private:
     void fail(const char *reason);
 
     QSslSocket *m_socket;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     bool m_readEnabled = true;
     bool m_eof = false;
     bool m_failed = false;
