@@ -55,6 +55,41 @@ bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, c
     return false;
 }
 
+// API keys may come in the query (an api_key scheme's `query`): they are the same secret as the
+// X-API-Key header that capture.redact_headers hides, so the capture keeps the parameter and not
+// its value, for every api_key scheme the route accepts, whether the key was good or not.
+void redactQueryCredentials(const config::Workspace &ws, const config::Route &route, capture::Exchange *e)
+{
+    if (e->query.isEmpty())
+        return;
+    QStringList names;
+    for (const QString &scheme : route.auth) {
+        const config::AuthScheme *s = ws.findAuth(scheme);
+        if (s && s->type == config::AuthType::ApiKey && !s->query.isEmpty())
+            names.append(s->query);
+    }
+    if (names.isEmpty())
+        return;
+    QStringList parts = e->query.split(u'&');
+    bool changed = false;
+    for (QString &part : parts) {
+        const qsizetype eq = part.indexOf(u'=');
+        QByteArray name = (eq < 0 ? part : part.left(eq)).toUtf8();
+        name.replace('+', ' ');
+        if (eq < 0 || !names.contains(QString::fromUtf8(QByteArray::fromPercentEncoding(name))))
+            continue;
+        part = part.left(eq + 1) + QStringLiteral("[redacted]");
+        changed = true;
+    }
+    if (!changed)
+        return;
+    const QString query = parts.join(u'&');
+    const qsizetype mark = e->url.indexOf(u'?');
+    if (mark >= 0 && e->url.mid(mark + 1) == e->query)
+        e->url = e->url.left(mark + 1) + query;
+    e->query = query;
+}
+
 } // namespace
 
 ProxyStream::ProxyStream(DownstreamConnection *down, Worker *worker, http::RequestHead &&head, RequestFraming framing)
@@ -136,6 +171,7 @@ void ProxyStream::start()
     m_ctx.route = m_match.route->route;
     m_ctx.upstreamName = m_ctx.route->upstream;
     m_exchange.route = m_ctx.route->name;
+    redactQueryCredentials(ws, *m_ctx.route, &m_exchange);
     m_request.path = m_match.upstreamPath;
     runFilters();
 }

@@ -223,6 +223,43 @@ private Q_SLOTS:
         QCOMPARE(refused->status, 401);
     }
 
+    void captureDoesNotKeepQueryKeys()
+    {
+        // A key in the query is the same secret as one in X-API-Key (redacted by default): the
+        // capture keeps the parameter, not its value, whether the key was good or not.
+        QCOMPARE(m_gw->get("/keyed/q?page=2&apikey=bob-key-1").status, 200);
+        QCOMPARE(m_gw->get("/keyed/q-bad?apikey=bob-key-2&x=%20y").status, 401);
+        QCOMPARE(m_up->lastRequest().query, QStringLiteral("page=2&apikey=bob-key-1")); // upstream: as sent
+        std::optional<capture::Exchange> good, bad;
+        const auto captured = [&] {
+            for (const capture::Exchange &e : capturedExchanges(*m_gw)) {
+                if (e.path == QStringLiteral("/keyed/q"))
+                    good = e;
+                if (e.path == QStringLiteral("/keyed/q-bad"))
+                    bad = e;
+            }
+            return good && bad;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(captured(), 5000);
+        QCOMPARE(good->query, QStringLiteral("page=2&apikey=[redacted]"));
+        QVERIFY2(!good->url.contains(QStringLiteral("bob-key")), qPrintable(good->url));
+        QVERIFY2(
+            good->url.endsWith(QStringLiteral("/keyed/q?page=2&apikey=[redacted]")), qPrintable(good->url));
+        QCOMPARE(bad->query, QStringLiteral("apikey=[redacted]&x=%20y"));
+        QVERIFY2(!bad->url.contains(QStringLiteral("bob-key")), qPrintable(bad->url));
+        // A route without the scheme keeps its query as is.
+        QCOMPARE(m_gw->get("/public?apikey=not-a-secret-here").status, 200);
+        std::optional<capture::Exchange> open;
+        const auto capturedOpen = [&] {
+            for (const capture::Exchange &e : capturedExchanges(*m_gw)) {
+                if (e.path == QStringLiteral("/public") && e.query.contains(QStringLiteral("not-a-secret")))
+                    open = e;
+            }
+            return open.has_value();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(capturedOpen(), 5000);
+    }
+
     void failureCounterIsLabelledBySchemeAndReason()
     {
         const quint64 total = failures();
