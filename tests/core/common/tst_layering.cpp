@@ -38,7 +38,7 @@ private Q_SLOTS:
         const QSet<QString> charts = moduleHeaders(QStringLiteral("QtCharts"));
         QVERIFY2(widgets.contains(QStringLiteral("QWidget")), "QtWidgets headers not found: cannot check");
 
-        const QRegularExpression include(QStringLiteral(R"(^\s*#\s*include\s*[<"]([^>"]+)[>"])"),
+        const QRegularExpression include(QStringLiteral("^\\s*#\\s*include\\s*[<\"]([^>\"]+)[>\"]"),
                                          QRegularExpression::MultilineOption);
         QStringList offenders;
         int files = 0;

@@ -1,0 +1,372 @@
+// The response side of ProxyStream: heads and bodies back to the client, local replies, the
+// WebSocket tunnel, the capture copy and the end of the exchange.
+#include "core/gateway/ProxyStream.h"
+
+#include "core/capture/CaptureStore.h"
+#include "core/gateway/DownstreamConnection.h"
+#include "core/gateway/Problem.h"
+#include "core/gateway/ProxyStreamSupport.h"
+#include "core/gateway/StreamCallbacks.h"
+#include "core/gateway/UpstreamRequest.h"
+#include "core/gateway/Worker.h"
+
+namespace portico::gateway {
+
+using namespace detail;
+
+void ProxyStream::onUpstreamInformational(http::ResponseHead &&head)
+{
+    // 103 Early Hints and the like go straight to the client.
+    if (m_responseStarted)
+        return;
+    QByteArray h = "HTTP/1.1 " + QByteArray::number(head.status) + ' ' + http::reasonPhrase(head.status) + "\r\n";
+    for (const auto &[name, value] : head.headers.entries())
+        h += name + ": " + value + "\r\n";
+    h += "\r\n";
+    m_out += h;
+}
+
+void ProxyStream::onUpstreamResponseHead(http::ResponseHead &&head)
+{
+    m_exchange.timings.firstUpstreamByteUs = nowUs() - m_startUs;
+    m_responseDeadline = 0;
+    m_cluster->reportSuccess(m_target);
+    m_response = std::move(head);
+    m_exchange.status = m_response.status;
+
+    const auto &chain = m_match.route->filters;
+    for (size_t i = m_filterIndex; i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, m_response);
+
+    if (m_response.status == 101) {
+        // WebSocket (or another upgrade): answer the handshake, then tunnel bytes both ways.
+        m_noResponseBody = true;
+        sendResponseHead(m_response, -1);
+        m_tunnel = true;
+        flushOut();
+        m_down->beginTunnel();
+        return;
+    }
+    m_noResponseBody = m_request.method == "HEAD" || m_response.status == 204 || m_response.status == 304;
+    for (size_t i = 0; i < m_filterIndex && !m_noResponseBody; ++i)
+        m_bufferResponse = m_bufferResponse || chain[i]->wantsResponseBody(m_ctx, m_response);
+    if (m_bufferResponse)
+        return;
+    qint64 length = -1;
+    const QByteArray cl = m_response.headers.value("content-length");
+    if (!cl.isEmpty() && !m_response.headers.contains("transfer-encoding"))
+        length = cl.toLongLong();
+    sendResponseHead(m_response, length);
+}
+
+void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
+{
+    const bool upgrade = head.status == 101;
+    QByteArray h;
+    h.reserve(256 + head.headers.size() * 48);
+    h += "HTTP/1.1 ";
+    h += QByteArray::number(head.status);
+    h += ' ';
+    h += head.reason.isEmpty() ? http::reasonPhrase(head.status) : head.reason;
+    h += "\r\n";
+    const QByteArrayList tokens = connectionTokens(head.headers);
+    for (const auto &[name, value] : head.headers.entries()) {
+        if (upgrade && (http::HttpHeaders::nameEquals(name, "upgrade") || http::HttpHeaders::nameEquals(name, "connection"))) {
+            h += name + ": " + value + "\r\n";
+            continue;
+        }
+        if (isHopByHop(name) || http::HttpHeaders::nameEquals(name, "x-request-id"))
+            continue;
+        if (http::HttpHeaders::nameEquals(name, "content-length") && !(m_noResponseBody && m_request.method == "HEAD"))
+            continue;
+        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
+            continue;
+        h += name;
+        h += ": ";
+        h += value;
+        h += "\r\n";
+    }
+    capture::HeaderList extras;
+    for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
+        if (addsToResponse(head.headers, name, value)) {
+            h += name + ": " + value + "\r\n";
+            extras.append({ name, value });
+        }
+    }
+    h += "X-Request-Id: " + m_requestId + "\r\n";
+    if (!m_noResponseBody) {
+        if (bodyLength >= 0) {
+            h += "Content-Length: " + QByteArray::number(bodyLength) + "\r\n";
+        } else if (m_request.httpMinor >= 1) {
+            h += "Transfer-Encoding: chunked\r\n";
+            m_chunkedOut = true;
+        } else {
+            m_closeAfter = true; // HTTP/1.0 client, unknown length: the close ends the body
+        }
+    } else if (head.status == 204 || head.status == 304) {
+        // no framing fields
+    }
+    if (!m_framing.keepAlive || m_worker->state().draining() || (!m_requestComplete && !upgrade))
+        m_closeAfter = true;
+    if (!upgrade) {
+        if (m_closeAfter)
+            h += "Connection: close\r\n";
+        else if (m_request.httpMinor == 0)
+            h += "Connection: keep-alive\r\n";
+    }
+    h += "\r\n";
+    m_out += h;
+    m_responseStarted = true;
+    m_exchange.responseHeaders = toHeaderList(head.headers);
+    m_exchange.responseHeaders.append(extras);
+    m_exchange.responseHeaders.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
+}
+
+void ProxyStream::writeBodyChunk(const char *data, size_t length)
+{
+    if (length == 0 || m_noResponseBody)
+        return;
+    if (m_chunkedOut) {
+        m_out += QByteArray::number(qulonglong(length), 16);
+        m_out += "\r\n";
+        m_out.append(data, qsizetype(length));
+        m_out += "\r\n";
+    } else {
+        m_out.append(data, qsizetype(length));
+    }
+    m_exchange.responseBytes += qint64(length);
+}
+
+void ProxyStream::onUpstreamBody(const char *data, size_t length)
+{
+    captureResponseBody(data, length);
+    if (m_cluster) {
+        const auto timeout = m_ctx.route->timeout.value_or(m_cluster->config().responseTimeout);
+        m_responseDeadline = steadyMs() + timeout.count(); // idle time between reads
+    }
+    if (m_bufferResponse) {
+        const qint64 cap = m_config->workspace().gateway.limits.maxBodyBytes;
+        if (m_responseBuffer.size() + qint64(length) > cap) {
+            // Never pass a body unfiltered: a transform that cannot run fails the exchange.
+            releaseUpstream(false);
+            m_bufferResponse = false;
+            sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
+                             QStringLiteral("the upstream response is larger than %1 bytes, the most a response transform may buffer").arg(cap),
+                             {}, "response-too-large" });
+            return;
+        }
+        m_responseBuffer.append(data, qsizetype(length));
+        return;
+    }
+    writeBodyChunk(data, length);
+}
+
+void ProxyStream::onUpstreamReadBatchDone()
+{
+    flushOut();
+    if (m_upstream && !m_upstreamPaused && m_down->pending() > kHighWater) {
+        m_upstreamPaused = true;
+        m_upstream->setReadEnabled(false);
+    }
+}
+
+void ProxyStream::flushOut()
+{
+    if (m_out.isEmpty())
+        return;
+    m_down->send(m_out);
+    m_out.clear();
+}
+
+void ProxyStream::onUpstreamComplete()
+{
+    if (m_done)
+        return;
+    const bool reusable = m_upstream && m_upstream->reusable() && m_requestComplete;
+    releaseUpstream(reusable);
+    if (m_bufferResponse) {
+        m_bufferResponse = false;
+        sendBuffered(m_response, std::move(m_responseBuffer));
+        return;
+    }
+    if (m_chunkedOut)
+        m_out += "0\r\n\r\n";
+    flushOut();
+    finish();
+}
+
+void ProxyStream::sendBuffered(http::ResponseHead &head, QByteArray body)
+{
+    const auto &chain = m_match.route ? m_match.route->filters : std::vector<filters::FilterPtr>();
+    for (size_t i = m_filterIndex; i-- > 0;) {
+        if (chain[i]->wantsResponseBody(m_ctx, head))
+            chain[i]->onResponseBody(m_ctx, head, body);
+    }
+    head.headers.remove("content-length");
+    head.headers.remove("transfer-encoding");
+    sendResponseHead(head, m_noResponseBody ? -1 : body.size());
+    if (!m_noResponseBody) {
+        m_out += body;
+        m_exchange.responseBytes += body.size();
+    }
+    flushOut();
+    finish();
+}
+
+void ProxyStream::sendLocalReply(filters::LocalReply reply)
+{
+    if (m_done)
+        return;
+    if (m_responseStarted) {
+        // Too late for a clean answer: cut the connection so the client sees the failure.
+        releaseUpstream(false);
+        m_closeAfter = true;
+        m_down->abort();
+        finish(reply.detail);
+        return;
+    }
+    releaseUpstream(false);
+    http::ResponseHead head;
+    head.status = reply.status;
+    head.headers = reply.headers;
+    head.headers.set("Content-Type", "application/problem+json");
+    head.headers.set("Cache-Control", "no-store");
+    m_exchange.status = reply.status;
+    if (reply.status >= 500 || reply.status == 408)
+        m_exchange.error = reply.detail.isEmpty() ? reply.title : reply.detail;
+    if (reply.status == 408 || reply.status == 400 || reply.status == 413 || reply.status == 431)
+        m_closeAfter = true;
+    const auto &chain = m_match.route ? m_match.route->filters : std::vector<filters::FilterPtr>();
+    for (size_t i = std::min(m_filterIndex, chain.size()); i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, head);
+    m_noResponseBody = m_request.method == "HEAD";
+    QByteArray body = problemBody(reply, m_trace.traceId, m_requestId);
+    captureResponseBody(body.constData(), size_t(body.size()));
+    // Local replies skip response body filters: they are the gateway's own words.
+    m_filterIndex = 0;
+    sendBuffered(head, std::move(body));
+}
+
+void ProxyStream::sendFilterResponse(http::ResponseHead head, QByteArray body)
+{
+    if (m_done || m_responseStarted)
+        return;
+    m_exchange.status = head.status;
+    const auto &chain = m_match.route->filters;
+    for (size_t i = m_filterIndex; i-- > 0;)
+        chain[i]->onResponseHead(m_ctx, head);
+    m_noResponseBody = m_request.method == "HEAD" || head.status == 204 || head.status == 304;
+    captureResponseBody(body.constData(), size_t(body.size()));
+    // Unlike a local reply, a filter's answer (a mock) is content: the body filters before it
+    // (response.json.remove) shape it as they would an upstream's.
+    sendBuffered(head, std::move(body));
+}
+
+void ProxyStream::replyWithError(int status, const QString &detail)
+{
+    m_config = m_worker->config();
+    m_exchange.method = QString::fromLatin1(m_request.method);
+    m_exchange.clientAddress = m_down->peerAddress().toString();
+    m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
+    m_trace = TraceContext::fromRequest(m_request.headers);
+    m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
+    m_requestId = randomHex(16);
+    m_closeAfter = true;
+    sendLocalReply({ status, defaultTitle(status), detail, {}, QByteArray::number(status) });
+}
+
+void ProxyStream::failUpstream(int status, const QString &title, const QString &detail)
+{
+    sendLocalReply({ status, title, detail, {}, status == 504 ? "upstream-timeout" : status == 503 ? "no-healthy-upstream" : "bad-gateway" });
+}
+
+void ProxyStream::onTunnelData(const char *data, size_t length)
+{
+    m_down->send(QByteArray(data, qsizetype(length)));
+    m_exchange.responseBytes += qint64(length);
+    if (m_upstream && !m_upstreamPaused && m_down->pending() > kHighWater) {
+        m_upstreamPaused = true;
+        m_upstream->setReadEnabled(false);
+    }
+}
+
+void ProxyStream::onTunnelEof()
+{
+    m_upstream = nullptr;
+    m_closeAfter = true;
+    m_down->closeGracefully();
+    finish();
+}
+
+void ProxyStream::onDownstreamTunnelData(const char *data, size_t length)
+{
+    if (!m_upstream)
+        return;
+    m_upstream->send(QByteArray(data, qsizetype(length)));
+    m_exchange.requestBytes += qint64(length);
+    if (m_upstream->pending() > kHighWater && !m_clientPaused) {
+        m_clientPaused = true;
+        m_down->setReadPaused(true);
+    }
+}
+
+void ProxyStream::onDownstreamTunnelEof()
+{
+    if (m_upstream)
+        m_upstream->shutdownWrite();
+}
+
+void ProxyStream::captureRequestBody(const char *data, size_t length)
+{
+    m_exchange.requestBodySize += qint64(length);
+    const qint64 room = m_maxCaptureBody - m_exchange.requestBody.size();
+    if (room <= 0) {
+        m_exchange.requestTruncated = m_exchange.requestTruncated || length > 0;
+        return;
+    }
+    m_exchange.requestBody.append(data, qsizetype(std::min<qint64>(room, qint64(length))));
+    if (qint64(length) > room)
+        m_exchange.requestTruncated = true;
+}
+
+void ProxyStream::captureResponseBody(const char *data, size_t length)
+{
+    m_exchange.responseBodySize += qint64(length);
+    const qint64 room = m_maxCaptureBody - m_exchange.responseBody.size();
+    if (room <= 0) {
+        m_exchange.responseTruncated = m_exchange.responseTruncated || length > 0;
+        return;
+    }
+    m_exchange.responseBody.append(data, qsizetype(std::min<qint64>(room, qint64(length))));
+    if (qint64(length) > room)
+        m_exchange.responseTruncated = true;
+}
+
+void ProxyStream::finish(const QString &error)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (m_callbacks)
+        m_callbacks->detach();
+    const qint64 total = nowUs() - m_startUs;
+    m_exchange.timings.lastByteUs = total;
+    if (!error.isEmpty() && m_exchange.error.isEmpty())
+        m_exchange.error = error;
+    const double upstreamSeconds = m_upstreamStartUs >= 0 && m_exchange.timings.firstUpstreamByteUs >= 0
+        ? double(total - (m_upstreamStartUs - m_startUs)) / 1e6
+        : -1;
+    m_worker->recordRequest(m_match.route ? m_match.route->nameBytes : QByteArray(), m_request.method,
+                            m_exchange.status, double(total) / 1e6, upstreamSeconds);
+    if (ExchangeSink *sink = m_worker->state().exchangeSink())
+        sink->exchangeFinished(m_exchange, m_requestId);
+    if (capture::CaptureStore *store = m_worker->state().capture()) {
+        if (!m_ctx.notes.isEmpty())
+            m_exchange.notes = m_ctx.notes.join(u'\n');
+        m_exchange.requestBytes += m_exchange.requestBodySize;
+        store->submit(std::move(m_exchange));
+    }
+    m_down->streamDone(this);
+}
+
+} // namespace portico::gateway

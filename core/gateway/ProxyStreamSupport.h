@@ -1,0 +1,41 @@
+#pragma once
+
+// Internal helpers shared by the ProxyStream translation units (ProxyStream.cpp: request side and
+// upstream; ProxyStreamResponse.cpp: response side, tunnel, capture and finish).
+
+#include "core/capture/Exchange.h"
+#include "core/config/Workspace.h"
+#include "core/http/HttpHeaders.h"
+
+#include <chrono>
+
+namespace portico::gateway::detail {
+
+inline constexpr qint64 kHighWater = 512 * 1024;     // pause the producer above this much queued output
+inline constexpr qint64 kRetainBodyBytes = 64 * 1024; // request bodies up to this size can be retried
+
+inline qint64 nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+inline bool isIdempotent(const QByteArray &m)
+{
+    return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
+}
+
+inline capture::HeaderList toHeaderList(const http::HttpHeaders &h)
+{
+    return h.entries();
+}
+
+// Whether a header the filters want on every answer (ctx.extraResponseHeaders) is sent next to
+// what the response already has (see ProxyStreamSupport.cpp).
+bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, const QByteArray &value);
+
+// Replaces the values of API keys sent in the query by "[redacted]" in a captured exchange.
+void redactQueryCredentials(const config::Workspace &ws, const config::Route &route, capture::Exchange *e);
+
+} // namespace portico::gateway::detail
