@@ -11,6 +11,8 @@
 #   WORKERS=2 DURATION=30s bash tests/bench/run.sh
 #   CAPTURE=off bash tests/bench/run.sh      # Portico without capture
 #   PORTICO=build/release/app/portico-cli bash tests/bench/run.sh
+#   AUTH=key bash tests/bench/run.sh         # Portico route with API-key auth + a rate limit
+#   AUTH=jwt bash tests/bench/run.sh         # Portico route with RS256 JWT auth (PEM key)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORKERS=${WORKERS:-1}
@@ -18,6 +20,7 @@ DURATION=${DURATION:-10s}
 CAPTURE=${CAPTURE:-on}
 PORTICO=${PORTICO:-build/release/app/portico-cli}
 WRK_THREADS=${WRK_THREADS:-2}
+AUTH=${AUTH:-none}
 for tool in nginx haproxy wrk; do
   command -v "$tool" >/dev/null || { echo "missing $tool: bash packaging/install-deps.sh --bench" >&2; exit 2; }
 done
@@ -87,6 +90,50 @@ upstreams:
 routes:
   - {name: all, match: {path: /}, upstream: up}
 CONF
+wrk_header=()
+case "$AUTH" in
+  none) ;;
+  key)
+    cat >> "$work/portico.yaml" <<CONF
+    auth: [keys]
+    rate_limit: {requests: 1000000000, per: 1m, by: consumer}
+consumers: [{name: bench, api_keys: [bench-key-0123456789]}]
+auth:
+  keys: {type: api_key, header: X-API-Key}
+CONF
+    wrk_header=(-H "X-API-Key: bench-key-0123456789") ;;
+  jwt)
+    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/jwt.key" 2>/dev/null
+    openssl pkey -in "$work/jwt.key" -pubout -out "$work/jwt.pub"
+    b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+    head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
+    payload=$(printf '{"sub":"bench","exp":%s}' "$(( $(date +%s) + 86400 ))" | b64url)
+    sig=$(printf '%s.%s' "$head" "$payload" | openssl dgst -sha256 -sign "$work/jwt.key" -binary | b64url)
+    cat >> "$work/portico.yaml" <<CONF
+    auth: [idp]
+consumers: [{name: bench, jwt_subject: bench}]
+auth:
+  idp: {type: jwt, algorithms: [RS256], public_key: $work/jwt.pub, consumer_claim: sub}
+CONF
+    wrk_header=(-H "Authorization: Bearer $head.$payload.$sig") ;;
+  *) echo "AUTH must be none, key or jwt" >&2; exit 2 ;;
+esac
+# The route above is written as a one-line flow map; auth keys go inside it.
+if [ "$AUTH" != none ]; then
+  python3 - "$work/portico.yaml" <<'PY'
+import sys
+p = sys.argv[1]
+lines = open(p).read().split('\n')
+out, extra = [], []
+for l in lines:
+    if l.startswith('    auth:') or l.startswith('    rate_limit:'):
+        extra.append(l.strip())
+    else:
+        out.append(l)
+text = '\n'.join(out).replace('upstream: up}', 'upstream: up, ' + ', '.join(extra) + '}')
+open(p, 'w').write(text)
+PY
+fi
 if [ "$CAPTURE" = off ]; then sed -i 's/^capture:.*$/capture: {enabled: false}/' "$work/portico.yaml"; fi
 
 nginx -c "$work/nginx-up/nginx.conf" & pids+=($!)
@@ -94,13 +141,13 @@ nginx -c "$work/nginx-proxy/nginx.conf" & pids+=($!)
 haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
 "$PORTICO" serve -c "$work/portico.yaml" > "$work/portico.log" 2>&1 & portico_pid=$!; pids+=($portico_pid)
 for port in 18081 18082 18083 18084; do
-  for _ in $(seq 50); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
+  for _ in $(seq 50); do curl -sf -o /dev/null "${wrk_header[@]}" "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
 declare -A rps p50 p99
 measure() { # name port conns
   local out
-  out=$(wrk -t"$WRK_THREADS" -c"$3" -d"$DURATION" --latency "http://127.0.0.1:$2/")
+  out=$(wrk -t"$WRK_THREADS" -c"$3" -d"$DURATION" --latency "${wrk_header[@]}" "http://127.0.0.1:$2/")
   rps[$1,$3]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
   p50[$1,$3]=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99[$1,$3]=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -118,7 +165,7 @@ for conns in 64 256; do
   done
 done
 
-printf '\nWORKERS=%s  DURATION=%s  capture=%s  (%s)\n' "$WORKERS" "$DURATION" "$CAPTURE" "$(nproc) cores"
+printf '\nWORKERS=%s  DURATION=%s  capture=%s  auth=%s  (%s)\n' "$WORKERS" "$DURATION" "$CAPTURE" "$AUTH" "$(nproc) cores"
 printf '%-10s %6s %12s %10s %10s\n' target conns req/s p50_ms p99_ms
 for conns in 64 256; do
   for name in upstream nginx haproxy portico; do
