@@ -2,6 +2,7 @@
 
 #include "core/capture/CaptureStore.h"
 #include "core/filters/aggregate/AggregateSubRequest.h"
+#include "core/gateway/ProxyStreamSupport.h"
 #include "core/gateway/Worker.h"
 
 #include <QDateTime>
@@ -27,6 +28,7 @@ public:
     {
         const Context &c = m_owner->m_context;
         m_startMs = steadyMs();
+        m_startUs = detail::nowUs();
         m_exchange.startedAt = QDateTime::currentDateTimeUtc();
         m_request = filters::makeAggregateSubRequest(*c.clientRequest, m_part);
         m_trace = *c.forward.trace;
@@ -174,7 +176,7 @@ private:
         m_exchange.responseBody = m_result.body.left(cap);
         m_exchange.responseTruncated = m_result.body.size() > cap;
         m_exchange.responseBytes = m_result.body.size();
-        m_exchange.timings.lastByteUs = (steadyMs() - m_startMs) * 1000;
+        m_exchange.timings.lastByteUs = detail::nowUs() - m_startUs;
         m_exchange.addNote(QStringLiteral("aggregate part '%1' of exchange %2").arg(m_part.key).arg(c.parentId));
         store->submit(std::move(m_exchange));
     }
@@ -189,6 +191,7 @@ private:
     UpstreamConnection *m_connection = nullptr;
     capture::Exchange m_exchange;
     qint64 m_startMs = 0;
+    qint64 m_startUs = 0; // for the captured duration, in microseconds
     qint64 m_deadlineMs = 0;
     bool m_done = false;
     bool m_counted = false;
