@@ -412,10 +412,7 @@ void ProxyStream::onUpstreamError(const QString &reason)
     const bool wasPooled = m_pooled;
     m_upstream = nullptr; // the connection retires itself
     TargetState *target = m_target;
-    if (m_target) {
-        m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
-        m_target = nullptr;
-    }
+    releaseUpstream(false); // what is left: the target's in-flight count
     if (m_responseStarted || m_tunnel) {
         m_closeAfter = true;
         flushOut();
@@ -438,14 +435,9 @@ void ProxyStream::onUpstreamError(const QString &reason)
     }
     if (!wasConnected && target) {
         m_cluster->reportFailure(target);
-        if (m_retries < m_cluster->config().retries && isIdempotent(m_request.method) && m_bodyRetainable) {
-            ++m_retries;
-            m_exchange.retries = m_retries;
-            m_tried.push_back(target);
-            m_staleRetried = false;
-            connectUpstream();
+        m_staleRetried = false;
+        if (retryElsewhere(target))
             return;
-        }
         failUpstream(502, QStringLiteral("Bad Gateway"),
                      QStringLiteral("upstream '%1' (%2): %3").arg(m_cluster->name(), target->url.toString(), reason));
         return;
@@ -453,6 +445,19 @@ void ProxyStream::onUpstreamError(const QString &reason)
     if (target)
         m_cluster->reportFailure(target);
     failUpstream(502, QStringLiteral("Bad Gateway"), QStringLiteral("upstream '%1': %2").arg(m_cluster->name(), reason));
+}
+
+// `retries` in the upstream config: a connect failure of an idempotent request goes to another
+// target while the body is still held for it.
+bool ProxyStream::retryElsewhere(TargetState *failed)
+{
+    if (m_retries >= m_cluster->config().retries || !isIdempotent(m_request.method) || !m_bodyRetainable)
+        return false;
+    ++m_retries;
+    m_exchange.retries = m_retries;
+    m_tried.push_back(failed);
+    connectUpstream();
+    return true;
 }
 
 void ProxyStream::checkTimeouts(qint64 nowMs)
@@ -476,24 +481,12 @@ void ProxyStream::checkTimeouts(qint64 nowMs)
     }
     if (m_connectDeadline && nowMs >= m_connectDeadline && m_upstream) {
         m_connectDeadline = 0;
-        UpstreamConnection *c = m_upstream;
-        c->setClient(nullptr);
-        c->close();
         TargetState *target = m_target;
-        m_upstream = nullptr;
-        if (m_target) {
-            m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
-            m_target = nullptr;
-        }
+        releaseUpstream(false);
         if (target)
             m_cluster->reportFailure(target);
-        if (m_retries < m_cluster->config().retries && isIdempotent(m_request.method) && m_bodyRetainable) {
-            ++m_retries;
-            m_exchange.retries = m_retries;
-            m_tried.push_back(target);
-            connectUpstream();
+        if (retryElsewhere(target))
             return;
-        }
         failUpstream(504, QStringLiteral("Gateway Timeout"),
                      QStringLiteral("could not connect to upstream '%1' within %2 ms")
                          .arg(m_cluster->name())

@@ -80,6 +80,7 @@ private:
     void startAggregate();
     void onAggregateDone(filters::AggregateResponse response);
     void connectUpstream();
+    bool retryElsewhere(TargetState *failed);
     void sendUpstreamRequest();
     QByteArray buildUpstreamHead();
     void sendResponseHead(http::ResponseHead &head, qint64 bodyLength);
