@@ -1,7 +1,8 @@
 #include "core/filters/auth/ConsumerDirectory.h"
 
+#include "core/filters/auth/Sha256.h"
+
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 namespace portico::filters::auth {
 
@@ -20,14 +21,7 @@ ConsumerDirectory::ConsumerDirectory(const config::Workspace &workspace)
 
 QByteArray ConsumerDirectory::sha256(QByteArrayView data)
 {
-    QByteArray out(EVP_MAX_MD_SIZE, Qt::Uninitialized);
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), size_t(data.size()), reinterpret_cast<unsigned char *>(out.data()), &len,
-            EVP_sha256(), nullptr)
-        != 1)
-        return {};
-    out.resize(len);
-    return out;
+    return auth::sha256(data);
 }
 
 ConsumerIdentity ConsumerDirectory::identity(qsizetype index) const

@@ -135,6 +135,9 @@ void JwksCache::complete(
                 // A failed refresh keeps the last good set: an IdP outage must not lock everyone out.
                 e.keys = std::move(*keys);
                 e.lastSuccess = at;
+                // Bumped under the lock, after the new set is in: a reader that saw the old
+                // generation can only have looked at the old set, so its verdicts get re-checked.
+                m_generation.fetch_add(1, std::memory_order_acq_rel);
             }
         }
         waiters.swap(e.waiters);

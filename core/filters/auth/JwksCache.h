@@ -9,6 +9,7 @@
 #include <QPointer>
 #include <QUrl>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 
@@ -60,6 +61,11 @@ public:
     Lookup find(const QUrl &url, const QString &kid, const Clock &clock, QNetworkAccessManager &network,
         std::function<void()> onReady);
 
+    // Moves on whenever any cached key set is replaced by a fetch. Whoever remembers a verdict
+    // reached with a JWKS key (JwtVerifiedCache) reads it before the lookup and trusts the
+    // verdict only while it has not moved: a key dropped by rotation must stop passing tokens.
+    quint64 generation() const { return m_generation.load(std::memory_order_acquire); }
+
     // How many fetches were started for `url` (tests, diagnostics).
     int fetchCount(const QUrl &url) const;
 
@@ -92,6 +98,7 @@ private:
     mutable QMutex m_mutex;
     Options m_options;
     QHash<QString, Entry> m_entries; // by URL
+    std::atomic<quint64> m_generation { 1 };
 };
 
 } // namespace portico::filters::auth

@@ -6,6 +6,7 @@
 #include "core/filters/auth/JwksCache.h"
 #include "core/filters/auth/JwtKey.h"
 #include "core/filters/auth/JwtToken.h"
+#include "core/filters/auth/JwtVerifiedCache.h"
 
 namespace portico::filters {
 struct FilterServices;
@@ -25,24 +26,37 @@ namespace portico::filters::auth {
 // consumer has that subject the token is still accepted - its signature proved the identity
 // provider issued it - as an *anonymous* consumer named after the claim value: anonymous = true,
 // no groups (so allow_groups refuses it), no tier (so only route limits apply).
+//
+// Verified tokens are remembered (JwtVerifiedCache, by SHA-256 of the token): a client that
+// reuses its token pays the signature check once per maxAge. Each reuse still checks exp / nbf
+// against the clock, and a verdict reached with a JWKS key is dropped as soon as the key set is
+// refetched, so a key removed by rotation stops passing tokens. Lookups are counted in
+// portico_auth_jwt_cache_total{scheme, result="hit"|"miss"}.
 class JwtAuth final : public AuthMethod
 {
 public:
     // Problems with the scheme's keys or algorithms go to `error`; the scheme then refuses everything.
     JwtAuth(const config::AuthScheme &scheme, const config::Workspace &workspace,
-        ConsumerDirectoryPtr consumers, FilterServices &services, QString *error);
+        ConsumerDirectoryPtr consumers, FilterServices &services, QString *error,
+        JwtVerifiedCacheOptions cacheOptions = {});
 
     std::optional<AuthResult> authenticate(const http::RequestHead &request,
         const std::shared_ptr<FilterCallbacks> &callbacks, Done done) const override;
     QByteArray challenge(bool presented) const override { return bearerChallenge(presented); }
 
     const QStringList &algorithms() const { return m_algorithms; }
+    size_t cachedTokens() const { return m_verified->size(); }
 
 private:
+    // A remembered verdict for `key`, still valid now; Rejected when its exp / nbf no longer hold.
+    std::optional<AuthResult> fromCache(const Sha256Digest &key) const;
     // Looks the token's keys up (static, then JWKS) and verifies; nullopt while a JWKS fetch runs.
-    std::optional<AuthResult> resolve(const std::shared_ptr<JwtToken> &token,
+    std::optional<AuthResult> resolve(const std::shared_ptr<JwtToken> &token, const Sha256Digest &key,
         const std::shared_ptr<FilterCallbacks> &callbacks, Done done) const;
     AuthResult verifyWith(const JwtToken &token, const QList<JwtKeyPtr> &keys) const;
+    // Keeps a success for reuse; `generation` is the JWKS generation when it used a JWKS key.
+    AuthResult remember(const Sha256Digest &key, const JwtToken &token, AuthResult result,
+        std::optional<quint64> generation) const;
 
     QList<JwtKeyPtr> m_staticKeys;
     QUrl m_jwksUrl;
@@ -53,6 +67,9 @@ private:
     ConsumerDirectoryPtr m_consumers;
     const Clock &m_clock;
     std::shared_ptr<JwksCache> m_jwks;
+    std::unique_ptr<JwtVerifiedCache> m_verified; // a pointer: authenticate() is const
+    Counter *m_cacheHits = nullptr;
+    Counter *m_cacheMisses = nullptr;
 };
 
 } // namespace portico::filters::auth

@@ -62,24 +62,34 @@ std::variant<JwtToken, AuthReason> JwtToken::parse(QByteArrayView compact)
     return t;
 }
 
+std::optional<AuthReason> JwtToken::checkTimes(
+    std::optional<double> exp, std::optional<double> nbf, std::chrono::seconds skew, qint64 now)
+{
+    // RFC 7519 4.1.4: the token must not be accepted on or after exp.
+    if (exp && double(now - skew.count()) >= *exp)
+        return AuthReason::Expired;
+    if (nbf && double(now + skew.count()) < *nbf)
+        return AuthReason::NotYetValid;
+    return std::nullopt;
+}
+
+std::optional<double> JwtToken::numericClaim(QLatin1StringView name) const
+{
+    const QJsonValue v = m_claims.value(name);
+    if (!v.isDouble() || !std::isfinite(v.toDouble()))
+        return std::nullopt;
+    return v.toDouble();
+}
+
 std::optional<AuthReason> JwtToken::checkClaims(const JwtClaimRules &rules, qint64 now) const
 {
-    const qint64 skew = rules.clockSkew.count();
-    const QJsonValue exp = m_claims.value(QLatin1String("exp"));
-    if (!exp.isUndefined()) {
-        if (!exp.isDouble() || !std::isfinite(exp.toDouble()))
+    for (const QLatin1StringView name : { QLatin1StringView("exp"), QLatin1StringView("nbf") }) {
+        if (!m_claims.value(name).isUndefined() && !numericClaim(name))
             return AuthReason::Malformed;
-        // RFC 7519 4.1.4: the token must not be accepted on or after exp.
-        if (double(now - skew) >= exp.toDouble())
-            return AuthReason::Expired;
     }
-    const QJsonValue nbf = m_claims.value(QLatin1String("nbf"));
-    if (!nbf.isUndefined()) {
-        if (!nbf.isDouble() || !std::isfinite(nbf.toDouble()))
-            return AuthReason::Malformed;
-        if (double(now + skew) < nbf.toDouble())
-            return AuthReason::NotYetValid;
-    }
+    if (const auto why = checkTimes(numericClaim(QLatin1StringView("exp")),
+            numericClaim(QLatin1StringView("nbf")), rules.clockSkew, now))
+        return why;
     if (!rules.issuer.isEmpty() && m_claims.value(QLatin1String("iss")).toString() != rules.issuer)
         return AuthReason::BadIssuer;
     if (!rules.audience.isEmpty()) {

@@ -36,6 +36,11 @@ public:
 
     // exp, nbf (numeric dates, with the skew), iss and aud against `now` (seconds since the epoch).
     std::optional<AuthReason> checkClaims(const JwtClaimRules &rules, qint64 now) const;
+    // The exp / nbf part of checkClaims, for values already known to be finite numbers.
+    static std::optional<AuthReason> checkTimes(
+        std::optional<double> exp, std::optional<double> nbf, std::chrono::seconds skew, qint64 now);
+    // exp / nbf when they are finite numbers (what checkClaims accepted).
+    std::optional<double> numericClaim(QLatin1StringView name) const;
 
 private:
     QString m_alg;

@@ -134,8 +134,13 @@ private Q_SLOTS:
     void keyRotationRefetchesRespectingTheFloor()
     {
         FilterStatus st;
-        auto warm = start(test::makeJwt(m_rsa, "RS256", claims(), "rsa-1"), &st);
+        const QByteArray original = test::makeJwt(m_rsa, "RS256", claims(), "rsa-1");
+        auto warm = start(original, &st);
         QTRY_COMPARE(warm->callbacks->resumed.load(), 1);
+        const quint64 hits = m_metrics.sumCounter("portico_auth_jwt_cache_total", { { "result", "hit" } });
+        auto reused = start(original, &st);
+        QCOMPARE(st, FilterStatus::Continue);
+        QCOMPARE(m_metrics.sumCounter("portico_auth_jwt_cache_total", { { "result", "hit" } }), hits + 1);
 
         // The IdP rotates: rsa-1 out, ec-2 in.
         m_document = jwks({ m_ec.jwk("ec-2") });
@@ -154,10 +159,14 @@ private Q_SLOTS:
         QCOMPARE(fetches(), 2);
         QCOMPARE(m_server->requests(), 2);
 
-        // The retired key is gone with the old set.
+        // The retired key is gone with the old set, and so is what the cache knew from it.
         auto retired = start(test::makeJwt(m_rsa, "RS256", claims(), "rsa-1"), &st);
         QCOMPARE(st, FilterStatus::Stop);
         QCOMPARE(retired->callbacks->reply->status, 401);
+        auto cached = start(original, &st);
+        QCOMPARE(st, FilterStatus::Stop);
+        QVERIFY(cached->callbacks->reply);
+        QCOMPARE(cached->callbacks->reply->status, 401);
         QCOMPARE(
             m_metrics.sumCounter("portico_auth_failures_total", { { "reason", "unknown_kid" } }) > 0, true);
     }
