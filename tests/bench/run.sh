@@ -12,7 +12,7 @@
 #   CAPTURE=off bash tests/bench/run.sh      # Portico without capture
 #   PORTICO=build/release/app/portico-cli bash tests/bench/run.sh
 #   AUTH=key bash tests/bench/run.sh         # Portico route with API-key auth + a rate limit
-#   AUTH=jwt bash tests/bench/run.sh         # Portico route with RS256 JWT auth (PEM key)
+#   AUTH=jwt bash tests/bench/run.sh         # Portico route with RS256 JWT auth (PEM key, one token)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORKERS=${WORKERS:-1}
@@ -103,6 +103,9 @@ auth:
 CONF
     wrk_header=(-H "X-API-Key: bench-key-0123456789") ;;
   jwt)
+    # One token, signed once here and sent on every request, as a real client reuses its token
+    # until it expires: Portico verifies the RSA signature once, then answers from its cache of
+    # verified tokens (still checking exp on each request).
     openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/jwt.key" 2>/dev/null
     openssl pkey -in "$work/jwt.key" -pubout -out "$work/jwt.pub"
     b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
