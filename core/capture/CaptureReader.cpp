@@ -148,6 +148,32 @@ QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filt
     return rows;
 }
 
+QList<qint64> CaptureReader::ids(const FilterExpression &filter, qint64 afterId, qint64 beforeId)
+{
+    QList<qint64> out;
+    QString sql = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND e.id > ?").arg(filter.sql());
+    if (beforeId > 0)
+        sql += QStringLiteral(" AND e.id < ?");
+    sql += QStringLiteral(" ORDER BY e.id");
+    QSqlQuery q(m_db);
+    q.setForwardOnly(true);
+    if (!q.prepare(sql)) {
+        m_error = q.lastError().text();
+        return out;
+    }
+    bindAll(q, filter.bindings());
+    q.addBindValue(afterId);
+    if (beforeId > 0)
+        q.addBindValue(beforeId);
+    if (!q.exec()) {
+        m_error = q.lastError().text();
+        return out;
+    }
+    while (q.next())
+        out.append(q.value(0).toLongLong());
+    return out;
+}
+
 QSqlQuery &CaptureReader::prepared(std::optional<QSqlQuery> &slot, const QString &sql)
 {
     if (!slot) {

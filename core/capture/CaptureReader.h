@@ -53,6 +53,11 @@ public:
     // Oldest first, ids > afterId, no time budget: for exports that must see every row.
     QList<ExchangeSummary> listAscending(const FilterExpression &filter, int limit, qint64 afterId = 0);
 
+    // Ids of the matching exchanges in (afterId, beforeId), ascending (beforeId 0 = no upper
+    // bound). No time budget: callers with costly filters bound the range themselves. Lets a
+    // view hold a million rows as 8 bytes each and read their summaries page by page.
+    QList<qint64> ids(const FilterExpression &filter, qint64 afterId, qint64 beforeId = 0);
+
     std::optional<Exchange> get(qint64 id);
     qint64 count(const FilterExpression &filter = {});
     // The sub-requests of an aggregate exchange, oldest first.

@@ -41,6 +41,7 @@ ExchangeSummary summarize(const Exchange &e)
     s.requestBytes = e.requestBytes;
     s.responseBytes = e.responseBytes;
     s.error = e.error;
+    s.apiVersion = e.apiVersion;
     return s;
 }
 

@@ -104,6 +104,7 @@ struct ExchangeSummary
     qint64 requestBytes = 0;
     qint64 responseBytes = 0;
     QString error;
+    QString apiVersion; // the version the exchange was routed to, empty when unversioned
     bool operator==(const ExchangeSummary &) const = default;
 };
 

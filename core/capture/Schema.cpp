@@ -216,7 +216,7 @@ QString summaryColumns()
 {
     return QStringLiteral("e.id, e.started_at, e.method, e.url, e.host, e.path, e.status, e.duration_us, "
                           "e.route, e.consumer, e.upstream, e.trace_id, e.parent_id, e.request_bytes, "
-                          "e.response_bytes, e.error");
+                          "e.response_bytes, e.error, e.api_version");
 }
 
 ExchangeSummary readSummary(const QSqlQuery &q)
@@ -238,6 +238,7 @@ ExchangeSummary readSummary(const QSqlQuery &q)
     s.requestBytes = q.value(13).toLongLong();
     s.responseBytes = q.value(14).toLongLong();
     s.error = q.value(15).toString();
+    s.apiVersion = q.value(16).toString();
     return s;
 }
 
