@@ -2,21 +2,21 @@
 // batches, filter errors in place, and the diff of two known exchanges.
 
 #include "core/capture/CaptureStore.h"
+#include "ui/traffic/BodyView.h"
 #include "ui/traffic/DiffDialog.h"
+#include "ui/traffic/ExchangeDetails.h"
 #include "ui/traffic/FilterBar.h"
 #include "ui/traffic/TimingWaterfall.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficPage.h"
 #include "ui/traffic/TrafficTable.h"
-#include "ui/traffic/ExchangeDetails.h"
-#include "ui/traffic/BodyView.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
+#include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTableWidget>
 #include <QTemporaryDir>
-#include <QSignalSpy>
 #include <QTest>
 
 using namespace portico;
@@ -41,6 +41,7 @@ capture::Exchange makeExchange(int i, int status, const QByteArray &body)
     e.responseBody = body;
     e.responseBodySize = body.size();
     e.timings = { 100, 300, 900, 1500 };
+    e.apiVersion = QStringLiteral("v2");
     return e;
 }
 
@@ -75,23 +76,52 @@ private Q_SLOTS:
 
     void cleanup() { m_store.reset(); }
 
-    void pagesOlderRowsByKeyset()
+    void windowsOntoEveryRowPageByPage()
     {
         fill(1200);
         TrafficModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(model.open(m_path));
-        QCOMPARE(model.rowCount(), TrafficModel::kPageSize);
-        // Oldest at the top, newest at the bottom.
-        QVERIFY(model.summary(0).id < model.summary(model.rowCount() - 1).id);
-        QCOMPARE(model.summary(model.rowCount() - 1).id, 1200);
-        QVERIFY(model.canFetchOlder());
-        QCOMPARE(model.fetchOlder(), TrafficModel::kPageSize);
-        QCOMPARE(model.fetchOlder(), 200);
+        // Every match is a row at once; summaries are read a page at a time on demand.
+        QCOMPARE(model.rowCount(), 1200);
         QVERIFY(!model.canFetchOlder());
+        // Oldest at the top, newest at the bottom, across page boundaries.
         QCOMPARE(model.summary(0).id, 1);
+        QCOMPARE(model.summary(TrafficModel::kPageSize).id, TrafficModel::kPageSize + 1);
+        QCOMPARE(model.summary(1199).id, 1200);
+        QCOMPARE(model.rowOfId(777), 776);
         QCOMPARE(model.index(0, TrafficModel::Method).data().toString(), QStringLiteral("GET"));
         QCOMPARE(model.index(0, TrafficModel::Duration).data().toString(), QStringLiteral("1.5 ms"));
+        QCOMPARE(model.index(1199, TrafficModel::Path).data().toString(), QStringLiteral("/users/1199"));
+        QCOMPARE(model.index(5, TrafficModel::Version).data().toString(), QStringLiteral("v2"));
+
+        // A filter on indexed fields maps rows to the matching ids only.
+        QVERIFY(model.setFilter(QStringLiteral("method:POST")));
+        QCOMPARE(model.rowCount(), 600);
+        QCOMPARE(model.summary(0).id, 2);
+        QCOMPARE(model.summary(599).id, 1200);
+        QCOMPARE(model.index(550, TrafficModel::Method).data().toString(), QStringLiteral("POST"));
+    }
+
+    void costlyFilterScansInSlicesNewestFirst()
+    {
+        fill(12'000);
+        m_store->submit(makeExchange(1, 200, QByteArrayLiteral("{\"needle\":true}")));
+        QVERIFY(m_store->flush());
+        TrafficModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.open(m_path));
+        QSignalSpy older(&model, &TrafficModel::olderRowsInserted);
+        QVERIFY(model.setFilter(QStringLiteral("body:alice")));
+        // The rest is found between events and inserted at the top.
+        QTRY_VERIFY(!model.canFetchOlder());
+        QCOMPARE(model.rowCount(), 12'000);
+        QCOMPARE(model.summary(0).id, 1);
+        QCOMPARE(model.summary(11'999).id, 12'000);
+        QVERIFY(model.setFilter(QStringLiteral("body:needle")));
+        QTRY_VERIFY(!model.canFetchOlder());
+        QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.summary(0).id, 12'001);
     }
 
     void filterErrorsAreShownInPlace()

@@ -3,12 +3,14 @@
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QFont>
 #include <QLocale>
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
 
 namespace portico::ui {
 
@@ -17,26 +19,33 @@ using capture::ExchangeSummary;
 TrafficModel::TrafficModel(QObject *parent)
     : QAbstractTableModel(parent)
     , m_flushTimer(new QTimer(this))
+    , m_scanTimer(new QTimer(this))
 {
     m_flushTimer->setInterval(80);
     m_flushTimer->setSingleShot(true);
     connect(m_flushTimer, &QTimer::timeout, this, &TrafficModel::flushLive);
+    // Between slices of a costly scan the event loop runs: painting and live rows go on.
+    m_scanTimer->setInterval(0);
+    connect(m_scanTimer, &QTimer::timeout, this, &TrafficModel::fetchOlder);
 }
 
 TrafficModel::~TrafficModel() = default;
 
-bool TrafficModel::isOpen() const { return m_reader && m_reader->isOpen(); }
+bool TrafficModel::isOpen() const
+{
+    return m_reader && m_reader->isOpen();
+}
 
 bool TrafficModel::open(const QString &path, QString *error)
 {
     beginResetModel();
-    m_rows.clear();
+    m_ids.clear();
+    dropCache();
     m_pending.clear();
     m_reader.reset();
     if (path != m_path)
         m_floorId = 0; // a cleared view stays cleared when the same file is reopened
     m_path = path;
-    m_exhausted = true;
     bool ok = true;
     if (!path.isEmpty()) {
         // The writer creates the file; until then there is simply nothing to show.
@@ -47,9 +56,7 @@ bool TrafficModel::open(const QString &path, QString *error)
                 m_reader.reset();
         }
     }
-    if (isOpen()) {
-        m_rows = readPage(0, &m_exhausted, &m_nextBefore);
-    }
+    loadIds();
     endResetModel();
     return ok;
 }
@@ -66,63 +73,97 @@ bool TrafficModel::setFilter(const QString &text, capture::FilterError *error)
 
 void TrafficModel::reload()
 {
-    if (!isOpen() && !m_path.isEmpty() && QFileInfo::exists(m_path))
+    if (!isOpen() && !m_path.isEmpty() && QFileInfo::exists(m_path)) {
         open(m_path);
+        return;
+    }
     beginResetModel();
     m_pending.clear();
-    m_rows.clear();
-    m_exhausted = true;
-    if (isOpen())
-        m_rows = readPage(0, &m_exhausted, &m_nextBefore);
+    m_ids.clear();
+    dropCache();
+    loadIds();
     endResetModel();
 }
 
 void TrafficModel::clearView()
 {
-    qint64 floor = m_rows.isEmpty() ? 0 : m_rows.last().id;
+    qint64 floor = m_ids.isEmpty() ? 0 : m_ids.last();
     if (isOpen())
         floor = std::max(floor, m_reader->maxId());
     for (const auto &p : std::as_const(m_pending))
         floor = std::max(floor, p.id);
     m_floorId = floor;
     beginResetModel();
-    m_rows.clear();
+    m_ids.clear();
+    dropCache();
     m_pending.clear();
-    m_exhausted = true;
+    m_scanBelow = 0;
+    m_scanTimer->stop();
     endResetModel();
 }
 
-QList<ExchangeSummary> TrafficModel::readPage(qint64 beforeId, bool *exhausted, qint64 *next)
+void TrafficModel::dropCache()
 {
-    // A costly filter (body:, header:) scans in time slices: keep the UI responsive and let the
-    // next fetchOlder() continue where the slice stopped.
-    const auto page = m_reader->search(m_filter, kPageSize, beforeId, std::chrono::milliseconds(300));
-    QList<ExchangeSummary> rows;
-    rows.reserve(page.rows.size());
-    for (auto it = page.rows.crbegin(); it != page.rows.crend(); ++it) {
-        if (it->id > m_floorId)
-            rows << *it;
+    m_pages.clear();
+}
+
+void TrafficModel::loadIds()
+{
+    m_scanBelow = 0;
+    m_scanTimer->stop();
+    if (!isOpen())
+        return;
+    if (!m_filter.isCostly()) {
+        // One indexed query: ~1M ids in a few hundred ms, and then any row is one page read away.
+        m_ids = m_reader->ids(m_filter, m_floorId);
+        return;
     }
-    const bool belowFloor = !page.rows.isEmpty() && page.rows.last().id <= m_floorId;
-    if (page.partial) {
-        *next = page.resumeBeforeId;
-        *exhausted = page.resumeBeforeId == 0 || page.resumeBeforeId <= m_floorId + 1;
-    } else {
-        *next = page.rows.isEmpty() ? 0 : page.rows.last().id;
-        *exhausted = page.rows.size() < kPageSize || belowFloor;
+    // body:/header: read a row per exchange: scan downwards from the newest, enough for the
+    // first screen now and the rest between events.
+    m_scanBelow = m_reader->maxId() + 1;
+    m_scanFloor = m_floorId + 1;
+    m_ids = scanSlices(300, kPageSize);
+    if (m_scanBelow > 0)
+        m_scanTimer->start();
+}
+
+QList<qint64> TrafficModel::scanSlices(int budgetMs, int enough)
+{
+    static constexpr qint64 kSlice = 5000;
+    QElapsedTimer timer;
+    timer.start();
+    QList<qint64> found;
+    while (m_scanBelow > m_scanFloor) {
+        const qint64 low = std::max(m_scanFloor, m_scanBelow - kSlice);
+        QList<qint64> part = m_reader->ids(m_filter, low - 1, m_scanBelow);
+        m_scanBelow = low;
+        part += found;
+        found = std::move(part);
+        if (found.size() >= enough || timer.elapsed() >= budgetMs)
+            break;
     }
-    return rows;
+    if (m_scanBelow <= m_scanFloor)
+        m_scanBelow = 0;
+    return found;
 }
 
 int TrafficModel::fetchOlder()
 {
-    if (!canFetchOlder())
+    if (!canFetchOlder()) {
+        m_scanTimer->stop();
         return 0;
-    const QList<ExchangeSummary> older = readPage(m_nextBefore, &m_exhausted, &m_nextBefore);
+    }
+    const QList<qint64> older = scanSlices(30, std::numeric_limits<int>::max());
+    if (m_scanBelow == 0)
+        m_scanTimer->stop();
     if (older.isEmpty())
         return 0;
+    // Page numbers count from the top, so every cached page moves; views may read rows while
+    // the insert is announced, hence the second drop.
+    dropCache();
     beginInsertRows({}, 0, int(older.size()) - 1);
-    m_rows = older + m_rows;
+    m_ids = older + m_ids;
+    dropCache();
     endInsertRows();
     Q_EMIT olderRowsInserted(int(older.size()));
     return int(older.size());
@@ -141,54 +182,108 @@ int TrafficModel::flushLive()
     if (m_pending.isEmpty())
         return 0;
     if (!isOpen() && !m_path.isEmpty() && QFileInfo::exists(m_path)) {
-        // The first batch was just written, so the database exists now: its newest page already
-        // holds the queued rows (they are announced after their commit).
+        // The first batch was just written, so the database exists now and already holds the
+        // queued rows (they are announced after their commit).
         open(m_path);
-        return int(m_rows.size());
+        return int(m_ids.size());
     }
-    const qint64 newest = m_rows.isEmpty() ? m_floorId : std::max(m_rows.last().id, m_floorId);
+    if (!isOpen()) {
+        m_pending.clear();
+        return 0;
+    }
+    const qint64 newest = m_ids.isEmpty() ? m_floorId : std::max(m_ids.last(), m_floorId);
     QList<ExchangeSummary> fresh;
     for (const auto &r : std::as_const(m_pending)) {
         if (r.id > newest)
             fresh << r;
     }
     m_pending.clear();
-    if (!m_filter.isEmpty() && !fresh.isEmpty() && isOpen()) {
+    std::sort(fresh.begin(), fresh.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+    if (!m_filter.isEmpty() && !fresh.isEmpty()) {
         QList<qint64> ids;
+        ids.reserve(fresh.size());
         for (const auto &r : std::as_const(fresh))
             ids << r.id;
-        const QList<qint64> keep = m_reader->matching(m_filter, ids);
-        fresh.erase(std::remove_if(fresh.begin(), fresh.end(), [&](const auto &r) { return !keep.contains(r.id); }),
-                    fresh.end());
+        const QList<qint64> keep = m_reader->matching(m_filter, ids); // ascending
+        fresh.erase(std::remove_if(fresh.begin(), fresh.end(),
+                        [&](const auto &r) { return !std::binary_search(keep.cbegin(), keep.cend(), r.id); }),
+            fresh.end());
     }
     if (fresh.isEmpty())
         return 0;
-    std::sort(fresh.begin(), fresh.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
-    const int first = int(m_rows.size());
+    const int first = int(m_ids.size());
     beginInsertRows({}, first, first + int(fresh.size()) - 1);
-    m_rows += fresh;
+    m_ids.reserve(first + fresh.size());
+    // The rows are at hand: they go into the cached tail page, so a view that follows the live
+    // end does not read back what it was just sent.
+    for (int i = 0; i < fresh.size(); ++i) {
+        const int row = first + i;
+        m_ids.append(fresh.at(i).id);
+        const int page = row / kPageSize;
+        auto it = m_pages.find(page);
+        if (it == m_pages.end() && row % kPageSize == 0)
+            it = m_pages.insert(page, Page { {}, ++m_useClock });
+        if (it != m_pages.end() && it->rows.size() == row % kPageSize)
+            it->rows.append(fresh.at(i));
+    }
     endInsertRows();
     Q_EMIT liveRowsInserted(int(fresh.size()));
-    trim();
     return int(fresh.size());
 }
 
-void TrafficModel::trim()
+const ExchangeSummary *TrafficModel::cached(int row) const
 {
-    if (m_rows.size() <= kMaxRows)
-        return;
-    const int drop = int(m_rows.size()) - kMaxRows + kPageSize;
-    beginRemoveRows({}, 0, drop - 1);
-    m_rows.remove(0, drop);
-    endRemoveRows();
-    m_nextBefore = m_rows.first().id;
-    m_exhausted = false;
+    if (row < 0 || row >= m_ids.size() || !m_reader)
+        return nullptr;
+    const int page = row / kPageSize;
+    const int first = page * kPageSize;
+    auto it = m_pages.find(page);
+    if (it == m_pages.end() || it->rows.size() <= row - first) {
+        // A page holds exactly m_ids[first, first + kPageSize): the ids are the matches, so the
+        // next rows of the filter after the page's first id are the page. Rows deleted by
+        // retention since the ids were read come back as id-only placeholders.
+        const int last = std::min(int(m_ids.size()), first + kPageSize) - 1;
+        const QList<ExchangeSummary> got
+            = m_reader->listAscending(m_filter, last - first + 1, m_ids.at(first) - 1);
+        Page fresh;
+        fresh.rows.reserve(last - first + 1);
+        qsizetype g = 0;
+        for (int r = first; r <= last; ++r) {
+            const qint64 id = m_ids.at(r);
+            while (g < got.size() && got.at(g).id < id)
+                ++g;
+            if (g < got.size() && got.at(g).id == id) {
+                fresh.rows.append(got.at(g));
+            } else {
+                ExchangeSummary gone;
+                gone.id = id;
+                fresh.rows.append(gone);
+            }
+        }
+        if (m_pages.size() >= kCachedPages) {
+            auto oldest = m_pages.begin();
+            for (auto p = m_pages.begin(); p != m_pages.end(); ++p) {
+                if (p->lastUse < oldest->lastUse)
+                    oldest = p;
+            }
+            m_pages.erase(oldest);
+        }
+        it = m_pages.insert(page, std::move(fresh));
+    }
+    it->lastUse = ++m_useClock;
+    return &it->rows.at(row - first);
+}
+
+ExchangeSummary TrafficModel::summary(int row) const
+{
+    const ExchangeSummary *s = cached(row);
+    return s ? *s : ExchangeSummary {};
 }
 
 int TrafficModel::rowOfId(qint64 id) const
 {
-    const auto it = std::lower_bound(m_rows.cbegin(), m_rows.cend(), id, [](const auto &r, qint64 v) { return r.id < v; });
-    return it != m_rows.cend() && it->id == id ? int(it - m_rows.cbegin()) : -1;
+    const auto it = std::lower_bound(m_ids.cbegin(), m_ids.cend(), id);
+    return it != m_ids.cend() && *it == id ? int(it - m_ids.cbegin()) : -1;
 }
 
 std::optional<capture::Exchange> TrafficModel::exchange(qint64 id)
@@ -198,9 +293,15 @@ std::optional<capture::Exchange> TrafficModel::exchange(qint64 id)
     return m_reader->get(id);
 }
 
-int TrafficModel::rowCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_rows.size()); }
+int TrafficModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_ids.size());
+}
 
-int TrafficModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
+int TrafficModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
 
 QString TrafficModel::formatDurationUs(qint64 us)
 {
@@ -215,15 +316,25 @@ QString TrafficModel::formatDurationUs(qint64 us)
 
 QVariant TrafficModel::data(const QModelIndex &index, int role) const
 {
-    if (!index.isValid() || index.row() >= m_rows.size())
+    if (!index.isValid() || index.row() >= m_ids.size())
         return {};
-    const ExchangeSummary &r = m_rows.at(index.row());
+    if (role == Qt::UserRole)
+        return m_ids.at(index.row());
+    if (role != Qt::DisplayRole && role != Qt::ForegroundRole && role != Qt::TextAlignmentRole
+        && role != Qt::ToolTipRole)
+        return {};
+    const ExchangeSummary *found = cached(index.row());
+    if (!found)
+        return {};
+    const ExchangeSummary &r = *found;
     if (role == Qt::DisplayRole) {
         switch (index.column()) {
         case Id:
             return r.id;
         case Time:
-            return QDateTime::fromMSecsSinceEpoch(r.startedAtMs).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+            return QDateTime::fromMSecsSinceEpoch(r.startedAtMs)
+                .toLocalTime()
+                .toString(QStringLiteral("HH:mm:ss.zzz"));
         case Method:
             return r.method;
         case Host:
@@ -231,7 +342,8 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
         case Path:
             return r.path;
         case Status:
-            return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed")) : QString::number(r.status);
+            return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed"))
+                                 : QString::number(r.status);
         case Duration:
             return formatDurationUs(r.durationUs);
         case Size:
@@ -240,6 +352,8 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
             return r.route;
         case Consumer:
             return r.consumer;
+        case Version:
+            return r.apiVersion;
         case Upstream:
             return r.upstream;
         }
@@ -258,14 +372,13 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
     }
     if (role == Qt::ForegroundRole && index.column() == Method)
         return QBrush(QColor(0x4f, 0x46, 0xe5));
-    if (role == Qt::TextAlignmentRole && (index.column() == Duration || index.column() == Size || index.column() == Id))
+    if (role == Qt::TextAlignmentRole
+        && (index.column() == Duration || index.column() == Size || index.column() == Id))
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && index.column() == Path)
         return r.url;
     if (role == Qt::ToolTipRole && index.column() == Status && !r.error.isEmpty())
         return r.error;
-    if (role == Qt::UserRole)
-        return r.id;
     return {};
 }
 
@@ -273,7 +386,8 @@ QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int 
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
-    static const char *names[] = { "#", "Time", "Method", "Host", "Path", "Status", "Duration", "Size", "Route", "Consumer", "Upstream" };
+    static const char *names[] = { "#", "Time", "Method", "Host", "Path", "Status", "Duration", "Size",
+        "Route", "Consumer", "Version", "Upstream" };
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

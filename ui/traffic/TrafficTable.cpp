@@ -27,13 +27,12 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setHighlightSections(false);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
-    const int widths[] = { 48, 92, 60, 120, 190, 52, 72, 64, 80, 80, 90 };
+    const int widths[] = { 56, 92, 60, 110, 190, 52, 72, 64, 90, 80, 60, 90 };
     for (int c = 0; c < TrafficModel::ColumnCount; ++c)
         setColumnWidth(c, widths[c]);
 
-    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, &TrafficTable::onScrolled);
     connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
-            [this](const QModelIndex &, int first) { m_followLive = first > 0 && isAtBottom(); });
+        [this](const QModelIndex &, int first) { m_followLive = first > 0 && isAtBottom(); });
     connect(model, &TrafficModel::liveRowsInserted, this, [this] {
         if (m_followLive)
             scrollToBottom();
@@ -42,7 +41,8 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
         // Keep the rows the user was looking at in place.
         verticalScrollBar()->setValue(verticalScrollBar()->value() + count);
     });
-    connect(model, &QAbstractItemModel::modelReset, this, [this] { QTimer::singleShot(0, this, &QTableView::scrollToBottom); });
+    connect(model, &QAbstractItemModel::modelReset, this,
+        [this] { QTimer::singleShot(0, this, &QTableView::scrollToBottom); });
 }
 
 bool TrafficTable::isAtBottom() const
@@ -51,18 +51,11 @@ bool TrafficTable::isAtBottom() const
     return bar->value() >= bar->maximum() - 1;
 }
 
-void TrafficTable::onScrolled(int value)
-{
-    // Per-item vertical scrolling: the value is a row number.
-    if (value < 50 && m_model->canFetchOlder())
-        QTimer::singleShot(0, m_model, &TrafficModel::fetchOlder);
-}
-
 QList<qint64> TrafficTable::selectedIds() const
 {
     QList<qint64> ids;
     for (const QModelIndex &i : selectionModel()->selectedRows())
-        ids << m_model->summary(i.row()).id;
+        ids << m_model->idAt(i.row());
     std::sort(ids.begin(), ids.end());
     return ids;
 }
@@ -70,7 +63,7 @@ QList<qint64> TrafficTable::selectedIds() const
 qint64 TrafficTable::currentId() const
 {
     const QModelIndex i = currentIndex();
-    return i.isValid() ? m_model->summary(i.row()).id : 0;
+    return i.isValid() ? m_model->idAt(i.row()) : 0;
 }
 
 } // namespace portico::ui

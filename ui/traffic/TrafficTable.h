@@ -6,9 +6,9 @@ namespace portico::ui {
 
 class TrafficModel;
 
-// The traffic list view: fixed row height (no per-row measuring with a million rows), older pages
-// fetched when scrolled near the top without moving what is shown, and live rows followed only
-// when the user is already at the bottom.
+// The traffic list view: fixed row height (no per-row measuring with a million rows), rows found
+// above by a costly filter scan inserted without moving what is shown, and live rows followed
+// only when the user is already at the bottom.
 class TrafficTable final : public QTableView
 {
     Q_OBJECT
@@ -21,8 +21,6 @@ public:
     qint64 currentId() const;
 
 private:
-    void onScrolled(int value);
-
     TrafficModel *m_model;
     bool m_followLive = true;
 };
