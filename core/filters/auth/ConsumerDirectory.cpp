@@ -46,7 +46,9 @@ std::optional<ConsumerIdentity> ConsumerDirectory::byApiKey(QByteArrayView key) 
 {
     if (key.isEmpty())
         return std::nullopt;
-    const QByteArray digest = sha256(key);
+    const Sha256Digest bytes = sha256Digest(key);
+    const QByteArray digest = QByteArray::fromRawData(
+        reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())); // no copy
     const auto it = m_keyDigests.constFind(digest);
     if (it == m_keyDigests.constEnd())
         return std::nullopt;

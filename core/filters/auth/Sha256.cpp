@@ -22,10 +22,14 @@ const EVP_MD *fetchedSha256()
 
 Sha256Digest sha256Digest(QByteArrayView data)
 {
+    // One context per thread, reused: EVP_Digest would allocate and free one per call.
+    thread_local const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(
+        EVP_MD_CTX_new(), EVP_MD_CTX_free);
     Sha256Digest out {};
     unsigned int len = 0;
-    if (EVP_Digest(data.data(), size_t(data.size()), out.data(), &len, fetchedSha256(), nullptr) != 1
-        || len != out.size())
+    if (!ctx || EVP_DigestInit_ex2(ctx.get(), fetchedSha256(), nullptr) != 1
+        || EVP_DigestUpdate(ctx.get(), data.data(), size_t(data.size())) != 1
+        || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size())
         qFatal("SHA-256 is not available from OpenSSL");
     return out;
 }

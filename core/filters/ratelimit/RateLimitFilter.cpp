@@ -26,9 +26,27 @@ qint64 ceilSeconds(nanoseconds d)
     return (d.count() + 999'999'999) / 1'000'000'000;
 }
 
-QByteArray ipSubject(const RequestContext &ctx)
+// Header names built once: a string literal handed to HttpHeaders::set() would allocate a
+// QByteArray per call, on every request of a limited route.
+const QByteArray kLimit = QByteArrayLiteral("RateLimit-Limit");
+const QByteArray kRemaining = QByteArrayLiteral("RateLimit-Remaining");
+const QByteArray kReset = QByteArrayLiteral("RateLimit-Reset");
+const QByteArray kXLimit = QByteArrayLiteral("X-RateLimit-Limit");
+const QByteArray kXRemaining = QByteArrayLiteral("X-RateLimit-Remaining");
+const QByteArray kRetryAfter = QByteArrayLiteral("Retry-After");
+
+// prefix + tag + subject in one allocation.
+QByteArray joined(const QByteArray &prefix, QByteArrayView tag, QStringView subject)
 {
-    return "ip:" + ctx.clientAddress.toString().toUtf8();
+    QByteArray out;
+    out.reserve(prefix.size() + tag.size() + subject.size() * 3);
+    out.append(prefix).append(tag).append(subject.toUtf8());
+    return out;
+}
+
+QByteArray ipSubject(const QByteArray &prefix, const RequestContext &ctx)
+{
+    return joined(prefix, "ip:", ctx.clientAddress.toString());
 }
 
 } // namespace
@@ -38,16 +56,21 @@ RateLimitFilter::RateLimitFilter(QString routeName, std::optional<config::RateLi
     Counter *limitedCounter)
     : m_routeName(std::move(routeName))
     , m_routeLimit(std::move(routeLimit))
-    , m_tierLimits(std::move(tierLimits))
     , m_store(std::move(store))
     , m_clock(clock)
     , m_limited(limitedCounter)
 {
+    for (auto it = tierLimits.cbegin(); it != tierLimits.cend(); ++it) {
+        const QByteArray prefix
+            = "tier" + QByteArray(1, kSep) + it.key().toUtf8() + kSep + limitSignature(it.value());
+        m_tierLimits.insert(it.key(), { it.value(), prefix });
+    }
     if (m_routeLimit) {
         // Route name + limit parameters: a reload that keeps the limit keeps its counters, a
         // changed limit starts afresh.
         m_routeKeyPrefix = "route" + QByteArray(1, kSep) + m_routeName.toUtf8() + kSep
             + limitSignature(*m_routeLimit) + config::rateLimitByName(*m_routeLimit).toUtf8() + kSep;
+        m_routeHeader = m_routeLimit->header.toUtf8();
     }
 }
 
@@ -55,15 +78,15 @@ QByteArray RateLimitFilter::routeKey(const RequestContext &ctx) const
 {
     switch (m_routeLimit->by) {
     case config::RateLimit::By::Consumer:
-        return m_routeKeyPrefix + (ctx.consumer ? "c:" + ctx.consumer->name.toUtf8() : ipSubject(ctx));
+        return ctx.consumer ? joined(m_routeKeyPrefix, "c:", ctx.consumer->name)
+                            : ipSubject(m_routeKeyPrefix, ctx);
     case config::RateLimit::By::Ip:
-        return m_routeKeyPrefix + ipSubject(ctx);
+        return ipSubject(m_routeKeyPrefix, ctx);
     case config::RateLimit::By::Route:
         return m_routeKeyPrefix;
     case config::RateLimit::By::Header: {
-        const QByteArray v
-            = ctx.request ? ctx.request->headers.value(m_routeLimit->header.toUtf8()) : QByteArray();
-        return m_routeKeyPrefix + (v.isNull() ? ipSubject(ctx) : "h:" + v);
+        const QByteArray v = ctx.request ? ctx.request->headers.value(m_routeHeader) : QByteArray();
+        return v.isNull() ? ipSubject(m_routeKeyPrefix, ctx) : m_routeKeyPrefix + "h:" + v;
     }
     }
     return m_routeKeyPrefix;
@@ -79,9 +102,8 @@ FilterStatus RateLimitFilter::onRequest(
     if (ctx.consumer && !ctx.consumer->tier.isEmpty()) {
         const auto it = m_tierLimits.constFind(ctx.consumer->tier);
         if (it != m_tierLimits.constEnd()) {
-            const QByteArray key = "tier" + QByteArray(1, kSep) + ctx.consumer->tier.toUtf8() + kSep
-                + limitSignature(*it) + ctx.consumer->name.toUtf8();
-            requests[n++] = { key, it->requests, it->per };
+            requests[n++]
+                = { joined(it->keyPrefix, {}, ctx.consumer->name), it->limit.requests, it->limit.per };
         }
     }
     if (n == 0)
@@ -99,11 +121,12 @@ FilterStatus RateLimitFilter::onRequest(
     }
     const QByteArray limit = QByteArray::number(shown->limit);
     const QByteArray remaining = QByteArray::number(shown->remaining);
-    ctx.extraResponseHeaders.set("RateLimit-Limit", limit);
-    ctx.extraResponseHeaders.set("RateLimit-Remaining", remaining);
-    ctx.extraResponseHeaders.set("RateLimit-Reset", QByteArray::number(ceilSeconds(shown->reset)));
-    ctx.extraResponseHeaders.set("X-RateLimit-Limit", limit);
-    ctx.extraResponseHeaders.set("X-RateLimit-Remaining", remaining);
+    ctx.extraResponseHeaders.reserve(ctx.extraResponseHeaders.size() + 5);
+    ctx.extraResponseHeaders.set(kLimit, limit);
+    ctx.extraResponseHeaders.set(kRemaining, remaining);
+    ctx.extraResponseHeaders.set(kReset, QByteArray::number(ceilSeconds(shown->reset)));
+    ctx.extraResponseHeaders.set(kXLimit, limit);
+    ctx.extraResponseHeaders.set(kXRemaining, remaining);
     if (allowed)
         return FilterStatus::Continue;
 
@@ -119,7 +142,7 @@ FilterStatus RateLimitFilter::onRequest(
     reply.title = QStringLiteral("Too Many Requests");
     reply.detail = QStringLiteral("Rate limit exceeded; retry in %1 s.").arg(retrySeconds);
     reply.typeSuffix = "rate-limited";
-    reply.headers.set("Retry-After", QByteArray::number(retrySeconds));
+    reply.headers.set(kRetryAfter, QByteArray::number(retrySeconds));
     callbacks->sendLocalReply(std::move(reply));
     return FilterStatus::Stop;
 }

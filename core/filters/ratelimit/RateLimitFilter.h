@@ -42,7 +42,13 @@ private:
     QString m_routeName;
     std::optional<config::RateLimit> m_routeLimit;
     QByteArray m_routeKeyPrefix;
-    QHash<QString, config::RateLimit> m_tierLimits; // tier name -> its limit
+    QByteArray m_routeHeader; // by: header:NAME
+    struct TierLimit
+    {
+        config::RateLimit limit;
+        QByteArray keyPrefix; // the consumer's name completes the key
+    };
+    QHash<QString, TierLimit> m_tierLimits; // tier name -> its limit
     std::shared_ptr<RateLimitStore> m_store;
     const Clock &m_clock;
     Counter *m_limited; // null: not counted

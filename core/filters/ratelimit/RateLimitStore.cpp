@@ -1,6 +1,7 @@
 #include "core/filters/ratelimit/RateLimitStore.h"
 
 #include <QMutexLocker>
+#include <QVarLengthArray>
 
 #include <algorithm>
 #include <limits>
@@ -26,18 +27,18 @@ std::vector<RateLimitDecision> RateLimitStore::acquire(
     std::vector<RateLimitDecision> out(requests.size());
 
     // Lock every stripe involved, in ascending order so two acquire() calls never deadlock.
-    std::vector<size_t> stripes;
-    stripes.reserve(requests.size());
+    // A request carries one or two limits: these stay on the stack.
+    QVarLengthArray<size_t, 4> stripes;
     for (const auto &r : requests)
-        stripes.push_back(stripeOf(r.key));
-    std::vector<size_t> order = stripes;
+        stripes.append(stripeOf(r.key));
+    QVarLengthArray<size_t, 4> order = stripes;
     std::sort(order.begin(), order.end());
     order.erase(std::unique(order.begin(), order.end()), order.end());
     for (size_t s : order)
         m_stripes[s].mutex.lock();
 
     bool allAllowed = true;
-    std::vector<qint64> newTat(requests.size());
+    QVarLengthArray<qint64, 4> newTat(requests.size());
     for (size_t i = 0; i < requests.size(); ++i) {
         const auto &r = requests[i];
         const qint64 n = std::max(1, r.limit);
