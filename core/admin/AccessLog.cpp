@@ -4,13 +4,13 @@
 #include "core/capture/ExchangeJson.h"
 
 #include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QDeadlineTimer>
 #include <QMutexLocker>
 
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace portico::admin {
@@ -20,11 +20,6 @@ namespace {
 // Writes up to this size are atomic on a pipe, so log lines never interleave mid-line with other
 // lines the process prints to the same standard output (`listening on ...` after a reload).
 constexpr qsizetype kAtomicWrite = PIPE_BUF;
-
-QJsonValue textOrNull(const QString &s)
-{
-    return s.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(s);
-}
 
 } // namespace
 
@@ -88,32 +83,147 @@ void AccessLog::exchangeFinished(const capture::Exchange &x, const QByteArray &r
     }
     m_queue.push_back(std::move(e));
     ++m_queuedSeq;
-    if (m_queue.size() == 1)
+    // The writer wakes on its own every kWriterTick; waking it per line would cost a futex call
+    // and a context switch per request. Only a filling queue calls it early.
+    if (m_queue.size() == kWakeAt)
         m_wake.wakeOne();
 }
 
-QByteArray AccessLog::format(const Entry &e)
+namespace {
+
+// JSON string escaping per RFC 8259: quote, backslash and control characters; everything else is
+// copied as UTF-8.
+void appendJsonString(QByteArray &out, QByteArrayView utf8)
 {
-    QJsonObject o;
-    o.insert(QStringLiteral("time"), capture::rfc3339(e.startedAtMs));
-    o.insert(QStringLiteral("method"), e.method);
-    o.insert(QStringLiteral("path"), e.path);
-    o.insert(QStringLiteral("status"), e.status);
-    o.insert(QStringLiteral("duration_ms"),
-        e.durationUs >= 0 ? QJsonValue(double(e.durationUs) / 1000.0) : QJsonValue(QJsonValue::Null));
-    o.insert(QStringLiteral("route"), textOrNull(e.route));
-    o.insert(QStringLiteral("consumer"), textOrNull(e.consumer));
-    o.insert(QStringLiteral("upstream"), textOrNull(e.upstream));
-    o.insert(QStringLiteral("trace_id"), textOrNull(e.traceId));
-    o.insert(QStringLiteral("span_id"), textOrNull(e.spanId));
-    o.insert(QStringLiteral("request_id"), textOrNull(QString::fromLatin1(e.requestId)));
-    o.insert(QStringLiteral("bytes"), e.bytes);
-    o.insert(QStringLiteral("client"), textOrNull(e.client));
-    o.insert(QStringLiteral("error"), textOrNull(e.error));
-    return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (const char c : utf8) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u == '"' || u == '\\') {
+            out += '\\';
+            out += c;
+        } else if (u < 0x20) {
+            switch (u) {
+            case '\n': out += "\\n"; break;
+            case '\r': out += "\\r"; break;
+            case '\t': out += "\\t"; break;
+            default:
+                out += "\\u00";
+                out += kHex[u >> 4];
+                out += kHex[u & 0xf];
+            }
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
 }
 
-void AccessLog::writeAll(const QByteArray &data)
+void appendTextOrNull(QByteArray &out, const QString &s)
+{
+    if (s.isEmpty())
+        out += "null";
+    else
+        appendJsonString(out, s.toUtf8());
+}
+
+void appendLatin1OrNull(QByteArray &out, const QByteArray &s)
+{
+    if (s.isEmpty())
+        out += "null";
+    else
+        appendJsonString(out, s);
+}
+
+void appendDigits(QByteArray &out, qint64 v, int width)
+{
+    char buf[24];
+    int n = 0;
+    do {
+        buf[n++] = char('0' + v % 10);
+        v /= 10;
+    } while (v > 0 || n < width);
+    while (n > 0)
+        out += buf[--n];
+}
+
+// RFC 3339 UTC with milliseconds, e.g. 2026-11-28T07:08:54.693Z (what QDateTime::ISODateWithMs
+// prints), without building a QDateTime per line.
+void appendTimestamp(QByteArray &out, qint64 ms)
+{
+    qint64 days = ms >= 0 ? ms / 86400000 : (ms - 86399999) / 86400000;
+    qint64 msOfDay = ms - days * 86400000;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    days += 719468;
+    const qint64 era = (days >= 0 ? days : days - 146096) / 146097;
+    const qint64 doe = days - era * 146097;
+    const qint64 yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const qint64 doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const qint64 mp = (5 * doy + 2) / 153;
+    const qint64 day = doy - (153 * mp + 2) / 5 + 1;
+    const qint64 month = mp < 10 ? mp + 3 : mp - 9;
+    const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+    out += '"';
+    appendDigits(out, year, 4);
+    out += '-';
+    appendDigits(out, month, 2);
+    out += '-';
+    appendDigits(out, day, 2);
+    out += 'T';
+    appendDigits(out, msOfDay / 3600000, 2);
+    out += ':';
+    appendDigits(out, msOfDay / 60000 % 60, 2);
+    out += ':';
+    appendDigits(out, msOfDay / 1000 % 60, 2);
+    out += '.';
+    appendDigits(out, msOfDay % 1000, 3);
+    out += "Z\"";
+}
+
+} // namespace
+
+// Formats by hand into `out`: the log is written for every exchange, and building a QJsonObject
+// per line cost more CPU than proxying the request.
+void AccessLog::format(const Entry &e, QByteArray &out)
+{
+    out += "{\"time\":";
+    appendTimestamp(out, e.startedAtMs);
+    out += ",\"method\":";
+    appendTextOrNull(out, e.method);
+    out += ",\"path\":";
+    appendTextOrNull(out, e.path);
+    out += ",\"status\":";
+    out += QByteArray::number(e.status);
+    out += ",\"duration_ms\":";
+    if (e.durationUs >= 0) {
+        appendDigits(out, e.durationUs / 1000, 1);
+        out += '.';
+        appendDigits(out, e.durationUs % 1000, 3);
+    } else {
+        out += "null";
+    }
+    out += ",\"route\":";
+    appendTextOrNull(out, e.route);
+    out += ",\"consumer\":";
+    appendTextOrNull(out, e.consumer);
+    out += ",\"upstream\":";
+    appendTextOrNull(out, e.upstream);
+    out += ",\"trace_id\":";
+    appendTextOrNull(out, e.traceId);
+    out += ",\"span_id\":";
+    appendTextOrNull(out, e.spanId);
+    out += ",\"request_id\":";
+    appendLatin1OrNull(out, e.requestId);
+    out += ",\"bytes\":";
+    out += QByteArray::number(e.bytes);
+    out += ",\"client\":";
+    appendTextOrNull(out, e.client);
+    out += ",\"error\":";
+    appendTextOrNull(out, e.error);
+    out += "}\n";
+}
+
+void AccessLog::writeAll(QByteArrayView data)
 {
     const char *p = data.constData();
     qsizetype left = data.size();
@@ -131,27 +241,36 @@ void AccessLog::writeAll(const QByteArray &data)
 
 void AccessLog::writerLoop()
 {
+    struct stat st {};
+    // Writes up to PIPE_BUF are atomic on a pipe, so log lines never interleave mid-line with
+    // other lines the process prints to the same pipe (`listening on ...` after a reload). Files
+    // and terminals take bigger writes.
+    const qsizetype maxWrite = (::fstat(m_fd, &st) == 0 && S_ISFIFO(st.st_mode)) ? kAtomicWrite : 64 * 1024;
     std::vector<Entry> batch;
+    QByteArray chunk;
+    chunk.reserve(maxWrite + 1024);
     for (;;) {
         {
             QMutexLocker lock(&m_mutex);
-            while (m_queue.empty() && !m_stop)
-                m_wake.wait(&m_mutex);
+            if (m_queue.empty() && !m_stop && !m_flushRequested)
+                m_wake.wait(&m_mutex, QDeadlineTimer(kWriterTick));
+            m_flushRequested = false;
             if (m_queue.empty() && m_stop)
                 return;
             batch.swap(m_queue);
         }
-        QByteArray chunk;
         for (const Entry &e : batch) {
-            const QByteArray line = format(e);
-            if (!chunk.isEmpty() && chunk.size() + line.size() > kAtomicWrite) {
-                writeAll(chunk);
-                chunk.clear();
+            const qsizetype before = chunk.size();
+            format(e, chunk);
+            if (chunk.size() > maxWrite && before > 0) {
+                writeAll(QByteArrayView(chunk.constData(), before));
+                chunk.remove(0, before);
             }
-            chunk += line;
         }
-        if (!chunk.isEmpty())
+        if (!chunk.isEmpty()) {
             writeAll(chunk);
+            chunk.resize(0);
+        }
         m_written.fetch_add(batch.size(), std::memory_order_relaxed);
         {
             QMutexLocker lock(&m_mutex);
@@ -178,6 +297,8 @@ void AccessLog::flush()
     if (!m_thread.joinable())
         return;
     const quint64 target = m_queuedSeq;
+    m_flushRequested = true;
+    m_wake.wakeOne();
     while (m_writtenSeq < target)
         m_done.wait(&m_mutex);
 }

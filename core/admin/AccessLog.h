@@ -47,6 +47,8 @@ public:
     void exportMetrics(MetricsRegistry &metrics) const;
 
     static constexpr int kMaxQueued = 20000;
+    static constexpr std::size_t kWakeAt = 1024; // queued lines that wake the writer early
+    static constexpr int kWriterTick = 20; // ms between writer wake-ups otherwise
 
 private:
     struct Entry
@@ -66,9 +68,9 @@ private:
         QString client;
         QString error;
     };
-    static QByteArray format(const Entry &e);
+    static void format(const Entry &e, QByteArray &out);
     void writerLoop();
-    void writeAll(const QByteArray &data);
+    void writeAll(QByteArrayView data);
     void stop();
 
     int m_fd = -1;
@@ -81,6 +83,7 @@ private:
     quint64 m_queuedSeq = 0;
     quint64 m_writtenSeq = 0;
     bool m_stop = false;
+    bool m_flushRequested = false;
     std::atomic<quint64> m_written { 0 };
     std::atomic<quint64> m_dropped { 0 };
 };
