@@ -63,7 +63,7 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
 {
     const bool upgrade = head.status == 101;
     QByteArray h;
-    h.reserve(256 + head.headers.size() * 48);
+    h.reserve(256 + (head.headers.size() + m_ctx.extraResponseHeaders.size()) * 48);
     h += "HTTP/1.1 ";
     h += QByteArray::number(head.status);
     h += ' ';
@@ -89,7 +89,12 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     capture::HeaderList extras;
     for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
         if (addsToResponse(head.headers, name, value)) {
-            h += name + ": " + value + "\r\n";
+            // Appended piece by piece: `name + ": " + ...` would allocate a temporary per part
+            // (rate-limited routes add five of these to every response).
+            h += name;
+            h += ": ";
+            h += value;
+            h += "\r\n";
             extras.append({ name, value });
         }
     }
@@ -266,7 +271,7 @@ void ProxyStream::replyWithError(int status, const QString &detail)
 {
     m_config = m_worker->config();
     m_exchange.method = QString::fromLatin1(m_request.method);
-    m_exchange.clientAddress = m_down->peerAddress().toString();
+    m_exchange.clientAddress = m_down->peerAddressText();
     m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
     m_trace = TraceContext::fromRequest(m_request.headers);
     m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
