@@ -10,6 +10,7 @@ DownstreamConnection::DownstreamConnection(Worker *worker, std::unique_ptr<http:
     , m_transport(std::move(transport))
     , m_parser(http::MessageParser::Mode::Request, this)
     , m_peer(peer)
+    , m_peerText(peer.toString())
     , m_tls(tls)
 {
     const config::Limits &limits = m_worker->config()->workspace().gateway.limits;
@@ -71,10 +72,8 @@ void DownstreamConnection::onReadable()
                 m_stream->onDownstreamTunnelData(buffer, size_t(n));
             continue;
         }
-        if (m_inputPos > 0 && m_inputPos == m_input.size()) {
-            m_input.clear();
-            m_inputPos = 0;
-        }
+        if (m_inputPos > 0 && m_inputPos == m_input.size())
+            resetInput();
         if (m_input.isEmpty() && m_headStartedMs == 0)
             m_headStartedMs = steadyMs();
         m_input.append(buffer, n);
@@ -82,6 +81,17 @@ void DownstreamConnection::onReadable()
             break;
     }
     processInput();
+}
+
+void DownstreamConnection::resetInput()
+{
+    // Keep a small buffer's capacity for the next request instead of a free + malloc per request;
+    // give a big one (a large pipelined burst) back.
+    if (m_input.capacity() <= 64 * 1024)
+        m_input.resize(0);
+    else
+        m_input.clear();
+    m_inputPos = 0;
 }
 
 void DownstreamConnection::processInput()
@@ -109,10 +119,8 @@ void DownstreamConnection::processInput()
         if (used == 0)
             break;
     }
-    if (m_inputPos == m_input.size() && !m_tunnel) {
-        m_input.clear();
-        m_inputPos = 0;
-    }
+    if (m_inputPos == m_input.size() && !m_tunnel)
+        resetInput();
     if (m_input.size() > 4 * 1024 * 1024 && !m_readPaused)
         m_transport->setReadEnabled(false); // a pipelining client far ahead of us: stop reading
     m_processing = false;
@@ -165,7 +173,7 @@ void DownstreamConnection::streamDone(ProxyStream *stream)
         return;
     const bool close = stream->closeAfter() || m_eof;
     m_stream = nullptr;
-    stream->deleteLater();
+    m_retired.reset(stream);
     if (m_closed)
         return;
     if (close) {

@@ -38,12 +38,15 @@ public:
     void drain();
 
     const QHostAddress &peerAddress() const { return m_peer; }
+    // peerAddress() as text, formatted once per connection rather than once per request.
+    const QString &peerAddressText() const { return m_peerText; }
     bool isTls() const { return m_tls; }
     bool busy() const { return m_stream != nullptr || m_lingering; }
 
 private:
     void onReadable();
     void processInput();
+    void resetInput();
     void closeConnection();
     void rejectRequest(int status, const QString &detail);
     // MessageParser::Sink
@@ -55,10 +58,16 @@ private:
     std::unique_ptr<http::Transport> m_transport;
     http::MessageParser m_parser;
     QHostAddress m_peer;
+    QString m_peerText;
     bool m_tls;
     QByteArray m_input;
     qsizetype m_inputPos = 0;
     ProxyStream *m_stream = nullptr;
+    // The stream that finished last. streamDone() runs with that stream still on the call stack,
+    // so it cannot be deleted there; it is deleted when the next one finishes or the connection
+    // goes. (deleteLater() would post an event and wake the event loop through a syscall for
+    // every request.)
+    std::unique_ptr<ProxyStream> m_retired;
     bool m_readPaused = false;
     bool m_tunnel = false;
     bool m_closed = false;

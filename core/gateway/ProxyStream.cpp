@@ -66,7 +66,7 @@ void ProxyStream::start()
     m_exchange.path = QString::fromUtf8(m_request.path);
     m_exchange.query = QString::fromUtf8(m_request.query);
     m_exchange.url = m_exchange.scheme + QStringLiteral("://") + m_exchange.host + QString::fromUtf8(m_request.target.startsWith('/') ? m_request.target : m_request.pathAndQuery());
-    m_exchange.clientAddress = m_down->peerAddress().toString();
+    m_exchange.clientAddress = m_down->peerAddressText();
     m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
     m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
     m_exchange.parentSpanId = QString::fromLatin1(m_trace.parentSpanId);
