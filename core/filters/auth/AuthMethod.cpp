@@ -66,7 +66,7 @@ QByteArray AuthMethod::bearerToken(const http::RequestHead &request)
 {
     const QByteArray value = request.headers.value("Authorization").trimmed();
     const qsizetype space = value.indexOf(' ');
-    if (space <= 0 || value.left(space).compare("Bearer", Qt::CaseInsensitive) != 0)
+    if (space <= 0 || QByteArrayView(value).first(space).compare("Bearer", Qt::CaseInsensitive) != 0)
         return {};
     return value.mid(space + 1).trimmed();
 }
