@@ -28,6 +28,7 @@ std::shared_ptr<Cluster> Cluster::create(const config::Upstream &upstream, QStri
     for (const config::Target &t : upstream.targets) {
         auto state = std::make_unique<TargetState>();
         state->url = t.url;
+        state->urlText = t.url.toString();
         state->tls = t.url.scheme() == u"https";
         state->hostName = t.url.host();
         state->port = quint16(t.url.port(state->tls ? 443 : 80));

@@ -17,6 +17,7 @@ namespace portico::gateway {
 struct TargetState
 {
     QUrl url;
+    QString urlText; // url.toString(), formatted once: every captured exchange names its target
     QString hostName;  // as written in the URL (Host header, TLS peer name)
     QByteArray hostHeader; // host[:port] for the upstream Host header
     QHostAddress address;

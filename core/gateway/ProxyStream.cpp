@@ -11,9 +11,52 @@
 
 #include <QDateTime>
 
+#include <vector>
+
 namespace portico::gateway {
 
 using namespace detail;
+
+namespace {
+
+// Freed ProxyStream blocks of this thread, reused by the next request. Bounded: a burst of
+// thousands of concurrent streams gives its memory back to malloc afterwards.
+struct StreamFreeList
+{
+    static constexpr std::size_t kMax = 128;
+    std::vector<void *> blocks;
+    ~StreamFreeList()
+    {
+        for (void *b : blocks)
+            ::operator delete(b);
+    }
+};
+thread_local StreamFreeList t_freeStreams;
+
+} // namespace
+
+void *ProxyStream::operator new(std::size_t size)
+{
+    auto &list = t_freeStreams.blocks;
+    if (list.capacity() == 0)
+        list.reserve(StreamFreeList::kMax); // here, where throwing is allowed; delete never allocates
+    if (size == sizeof(ProxyStream) && !list.empty()) {
+        void *p = list.back();
+        list.pop_back();
+        return p;
+    }
+    return ::operator new(size);
+}
+
+void ProxyStream::operator delete(void *p, std::size_t size) noexcept
+{
+    auto &list = t_freeStreams.blocks;
+    if (p && size == sizeof(ProxyStream) && list.size() < list.capacity()) {
+        list.push_back(p);
+        return;
+    }
+    ::operator delete(p);
+}
 
 
 ProxyStream::ProxyStream(DownstreamConnection *down, Worker *worker, http::RequestHead &&head, RequestFraming framing)
@@ -229,7 +272,7 @@ void ProxyStream::connectUpstream()
         return;
     }
     m_target->activeRequests.fetch_add(1, std::memory_order_relaxed);
-    m_exchange.upstreamTarget = m_target->url.toString();
+    m_exchange.upstreamTarget = m_target->urlText;
     QString error;
     // After a stale pooled connection failed, insist on a fresh one.
     m_upstream = m_worker->acquire(m_target, *m_cluster, m_staleRetried ? nullptr : &m_pooled, &error);

@@ -63,7 +63,9 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
 {
     const bool upgrade = head.status == 101;
     QByteArray h;
-    h.reserve(256 + (head.headers.size() + m_ctx.extraResponseHeaders.size()) * 48);
+    // Room for a small body too: the head and the first body bytes leave in one write.
+    h.reserve(256 + (head.headers.size() + m_ctx.extraResponseHeaders.size()) * 48
+              + (bodyLength > 0 && bodyLength <= 16 * 1024 ? bodyLength + 16 : 0));
     h += "HTTP/1.1 ";
     h += QByteArray::number(head.status);
     h += ' ';
@@ -124,7 +126,10 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
             h += "Connection: keep-alive\r\n";
     }
     h += "\r\n";
-    m_out += h;
+    if (m_out.isEmpty())
+        m_out = std::move(h); // the body is appended into the room reserved above
+    else
+        m_out += h;
     m_responseStarted = true;
     recorded.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
     m_exchange.responseHeaders = std::move(recorded);
@@ -183,7 +188,7 @@ void ProxyStream::flushOut()
     if (m_out.isEmpty())
         return;
     m_down->send(m_out);
-    m_out.clear();
+    m_out.resize(0); // keeps the capacity unless the transport had to queue (share) it
 }
 
 void ProxyStream::onUpstreamComplete()
