@@ -1,10 +1,14 @@
 #include "core/capture/CaptureBatchWriter.h"
 
 #include "core/capture/Schema.h"
+#include "core/capture/WalCheckpointer.h"
 #include "core/common/Clock.h"
 
+#include <QSqlDriver>
 #include <QSqlError>
-#include <QThread>
+#include <QSqlQuery>
+
+#include <sqlite3.h>
 
 #include <algorithm>
 
@@ -12,18 +16,12 @@ namespace portico::capture {
 
 namespace {
 
-const QString kRedacted = QStringLiteral("[redacted]");
-
-QString prepareError(const QSqlQuery &q)
-{
-    return QStringLiteral("capture: %1").arg(q.lastError().text());
-}
-
-// A null QString binds as SQL NULL; the text columns are NOT NULL DEFAULT ''.
-QString text(const QString &s)
-{
-    return s.isNull() ? QStringLiteral("") : s;
-}
+constexpr QByteArrayView kRedacted = "[redacted]";
+// WAL pages (4 KiB) after which the checkpointer is asked to copy the WAL back: ~16 MiB, a few
+// thousand exchanges with 1 KiB bodies. Past kWalPanicPages (checkpoints cannot keep up, or a
+// reader pins old pages) the writer checkpoints itself so the file stays bounded.
+constexpr int kWalCheckpointPages = 4096;
+constexpr int kWalPanicPages = 64 * 1024;
 
 void capBody(QByteArray &body, qint64 &size, bool &truncated, qint64 cap)
 {
@@ -34,6 +32,34 @@ void capBody(QByteArray &body, qint64 &size, bool &truncated, qint64 cap)
     }
 }
 
+// Appends `s` as UTF-8; ASCII (nearly every captured field) is copied without QString's
+// allocation of a temporary QByteArray.
+void appendUtf8(std::string &out, const QString &s)
+{
+    const ushort *p = s.utf16();
+    const qsizetype n = s.size();
+    for (qsizetype i = 0; i < n; ++i) {
+        if (p[i] >= 0x80) {
+            const QByteArray utf8 = s.toUtf8();
+            out.append(utf8.constData(), size_t(utf8.size()));
+            return;
+        }
+    }
+    const size_t at = out.size();
+    out.resize(at + size_t(n));
+    std::copy(p, p + n, out.begin() + qsizetype(at));
+}
+
+bool isUpper(const QString &s)
+{
+    return std::none_of(s.cbegin(), s.cend(), [](QChar c) { return c.isLower(); });
+}
+
+bool isLower(const QString &s)
+{
+    return std::none_of(s.cbegin(), s.cend(), [](QChar c) { return c.isUpper(); });
+}
+
 } // namespace
 
 CaptureBatchWriter::CaptureBatchWriter(const CaptureOptions &options, std::atomic<qint64> &nextId)
@@ -42,14 +68,17 @@ CaptureBatchWriter::CaptureBatchWriter(const CaptureOptions &options, std::atomi
     , m_connection(QStringLiteral("portico-capture-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
 {
     for (const QString &name : options.redactHeaders)
-        m_redact.insert(name.trimmed().toLower().toLatin1());
+        m_redact.append(name.trimmed().toLower().toLatin1());
 }
 
 CaptureBatchWriter::~CaptureBatchWriter()
 {
-    m_insertExchange.reset();
-    m_insertHeads.reset();
-    m_insertBodies.reset();
+    if (m_handle)
+        sqlite3_wal_hook(m_handle, nullptr, nullptr);
+    delete m_checkpointer; // before the writer's connection: the last one to close checkpoints
+    m_checkpointer = nullptr;
+    for (sqlite3_stmt *s : { m_insertExchange, m_insertHead, m_insertBody, m_begin, m_commit, m_rollback })
+        sqlite3_finalize(s);
     if (m_db.isOpen()) {
         // Refreshes the planner statistics (bounded work) so that readers pick the (column, id)
         // indexes for selective filters.
@@ -61,50 +90,106 @@ CaptureBatchWriter::~CaptureBatchWriter()
     schema::close(m_connection);
 }
 
+QString CaptureBatchWriter::sqliteError(const char *what) const
+{
+    return QStringLiteral("capture: %1: %2")
+        .arg(QLatin1String(what), QString::fromUtf8(m_handle ? sqlite3_errmsg(m_handle) : "no connection"));
+}
+
+bool CaptureBatchWriter::exec(const char *sql, QString *error)
+{
+    if (sqlite3_exec(m_handle, sql, nullptr, nullptr, nullptr) == SQLITE_OK)
+        return true;
+    *error = sqliteError(sql);
+    return false;
+}
+
+int CaptureBatchWriter::walHook(void *self, sqlite3 *db, const char *, int frames)
+{
+    auto *w = static_cast<CaptureBatchWriter *>(self);
+    if (frames >= kWalPanicPages) {
+        sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    } else if (frames >= kWalCheckpointPages && w->m_checkpointer) {
+        w->m_checkpointer->request();
+    }
+    return SQLITE_OK;
+}
+
 bool CaptureBatchWriter::open(QString *error)
 {
     m_db = schema::open(m_options.databasePath, m_connection, true, error);
     if (!m_db.isValid())
         return false;
-    QSqlQuery q(m_db);
-    if (!q.exec(QStringLiteral("SELECT coalesce(max(id), 0), count(*) FROM exchanges")) || !q.next()) {
-        *error = prepareError(q);
-        return false;
+    {
+        QSqlQuery q(m_db);
+        if (!q.exec(QStringLiteral("SELECT coalesce(max(id), 0), count(*) FROM exchanges")) || !q.next()) {
+            *error = QStringLiteral("capture: %1").arg(q.lastError().text());
+            return false;
+        }
+        const qint64 maxId = q.value(0).toLongLong();
+        m_rowCount = q.value(1).toLongLong();
+        qint64 expected = m_nextId.load();
+        while (expected <= maxId && !m_nextId.compare_exchange_weak(expected, maxId + 1)) { }
     }
-    const qint64 maxId = q.value(0).toLongLong();
-    m_rowCount = q.value(1).toLongLong();
-    qint64 expected = m_nextId.load();
-    while (expected <= maxId && !m_nextId.compare_exchange_weak(expected, maxId + 1)) { }
 
-    m_insertExchange.emplace(m_db);
-    m_insertHeads.emplace(m_db);
-    m_insertBodies.emplace(m_db);
-    const bool ok = m_insertExchange->prepare(QStringLiteral(
-                        "INSERT INTO exchanges (id, started_at, client_address, method, url, scheme, host, "
-                        "path, query, status, route, consumer, upstream, upstream_target, api_version, "
-                        "trace_id, span_id, parent_span_id, parent_id, retries, error, request_bytes, "
-                        "response_bytes, request_body_size, response_body_size, request_truncated, "
-                        "response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-                        "first_byte_us, duration_us, notes) VALUES "
-                        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"))
-        && m_insertHeads->prepare(
-            QStringLiteral("INSERT OR REPLACE INTO heads (exchange_id, request, response) VALUES (?,?,?)"))
-        && m_insertBodies->prepare(
-            QStringLiteral("INSERT OR REPLACE INTO bodies (exchange_id, request, response) VALUES (?,?,?)"));
-    if (!ok) {
-        *error = prepareError(*m_insertExchange);
+    const QVariant handle = m_db.driver()->handle();
+    if (!handle.isValid() || qstrcmp(handle.typeName(), "sqlite3*") != 0
+        || !(m_handle = *static_cast<sqlite3 *const *>(handle.constData()))) {
+        *error = QStringLiteral("capture: the Qt SQLite driver gave no sqlite3 handle");
         return false;
     }
+    sqlite3_extended_result_codes(m_handle, 1);
+    // An 8 MiB page cache keeps the index pages the inserts touch resident; temp data in memory.
+    if (!exec("PRAGMA cache_size=-8192", error) || !exec("PRAGMA temp_store=MEMORY", error))
+        return false;
+    auto prepare = [&](sqlite3_stmt **stmt, const char *sql) {
+        if (sqlite3_prepare_v3(m_handle, sql, -1, SQLITE_PREPARE_PERSISTENT, stmt, nullptr) == SQLITE_OK)
+            return true;
+        *error = sqliteError(sql);
+        return false;
+    };
+    if (!prepare(&m_insertExchange,
+            "INSERT INTO exchanges (id, started_at, client_address, method, url, scheme, host, "
+            "path, query, status, route, consumer, upstream, upstream_target, api_version, "
+            "trace_id, span_id, parent_span_id, parent_id, retries, error, request_bytes, "
+            "response_bytes, request_body_size, response_body_size, request_truncated, "
+            "response_truncated, bodies_dropped, received_us, upstream_connect_us, "
+            "first_byte_us, duration_us, notes) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        || !prepare(&m_insertHead, "INSERT OR REPLACE INTO heads (exchange_id, request, response) VALUES (?,?,?)")
+        || !prepare(&m_insertBody, "INSERT OR REPLACE INTO bodies (exchange_id, request, response) VALUES (?,?,?)")
+        || !prepare(&m_begin, "BEGIN") || !prepare(&m_commit, "COMMIT") || !prepare(&m_rollback, "ROLLBACK"))
+        return false;
+
+    // Checkpoints move to their own thread; see WalCheckpointer.
+    sqlite3_wal_autocheckpoint(m_handle, 0);
+    m_checkpointer = new WalCheckpointer(m_options.databasePath);
+    sqlite3_wal_hook(m_handle, &CaptureBatchWriter::walHook, this);
     return true;
 }
 
-void CaptureBatchWriter::redact(HeaderList &headers) const
+bool CaptureBatchWriter::isRedacted(const QByteArray &name) const
 {
-    if (m_redact.isEmpty())
-        return;
-    for (auto &h : headers) {
-        if (m_redact.contains(h.first.toLower()))
-            h.second = kRedacted.toLatin1();
+    for (const QByteArray &r : m_redact) {
+        if (r.size() == name.size() && QByteArrayView(r).compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+// The schema's head block, "\nName: value\n...", redacted values replaced as they are written.
+void CaptureBatchWriter::encodeHead(const HeaderList &headers, std::string &out) const
+{
+    out.clear();
+    out += '\n';
+    for (const auto &h : headers) {
+        out.append(h.first.constData(), size_t(h.first.size()));
+        out += ": ";
+        if (isRedacted(h.first))
+            out.append(kRedacted.data(), size_t(kRedacted.size()));
+        else
+            out.append(h.second.constData(), size_t(h.second.size()));
+        out += '\n';
     }
 }
 
@@ -127,50 +212,69 @@ qint64 CaptureBatchWriter::wallNowMs() const
 
 bool CaptureBatchWriter::insert(Exchange &e, QString *error)
 {
-    if (e.parentId != 0) {
+    if (e.parentId != 0 && !m_remapped.isEmpty()) {
         const auto it = m_remapped.constFind(e.parentId);
         if (it != m_remapped.cend())
             e.parentId = *it;
     }
-    redact(e.requestHeaders);
-    redact(e.responseHeaders);
     capBody(e.requestBody, e.requestBodySize, e.requestTruncated, m_options.maxBodyBytes);
     capBody(e.responseBody, e.responseBodySize, e.responseTruncated, m_options.maxBodyBytes);
     if (!e.startedAt.isValid())
         e.startedAt = QDateTime::fromMSecsSinceEpoch(wallNowMs(), Qt::UTC);
-    e.method = e.method.toUpper();
-    e.host = e.host.toLower();
+    if (!isUpper(e.method))
+        e.method = e.method.toUpper();
+    if (!isLower(e.host))
+        e.host = e.host.toLower();
+    // Every text column goes through one buffer: reserve its worst case first, so that the
+    // pointers bound below stay valid until the statement has run.
+    const QString *texts[] = { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query,
+        &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId, &e.spanId,
+        &e.parentSpanId, &e.error, &e.notes };
+    size_t worst = 0;
+    for (const QString *s : texts)
+        worst += size_t(s->size()) * 3;
+    m_text.clear();
+    m_text.reserve(worst);
+    size_t offsets[std::size(texts) + 1];
+    for (size_t t = 0; t < std::size(texts); ++t) {
+        offsets[t] = m_text.size();
+        appendUtf8(m_text, *texts[t]);
+    }
+    offsets[std::size(texts)] = m_text.size();
+    auto bindText = [&](int column, size_t t) {
+        sqlite3_bind_text(m_insertExchange, column, m_text.data() + offsets[t], int(offsets[t + 1] - offsets[t]),
+            SQLITE_STATIC);
+    };
 
-    QSqlQuery &q = *m_insertExchange;
+    sqlite3_stmt *q = m_insertExchange;
     for (int attempt = 0; attempt < 2; ++attempt) {
-        int i = 0;
-        q.bindValue(i++, e.id);
-        q.bindValue(i++, e.startedAt.toMSecsSinceEpoch());
-        for (const QString *s :
-            { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query })
-            q.bindValue(i++, text(*s));
-        q.bindValue(i++, e.status);
-        for (const QString *s : { &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion,
-                 &e.traceId, &e.spanId, &e.parentSpanId })
-            q.bindValue(i++, text(*s));
-        q.bindValue(i++, e.parentId);
-        q.bindValue(i++, e.retries);
-        q.bindValue(i++, text(e.error));
+        int c = 1;
+        sqlite3_bind_int64(q, c++, e.id);
+        sqlite3_bind_int64(q, c++, e.startedAt.toMSecsSinceEpoch());
+        for (size_t t = 0; t < 7; ++t) // client_address .. query
+            bindText(c++, t);
+        sqlite3_bind_int(q, c++, e.status);
+        for (size_t t = 7; t < 15; ++t) // route .. parent_span_id
+            bindText(c++, t);
+        sqlite3_bind_int64(q, c++, e.parentId);
+        sqlite3_bind_int(q, c++, e.retries);
+        bindText(c++, 15); // error
         for (qint64 v : { e.requestBytes, e.responseBytes, e.requestBodySize, e.responseBodySize })
-            q.bindValue(i++, v);
+            sqlite3_bind_int64(q, c++, v);
         for (bool b : { e.requestTruncated, e.responseTruncated, e.bodiesDropped })
-            q.bindValue(i++, int(b));
+            sqlite3_bind_int(q, c++, b ? 1 : 0);
         for (qint64 v : { e.timings.receivedUs, e.timings.upstreamConnectUs, e.timings.firstUpstreamByteUs,
                  e.timings.lastByteUs })
-            q.bindValue(i++, v);
-        q.bindValue(i++, text(e.notes));
-        if (q.exec())
+            sqlite3_bind_int64(q, c++, v);
+        bindText(c++, 16); // notes
+        const int rc = sqlite3_step(q);
+        sqlite3_reset(q);
+        if (rc == SQLITE_DONE)
             break;
         // Another process writing the same file took this id: move past its ids and retry once.
-        const bool conflict = q.lastError().nativeErrorCode() == QLatin1String("1555")
-            || q.lastError().nativeErrorCode() == QLatin1String("19");
+        const bool conflict = rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT;
         if (attempt == 1 || !conflict) {
-            *error = prepareError(q);
+            *error = sqliteError("insert into exchanges");
             return false;
         }
         const qint64 fresh = freshId();
@@ -180,66 +284,87 @@ bool CaptureBatchWriter::insert(Exchange &e, QString *error)
         e.id = fresh;
     }
 
-    m_insertHeads->bindValue(0, e.id);
-    m_insertHeads->bindValue(1, schema::encodeHeaders(e.requestHeaders));
-    m_insertHeads->bindValue(2, schema::encodeHeaders(e.responseHeaders));
-    if (!m_insertHeads->exec()) {
-        *error = prepareError(*m_insertHeads);
+    encodeHead(e.requestHeaders, m_requestHead);
+    encodeHead(e.responseHeaders, m_responseHead);
+    sqlite3_bind_int64(m_insertHead, 1, e.id);
+    sqlite3_bind_blob(m_insertHead, 2, m_requestHead.data(), int(m_requestHead.size()), SQLITE_STATIC);
+    sqlite3_bind_blob(m_insertHead, 3, m_responseHead.data(), int(m_responseHead.size()), SQLITE_STATIC);
+    int rc = sqlite3_step(m_insertHead);
+    sqlite3_reset(m_insertHead);
+    if (rc != SQLITE_DONE) {
+        *error = sqliteError("insert into heads");
         return false;
     }
     if (!e.requestBody.isEmpty() || !e.responseBody.isEmpty()) {
-        m_insertBodies->bindValue(0, e.id);
-        m_insertBodies->bindValue(1, e.requestBody);
-        m_insertBodies->bindValue(2, e.responseBody);
-        if (!m_insertBodies->exec()) {
-            *error = prepareError(*m_insertBodies);
+        // A zero-length blob, not NULL, for an empty side: readers get an empty QByteArray.
+        sqlite3_bind_int64(m_insertBody, 1, e.id);
+        sqlite3_bind_blob(m_insertBody, 2, e.requestBody.constData() ? e.requestBody.constData() : "",
+            int(e.requestBody.size()), SQLITE_STATIC);
+        sqlite3_bind_blob(m_insertBody, 3, e.responseBody.constData() ? e.responseBody.constData() : "",
+            int(e.responseBody.size()), SQLITE_STATIC);
+        rc = sqlite3_step(m_insertBody);
+        sqlite3_reset(m_insertBody);
+        if (rc != SQLITE_DONE) {
+            *error = sqliteError("insert into bodies");
             return false;
         }
     }
     return true;
 }
 
-bool CaptureBatchWriter::write(std::vector<Exchange> &rows, QList<ExchangeSummary> *stored, QString *error)
+bool CaptureBatchWriter::write(Exchange *begin, Exchange *end, QList<ExchangeSummary> *stored, QString *error)
 {
-    stored->clear();
-    if (rows.empty())
+    if (stored)
+        stored->clear();
+    if (begin == end)
         return true;
-    if (!m_db.transaction()) {
-        *error = QStringLiteral("capture: %1").arg(m_db.lastError().text());
+    auto step = [&](sqlite3_stmt *s, const char *what) {
+        const int rc = sqlite3_step(s);
+        sqlite3_reset(s);
+        if (rc == SQLITE_DONE)
+            return true;
+        *error = sqliteError(what);
         return false;
-    }
-    stored->reserve(qsizetype(rows.size()));
-    for (Exchange &e : rows) {
-        if (!insert(e, error)) {
-            m_db.rollback();
-            stored->clear();
+    };
+    if (!step(m_begin, "begin"))
+        return false;
+    if (stored)
+        stored->reserve(qsizetype(end - begin));
+    for (Exchange *e = begin; e != end; ++e) {
+        if (!insert(*e, error)) {
+            sqlite3_step(m_rollback);
+            sqlite3_reset(m_rollback);
+            if (stored)
+                stored->clear();
             return false;
         }
-        stored->append(summarize(e));
+        if (stored)
+            stored->append(summarize(*e));
     }
-    if (!m_db.commit()) {
-        *error = QStringLiteral("capture: %1").arg(m_db.lastError().text());
-        m_db.rollback();
-        stored->clear();
+    if (!step(m_commit, "commit")) {
+        sqlite3_step(m_rollback);
+        sqlite3_reset(m_rollback);
+        if (stored)
+            stored->clear();
         return false;
     }
-    m_rowCount += qint64(rows.size());
+    m_rowCount += qint64(end - begin);
     return true;
 }
 
 int CaptureBatchWriter::prune(QString *error)
 {
     int deleted = 0;
-    QSqlQuery q(m_db);
     // Oldest first by id; the trigger removes heads and bodies. Small steps keep each write
     // transaction short so readers and the next batch are never held up for long.
     if (m_options.maxExchanges > 0 && m_rowCount > m_options.maxExchanges) {
+        QSqlQuery q(m_db);
         const qint64 n = std::min<qint64>(m_rowCount - m_options.maxExchanges, m_options.pruneBatch);
         q.prepare(QStringLiteral("DELETE FROM exchanges WHERE id IN "
                                  "(SELECT id FROM exchanges ORDER BY id LIMIT ?)"));
         q.addBindValue(n);
         if (!q.exec()) {
-            *error = prepareError(q);
+            *error = QStringLiteral("capture: %1").arg(q.lastError().text());
             return deleted;
         }
         deleted += q.numRowsAffected();
@@ -248,6 +373,7 @@ int CaptureBatchWriter::prune(QString *error)
     const auto now = std::chrono::steady_clock::now();
     if (m_options.maxAge.count() > 0 && deleted < m_options.pruneBatch
         && (m_agePending || now - m_lastAgePrune >= std::chrono::seconds(1))) {
+        QSqlQuery q(m_db);
         m_lastAgePrune = now;
         const qint64 cutoff = wallNowMs() - m_options.maxAge.count();
         const int n = m_options.pruneBatch - deleted;
@@ -256,7 +382,7 @@ int CaptureBatchWriter::prune(QString *error)
         q.addBindValue(cutoff);
         q.addBindValue(n);
         if (!q.exec()) {
-            *error = prepareError(q);
+            *error = QStringLiteral("capture: %1").arg(q.lastError().text());
             return deleted;
         }
         const int aged = q.numRowsAffected();

@@ -5,20 +5,29 @@
 
 #include <QHash>
 #include <QList>
-#include <QSet>
 #include <QSqlDatabase>
-#include <QSqlQuery>
 
 #include <atomic>
 #include <chrono>
-#include <optional>
+#include <string>
 #include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
 
 namespace portico::capture {
 
-// The SQL side of CaptureStore's writer thread: owns the writer connection and its prepared
-// statements, writes one batch per transaction and prunes retention in small steps.
-// Created, used and destroyed on the writer thread only.
+class WalCheckpointer;
+
+// The SQL side of CaptureStore's writer thread: owns the writer connection, writes one batch per
+// transaction and prunes retention in small steps. Created, used and destroyed on the writer
+// thread only.
+//
+// The per-row path talks to SQLite's C API on the connection Qt opened (schema creation, migration
+// and pruning stay on QtSql): one prepared statement per table, reused for every row; text bound
+// as UTF-8 from one scratch buffer per row, heads encoded into a reused buffer, bodies bound in
+// place. The writer never checkpoints the WAL itself: a WalCheckpointer thread does, so that a
+// checkpoint's page copies and fsync never stall the next batch.
 class CaptureBatchWriter
 {
 public:
@@ -29,32 +38,45 @@ public:
 
     // Opens/migrates the file and moves nextId past the highest stored id.
     bool open(QString *error);
-    // Stores the rows (redacted, bodies capped) in one transaction. On success *stored holds
-    // their summaries with the final ids.
-    bool write(std::vector<Exchange> &rows, QList<ExchangeSummary> *stored, QString *error);
+    // Stores rows [begin, end) (redacted, bodies capped) in one transaction. On success *stored
+    // holds their summaries with the final ids (when stored is not null).
+    bool write(Exchange *begin, Exchange *end, QList<ExchangeSummary> *stored, QString *error);
     // One incremental retention step (at most pruneBatch rows). Returns the rows deleted.
     int prune(QString *error);
 
 private:
-    void redact(HeaderList &headers) const;
     bool insert(Exchange &e, QString *error);
+    bool exec(const char *sql, QString *error);
+    QString sqliteError(const char *what) const;
+    void encodeHead(const HeaderList &headers, std::string &out) const;
+    bool isRedacted(const QByteArray &name) const;
     qint64 freshId();
     qint64 wallNowMs() const;
+    static int walHook(void *self, sqlite3 *db, const char *name, int frames);
 
     const CaptureOptions &m_options;
     std::atomic<qint64> &m_nextId;
     QString m_connection;
     QSqlDatabase m_db;
-    std::optional<QSqlQuery> m_insertExchange;
-    std::optional<QSqlQuery> m_insertHeads;
-    std::optional<QSqlQuery> m_insertBodies;
-    QSet<QByteArray> m_redact; // lower-case names
+    sqlite3 *m_handle = nullptr; // owned by m_db's driver
+    sqlite3_stmt *m_insertExchange = nullptr;
+    sqlite3_stmt *m_insertHead = nullptr;
+    sqlite3_stmt *m_insertBody = nullptr;
+    sqlite3_stmt *m_begin = nullptr;
+    sqlite3_stmt *m_commit = nullptr;
+    sqlite3_stmt *m_rollback = nullptr;
+    QList<QByteArray> m_redact; // lower-case names
+    // Scratch for one row, reused: UTF-8 text columns, then the two encoded heads.
+    std::string m_text;
+    std::string m_requestHead;
+    std::string m_responseHead;
     qint64 m_rowCount = 0;
     // Ids this process handed out that another writer of the same file had already used: the
     // row got a fresh id, and sub-requests naming the old one as parent follow it.
     QHash<qint64, qint64> m_remapped;
     std::chrono::steady_clock::time_point m_lastAgePrune;
     bool m_agePending = true;
+    WalCheckpointer *m_checkpointer = nullptr;
 };
 
 } // namespace portico::capture

@@ -30,10 +30,13 @@ struct CaptureOptions
     int batchRows = 500;
     std::chrono::milliseconds batchInterval { 50 };
 
-    // The bounded queue between proxy threads and the writer. Above half of either bound new
-    // exchanges lose their bodies; at the bound whole exchanges are dropped. Both are counted.
-    int maxQueuedRows = 50'000;
-    qint64 maxQueuedBytes = 64 * 1024 * 1024;
+    // The bounded queue between proxy threads and the writer, in the heap bytes the queued
+    // exchanges really hold (strings, header fields, bodies, the queue slot). Above half of either
+    // bound new exchanges lose their bodies; at the bound whole exchanges are dropped. Both are
+    // counted. 16 MiB is ~5,000 exchanges with 1 KiB bodies: over 100 ms of a fast proxy's
+    // traffic, while the writer needs a few ms per batch.
+    int maxQueuedRows = 20'000;
+    qint64 maxQueuedBytes = 16 * 1024 * 1024;
 
     const Clock *clock = nullptr; // for retention by age; nullptr = the system clock
 };

@@ -3,21 +3,38 @@
 #include "core/capture/CaptureBatchWriter.h"
 
 #include <QDeadlineTimer>
+#include <QMetaMethod>
 #include <QThread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace portico::capture {
 
 namespace {
 
-// Rough memory cost of a queued exchange: what the overload bounds are measured in.
+// What a queued exchange really holds on the heap: the slot in the queue, every string and
+// header field with its allocation header, and the bodies. Shared data is counted in full (a
+// body shared with a buffer the proxy already dropped is ours alone). The bounds are in these
+// bytes, so that the queue's RSS is what the options say.
 qint64 queuedSize(const Exchange &e)
 {
-    qint64 size = 512 + e.url.size() * 2 + e.requestBody.size() + e.responseBody.size();
-    for (const auto &h : e.requestHeaders)
-        size += h.first.size() + h.second.size() + 32;
-    for (const auto &h : e.responseHeaders)
-        size += h.first.size() + h.second.size() + 32;
-    return size;
+    constexpr qint64 kAlloc = 32; // QArrayData header + malloc's own overhead
+    auto str = [](const QString &s) { return s.isEmpty() ? 0 : kAlloc + s.size() * 2; };
+    auto bytes = [](const QByteArray &b) { return b.isEmpty() ? 0 : kAlloc + b.size(); };
+    qint64 size = qint64(sizeof(Exchange));
+    for (const QString *s : { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query,
+             &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId, &e.spanId,
+             &e.parentSpanId, &e.error, &e.notes })
+        size += str(*s);
+    for (const HeaderList *list : { &e.requestHeaders, &e.responseHeaders }) {
+        if (!list->isEmpty())
+            size += kAlloc + list->size() * qint64(sizeof(Header));
+        for (const auto &h : *list)
+            size += bytes(h.first) + bytes(h.second);
+    }
+    return size + bytes(e.requestBody) + bytes(e.responseBody);
 }
 
 } // namespace
@@ -108,36 +125,50 @@ qint64 CaptureStore::reserveId()
 
 qint64 CaptureStore::submit(Exchange &&e)
 {
-    const qint64 size = queuedSize(e);
+    // Sized outside the lock; the only allocation under it is the queue growing, which stops
+    // once its capacity covers the bound (the writer hands back an equally large vector).
+    qint64 size = queuedSize(e);
+    const qint64 bodies = e.requestBody.isEmpty() && e.responseBody.isEmpty()
+        ? 0
+        : qint64(e.requestBody.size() + e.responseBody.size()) + 64;
     QMutexLocker lock(&m_mutex);
     if (!m_thread || m_stop || m_failed) {
         m_droppedRows.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
     const auto rows = qint64(m_queue.size());
-    if (rows >= m_options.maxQueuedRows || m_queuedBytes + size > m_options.maxQueuedBytes) {
+    const qint64 maxBytes = m_options.maxQueuedBytes;
+    // Past half of either bound the writer is falling behind: keep the row, lose the bodies,
+    // so that metadata survives longer than payloads. At the bound the row goes too.
+    bool dropBodies = false;
+    if (bodies > 0 && (rows >= m_options.maxQueuedRows / 2 || m_queuedBytes + size > maxBytes / 2)) {
+        dropBodies = true;
+        size -= bodies;
+    }
+    if (rows >= m_options.maxQueuedRows || m_queuedBytes + size > maxBytes) {
+        lock.unlock();
         m_droppedRows.fetch_add(1, std::memory_order_relaxed);
         return 0;
-    }
-    qint64 cost = size;
-    // Past half of either bound the writer is falling behind: keep the row, lose the bodies,
-    // so that metadata survives longer than payloads.
-    if ((rows >= m_options.maxQueuedRows / 2 || m_queuedBytes + size > m_options.maxQueuedBytes / 2)
-        && (!e.requestBody.isEmpty() || !e.responseBody.isEmpty())) {
-        cost -= e.requestBody.size() + e.responseBody.size();
-        e.requestBody = QByteArray();
-        e.responseBody = QByteArray();
-        e.bodiesDropped = true;
-        e.addNote(QStringLiteral("bodies not stored: capture queue overloaded"));
-        m_droppedBodies.fetch_add(1, std::memory_order_relaxed);
     }
     if (e.id == 0)
         e.id = m_nextId.fetch_add(1, std::memory_order_relaxed);
     const qint64 id = e.id;
     m_queue.push_back(std::move(e));
-    m_queuedBytes += cost;
+    m_queuedBytes += size;
     ++m_acceptedSeq;
-    if (qint64(m_queue.size()) >= m_options.batchRows)
+    // One wake when a batch is ready; the writer takes everything queued when it runs.
+    const bool wake = qint64(m_queue.size()) == m_options.batchRows;
+    Exchange &queued = m_queue.back();
+    if (dropBodies) {
+        // Overload path only: the bodies are freed under the lock.
+        queued.requestBody = QByteArray();
+        queued.responseBody = QByteArray();
+        queued.bodiesDropped = true;
+        queued.addNote(QStringLiteral("bodies not stored: capture queue overloaded"));
+        m_droppedBodies.fetch_add(1, std::memory_order_relaxed);
+    }
+    lock.unlock();
+    if (wake)
         m_wake.wakeOne();
     return id;
 }
@@ -178,6 +209,7 @@ void CaptureStore::writerLoop()
 
     std::vector<Exchange> batch;
     QList<ExchangeSummary> stored;
+    const auto sliceRows = size_t(std::max(1, m_options.batchRows));
     for (;;) {
         bool stop = false;
         {
@@ -196,22 +228,37 @@ void CaptureStore::writerLoop()
 
         QString error;
         const auto count = quint64(batch.size());
-        // Write in slices so that one transaction never grows past a few batches' worth.
+        // Summaries only for someone listening (the GUI's live view, replay); nobody in `serve`.
+        const bool announce = isSignalConnected(QMetaMethod::fromSignal(&CaptureStore::exchangesStored));
+        // Write in slices so that one transaction never grows past a batch's worth.
         bool ok = true;
         for (size_t from = 0; from < batch.size() && ok;) {
-            const size_t to = std::min(batch.size(), from + size_t(std::max(1, m_options.batchRows)));
-            std::vector<Exchange> slice(std::make_move_iterator(batch.begin() + qsizetype(from)),
-                std::make_move_iterator(batch.begin() + qsizetype(to)));
-            ok = writer.write(slice, &stored, &error);
+            const size_t to = std::min(batch.size(), from + sliceRows);
+            ok = writer.write(batch.data() + from, batch.data() + to, announce ? &stored : nullptr, &error);
             if (ok) {
-                m_storedRows.fetch_add(slice.size(), std::memory_order_relaxed);
-                Q_EMIT exchangesStored(stored);
+                m_storedRows.fetch_add(to - from, std::memory_order_relaxed);
+                if (announce)
+                    Q_EMIT exchangesStored(stored);
             } else {
                 m_droppedRows.fetch_add(batch.size() - from, std::memory_order_relaxed);
             }
             from = to;
         }
+        stored.clear();
         batch.clear();
+        // After a burst, give the memory back: the queue's capacity shrinks to a few batches and
+        // the allocator returns freed pages to the system, so RSS follows the load down.
+        if (batch.capacity() > 4 * sliceRows) {
+            std::vector<Exchange>().swap(batch);
+            batch.reserve(sliceRows);
+            m_trimPending = true;
+        }
+        if (m_trimPending && count < sliceRows) {
+            m_trimPending = false;
+#if defined(__GLIBC__)
+            malloc_trim(0);
+#endif
+        }
         if (ok)
             writer.prune(&error);
         if (!error.isEmpty()) {

@@ -81,6 +81,7 @@ private:
     bool m_ready = false; // writer finished opening (successfully or not)
     bool m_failed = false;
     QString m_error;
+    bool m_trimPending = false; // writer thread only: a burst ended, return memory when idle
 
     std::atomic<qint64> m_nextId { 1 };
     std::atomic<quint64> m_droppedRows { 0 };

@@ -360,11 +360,13 @@ private:
                     QStringLiteral("'%1:' expects a hexadecimal id or prefix (got '%2')").arg(field, value));
             const QString column = field == u"trace" ? QStringLiteral("trace_id") : QStringLiteral("span_id");
             const int full = field == u"trace" ? 32 : 16;
+            // Not indexed (random ids made the index the writer's largest cost): scanned newest
+            // first in time-bounded slices. A trace's spans sit close together in id order.
+            *costly = true;
             if (id.size() == full) {
                 term->sql = QStringLiteral("e.%1 = ?").arg(column);
                 term->bindings = { id };
             } else {
-                // A range keeps the prefix search on the trace index.
                 term->sql = QStringLiteral("(e.%1 >= ? AND e.%1 < ?)").arg(column);
                 term->bindings = { id, id + QStringLiteral("g") };
             }

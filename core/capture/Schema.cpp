@@ -62,6 +62,19 @@ const char *const kCreateV1[] = {
     " DELETE FROM bodies WHERE exchange_id = old.id; END",
 };
 
+// Version 2: only the indexes the filter language needs to be fast. Every index is one more
+// b-tree insert per captured exchange on the writer; trace ids are random, so their index
+// touched a different page for nearly every row (about 40 % of the writer's time). trace:,
+// span:, host:, upstream: and method: now scan newest first (trace: and span: within the
+// search time budget); aggregate children get a small partial index.
+const char *const kMigrateV2[] = {
+    "DROP INDEX IF EXISTS exchanges_trace",
+    "DROP INDEX IF EXISTS exchanges_method",
+    "DROP INDEX IF EXISTS exchanges_host",
+    "DROP INDEX IF EXISTS exchanges_upstream",
+    "CREATE INDEX IF NOT EXISTS exchanges_parent ON exchanges(parent_id) WHERE parent_id <> 0",
+};
+
 bool exec(QSqlDatabase &db, const QString &sql, QString *error)
 {
     QSqlQuery q(db);
@@ -76,6 +89,13 @@ using Step = std::function<bool(QSqlDatabase &, QString *)>;
 const Step kSteps[] = {
     [](QSqlDatabase &db, QString *error) {
         for (const char *sql : kCreateV1) {
+            if (!exec(db, QString::fromLatin1(sql), error))
+                return false;
+        }
+        return true;
+    },
+    [](QSqlDatabase &db, QString *error) {
+        for (const char *sql : kMigrateV2) {
             if (!exec(db, QString::fromLatin1(sql), error))
                 return false;
         }

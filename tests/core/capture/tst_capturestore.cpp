@@ -28,13 +28,37 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 1);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 2);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
-        QCOMPARE(scalar(path,
-                     QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'index' "
-                                    "AND name LIKE 'exchanges_%'"))
-                     .toInt(),
-            8);
+        QCOMPARE(indexNames(path),
+            QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_started_at,"
+                           "exchanges_status"));
+    }
+
+    void migratesVersion1Files()
+    {
+        // A version 1 file as the first release wrote it: eight indexes, one row.
+        const QString path = m_dir.filePath(QStringLiteral("v1.db"));
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/old"), 200));
+        }
+        for (const char *sql : { "DROP INDEX exchanges_parent", "CREATE INDEX exchanges_host ON exchanges(host, id)",
+                 "CREATE INDEX exchanges_upstream ON exchanges(upstream, id)",
+                 "CREATE INDEX exchanges_method ON exchanges(method, id)",
+                 "CREATE INDEX exchanges_trace ON exchanges(trace_id)", "PRAGMA user_version = 1" })
+            scalar(path, QString::fromLatin1(sql));
+        QCOMPARE(indexNames(path).count(u','), 7);
+        CaptureStore store(options(path));
+        QVERIFY(store.open());
+        store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
+        store.close();
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 2);
+        QCOMPARE(indexNames(path).count(u','), 4);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT group_concat(path) FROM exchanges")).toString(),
+            QStringLiteral("/old,/new"));
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
     }
 
     void refusesNewerSchema()
@@ -88,7 +112,8 @@ private Q_SLOTS:
             rows += batch.size();
         }
         QCOMPARE(rows, 1000);
-        QVERIFY2(stored.count() <= 12, qPrintable(QString::number(stored.count())));
+        // At least 10; a writer that wakes while a batch is still filling writes a short one.
+        QVERIFY2(stored.count() <= 20, qPrintable(QString::number(stored.count())));
         QCOMPARE(stored.at(0).at(0).value<QList<ExchangeSummary>>().first().path, QStringLiteral("/u/50"));
         QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 1050);
         QCOMPARE(store.droppedRows(), quint64(0));
@@ -273,6 +298,14 @@ private Q_SLOTS:
     }
 
 private:
+    static QString indexNames(const QString &path)
+    {
+        return scalar(path,
+            QStringLiteral("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+                           "AND name LIKE 'exchanges_%' ORDER BY name)"))
+            .toString();
+    }
+
     static CaptureOptions options(const QString &path)
     {
         CaptureOptions o;
