@@ -96,7 +96,10 @@ BodyView::BodyView(QWidget *parent)
     connect(m_mode, &QComboBox::activated, this, &BodyView::render);
 }
 
-BodyView::Mode BodyView::mode() const { return Mode(m_mode->currentData().toInt()); }
+BodyView::Mode BodyView::mode() const
+{
+    return Mode(m_mode->currentData().toInt());
+}
 
 void BodyView::setMode(Mode mode)
 {
@@ -104,7 +107,8 @@ void BodyView::setMode(Mode mode)
     render();
 }
 
-void BodyView::setBody(const QByteArray &body, const QByteArray &contentType, qint64 originalSize, bool truncated)
+void BodyView::setBody(
+    const QByteArray &body, const QByteArray &contentType, qint64 originalSize, bool truncated)
 {
     m_body = body;
     QString info = body.isEmpty() ? tr("No body") : QLocale().formattedDataSize(originalSize);
@@ -116,8 +120,9 @@ void BodyView::setBody(const QByteArray &body, const QByteArray &contentType, qi
     QJsonParseError error;
     if (type.startsWith("image/"))
         best = Image;
-    else if (!body.isEmpty() && (type.contains("json") || body.trimmed().startsWith('{') || body.trimmed().startsWith('['))
-             && (QJsonDocument::fromJson(body, &error), error.error == QJsonParseError::NoError))
+    else if (!body.isEmpty()
+        && (type.contains("json") || body.trimmed().startsWith('{') || body.trimmed().startsWith('['))
+        && (QJsonDocument::fromJson(body, &error), error.error == QJsonParseError::NoError))
         best = Json;
     else if (body.contains('\0'))
         best = Hex;
@@ -149,7 +154,8 @@ void BodyView::render()
     }
     case Text: {
         const QJsonDocument doc = QJsonDocument::fromJson(m_body);
-        m_text->setPlainText(doc.isNull() ? QString::fromUtf8(m_body) : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
+        m_text->setPlainText(doc.isNull() ? QString::fromUtf8(m_body)
+                                          : QString::fromUtf8(doc.toJson(QJsonDocument::Indented)));
         break;
     }
     case Hex:
@@ -158,7 +164,8 @@ void BodyView::render()
     case Image: {
         QPixmap pixmap;
         if (pixmap.loadFromData(m_body))
-            m_image->setPixmap(pixmap.width() > 600 ? pixmap.scaledToWidth(600, Qt::SmoothTransformation) : pixmap);
+            m_image->setPixmap(
+                pixmap.width() > 600 ? pixmap.scaledToWidth(600, Qt::SmoothTransformation) : pixmap);
         else
             m_image->setText(tr("Not an image this viewer can show"));
         break;

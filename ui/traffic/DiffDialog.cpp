@@ -24,7 +24,8 @@ DiffDialog::DiffDialog(const capture::Exchange &a, const capture::Exchange &b, Q
     , m_right(new QPlainTextEdit(this))
 {
     setWindowTitle(tr("Compare exchanges %1 and %2").arg(a.id).arg(b.id));
-    const capture::ExchangeDiff diff = capture::diffExchanges(a, b, { QStringLiteral("date"), QStringLiteral("x-request-id") });
+    const capture::ExchangeDiff diff
+        = capture::diffExchanges(a, b, { QStringLiteral("date"), QStringLiteral("x-request-id") });
     m_changes->setObjectName(QStringLiteral("diffChanges"));
     m_changes->setColumnCount(3);
     m_changes->setHorizontalHeaderLabels({ tr("Where"), tr("#%1").arg(a.id), tr("#%1").arg(b.id) });
@@ -36,8 +37,8 @@ DiffDialog::DiffDialog(const capture::Exchange &a, const capture::Exchange &b, Q
     for (int i = 0; i < diff.changes.size(); ++i) {
         const Change &c = diff.changes.at(i);
         const QColor tint = c.kind == Change::Kind::Added ? QColor(0xdc, 0xfc, 0xe7)
-            : c.kind == Change::Kind::Removed            ? QColor(0xfe, 0xe2, 0xe2)
-                                                         : QColor(0xfe, 0xf9, 0xc3);
+            : c.kind == Change::Kind::Removed             ? QColor(0xfe, 0xe2, 0xe2)
+                                                          : QColor(0xfe, 0xf9, 0xc3);
         const QString cells[] = { c.where, c.before, c.after };
         for (int col = 0; col < 3; ++col) {
             auto *item = new QTableWidgetItem(cells[col]);
@@ -46,9 +47,10 @@ DiffDialog::DiffDialog(const capture::Exchange &a, const capture::Exchange &b, Q
             m_changes->setItem(i, col, item);
         }
     }
-    auto *summary = new QLabel(diff.isEmpty() ? tr("The responses are the same.")
-                                              : tr("%n difference(s) in the responses.", nullptr, int(diff.changes.size())),
-                               this);
+    auto *summary = new QLabel(diff.isEmpty()
+            ? tr("The responses are the same.")
+            : tr("%n difference(s) in the responses.", nullptr, int(diff.changes.size())),
+        this);
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     for (QPlainTextEdit *e : { m_left, m_right }) {
         e->setReadOnly(true);
@@ -78,7 +80,8 @@ QString DiffDialog::responseText(const capture::Exchange &e)
     text += ExchangeDetails::headText(e.responseHeaders);
     text += u'\n';
     const QJsonDocument doc = QJsonDocument::fromJson(e.responseBody);
-    text += doc.isNull() ? QString::fromUtf8(e.responseBody) : QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+    text += doc.isNull() ? QString::fromUtf8(e.responseBody)
+                         : QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
     return text;
 }
 

@@ -54,7 +54,8 @@ ExchangeDetails::ExchangeDetails(QWidget *parent)
     m_summary->setWordWrap(true);
     m_summary->setAlignment(Qt::AlignTop | Qt::AlignLeft);
     m_notes->setWordWrap(true);
-    m_notes->setStyleSheet(QStringLiteral("color: #92400e; background: #fffbeb; padding: 4px; border-radius: 3px;"));
+    m_notes->setStyleSheet(
+        QStringLiteral("color: #92400e; background: #fffbeb; padding: 4px; border-radius: 3px;"));
     connect(m_summary, &QLabel::linkActivated, this, [this](const QString &link) {
         if (link.startsWith(QLatin1String("trace:")))
             Q_EMIT traceRequested(link.mid(6));
@@ -109,35 +110,49 @@ void ExchangeDetails::setExchange(const capture::Exchange &e)
     setEnabled(true);
     m_exchange = e;
     auto row = [](const QString &k, const QString &v) {
-        return v.isEmpty() ? QString() : QStringLiteral("<tr><td style='color:#6b7280;padding-right:12px'>%1</td><td>%2</td></tr>").arg(k, v);
+        return v.isEmpty()
+            ? QString()
+            : QStringLiteral("<tr><td style='color:#6b7280;padding-right:12px'>%1</td><td>%2</td></tr>")
+                  .arg(k, v);
     };
     QString html = QStringLiteral("<p style='font-size:13px'><b>%1</b> %2</p><table>")
                        .arg(e.method.toHtmlEscaped(), e.url.toHtmlEscaped());
     html += row(tr("Status"), e.status ? QString::number(e.status) : tr("no response"));
-    html += row(tr("Started"), QLocale().toString(e.startedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
+    html += row(tr("Started"),
+        QLocale().toString(e.startedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
     html += row(tr("Route"), e.route.toHtmlEscaped());
     html += row(tr("Consumer"), e.consumer.toHtmlEscaped());
-    html += row(tr("Upstream"), e.upstream.isEmpty() ? QString() : QStringLiteral("%1 (%2)").arg(e.upstream, e.upstreamTarget).toHtmlEscaped());
+    html += row(tr("Upstream"),
+        e.upstream.isEmpty() ? QString()
+                             : QStringLiteral("%1 (%2)").arg(e.upstream, e.upstreamTarget).toHtmlEscaped());
     html += row(tr("API version"), e.apiVersion.toHtmlEscaped());
     html += row(tr("Client"), e.clientAddress.toHtmlEscaped());
     if (!e.traceId.isEmpty())
-        html += row(tr("Trace"), QStringLiteral("<a href='trace:%1'>%1</a> <span style='color:#6b7280'>(show all exchanges of this trace)</span>")
-                                     .arg(e.traceId.toHtmlEscaped()));
+        html += row(tr("Trace"),
+            QStringLiteral("<a href='trace:%1'>%1</a> <span style='color:#6b7280'>(show all exchanges of "
+                           "this trace)</span>")
+                .arg(e.traceId.toHtmlEscaped()));
     html += row(tr("Retries"), e.retries ? QString::number(e.retries) : QString());
-    html += row(tr("Sizes"), tr("%1 in, %2 out").arg(QLocale().formattedDataSize(e.requestBytes), QLocale().formattedDataSize(e.responseBytes)));
+    html += row(tr("Sizes"),
+        tr("%1 in, %2 out")
+            .arg(QLocale().formattedDataSize(e.requestBytes), QLocale().formattedDataSize(e.responseBytes)));
     if (!e.error.isEmpty())
-        html += row(tr("Error"), QStringLiteral("<span style='color:#c62828'>%1</span>").arg(e.error.toHtmlEscaped()));
+        html += row(tr("Error"),
+            QStringLiteral("<span style='color:#c62828'>%1</span>").arg(e.error.toHtmlEscaped()));
     html += QStringLiteral("</table>");
     m_summary->setText(html);
     m_waterfall->setTimings(e.timings);
     m_notes->setText(e.notes);
     m_notes->setVisible(!e.notes.isEmpty());
-    m_requestHead->setPlainText(QStringLiteral("%1 %2\n").arg(e.method, e.path + (e.query.isEmpty() ? QString() : u'?' + e.query))
-                                + headText(e.requestHeaders));
-    m_responseHead->setPlainText((e.status ? QStringLiteral("HTTP %1\n").arg(e.status) : QString()) + headText(e.responseHeaders));
-    m_requestBody->setBody(e.requestBody, capture::headerValue(e.requestHeaders, "content-type"), e.requestBodySize, e.requestTruncated);
-    m_responseBody->setBody(e.responseBody, capture::headerValue(e.responseHeaders, "content-type"), e.responseBodySize,
-                            e.responseTruncated);
+    m_requestHead->setPlainText(
+        QStringLiteral("%1 %2\n").arg(e.method, e.path + (e.query.isEmpty() ? QString() : u'?' + e.query))
+        + headText(e.requestHeaders));
+    m_responseHead->setPlainText(
+        (e.status ? QStringLiteral("HTTP %1\n").arg(e.status) : QString()) + headText(e.responseHeaders));
+    m_requestBody->setBody(e.requestBody, capture::headerValue(e.requestHeaders, "content-type"),
+        e.requestBodySize, e.requestTruncated);
+    m_responseBody->setBody(e.responseBody, capture::headerValue(e.responseHeaders, "content-type"),
+        e.responseBodySize, e.responseTruncated);
 }
 
 } // namespace portico::ui

@@ -39,7 +39,8 @@ FilterBar::FilterBar(QWidget *parent)
     , m_completions(new QStringListModel(this))
 {
     m_edit->setObjectName(QStringLiteral("filterEdit"));
-    m_edit->setPlaceholderText(tr("Filter: status:>=400 method:POST route:users duration:>200ms \"text\" …  (Return to apply)"));
+    m_edit->setPlaceholderText(
+        tr("Filter: status:>=400 method:POST route:users duration:>200ms \"text\" …  (Return to apply)"));
     m_edit->setClearButtonEnabled(true);
     m_error->setObjectName(QStringLiteral("filterError"));
     m_error->setStyleSheet(QStringLiteral("color: #c62828; font-size: 11px;"));
@@ -69,10 +70,14 @@ FilterBar::FilterBar(QWidget *parent)
         }
         updateCompletions();
     });
-    connect(m_completer, qOverload<const QString &>(&QCompleter::activated), this, &FilterBar::insertCompletion);
+    connect(
+        m_completer, qOverload<const QString &>(&QCompleter::activated), this, &FilterBar::insertCompletion);
 }
 
-QString FilterBar::errorText() const { return m_error->isVisible() ? m_error->text() : QString(); }
+QString FilterBar::errorText() const
+{
+    return m_error->isVisible() ? m_error->text() : QString();
+}
 
 void FilterBar::showError(int column, const QString &message)
 {
@@ -112,7 +117,8 @@ void FilterBar::updateCompletions()
     }
     m_completions->setStringList(items);
     m_completer->setCompletionPrefix(word);
-    if (m_completer->completionCount() == 0 || (m_completer->completionCount() == 1 && m_completer->currentCompletion() == word)) {
+    if (m_completer->completionCount() == 0
+        || (m_completer->completionCount() == 1 && m_completer->currentCompletion() == word)) {
         m_completer->popup()->hide();
         return;
     }

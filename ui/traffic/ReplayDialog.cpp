@@ -24,8 +24,9 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
 {
     setWindowTitle(tr("Edit and Resend — exchange %1").arg(original.id));
     m_method->setEditable(true);
-    m_method->addItems({ QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"), QStringLiteral("PATCH"),
-                         QStringLiteral("DELETE"), QStringLiteral("HEAD"), QStringLiteral("OPTIONS") });
+    m_method->addItems(
+        { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"), QStringLiteral("PATCH"),
+            QStringLiteral("DELETE"), QStringLiteral("HEAD"), QStringLiteral("OPTIONS") });
     m_method->setCurrentText(original.method);
     m_url->setText(original.url);
     QList<QStringList> rows;

@@ -19,11 +19,13 @@ QList<TimingWaterfall::Phase> TimingWaterfall::phases(const capture::Timings &t)
     out << Phase { tr("Request"), 0, received, QColor(0x94, 0xa3, 0xb8) };
     qint64 cursor = received;
     if (t.upstreamConnectUs >= 0) {
-        out << Phase { tr("Connect"), cursor, std::max(cursor, t.upstreamConnectUs), QColor(0xf5, 0x9e, 0x0b) };
+        out << Phase { tr("Connect"), cursor, std::max(cursor, t.upstreamConnectUs),
+            QColor(0xf5, 0x9e, 0x0b) };
         cursor = std::max(cursor, t.upstreamConnectUs);
     }
     if (t.firstUpstreamByteUs >= 0) {
-        out << Phase { tr("Wait"), cursor, std::max(cursor, t.firstUpstreamByteUs), QColor(0x22, 0xc5, 0x5e) };
+        out << Phase { tr("Wait"), cursor, std::max(cursor, t.firstUpstreamByteUs),
+            QColor(0x22, 0xc5, 0x5e) };
         cursor = std::max(cursor, t.firstUpstreamByteUs);
     }
     if (t.lastByteUs >= 0)
@@ -48,7 +50,10 @@ QSize TimingWaterfall::sizeHint() const
     return QSize(360, int(m_phases.size() + 1) * (fontMetrics().height() + 6) + 4);
 }
 
-QSize TimingWaterfall::minimumSizeHint() const { return QSize(200, sizeHint().height()); }
+QSize TimingWaterfall::minimumSizeHint() const
+{
+    return QSize(200, sizeHint().height());
+}
 
 void TimingWaterfall::paintEvent(QPaintEvent *)
 {
@@ -75,7 +80,7 @@ void TimingWaterfall::paintEvent(QPaintEvent *)
         p.drawRoundedRect(QRect(x, y + 4, w, rowH - 8), 2, 2);
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(QRect(track.right() + 6, y, valueW, rowH), Qt::AlignVCenter | Qt::AlignLeft,
-                   TrafficModel::formatDurationUs(ph.endUs - ph.startUs));
+            TrafficModel::formatDurationUs(ph.endUs - ph.startUs));
         y += rowH;
     }
     p.setPen(palette().color(QPalette::Text));
@@ -84,7 +89,7 @@ void TimingWaterfall::paintEvent(QPaintEvent *)
     p.setFont(bold);
     p.drawText(QRect(0, y, labelW, rowH), Qt::AlignVCenter | Qt::AlignLeft, tr("Total"));
     p.drawText(QRect(track.left(), y, track.width() + valueW, rowH), Qt::AlignVCenter | Qt::AlignRight,
-               TrafficModel::formatDurationUs(m_timings.lastByteUs));
+        TrafficModel::formatDurationUs(m_timings.lastByteUs));
 }
 
 } // namespace portico::ui

@@ -3,6 +3,7 @@
 #include "core/capture/CaptureReader.h"
 #include "core/capture/Exchange.h"
 #include "core/capture/FilterExpression.h"
+#include "ui/traffic/IdMap.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -20,6 +21,7 @@ namespace portico::ui {
 // a view asks for them, with a small cache of recently shown pages. Heads and bodies are read
 // only for the selected exchange (exchange()).
 //
+// Without a filter the ids are usually one unbroken run, known from count, min and max (IdMap).
 // The ids of a filter come in one indexed query. A costly filter (body:, header:) is scanned in
 // slices from the newest id down, a time budget per event-loop turn, and older rows appear at
 // the top as they are found (olderRowsInserted). Live exchanges are queued by enqueueLive() and
@@ -73,6 +75,7 @@ public:
     // Inserts the queued live rows now (the timer calls it; tests may too). Returns rows added.
     int flushLive();
 
+    const IdMap &ids() const { return m_ids; }
     qint64 idAt(int row) const { return row >= 0 && row < m_ids.size() ? m_ids.at(row) : 0; }
     // The thin row; reads its page from the database when it is not cached.
     capture::ExchangeSummary summary(int row) const;
@@ -102,6 +105,8 @@ private:
 
     // Loads the ids of the filter (all of them, or the first slices of a costly one).
     void loadIds();
+    // No filter: the ids as one run when the table has no gaps; false when it has some.
+    bool loadRun();
     // Costly filter: scans slices downwards for about `budgetMs`; returns the ids found, ascending.
     QList<qint64> scanSlices(int budgetMs, int enough);
     const capture::ExchangeSummary *cached(int row) const;
@@ -110,7 +115,7 @@ private:
     std::unique_ptr<capture::CaptureReader> m_reader;
     QString m_path;
     capture::FilterExpression m_filter;
-    QList<qint64> m_ids; // ascending: every matching exchange above the floor
+    IdMap m_ids; // ascending: every matching exchange above the floor
     mutable QHash<int, Page> m_pages;
     mutable quint64 m_useClock = 0;
     QList<capture::ExchangeSummary> m_pending;

@@ -58,12 +58,14 @@ TrafficPage::TrafficPage(QWidget *parent)
     har->setPopupMode(QToolButton::InstantPopup);
     auto *harMenu = new QMenu(har);
     harMenu->addAction(tr("Export Filtered to HAR…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export HAR"), QStringLiteral("traffic.har"), tr("HAR (*.har)"));
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export HAR"), QStringLiteral("traffic.har"), tr("HAR (*.har)"));
         if (!path.isEmpty())
             exportHar(path);
     });
     harMenu->addAction(tr("Import HAR…"), this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import HAR"), {}, tr("HAR (*.har *.json)"));
+        const QString path
+            = QFileDialog::getOpenFileName(this, tr("Import HAR"), {}, tr("HAR (*.har *.json)"));
         if (!path.isEmpty())
             importHar(path);
     });
@@ -105,8 +107,10 @@ TrafficPage::TrafficPage(QWidget *parent)
         m_filter->edit()->setText(text);
         applyFilter(text);
     });
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TrafficPage::showCurrent);
-    connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TrafficPage::updateActions);
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &TrafficPage::showCurrent);
+    connect(
+        m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &TrafficPage::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         m_details->clear();
         updateActions();
@@ -242,9 +246,11 @@ bool TrafficPage::exportHar(const QString &path)
         QMessageBox::warning(this, tr("Export HAR"), tr("Cannot write %1: %2").arg(path, file.errorString()));
         return false;
     }
-    const auto filter = capture::FilterExpression::parse(m_model->filterText()).value_or(capture::FilterExpression {});
+    const auto filter
+        = capture::FilterExpression::parse(m_model->filterText()).value_or(capture::FilterExpression {});
     const qint64 total = reader->count(filter);
-    QProgressDialog progress(tr("Exporting %n exchange(s)…", nullptr, int(total)), tr("Cancel"), 0, int(total), this);
+    QProgressDialog progress(
+        tr("Exporting %n exchange(s)…", nullptr, int(total)), tr("Cancel"), 0, int(total), this);
     progress.setWindowModality(Qt::WindowModal);
     progress.setMinimumDuration(300);
     capture::HarWriter writer(&file);
@@ -270,7 +276,8 @@ bool TrafficPage::exportHar(const QString &path)
 bool TrafficPage::importHar(const QString &path)
 {
     if (!m_store) {
-        QMessageBox::information(this, tr("Import HAR"), tr("Start the gateway first: imported exchanges go into its capture."));
+        QMessageBox::information(
+            this, tr("Import HAR"), tr("Start the gateway first: imported exchanges go into its capture."));
         return false;
     }
     QFile file(path);
@@ -281,7 +288,7 @@ bool TrafficPage::importHar(const QString &path)
         return false;
     }
     QProgressDialog progress(tr("Importing %n exchange(s)…", nullptr, int(exchanges.size())), tr("Cancel"), 0,
-                             int(exchanges.size()), this);
+        int(exchanges.size()), this);
     progress.setWindowModality(Qt::WindowModal);
     progress.setMinimumDuration(300);
     for (int i = 0; i < exchanges.size() && !progress.wasCanceled(); ++i) {

@@ -27,7 +27,7 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setHighlightSections(false);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
-    const int widths[] = { 56, 92, 60, 110, 190, 52, 72, 64, 90, 80, 60, 90 };
+    const int widths[] = { 56, 92, 60, 100, 150, 52, 72, 80, 90, 80, 60, 90 };
     for (int c = 0; c < TrafficModel::ColumnCount; ++c)
         setColumnWidth(c, widths[c]);
 
