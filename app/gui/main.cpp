@@ -1,6 +1,7 @@
 // portico: the desktop application. Builds the objects and hands them to each other; the work is
 // done in ui/ and core/.
 
+#include "ScreenshotTour.h"
 #include "ui/main/Application.h"
 #include "ui/main/MainWindow.h"
 
@@ -20,12 +21,22 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral("Desktop developer API gateway and traffic inspector"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("workspace"), QStringLiteral("The workspace file to open (YAML or JSON)."));
-    QCommandLineOption section(QStringLiteral("section"), QStringLiteral("Show this section first (e.g. Traffic)."),
-                               QStringLiteral("name"));
-    QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open the built-in demo workspace with sample traffic."));
+    parser.addPositionalArgument(
+        QStringLiteral("workspace"), QStringLiteral("The workspace file to open (YAML or JSON)."));
+    QCommandLineOption section(QStringLiteral("section"),
+        QStringLiteral("Show this section first (e.g. Traffic)."), QStringLiteral("name"));
+    QCommandLineOption demo(
+        QStringLiteral("demo"), QStringLiteral("Open the built-in demo workspace with sample traffic."));
+    QCommandLineOption screenshots(QStringLiteral("screenshots"),
+        QStringLiteral("With --demo: save a PNG of each main section into this directory, then quit."),
+        QStringLiteral("dir"));
+    QCommandLineOption warmup(QStringLiteral("warmup"),
+        QStringLiteral("With --screenshots: milliseconds of sample traffic before the first shot."),
+        QStringLiteral("ms"), QStringLiteral("8000"));
     parser.addOption(section);
     parser.addOption(demo);
+    parser.addOption(screenshots);
+    parser.addOption(warmup);
     parser.process(app);
 
     portico::ui::Application::applyStyle();
@@ -37,5 +48,8 @@ int main(int argc, char *argv[])
         portico.start(parser.positionalArguments().value(0));
     if (parser.isSet(section))
         portico.window()->showSection(parser.value(section));
+    ScreenshotTour tour(portico.window(), parser.value(screenshots), parser.value(warmup).toInt());
+    if (parser.isSet(screenshots))
+        tour.start();
     return app.exec();
 }

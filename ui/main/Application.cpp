@@ -1,15 +1,17 @@
 #include "ui/main/Application.h"
 
-#include "core/common/Clock.h"
 #include "core/capture/CaptureStore.h"
+#include "core/common/Clock.h"
 #include "core/gateway/Gateway.h"
+#include "ui/dashboard/DashboardPage.h"
 #include "ui/document/WorkspaceDocument.h"
+#include "ui/exporter/ExportPage.h"
 #include "ui/gateway/GatewayController.h"
 #include "ui/gateway/SampleTraffic.h"
 #include "ui/main/MainActions.h"
-#include "ui/main/StatusPanel.h"
 #include "ui/main/MainWindow.h"
 #include "ui/main/RecentFiles.h"
+#include "ui/main/StatusPanel.h"
 #include "ui/models/AuthSchemesModel.h"
 #include "ui/models/ConsumersModel.h"
 #include "ui/models/RoutesModel.h"
@@ -25,19 +27,17 @@
 #include "ui/sections/TierForm.h"
 #include "ui/sections/UpstreamForm.h"
 #include "ui/sections/VersionsForm.h"
-#include "ui/dashboard/DashboardPage.h"
-#include "ui/exporter/ExportPage.h"
 #include "ui/traffic/TrafficPage.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QStatusBar>
-#include <QTimer>
-#include <QSettings>
 #include <QStyleFactory>
+#include <QTimer>
 
 namespace portico::ui {
 
@@ -57,6 +57,8 @@ Application::Application(QSettings *settings, QObject *parent)
 Application::~Application()
 {
     m_sample->setRunning(false);
+    // Stopping announces runningChanged; the window it would update is gone by then.
+    disconnect(m_gateway, nullptr, this, nullptr);
     delete m_window;
     m_gateway->stop();
 }
@@ -98,8 +100,12 @@ void Application::sampleStatus()
     const quint64 total = m_gateway->gateway()->totalRequests();
     m_window->status()->setRequestsPerSecond(m_gateway->isRunning() ? double(total - m_lastTotal) : 0.0);
     m_lastTotal = total;
-    if (capture::CaptureStore *store = m_gateway->captureStore())
-        m_window->status()->setCaptureSize(qint64(store->storedRows()), QFileInfo(m_gateway->captureDatabase()).size());
+    if (capture::CaptureStore *store = m_gateway->captureStore()) {
+        // In WAL mode recent batches live in the -wal file until a checkpoint moves them over.
+        const QString db = m_gateway->captureDatabase();
+        const qint64 bytes = QFileInfo(db).size() + QFileInfo(db + QStringLiteral("-wal")).size();
+        m_window->status()->setCaptureSize(qint64(store->storedRows()), bytes);
+    }
 }
 
 bool Application::startGateway()
@@ -107,8 +113,8 @@ bool Application::startGateway()
     if (!m_document->diagnostics().isEmpty()) {
         m_window->goTo(m_document->diagnostics().first().path);
         QMessageBox::warning(m_window, tr("Cannot start the gateway"),
-                             tr("The workspace has problems; fix them first:\n\n%1")
-                                 .arg(m_document->diagnostics().first().toString()));
+            tr("The workspace has problems; fix them first:\n\n%1")
+                .arg(m_document->diagnostics().first().toString()));
         return false;
     }
     const QStringList problems = m_gateway->start(m_document->snapshot());
@@ -125,7 +131,8 @@ bool Application::applyToGateway()
     if (!m_document->diagnostics().isEmpty()) {
         m_window->goTo(m_document->diagnostics().first().path);
         m_window->statusBar()->showMessage(
-            tr("Not applied: %n problem(s) in the workspace", nullptr, int(m_document->diagnostics().size())), 5000);
+            tr("Not applied: %n problem(s) in the workspace", nullptr, int(m_document->diagnostics().size())),
+            5000);
         return false;
     }
     if (!m_gateway->isRunning())
@@ -135,14 +142,16 @@ bool Application::applyToGateway()
         QMessageBox::warning(m_window, tr("Not applied"), problems.join(u'\n'));
         return false;
     }
-    m_window->statusBar()->showMessage(tr("Applied: revision %1 is live").arg(m_gateway->gateway()->revision()), 4000);
+    m_window->statusBar()->showMessage(
+        tr("Applied: revision %1 is live").arg(m_gateway->gateway()->revision()), 4000);
     return true;
 }
 
 bool Application::openDemo()
 {
     QString error;
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo");
+    const QString dir
+        = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/demo");
     const config::WorkspacePtr ws = m_gateway->startDemo(dir, &error);
     if (!ws) {
         m_window->statusBar()->showMessage(tr("Demo unavailable: %1").arg(error), 8000);
@@ -159,28 +168,28 @@ void Application::buildSections()
 {
     WorkspaceDocument *doc = m_document;
     m_window->addSection(tr("Routes"), QStringLiteral("⇄"),
-                         new SectionPage(tr("Routes"), tr("Matched top to bottom; the first match wins."),
-                                         new RoutesModel(doc), new RouteForm(doc)),
-                         QStringLiteral("routes"));
+        new SectionPage(tr("Routes"), tr("Matched top to bottom; the first match wins."),
+            new RoutesModel(doc), new RouteForm(doc)),
+        QStringLiteral("routes"));
     m_window->addSection(tr("Upstreams"), QStringLiteral("⛁"),
-                         new SectionPage(tr("Upstreams"), tr("The services behind the gateway."),
-                                         new UpstreamsModel(doc), new UpstreamForm(doc)),
-                         QStringLiteral("upstreams"));
+        new SectionPage(tr("Upstreams"), tr("The services behind the gateway."), new UpstreamsModel(doc),
+            new UpstreamForm(doc)),
+        QStringLiteral("upstreams"));
     m_window->addSection(tr("Consumers & Keys"), QStringLiteral("☺"),
-                         new SectionPage(tr("Consumers & Keys"), tr("Who calls the API, with which keys and plan."),
-                                         new ConsumersModel(doc), new ConsumerForm(doc)),
-                         QStringLiteral("consumers"));
+        new SectionPage(tr("Consumers & Keys"), tr("Who calls the API, with which keys and plan."),
+            new ConsumersModel(doc), new ConsumerForm(doc)),
+        QStringLiteral("consumers"));
     m_window->addSection(tr("Auth"), QStringLiteral("⚷"),
-                         new SectionPage(tr("Auth"), tr("Named schemes; routes list the ones they accept."),
-                                         new AuthSchemesModel(doc), new AuthForm(doc)),
-                         QStringLiteral("auth"));
-    auto *tiers = new SectionPage(tr("Tiers & Limits"), tr("Per-consumer plans, and the gateway's own limits."),
-                                  new TiersModel(doc), new TierForm(doc));
+        new SectionPage(tr("Auth"), tr("Named schemes; routes list the ones they accept."),
+            new AuthSchemesModel(doc), new AuthForm(doc)),
+        QStringLiteral("auth"));
+    auto *tiers = new SectionPage(tr("Tiers & Limits"),
+        tr("Per-consumer plans, and the gateway's own limits."), new TiersModel(doc), new TierForm(doc));
     tiers->addBelowForm(new LimitsBox(doc));
     m_window->addSection(tr("Tiers & Limits"), QStringLiteral("◔"), tiers, QStringLiteral("tiers"));
     m_window->addSection(tr("Versions"), QStringLiteral("⎇"),
-                         new SectionPage(tr("Versions"), tr("Routes that map API versions to upstreams."),
-                                         new VersionedRoutesModel(doc), new VersionsForm(doc)));
+        new SectionPage(tr("Versions"), tr("Routes that map API versions to upstreams."),
+            new VersionedRoutesModel(doc), new VersionsForm(doc)));
     auto *traffic = new TrafficPage;
     connect(m_gateway, &GatewayController::captureChanged, traffic, &TrafficPage::setSource);
     // With the gateway stopped, the inspector still shows the workspace's capture history.
@@ -192,11 +201,13 @@ void Application::buildSections()
     m_window->addSection(tr("Traffic"), QStringLiteral("☰"), traffic);
     auto *dashboard = new DashboardPage;
     connect(m_gateway, &GatewayController::captureChanged, dashboard, &DashboardPage::setCaptureStore);
-    connect(m_gateway, &GatewayController::runningChanged, dashboard,
-            [this, dashboard](bool running) { dashboard->setMetrics(running ? &m_gateway->metrics() : nullptr); });
+    connect(m_gateway, &GatewayController::runningChanged, dashboard, [this, dashboard](bool running) {
+        dashboard->setMetrics(running ? &m_gateway->metrics() : nullptr);
+    });
     m_window->addSection(tr("Dashboard"), QStringLiteral("▤"), dashboard);
     m_window->addSection(tr("Export"), QStringLiteral("⇪"), new ExportPage(doc));
-    m_window->addSection(tr("Settings"), QStringLiteral("⚙"), new SettingsPage(doc), QStringLiteral("gateway"));
+    m_window->addSection(
+        tr("Settings"), QStringLiteral("⚙"), new SettingsPage(doc), QStringLiteral("gateway"));
 }
 
 void Application::start(const QString &path)

@@ -190,7 +190,7 @@ void MainWindow::restoreLayout()
         resize(1280, 800);
     if (!restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray())) {
         // Dock sizes only stick once the window is laid out.
-        QTimer::singleShot(0, this, [this] { resizeDocks({ m_problemsDock }, { 90 }, Qt::Vertical); });
+        QTimer::singleShot(0, this, [this] { resizeDocks({ m_problemsDock }, { 60 }, Qt::Vertical); });
     }
     const int section = m_settings->value(QStringLiteral("window/section"), 0).toInt();
     if (section >= 0 && section < m_sections->count())

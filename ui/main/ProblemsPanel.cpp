@@ -19,6 +19,8 @@ ProblemsPanel::ProblemsPanel(WorkspaceDocument *document, QWidget *parent)
     layout->addWidget(m_list);
     m_list->setObjectName(QStringLiteral("problemsList"));
     m_list->setAlternatingRowColors(true);
+    // Two lines are enough when the workspace is valid; the user can drag it taller.
+    m_list->setMinimumHeight(2 * m_list->fontMetrics().height() + 8);
     connect(m_list, &QListWidget::itemActivated, this,
             [this](QListWidgetItem *item) { Q_EMIT goToRequested(item->data(Qt::UserRole).toString()); });
     connect(document, &WorkspaceDocument::diagnosticsChanged, this, &ProblemsPanel::refresh);

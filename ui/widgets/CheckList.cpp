@@ -1,17 +1,19 @@
 #include "ui/widgets/CheckList.h"
 
 #include <QCheckBox>
-#include <QHBoxLayout>
+#include <QGridLayout>
+
+#include <algorithm>
 
 namespace portico::ui {
 
 CheckList::CheckList(QWidget *parent)
     : QWidget(parent)
-    , m_layout(new QHBoxLayout(this))
+    , m_layout(new QGridLayout(this))
 {
     m_layout->setContentsMargins(0, 0, 0, 0);
-    m_layout->setSpacing(10);
-    m_layout->addStretch(1);
+    m_layout->setHorizontalSpacing(10);
+    m_layout->setVerticalSpacing(4);
 }
 
 void CheckList::setOptions(const QStringList &names)
@@ -30,7 +32,10 @@ void CheckList::setChecked(const QStringList &names)
     rebuild();
 }
 
-QStringList CheckList::checked() const { return m_checked; }
+QStringList CheckList::checked() const
+{
+    return m_checked;
+}
 
 QCheckBox *CheckList::box(const QString &name) const
 {
@@ -54,9 +59,16 @@ void CheckList::rebuild()
     if (current != shown) {
         qDeleteAll(m_boxes);
         m_boxes.clear();
+        // Up to 7 in a row (HTTP methods); longer lists (JWT algorithms) wrap onto two rows so
+        // that a form never needs more width than its pane.
+        const int columns = shown.size() <= 7 ? int(shown.size()) : int(shown.size() + 1) / 2;
+        for (int c = 0; c <= 7; ++c)
+            m_layout->setColumnStretch(c, 0);
+        m_layout->setColumnStretch(columns, 1);
         for (const QString &name : shown) {
             auto *box = new QCheckBox(name, this);
-            m_layout->insertWidget(m_boxes.size(), box);
+            const int i = int(m_boxes.size());
+            m_layout->addWidget(box, i / std::max(1, columns), i % std::max(1, columns));
             m_boxes << box;
             connect(box, &QCheckBox::toggled, this, [this] {
                 QStringList now;

@@ -4,7 +4,7 @@
 #include <QWidget>
 
 class QCheckBox;
-class QHBoxLayout;
+class QGridLayout;
 
 namespace portico::ui {
 
@@ -29,7 +29,7 @@ Q_SIGNALS:
 private:
     void rebuild();
 
-    QHBoxLayout *m_layout;
+    QGridLayout *m_layout;
     QStringList m_options;
     QStringList m_checked;
     QList<QCheckBox *> m_boxes;

@@ -17,9 +17,12 @@ FieldBox *addField(QFormLayout *form, const QString &label, QWidget *editor)
 void showStackPage(QStackedWidget *stack, int index)
 {
     for (int i = 0; i < stack->count(); ++i)
-        stack->widget(i)->setSizePolicy(QSizePolicy::Preferred, i == index ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+        stack->widget(i)->setSizePolicy(
+            QSizePolicy::Preferred, i == index ? QSizePolicy::Preferred : QSizePolicy::Ignored);
     stack->setCurrentIndex(index);
-    stack->adjustSize();
+    // Not adjustSize(): that sets the stack to its own size hint behind the parent layout's
+    // back, leaving the page too narrow or too wide (clipped) until something else relayouts.
+    stack->updateGeometry();
 }
 
 QFormLayout *makeForm(QWidget *parent)
