@@ -251,8 +251,9 @@ void CaptureStore::writerLoop()
         if (batch.capacity() > 4 * sliceRows) {
             std::vector<Exchange>().swap(batch);
             batch.reserve(sliceRows);
-            m_trimPending = true;
         }
+        if (count >= 2 * sliceRows)
+            m_trimPending = true;
         if (m_trimPending && count < sliceRows) {
             m_trimPending = false;
 #if defined(__GLIBC__)

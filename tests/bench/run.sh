@@ -13,6 +13,7 @@
 #   PORTICO=build/release/app/portico-cli bash tests/bench/run.sh
 #   AUTH=key bash tests/bench/run.sh         # Portico route with API-key auth + a rate limit
 #   AUTH=jwt bash tests/bench/run.sh         # Portico route with RS256 JWT auth (PEM key, one token)
+#   TARGETS=portico CAPTURE=on bash tests/bench/run.sh   # only some targets (capture on/off A/B)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORKERS=${WORKERS:-1}
@@ -21,6 +22,7 @@ CAPTURE=${CAPTURE:-on}
 PORTICO=${PORTICO:-build/release/app/portico-cli}
 WRK_THREADS=${WRK_THREADS:-2}
 AUTH=${AUTH:-none}
+TARGETS=${TARGETS:-upstream nginx haproxy portico}
 for tool in nginx haproxy wrk; do
   command -v "$tool" >/dev/null || { echo "missing $tool: bash packaging/install-deps.sh --bench" >&2; exit 2; }
 done
@@ -147,41 +149,51 @@ for port in 18081 18082 18083 18084; do
   for _ in $(seq 50); do curl -sf -o /dev/null "${wrk_header[@]}" "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
-declare -A rps p50 p99
+declare -A rps p50 p99 reqs
 measure() { # name port conns
   local out
   out=$(wrk -t"$WRK_THREADS" -c"$3" -d"$DURATION" --latency "${wrk_header[@]}" "http://127.0.0.1:$2/")
   rps[$1,$3]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  reqs[$1,$3]=$(awk '/requests in/ {print $1}' <<<"$out")
   p50[$1,$3]=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99[$1,$3]=$(awk '$1=="99%" {print $2}' <<<"$out")
   if grep -q "Non-2xx\|Socket errors" <<<"$out"; then echo "  $1@$3: $(grep -E 'Non-2xx|Socket errors' <<<"$out" | tr -s ' ')" >&2; fi
 }
 to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (v ~ /ms$/) printf "%.3f", v+0; else if (v ~ /s$/) printf "%.3f", v*1000; else print v }'; }
 
-rss_max=0
-sample_rss() { local r; r=$(awk "/VmRSS/ {print \$2}" "/proc/$portico_pid/status"); if [ "$r" -gt "$rss_max" ]; then rss_max=$r; fi; }
+# Portico's RSS, sampled twice a second while the load runs (the capture queue is fullest then).
+( while kill -0 "$portico_pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$portico_pid/status" 2>/dev/null; sleep 0.5; done ) > "$work/rss.txt" &
+pids+=($!)
+declare -A ports=([upstream]=18081 [nginx]=18082 [haproxy]=18083 [portico]=18084)
 for conns in 64 256; do
-  for target in upstream:18081 nginx:18082 haproxy:18083 portico:18084; do
-    name=${target%%:*}; port=${target##*:}
-    measure "$name" "$port" "$conns"
-    sample_rss
+  for name in $TARGETS; do
+    measure "$name" "${ports[$name]}" "$conns"
   done
 done
+rss_max=$(sort -n "$work/rss.txt" | tail -1)
 
 printf '\nWORKERS=%s  DURATION=%s  capture=%s  auth=%s  (%s)\n' "$WORKERS" "$DURATION" "$CAPTURE" "$AUTH" "$(nproc) cores"
 printf '%-10s %6s %12s %10s %10s\n' target conns req/s p50_ms p99_ms
 for conns in 64 256; do
-  for name in upstream nginx haproxy portico; do
+  for name in $TARGETS; do
     printf '%-10s %6s %12s %10s %10s\n' "$name" "$conns" "${rps[$name,$conns]}" "$(to_ms "${p50[$name,$conns]}")" "$(to_ms "${p99[$name,$conns]}")"
   done
 done
 echo
-for conns in 64 256; do
+[[ " $TARGETS " == *" nginx "* && " $TARGETS " == *" portico "* ]] && for conns in 64 256; do
   awk -v c="$conns" -v pr="${rps[portico,$conns]}" -v nr="${rps[nginx,$conns]}" -v pp="$(to_ms "${p99[portico,$conns]}")" -v np="$(to_ms "${p99[nginx,$conns]}")" \
     'BEGIN { printf "portico/nginx @%s conns: throughput %.2fx, p99 %.2fx\n", c, pr/nr, pp/np }'
 done
 printf 'portico max RSS: %.1f MB\n' "$(awk -v k="$rss_max" 'BEGIN{print k/1024}')"
+printf 'portico CPU: %s s user+system for %s requests\n' \
+  "$(awk -v t="$(getconf CLK_TCK)" '{print ($14+$15)/t}' "/proc/$portico_pid/stat")" \
+  "$(( ${reqs[portico,64]:-0} + ${reqs[portico,256]:-0} ))"
 if [ "$CAPTURE" = on ]; then
+  dropped=$(curl -s http://127.0.0.1:19084/metrics | awk '/^portico_capture_dropped_total/ {printf "%s=%s ", $1, $2}')
   kill -TERM "$portico_pid"; wait "$portico_pid" 2>/dev/null || true
-  printf 'captured rows: %s\n' "$(sqlite3 "$work/traffic.db" 'select count(*) from exchanges')"
+  # Rows = every request wrk completed + the one readiness probe (+ requests in flight when wrk
+  # stopped, which Portico still records).
+  printf 'captured rows: %s for %s requests wrk completed (+1 probe); dropped: %s\n' \
+    "$(sqlite3 "$work/traffic.db" 'select count(*) from exchanges')" \
+    "$(( ${reqs[portico,64]:-0} + ${reqs[portico,256]:-0} ))" "${dropped:-none}"
 fi

@@ -50,7 +50,8 @@ long rssKiB()
 double threadCpuSeconds(const QByteArray &name)
 {
     double total = 0;
-    const QStringList tids = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    const QStringList tids
+        = QDir(QStringLiteral("/proc/self/task")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
     for (const QString &tid : tids) {
         QFile comm(QStringLiteral("/proc/self/task/%1/comm").arg(tid));
         if (!comm.open(QIODevice::ReadOnly) || comm.readAll().trimmed() != name)
@@ -91,13 +92,16 @@ Exchange makeExchange(qint64 n, const QByteArray &body)
     e.upstreamTarget = QStringLiteral("http://127.0.0.1:18081");
     // Random ids, as the proxy starts a trace per request: they land all over the trace index.
     QRandomGenerator64 &rng = *QRandomGenerator64::global();
-    e.traceId = QStringLiteral("%1%2").arg(rng.generate(), 16, 16, QLatin1Char('0')).arg(rng.generate(), 16, 16, QLatin1Char('0'));
+    e.traceId = QStringLiteral("%1%2")
+                    .arg(rng.generate(), 16, 16, QLatin1Char('0'))
+                    .arg(rng.generate(), 16, 16, QLatin1Char('0'));
     e.spanId = QStringLiteral("%1").arg(rng.generate(), 16, 16, QLatin1Char('0'));
     (void)n;
-    e.requestHeaders = { { "Host", "127.0.0.1:18084" }, { "User-Agent", "wrk/4.2.0" },
-        { "Accept", "*/*" }, { "Accept-Encoding", "gzip, deflate" }, { "Accept-Language", "en-US,en;q=0.9" },
-        { "Connection", "keep-alive" }, { "Cache-Control", "no-cache" }, { "X-Request-Id", QByteArray::number(n) },
-        { "X-Forwarded-For", "127.0.0.1" }, { "X-Forwarded-Proto", "http" },
+    e.requestHeaders = { { "Host", "127.0.0.1:18084" }, { "User-Agent", "wrk/4.2.0" }, { "Accept", "*/*" },
+        { "Accept-Encoding", "gzip, deflate" }, { "Accept-Language", "en-US,en;q=0.9" },
+        { "Connection", "keep-alive" }, { "Cache-Control", "no-cache" },
+        { "X-Request-Id", QByteArray::number(n) }, { "X-Forwarded-For", "127.0.0.1" },
+        { "X-Forwarded-Proto", "http" },
         { "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
         { "Authorization", "Bearer abcdef0123456789" } };
     e.responseHeaders = { { "Server", "nginx/1.22.1" }, { "Date", "Sat, 28 Nov 2026 07:00:00 GMT" },
@@ -223,14 +227,18 @@ int main(int argc, char **argv)
         double(total.submitted) / (double(submittedAt - start) / 1e9));
     std::printf("rows committed        %llu in %.2f s = %.0f rows/s sustained\n",
         static_cast<unsigned long long>(store.storedRows()), seconds, double(store.storedRows()) / seconds);
-    std::printf("writer CPU            %.2f s = %.1f us per row (%.0f rows per CPU-second); checkpoints %.2f s\n",
+    std::printf(
+        "writer CPU            %.2f s = %.1f us per row (%.0f rows per CPU-second); checkpoints %.2f s\n",
         writerCpu, writerCpu * 1e6 / double(std::max<quint64>(1, store.storedRows())),
         double(store.storedRows()) / std::max(1e-9, writerCpu), checkpointCpu);
     std::printf("dropped               %llu rows, %llu bodies\n",
-        static_cast<unsigned long long>(store.droppedRows()), static_cast<unsigned long long>(store.droppedBodies()));
+        static_cast<unsigned long long>(store.droppedRows()),
+        static_cast<unsigned long long>(store.droppedBodies()));
     std::printf("submit() cost         %.0f ns mean, %.1f us max (producer thread)\n",
-        double(total.submitNs) / double(std::max<qint64>(1, total.submitted)), double(total.maxSubmitNs) / 1e3);
-    std::printf("RSS                   %.1f MB before, %.1f MB after submits, %.1f MB after flush, %.1f MB peak\n",
+        double(total.submitNs) / double(std::max<qint64>(1, total.submitted)),
+        double(total.maxSubmitNs) / 1e3);
+    std::printf(
+        "RSS                   %.1f MB before, %.1f MB after submits, %.1f MB after flush, %.1f MB peak\n",
         rssBefore / 1024.0, rssAfterSubmit / 1024.0, rssAfterFlush / 1024.0, peakRssKiB() / 1024.0);
     store.close();
     std::printf("database              %.1f MB (+ WAL %.1f MB)\n", QFile(dbPath).size() / 1048576.0,

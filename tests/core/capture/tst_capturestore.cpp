@@ -44,10 +44,11 @@ private Q_SLOTS:
             QVERIFY(store.open());
             store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/old"), 200));
         }
-        for (const char *sql : { "DROP INDEX exchanges_parent", "CREATE INDEX exchanges_host ON exchanges(host, id)",
-                 "CREATE INDEX exchanges_upstream ON exchanges(upstream, id)",
-                 "CREATE INDEX exchanges_method ON exchanges(method, id)",
-                 "CREATE INDEX exchanges_trace ON exchanges(trace_id)", "PRAGMA user_version = 1" })
+        for (const char *sql :
+            { "DROP INDEX exchanges_parent", "CREATE INDEX exchanges_host ON exchanges(host, id)",
+                "CREATE INDEX exchanges_upstream ON exchanges(upstream, id)",
+                "CREATE INDEX exchanges_method ON exchanges(method, id)",
+                "CREATE INDEX exchanges_trace ON exchanges(trace_id)", "PRAGMA user_version = 1" })
             scalar(path, QString::fromLatin1(sql));
         QCOMPARE(indexNames(path).count(u','), 7);
         CaptureStore store(options(path));
@@ -276,6 +277,42 @@ private Q_SLOTS:
             5);
     }
 
+    void queueIsBoundedByTheBytesItHolds()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("bytes.db"));
+        CaptureOptions o = options(path);
+        o.maxQueuedRows = 100'000; // only the byte bound applies
+        o.maxQueuedBytes = 64 * 1024;
+        o.batchRows = 100'000;
+        o.batchInterval = std::chrono::milliseconds(5000);
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        const int submitted = 60;
+        int accepted = 0;
+        for (int i = 0; i < submitted; ++i) {
+            Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/%1").arg(i), 200);
+            e.responseBody = QByteArray(4096, 'b');
+            e.responseBodySize = e.responseBody.size();
+            accepted += store.submit(std::move(e)) ? 1 : 0;
+        }
+        // Bodies go first (past half of the bound, ~7 exchanges of 4 KiB), then whole rows.
+        const auto bodiesDropped = qint64(store.droppedBodies());
+        QVERIFY2(bodiesDropped > 0, qPrintable(QString::number(bodiesDropped)));
+        QVERIFY(store.droppedRows() > 0);
+        QCOMPARE(qint64(accepted) + qint64(store.droppedRows()), submitted);
+        const qint64 withBodies = accepted - bodiesDropped;
+        QVERIFY2(withBodies >= 5 && withBodies <= 8, qPrintable(QString::number(withBodies)));
+        QVERIFY(store.flush());
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), accepted);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM bodies")).toLongLong(), withBodies);
+        // The rows kept without bodies are the later ones and say so.
+        QCOMPARE(scalar(path,
+                     QStringLiteral("SELECT min(id) > (SELECT max(exchange_id) FROM bodies) FROM exchanges "
+                                    "WHERE bodies_dropped = 1"))
+                     .toInt(),
+            1);
+    }
+
     void survivesKill9MidWrite()
     {
         for (int round = 0; round < 3; ++round) {
@@ -301,8 +338,9 @@ private:
     static QString indexNames(const QString &path)
     {
         return scalar(path,
-            QStringLiteral("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
-                           "AND name LIKE 'exchanges_%' ORDER BY name)"))
+            QStringLiteral(
+                "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
+                "AND name LIKE 'exchanges_%' ORDER BY name)"))
             .toString();
     }
 
