@@ -3,6 +3,9 @@
 #include "core/common/Metrics.h"
 #include "core/filters/ratelimit/RateLimitStore.h"
 
+#include <QStringEncoder>
+#include <QVarLengthArray>
+
 #include <algorithm>
 
 namespace portico::filters::ratelimit {
@@ -35,21 +38,37 @@ const QByteArray kXLimit = QByteArrayLiteral("X-RateLimit-Limit");
 const QByteArray kXRemaining = QByteArrayLiteral("X-RateLimit-Remaining");
 const QByteArray kRetryAfter = QByteArrayLiteral("Retry-After");
 
-// prefix + tag + subject in one allocation.
-QByteArray joined(const QByteArray &prefix, QByteArrayView tag, QStringView subject)
-{
-    QByteArray out;
-    out.reserve(prefix.size() + tag.size() + subject.size() * 3);
-    out.append(prefix).append(tag).append(subject.toUtf8());
-    return out;
-}
-
-QByteArray ipSubject(const QByteArray &prefix, const RequestContext &ctx)
-{
-    return joined(prefix, "ip:", ctx.clientAddress.toString());
-}
-
 } // namespace
+
+// A key assembled on the stack: the store copies it only when it keeps a new key, so a request
+// on a key it already has allocates nothing for it.
+class RateLimitFilter::StackKey
+{
+public:
+    StackKey &append(QByteArrayView bytes)
+    {
+        m_bytes.append(bytes.data(), bytes.size());
+        return *this;
+    }
+    StackKey &appendUtf8(QStringView text)
+    {
+        QStringEncoder utf8(QStringEncoder::Utf8);
+        const qsizetype at = m_bytes.size();
+        m_bytes.resize(at + utf8.requiredSpace(text.size()));
+        const char *end = utf8.appendToBuffer(m_bytes.data() + at, text);
+        m_bytes.resize(end - m_bytes.constData());
+        return *this;
+    }
+    StackKey &appendIp(const RequestContext &ctx)
+    {
+        return append("ip:").appendUtf8(ctx.clientAddress.toString());
+    }
+    // Valid while this object lives unchanged.
+    QByteArray view() const { return QByteArray::fromRawData(m_bytes.constData(), m_bytes.size()); }
+
+private:
+    QVarLengthArray<char, 256> m_bytes;
+};
 
 RateLimitFilter::RateLimitFilter(QString routeName, std::optional<config::RateLimit> routeLimit,
     QHash<QString, config::RateLimit> tierLimits, std::shared_ptr<RateLimitStore> store, const Clock &clock,
@@ -63,7 +82,8 @@ RateLimitFilter::RateLimitFilter(QString routeName, std::optional<config::RateLi
     for (auto it = tierLimits.cbegin(); it != tierLimits.cend(); ++it) {
         const QByteArray prefix
             = "tier" + QByteArray(1, kSep) + it.key().toUtf8() + kSep + limitSignature(it.value());
-        m_tierLimits.insert(it.key(), { it.value(), prefix });
+        m_tierLimits.insert(
+            it.key(), { it.value(), prefix, QByteArray::number(std::max(1, it.value().requests)) });
     }
     if (m_routeLimit) {
         // Route name + limit parameters: a reload that keeps the limit keeps its counters, a
@@ -71,39 +91,54 @@ RateLimitFilter::RateLimitFilter(QString routeName, std::optional<config::RateLi
         m_routeKeyPrefix = "route" + QByteArray(1, kSep) + m_routeName.toUtf8() + kSep
             + limitSignature(*m_routeLimit) + config::rateLimitByName(*m_routeLimit).toUtf8() + kSep;
         m_routeHeader = m_routeLimit->header.toUtf8();
+        m_routeLimitText = QByteArray::number(std::max(1, m_routeLimit->requests));
     }
 }
 
-QByteArray RateLimitFilter::routeKey(const RequestContext &ctx) const
+void RateLimitFilter::routeKey(const RequestContext &ctx, StackKey &key) const
 {
+    key.append(m_routeKeyPrefix);
     switch (m_routeLimit->by) {
     case config::RateLimit::By::Consumer:
-        return ctx.consumer ? joined(m_routeKeyPrefix, "c:", ctx.consumer->name)
-                            : ipSubject(m_routeKeyPrefix, ctx);
+        if (ctx.consumer)
+            key.append("c:").appendUtf8(ctx.consumer->name);
+        else
+            key.appendIp(ctx);
+        return;
     case config::RateLimit::By::Ip:
-        return ipSubject(m_routeKeyPrefix, ctx);
+        key.appendIp(ctx);
+        return;
     case config::RateLimit::By::Route:
-        return m_routeKeyPrefix;
+        return;
     case config::RateLimit::By::Header: {
         const QByteArray v = ctx.request ? ctx.request->headers.value(m_routeHeader) : QByteArray();
-        return v.isNull() ? ipSubject(m_routeKeyPrefix, ctx) : m_routeKeyPrefix + "h:" + v;
+        if (v.isNull())
+            key.appendIp(ctx);
+        else
+            key.append("h:").append(v);
+        return;
     }
     }
-    return m_routeKeyPrefix;
 }
 
 FilterStatus RateLimitFilter::onRequest(
     RequestContext &ctx, const std::shared_ptr<FilterCallbacks> &callbacks)
 {
+    StackKey routeKeyBytes, tierKeyBytes; // outlive acquire(): the requests point into them
     RateLimitRequest requests[2];
+    const QByteArray *limitTexts[2] = {};
     size_t n = 0;
-    if (m_routeLimit)
-        requests[n++] = { routeKey(ctx), m_routeLimit->requests, m_routeLimit->per };
+    if (m_routeLimit) {
+        routeKey(ctx, routeKeyBytes);
+        limitTexts[n] = &m_routeLimitText;
+        requests[n++] = { routeKeyBytes.view(), m_routeLimit->requests, m_routeLimit->per };
+    }
     if (ctx.consumer && !ctx.consumer->tier.isEmpty()) {
         const auto it = m_tierLimits.constFind(ctx.consumer->tier);
         if (it != m_tierLimits.constEnd()) {
-            requests[n++]
-                = { joined(it->keyPrefix, {}, ctx.consumer->name), it->limit.requests, it->limit.per };
+            tierKeyBytes.append(it->keyPrefix).appendUtf8(ctx.consumer->name);
+            limitTexts[n] = &it->limitText;
+            requests[n++] = { tierKeyBytes.view(), it->limit.requests, it->limit.per };
         }
     }
     if (n == 0)
@@ -119,7 +154,7 @@ FilterStatus RateLimitFilter::onRequest(
         if (d.remaining < shown->remaining || (d.remaining == shown->remaining && d.reset > shown->reset))
             shown = &d;
     }
-    const QByteArray limit = QByteArray::number(shown->limit);
+    const QByteArray &limit = *limitTexts[shown - decisions.data()];
     const QByteArray remaining = QByteArray::number(shown->remaining);
     ctx.extraResponseHeaders.reserve(ctx.extraResponseHeaders.size() + 5);
     ctx.extraResponseHeaders.set(kLimit, limit);

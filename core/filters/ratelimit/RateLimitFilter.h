@@ -37,16 +37,19 @@ public:
     FilterStatus onRequest(RequestContext &ctx, const std::shared_ptr<FilterCallbacks> &callbacks) override;
 
 private:
-    QByteArray routeKey(const RequestContext &ctx) const;
+    class StackKey; // a key built on the stack (RateLimitFilter.cpp)
+    void routeKey(const RequestContext &ctx, StackKey &key) const;
 
     QString m_routeName;
     std::optional<config::RateLimit> m_routeLimit;
     QByteArray m_routeKeyPrefix;
     QByteArray m_routeHeader; // by: header:NAME
+    QByteArray m_routeLimitText; // RateLimit-Limit, formatted once
     struct TierLimit
     {
         config::RateLimit limit;
         QByteArray keyPrefix; // the consumer's name completes the key
+        QByteArray limitText;
     };
     QHash<QString, TierLimit> m_tierLimits; // tier name -> its limit
     std::shared_ptr<RateLimitStore> m_store;

@@ -71,7 +71,8 @@ std::vector<RateLimitDecision> RateLimitStore::acquire(
                 *it = newTat[i];
             } else {
                 makeRoom(stripe, now);
-                stripe.tat.insert(requests[i].key, newTat[i]);
+                const QByteArray &key = requests[i].key;
+                stripe.tat.insert(QByteArray(key.constData(), key.size()), newTat[i]); // owned copy
             }
         }
     } else {

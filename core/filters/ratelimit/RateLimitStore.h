@@ -35,7 +35,9 @@ namespace portico::filters::ratelimit {
 
 struct RateLimitRequest
 {
-    QByteArray key; // must include everything that makes the limit distinct (route, N, P, subject)
+    // Must include everything that makes the limit distinct (route, N, P, subject). May be a
+    // QByteArray::fromRawData view: the store copies the bytes when it keeps a new key.
+    QByteArray key;
     int limit = 0; // N (values below 1 are treated as 1)
     std::chrono::nanoseconds period { 0 };
 };
