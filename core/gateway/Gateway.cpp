@@ -1,5 +1,7 @@
 #include "core/gateway/Gateway.h"
 
+#include "core/gateway/EpollEventDispatcher.h"
+
 #include "core/capture/CaptureStore.h"
 #include "core/gateway/HealthChecker.h"
 #include "core/gateway/Worker.h"
@@ -298,6 +300,15 @@ QStringList Gateway::start()
     for (int i = 0; i < workers; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("portico-worker-%1").arg(i));
+        // Workers run on epoll (see EpollEventDispatcher); PORTICO_EVENT_LOOP=qt keeps Qt's own
+        // loop, for comparison or as a way out.
+        if (qEnvironmentVariable("PORTICO_EVENT_LOOP") != u"qt") {
+            auto *dispatcher = new EpollEventDispatcher;
+            if (dispatcher->isValid())
+                thread->setEventDispatcher(dispatcher);
+            else
+                delete dispatcher;
+        }
         auto *worker = new Worker(&m_state, i);
         worker->moveToThread(thread);
         connect(thread, &QThread::finished, worker, &QObject::deleteLater);
