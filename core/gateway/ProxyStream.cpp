@@ -344,6 +344,7 @@ QByteArray ProxyStream::buildUpstreamHead()
     const config::Workspace &ws = m_config->workspace();
     ForwardInfo info;
     info.clientAddress = m_ctx.clientAddress;
+    info.clientAddressText = m_down->peerAddressLatin1();
     info.tls = m_down->isTls();
     info.originalHost = m_originalHost;
     info.requestId = m_requestId;

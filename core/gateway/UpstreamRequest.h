@@ -15,6 +15,7 @@ namespace portico::gateway {
 struct ForwardInfo
 {
     QHostAddress clientAddress;
+    QByteArray clientAddressText; // clientAddress formatted, if the caller has it already
     bool tls = false;            // the client spoke HTTPS to us
     QByteArray originalHost;     // the client's Host header
     QByteArray requestId;
