@@ -102,17 +102,22 @@ void ProxyStream::start()
         hostOnly.truncate(colon);
     }
 
-    m_exchange.requestHeaders = toHeaderList(m_request.headers);
+    // The access log needs only these; the rest is built only when a capture store records it.
     m_exchange.method = QString::fromLatin1(m_request.method);
-    m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
-    m_exchange.host = QString::fromUtf8(m_originalHost);
     m_exchange.path = QString::fromUtf8(m_request.path);
-    m_exchange.query = QString::fromUtf8(m_request.query);
-    m_exchange.url = m_exchange.scheme + QStringLiteral("://") + m_exchange.host + QString::fromUtf8(m_request.target.startsWith('/') ? m_request.target : m_request.pathAndQuery());
     m_exchange.clientAddress = m_down->peerAddressText();
     m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
     m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
-    m_exchange.parentSpanId = QString::fromLatin1(m_trace.parentSpanId);
+    m_capturing = m_worker->state().capture() != nullptr;
+    if (m_capturing) {
+        m_exchange.requestHeaders = toHeaderList(m_request.headers);
+        m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
+        m_exchange.host = QString::fromUtf8(m_originalHost);
+        m_exchange.query = QString::fromUtf8(m_request.query);
+        m_exchange.url = m_exchange.scheme + QStringLiteral("://") + m_exchange.host
+            + QString::fromUtf8(m_request.target.startsWith('/') ? m_request.target : m_request.pathAndQuery());
+        m_exchange.parentSpanId = QString::fromLatin1(m_trace.parentSpanId);
+    }
 
     m_ctx.request = &m_request;
     m_ctx.clientAddress = m_down->peerAddress();

@@ -154,6 +154,7 @@ private:
     qint64 m_startUs = 0;
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
     qint64 m_maxCaptureBody = 0;
+    bool m_capturing = false; // a capture store records this exchange: fill every field of m_exchange
 };
 
 } // namespace portico::gateway

@@ -90,9 +90,12 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     }
     // What the capture records: the upstream's fields, the filters' extras, X-Request-Id, built in
     // one allocation (appending to a copy of the upstream's list made it grow twice per response).
+    // Only the capture store reads them: without one the list is not built at all.
     capture::HeaderList recorded;
-    recorded.reserve(head.headers.size() + m_ctx.extraResponseHeaders.size() + 1);
-    recorded.append(head.headers.entries());
+    if (m_capturing) {
+        recorded.reserve(head.headers.size() + m_ctx.extraResponseHeaders.size() + 1);
+        recorded.append(head.headers.entries());
+    }
     for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
         if (addsToResponse(head.headers, name, value)) {
             // Appended piece by piece: `name + ": " + ...` would allocate a temporary per part
@@ -101,13 +104,18 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
             h += ": ";
             h += value;
             h += "\r\n";
-            recorded.append({ name, value });
+            if (m_capturing)
+                recorded.append({ name, value });
         }
     }
-    h += "X-Request-Id: " + m_requestId + "\r\n";
+    h += "X-Request-Id: ";
+    h += m_requestId;
+    h += "\r\n";
     if (!m_noResponseBody) {
         if (bodyLength >= 0) {
-            h += "Content-Length: " + QByteArray::number(bodyLength) + "\r\n";
+            h += "Content-Length: ";
+            h += QByteArray::number(bodyLength);
+            h += "\r\n";
         } else if (m_request.httpMinor >= 1) {
             h += "Transfer-Encoding: chunked\r\n";
             m_chunkedOut = true;
@@ -131,8 +139,10 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     else
         m_out += h;
     m_responseStarted = true;
-    recorded.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
-    m_exchange.responseHeaders = std::move(recorded);
+    if (m_capturing) {
+        recorded.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
+        m_exchange.responseHeaders = std::move(recorded);
+    }
 }
 
 void ProxyStream::writeBodyChunk(const char *data, size_t length)
@@ -278,6 +288,7 @@ void ProxyStream::sendFilterResponse(http::ResponseHead head, QByteArray body)
 void ProxyStream::replyWithError(int status, const QString &detail)
 {
     m_config = m_worker->config();
+    m_capturing = m_worker->state().capture() != nullptr;
     m_exchange.method = QString::fromLatin1(m_request.method);
     m_exchange.clientAddress = m_down->peerAddressText();
     m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
