@@ -8,7 +8,7 @@
 
 #include <QObject>
 
-#include <deque>
+#include <vector>
 #include <memory>
 
 namespace portico::gateway {
@@ -115,7 +115,9 @@ private:
     bool m_resumePending = false;
 
     // Request body
-    std::deque<QByteArray> m_bodyQueue; // received, not yet written upstream
+    // Received, not yet written upstream. A vector: std::deque allocates a map and a 512-byte node
+    // on construction, i.e. for every request even without a body.
+    std::vector<QByteArray> m_bodyQueue;
     std::vector<QByteArray> m_sentBody;  // kept for a retry while small
     qint64 m_sentBodyBytes = 0;
     bool m_bodyRetainable = true;

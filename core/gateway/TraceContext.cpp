@@ -29,12 +29,13 @@ QByteArray randomHex(int bytes)
     thread_local std::mt19937_64 rng(QRandomGenerator::system()->generate64());
     static const char digits[] = "0123456789abcdef";
     QByteArray out(bytes * 2, Qt::Uninitialized);
+    char *p = out.data(); // one detach check, not one per digit
     for (int i = 0; i < bytes; i += 8) {
         quint64 v = rng();
         for (int j = 0; j < 8 && i + j < bytes; ++j) {
             const quint8 b = quint8(v >> (j * 8));
-            out[(i + j) * 2] = digits[b >> 4];
-            out[(i + j) * 2 + 1] = digits[b & 15];
+            p[(i + j) * 2] = digits[b >> 4];
+            p[(i + j) * 2 + 1] = digits[b & 15];
         }
     }
     return out;
