@@ -357,38 +357,75 @@ bool CaptureBatchWriter::write(Exchange *begin, Exchange *end, QList<ExchangeSum
 
 int CaptureBatchWriter::prune(QString *error)
 {
-    int deleted = 0;
-    // Oldest first by id; the trigger removes heads and bodies. Small steps keep each write
-    // transaction short so readers and the next batch are never held up for long.
-    if (m_options.maxExchanges > 0 && m_rowCount > m_options.maxExchanges) {
+    // Oldest first, in small steps that keep each write transaction short, so readers and the
+    // next batch are never held up for long. Heads and bodies go in the same transaction as
+    // their rows (range deletes: a per-row trigger made pruning cost as much as inserting).
+    auto run = [&](const QString &sql, const QVariantList &values, int *changed) {
         QSqlQuery q(m_db);
-        const qint64 n = std::min<qint64>(m_rowCount - m_options.maxExchanges, m_options.pruneBatch);
-        q.prepare(QStringLiteral("DELETE FROM exchanges WHERE id IN "
-                                 "(SELECT id FROM exchanges ORDER BY id LIMIT ?)"));
-        q.addBindValue(n);
+        q.prepare(sql);
+        for (const QVariant &v : values)
+            q.addBindValue(v);
         if (!q.exec()) {
             *error = QStringLiteral("capture: %1").arg(q.lastError().text());
-            return deleted;
+            return false;
         }
-        deleted += q.numRowsAffected();
-        m_rowCount -= q.numRowsAffected();
+        if (changed)
+            *changed = q.numRowsAffected();
+        return true;
+    };
+    auto inTransaction = [&](const auto &body) {
+        if (!exec("BEGIN", error))
+            return false;
+        if (!body()) {
+            sqlite3_exec(m_handle, "ROLLBACK", nullptr, nullptr, nullptr);
+            return false;
+        }
+        return exec("COMMIT", error);
+    };
+
+    int deleted = 0;
+    if (m_options.maxExchanges > 0 && m_rowCount > m_options.maxExchanges) {
+        const qint64 n = std::min<qint64>(m_rowCount - m_options.maxExchanges, m_options.pruneBatch);
+        int removed = 0;
+        const bool ok = inTransaction([&] {
+            QSqlQuery q(m_db);
+            q.prepare(QStringLiteral("SELECT id FROM exchanges ORDER BY id LIMIT 1 OFFSET ?"));
+            q.addBindValue(n - 1);
+            if (!q.exec()) {
+                *error = QStringLiteral("capture: %1").arg(q.lastError().text());
+                return false;
+            }
+            if (!q.next())
+                return true;
+            const QVariantList last { q.value(0).toLongLong() };
+            q.finish();
+            return run(QStringLiteral("DELETE FROM heads WHERE exchange_id <= ?"), last, nullptr)
+                && run(QStringLiteral("DELETE FROM bodies WHERE exchange_id <= ?"), last, nullptr)
+                && run(QStringLiteral("DELETE FROM exchanges WHERE id <= ?"), last, &removed);
+        });
+        if (!ok)
+            return deleted;
+        deleted += removed;
+        m_rowCount -= removed;
     }
     const auto now = std::chrono::steady_clock::now();
     if (m_options.maxAge.count() > 0 && deleted < m_options.pruneBatch
         && (m_agePending || now - m_lastAgePrune >= std::chrono::seconds(1))) {
-        QSqlQuery q(m_db);
         m_lastAgePrune = now;
         const qint64 cutoff = wallNowMs() - m_options.maxAge.count();
         const int n = m_options.pruneBatch - deleted;
-        q.prepare(QStringLiteral("DELETE FROM exchanges WHERE id IN "
-                                 "(SELECT id FROM exchanges WHERE started_at < ? LIMIT ?)"));
-        q.addBindValue(cutoff);
-        q.addBindValue(n);
-        if (!q.exec()) {
-            *error = QStringLiteral("capture: %1").arg(q.lastError().text());
+        // The same deterministic selection three times inside one transaction.
+        const QString ids = QStringLiteral(
+            "(SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at, id LIMIT ?)");
+        const QVariantList values { cutoff, n };
+        int aged = 0;
+        const bool ok = inTransaction([&] {
+            return run(QStringLiteral("DELETE FROM heads WHERE exchange_id IN %1").arg(ids), values, nullptr)
+                && run(QStringLiteral("DELETE FROM bodies WHERE exchange_id IN %1").arg(ids), values, nullptr)
+                && run(QStringLiteral("DELETE FROM exchanges WHERE id IN %1").arg(ids), values, &aged);
+        });
+        if (!ok)
             return deleted;
-        }
-        const int aged = q.numRowsAffected();
         m_agePending = aged >= n;
         deleted += aged;
         m_rowCount -= aged;

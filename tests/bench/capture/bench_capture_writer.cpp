@@ -3,6 +3,7 @@
 // temporary SQLite file, from 1-2 producer threads, and reports what the writer sustained.
 //
 //   bench_capture_writer [--count N] [--producers P] [--rate R] [--db FILE [--append]] [--queue-mib M]
+//                        [--retention ROWS]
 //
 // --rate paces the producers at R exchanges/s in total (0 = as fast as they can): a run at a
 // proxy-like rate checks that nothing is dropped there; a flat-out run shows the writer's ceiling
@@ -134,6 +135,7 @@ int main(int argc, char **argv)
     double rate = 0;
     QString dbPath;
     qint64 queueMiB = -1;
+    qint64 retention = 0;
     bool append = false;
     QStringList args = app.arguments();
     if (args.removeAll(QStringLiteral("--append")) > 0)
@@ -149,6 +151,8 @@ int main(int argc, char **argv)
             rate = v.toDouble();
         else if (k == u"--db")
             dbPath = v;
+        else if (k == u"--retention")
+            retention = v.toLongLong(); // keep at most this many rows: measures steady-state pruning
         else if (k == u"--queue-mib")
             queueMiB = v.toLongLong();
         else {
@@ -165,7 +169,7 @@ int main(int argc, char **argv)
     CaptureOptions o;
     o.databasePath = dbPath;
     o.maxBodyBytes = 1024;
-    o.maxExchanges = 0; // retention would hide the writer's own cost
+    o.maxExchanges = retention; // 0: no pruning, the writer's insert cost alone
     if (queueMiB >= 0)
         o.maxQueuedBytes = queueMiB * 1024 * 1024;
     CaptureStore store(o);

@@ -57,6 +57,9 @@ private Q_SLOTS:
         store.close();
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 2);
         QCOMPARE(indexNames(path).count(u','), 4);
+        QCOMPARE(
+            scalar(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")).toInt(),
+            0);
         QCOMPARE(scalar(path, QStringLiteral("SELECT group_concat(path) FROM exchanges")).toString(),
             QStringLiteral("/old,/new"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
