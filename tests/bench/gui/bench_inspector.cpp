@@ -1,0 +1,377 @@
+// bench_inspector: the targets for the traffic inspector, measured on the real widget.
+//   bench_inspector [--db FILE] [--count N] [--rate R] [--seconds S]
+// 1. Makes (or reuses) a capture database of N exchanges (default 1,000,000) with CaptureStore.
+// 2. Opens the real TrafficPage on it, as the app does while the gateway runs (a CaptureStore
+//    open on the same file), offscreen at 1280x800, and times: first rows painted, scrolling from
+//    the newest end to the oldest (scrollbar jumps and page steps), filters applied and painted.
+// 3. Feeds R exchanges/s (default 5,000) for S seconds (default 12) from another thread through
+//    CaptureStore::submit() while the inspector follows the live end, and records the largest
+//    UI-thread stall with a 5 ms heartbeat timer, without and with a filter.
+// Memory is read from /proc/self/status. Run with QT_QPA_PLATFORM=offscreen.
+
+#include "InspectorProbe.h"
+
+#include "core/capture/CaptureReader.h"
+#include "core/capture/CaptureStore.h"
+#include "ui/traffic/TrafficModel.h"
+#include "ui/traffic/TrafficPage.h"
+#include "ui/traffic/TrafficTable.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QRandomGenerator>
+#include <QScrollBar>
+#include <QTest>
+#include <QThread>
+
+#include <atomic>
+#include <cstdio>
+
+using namespace portico;
+
+namespace {
+
+struct Verdict
+{
+    QString target;
+    QString measured;
+    bool met;
+};
+QList<Verdict> g_verdicts;
+
+void verdict(const QString &target, const QString &measured, bool met)
+{
+    g_verdicts << Verdict { target, measured, met };
+}
+
+capture::Exchange sampleExchange(QRandomGenerator &rng, qint64 i, qint64 startedMs)
+{
+    static const char *const methods[] = { "GET", "GET", "GET", "POST", "PUT", "DELETE" };
+    static const int statuses[] = { 200, 200, 200, 200, 201, 204, 304, 400, 401, 404, 429, 500, 502, 503 };
+    capture::Exchange e;
+    e.startedAt = QDateTime::fromMSecsSinceEpoch(startedMs, Qt::UTC);
+    e.clientAddress = QStringLiteral("127.0.0.1");
+    e.method = QLatin1String(methods[rng.bounded(6)]);
+    e.status = statuses[rng.bounded(14)];
+    const int route = int(rng.bounded(12));
+    e.route = QStringLiteral("route-%1").arg(route);
+    e.consumer = QStringLiteral("consumer-%1").arg(rng.bounded(40));
+    e.upstream = QStringLiteral("upstream-%1").arg(route % 5);
+    e.upstreamTarget = QStringLiteral("http://127.0.0.1:%1").arg(9000 + route % 5);
+    e.apiVersion = route % 4 == 0 ? QStringLiteral("v%1").arg(1 + i % 2) : QString();
+    e.scheme = QStringLiteral("http");
+    e.host = QStringLiteral("api%1.local").arg(route % 3);
+    e.path = QStringLiteral("/api/r%1/items/%2").arg(route).arg(rng.bounded(100000));
+    e.url = QStringLiteral("http://%1:8080%2").arg(e.host, e.path);
+    e.traceId = QStringLiteral("%1%2")
+                    .arg(rng.generate64(), 16, 16, QLatin1Char('0'))
+                    .arg(rng.generate64(), 16, 16, QLatin1Char('0'));
+    e.requestHeaders = { { "Host", e.host.toLatin1() }, { "Accept", "application/json" } };
+    e.responseHeaders = { { "Content-Type", "application/json" } };
+    e.responseBody = "{\"id\":" + QByteArray::number(i) + ",\"ok\":true}";
+    e.responseBodySize = e.responseBody.size();
+    e.requestBytes = 120;
+    e.responseBytes = 150 + e.responseBody.size();
+    const qint64 d = 200 + qint64(rng.bounded(400'000));
+    e.timings = { 50, 100, d - 50, d };
+    return e;
+}
+
+bool ensureDatabase(const QString &path, qint64 count)
+{
+    if (QFileInfo::exists(path)) {
+        capture::CaptureReader reader;
+        if (reader.open(path) && reader.count() >= count) {
+            std::printf("reusing %s (%lld exchanges)\n", qPrintable(path), reader.count());
+            return true;
+        }
+        QFile::remove(path);
+        QFile::remove(path + QStringLiteral("-wal"));
+        QFile::remove(path + QStringLiteral("-shm"));
+    }
+    capture::CaptureOptions o;
+    o.databasePath = path;
+    o.batchRows = 5000;
+    o.maxExchanges = 0;
+    o.maxAge = std::chrono::milliseconds(0);
+    // Every exchange must arrive: no overload shedding while the generator runs ahead.
+    o.maxQueuedRows = 1'000'000;
+    o.maxQueuedBytes = qint64(4) << 30;
+    capture::CaptureStore store(o);
+    QString error;
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "bench_inspector: %s\n", qPrintable(error));
+        return false;
+    }
+    QRandomGenerator rng(42);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 span = qint64(7) * 24 * 3600 * 1000;
+    QElapsedTimer t;
+    t.start();
+    for (qint64 i = 0; i < count; ++i) {
+        store.submit(sampleExchange(rng, i, now - span + span * i / count));
+        if (i % 20'000 == 19'999)
+            store.flush();
+    }
+    store.close();
+    if (store.droppedRows() > 0 || store.droppedBodies() > 0) {
+        std::fprintf(stderr, "bench_inspector: the generator lost %llu rows and %llu bodies\n",
+            static_cast<unsigned long long>(store.droppedRows()),
+            static_cast<unsigned long long>(store.droppedBodies()));
+        return false;
+    }
+    std::printf("generated %lld exchanges in %.1f s\n", count, double(t.elapsed()) / 1000.0);
+    return true;
+}
+
+// Runs what is queued (the model's reset handlers, a deferred scrollToBottom) and paints the table
+// now, so that a timing includes the rows actually drawn.
+void settleAndPaint(ui::TrafficPage &page)
+{
+    QCoreApplication::processEvents();
+    page.table()->viewport()->repaint();
+}
+
+double ms(const QElapsedTimer &t)
+{
+    return double(t.nsecsElapsed()) / 1e6;
+}
+
+QString visibleText(ui::TrafficPage &page)
+{
+    const QModelIndex i = page.table()->indexAt(QPoint(4, 4));
+    return i.isValid() ? page.model()->index(i.row(), ui::TrafficModel::Path).data().toString() : QString();
+}
+
+void measureOpen(ui::TrafficPage &page, capture::CaptureStore &store, const QString &path, qint64 count)
+{
+    QElapsedTimer t;
+    t.start();
+    page.setSource(&store, path);
+    page.show();
+    settleAndPaint(page);
+    const double first = ms(t);
+    std::printf("open: %d rows, first rows painted in %.0f ms (top row path %s), RSS %.0f MiB\n",
+        page.model()->rowCount(), first, qPrintable(visibleText(page)), rssMiB());
+    verdict(QStringLiteral("inspector shows rows < 1 s"), QStringLiteral("%1 ms").arg(first, 0, 'f', 0),
+        first < 1000 && page.model()->rowCount() >= count && !visibleText(page).isEmpty());
+}
+
+void measureScroll(ui::TrafficPage &page)
+{
+    QScrollBar *bar = page.table()->verticalScrollBar();
+    const int max = bar->maximum();
+    double worst = 0, total = 0;
+    QElapsedTimer t;
+    // Dragging the scrollbar from the newest end to the oldest: each position is a new page.
+    constexpr int kJumps = 200;
+    for (int i = 1; i <= kJumps; ++i) {
+        t.start();
+        bar->setValue(max - int(qint64(max) * i / kJumps));
+        settleAndPaint(page);
+        worst = std::max(worst, ms(t));
+        total += ms(t);
+    }
+    // The oldest rows may have been pruned by retention since the ids were read: they show as
+    // placeholders, so only the position is checked.
+    const bool atTop = bar->value() == 0;
+    std::printf(
+        "scroll: %d scrollbar jumps newest -> oldest: %.0f ms total, worst step %.1f ms, top row %s\n",
+        kJumps, total, worst, qPrintable(visibleText(page)));
+    // Paging through with the keyboard, as a user reading rows does.
+    page.table()->setFocus();
+    page.table()->setCurrentIndex(page.model()->index(0, 0));
+    double worstKey = 0;
+    QList<double> steps;
+    for (int i = 0; i < 300; ++i) {
+        t.start();
+        QTest::keyClick(page.table(), Qt::Key_PageDown);
+        settleAndPaint(page);
+        steps << ms(t);
+        worstKey = std::max(worstKey, ms(t));
+    }
+    std::sort(steps.begin(), steps.end());
+    std::printf("scroll: PageDown step median %.1f ms, p95 %.1f ms\n", steps.at(steps.size() / 2),
+        steps.at(steps.size() * 95 / 100));
+    t.start();
+    QTest::keyClick(page.table(), Qt::Key_End, Qt::ControlModifier);
+    settleAndPaint(page);
+    const double toEnd = ms(t);
+    std::printf(
+        "scroll: 300 PageDown steps worst %.1f ms; Ctrl+End to the newest row %.1f ms; RSS %.0f MiB\n",
+        worstKey, toEnd, rssMiB());
+    const double worstAll = std::max({ worst, worstKey, toEnd });
+    verdict(QStringLiteral("scroll to the end without a visible stall"),
+        QStringLiteral("worst step %1 ms").arg(worstAll, 0, 'f', 1), atTop && worstAll <= 50);
+}
+
+void measureFilters(ui::TrafficPage &page)
+{
+    double worst = 0;
+    for (const QString &filter : { QStringLiteral("status:5xx"), QStringLiteral("route:route-3"),
+             QStringLiteral("status:>=400 route:route-3"), QStringLiteral("method:POST consumer:consumer-7"),
+             QString() }) {
+        QElapsedTimer t;
+        t.start();
+        const bool ok = page.applyFilter(filter);
+        settleAndPaint(page);
+        const double took = ms(t);
+        worst = std::max(worst, took);
+        std::printf("filter %-34s %7d rows in %6.0f ms%s\n",
+            qPrintable(filter.isEmpty() ? QStringLiteral("(none)") : filter), page.model()->rowCount(), took,
+            ok ? "" : "  PARSE ERROR");
+    }
+    verdict(QStringLiteral("status/route filter < 1 s"), QStringLiteral("worst %1 ms").arg(worst, 0, 'f', 0),
+        worst < 1000);
+    // Not a target: a body filter reads a row per exchange, so it fills in from the newest end.
+    QElapsedTimer t;
+    t.start();
+    page.applyFilter(QStringLiteral("body:999999"));
+    settleAndPaint(page);
+    const double first = ms(t);
+    while (page.model()->canFetchOlder())
+        QCoreApplication::processEvents();
+    std::printf("filter body:... first screen %.0f ms, whole scan %.0f ms, %d rows\n", first, ms(t),
+        page.model()->rowCount());
+    page.applyFilter(QString());
+    settleAndPaint(page);
+}
+
+// Submits `rate` exchanges per second from its own thread, as the gateway's workers do.
+class Producer final : public QThread
+{
+public:
+    Producer(capture::CaptureStore *store, int rate, int seconds)
+        : m_store(store)
+        , m_rate(rate)
+        , m_seconds(seconds)
+    {
+    }
+    std::atomic<qint64> submitted { 0 };
+
+protected:
+    void run() override
+    {
+        QRandomGenerator rng(7);
+        QElapsedTimer t;
+        t.start();
+        qint64 sent = 0;
+        while (t.elapsed() < m_seconds * 1000) {
+            const qint64 due = qint64(m_rate) * t.elapsed() / 1000;
+            for (; sent < due; ++sent)
+                m_store->submit(sampleExchange(rng, sent, QDateTime::currentMSecsSinceEpoch()));
+            submitted = sent;
+            QThread::msleep(2);
+        }
+    }
+
+private:
+    capture::CaptureStore *m_store;
+    int m_rate;
+    int m_seconds;
+};
+
+void measureLive(
+    ui::TrafficPage &page, capture::CaptureStore &store, int rate, int seconds, const QString &filter)
+{
+    page.applyFilter(filter);
+    settleAndPaint(page);
+    page.table()->scrollToBottom();
+    settleAndPaint(page);
+    const int before = page.model()->rowCount();
+    const quint64 droppedBefore = store.droppedRows();
+    const quint64 storedBefore = store.storedRows();
+    StallMeter meter;
+    Producer producer(&store, rate, seconds);
+    meter.start();
+    producer.start();
+    while (!producer.isFinished())
+        QTest::qWait(50);
+    // Not store.flush(): that blocks the calling thread until the writer is done. The event
+    // loop keeps running (and being measured) until the last batch has reached the view.
+    QElapsedTimer drain;
+    drain.start();
+    while (
+        store.storedRows() + store.droppedRows() < storedBefore + droppedBefore + quint64(producer.submitted)
+        && drain.elapsed() < 20'000)
+        QTest::qWait(20);
+    QTest::qWait(300);
+    meter.stop();
+    const QString name = filter.isEmpty() ? QStringLiteral("no filter") : filter;
+    std::printf(
+        "live %d/s for %d s (%s): submitted %lld, rows added %d, dropped %llu, following the end: %s\n", rate,
+        seconds, qPrintable(name), qint64(producer.submitted), page.model()->rowCount() - before,
+        static_cast<unsigned long long>(store.droppedRows() - droppedBefore),
+        page.table()->isAtBottom() ? "yes" : "no");
+    std::printf(
+        "live UI-thread stall (%s): max %.1f ms, p99 %.1f ms, p99.9 %.1f ms over %lld ticks; RSS %.0f MiB\n",
+        qPrintable(name), meter.maxMs(), meter.percentileMs(99), meter.percentileMs(99.9),
+        qint64(meter.ticks()), rssMiB());
+    std::printf("live UI-thread stall without CPU-wait (%s): max %.1f ms, p99 %.1f ms; waited for a CPU %.0f "
+                "ms in total\n",
+        qPrintable(name), meter.ownMaxMs(), meter.ownPercentileMs(99), meter.runQueueWaitMs());
+    verdict(QStringLiteral("UI thread never blocks > 50 ms at %1/s (%2)").arg(rate).arg(name),
+        QStringLiteral("max %1 ms (%2 ms without CPU wait), p99 %3 ms")
+            .arg(meter.maxMs(), 0, 'f', 1)
+            .arg(meter.ownMaxMs(), 0, 'f', 1)
+            .arg(meter.percentileMs(99), 0, 'f', 1),
+        meter.maxMs() <= 50);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Traffic inspector benchmark (1M rows, live traffic)"));
+    parser.addHelpOption();
+    const QCommandLineOption dbOpt(QStringLiteral("db"), QStringLiteral("Capture database to use or create."),
+        QStringLiteral("file"), QDir::temp().filePath(QStringLiteral("portico-bench-inspector.db")));
+    const QCommandLineOption countOpt(QStringLiteral("count"), QStringLiteral("Exchanges in the database."),
+        QStringLiteral("n"), QStringLiteral("1000000"));
+    const QCommandLineOption rateOpt(QStringLiteral("rate"), QStringLiteral("Live exchanges per second."),
+        QStringLiteral("n"), QStringLiteral("5000"));
+    const QCommandLineOption secondsOpt(QStringLiteral("seconds"),
+        QStringLiteral("Seconds of live traffic per run."), QStringLiteral("n"), QStringLiteral("12"));
+    const QCommandLineOption liveOnlyOpt(
+        QStringLiteral("live-only"), QStringLiteral("Skip scrolling and filters."));
+    parser.addOptions({ dbOpt, countOpt, rateOpt, secondsOpt, liveOnlyOpt });
+    parser.process(app);
+    const QString path = parser.value(dbOpt);
+    const qint64 count = parser.value(countOpt).toLongLong();
+    if (count <= 0 || !ensureDatabase(path, count))
+        return 2;
+
+    const double rssBefore = rssMiB();
+    capture::CaptureOptions o;
+    o.databasePath = path; // the app's defaults otherwise: retention keeps 1,000,000 rows
+    capture::CaptureStore store(o);
+    QString error;
+    if (!store.open(&error)) {
+        std::fprintf(stderr, "bench_inspector: %s\n", qPrintable(error));
+        return 2;
+    }
+    ui::TrafficPage page;
+    page.resize(1280, 800);
+    measureOpen(page, store, path, count);
+    if (!parser.isSet(liveOnlyOpt)) {
+        measureScroll(page);
+        measureFilters(page);
+    }
+    const double rssInspect = peakRssMiB();
+    std::printf("RSS before opening %.0f MiB, peak while browsing %.0f MiB\n", rssBefore, rssInspect);
+    verdict(QStringLiteral("app RSS < 300 MB"), QStringLiteral("peak %1 MiB").arg(rssInspect, 0, 'f', 0),
+        rssInspect < 300);
+    const int rate = parser.value(rateOpt).toInt();
+    const int seconds = parser.value(secondsOpt).toInt();
+    measureLive(page, store, rate, seconds, QString());
+    measureLive(page, store, rate, seconds, QStringLiteral("status:5xx"));
+    std::printf("peak RSS overall %.0f MiB\n\n", peakRssMiB());
+    for (const Verdict &v : std::as_const(g_verdicts))
+        std::printf("%-4s %-52s %s\n", v.met ? "MET" : "MISS", qPrintable(v.target), qPrintable(v.measured));
+    return 0;
+}
