@@ -86,7 +86,8 @@ cat > "$work/portico.yaml" <<CONF
 version: 1
 gateway: {listen: 127.0.0.1:18084, workers: $WORKERS}
 admin: {listen: 127.0.0.1:19084}
-capture: {database: $work/traffic.db, max_body_bytes: 1KiB}
+# Retention above what a run stores, so that rows counted = requests served is checkable.
+capture: {database: $work/traffic.db, max_body_bytes: 1KiB, retention: {max_exchanges: 100000000}}
 upstreams:
   up: {targets: [{url: http://127.0.0.1:18081}]}
 routes:
