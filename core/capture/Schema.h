@@ -9,8 +9,8 @@
 // Header blocks are stored as "\nName: value\nName: value\n" (leading and trailing newline), so a
 // header name or name/value pair is found with one instr() on the lower-cased block, and a whole
 // head is read back with one row. Since version 2 whoever deletes exchanges deletes their heads
-// and bodies too (retention does, by id range, in one transaction). The version lives in PRAGMA user_version; open()
-// migrates older files forward step by step inside one transaction each.
+// and bodies too (retention does, by id range, in one transaction). The version lives in PRAGMA
+// user_version; open() migrates older files forward step by step inside one transaction each.
 
 #include "core/capture/Exchange.h"
 
