@@ -30,6 +30,7 @@ private Q_SLOTS:
         store.close();
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 2);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA page_size")).toInt(), 16384);
         QCOMPARE(indexNames(path),
             QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_started_at,"
                            "exchanges_status"));
