@@ -47,8 +47,8 @@ public:
         Upstream,
         ColumnCount
     };
-    static constexpr int kPageSize = 500;
-    static constexpr int kCachedPages = 48;
+    static constexpr int kPageSize = 200;
+    static constexpr int kCachedPages = 64;
 
     explicit TrafficModel(QObject *parent = nullptr);
     ~TrafficModel() override;

@@ -100,6 +100,11 @@ double statusKiB(const char *key)
 
 } // namespace
 
+double threadCpuWaitMs()
+{
+    return double(runQueueWaitNs()) / 1e6;
+}
+
 double rssMiB()
 {
     return statusKiB("VmRSS:") / 1024.0;

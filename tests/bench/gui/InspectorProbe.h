@@ -42,6 +42,9 @@ private:
     qint64 m_waitTotalNs = 0;
 };
 
+// Milliseconds the calling thread has so far spent runnable but waiting for a CPU.
+double threadCpuWaitMs();
+
 // VmRSS / VmHWM of this process in MiB (0 when /proc is not there).
 double rssMiB();
 double peakRssMiB();
