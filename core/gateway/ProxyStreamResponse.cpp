@@ -81,7 +81,7 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
             continue;
         if (http::HttpHeaders::nameEquals(name, "content-length") && !(m_noResponseBody && m_request.method == "HEAD"))
             continue;
-        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
+        if (!tokens.isEmpty() && listsToken(tokens, name))
             continue;
         h += name;
         h += ": ";

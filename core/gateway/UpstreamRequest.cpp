@@ -1,5 +1,7 @@
 #include "core/gateway/UpstreamRequest.h"
 
+#include <algorithm>
+
 namespace portico::gateway {
 
 using H = http::HttpHeaders;
@@ -22,12 +24,23 @@ bool isHopByHop(QByteArrayView name)
     }
 }
 
+bool listsToken(const QByteArrayList &tokens, QByteArrayView name)
+{
+    return std::any_of(tokens.cbegin(), tokens.cend(), [name](const QByteArray &t) { return H::nameEquals(t, name); });
+}
+
 QByteArrayList connectionTokens(const http::HttpHeaders &headers)
 {
     QByteArrayList out;
-    for (const QByteArray &v : headers.values("connection")) {
-        for (const QByteArray &t : v.split(','))
-            out.append(t.trimmed().toLower());
+    for (const auto &[name, v] : headers.entries()) {
+        if (!H::nameEquals(name, "connection") || H::nameEquals(v, "keep-alive") || H::nameEquals(v, "close"))
+            continue;
+        for (const QByteArray &t : v.split(',')) {
+            const QByteArray token = t.trimmed();
+            if (H::nameEquals(token, "keep-alive") || H::nameEquals(token, "close"))
+                continue;
+            out.append(token.toLower());
+        }
     }
     return out;
 }
@@ -73,7 +86,7 @@ QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const Targ
             forwardedFor += value;
             continue;
         }
-        if (!tokens.isEmpty() && tokens.contains(name.toLower()))
+        if (!tokens.isEmpty() && listsToken(tokens, name))
             continue;
         h += name;
         h += ": ";

@@ -35,7 +35,10 @@ QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const Targ
 
 // Hop-by-hop fields (RFC 9110 7.6.1): never forwarded.
 bool isHopByHop(QByteArrayView name);
-// The lower-cased tokens of every Connection field.
+// Whether a Connection-token list (lower case) names the field `name`, compared without copying.
+bool listsToken(const QByteArrayList &tokens, QByteArrayView name);
+// The lower-cased tokens of every Connection field that may name another field; `close` and
+// `keep-alive` (whose field is hop-by-hop anyway) are left out, so the usual list is empty.
 QByteArrayList connectionTokens(const http::HttpHeaders &headers);
 
 } // namespace portico::gateway
