@@ -170,7 +170,7 @@ int list(const QStringList &args)
     }
     if (page.partial)
         std::fprintf(stderr,
-            "note: the search of bodies/headers stopped after its time limit; older exchanges were "
+            "note: the scan for body:, header:, trace: or span: terms stopped after its time limit; older exchanges were "
             "not searched. Continue with --before %lld\n",
             page.resumeBeforeId);
     return 0;
