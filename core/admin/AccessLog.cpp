@@ -186,15 +186,22 @@ void appendTimestamp(QByteArray &out, qint64 ms)
 // per line cost more CPU than proxying the request.
 void AccessLog::format(const Entry &e, QByteArray &out)
 {
+    const auto key = [&out](const char *name) {
+        out += ",\"";
+        out += name;
+        out += "\":";
+    };
+    const auto text = [&](const char *name, const QString &value) {
+        key(name);
+        appendTextOrNull(out, value);
+    };
     out += "{\"time\":";
     appendTimestamp(out, e.startedAtMs);
-    out += ",\"method\":";
-    appendTextOrNull(out, e.method);
-    out += ",\"path\":";
-    appendTextOrNull(out, e.path);
-    out += ",\"status\":";
+    text("method", e.method);
+    text("path", e.path);
+    key("status");
     out += QByteArray::number(e.status);
-    out += ",\"duration_ms\":";
+    key("duration_ms");
     if (e.durationUs >= 0) {
         appendDigits(out, e.durationUs / 1000, 1);
         out += '.';
@@ -202,24 +209,17 @@ void AccessLog::format(const Entry &e, QByteArray &out)
     } else {
         out += "null";
     }
-    out += ",\"route\":";
-    appendTextOrNull(out, e.route);
-    out += ",\"consumer\":";
-    appendTextOrNull(out, e.consumer);
-    out += ",\"upstream\":";
-    appendTextOrNull(out, e.upstream);
-    out += ",\"trace_id\":";
-    appendTextOrNull(out, e.traceId);
-    out += ",\"span_id\":";
-    appendTextOrNull(out, e.spanId);
-    out += ",\"request_id\":";
+    text("route", e.route);
+    text("consumer", e.consumer);
+    text("upstream", e.upstream);
+    text("trace_id", e.traceId);
+    text("span_id", e.spanId);
+    key("request_id");
     appendLatin1OrNull(out, e.requestId);
-    out += ",\"bytes\":";
+    key("bytes");
     out += QByteArray::number(e.bytes);
-    out += ",\"client\":";
-    appendTextOrNull(out, e.client);
-    out += ",\"error\":";
-    appendTextOrNull(out, e.error);
+    text("client", e.client);
+    text("error", e.error);
     out += "}\n";
 }
 
