@@ -49,7 +49,11 @@ EpollEventDispatcher::~EpollEventDispatcher()
 void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    FdNotifiers &n = m_fds[fd];
+    if (fd < 0)
+        return;
+    if (size_t(fd) >= m_fds.size())
+        m_fds.resize(std::max<size_t>(size_t(fd) + 1, m_fds.size() * 2));
+    FdNotifiers &n = m_fds[size_t(fd)];
     switch (notifier->type()) {
     case QSocketNotifier::Read: n.read = notifier; break;
     case QSocketNotifier::Write: n.write = notifier; break;
@@ -64,10 +68,10 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
 void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 {
     const int fd = int(notifier->socket());
-    const auto it = m_fds.find(fd);
-    if (it == m_fds.end())
+    FdNotifiers *entry = this->entry(fd);
+    if (!entry)
         return;
-    FdNotifiers &n = it->second;
+    FdNotifiers &n = *entry;
     if (n.read == notifier)
         n.read = nullptr;
     else if (n.write == notifier)
@@ -79,7 +83,7 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
         // and a new socket may get the same number before the next wait.
         if (n.applied != 0)
             ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr); // EBADF/ENOENT: already gone, fine
-        m_fds.erase(it);
+        n = FdNotifiers {};
         return;
     }
     if (!n.dirty) {
@@ -91,10 +95,10 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
 void EpollEventDispatcher::applyChanges()
 {
     for (const int fd : m_dirty) {
-        const auto it = m_fds.find(fd);
-        if (it == m_fds.end() || !it->second.dirty)
+        FdNotifiers *entry = this->entry(fd);
+        if (!entry || !entry->dirty)
             continue;
-        FdNotifiers &n = it->second;
+        FdNotifiers &n = *entry;
         n.dirty = false;
         const quint32 wanted = n.wanted();
         if (wanted == n.applied)
@@ -232,10 +236,10 @@ bool EpollEventDispatcher::dispatchSockets(int ready)
         }
         const auto activate = [this, fd](QSocketNotifier *FdNotifiers::*slot) {
             // Looked up for each activation: the previous handler may have removed or replaced it.
-            const auto it = m_fds.find(fd);
-            if (it == m_fds.end())
+            FdNotifiers *entry = this->entry(fd);
+            if (!entry)
                 return false;
-            QSocketNotifier *n = it->second.*slot;
+            QSocketNotifier *n = entry->*slot;
             if (!n || !n->isEnabled())
                 return false;
             QEvent event(QEvent::SockAct);

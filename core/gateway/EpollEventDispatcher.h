@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <unordered_map>
 #include <vector>
 
 namespace portico::gateway {
@@ -77,7 +76,10 @@ private:
     int m_wakeFd = -1;
     std::atomic<bool> m_wakeUpPending { false };
     std::atomic<bool> m_interrupt { false };
-    std::unordered_map<int, FdNotifiers> m_fds;
+    // Indexed by descriptor (descriptors are small and dense): the lookup on every event and
+    // notifier change is an index, not a hash probe.
+    std::vector<FdNotifiers> m_fds;
+    FdNotifiers *entry(int fd) { return fd >= 0 && size_t(fd) < m_fds.size() ? &m_fds[size_t(fd)] : nullptr; }
     std::vector<int> m_dirty;
     std::vector<Timer> m_timers;
     std::vector<epoll_event> m_events;
