@@ -88,7 +88,8 @@ void ProxyStream::start()
 {
     m_config = m_worker->config();
     const config::Workspace &ws = m_config->workspace();
-    m_maxCaptureBody = m_worker->state().capture() ? ws.capture.maxBodyBytes : 0;
+    m_capturing = m_worker->state().capture() != nullptr;
+    m_maxCaptureBody = m_capturing ? ws.capture.maxBodyBytes : 0;
 
     m_trace = TraceContext::fromRequest(m_request.headers);
     m_requestId = m_request.headers.value("x-request-id");
@@ -108,7 +109,6 @@ void ProxyStream::start()
     m_exchange.clientAddress = m_down->peerAddressText();
     m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
     m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
-    m_capturing = m_worker->state().capture() != nullptr;
     if (m_capturing) {
         m_exchange.requestHeaders = toHeaderList(m_request.headers);
         m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
@@ -229,6 +229,7 @@ void ProxyStream::startAggregate()
     c.plan = m_match.route->aggregate;
     c.clientRequest = &m_request;
     c.forward.clientAddress = m_ctx.clientAddress;
+    c.forward.clientAddressText = m_down->peerAddressLatin1();
     c.forward.tls = m_down->isTls();
     c.forward.originalHost = m_originalHost;
     c.forward.requestId = m_requestId;
