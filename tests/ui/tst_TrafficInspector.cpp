@@ -1,5 +1,6 @@
 // The traffic inspector over a real capture database: thin-row model with keyset paging, live
-// batches, filter errors in place, and the diff of two known exchanges.
+// batches, filter errors in place, and the diff of two known exchanges. The model reads on a
+// thread of its own, hence the QTRY_ waits (tst_TrafficModelAsync covers the asynchrony itself).
 
 #include "core/capture/CaptureStore.h"
 #include "ui/traffic/BodyView.h"
@@ -87,8 +88,8 @@ private Q_SLOTS:
         TrafficModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(model.open(m_path));
-        // Every match is a row at once; summaries are read a page at a time on demand.
-        QCOMPARE(model.rowCount(), 1200);
+        // Every match is a row once the ids are read; summaries are read a page at a time.
+        QTRY_COMPARE(model.rowCount(), 1200);
         QVERIFY(!model.canFetchOlder());
         // Oldest at the top, newest at the bottom, across page boundaries.
         QCOMPARE(model.summary(0).id, 1);
@@ -102,6 +103,7 @@ private Q_SLOTS:
 
         // A filter on indexed fields maps rows to the matching ids only.
         QVERIFY(model.setFilter(QStringLiteral("method:POST")));
+        QTRY_VERIFY(!model.isLoading());
         QCOMPARE(model.rowCount(), 600);
         QCOMPARE(model.summary(0).id, 2);
         QCOMPARE(model.summary(599).id, 1200);
@@ -114,6 +116,7 @@ private Q_SLOTS:
         TrafficModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(model.open(m_path));
+        QTRY_VERIFY(!model.isLoading());
         QVERIFY(model.ids().isRun());
         QCOMPARE(model.rowCount(), 300);
         connect(m_store.get(), &capture::CaptureStore::exchangesStored, &model, &TrafficModel::enqueueLive);
@@ -130,6 +133,7 @@ private Q_SLOTS:
         QCOMPARE(model.summary(301).status, 404);
         QCOMPARE(model.rowOfId(skipped), -1);
         model.reload();
+        QTRY_VERIFY(!model.isLoading());
         QVERIFY(!model.ids().isRun());
         QCOMPARE(model.rowCount(), 302);
         QCOMPARE(model.summary(300).id, 301);
@@ -138,6 +142,7 @@ private Q_SLOTS:
         model.clearView();
         fill(4);
         model.reload();
+        QTRY_VERIFY(!model.isLoading());
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(model.summary(0).id, skipped + 2);
     }
@@ -152,12 +157,15 @@ private Q_SLOTS:
         QVERIFY(model.open(m_path));
         QSignalSpy older(&model, &TrafficModel::olderRowsInserted);
         QVERIFY(model.setFilter(QStringLiteral("body:alice")));
-        // The rest is found between events and inserted at the top.
+        // The newest slices first, the rest found in later reads and inserted at the top.
+        QTRY_VERIFY(!model.isLoading());
         QTRY_VERIFY(!model.canFetchOlder());
+        QVERIFY(!older.isEmpty());
         QCOMPARE(model.rowCount(), 12'000);
         QCOMPARE(model.summary(0).id, 1);
         QCOMPARE(model.summary(11'999).id, 12'000);
         QVERIFY(model.setFilter(QStringLiteral("body:needle")));
+        QTRY_VERIFY(!model.isLoading());
         QTRY_VERIFY(!model.canFetchOlder());
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.summary(0).id, 12'001);
@@ -169,7 +177,7 @@ private Q_SLOTS:
         TrafficPage page;
         page.setSource(m_store.get(), m_path);
         page.show();
-        QCOMPARE(page.model()->rowCount(), 10);
+        QTRY_COMPARE(page.model()->rowCount(), 10);
         QLineEdit *edit = page.filterBar()->edit();
         edit->setText(QStringLiteral("method:POST status:>>2"));
         QTest::keyClick(edit, Qt::Key_Return);
@@ -181,7 +189,7 @@ private Q_SLOTS:
         edit->setText(QStringLiteral("method:POST"));
         QTest::keyClick(edit, Qt::Key_Return);
         QVERIFY(page.filterBar()->errorText().isEmpty());
-        QCOMPARE(page.model()->rowCount(), 5);
+        QTRY_COMPARE(page.model()->rowCount(), 5);
     }
 
     void liveRowsArriveInBatchesAndFollowTheFilter()
@@ -190,6 +198,7 @@ private Q_SLOTS:
         TrafficPage page;
         page.setSource(m_store.get(), m_path);
         QVERIFY(page.applyFilter(QStringLiteral("status:>=500")));
+        QTRY_VERIFY(!page.model()->isLoading());
         QCOMPARE(page.model()->rowCount(), 0);
         QSignalSpy inserted(page.model(), &TrafficModel::liveRowsInserted);
         for (int i = 0; i < 20; ++i)
@@ -206,15 +215,18 @@ private Q_SLOTS:
         fill(6);
         TrafficPage page;
         page.setSource(m_store.get(), m_path);
+        QTRY_COMPARE(page.model()->rowCount(), 6);
         page.table()->selectRow(0);
+        // Read on the model's reader thread.
         const capture::Exchange &shown = page.details()->exchange();
-        QCOMPARE(shown.id, page.model()->summary(0).id);
+        QTRY_COMPARE(shown.id, page.model()->summary(0).id);
         QCOMPARE(page.details()->responseBody()->mode(), BodyView::Json);
         QCOMPARE(page.details()->responseBody()->jsonModel()->rowCount(), 2);
         const QString trace = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e4700");
         Q_EMIT page.details()->traceRequested(trace);
         QCOMPARE(page.filterBar()->errorText(), QString());
         QCOMPARE(page.filterBar()->edit()->text(), QStringLiteral("trace:") + trace);
+        QTRY_VERIFY(!page.model()->isLoading());
         QCOMPARE(page.model()->rowCount(), 2);
 
         const auto phases = TimingWaterfall::phases(capture::Timings { 100, 300, 900, 1500 });
@@ -247,15 +259,16 @@ private Q_SLOTS:
         fill(5);
         TrafficModel model;
         QVERIFY(model.open(m_path));
-        QCOMPARE(model.rowCount(), 5);
+        QTRY_COMPARE(model.rowCount(), 5);
         model.clearView();
         QCOMPARE(model.rowCount(), 0);
         model.reload();
+        QTRY_VERIFY(!model.isLoading());
         QCOMPARE(model.rowCount(), 0);
         m_store->submit(makeExchange(9, 200, {}));
         QVERIFY(m_store->flush());
         model.reload();
-        QCOMPARE(model.rowCount(), 1);
+        QTRY_COMPARE(model.rowCount(), 1);
     }
 };
 

@@ -3,7 +3,6 @@
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QFont>
 #include <QLocale>
@@ -18,18 +17,25 @@ using capture::ExchangeSummary;
 
 TrafficModel::TrafficModel(QObject *parent)
     : QAbstractTableModel(parent)
+    , m_loader(new TrafficReader(this))
     , m_flushTimer(new QTimer(this))
-    , m_scanTimer(new QTimer(this))
 {
     m_flushTimer->setInterval(80);
     m_flushTimer->setSingleShot(true);
     connect(m_flushTimer, &QTimer::timeout, this, &TrafficModel::flushLive);
-    // Between slices of a costly scan the event loop runs: painting and live rows go on.
-    m_scanTimer->setInterval(0);
-    connect(m_scanTimer, &QTimer::timeout, this, &TrafficModel::fetchOlder);
+    connect(m_loader, &TrafficReader::idsLoaded, this, &TrafficModel::onIdsLoaded);
+    connect(m_loader, &TrafficReader::olderScanned, this, &TrafficModel::onOlderScanned);
+    connect(m_loader, &TrafficReader::pageRead, this, &TrafficModel::onPageRead);
+    connect(m_loader, &TrafficReader::matched, this, &TrafficModel::onMatched);
+    connect(m_loader, &TrafficReader::exchangeRead, this, &TrafficModel::exchangeLoaded);
 }
 
-TrafficModel::~TrafficModel() = default;
+// m_loader is a child: QObject's destructor deletes it, which joins the reader thread; answers
+// already posted to it are dropped with it, so none reaches this half-destroyed model.
+TrafficModel::~TrafficModel()
+{
+    delete m_loader;
+}
 
 bool TrafficModel::isOpen() const
 {
@@ -56,6 +62,7 @@ bool TrafficModel::open(const QString &path, QString *error)
                 m_reader.reset();
         }
     }
+    m_loader->setDatabase(isOpen() ? path : QString());
     loadIds();
     endResetModel();
     return ok;
@@ -78,7 +85,7 @@ void TrafficModel::reload()
         return;
     }
     beginResetModel();
-    m_pending.clear();
+    m_pending.clear(); // stored already, so the ids about to be read include them
     m_ids.clear();
     dropCache();
     loadIds();
@@ -89,105 +96,88 @@ void TrafficModel::clearView()
 {
     qint64 floor = m_ids.isEmpty() ? 0 : m_ids.last();
     if (isOpen())
-        floor = std::max(floor, m_reader->maxId());
+        floor = std::max(floor, m_reader->maxId()); // one index lookup
     for (const auto &p : std::as_const(m_pending))
         floor = std::max(floor, p.id);
     m_floorId = floor;
     beginResetModel();
+    ++m_generation; // whatever is being read is from before the floor
     m_ids.clear();
     dropCache();
     m_pending.clear();
     m_scanBelow = 0;
-    m_scanTimer->stop();
+    m_loadingIds = false;
+    m_matching = false;
+    m_scanning = false;
     endResetModel();
 }
 
 void TrafficModel::dropCache()
 {
+    ++m_pageEpoch;
     m_pages.clear();
+    m_requested.clear();
+    m_loader->dropQueuedPages();
 }
 
 void TrafficModel::loadIds()
 {
+    ++m_generation;
     m_scanBelow = 0;
-    m_scanTimer->stop();
-    if (!isOpen())
+    m_matching = false;
+    m_scanning = false;
+    m_loadingIds = isOpen();
+    if (m_loadingIds)
+        m_loader->loadIds(m_generation, m_filter, m_floorId);
+}
+
+void TrafficModel::onIdsLoaded(quint64 generation, const TrafficReader::Ids &ids)
+{
+    if (generation != m_generation || !m_loadingIds)
         return;
-    if (m_filter.isEmpty() && loadRun())
-        return;
-    if (!m_filter.isCostly()) {
-        // One indexed query: ~1M ids in a few hundred ms, and then any row is one page read away.
-        m_ids.setList(m_reader->ids(m_filter, m_floorId));
-        return;
-    }
-    // body:/header: read a row per exchange: scan downwards from the newest, enough for the
-    // first screen now and the rest between events.
-    m_scanBelow = m_reader->maxId() + 1;
-    m_scanFloor = m_floorId + 1;
-    m_ids.setList(scanSlices(300, kPageSize));
+    beginResetModel();
+    dropCache();
+    if (ids.isRun)
+        m_ids.setRun(ids.runFirst, ids.runCount);
+    else
+        m_ids.setList(ids.list);
+    m_scanBelow = ids.scanBelow;
+    m_loadingIds = false;
+    endResetModel();
+    Q_EMIT idsLoaded();
     if (m_scanBelow > 0)
-        m_scanTimer->start();
+        fetchOlder();
+    // Live rows queued while the ids were read: those above the newest id are new.
+    if (!m_pending.isEmpty())
+        flushLive();
 }
 
-bool TrafficModel::loadRun()
+void TrafficModel::fetchOlder()
 {
-    // Reading every id walks the whole table (~0.6 s per million rows); count(*) walks the
-    // smallest index and min/max are one lookup each. Min is read first and max last, so a
-    // batch committed in between (rows added or pruned) can only make the run look broken,
-    // never whole when it is not.
-    const QList<ExchangeSummary> lowest = m_reader->listAscending({}, 1, 0);
-    if (lowest.isEmpty())
-        return true; // an empty database
-    const qint64 tableMin = lowest.first().id;
-    const qint64 total = m_reader->count();
-    const qint64 max = m_reader->maxId();
-    if (total <= 0 || max - tableMin + 1 != total)
-        return false;
-    const qint64 first = std::max(tableMin, m_floorId + 1);
-    m_ids.setRun(first, qsizetype(std::max<qint64>(0, max - first + 1)));
-    return true;
+    if (!canFetchOlder() || m_scanning || m_loadingIds)
+        return;
+    m_scanning = true;
+    m_loader->scanOlder(m_generation, m_filter, m_scanBelow, m_floorId + 1);
 }
 
-QList<qint64> TrafficModel::scanSlices(int budgetMs, int enough)
+void TrafficModel::onOlderScanned(quint64 generation, const QList<qint64> &older, qint64 scanBelow)
 {
-    static constexpr qint64 kSlice = 5000;
-    QElapsedTimer timer;
-    timer.start();
-    QList<qint64> found;
-    while (m_scanBelow > m_scanFloor) {
-        const qint64 low = std::max(m_scanFloor, m_scanBelow - kSlice);
-        QList<qint64> part = m_reader->ids(m_filter, low - 1, m_scanBelow);
-        m_scanBelow = low;
-        part += found;
-        found = std::move(part);
-        if (found.size() >= enough || timer.elapsed() >= budgetMs)
-            break;
+    if (generation != m_generation || !m_scanning)
+        return;
+    m_scanning = false;
+    m_scanBelow = scanBelow;
+    if (!older.isEmpty()) {
+        // Page numbers count from the top, so every cached page moves; views may read rows while
+        // the insert is announced, hence the second drop.
+        dropCache();
+        beginInsertRows({}, 0, int(older.size()) - 1);
+        m_ids.prepend(older);
+        dropCache();
+        endInsertRows();
+        Q_EMIT olderRowsInserted(int(older.size()));
     }
-    if (m_scanBelow <= m_scanFloor)
-        m_scanBelow = 0;
-    return found;
-}
-
-int TrafficModel::fetchOlder()
-{
-    if (!canFetchOlder()) {
-        m_scanTimer->stop();
-        return 0;
-    }
-    const QList<qint64> older = scanSlices(30, std::numeric_limits<int>::max());
-    if (m_scanBelow == 0)
-        m_scanTimer->stop();
-    if (older.isEmpty())
-        return 0;
-    // Page numbers count from the top, so every cached page moves; views may read rows while
-    // the insert is announced, hence the second drop.
-    dropCache();
-    beginInsertRows({}, 0, int(older.size()) - 1);
-    m_ids.prepend(older);
-    dropCache();
-    endInsertRows();
-    Q_EMIT olderRowsInserted(int(older.size()));
-    return int(older.size());
+    // The next slice is read between other requests: the reader thread answers pages first.
+    fetchOlder();
 }
 
 void TrafficModel::enqueueLive(const QList<ExchangeSummary> &rows)
@@ -206,12 +196,15 @@ int TrafficModel::flushLive()
         // The first batch was just written, so the database exists now and already holds the
         // queued rows (they are announced after their commit).
         open(m_path);
-        return int(m_ids.size());
+        return 0;
     }
     if (!isOpen()) {
         m_pending.clear();
         return 0;
     }
+    // One question at a time: the answer in flight flushes what has queued up since.
+    if (m_loadingIds || m_matching)
+        return 0;
     const qint64 newest = m_ids.isEmpty() ? m_floorId : std::max(m_ids.last(), m_floorId);
     QList<ExchangeSummary> fresh;
     for (const auto &r : std::as_const(m_pending)) {
@@ -220,16 +213,34 @@ int TrafficModel::flushLive()
     }
     m_pending.clear();
     std::sort(fresh.begin(), fresh.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
-    if (!m_filter.isEmpty() && !fresh.isEmpty()) {
-        QList<qint64> ids;
-        ids.reserve(fresh.size());
-        for (const auto &r : std::as_const(fresh))
-            ids << r.id;
-        const QList<qint64> keep = m_reader->matching(m_filter, ids); // ascending
-        fresh.erase(std::remove_if(fresh.begin(), fresh.end(),
-                        [&](const auto &r) { return !std::binary_search(keep.cbegin(), keep.cend(), r.id); }),
-            fresh.end());
+    if (fresh.isEmpty())
+        return 0;
+    if (!m_filter.isEmpty()) {
+        m_matching = true;
+        m_loader->match(m_generation, m_filter, fresh);
+        return 0;
     }
+    return insertLive(std::move(fresh));
+}
+
+void TrafficModel::onMatched(quint64 generation, const QList<ExchangeSummary> &rows)
+{
+    if (generation != m_generation || !m_matching)
+        return;
+    m_matching = false;
+    const qint64 newest = m_ids.isEmpty() ? m_floorId : std::max(m_ids.last(), m_floorId);
+    QList<ExchangeSummary> fresh;
+    for (const auto &r : rows) {
+        if (r.id > newest)
+            fresh << r;
+    }
+    insertLive(std::move(fresh));
+    if (!m_pending.isEmpty() && !m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+int TrafficModel::insertLive(QList<ExchangeSummary> fresh)
+{
     if (fresh.isEmpty())
         return 0;
     const int first = int(m_ids.size());
@@ -251,51 +262,94 @@ int TrafficModel::flushLive()
     return int(fresh.size());
 }
 
+QList<qint64> TrafficModel::pageIds(int page) const
+{
+    const int first = page * kPageSize;
+    const int last = std::min(int(m_ids.size()), first + kPageSize) - 1;
+    QList<qint64> ids;
+    ids.reserve(std::max(0, last - first + 1));
+    for (int r = first; r <= last; ++r)
+        ids << m_ids.at(r);
+    return ids;
+}
+
+void TrafficModel::requestPage(int page) const
+{
+    if (m_requested.contains(page))
+        return;
+    const QList<qint64> ids = pageIds(page);
+    if (ids.isEmpty())
+        return;
+    m_requested.insert(page);
+    // Requests for pages the view has left behind make room for the newest.
+    for (int dropped : m_loader->readPage(m_pageEpoch, page, ids, m_filter))
+        m_requested.remove(dropped);
+}
+
+void TrafficModel::storePage(int page, QList<ExchangeSummary> rows) const
+{
+    auto it = m_pages.find(page);
+    if (it != m_pages.end()) {
+        // Live rows may have been added to the tail page since it was requested.
+        if (it->rows.size() >= rows.size())
+            return;
+        it->rows = std::move(rows);
+        it->lastUse = ++m_useClock;
+        return;
+    }
+    if (m_pages.size() >= kCachedPages) {
+        auto oldest = m_pages.begin();
+        for (auto p = m_pages.begin(); p != m_pages.end(); ++p) {
+            if (p->lastUse < oldest->lastUse)
+                oldest = p;
+        }
+        m_pages.erase(oldest);
+    }
+    m_pages.insert(page, Page { std::move(rows), ++m_useClock });
+}
+
+void TrafficModel::onPageRead(quint64 generation, int page, const QList<ExchangeSummary> &rows)
+{
+    if (generation != m_pageEpoch)
+        return;
+    m_requested.remove(page);
+    // The rows are for the ids the page had when it was asked for: still the same ones unless
+    // the epoch changed, which it did not; live rows may have been appended since.
+    const int first = page * kPageSize;
+    if (rows.isEmpty() || first + rows.size() > m_ids.size() || m_ids.at(first) != rows.first().id)
+        return;
+    const int count = int(rows.size());
+    storePage(page, rows);
+    Q_EMIT dataChanged(index(first, 0), index(first + count - 1, ColumnCount - 1));
+}
+
 const ExchangeSummary *TrafficModel::cached(int row) const
 {
-    if (row < 0 || row >= m_ids.size() || !m_reader)
+    if (row < 0 || row >= m_ids.size())
         return nullptr;
     const int page = row / kPageSize;
-    const int first = page * kPageSize;
     auto it = m_pages.find(page);
-    if (it == m_pages.end() || it->rows.size() <= row - first) {
-        // A page holds exactly m_ids[first, first + kPageSize): the ids are the matches, so the
-        // next rows of the filter after the page's first id are the page. Rows deleted by
-        // retention since the ids were read come back as id-only placeholders.
-        const int last = std::min(int(m_ids.size()), first + kPageSize) - 1;
-        const QList<ExchangeSummary> got
-            = m_reader->listAscending(m_filter, last - first + 1, m_ids.at(first) - 1);
-        Page fresh;
-        fresh.rows.reserve(last - first + 1);
-        qsizetype g = 0;
-        for (int r = first; r <= last; ++r) {
-            const qint64 id = m_ids.at(r);
-            while (g < got.size() && got.at(g).id < id)
-                ++g;
-            if (g < got.size() && got.at(g).id == id) {
-                fresh.rows.append(got.at(g));
-            } else {
-                ExchangeSummary gone;
-                gone.id = id;
-                fresh.rows.append(gone);
-            }
-        }
-        if (m_pages.size() >= kCachedPages) {
-            auto oldest = m_pages.begin();
-            for (auto p = m_pages.begin(); p != m_pages.end(); ++p) {
-                if (p->lastUse < oldest->lastUse)
-                    oldest = p;
-            }
-            m_pages.erase(oldest);
-        }
-        it = m_pages.insert(page, std::move(fresh));
-    }
+    if (it == m_pages.end() || it->rows.size() <= row - page * kPageSize)
+        return nullptr;
     it->lastUse = ++m_useClock;
-    return &it->rows.at(row - first);
+    return &it->rows.at(row - page * kPageSize);
+}
+
+bool TrafficModel::isRowLoaded(int row) const
+{
+    const int page = row / kPageSize;
+    const auto it = m_pages.constFind(page);
+    return row >= 0 && row < m_ids.size() && it != m_pages.cend() && it->rows.size() > row - page * kPageSize;
 }
 
 ExchangeSummary TrafficModel::summary(int row) const
 {
+    if (const ExchangeSummary *s = cached(row))
+        return *s;
+    if (row < 0 || row >= m_ids.size() || !isOpen())
+        return {};
+    const int page = row / kPageSize;
+    storePage(page, TrafficReader::readSummaries(*m_reader, m_filter, pageIds(page)));
     const ExchangeSummary *s = cached(row);
     return s ? *s : ExchangeSummary {};
 }
@@ -310,6 +364,11 @@ std::optional<capture::Exchange> TrafficModel::exchange(qint64 id)
     if (!isOpen())
         return std::nullopt;
     return m_reader->get(id);
+}
+
+void TrafficModel::requestExchange(qint64 id)
+{
+    m_loader->readExchange(id);
 }
 
 int TrafficModel::rowCount(const QModelIndex &parent) const
@@ -343,8 +402,19 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
         && role != Qt::ToolTipRole)
         return {};
     const ExchangeSummary *found = cached(index.row());
-    if (!found)
+    if (!found) {
+        // Not read yet: the id and a grey ellipsis until the page arrives (dataChanged).
+        requestPage(index.row() / kPageSize);
+        if (role == Qt::DisplayRole && index.column() == Id)
+            return m_ids.at(index.row());
+        if (role == Qt::DisplayRole && index.column() == Path)
+            return QStringLiteral("…");
+        if (role == Qt::ForegroundRole)
+            return QBrush(QColor(0x9e, 0x9e, 0x9e));
+        if (role == Qt::TextAlignmentRole && index.column() == Id)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
         return {};
+    }
     const ExchangeSummary &r = *found;
     if (role == Qt::DisplayRole) {
         switch (index.column()) {

@@ -117,6 +117,7 @@ TrafficPage::TrafficPage(QWidget *parent)
         updateCount();
     });
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &TrafficPage::updateCount);
+    connect(m_model, &TrafficModel::exchangeLoaded, this, &TrafficPage::showLoaded);
     connect(m_replay, &QToolButton::clicked, this, &TrafficPage::replaySelected);
     connect(m_edit, &QToolButton::clicked, this, &TrafficPage::editAndResend);
     connect(m_compare, &QToolButton::clicked, this, &TrafficPage::compareSelected);
@@ -154,13 +155,24 @@ bool TrafficPage::applyFilter(const QString &text)
 
 void TrafficPage::showCurrent()
 {
+    // Heads and bodies are read on the model's reader thread: paging through rows never waits
+    // for the disk. The details show the previous exchange until the answer arrives.
     const qint64 id = m_table->currentId();
-    const auto e = id ? m_model->exchange(id) : std::nullopt;
-    if (e)
-        m_details->setExchange(*e);
+    if (id)
+        m_model->requestExchange(id);
     else
         m_details->clear();
     updateActions();
+}
+
+void TrafficPage::showLoaded(qint64 id, bool found, const capture::Exchange &exchange)
+{
+    if (id != m_table->currentId())
+        return; // the selection has moved on
+    if (found)
+        m_details->setExchange(exchange);
+    else
+        m_details->clear();
 }
 
 void TrafficPage::updateActions()
@@ -175,8 +187,12 @@ void TrafficPage::updateActions()
 
 void TrafficPage::updateCount()
 {
-    m_count->setText(m_model->isOpen() ? tr("%n exchange(s) shown", nullptr, m_model->rowCount())
-                                       : tr("No capture yet: start the gateway"));
+    if (!m_model->isOpen())
+        m_count->setText(tr("No capture yet: start the gateway"));
+    else if (m_model->isLoading())
+        m_count->setText(tr("Reading the capture…"));
+    else
+        m_count->setText(tr("%n exchange(s) shown", nullptr, m_model->rowCount()));
 }
 
 void TrafficPage::replaySelected()

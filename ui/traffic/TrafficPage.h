@@ -52,6 +52,7 @@ Q_SIGNALS:
 
 private:
     void showCurrent();
+    void showLoaded(qint64 id, bool found, const capture::Exchange &exchange);
     void updateActions();
     void updateCount();
 
