@@ -94,6 +94,9 @@ public:
     qint64 idAt(int row) const { return row >= 0 && row < m_ids.size() ? m_ids.at(row) : 0; }
     // Whether row's summary is at hand (data() shows a placeholder until it is).
     bool isRowLoaded(int row) const;
+    // Pages held in memory (at most kCachedPages) and pages asked for and not answered yet.
+    int cachedPageCount() const { return int(m_pages.size()); }
+    int requestedPageCount() const { return int(m_requested.size()); }
     // The thin row. When its page is not loaded this reads it synchronously on the calling
     // thread: for tests and scripted callers, never for painting.
     capture::ExchangeSummary summary(int row) const;

@@ -1,0 +1,267 @@
+// The traffic model's reads on its reader thread, over a real capture database: rows show a
+// placeholder until their page arrives, answers to questions no longer asked (a filter changed, a
+// reset) are dropped, the page cache stays bounded, and the model can be destroyed while a read
+// is in flight.
+
+#include "core/capture/CaptureStore.h"
+#include "ui/traffic/ExchangeDetails.h"
+#include "ui/traffic/TrafficModel.h"
+#include "ui/traffic/TrafficPage.h"
+#include "ui/traffic/TrafficTable.h"
+
+#include <QAbstractItemModelTester>
+#include <QBrush>
+#include <QPointer>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace portico;
+using namespace portico::ui;
+
+namespace {
+
+capture::Exchange makeExchange(int i)
+{
+    capture::Exchange e;
+    e.startedAt = QDateTime::currentDateTimeUtc();
+    e.method = i % 2 ? QStringLiteral("POST") : QStringLiteral("GET");
+    e.scheme = QStringLiteral("http");
+    e.host = QStringLiteral("api.local");
+    e.path = QStringLiteral("/users/%1").arg(i);
+    e.url = QStringLiteral("http://api.local/users/%1").arg(i);
+    e.status = i % 5 ? 200 : 503;
+    e.route = QStringLiteral("users");
+    e.responseBody = QByteArrayLiteral("{\"name\":\"alice\"}");
+    e.responseBodySize = e.responseBody.size();
+    e.timings = { 100, 300, 900, 1500 };
+    return e;
+}
+
+} // namespace
+
+class TrafficModelAsyncTest : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<capture::CaptureStore> m_store;
+    QString m_path;
+
+    void fill(int count)
+    {
+        for (int i = 0; i < count; ++i) {
+            m_store->submit(makeExchange(i));
+            if (i % 2000 == 1999)
+                QVERIFY(m_store->flush());
+        }
+        QVERIFY(m_store->flush());
+        QCOMPARE(m_store->droppedBodies(), 0u);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        m_path = m_dir.filePath(QStringLiteral("async-%1.db").arg(QTest::currentTestFunction()));
+        capture::CaptureOptions options;
+        options.databasePath = m_path;
+        m_store = std::make_unique<capture::CaptureStore>(options);
+        QString error;
+        QVERIFY2(m_store->open(&error), qPrintable(error));
+    }
+
+    void cleanup() { m_store.reset(); }
+
+    void rowsShowAPlaceholderUntilTheirPageArrives()
+    {
+        fill(1000);
+        TrafficModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.open(m_path));
+        // The ids are read on the reader thread too: empty until they arrive.
+        QVERIFY(model.isLoading());
+        QCOMPARE(model.rowCount(), 0);
+        QSignalSpy loaded(&model, &TrafficModel::idsLoaded);
+        QTRY_COMPARE(model.rowCount(), 1000);
+        QCOMPARE(loaded.size(), 1);
+
+        const int row = 650; // page 3, not read by anyone yet
+        QVERIFY(!model.isRowLoaded(row));
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        // A placeholder of the same shape: the id (known), a grey ellipsis, nothing else.
+        QCOMPARE(model.index(row, TrafficModel::Id).data().toLongLong(), 651);
+        QCOMPARE(model.index(row, TrafficModel::Path).data().toString(), QStringLiteral("…"));
+        QVERIFY(model.index(row, TrafficModel::Method).data().toString().isEmpty());
+        QCOMPARE(model.index(row, TrafficModel::Status).data(Qt::ForegroundRole).value<QBrush>().color(),
+            QColor(0x9e, 0x9e, 0x9e));
+        QCOMPARE(model.index(row, TrafficModel::Id).data(Qt::UserRole).toLongLong(), 651);
+        QVERIFY(!model.isRowLoaded(row)); // data() asked for the page; it has not answered yet
+
+        QTRY_VERIFY(model.isRowLoaded(row));
+        QCOMPARE(model.index(row, TrafficModel::Path).data().toString(), QStringLiteral("/users/650"));
+        QCOMPARE(model.index(row, TrafficModel::Method).data().toString(), QStringLiteral("GET"));
+        // The whole page was announced at once.
+        QCOMPARE(changed.size(), 1);
+        const auto first = changed.at(0).at(0).value<QModelIndex>();
+        const auto last = changed.at(0).at(1).value<QModelIndex>();
+        QCOMPARE(first.row(), 3 * TrafficModel::kPageSize);
+        QCOMPARE(last.row(), 4 * TrafficModel::kPageSize - 1);
+        QCOMPARE(last.column(), TrafficModel::ColumnCount - 1);
+        QVERIFY(model.isRowLoaded(3 * TrafficModel::kPageSize));
+        QVERIFY(!model.isRowLoaded(4 * TrafficModel::kPageSize));
+        // Asking again while it is requested does not queue it twice.
+        model.index(900, 0).data();
+        model.index(901, 0).data();
+        QCOMPARE(model.requestedPageCount(), 1);
+        QTRY_VERIFY(model.isRowLoaded(999));
+        QCOMPARE(model.requestedPageCount(), 0);
+    }
+
+    void pagesReadBeforeAFilterChangeAreDropped()
+    {
+        fill(600);
+        TrafficModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.open(m_path));
+        QTRY_COMPARE(model.rowCount(), 600);
+        // Asks for pages 0 and 2 of the unfiltered view, then changes the filter before the
+        // answers can be delivered (they are delivered through this thread's event loop).
+        model.index(0, TrafficModel::Path).data();
+        model.index(450, TrafficModel::Path).data();
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        QVERIFY(model.setFilter(QStringLiteral("method:POST")));
+        QCOMPARE(model.rowCount(), 0);
+        QTRY_COMPARE(model.rowCount(), 300);
+        // Let the stale answers arrive (the reader answers in order of newest request; a fresh
+        // page read after them proves they have all been delivered).
+        model.index(299, TrafficModel::Path).data();
+        QTRY_VERIFY(model.isRowLoaded(299));
+        // Only pages of the new view were announced (the model tester reads row 0 too), and
+        // they hold POSTs: the old pages were not taken.
+        QVERIFY(!changed.isEmpty());
+        for (const auto &args : std::as_const(changed))
+            QVERIFY(args.at(1).value<QModelIndex>().row() < 300);
+        for (int r = 0; r < 300; ++r) {
+            if (model.isRowLoaded(r))
+                QCOMPARE(model.index(r, TrafficModel::Method).data().toString(), QStringLiteral("POST"));
+        }
+        QCOMPARE(model.index(200, TrafficModel::Id).data().toLongLong(), 402);
+        QCOMPARE(model.summary(0).id, 2);
+    }
+
+    void liveChecksFromBeforeAFilterChangeAreDropped()
+    {
+        fill(10);
+        TrafficModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(model.open(m_path));
+        QVERIFY(model.setFilter(QStringLiteral("method:POST")));
+        QTRY_COMPARE(model.rowCount(), 5);
+        connect(m_store.get(), &capture::CaptureStore::exchangesStored, &model, &TrafficModel::enqueueLive);
+        for (int i = 10; i < 20; ++i)
+            m_store->submit(makeExchange(i));
+        QVERIFY(m_store->flush());
+        QTRY_VERIFY(model.flushLive() == 0 && !model.isLoading());
+        // The POST check is on its way to the reader thread; the filter changes before it is
+        // answered: its answer must not add POSTs to a status view.
+        QVERIFY(model.setFilter(QStringLiteral("status:503")));
+        QTRY_VERIFY(!model.isLoading());
+        QTest::qWait(50); // room for a stale answer to arrive and be (wrongly) applied
+        QCOMPARE(model.rowCount(), 4); // 0, 5, 10, 15
+        for (int r = 0; r < model.rowCount(); ++r)
+            QCOMPARE(model.summary(r).status, 503);
+        // New live rows are still checked against the new filter.
+        for (int i = 20; i < 30; ++i)
+            m_store->submit(makeExchange(i));
+        QTRY_COMPARE(model.rowCount(), 6);
+        QCOMPARE(model.summary(5).id, 26);
+    }
+
+    void theCacheStaysBounded()
+    {
+        fill(TrafficModel::kPageSize * (TrafficModel::kCachedPages + 6));
+        TrafficModel model;
+        QVERIFY(model.open(m_path));
+        QTRY_VERIFY(!model.isLoading());
+        const int pages = model.rowCount() / TrafficModel::kPageSize;
+        QCOMPARE(pages, TrafficModel::kCachedPages + 6);
+        // A burst (a scrollbar dragged over every page): only the newest few requests wait, the
+        // rest are dropped; the last page asked for is answered.
+        for (int p = 0; p < pages; ++p)
+            model.index(p * TrafficModel::kPageSize, 0).data();
+        QTRY_COMPARE(model.requestedPageCount(), 0);
+        QVERIFY(model.isRowLoaded(model.rowCount() - 1));
+        // Every page in turn: the cache keeps the most recently used.
+        QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+        for (int p = 0; p < pages; ++p) {
+            const int row = p * TrafficModel::kPageSize;
+            model.index(row, 0).data();
+            if (!model.isRowLoaded(row))
+                QVERIFY(changed.wait(5000));
+            QVERIFY(model.isRowLoaded(row));
+            QVERIFY(model.cachedPageCount() <= TrafficModel::kCachedPages);
+        }
+        QCOMPARE(model.cachedPageCount(), TrafficModel::kCachedPages);
+        QVERIFY(!model.isRowLoaded(0));
+        QVERIFY(model.isRowLoaded(model.rowCount() - 1));
+    }
+
+    void aTableScrolledToTheEndShowsRealRows()
+    {
+        fill(3000);
+        TrafficPage page;
+        page.resize(1000, 600);
+        page.setSource(m_store.get(), m_path);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 3000);
+        TrafficTable *table = page.table();
+        QTRY_VERIFY(table->isAtBottom());
+        const QModelIndex bottom = table->indexAt(QPoint(4, table->viewport()->height() - 4));
+        QVERIFY(bottom.isValid());
+        QTRY_VERIFY(page.model()->isRowLoaded(bottom.row()));
+        QCOMPARE(bottom.siblingAtColumn(TrafficModel::Path).data().toString(),
+            QStringLiteral("/users/%1").arg(bottom.row()));
+        // A jump to the top: placeholders for a moment, then the oldest rows.
+        table->verticalScrollBar()->setValue(0);
+        QTRY_VERIFY(page.model()->isRowLoaded(0));
+        QCOMPARE(page.model()->index(0, TrafficModel::Path).data().toString(), QStringLiteral("/users/0"));
+        // The details are read off the UI thread too.
+        table->selectRow(1);
+        QTRY_COMPARE(page.details()->exchange().id, 2);
+    }
+
+    void destroyingTheModelWhileAReadIsInFlightIsSafe()
+    {
+        fill(6000);
+        for (int round = 0; round < 5; ++round) {
+            auto *model = new TrafficModel;
+            QPointer<TrafficModel> guard(model);
+            QSignalSpy loaded(model, &TrafficModel::idsLoaded);
+            QVERIFY(model->open(m_path));
+            QTRY_VERIFY(!model->isLoading());
+            // A costly scan, page reads and an exchange read queued or running...
+            QVERIFY(model->setFilter(QStringLiteral("body:alice")));
+            model->requestExchange(3);
+            QTest::qWait(round); // ...caught at a different moment each round
+            for (int r = 0; r < model->rowCount(); r += 150)
+                model->index(r, 0).data();
+            delete model;
+            QVERIFY(guard.isNull());
+            // Answers posted before the reader thread was joined die with the model.
+            QTest::qWait(20);
+        }
+        // A page owning the model, deleted with its reads in flight.
+        auto *page = new TrafficPage;
+        page->setSource(m_store.get(), m_path);
+        page->show();
+        QTest::qWait(1);
+        delete page;
+        QTest::qWait(20);
+    }
+};
+
+QTEST_MAIN(TrafficModelAsyncTest)
+#include "tst_TrafficModelAsync.moc"
