@@ -1,5 +1,5 @@
 // bench_inspector: the targets for the traffic inspector, measured on the real widget.
-//   bench_inspector [--db FILE] [--count N] [--rate R] [--seconds S]
+//   bench_inspector [--db FILE] [--count N] [--rate R] [--seconds S] [--scroll-live R2]
 // 1. Makes (or reuses) a capture database of N exchanges (default 1,000,000) with CaptureStore.
 // 2. Opens the real TrafficPage on it, as the app does while the gateway runs (a CaptureStore
 //    open on the same file), offscreen at 1280x800, and times: first real rows painted, scrolling
@@ -173,7 +173,16 @@ bool waitForRows(ui::TrafficPage &page, const std::function<bool()> &also = {})
         QThread::usleep(200);
     }
     page.table()->viewport()->repaint();
-    return screenLoaded(page);
+    if (screenLoaded(page) && (!also || also()))
+        return true;
+    const ui::TrafficTable *table = page.table();
+    std::fprintf(stderr,
+        "bench_inspector: rows on screen (or details) not loaded after 20 s: loading %d, rows %d, on screen %d-%d, "
+        "pages requested %d, cached %d\n",
+        int(page.model()->isLoading()), page.model()->rowCount(), table->rowAt(0),
+        table->rowAt(table->viewport()->height() - 1), page.model()->requestedPageCount(),
+        page.model()->cachedPageCount());
+    return false;
 }
 
 double ms(const QElapsedTimer &t)
@@ -201,6 +210,41 @@ void measureOpen(ui::TrafficPage &page, capture::CaptureStore &store, const QStr
         first < 1000 && page.model()->rowCount() >= count && !visibleText(page).isEmpty());
 }
 
+// Submits `rate` exchanges per second from its own thread, as the gateway's workers do.
+class Producer final : public QThread
+{
+public:
+    Producer(capture::CaptureStore *store, int rate, int seconds)
+        : m_store(store)
+        , m_rate(rate)
+        , m_seconds(seconds)
+    {
+    }
+    std::atomic<qint64> submitted { 0 };
+    std::atomic<bool> stop { false };
+
+protected:
+    void run() override
+    {
+        QRandomGenerator rng(7);
+        QElapsedTimer t;
+        t.start();
+        qint64 sent = 0;
+        while (!stop && t.elapsed() < m_seconds * 1000) {
+            const qint64 due = qint64(m_rate) * t.elapsed() / 1000;
+            for (; sent < due; ++sent)
+                m_store->submit(sampleExchange(rng, sent, QDateTime::currentMSecsSinceEpoch()));
+            submitted = sent;
+            QThread::msleep(2);
+        }
+    }
+
+private:
+    capture::CaptureStore *m_store;
+    int m_rate;
+    int m_seconds;
+};
+
 double median(QList<double> v)
 {
     std::sort(v.begin(), v.end());
@@ -216,8 +260,15 @@ double p95(QList<double> v)
 // Two things per scroll step: how long the UI thread was kept from its event loop (the stall a
 // user sees: a frozen window), measured by a StallMeter over the whole phase, and how long
 // until the rows on screen show real data instead of placeholders (read on the model's thread).
-void measureScroll(ui::TrafficPage &page)
+// With liveRate > 0 traffic arrives meanwhile (the writer commits, retention prunes the oldest
+// rows, the checkpointer rewrites the file): the situation in which SQLite reads got slow.
+void measureScroll(ui::TrafficPage &page, capture::CaptureStore &store, int liveRate)
 {
+    Producer producer(&store, liveRate, 3600);
+    if (liveRate > 0) {
+        producer.start();
+        std::printf("scroll: while %d exchanges/s arrive\n", liveRate);
+    }
     QScrollBar *bar = page.table()->verticalScrollBar();
     const int max = bar->maximum();
     StallMeter meter;
@@ -244,7 +295,12 @@ void measureScroll(ui::TrafficPage &page)
     // current exchange in the details pane (read on the model's thread too).
     page.table()->setFocus();
     page.table()->setCurrentIndex(page.model()->index(0, 0));
-    const auto detailsShown = [&page] { return page.details()->exchange().id == page.table()->currentId(); };
+    // The details pane has the answer for the current row (an exchange pruned by retention
+    // since the ids were read is answered "gone": the pane is cleared).
+    qint64 answered = 0;
+    const QMetaObject::Connection answers = QObject::connect(page.model(),
+        &ui::TrafficModel::exchangeLoaded, &page, [&answered](qint64 id) { answered = id; });
+    const auto detailsShown = [&page, &answered] { return answered == page.table()->currentId(); };
     QList<double> steps;
     for (int i = 0; i < 300; ++i) {
         t.start();
@@ -257,6 +313,9 @@ void measureScroll(ui::TrafficPage &page)
     timeouts += waitForRows(page, detailsShown) ? 0 : 1;
     const double toEnd = ms(t);
     meter.stop();
+    QObject::disconnect(answers);
+    producer.stop = true;
+    producer.wait();
     std::printf("scroll: 300 PageDown steps, real rows and details after median %.1f ms, p95 %.1f ms, worst "
                 "%.1f ms; Ctrl+End to the newest row %.1f ms; %d step(s) not loaded within 20 s; RSS %.0f MiB\n",
         median(steps), p95(steps), *std::max_element(steps.begin(), steps.end()), toEnd, timeouts, rssMiB());
@@ -311,40 +370,6 @@ void measureFilters(ui::TrafficPage &page)
     page.applyFilter(QString());
     waitForRows(page);
 }
-
-// Submits `rate` exchanges per second from its own thread, as the gateway's workers do.
-class Producer final : public QThread
-{
-public:
-    Producer(capture::CaptureStore *store, int rate, int seconds)
-        : m_store(store)
-        , m_rate(rate)
-        , m_seconds(seconds)
-    {
-    }
-    std::atomic<qint64> submitted { 0 };
-
-protected:
-    void run() override
-    {
-        QRandomGenerator rng(7);
-        QElapsedTimer t;
-        t.start();
-        qint64 sent = 0;
-        while (t.elapsed() < m_seconds * 1000) {
-            const qint64 due = qint64(m_rate) * t.elapsed() / 1000;
-            for (; sent < due; ++sent)
-                m_store->submit(sampleExchange(rng, sent, QDateTime::currentMSecsSinceEpoch()));
-            submitted = sent;
-            QThread::msleep(2);
-        }
-    }
-
-private:
-    capture::CaptureStore *m_store;
-    int m_rate;
-    int m_seconds;
-};
 
 void measureLive(
     ui::TrafficPage &page, capture::CaptureStore &store, int rate, int seconds, const QString &filter)
@@ -411,7 +436,10 @@ int main(int argc, char *argv[])
         QStringLiteral("Seconds of live traffic per run."), QStringLiteral("n"), QStringLiteral("12"));
     const QCommandLineOption liveOnlyOpt(
         QStringLiteral("live-only"), QStringLiteral("Skip scrolling and filters."));
-    parser.addOptions({ dbOpt, countOpt, rateOpt, secondsOpt, liveOnlyOpt });
+    const QCommandLineOption scrollLiveOpt(QStringLiteral("scroll-live"),
+        QStringLiteral("Exchanges per second arriving while scrolling (default 0)."), QStringLiteral("n"),
+        QStringLiteral("0"));
+    parser.addOptions({ dbOpt, countOpt, rateOpt, secondsOpt, liveOnlyOpt, scrollLiveOpt });
     parser.process(app);
     const QString path = parser.value(dbOpt);
     const qint64 count = parser.value(countOpt).toLongLong();
@@ -431,7 +459,7 @@ int main(int argc, char *argv[])
     page.resize(1280, 800);
     measureOpen(page, store, path, count);
     if (!parser.isSet(liveOnlyOpt)) {
-        measureScroll(page);
+        measureScroll(page, store, parser.value(scrollLiveOpt).toInt());
         measureFilters(page);
     }
     const double rssInspect = peakRssMiB();
