@@ -294,6 +294,33 @@ QList<qint64> CaptureReader::matching(const FilterExpression &filter, const QLis
     return out;
 }
 
+QList<ExchangeSummary> CaptureReader::summaries(const QList<qint64> &ids, bool *ok)
+{
+    QList<ExchangeSummary> rows;
+    if (ok)
+        *ok = true;
+    // Bounded so the statement stays within SQLite's variable limit.
+    for (qsizetype from = 0; from < ids.size(); from += 500) {
+        const QList<qint64> part = ids.mid(from, 500);
+        QSqlQuery q(m_db);
+        q.setForwardOnly(true);
+        q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id")
+                      .arg(schema::summaryColumns(), QStringList(part.size(), QStringLiteral("?")).join(u',')));
+        for (qint64 id : part)
+            q.addBindValue(id);
+        if (!q.exec()) {
+            m_error = q.lastError().text();
+            if (ok)
+                *ok = false;
+            return rows;
+        }
+        while (q.next())
+            rows.append(schema::readSummary(q));
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+    return rows;
+}
+
 qint64 CaptureReader::maxId()
 {
     QSqlQuery q(m_db);

@@ -58,6 +58,11 @@ public:
     // view hold a million rows as 8 bytes each and read their summaries page by page.
     QList<qint64> ids(const FilterExpression &filter, qint64 afterId, qint64 beforeId = 0);
 
+    // The summaries of `ids`, ascending; ids that are gone (pruned) are left out. Primary-key
+    // lookups only: a windowed view reads the rows it shows without running its filter again.
+    // *ok (when given) is false on a read error: then the list is incomplete.
+    QList<ExchangeSummary> summaries(const QList<qint64> &ids, bool *ok = nullptr);
+
     std::optional<Exchange> get(qint64 id);
     qint64 count(const FilterExpression &filter = {});
     // The sub-requests of an aggregate exchange, oldest first.

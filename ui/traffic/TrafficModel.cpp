@@ -282,7 +282,7 @@ void TrafficModel::requestPage(int page) const
         return;
     m_requested.insert(page);
     // Requests for pages the view has left behind make room for the newest.
-    for (int dropped : m_loader->readPage(m_pageEpoch, page, ids, m_filter))
+    for (int dropped : m_loader->readPage(m_pageEpoch, page, ids))
         m_requested.remove(dropped);
 }
 
@@ -349,7 +349,7 @@ ExchangeSummary TrafficModel::summary(int row) const
     if (row < 0 || row >= m_ids.size() || !isOpen())
         return {};
     const int page = row / kPageSize;
-    storePage(page, TrafficReader::readSummaries(*m_reader, m_filter, pageIds(page)));
+    storePage(page, TrafficReader::readSummaries(*m_reader, pageIds(page)));
     const ExchangeSummary *s = cached(row);
     return s ? *s : ExchangeSummary {};
 }

@@ -154,14 +154,12 @@ void TrafficReader::scanOlder(quint64 generation, const FilterExpression &filter
     post(std::move(job));
 }
 
-QList<int> TrafficReader::readPage(
-    quint64 generation, int page, const QList<qint64> &ids, const FilterExpression &filter)
+QList<int> TrafficReader::readPage(quint64 generation, int page, const QList<qint64> &ids)
 {
     QList<int> dropped;
     Job job;
     job.kind = Kind::Page;
     job.generation = generation;
-    job.filter = filter;
     job.a = page;
     job.ids = ids;
     {
@@ -277,7 +275,7 @@ void TrafficReader::runJob(CaptureReader *reader, const Job &job)
         break;
     }
     case Kind::Page: {
-        QList<ExchangeSummary> rows = reader ? readSummaries(*reader, job.filter, job.ids) : QList<ExchangeSummary> {};
+        QList<ExchangeSummary> rows = reader ? readSummaries(*reader, job.ids) : QList<ExchangeSummary> {};
         const int page = int(job.a);
         QMetaObject::invokeMethod(
             this, [this, gen, page, rows = std::move(rows)] { Q_EMIT pageRead(gen, page, rows); },
@@ -313,15 +311,15 @@ void TrafficReader::runJob(CaptureReader *reader, const Job &job)
     }
 }
 
-QList<ExchangeSummary> TrafficReader::readSummaries(
-    CaptureReader &reader, const FilterExpression &filter, const QList<qint64> &ids)
+QList<ExchangeSummary> TrafficReader::readSummaries(CaptureReader &reader, const QList<qint64> &ids)
 {
     QList<ExchangeSummary> out;
     if (ids.isEmpty())
         return out;
-    // The ids are the matches, so the next rows of the filter after the first id are exactly
-    // these ids, minus any deleted since.
-    const QList<ExchangeSummary> got = reader.listAscending(filter, int(ids.size()), ids.first() - 1);
+    bool ok = false;
+    const QList<ExchangeSummary> got = reader.summaries(ids, &ok);
+    if (!ok)
+        return out; // a read error is not "gone": nothing is cached, the view asks again
     out.reserve(ids.size());
     qsizetype g = 0;
     for (const qint64 id : ids) {

@@ -65,8 +65,7 @@ public:
     void scanOlder(quint64 generation, const capture::FilterExpression &filter, qint64 below, qint64 floorId);
     // The summaries of `ids` (ascending, consecutive rows of the model). Returns the pages that
     // were dropped from the queue to make room; they are not read.
-    QList<int> readPage(quint64 generation, int page, const QList<qint64> &ids,
-        const capture::FilterExpression &filter);
+    QList<int> readPage(quint64 generation, int page, const QList<qint64> &ids);
     // Drops every page read still waiting (the model's page numbers changed).
     void dropQueuedPages();
     // Of `rows` (freshly stored live rows), those that match `filter`.
@@ -75,10 +74,12 @@ public:
     // The whole exchange, heads and bodies included.
     void readExchange(qint64 id);
 
-    // The summaries of `ids` read with `reader`, in the same order: an id that is gone (deleted by
-    // retention since the ids were read) comes back with only its id set.
-    static QList<capture::ExchangeSummary> readSummaries(
-        capture::CaptureReader &reader, const capture::FilterExpression &filter, const QList<qint64> &ids);
+    // The summaries of `ids` (ascending) read with `reader`, in the same order: an id that is gone
+    // (deleted by retention since the ids were read) comes back with only its id set. The ids
+    // are matches already (stored exchanges never change), so they are looked up by key: the
+    // filter is not run again (a range filter such as status:5xx could take a second per page).
+    // Empty on a read error.
+    static QList<capture::ExchangeSummary> readSummaries(capture::CaptureReader &reader, const QList<qint64> &ids);
 
 Q_SIGNALS:
     void idsLoaded(quint64 generation, const portico::ui::TrafficReader::Ids &ids);
