@@ -7,6 +7,7 @@
 #include <QDeadlineTimer>
 #include <QMutexLocker>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -57,24 +58,24 @@ bool AccessLog::open(const QString &destination, QString *error)
     return true;
 }
 
-void AccessLog::exchangeFinished(const capture::Exchange &x, const QByteArray &requestId)
+void AccessLog::exchangeFinished(const capture::Exchange &x, const Request &request)
 {
     if (m_fd < 0)
         return;
     Entry e;
     e.startedAtMs = x.startedAt.toMSecsSinceEpoch();
-    e.method = x.method;
-    e.path = x.path;
+    e.method = request.method;
+    e.path = request.path;
     e.status = x.status;
     e.durationUs = x.durationUs();
     e.route = x.route;
     e.consumer = x.consumer;
     e.upstream = x.upstream;
-    e.traceId = x.traceId;
-    e.spanId = x.spanId;
-    e.requestId = requestId;
+    e.traceId = request.traceId;
+    e.spanId = request.spanId;
+    e.requestId = request.requestId;
     e.bytes = x.responseBytes;
-    e.client = x.clientAddress;
+    e.client = request.clientAddress;
     e.error = x.error;
     QMutexLocker lock(&m_mutex);
     if (int(m_queue.size()) >= kMaxQueued) {
@@ -125,6 +126,18 @@ void appendTextOrNull(QByteArray &out, const QString &s)
         out += "null";
     else
         appendJsonString(out, s.toUtf8());
+}
+
+// Bytes from the request line (method, path, ids): ASCII nearly always; anything else is made
+// valid UTF-8 first (invalid sequences become U+FFFD), so that every line stays valid JSON.
+void appendBytesOrNull(QByteArray &out, const QByteArray &s)
+{
+    if (s.isEmpty())
+        out += "null";
+    else if (std::all_of(s.cbegin(), s.cend(), [](char c) { return uchar(c) < 0x80; }))
+        appendJsonString(out, s);
+    else
+        appendJsonString(out, QString::fromUtf8(s).toUtf8());
 }
 
 void appendLatin1OrNull(QByteArray &out, const QByteArray &s)
@@ -195,10 +208,14 @@ void AccessLog::format(const Entry &e, QByteArray &out)
         key(name);
         appendTextOrNull(out, value);
     };
+    const auto bytes = [&](const char *name, const QByteArray &value) {
+        key(name);
+        appendBytesOrNull(out, value);
+    };
     out += "{\"time\":";
     appendTimestamp(out, e.startedAtMs);
-    text("method", e.method);
-    text("path", e.path);
+    bytes("method", e.method);
+    bytes("path", e.path);
     key("status");
     out += QByteArray::number(e.status);
     key("duration_ms");
@@ -212,13 +229,13 @@ void AccessLog::format(const Entry &e, QByteArray &out)
     text("route", e.route);
     text("consumer", e.consumer);
     text("upstream", e.upstream);
-    text("trace_id", e.traceId);
-    text("span_id", e.spanId);
+    bytes("trace_id", e.traceId);
+    bytes("span_id", e.spanId);
     key("request_id");
     appendLatin1OrNull(out, e.requestId);
     key("bytes");
     out += QByteArray::number(e.bytes);
-    text("client", e.client);
+    bytes("client", e.client);
     text("error", e.error);
     out += "}\n";
 }

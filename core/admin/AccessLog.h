@@ -36,7 +36,7 @@ public:
     bool open(const QString &destination, QString *error = nullptr);
     bool isOpen() const { return m_fd >= 0; }
 
-    void exchangeFinished(const capture::Exchange &exchange, const QByteArray &requestId) override;
+    void exchangeFinished(const capture::Exchange &exchange, const Request &request) override;
 
     // Blocks until every line queued before the call is written.
     void flush();
@@ -54,18 +54,18 @@ private:
     struct Entry
     {
         qint64 startedAtMs = 0;
-        QString method;
-        QString path;
+        QByteArray method; // UTF-8
+        QByteArray path; // UTF-8
         int status = 0;
         qint64 durationUs = -1;
         QString route;
         QString consumer;
         QString upstream;
-        QString traceId;
-        QString spanId;
+        QByteArray traceId;
+        QByteArray spanId;
         QByteArray requestId;
         qint64 bytes = 0;
-        QString client;
+        QByteArray client;
         QString error;
     };
     static void format(const Entry &e, QByteArray &out);

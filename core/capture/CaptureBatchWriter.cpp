@@ -23,41 +23,36 @@ constexpr QByteArrayView kRedacted = "[redacted]";
 constexpr int kWalCheckpointPages = 4096;
 constexpr int kWalPanicPages = 64 * 1024;
 
-void capBody(QByteArray &body, qint64 &size, bool &truncated, qint64 cap)
+// Calls fn(name, value) for each "Name: value" line of a "\nName: value\n..." head block.
+template<typename Fn>
+void forEachHeadLine(QByteArrayView head, Fn &&fn)
+{
+    qsizetype start = 0;
+    while (start < head.size()) {
+        qsizetype end = head.indexOf('\n', start);
+        if (end < 0)
+            end = head.size();
+        if (end > start) {
+            const QByteArrayView line = head.sliced(start, end - start);
+            const qsizetype colon = line.indexOf(": ");
+            if (colon < 0)
+                fn(line, QByteArrayView());
+            else
+                fn(line.first(colon), line.sliced(colon + 2));
+        }
+        start = end + 1;
+    }
+}
+
+// A body as stored: at most `cap` bytes (cap < 0: no limit).
+QByteArrayView capped(QByteArrayView body, qint64 &size, bool &truncated, qint64 cap)
 {
     size = std::max<qint64>(size, body.size());
     if (cap >= 0 && body.size() > cap) {
-        body.truncate(cap);
         truncated = true;
+        return body.first(cap);
     }
-}
-
-// Appends `s` as UTF-8; ASCII (nearly every captured field) is copied without QString's
-// allocation of a temporary QByteArray.
-void appendUtf8(std::string &out, const QString &s)
-{
-    const ushort *p = s.utf16();
-    const qsizetype n = s.size();
-    for (qsizetype i = 0; i < n; ++i) {
-        if (p[i] >= 0x80) {
-            const QByteArray utf8 = s.toUtf8();
-            out.append(utf8.constData(), size_t(utf8.size()));
-            return;
-        }
-    }
-    const size_t at = out.size();
-    out.resize(at + size_t(n));
-    std::copy(p, p + n, out.begin() + qsizetype(at));
-}
-
-bool isUpper(const QString &s)
-{
-    return std::none_of(s.cbegin(), s.cend(), [](QChar c) { return c.isLower(); });
-}
-
-bool isLower(const QString &s)
-{
-    return std::none_of(s.cbegin(), s.cend(), [](QChar c) { return c.isUpper(); });
+    return body;
 }
 
 } // namespace
@@ -171,7 +166,7 @@ bool CaptureBatchWriter::open(QString *error)
     return true;
 }
 
-bool CaptureBatchWriter::isRedacted(const QByteArray &name) const
+bool CaptureBatchWriter::isRedacted(QByteArrayView name) const
 {
     for (const QByteArray &r : m_redact) {
         if (r.size() == name.size() && QByteArrayView(r).compare(name, Qt::CaseInsensitive) == 0)
@@ -180,20 +175,28 @@ bool CaptureBatchWriter::isRedacted(const QByteArray &name) const
     return false;
 }
 
-// The schema's head block, "\nName: value\n...", redacted values replaced as they are written.
-void CaptureBatchWriter::encodeHead(const HeaderList &headers, std::string &out) const
+// The stored head block: `head` itself, or (only when one of its fields is on the redaction list)
+// a copy in `scratch` with those values replaced.
+QByteArrayView CaptureBatchWriter::redactHead(QByteArrayView head, std::string &scratch) const
 {
-    out.clear();
-    out += '\n';
-    for (const auto &h : headers) {
-        out.append(h.first.constData(), size_t(h.first.size()));
-        out += ": ";
-        if (isRedacted(h.first))
-            out.append(kRedacted.data(), size_t(kRedacted.size()));
+    if (m_redact.isEmpty())
+        return head;
+    bool any = false;
+    forEachHeadLine(head, [&](QByteArrayView name, QByteArrayView) { any = any || isRedacted(name); });
+    if (!any)
+        return head;
+    scratch.clear();
+    scratch += '\n';
+    forEachHeadLine(head, [&](QByteArrayView name, QByteArrayView value) {
+        scratch.append(name.data(), size_t(name.size()));
+        scratch += ": ";
+        if (isRedacted(name))
+            scratch.append(kRedacted.data(), size_t(kRedacted.size()));
         else
-            out.append(h.second.constData(), size_t(h.second.size()));
-        out += '\n';
-    }
+            scratch.append(value.data(), size_t(value.size()));
+        scratch += '\n';
+    });
+    return { scratch.data(), qsizetype(scratch.size()) };
 }
 
 qint64 CaptureBatchWriter::freshId()
@@ -213,63 +216,48 @@ qint64 CaptureBatchWriter::wallNowMs() const
     return clock.wallNow().toMSecsSinceEpoch();
 }
 
-bool CaptureBatchWriter::insert(Exchange &e, QString *error)
+bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
 {
-    if (e.parentId != 0 && !m_remapped.isEmpty()) {
-        const auto it = m_remapped.constFind(e.parentId);
+    CaptureRecord::Numbers &n = r.n;
+    if (n.parentId != 0 && !m_remapped.isEmpty()) {
+        const auto it = m_remapped.constFind(n.parentId);
         if (it != m_remapped.cend())
-            e.parentId = *it;
+            n.parentId = *it;
     }
-    capBody(e.requestBody, e.requestBodySize, e.requestTruncated, m_options.maxBodyBytes);
-    capBody(e.responseBody, e.responseBodySize, e.responseTruncated, m_options.maxBodyBytes);
-    if (!e.startedAt.isValid())
-        e.startedAt = QDateTime::fromMSecsSinceEpoch(wallNowMs(), Qt::UTC);
-    if (!isUpper(e.method))
-        e.method = e.method.toUpper();
-    if (!isLower(e.host))
-        e.host = e.host.toLower();
-    // Every text column goes through one buffer: reserve its worst case first, so that the
-    // pointers bound below stay valid until the statement has run.
-    const QString *texts[] = { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query,
-        &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId, &e.spanId,
-        &e.parentSpanId, &e.error, &e.notes };
-    size_t worst = 0;
-    for (const QString *s : texts)
-        worst += size_t(s->size()) * 3;
-    m_text.clear();
-    m_text.reserve(worst);
-    size_t offsets[std::size(texts) + 1];
-    for (size_t t = 0; t < std::size(texts); ++t) {
-        offsets[t] = m_text.size();
-        appendUtf8(m_text, *texts[t]);
-    }
-    offsets[std::size(texts)] = m_text.size();
-    auto bindText = [&](int column, size_t t) {
-        sqlite3_bind_text(m_insertExchange, column, m_text.data() + offsets[t],
-            int(offsets[t + 1] - offsets[t]), SQLITE_STATIC);
+    const QByteArrayView requestBody = capped(r.view(CaptureRecord::RequestBody), n.requestBodySize,
+        n.requestTruncated, m_options.maxBodyBytes);
+    const QByteArrayView responseBody = capped(r.view(CaptureRecord::ResponseBody), n.responseBodySize,
+        n.responseTruncated, m_options.maxBodyBytes);
+    if (n.startedAtMs == 0)
+        n.startedAtMs = wallNowMs();
+    r.normalizeCase();
+    // The record's text is bound in place: it lives until the statement has run.
+    auto bindText = [&](sqlite3_stmt *q, int column, CaptureRecord::Field f) {
+        const QByteArrayView v = r.view(f);
+        sqlite3_bind_text(q, column, v.data() ? v.data() : "", int(v.size()), SQLITE_STATIC);
     };
 
     sqlite3_stmt *q = m_insertExchange;
     for (int attempt = 0; attempt < 2; ++attempt) {
         int c = 1;
-        sqlite3_bind_int64(q, c++, e.id);
-        sqlite3_bind_int64(q, c++, e.startedAt.toMSecsSinceEpoch());
-        for (size_t t = 0; t < 7; ++t) // client_address .. query
-            bindText(c++, t);
-        sqlite3_bind_int(q, c++, e.status);
-        for (size_t t = 7; t < 15; ++t) // route .. parent_span_id
-            bindText(c++, t);
-        sqlite3_bind_int64(q, c++, e.parentId);
-        sqlite3_bind_int(q, c++, e.retries);
-        bindText(c++, 15); // error
-        for (qint64 v : { e.requestBytes, e.responseBytes, e.requestBodySize, e.responseBodySize })
+        sqlite3_bind_int64(q, c++, n.id);
+        sqlite3_bind_int64(q, c++, n.startedAtMs);
+        for (int f = CaptureRecord::ClientAddress; f <= CaptureRecord::Query; ++f)
+            bindText(q, c++, CaptureRecord::Field(f));
+        sqlite3_bind_int(q, c++, n.status);
+        for (int f = CaptureRecord::Route; f <= CaptureRecord::ParentSpanId; ++f)
+            bindText(q, c++, CaptureRecord::Field(f));
+        sqlite3_bind_int64(q, c++, n.parentId);
+        sqlite3_bind_int(q, c++, n.retries);
+        bindText(q, c++, CaptureRecord::Error);
+        for (qint64 v : { n.requestBytes, n.responseBytes, n.requestBodySize, n.responseBodySize })
             sqlite3_bind_int64(q, c++, v);
-        for (bool b : { e.requestTruncated, e.responseTruncated, e.bodiesDropped })
+        for (bool b : { n.requestTruncated, n.responseTruncated, n.bodiesDropped })
             sqlite3_bind_int(q, c++, b ? 1 : 0);
-        for (qint64 v : { e.timings.receivedUs, e.timings.upstreamConnectUs, e.timings.firstUpstreamByteUs,
-                 e.timings.lastByteUs })
+        for (qint64 v : { n.timings.receivedUs, n.timings.upstreamConnectUs, n.timings.firstUpstreamByteUs,
+                 n.timings.lastByteUs })
             sqlite3_bind_int64(q, c++, v);
-        bindText(c++, 16); // notes
+        bindText(q, c++, CaptureRecord::Notes);
         const int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc == SQLITE_DONE)
@@ -281,30 +269,29 @@ bool CaptureBatchWriter::insert(Exchange &e, QString *error)
             return false;
         }
         const qint64 fresh = freshId();
-        m_remapped.insert(e.id, fresh);
+        m_remapped.insert(n.id, fresh);
         if (m_remapped.size() > 10'000)
             m_remapped.clear();
-        e.id = fresh;
+        n.id = fresh;
     }
 
-    encodeHead(e.requestHeaders, m_requestHead);
-    encodeHead(e.responseHeaders, m_responseHead);
-    sqlite3_bind_int64(m_insertHead, 1, e.id);
-    sqlite3_bind_blob(m_insertHead, 2, m_requestHead.data(), int(m_requestHead.size()), SQLITE_STATIC);
-    sqlite3_bind_blob(m_insertHead, 3, m_responseHead.data(), int(m_responseHead.size()), SQLITE_STATIC);
+    auto bindBlob = [](sqlite3_stmt *s, int column, QByteArrayView v) {
+        // A zero-length blob, not NULL, for an empty side: readers get an empty QByteArray.
+        sqlite3_bind_blob(s, column, v.data() ? v.data() : "", int(v.size()), SQLITE_STATIC);
+    };
+    sqlite3_bind_int64(m_insertHead, 1, n.id);
+    bindBlob(m_insertHead, 2, redactHead(r.view(CaptureRecord::RequestHead), m_requestHead));
+    bindBlob(m_insertHead, 3, redactHead(r.view(CaptureRecord::ResponseHead), m_responseHead));
     int rc = sqlite3_step(m_insertHead);
     sqlite3_reset(m_insertHead);
     if (rc != SQLITE_DONE) {
         *error = sqliteError("insert into heads");
         return false;
     }
-    if (!e.requestBody.isEmpty() || !e.responseBody.isEmpty()) {
-        // A zero-length blob, not NULL, for an empty side: readers get an empty QByteArray.
-        sqlite3_bind_int64(m_insertBody, 1, e.id);
-        sqlite3_bind_blob(m_insertBody, 2, e.requestBody.constData() ? e.requestBody.constData() : "",
-            int(e.requestBody.size()), SQLITE_STATIC);
-        sqlite3_bind_blob(m_insertBody, 3, e.responseBody.constData() ? e.responseBody.constData() : "",
-            int(e.responseBody.size()), SQLITE_STATIC);
+    if (!requestBody.isEmpty() || !responseBody.isEmpty()) {
+        sqlite3_bind_int64(m_insertBody, 1, n.id);
+        bindBlob(m_insertBody, 2, requestBody);
+        bindBlob(m_insertBody, 3, responseBody);
         rc = sqlite3_step(m_insertBody);
         sqlite3_reset(m_insertBody);
         if (rc != SQLITE_DONE) {
@@ -315,7 +302,7 @@ bool CaptureBatchWriter::insert(Exchange &e, QString *error)
     return true;
 }
 
-bool CaptureBatchWriter::write(Exchange *begin, Exchange *end, QList<ExchangeSummary> *stored, QString *error)
+bool CaptureBatchWriter::write(CaptureRecord *begin, CaptureRecord *end, QList<ExchangeSummary> *stored, QString *error)
 {
     if (stored)
         stored->clear();
@@ -333,7 +320,7 @@ bool CaptureBatchWriter::write(Exchange *begin, Exchange *end, QList<ExchangeSum
         return false;
     if (stored)
         stored->reserve(qsizetype(end - begin));
-    for (Exchange *e = begin; e != end; ++e) {
+    for (CaptureRecord *e = begin; e != end; ++e) {
         if (!insert(*e, error)) {
             sqlite3_step(m_rollback);
             sqlite3_reset(m_rollback);
@@ -342,7 +329,7 @@ bool CaptureBatchWriter::write(Exchange *begin, Exchange *end, QList<ExchangeSum
             return false;
         }
         if (stored)
-            stored->append(summarize(*e));
+            stored->append(e->summary());
     }
     if (!step(m_commit, "commit")) {
         sqlite3_step(m_rollback);

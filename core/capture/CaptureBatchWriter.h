@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/capture/CaptureOptions.h"
-#include "core/capture/Exchange.h"
+#include "core/capture/CaptureRecord.h"
 
 #include <QHash>
 #include <QList>
@@ -24,9 +24,9 @@ class WalCheckpointer;
 // thread only.
 //
 // The per-row path talks to SQLite's C API on the connection Qt opened (schema creation, migration
-// and pruning stay on QtSql): one prepared statement per table, reused for every row; text bound
-// as UTF-8 from one scratch buffer per row, heads encoded into a reused buffer, bodies bound in
-// place. The writer never checkpoints the WAL itself: a WalCheckpointer thread does, so that a
+// and pruning stay on QtSql): one prepared statement per table, reused for every row; every text,
+// head and body bound in place from the CaptureRecord the proxy encoded (a head is copied only to
+// redact a field). The writer never checkpoints the WAL itself: a WalCheckpointer thread does, so that a
 // checkpoint's page copies and fsync never stall the next batch.
 class CaptureBatchWriter
 {
@@ -40,16 +40,16 @@ public:
     bool open(QString *error);
     // Stores rows [begin, end) (redacted, bodies capped) in one transaction. On success *stored
     // holds their summaries with the final ids (when stored is not null).
-    bool write(Exchange *begin, Exchange *end, QList<ExchangeSummary> *stored, QString *error);
+    bool write(CaptureRecord *begin, CaptureRecord *end, QList<ExchangeSummary> *stored, QString *error);
     // One incremental retention step (at most pruneBatch rows). Returns the rows deleted.
     int prune(QString *error);
 
 private:
-    bool insert(Exchange &e, QString *error);
+    bool insert(CaptureRecord &r, QString *error);
     bool exec(const char *sql, QString *error);
     QString sqliteError(const char *what) const;
-    void encodeHead(const HeaderList &headers, std::string &out) const;
-    bool isRedacted(const QByteArray &name) const;
+    QByteArrayView redactHead(QByteArrayView head, std::string &scratch) const;
+    bool isRedacted(QByteArrayView name) const;
     qint64 freshId();
     qint64 wallNowMs() const;
     static int walHook(void *self, sqlite3 *db, const char *name, int frames);
@@ -66,8 +66,7 @@ private:
     sqlite3_stmt *m_commit = nullptr;
     sqlite3_stmt *m_rollback = nullptr;
     QList<QByteArray> m_redact; // lower-case names
-    // Scratch for one row, reused: UTF-8 text columns, then the two encoded heads.
-    std::string m_text;
+    // Scratch for one row's head blocks when a field has to be redacted.
     std::string m_requestHead;
     std::string m_responseHead;
     qint64 m_rowCount = 0;

@@ -12,32 +12,6 @@
 
 namespace portico::capture {
 
-namespace {
-
-// What a queued exchange really holds on the heap: the slot in the queue, every string and
-// header field with its allocation header, and the bodies. Shared data is counted in full (a
-// body shared with a buffer the proxy already dropped is ours alone). The bounds are in these
-// bytes, so that the queue's RSS is what the options say.
-qint64 queuedSize(const Exchange &e)
-{
-    constexpr qint64 kAlloc = 32; // QArrayData header + malloc's own overhead
-    auto str = [](const QString &s) { return s.isEmpty() ? 0 : kAlloc + s.size() * 2; };
-    auto bytes = [](const QByteArray &b) { return b.isEmpty() ? 0 : kAlloc + b.size(); };
-    qint64 size = qint64(sizeof(Exchange));
-    for (const QString *s : { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query,
-             &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId, &e.spanId,
-             &e.parentSpanId, &e.error, &e.notes })
-        size += str(*s);
-    for (const HeaderList *list : { &e.requestHeaders, &e.responseHeaders }) {
-        if (!list->isEmpty())
-            size += kAlloc + list->size() * qint64(sizeof(Header));
-        for (const auto &h : *list)
-            size += bytes(h.first) + bytes(h.second);
-    }
-    return size + bytes(e.requestBody) + bytes(e.responseBody);
-}
-
-} // namespace
 
 ExchangeSummary summarize(const Exchange &e)
 {
@@ -125,49 +99,49 @@ qint64 CaptureStore::reserveId()
 
 qint64 CaptureStore::submit(Exchange &&e)
 {
-    // Sized outside the lock; the only allocation under it is the queue growing, which stops
-    // once its capacity covers the bound (the writer hands back an equally large vector).
-    qint64 size = queuedSize(e);
-    const qint64 bodies = e.requestBody.isEmpty() && e.responseBody.isEmpty()
-        ? 0
-        : qint64(e.requestBody.size() + e.responseBody.size()) + 64;
+    return submit(CaptureRecord::fromExchange(e, m_options.maxBodyBytes));
+}
+
+qint64 CaptureStore::submit(CaptureRecord &&r)
+{
+    // Past half of either bound the writer is falling behind: keep the row, lose the bodies,
+    // so that metadata survives longer than payloads. At the bound the row goes too. The first
+    // decision uses the bounds as last published, so that the record is rebuilt without its
+    // bodies outside the lock; the hard bound is checked under it.
+    const bool hasBodies = !r.isEmpty(CaptureRecord::RequestBody) || !r.isEmpty(CaptureRecord::ResponseBody);
+    bool droppedBodies = false;
+    if (hasBodies
+        && (m_queuedRowsHint.load(std::memory_order_relaxed) >= m_options.maxQueuedRows / 2
+            || m_queuedBytesHint.load(std::memory_order_relaxed) + r.heapBytes() > m_options.maxQueuedBytes / 2)) {
+        r.dropBodies(QStringLiteral("bodies not stored: capture queue overloaded"));
+        droppedBodies = true;
+    }
+    const qint64 size = r.heapBytes();
     QMutexLocker lock(&m_mutex);
     if (!m_thread || m_stop || m_failed) {
         m_droppedRows.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
-    const auto rows = qint64(m_queue.size());
-    const qint64 maxBytes = m_options.maxQueuedBytes;
-    // Past half of either bound the writer is falling behind: keep the row, lose the bodies,
-    // so that metadata survives longer than payloads. At the bound the row goes too.
-    bool dropBodies = false;
-    if (bodies > 0 && (rows >= m_options.maxQueuedRows / 2 || m_queuedBytes + size > maxBytes / 2)) {
-        dropBodies = true;
-        size -= bodies;
-    }
-    if (rows >= m_options.maxQueuedRows || m_queuedBytes + size > maxBytes) {
+    if (qint64(m_queue.size()) >= m_options.maxQueuedRows || m_queuedBytes + size > m_options.maxQueuedBytes) {
         lock.unlock();
         m_droppedRows.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
-    if (e.id == 0)
-        e.id = m_nextId.fetch_add(1, std::memory_order_relaxed);
-    const qint64 id = e.id;
-    m_queue.push_back(std::move(e));
+    if (r.n.id == 0)
+        r.n.id = m_nextId.fetch_add(1, std::memory_order_relaxed);
+    const qint64 id = r.n.id;
+    // The only allocation under the lock is the queue growing, which stops once its capacity
+    // covers the bound (the writer hands back an equally large vector).
+    m_queue.push_back(std::move(r));
     m_queuedBytes += size;
+    m_queuedBytesHint.store(m_queuedBytes, std::memory_order_relaxed);
+    m_queuedRowsHint.store(qint64(m_queue.size()), std::memory_order_relaxed);
     ++m_acceptedSeq;
     // One wake when a batch is ready; the writer takes everything queued when it runs.
     const bool wake = qint64(m_queue.size()) == m_options.batchRows;
-    Exchange &queued = m_queue.back();
-    if (dropBodies) {
-        // Overload path only: the bodies are freed under the lock.
-        queued.requestBody = QByteArray();
-        queued.responseBody = QByteArray();
-        queued.bodiesDropped = true;
-        queued.addNote(QStringLiteral("bodies not stored: capture queue overloaded"));
-        m_droppedBodies.fetch_add(1, std::memory_order_relaxed);
-    }
     lock.unlock();
+    if (droppedBodies)
+        m_droppedBodies.fetch_add(1, std::memory_order_relaxed);
     if (wake)
         m_wake.wakeOne();
     return id;
@@ -207,7 +181,7 @@ void CaptureStore::writerLoop()
             return;
     }
 
-    std::vector<Exchange> batch;
+    std::vector<CaptureRecord> batch;
     QList<ExchangeSummary> stored;
     const auto sliceRows = size_t(std::max(1, m_options.batchRows));
     for (;;) {
@@ -222,6 +196,8 @@ void CaptureStore::writerLoop()
             }
             batch.swap(m_queue);
             m_queuedBytes = 0;
+            m_queuedBytesHint.store(0, std::memory_order_relaxed);
+            m_queuedRowsHint.store(0, std::memory_order_relaxed);
             m_flushRequested = false;
             stop = m_stop;
         }
@@ -249,7 +225,7 @@ void CaptureStore::writerLoop()
         // After a burst, give the memory back: the queue's capacity shrinks to a few batches and
         // the allocator returns freed pages to the system, so RSS follows the load down.
         if (batch.capacity() > 4 * sliceRows) {
-            std::vector<Exchange>().swap(batch);
+            std::vector<CaptureRecord>().swap(batch);
             batch.reserve(sliceRows);
         }
         if (count >= 2 * sliceRows)

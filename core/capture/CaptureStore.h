@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/CaptureOptions.h"
+#include "core/capture/CaptureRecord.h"
 #include "core/capture/Exchange.h"
 
 #include <QList>
@@ -45,6 +46,9 @@ public:
     // Queues one exchange and returns its id (the reserved one if e.id != 0), or 0 when the
     // store is closed or the queue was full and the exchange was dropped. Never blocks on I/O.
     qint64 submit(Exchange &&e);
+    // The proxy's form: the exchange already encoded on the calling thread (see CaptureRecord).
+    // Bodies are expected to be cut to options().maxBodyBytes already (the writer cuts again).
+    qint64 submit(CaptureRecord &&record);
 
     // Blocks until every exchange submitted before this call is committed (or dropped).
     // For shutdown and tests; returns false if the writer failed.
@@ -72,8 +76,12 @@ private:
     mutable QMutex m_mutex;
     QWaitCondition m_wake; // writer: work, flush or stop
     QWaitCondition m_written; // flush(): a batch was committed
-    std::vector<Exchange> m_queue;
+    std::vector<CaptureRecord> m_queue;
     qint64 m_queuedBytes = 0;
+    // m_queuedBytes as last published under the lock, read without it by submit() to decide
+    // whether to drop bodies before queueing (so that the copy happens outside the lock).
+    std::atomic<qint64> m_queuedBytesHint { 0 };
+    std::atomic<qint64> m_queuedRowsHint { 0 };
     quint64 m_acceptedSeq = 0; // exchanges accepted into the queue so far
     quint64 m_doneSeq = 0; // of those, committed or failed
     bool m_flushRequested = false;

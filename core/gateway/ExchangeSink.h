@@ -15,9 +15,22 @@ namespace portico::gateway {
 class ExchangeSink
 {
 public:
+    // The request's own bytes as the proxy holds them (implicitly shared: copying is a reference
+    // count). The proxy does not convert them into the Exchange's QString fields, which it
+    // leaves empty: that would be an allocation per field and per request.
+    struct Request
+    {
+        QByteArray method;
+        QByteArray path;
+        QByteArray clientAddress;
+        QByteArray traceId;
+        QByteArray spanId;
+        QByteArray requestId; // the X-Request-Id the client got
+    };
+
     virtual ~ExchangeSink() = default;
-    // `requestId` is the X-Request-Id the client got.
-    virtual void exchangeFinished(const capture::Exchange &exchange, const QByteArray &requestId) = 0;
+    // `exchange` holds the outcome: status, timings, sizes, route, consumer, upstream, error.
+    virtual void exchangeFinished(const capture::Exchange &exchange, const Request &request) = 0;
 };
 
 } // namespace portico::gateway

@@ -84,6 +84,38 @@ ProxyStream::~ProxyStream()
     m_worker->state().activeRequests.fetch_sub(1, std::memory_order_relaxed);
 }
 
+// The request as the client sent it (before any filter changes it), straight from its bytes.
+void ProxyStream::recordRequestSide(bool withHead)
+{
+    using R = capture::CaptureRecord;
+    const QByteArray target = m_request.target.startsWith('/') ? m_request.target : m_request.pathAndQuery();
+    const QByteArrayView scheme = m_down->isTls() ? QByteArrayView("https") : QByteArrayView("http");
+    qsizetype head = 1;
+    if (withHead) {
+        for (const auto &[name, value] : m_request.headers.entries())
+            head += name.size() + value.size() + 3;
+    }
+    // Room for what comes at the end too (names, ids, a response head), so that the buffer
+    // usually grows once, when the bodies are added.
+    m_record.reserve(head + 2 * target.size() + 2 * m_originalHost.size() + m_request.method.size() + 640);
+    if (withHead) {
+        m_record.beginHead(R::RequestHead);
+        for (const auto &[name, value] : m_request.headers.entries())
+            m_record.addHeader(name, value);
+        m_record.endHead(R::RequestHead);
+    }
+    m_record.set(R::Method, m_request.method);
+    m_record.set(R::Path, m_request.path);
+    m_record.set(R::Query, m_request.query);
+    m_record.set(R::Host, m_originalHost);
+    m_record.set(R::Scheme, scheme);
+    m_record.set(R::ClientAddress, m_down->peerAddressLatin1());
+    m_record.set(R::TraceId, m_trace.traceId);
+    m_record.set(R::SpanId, m_trace.spanId);
+    m_record.set(R::ParentSpanId, m_trace.parentSpanId);
+    m_record.setJoined(R::Url, { scheme, "://", m_originalHost, target });
+}
+
 void ProxyStream::start()
 {
     m_config = m_worker->config();
@@ -103,21 +135,9 @@ void ProxyStream::start()
         hostOnly.truncate(colon);
     }
 
-    // The access log needs only these; the rest is built only when a capture store records it.
-    m_exchange.method = QString::fromLatin1(m_request.method);
-    m_exchange.path = QString::fromUtf8(m_request.path);
-    m_exchange.clientAddress = m_down->peerAddressText();
-    m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
-    m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
-    if (m_capturing) {
-        m_exchange.requestHeaders = toHeaderList(m_request.headers);
-        m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
-        m_exchange.host = QString::fromUtf8(m_originalHost);
-        m_exchange.query = QString::fromUtf8(m_request.query);
-        m_exchange.url = m_exchange.scheme + QStringLiteral("://") + m_exchange.host
-            + QString::fromUtf8(m_request.target.startsWith('/') ? m_request.target : m_request.pathAndQuery());
-        m_exchange.parentSpanId = QString::fromLatin1(m_trace.parentSpanId);
-    }
+    m_clientPath = m_request.path;
+    if (m_capturing)
+        recordRequestSide(true);
 
     m_ctx.request = &m_request;
     m_ctx.clientAddress = m_down->peerAddress();
@@ -143,7 +163,8 @@ void ProxyStream::start()
     m_ctx.route = m_match.route->route;
     m_ctx.upstreamName = m_ctx.route->upstream;
     m_exchange.route = m_ctx.route->name;
-    redactQueryCredentials(ws, *m_ctx.route, &m_exchange);
+    if (m_capturing)
+        redactQueryCredentials(ws, *m_ctx.route, &m_record);
     m_request.path = m_match.upstreamPath;
     runFilters();
 }

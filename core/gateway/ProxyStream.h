@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/capture/CaptureRecord.h"
 #include "core/capture/Exchange.h"
 #include "core/filters/Filter.h"
 #include "core/gateway/RuntimeConfig.h"
@@ -10,6 +11,10 @@
 
 #include <vector>
 #include <memory>
+
+namespace portico::capture {
+class CaptureStore;
+}
 
 namespace portico::gateway {
 
@@ -93,6 +98,8 @@ private:
     void failUpstream(int status, const QString &title, const QString &detail);
     void releaseUpstream(bool reusable);
     void finish(const QString &error = {});
+    void recordRequestSide(bool withHead);
+    void submitRecord(capture::CaptureStore *store);
     void captureRequestBody(const char *data, size_t length);
     void captureResponseBody(const char *data, size_t length);
     void flushOut();
@@ -105,6 +112,7 @@ private:
     TraceContext m_trace;
     QByteArray m_requestId;
     QByteArray m_originalHost;
+    QByteArray m_clientPath; // the path as the client sent it (m_request.path becomes the upstream's)
     RouteMatchResult m_match;
     std::shared_ptr<StreamCallbacks> m_callbacks;
     size_t m_filterIndex = 0;
@@ -152,11 +160,16 @@ private:
     bool m_done = false;
 
     AggregateFanout *m_fanout = nullptr;
+    // Outcome (status, timings, sizes, route, consumer, ...) for the access log and the capture.
+    // Its request-side text fields stay empty: the bytes are in m_request and m_record.
     capture::Exchange m_exchange;
+    // Only when capturing: the request side is encoded at start, the response head when it is
+    // sent, the rest when the exchange ends (see CaptureRecord).
+    capture::CaptureRecord m_record;
     qint64 m_startUs = 0;
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
     qint64 m_maxCaptureBody = 0;
-    bool m_capturing = false; // a capture store records this exchange: fill every field of m_exchange
+    bool m_capturing = false; // a capture store records this exchange: fill m_record
 };
 
 } // namespace portico::gateway

@@ -91,10 +91,10 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     // What the capture records: the upstream's fields, the filters' extras, X-Request-Id, built in
     // one allocation (appending to a copy of the upstream's list made it grow twice per response).
     // Only the capture store reads them: without one the list is not built at all.
-    capture::HeaderList recorded;
     if (m_capturing) {
-        recorded.reserve(head.headers.size() + m_ctx.extraResponseHeaders.size() + 1);
-        recorded.append(head.headers.entries());
+        m_record.beginHead(capture::CaptureRecord::ResponseHead);
+        for (const auto &[name, value] : head.headers.entries())
+            m_record.addHeader(name, value);
     }
     for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
         if (addsToResponse(head.headers, name, value)) {
@@ -105,7 +105,7 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
             h += value;
             h += "\r\n";
             if (m_capturing)
-                recorded.append({ name, value });
+                m_record.addHeader(name, value);
         }
     }
     h += "X-Request-Id: ";
@@ -140,8 +140,8 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
         m_out += h;
     m_responseStarted = true;
     if (m_capturing) {
-        recorded.append({ QByteArrayLiteral("X-Request-Id"), m_requestId });
-        m_exchange.responseHeaders = std::move(recorded);
+        m_record.addHeader("X-Request-Id", m_requestId);
+        m_record.endHead(capture::CaptureRecord::ResponseHead);
     }
 }
 
@@ -289,12 +289,10 @@ void ProxyStream::replyWithError(int status, const QString &detail)
 {
     m_config = m_worker->config();
     m_capturing = m_worker->state().capture() != nullptr;
-    m_exchange.method = QString::fromLatin1(m_request.method);
-    m_exchange.clientAddress = m_down->peerAddressText();
-    m_exchange.scheme = m_down->isTls() ? QStringLiteral("https") : QStringLiteral("http");
     m_trace = TraceContext::fromRequest(m_request.headers);
-    m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
     m_requestId = randomHex(16);
+    if (m_capturing)
+        recordRequestSide(false); // the head was refused: what was parsed of it may be partial
     m_closeAfter = true;
     sendLocalReply({ status, defaultTitle(status), detail, {}, QByteArray::number(status) });
 }
@@ -382,15 +380,44 @@ void ProxyStream::finish(const QString &error)
         : -1;
     m_worker->recordRequest(m_match.route ? m_match.route->nameBytes : QByteArray(), m_request.method,
                             m_exchange.status, double(total) / 1e6, upstreamSeconds);
-    if (ExchangeSink *sink = m_worker->state().exchangeSink())
-        sink->exchangeFinished(m_exchange, m_requestId);
-    if (capture::CaptureStore *store = m_worker->state().capture()) {
-        if (!m_ctx.notes.isEmpty())
-            m_exchange.notes = m_ctx.notes.join(u'\n');
-        m_exchange.requestBytes += m_exchange.requestBodySize;
-        store->submit(std::move(m_exchange));
+    if (ExchangeSink *sink = m_worker->state().exchangeSink()) {
+        sink->exchangeFinished(m_exchange, { m_request.method, m_clientPath, m_down->peerAddressLatin1(),
+                                               m_trace.traceId, m_trace.spanId, m_requestId });
     }
+    if (capture::CaptureStore *store = m_worker->state().capture(); store && m_capturing)
+        submitRecord(store);
     m_down->streamDone(this);
+}
+
+void ProxyStream::submitRecord(capture::CaptureStore *store)
+{
+    using R = capture::CaptureRecord;
+    const capture::Exchange &x = m_exchange;
+    R::Numbers &n = m_record.n;
+    n.id = x.id;
+    n.startedAtMs = x.startedAt.toMSecsSinceEpoch();
+    n.status = x.status;
+    n.retries = x.retries;
+    n.parentId = x.parentId;
+    n.requestBytes = x.requestBytes + x.requestBodySize;
+    n.responseBytes = x.responseBytes;
+    n.requestBodySize = x.requestBodySize;
+    n.responseBodySize = x.responseBodySize;
+    n.requestTruncated = x.requestTruncated;
+    n.responseTruncated = x.responseTruncated;
+    n.timings = x.timings;
+    m_record.reserve(m_record.size() + x.requestBody.size() + x.responseBody.size() + 256);
+    m_record.setText(R::Route, x.route);
+    m_record.setText(R::Consumer, x.consumer);
+    m_record.setText(R::Upstream, x.upstream);
+    m_record.setText(R::UpstreamTarget, x.upstreamTarget);
+    m_record.setText(R::ApiVersion, x.apiVersion);
+    m_record.setText(R::Error, x.error);
+    if (!m_ctx.notes.isEmpty())
+        m_record.setText(R::Notes, m_ctx.notes.join(u'\n'));
+    m_record.set(R::RequestBody, x.requestBody);
+    m_record.set(R::ResponseBody, x.responseBody);
+    store->submit(std::move(m_record));
 }
 
 } // namespace portico::gateway

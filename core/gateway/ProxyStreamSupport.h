@@ -3,7 +3,7 @@
 // Internal helpers shared by the ProxyStream translation units (ProxyStream.cpp: request side and
 // upstream; ProxyStreamResponse.cpp: response side, tunnel, capture and finish).
 
-#include "core/capture/Exchange.h"
+#include "core/capture/CaptureRecord.h"
 #include "core/config/Workspace.h"
 #include "core/http/HttpHeaders.h"
 
@@ -26,16 +26,11 @@ inline bool isIdempotent(const QByteArray &m)
     return m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "PUT" || m == "DELETE" || m == "TRACE";
 }
 
-inline capture::HeaderList toHeaderList(const http::HttpHeaders &h)
-{
-    return h.entries();
-}
-
 // Whether a header the filters want on every answer (ctx.extraResponseHeaders) is sent next to
 // what the response already has (see ProxyStreamSupport.cpp).
 bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, const QByteArray &value);
 
 // Replaces the values of API keys sent in the query by "[redacted]" in a captured exchange.
-void redactQueryCredentials(const config::Workspace &ws, const config::Route &route, capture::Exchange *e);
+void redactQueryCredentials(const config::Workspace &ws, const config::Route &route, capture::CaptureRecord *r);
 
 } // namespace portico::gateway::detail

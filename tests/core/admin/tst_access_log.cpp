@@ -154,10 +154,8 @@ private Q_SLOTS:
             QVERIFY(log.open(path));
             capture::Exchange e;
             e.startedAt = QDateTime::currentDateTimeUtc();
-            e.method = QStringLiteral("GET");
-            e.path = QStringLiteral("/x\"y");
             e.status = 204;
-            log.exchangeFinished(e, "rid-1");
+            log.exchangeFinished(e, { "GET", "/x\"y", "127.0.0.1", {}, {}, "rid-1" });
         } // the destructor writes what is queued
         QString error;
         const QList<QJsonObject> lines = readLines(path, &error);
