@@ -4,6 +4,8 @@
 
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QThread>
 
 #include <algorithm>
@@ -17,6 +19,9 @@ using capture::ExchangeSummary;
 using capture::FilterExpression;
 
 namespace {
+
+// QT_LOGGING_RULES="portico.traffic.debug=true" lists every read slower than 100 ms.
+Q_LOGGING_CATEGORY(lcTraffic, "portico.traffic", QtWarningMsg)
 
 constexpr int kPageRows = 200; // enough ids for the first screen of a costly filter
 
@@ -252,6 +257,12 @@ void TrafficReader::run()
 
 void TrafficReader::runJob(CaptureReader *reader, const Job &job)
 {
+    QElapsedTimer took;
+    took.start();
+    const auto logSlow = qScopeGuard([&] {
+        if (took.elapsed() > 100)
+            qCDebug(lcTraffic, "read kind %d (%lld) took %lld ms", int(job.kind), job.a, took.elapsed());
+    });
     // Without a database every question has an empty answer, still delivered: the model waits
     // for it.
     const quint64 gen = job.generation;
