@@ -132,14 +132,6 @@ bool ensureDatabase(const QString &path, qint64 count)
     return true;
 }
 
-// Runs what is queued (the model's reset handlers, a deferred scrollToBottom) and paints the table
-// now, so that a timing includes the rows actually drawn.
-void settleAndPaint(ui::TrafficPage &page)
-{
-    QCoreApplication::processEvents();
-    page.table()->viewport()->repaint();
-}
-
 // The rows on screen show real data: the ids are in and every visible row's page has arrived
 // from the model's reader thread (until then a row is a grey placeholder).
 bool screenLoaded(ui::TrafficPage &page)
@@ -162,10 +154,12 @@ bool screenLoaded(ui::TrafficPage &page)
 }
 
 // Runs the event loop (as the app does, so a StallMeter keeps ticking) until the screen shows
-// real rows, `also` holds, or 20 s have passed; then paints once more. False on the timeout.
+// real rows, `also` holds, or 20 s have passed; then paints what is still pending now, so the
+// time includes the real rows drawn. False on the timeout.
 bool waitForRows(ui::TrafficPage &page, const std::function<bool()> &also = {})
 {
-    settleAndPaint(page);
+    // The event loop paints what changed, as in the app (no forced second paint of each step).
+    QCoreApplication::processEvents();
     QElapsedTimer t;
     t.start();
     while (!(screenLoaded(page) && (!also || also())) && t.elapsed() < 20'000) {
