@@ -11,6 +11,21 @@ void CaptureRecord::set(Field f, QByteArrayView utf8)
     m_data.append(utf8.data(), size_t(utf8.size()));
 }
 
+void CaptureRecord::append(Field f, QByteArrayView bytes)
+{
+    const size_t length = m_length[f];
+    if (length == 0 || m_offset[f] + length != m_data.size()) {
+        // Not at the end: move what the field has to the end (reserved first, so that the
+        // source stays valid while it is copied).
+        m_data.reserve(m_data.size() + length + size_t(bytes.size()));
+        const size_t at = m_data.size();
+        m_data.append(m_data.data() + m_offset[f], length);
+        m_offset[f] = quint32(at);
+    }
+    m_data.append(bytes.data(), size_t(bytes.size()));
+    m_length[f] = quint32(length + size_t(bytes.size()));
+}
+
 void CaptureRecord::setJoined(Field f, std::initializer_list<QByteArrayView> parts)
 {
     const size_t at = m_data.size();

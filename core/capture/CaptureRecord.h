@@ -76,6 +76,9 @@ public:
     void set(Field f, QByteArrayView utf8);
     void setText(Field f, const QString &text); // as UTF-8; ASCII copied without a temporary
     void setJoined(Field f, std::initializer_list<QByteArrayView> parts); // e.g. scheme + "://" + host
+    // Adds bytes to the end of a field (a body as it streams). Free while the field is the last
+    // one written; otherwise its bytes so far move to the end first.
+    void append(Field f, QByteArrayView bytes);
     QByteArrayView view(Field f) const
     {
         return { m_data.data() + m_offset[f], qsizetype(m_length[f]) };

@@ -95,9 +95,11 @@ void ProxyStream::recordRequestSide(bool withHead)
         for (const auto &[name, value] : m_request.headers.entries())
             head += name.size() + value.size() + 3;
     }
-    // Room for what comes at the end too (names, ids, a response head), so that the buffer
-    // usually grows once, when the bodies are added.
-    m_record.reserve(head + 2 * target.size() + 2 * m_originalHost.size() + m_request.method.size() + 640);
+    // Room for what comes later too (names, ids, a response head, a small body), so that the
+    // buffer usually never grows.
+    const qint64 bodyRoom = std::min<qint64>(m_maxCaptureBody, 2048);
+    m_record.reserve(head + 2 * target.size() + 2 * m_originalHost.size() + m_request.method.size() + 640
+                     + qsizetype(bodyRoom));
     if (withHead) {
         m_record.beginHead(R::RequestHead);
         for (const auto &[name, value] : m_request.headers.entries())

@@ -289,6 +289,7 @@ void ProxyStream::replyWithError(int status, const QString &detail)
 {
     m_config = m_worker->config();
     m_capturing = m_worker->state().capture() != nullptr;
+    m_maxCaptureBody = m_capturing ? m_config->workspace().capture.maxBodyBytes : 0;
     m_trace = TraceContext::fromRequest(m_request.headers);
     m_requestId = randomHex(16);
     if (m_capturing)
@@ -338,30 +339,33 @@ void ProxyStream::onDownstreamTunnelEof()
         m_upstream->shutdownWrite();
 }
 
+// Bodies go straight into the capture record, up to the cap; the sizes are counted either way.
 void ProxyStream::captureRequestBody(const char *data, size_t length)
 {
-    m_exchange.requestBodySize += qint64(length);
-    const qint64 room = m_maxCaptureBody - m_exchange.requestBody.size();
-    if (room <= 0) {
-        m_exchange.requestTruncated = m_exchange.requestTruncated || length > 0;
-        return;
-    }
-    m_exchange.requestBody.append(data, qsizetype(std::min<qint64>(room, qint64(length))));
-    if (qint64(length) > room)
-        m_exchange.requestTruncated = true;
+    captureBody(capture::CaptureRecord::RequestBody, data, length, m_exchange.requestBodySize,
+                m_exchange.requestTruncated);
 }
 
 void ProxyStream::captureResponseBody(const char *data, size_t length)
 {
-    m_exchange.responseBodySize += qint64(length);
-    const qint64 room = m_maxCaptureBody - m_exchange.responseBody.size();
+    captureBody(capture::CaptureRecord::ResponseBody, data, length, m_exchange.responseBodySize,
+                m_exchange.responseTruncated);
+}
+
+void ProxyStream::captureBody(capture::CaptureRecord::Field field, const char *data, size_t length,
+                              qint64 &size, bool &truncated)
+{
+    size += qint64(length);
+    if (!m_capturing || length == 0)
+        return;
+    const qint64 room = m_maxCaptureBody - m_record.view(field).size();
     if (room <= 0) {
-        m_exchange.responseTruncated = m_exchange.responseTruncated || length > 0;
+        truncated = true;
         return;
     }
-    m_exchange.responseBody.append(data, qsizetype(std::min<qint64>(room, qint64(length))));
+    m_record.append(field, QByteArrayView(data, qsizetype(std::min<qint64>(room, qint64(length)))));
     if (qint64(length) > room)
-        m_exchange.responseTruncated = true;
+        truncated = true;
 }
 
 void ProxyStream::finish(const QString &error)
@@ -406,7 +410,7 @@ void ProxyStream::submitRecord(capture::CaptureStore *store)
     n.requestTruncated = x.requestTruncated;
     n.responseTruncated = x.responseTruncated;
     n.timings = x.timings;
-    m_record.reserve(m_record.size() + x.requestBody.size() + x.responseBody.size() + 256);
+    m_record.reserve(m_record.size() + 256);
     m_record.setText(R::Route, x.route);
     m_record.setText(R::Consumer, x.consumer);
     m_record.setText(R::Upstream, x.upstream);
@@ -415,8 +419,6 @@ void ProxyStream::submitRecord(capture::CaptureStore *store)
     m_record.setText(R::Error, x.error);
     if (!m_ctx.notes.isEmpty())
         m_record.setText(R::Notes, m_ctx.notes.join(u'\n'));
-    m_record.set(R::RequestBody, x.requestBody);
-    m_record.set(R::ResponseBody, x.responseBody);
     store->submit(std::move(m_record));
 }
 

@@ -70,6 +70,22 @@ private Q_SLOTS:
         QCOMPARE(r.view(R::Error), QByteArrayView("second"));
     }
 
+    void bodiesGrowAsTheyStreamEvenWhenInterleaved()
+    {
+        R r;
+        r.append(R::ResponseBody, "ab");
+        r.append(R::ResponseBody, "cd"); // at the end: extended in place
+        const qsizetype inPlace = r.size();
+        QCOMPARE(inPlace, 4);
+        r.append(R::RequestBody, "upload-1");
+        r.append(R::ResponseBody, "ef"); // no longer at the end: moved, then extended
+        r.append(R::RequestBody, "+2");
+        r.setText(R::Route, QStringLiteral("r"));
+        QCOMPARE(r.view(R::ResponseBody), QByteArrayView("abcdef"));
+        QCOMPARE(r.view(R::RequestBody), QByteArrayView("upload-1+2"));
+        QCOMPARE(r.view(R::Route), QByteArrayView("r"));
+    }
+
     void droppingBodiesFreesThemAndSaysSo()
     {
         Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/big"), 200);
