@@ -304,8 +304,9 @@ QList<ExchangeSummary> CaptureReader::summaries(const QList<qint64> &ids, bool *
         const QList<qint64> part = ids.mid(from, 500);
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
-        q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id")
-                      .arg(schema::summaryColumns(), QStringList(part.size(), QStringLiteral("?")).join(u',')));
+        q.prepare(
+            QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id")
+                .arg(schema::summaryColumns(), QStringList(part.size(), QStringLiteral("?")).join(u',')));
         for (qint64 id : part)
             q.addBindValue(id);
         if (!q.exec()) {

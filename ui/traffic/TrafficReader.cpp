@@ -27,8 +27,8 @@ constexpr int kPageRows = 200; // enough ids for the first screen of a costly fi
 
 // Scans a costly filter's ids downwards from *below in slices, for about `budgetMs` or until
 // `enough` are found; returns them ascending and moves *below (0 once `floor` is reached).
-QList<qint64> scanSlices(
-    CaptureReader &reader, const FilterExpression &filter, qint64 *below, qint64 floor, int budgetMs, int enough)
+QList<qint64> scanSlices(CaptureReader &reader, const FilterExpression &filter, qint64 *below, qint64 floor,
+    int budgetMs, int enough)
 {
     static constexpr qint64 kSlice = 5000;
     QElapsedTimer timer;
@@ -148,7 +148,8 @@ void TrafficReader::loadIds(quint64 generation, const FilterExpression &filter, 
     post(std::move(job));
 }
 
-void TrafficReader::scanOlder(quint64 generation, const FilterExpression &filter, qint64 below, qint64 floorId)
+void TrafficReader::scanOlder(
+    quint64 generation, const FilterExpression &filter, qint64 below, qint64 floorId)
 {
     Job job;
     job.kind = Kind::Scan;
@@ -185,7 +186,8 @@ void TrafficReader::dropQueuedPages()
     m_pages.clear();
 }
 
-void TrafficReader::match(quint64 generation, const FilterExpression &filter, const QList<ExchangeSummary> &rows)
+void TrafficReader::match(
+    quint64 generation, const FilterExpression &filter, const QList<ExchangeSummary> &rows)
 {
     Job job;
     job.kind = Kind::Match;
@@ -206,9 +208,8 @@ void TrafficReader::readExchange(qint64 id)
 bool TrafficReader::takeNext(Job *job, QString *path)
 {
     std::unique_lock lock(m_mutex);
-    m_wake.wait(lock, [this] {
-        return m_stop || m_ids || m_scan || m_exchange || !m_matches.empty() || !m_pages.empty();
-    });
+    m_wake.wait(lock,
+        [this] { return m_stop || m_ids || m_scan || m_exchange || !m_matches.empty() || !m_pages.empty(); });
     if (m_stop)
         return false;
     *path = m_path;

@@ -79,7 +79,8 @@ public:
     // are matches already (stored exchanges never change), so they are looked up by key: the
     // filter is not run again (a range filter such as status:5xx could take a second per page).
     // Empty on a read error.
-    static QList<capture::ExchangeSummary> readSummaries(capture::CaptureReader &reader, const QList<qint64> &ids);
+    static QList<capture::ExchangeSummary> readSummaries(
+        capture::CaptureReader &reader, const QList<qint64> &ids);
 
 Q_SIGNALS:
     void idsLoaded(quint64 generation, const portico::ui::TrafficReader::Ids &ids);

@@ -32,8 +32,8 @@
 #include <QThread>
 
 #include <atomic>
-#include <functional>
 #include <cstdio>
+#include <functional>
 
 using namespace portico;
 
@@ -171,7 +171,8 @@ bool waitForRows(ui::TrafficPage &page, const std::function<bool()> &also = {})
         return true;
     const ui::TrafficTable *table = page.table();
     std::fprintf(stderr,
-        "bench_inspector: rows on screen (or details) not loaded after 20 s: loading %d, rows %d, on screen %d-%d, "
+        "bench_inspector: rows on screen (or details) not loaded after 20 s: loading %d, rows %d, on screen "
+        "%d-%d, "
         "pages requested %d, cached %d\n",
         int(page.model()->isLoading()), page.model()->rowCount(), table->rowAt(0),
         table->rowAt(table->viewport()->height() - 1), page.model()->requestedPageCount(),
@@ -292,8 +293,8 @@ void measureScroll(ui::TrafficPage &page, capture::CaptureStore &store, int live
     // The details pane has the answer for the current row (an exchange pruned by retention
     // since the ids were read is answered "gone": the pane is cleared).
     qint64 answered = 0;
-    const QMetaObject::Connection answers = QObject::connect(page.model(),
-        &ui::TrafficModel::exchangeLoaded, &page, [&answered](qint64 id) { answered = id; });
+    const QMetaObject::Connection answers = QObject::connect(
+        page.model(), &ui::TrafficModel::exchangeLoaded, &page, [&answered](qint64 id) { answered = id; });
     const auto detailsShown = [&page, &answered] { return answered == page.table()->currentId(); };
     QList<double> steps;
     for (int i = 0; i < 300; ++i) {
@@ -310,10 +311,12 @@ void measureScroll(ui::TrafficPage &page, capture::CaptureStore &store, int live
     QObject::disconnect(answers);
     producer.stop = true;
     producer.wait();
-    std::printf("scroll: 300 PageDown steps, real rows and details after median %.1f ms, p95 %.1f ms, worst "
-                "%.1f ms; Ctrl+End to the newest row %.1f ms; %d step(s) not loaded within 20 s; RSS %.0f MiB\n",
+    std::printf(
+        "scroll: 300 PageDown steps, real rows and details after median %.1f ms, p95 %.1f ms, worst "
+        "%.1f ms; Ctrl+End to the newest row %.1f ms; %d step(s) not loaded within 20 s; RSS %.0f MiB\n",
         median(steps), p95(steps), *std::max_element(steps.begin(), steps.end()), toEnd, timeouts, rssMiB());
-    std::printf("scroll UI-thread stall: max %.1f ms (%.1f ms without CPU wait), p99 %.1f ms over %lld ticks\n",
+    std::printf(
+        "scroll UI-thread stall: max %.1f ms (%.1f ms without CPU wait), p99 %.1f ms over %lld ticks\n",
         meter.maxMs(), meter.ownMaxMs(), meter.percentileMs(99), qint64(meter.ticks()));
     verdict(QStringLiteral("scroll to the end without a visible stall"),
         QStringLiteral("UI thread max %1 ms (%2 ms without CPU wait); real rows after <= %3 ms")
@@ -346,10 +349,12 @@ void measureFilters(ui::TrafficPage &page)
             ok ? "" : "  PARSE ERROR");
     }
     meter.stop();
-    std::printf("filters UI-thread stall: max %.1f ms (%.1f ms without CPU wait)\n", meter.maxMs(),
-        meter.ownMaxMs());
+    std::printf(
+        "filters UI-thread stall: max %.1f ms (%.1f ms without CPU wait)\n", meter.maxMs(), meter.ownMaxMs());
     verdict(QStringLiteral("status/route filter < 1 s"),
-        QStringLiteral("worst %1 ms; UI thread max %2 ms").arg(worst, 0, 'f', 0).arg(meter.maxMs(), 0, 'f', 1),
+        QStringLiteral("worst %1 ms; UI thread max %2 ms")
+            .arg(worst, 0, 'f', 0)
+            .arg(meter.maxMs(), 0, 'f', 1),
         worst < 1000);
     // Not a target: a body filter reads a row per exchange, so it fills in from the newest end.
     QElapsedTimer t;
