@@ -94,6 +94,9 @@ void ProxyStream::recordRequestSide(bool withHead)
     if (withHead) {
         for (const auto &[name, value] : m_request.headers.entries())
             head += name.size() + value.size() + 3;
+        // Its size on the wire: request line, "Name: value\r\n" per field, the empty line.
+        m_requestHeadBytes = m_request.method.size() + 1 + m_request.target.size() + 11 + head - 1
+            + m_request.headers.size() + 2;
     }
     // Room for what comes later too (names, ids, a response head, a small body), so that the
     // buffer usually never grows.

@@ -171,6 +171,7 @@ private:
     qint64 m_startUs = 0;
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
     qint64 m_maxCaptureBody = 0;
+    qint64 m_requestHeadBytes = 0; // as the client sent it (counted in the capture's request bytes)
     bool m_capturing = false; // a capture store records this exchange: fill m_record
 };
 

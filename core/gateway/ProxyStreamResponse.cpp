@@ -403,7 +403,7 @@ void ProxyStream::submitRecord(capture::CaptureStore *store)
     n.status = x.status;
     n.retries = x.retries;
     n.parentId = x.parentId;
-    n.requestBytes = x.requestBytes + x.requestBodySize;
+    n.requestBytes = m_requestHeadBytes + x.requestBytes + x.requestBodySize;
     n.responseBytes = x.responseBytes;
     n.requestBodySize = x.requestBodySize;
     n.responseBodySize = x.responseBodySize;

@@ -221,6 +221,11 @@ private Q_SLOTS:
         QCOMPARE(capture::headerValue(recorded->requestHeaders, "X-API-Key"), QByteArray("[redacted]"));
         QCOMPARE(refused->consumer, QString());
         QCOMPARE(refused->status, 401);
+        // Request bytes are the head as it came on the wire (the key was 4 bytes: "nope").
+        qint64 wire = QByteArrayView("GET /keyed/refused HTTP/1.1\r\n").size() + 2;
+        for (const auto &[name, value] : refused->requestHeaders)
+            wire += name.size() + 2 + (name.compare("X-API-Key", Qt::CaseInsensitive) == 0 ? 4 : value.size()) + 2;
+        QCOMPARE(refused->requestBytes, wire);
     }
 
     void captureDoesNotKeepQueryKeys()
