@@ -24,8 +24,7 @@ constexpr int kWalCheckpointPages = 4096;
 constexpr int kWalPanicPages = 64 * 1024;
 
 // Calls fn(name, value) for each "Name: value" line of a "\nName: value\n..." head block.
-template<typename Fn>
-void forEachHeadLine(QByteArrayView head, Fn &&fn)
+template<typename Fn> void forEachHeadLine(QByteArrayView head, Fn &&fn)
 {
     qsizetype start = 0;
     while (start < head.size()) {
@@ -224,10 +223,10 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
         if (it != m_remapped.cend())
             n.parentId = *it;
     }
-    const QByteArrayView requestBody = capped(r.view(CaptureRecord::RequestBody), n.requestBodySize,
-        n.requestTruncated, m_options.maxBodyBytes);
-    const QByteArrayView responseBody = capped(r.view(CaptureRecord::ResponseBody), n.responseBodySize,
-        n.responseTruncated, m_options.maxBodyBytes);
+    const QByteArrayView requestBody = capped(
+        r.view(CaptureRecord::RequestBody), n.requestBodySize, n.requestTruncated, m_options.maxBodyBytes);
+    const QByteArrayView responseBody = capped(
+        r.view(CaptureRecord::ResponseBody), n.responseBodySize, n.responseTruncated, m_options.maxBodyBytes);
     if (n.startedAtMs == 0)
         n.startedAtMs = wallNowMs();
     r.normalizeCase();
@@ -302,7 +301,8 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
     return true;
 }
 
-bool CaptureBatchWriter::write(CaptureRecord *begin, CaptureRecord *end, QList<ExchangeSummary> *stored, QString *error)
+bool CaptureBatchWriter::write(
+    CaptureRecord *begin, CaptureRecord *end, QList<ExchangeSummary> *stored, QString *error)
 {
     if (stored)
         stored->clear();

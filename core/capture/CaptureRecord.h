@@ -79,10 +79,7 @@ public:
     // Adds bytes to the end of a field (a body as it streams). Free while the field is the last
     // one written; otherwise its bytes so far move to the end first.
     void append(Field f, QByteArrayView bytes);
-    QByteArrayView view(Field f) const
-    {
-        return { m_data.data() + m_offset[f], qsizetype(m_length[f]) };
-    }
+    QByteArrayView view(Field f) const { return { m_data.data() + m_offset[f], qsizetype(m_length[f]) }; }
     bool isEmpty(Field f) const { return m_length[f] == 0; }
 
     // A head block, written field by field between begin and end (nothing else may be set in

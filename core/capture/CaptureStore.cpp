@@ -12,7 +12,6 @@
 
 namespace portico::capture {
 
-
 ExchangeSummary summarize(const Exchange &e)
 {
     ExchangeSummary s;
@@ -112,7 +111,8 @@ qint64 CaptureStore::submit(CaptureRecord &&r)
     bool droppedBodies = false;
     if (hasBodies
         && (m_queuedRowsHint.load(std::memory_order_relaxed) >= m_options.maxQueuedRows / 2
-            || m_queuedBytesHint.load(std::memory_order_relaxed) + r.heapBytes() > m_options.maxQueuedBytes / 2)) {
+            || m_queuedBytesHint.load(std::memory_order_relaxed) + r.heapBytes()
+                > m_options.maxQueuedBytes / 2)) {
         r.dropBodies(QStringLiteral("bodies not stored: capture queue overloaded"));
         droppedBodies = true;
     }
@@ -122,7 +122,8 @@ qint64 CaptureStore::submit(CaptureRecord &&r)
         m_droppedRows.fetch_add(1, std::memory_order_relaxed);
         return 0;
     }
-    if (qint64(m_queue.size()) >= m_options.maxQueuedRows || m_queuedBytes + size > m_options.maxQueuedBytes) {
+    if (qint64(m_queue.size()) >= m_options.maxQueuedRows
+        || m_queuedBytes + size > m_options.maxQueuedBytes) {
         lock.unlock();
         m_droppedRows.fetch_add(1, std::memory_order_relaxed);
         return 0;

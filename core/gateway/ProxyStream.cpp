@@ -102,7 +102,7 @@ void ProxyStream::recordRequestSide(bool withHead)
     // buffer usually never grows.
     const qint64 bodyRoom = std::min<qint64>(m_maxCaptureBody, 2048);
     m_record.reserve(head + 2 * target.size() + 2 * m_originalHost.size() + m_request.method.size() + 640
-                     + qsizetype(bodyRoom));
+        + qsizetype(bodyRoom));
     if (withHead) {
         m_record.beginHead(R::RequestHead);
         for (const auto &[name, value] : m_request.headers.entries())

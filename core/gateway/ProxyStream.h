@@ -102,8 +102,8 @@ private:
     void submitRecord(capture::CaptureStore *store);
     void captureRequestBody(const char *data, size_t length);
     void captureResponseBody(const char *data, size_t length);
-    void captureBody(capture::CaptureRecord::Field field, const char *data, size_t length, qint64 &size,
-                     bool &truncated);
+    void captureBody(
+        capture::CaptureRecord::Field field, const char *data, size_t length, qint64 &size, bool &truncated);
     void flushOut();
 
     DownstreamConnection *m_down;

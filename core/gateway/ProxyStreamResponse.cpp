@@ -343,17 +343,17 @@ void ProxyStream::onDownstreamTunnelEof()
 void ProxyStream::captureRequestBody(const char *data, size_t length)
 {
     captureBody(capture::CaptureRecord::RequestBody, data, length, m_exchange.requestBodySize,
-                m_exchange.requestTruncated);
+        m_exchange.requestTruncated);
 }
 
 void ProxyStream::captureResponseBody(const char *data, size_t length)
 {
     captureBody(capture::CaptureRecord::ResponseBody, data, length, m_exchange.responseBodySize,
-                m_exchange.responseTruncated);
+        m_exchange.responseTruncated);
 }
 
-void ProxyStream::captureBody(capture::CaptureRecord::Field field, const char *data, size_t length,
-                              qint64 &size, bool &truncated)
+void ProxyStream::captureBody(
+    capture::CaptureRecord::Field field, const char *data, size_t length, qint64 &size, bool &truncated)
 {
     size += qint64(length);
     if (!m_capturing || length == 0)
@@ -385,8 +385,9 @@ void ProxyStream::finish(const QString &error)
     m_worker->recordRequest(m_match.route ? m_match.route->nameBytes : QByteArray(), m_request.method,
                             m_exchange.status, double(total) / 1e6, upstreamSeconds);
     if (ExchangeSink *sink = m_worker->state().exchangeSink()) {
-        sink->exchangeFinished(m_exchange, { m_request.method, m_clientPath, m_down->peerAddressLatin1(),
-                                               m_trace.traceId, m_trace.spanId, m_requestId });
+        sink->exchangeFinished(m_exchange,
+            { m_request.method, m_clientPath, m_down->peerAddressLatin1(), m_trace.traceId, m_trace.spanId,
+                m_requestId });
     }
     if (capture::CaptureStore *store = m_worker->state().capture(); store && m_capturing)
         submitRecord(store);

@@ -26,7 +26,8 @@ bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, c
 // API keys may come in the query (an api_key scheme's `query`): they are the same secret as the
 // X-API-Key header that capture.redact_headers hides, so the capture keeps the parameter and not
 // its value, for every api_key scheme the route accepts, whether the key was good or not.
-void redactQueryCredentials(const config::Workspace &ws, const config::Route &route, capture::CaptureRecord *r)
+void redactQueryCredentials(
+    const config::Workspace &ws, const config::Route &route, capture::CaptureRecord *r)
 {
     using R = capture::CaptureRecord;
     const QByteArrayView query = r->view(R::Query);

@@ -28,7 +28,8 @@ private Q_SLOTS:
         QCOMPARE(r.view(R::Method), QByteArrayView("GET"));
         QCOMPARE(r.view(R::TraceId), QByteArrayView("4bf92f3577b34da6a3ce929d0e0e4736"));
         QCOMPARE(r.view(R::Notes), QByteArrayView("one\ntwo"));
-        QCOMPARE(r.view(R::RequestHead), QByteArrayView("\nHost: api.local:8080\nAccept: application/json\n"));
+        QCOMPARE(
+            r.view(R::RequestHead), QByteArrayView("\nHost: api.local:8080\nAccept: application/json\n"));
         QCOMPARE(r.view(R::ResponseBody), QByteArrayView(R"({"ok":true})"));
         QVERIFY(r.isEmpty(R::RequestBody));
         QVERIFY(r.isEmpty(R::Error));
@@ -99,7 +100,8 @@ private Q_SLOTS:
         QVERIFY2(r.heapBytes() < before - 60 * 1024, qPrintable(QString::number(r.heapBytes())));
         QCOMPARE(r.view(R::Notes), QByteArrayView("earlier note\nbodies not stored"));
         QCOMPARE(r.view(R::Path), QByteArrayView("/big"));
-        QCOMPARE(r.view(R::RequestHead), QByteArrayView("\nHost: api.local:8080\nAccept: application/json\n"));
+        QCOMPARE(
+            r.view(R::RequestHead), QByteArrayView("\nHost: api.local:8080\nAccept: application/json\n"));
     }
 
     // What the proxy does: fields straight from the bytes it has, heads line by line.
