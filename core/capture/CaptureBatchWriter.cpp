@@ -23,26 +23,6 @@ constexpr QByteArrayView kRedacted = "[redacted]";
 constexpr int kWalCheckpointPages = 4096;
 constexpr int kWalPanicPages = 64 * 1024;
 
-// Calls fn(name, value) for each "Name: value" line of a "\nName: value\n..." head block.
-template<typename Fn> void forEachHeadLine(QByteArrayView head, Fn &&fn)
-{
-    qsizetype start = 0;
-    while (start < head.size()) {
-        qsizetype end = head.indexOf('\n', start);
-        if (end < 0)
-            end = head.size();
-        if (end > start) {
-            const QByteArrayView line = head.sliced(start, end - start);
-            const qsizetype colon = line.indexOf(": ");
-            if (colon < 0)
-                fn(line, QByteArrayView());
-            else
-                fn(line.first(colon), line.sliced(colon + 2));
-        }
-        start = end + 1;
-    }
-}
-
 // A body as stored: at most `cap` bytes (cap < 0: no limit).
 QByteArrayView capped(QByteArrayView body, qint64 &size, bool &truncated, qint64 cap)
 {
@@ -181,12 +161,13 @@ QByteArrayView CaptureBatchWriter::redactHead(QByteArrayView head, std::string &
     if (m_redact.isEmpty())
         return head;
     bool any = false;
-    forEachHeadLine(head, [&](QByteArrayView name, QByteArrayView) { any = any || isRedacted(name); });
+    schema::forEachHeadLine(
+        head, [&](QByteArrayView name, QByteArrayView) { any = any || isRedacted(name); });
     if (!any)
         return head;
     scratch.clear();
     scratch += '\n';
-    forEachHeadLine(head, [&](QByteArrayView name, QByteArrayView value) {
+    schema::forEachHeadLine(head, [&](QByteArrayView name, QByteArrayView value) {
         scratch.append(name.data(), size_t(name.size()));
         scratch += ": ";
         if (isRedacted(name))

@@ -220,21 +220,9 @@ QByteArray encodeHeaders(const HeaderList &headers)
 HeaderList decodeHeaders(const QByteArray &block)
 {
     HeaderList out;
-    qsizetype start = 0;
-    while (start < block.size()) {
-        qsizetype end = block.indexOf('\n', start);
-        if (end < 0)
-            end = block.size();
-        if (end > start) {
-            const QByteArrayView line(block.constData() + start, end - start);
-            const qsizetype colon = line.indexOf(": ");
-            if (colon < 0)
-                out.append({ line.toByteArray(), QByteArray() });
-            else
-                out.append({ line.first(colon).toByteArray(), line.sliced(colon + 2).toByteArray() });
-        }
-        start = end + 1;
-    }
+    forEachHeadLine(block, [&out](QByteArrayView name, QByteArrayView value) {
+        out.append({ name.toByteArray(), value.toByteArray() });
+    });
     return out;
 }
 

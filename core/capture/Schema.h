@@ -14,6 +14,7 @@
 
 #include "core/capture/Exchange.h"
 
+#include <QByteArrayView>
 #include <QSqlDatabase>
 #include <QString>
 
@@ -31,6 +32,26 @@ void close(const QString &connectionName);
 
 QByteArray encodeHeaders(const HeaderList &headers);
 HeaderList decodeHeaders(const QByteArray &block);
+
+// Calls fn(name, value) for each "Name: value" line of a head block (views into `block`).
+template<typename Fn> void forEachHeadLine(QByteArrayView block, Fn &&fn)
+{
+    qsizetype start = 0;
+    while (start < block.size()) {
+        qsizetype end = block.indexOf('\n', start);
+        if (end < 0)
+            end = block.size();
+        if (end > start) {
+            const QByteArrayView line = block.sliced(start, end - start);
+            const qsizetype colon = line.indexOf(": ");
+            if (colon < 0)
+                fn(line, QByteArrayView());
+            else
+                fn(line.first(colon), line.sliced(colon + 2));
+        }
+        start = end + 1;
+    }
+}
 
 // Column list of `exchanges` in the order ExchangeRow reads it (prefixed with "e.").
 QString summaryColumns();
