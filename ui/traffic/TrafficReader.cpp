@@ -23,6 +23,8 @@ namespace {
 // QT_LOGGING_RULES="portico.traffic.debug=true" lists every read slower than 100 ms.
 Q_LOGGING_CATEGORY(lcTraffic, "portico.traffic", QtWarningMsg)
 
+constexpr const char *kKindNames[] = { "ids", "scan", "page", "match", "exchange" }; // by Kind
+
 constexpr int kPageRows = 200; // enough ids for the first screen of a costly filter
 
 // Scans a costly filter's ids downwards from *below in slices, for about `budgetMs` or until
@@ -262,7 +264,8 @@ void TrafficReader::runJob(CaptureReader *reader, const Job &job)
     took.start();
     const auto logSlow = qScopeGuard([&] {
         if (took.elapsed() > 100)
-            qCDebug(lcTraffic, "read kind %d (%lld) took %lld ms", int(job.kind), job.a, took.elapsed());
+            qCDebug(
+                lcTraffic, "%s read (%lld) took %lld ms", kKindNames[int(job.kind)], job.a, took.elapsed());
     });
     // Without a database every question has an empty answer, still delivered: the model waits
     // for it.
