@@ -18,6 +18,15 @@ AdminReply AdminReply::raw(QByteArray contentType, QByteArray body, int status)
     return r;
 }
 
+AdminReply AdminReply::stream(QByteArray contentType, std::shared_ptr<QIODevice> device, int status)
+{
+    AdminReply r;
+    r.status = status;
+    r.contentType = std::move(contentType);
+    r.bodyDevice = std::move(device);
+    return r;
+}
+
 AdminReply AdminReply::problem(int status, const QByteArray &typeSuffix, const QString &title,
     const QString &detail, const QJsonObject &extra)
 {

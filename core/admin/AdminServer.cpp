@@ -2,6 +2,7 @@
 
 #include "core/admin/AdminHttpServer.h"
 #include "core/admin/AdminMetrics.h"
+#include "core/admin/BodySender.h"
 #include "core/admin/ConfigEndpoint.h"
 #include "core/admin/ExchangesEndpoint.h"
 #include "core/capture/CaptureStore.h"
@@ -82,6 +83,20 @@ QStringList allQueryValues(const QUrlQuery &query, const QString &key)
 
 void writeReply(const AdminReply &reply, QHttpServerResponder &&responder)
 {
+    if (reply.bodyDevice) {
+        // QHttpServerResponder::write(QIODevice *) takes its headers as an initializer_list
+        // only, so the head is written here and BodySender streams the body.
+        QTcpSocket *socket = responder.socket();
+        const qint64 length = reply.bodyDevice->size() - reply.bodyDevice->pos();
+        responder.writeStatusLine(static_cast<QHttpServerResponder::StatusCode>(reply.status));
+        responder.writeHeader("Content-Type", reply.contentType);
+        responder.writeHeader("Content-Length", QByteArray::number(length));
+        for (const auto &[name, value] : reply.headers)
+            responder.writeHeader(name, value);
+        socket->write("\r\n");
+        BodySender::start(socket, reply.bodyDevice);
+        return;
+    }
     QHttpServerResponse response(
         reply.contentType, reply.body, static_cast<QHttpServerResponse::StatusCode>(reply.status));
     for (const auto &[name, value] : reply.headers)

@@ -7,8 +7,9 @@
 #include "core/capture/Har.h"
 #include "core/gateway/Gateway.h"
 
-#include <QBuffer>
+#include <QDir>
 #include <QJsonArray>
+#include <QTemporaryFile>
 
 namespace portico::admin {
 
@@ -163,13 +164,20 @@ AdminReply ExchangesEndpoint::har(const QUrlQuery &query)
     capture::CaptureReader *r = reader(&error);
     if (!r)
         return error;
-    QByteArray data;
-    QBuffer out(&data);
-    out.open(QIODevice::WriteOnly);
+    // Exported into a temporary file, not memory: a capture of a million exchanges is gigabytes
+    // of HAR. The reply streams the file and removes it when the transfer ends or the client goes.
+    auto file = std::make_shared<QTemporaryFile>(QDir::tempPath() + QStringLiteral("/portico-XXXXXX.har"));
+    if (!file->open())
+        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"),
+            QStringLiteral("cannot create a temporary file in %1: %2")
+                .arg(QDir::tempPath(), file->errorString()));
     QString why;
-    if (capture::exportHar(*r, *filter, &out, &why) < 0)
+    if (capture::exportHar(*r, *filter, file.get(), &why) < 0)
         return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"), why);
-    AdminReply reply = AdminReply::raw("application/json", std::move(data));
+    if (!file->flush() || !file->seek(0))
+        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"),
+            QStringLiteral("writing %1: %2").arg(file->fileName(), file->errorString()));
+    AdminReply reply = AdminReply::stream("application/json", std::move(file));
     reply.addHeader("Content-Disposition", "attachment; filename=\"portico.har\"");
     return reply;
 }

@@ -4,6 +4,9 @@
 
 #include "support/RawClient.h"
 
+#include <QDir>
+#include <QSet>
+#include <QTcpSocket>
 #include <QtTest>
 
 using namespace portico;
@@ -36,6 +39,54 @@ QList<qint64> ids(const QJsonObject &page)
     QList<qint64> out;
     for (const auto &v : page.value(QStringLiteral("exchanges")).toArray())
         out << v.toObject().value(QStringLiteral("id")).toInteger();
+    return out;
+}
+
+// Stores `count` exchanges straight into the capture store (a real SQLite file): every tenth is a
+// 500, each has a request and a response body that names its number.
+bool storeMany(capture::CaptureStore &store, int count)
+{
+    const QDateTime start = QDateTime::currentDateTimeUtc();
+    const QByteArray filler(1200, 'x');
+    for (int i = 0; i < count; ++i) {
+        capture::Exchange e;
+        e.startedAt = start.addMSecs(i);
+        e.method = i % 2 ? QStringLiteral("POST") : QStringLiteral("GET");
+        e.scheme = QStringLiteral("http");
+        e.host = QStringLiteral("bulk.local");
+        e.path = QStringLiteral("/bulk/%1").arg(i);
+        e.url = QStringLiteral("http://bulk.local/bulk/%1").arg(i);
+        e.status = i % 10 == 0 ? 500 : 200;
+        e.route = QStringLiteral("bulk");
+        e.requestHeaders = { { "Content-Type", "application/json" } };
+        e.responseHeaders = { { "Content-Type", "application/json" } };
+        e.requestBody = QStringLiteral("{\"ask\":%1}").arg(i).toUtf8();
+        e.requestBodySize = e.requestBody.size();
+        e.responseBody = "{\"item\":\"item-" + QByteArray::number(i) + "\",\"pad\":\"" + filler + "\"}";
+        e.responseBodySize = e.responseBody.size();
+        e.timings.receivedUs = 100;
+        e.timings.lastByteUs = 2000;
+        if (store.submit(std::move(e)) <= 0)
+            return false;
+        if (i % 500 == 499 && !store.flush())
+            return false;
+    }
+    return store.flush();
+}
+
+// The files directly in the temp dir this process holds open, as "fd -> target". Qt 6 creates a
+// QTemporaryFile with O_TMPFILE on Linux (no name in the directory until fileName() is asked),
+// so the open descriptors are what shows an export file alive.
+QSet<QString> harTempFiles()
+{
+    QSet<QString> out;
+    const QString temp = QDir(QDir::tempPath()).canonicalPath() + u'/';
+    const QDir fds(QStringLiteral("/proc/self/fd"));
+    for (const QString &fd : fds.entryList(QDir::Files | QDir::System | QDir::NoDotAndDotDot)) {
+        const QString target = QFileInfo(fds.filePath(fd)).symLinkTarget();
+        if (target.startsWith(temp) && !target.mid(temp.size()).contains(u'/')) // not the capture db
+            out.insert(fd + QStringLiteral(" -> ") + target);
+    }
     return out;
 }
 
@@ -255,6 +306,100 @@ private Q_SLOTS:
                      .toArray()
                      .size(),
             5);
+    }
+
+    // The export streams from a temporary file: a big capture arrives whole and valid, with a
+    // Content-Length, and a filter narrows it.
+    void harStreamsABigCapture()
+    {
+        constexpr int kBulk = 3000;
+        QVERIFY(storeMany(*m_fx->gateway->captureStore(), kBulk));
+        const QSet<QString> tempBefore = harTempFiles();
+
+        const HttpResult r = m_fx->adminCall("GET", QStringLiteral("/exchanges.har"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(r.header("Content-Length").toLongLong(), r.body.size());
+        QVERIFY(r.header("Content-Disposition").contains("portico.har"));
+        QVERIFY(r.body.size() > kBulk * 1200);
+        QJsonParseError pe;
+        const QJsonDocument doc = QJsonDocument::fromJson(r.body, &pe);
+        QVERIFY2(pe.error == QJsonParseError::NoError, qPrintable(pe.errorString()));
+        const QJsonObject log = doc.object().value(QStringLiteral("log")).toObject();
+        QCOMPARE(log.value(QStringLiteral("version")).toString(), QStringLiteral("1.2"));
+        QVERIFY(!log.value(QStringLiteral("creator"))
+                     .toObject()
+                     .value(QStringLiteral("name"))
+                     .toString()
+                     .isEmpty());
+        const QJsonArray entries = log.value(QStringLiteral("entries")).toArray();
+        QCOMPARE(entries.size(), kBulk + 5);
+        bool found = false;
+        for (const auto &v : entries) {
+            const QJsonObject entry = v.toObject();
+            if (entry.value(QStringLiteral("request")).toObject().value(QStringLiteral("url")).toString()
+                != u"http://bulk.local/bulk/1234")
+                continue;
+            found = true;
+            const QJsonObject content = entry.value(QStringLiteral("response"))
+                                            .toObject()
+                                            .value(QStringLiteral("content"))
+                                            .toObject();
+            QVERIFY(content.value(QStringLiteral("text")).toString().contains(u"\"item\":\"item-1234\""));
+            QCOMPARE(
+                entry.value(QStringLiteral("response")).toObject().value(QStringLiteral("status")).toInt(),
+                200);
+        }
+        QVERIFY(found);
+
+        const HttpResult narrowed
+            = m_fx->adminCall("GET", QStringLiteral("/exchanges.har?filter=status:500"));
+        QCOMPARE(narrowed.status, 200);
+        const QJsonArray errors = narrowed.json()
+                                      .value(QStringLiteral("log"))
+                                      .toObject()
+                                      .value(QStringLiteral("entries"))
+                                      .toArray();
+        QCOMPARE(errors.size(), kBulk / 10);
+        for (const auto &v : errors)
+            QCOMPARE(v.toObject()
+                         .value(QStringLiteral("response"))
+                         .toObject()
+                         .value(QStringLiteral("status"))
+                         .toInt(),
+                500);
+        // Each temporary file went away with its transfer.
+        QTRY_COMPARE_WITH_TIMEOUT(harTempFiles() - tempBefore, QSet<QString>(), 5000);
+    }
+
+    // A client that reads a little of the export and leaves: the server keeps serving, and the
+    // temporary file goes with the connection.
+    void harClientLeavesMidDownload()
+    {
+        // More than loopback's socket buffers take in (a few MB), so the transfer must wait for us.
+        QVERIFY(storeMany(*m_fx->gateway->captureStore(), 8000));
+        const QSet<QString> tempBefore = harTempFiles();
+        QTcpSocket client;
+        client.setReadBufferSize(16 * 1024); // stop reading: the server has to wait for us
+        client.setSocketOption(QAbstractSocket::ReceiveBufferSizeSocketOption, 16 * 1024);
+        client.connectToHost(QHostAddress::LocalHost, m_fx->admin->port());
+        QVERIFY(client.waitForConnected(5000));
+        client.write("GET /exchanges.har HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_VERIFY_WITH_TIMEOUT(client.bytesAvailable() >= 16 * 1024, 10000);
+        QVERIFY(client.peek(12).startsWith("HTTP/1.1 200"));
+        QCOMPARE((harTempFiles() - tempBefore).size(), 1);
+        client.abort();
+        QTRY_COMPARE_WITH_TIMEOUT(harTempFiles() - tempBefore, QSet<QString>(), 5000);
+
+        const HttpResult next = m_fx->adminCall("GET", QStringLiteral("/exchanges.har?filter=route:orders"));
+        QCOMPARE(next.status, 200);
+        QCOMPARE(next.json()
+                     .value(QStringLiteral("log"))
+                     .toObject()
+                     .value(QStringLiteral("entries"))
+                     .toArray()
+                     .size(),
+            2);
     }
 
     void captureOffIs503()
