@@ -135,7 +135,17 @@ AdminServer::~AdminServer()
 
 bool AdminServer::start(const config::HostPort &where, QString *error)
 {
+    m_following = true;
     return listenOn(where, error);
+}
+
+bool AdminServer::startFollowing(QString *error)
+{
+    m_following = true;
+    const config::WorkspacePtr ws = m_gateway.workspace();
+    if (!ws || !ws->admin.enabled)
+        return true;
+    return listenOn(ws->admin.listen, error);
 }
 
 bool AdminServer::listenOn(const config::HostPort &where, QString *error)
@@ -172,13 +182,50 @@ bool AdminServer::listenOn(const config::HostPort &where, QString *error)
 void AdminServer::followConfig()
 {
     const config::WorkspacePtr ws = m_gateway.workspace();
-    if (!m_tcp || !ws || ws->admin.listen == m_listen)
+    if (!m_following || !ws)
+        return;
+    if (!ws->admin.enabled) {
+        if (!m_tcp || m_stopQueued)
+            return;
+        // configApplied() comes from inside gateway.apply(), which may be a PUT /config that is
+        // still to write its answer: stop once it has.
+        m_stopQueued = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_stopQueued = false;
+                const config::WorkspacePtr now = m_gateway.workspace();
+                if (m_tcp && now && !now->admin.enabled) {
+                    stopListening();
+                    Q_EMIT stopped();
+                }
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    if (m_tcp && ws->admin.listen == m_listen)
         return;
     QString error;
     if (listenOn(ws->admin.listen, &error))
         Q_EMIT addressChanged(m_url);
     else
         Q_EMIT addressChangeFailed(error);
+}
+
+void AdminServer::stopListening()
+{
+    // Every listener this server ever had (earlier addresses included) and the connections they
+    // accepted, which are their children. disconnectFromHost() sends what is queued first.
+    const auto servers = m_http->findChildren<QTcpServer *>(QString(), Qt::FindDirectChildrenOnly);
+    for (QTcpServer *server : servers) {
+        server->close();
+        const auto sockets = server->findChildren<QTcpSocket *>(QString(), Qt::FindDirectChildrenOnly);
+        for (QTcpSocket *socket : sockets)
+            socket->disconnectFromHost();
+    }
+    m_tcp = nullptr;
+    m_port = 0;
+    m_url = QUrl();
 }
 
 std::optional<AdminReply> AdminServer::checkAuth(const QHttpServerRequest &request) const

@@ -36,7 +36,7 @@ class ExchangesEndpoint;
 // otherwise 401 problem+json with WWW-Authenticate: Bearer. Errors are problem+json.
 //
 //   AdminServer admin(gateway);
-//   if (!admin.start(workspace->admin.listen, &error)) ...
+//   if (!admin.startFollowing(&error)) ...   // or start(address) to listen whatever admin.enabled says
 //   admin.url();  // http://127.0.0.1:9080, with the real port when started on port 0
 class AdminServer final : public QObject
 {
@@ -48,22 +48,38 @@ public:
     ~AdminServer() override;
 
     // Binds the listener (port 0 = a free port). False with *error if the address cannot be
-    // resolved or bound. Call once. Once started, the server follows admin.listen of every config
-    // the gateway applies: a new address is bound first and the old one closed (connections that
-    // are open, such as the PUT /config that made the change, finish); if the new address cannot
-    // be bound the old one stays and addressChangeFailed() tells why.
+    // resolved or bound. Call once (or startFollowing() instead). Once started, the server follows
+    // the admin section of every config the gateway applies (see startFollowing()).
     bool start(const config::HostPort &where, QString *error = nullptr);
+    // Follows the admin section of the gateway's config, now and on every config it applies later
+    // (file reload, SIGHUP, PUT /config, the GUI's Apply):
+    //  - admin.enabled: listens on admin.listen while true. When a config turns it off, the stop
+    //    runs from the event loop, after the call that applied it has written its answer (a PUT
+    //    /config that disables the API gets its 200); then the listener closes and the open admin
+    //    connections are closed once their pending bytes are out. stopped() tells.
+    //  - admin.listen: a new address is bound first and the old one closed (connections that are
+    //    open, such as the PUT /config that made the change, finish); addressChanged() tells. If
+    //    the new address cannot be bound, the old one stays (or the API stays off) and
+    //    addressChangeFailed() tells why.
+    //  - admin.token: read per request, so it applies to the next request without a rebind.
+    // Returns false with *error when the current config enables the API and it cannot be bound;
+    // later configs are followed all the same. Call once.
+    bool startFollowing(QString *error = nullptr);
     bool isListening() const { return m_port != 0; }
     quint16 port() const { return m_port; }
     QUrl url() const { return m_url; }
 
 Q_SIGNALS:
+    // Listening at `url`: started by a config that enabled the API, or moved to a new address.
     void addressChanged(const QUrl &url);
     void addressChangeFailed(const QString &error);
+    // A config disabled the API: no longer listening, open admin connections closed.
+    void stopped();
 
 private:
     bool listenOn(const config::HostPort &where, QString *error);
     void followConfig();
+    void stopListening();
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
     // Null when the request may proceed, otherwise the 401 to send.
     std::optional<AdminReply> checkAuth(const QHttpServerRequest &request) const;
@@ -77,6 +93,8 @@ private:
     std::unique_ptr<AdminHttpServer> m_http;
     std::unique_ptr<ExchangesEndpoint> m_exchanges;
     bool m_sawConfig = false; // a configApplied() after the first config is a reload
+    bool m_following = false; // start() or startFollowing() was called
+    bool m_stopQueued = false;
     config::HostPort m_listen; // as configured (port 0 stays 0)
     QTcpServer *m_tcp = nullptr;
     quint16 m_port = 0;
