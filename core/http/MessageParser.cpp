@@ -232,7 +232,12 @@ int MessageParser::onHeaderValue(http_parser *p, const char *at, size_t len)
         return 1;
     if (m->m_headers.isEmpty())
         return 1;
-    m->m_headers.entries().last().second.append(at, qsizetype(len));
+    // Nearly always one call per value: construct it (QByteArray::append goes through insert()).
+    QByteArray &value = m->m_headers.entries().last().second;
+    if (value.isNull())
+        value = QByteArray(at, qsizetype(len));
+    else
+        value.append(at, qsizetype(len));
     m->m_lastWasValue = true;
     return 0;
 }
