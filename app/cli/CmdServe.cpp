@@ -31,7 +31,8 @@ const char kServeUsage[] =
     "      --drain-timeout MS   how long SIGTERM waits for in-flight requests (default 30000)\n"
     "      --access-log DEST    one JSON line per exchange: - (standard output, the default), a file\n"
     "                           (appended to), or off\n"
-    "The admin API starts on admin.listen (printed as `admin on http://HOST:PORT`).\n"
+    "The admin API starts on admin.listen (printed as `admin on http://HOST:PORT`); a reload that\n"
+    "moves it prints that line again, one that sets admin.enabled: false prints `admin off`.\n"
     "SIGHUP or a change of FILE reloads it without dropping connections; an invalid file is reported\n"
     "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests, flush the capture\n"
     "database and exit 0. Exit status 2: the config is invalid or a listener cannot be opened.\n";
@@ -129,25 +130,36 @@ int runServe(const QStringList &args)
         std::printf("listening on %s\n", qPrintable(url.toString()));
     std::fflush(stdout);
 
-    // Admin API (core/admin) on admin.listen, for the life of the process. A busy admin port does
-    // not stop the data plane: it is reported and the gateway keeps serving.
-    std::unique_ptr<admin::AdminServer> adminServer;
-    if (workspace->admin.enabled) {
-        adminServer = std::make_unique<admin::AdminServer>(gw);
+    // Admin API (core/admin) on admin.listen. It follows every config applied later (reload,
+    // SIGHUP, PUT /config): it starts, stops or moves with admin.enabled and admin.listen, and each
+    // change is printed like the first start. A busy admin port does not stop the data plane: it
+    // is reported and the gateway keeps serving.
+    const QString source = demo ? QStringLiteral("demo") : file;
+    auto adminServer = std::make_unique<admin::AdminServer>(gw);
+    QObject::connect(adminServer.get(), &admin::AdminServer::addressChanged, [](const QUrl &url) {
+        std::printf("admin on %s\n", qPrintable(url.toString()));
+        std::fflush(stdout);
+    });
+    QObject::connect(adminServer.get(), &admin::AdminServer::stopped, [] {
+        std::printf("admin off\n");
+        std::fflush(stdout);
+    });
+    QObject::connect(adminServer.get(), &admin::AdminServer::addressChangeFailed,
+        [&source, admin = adminServer.get()](const QString &e) {
+            if (admin->isListening())
+                std::fprintf(stderr, "warning: the admin API stays where it was: %s\n", qPrintable(e));
+            else
+                std::fprintf(stderr, "%s: warning: admin API not started: %s\n", qPrintable(source),
+                    qPrintable(e));
+        });
+    {
         QString error;
-        if (adminServer->start(workspace->admin.listen, &error)) {
+        if (!adminServer->startFollowing(&error)) {
+            std::fprintf(stderr, "%s: warning: admin API not started: %s\n", qPrintable(source),
+                qPrintable(error));
+        } else if (adminServer->isListening()) {
             std::printf("admin on %s\n", qPrintable(adminServer->url().toString()));
             std::fflush(stdout);
-            QObject::connect(adminServer.get(), &admin::AdminServer::addressChanged, [](const QUrl &url) {
-                std::printf("admin on %s\n", qPrintable(url.toString()));
-                std::fflush(stdout);
-            });
-            QObject::connect(adminServer.get(), &admin::AdminServer::addressChangeFailed, [](const QString &e) {
-                std::fprintf(stderr, "warning: the admin API stays where it was: %s\n", qPrintable(e));
-            });
-        } else {
-            std::fprintf(stderr, "%s: warning: admin API not started: %s\n",
-                         qPrintable(demo ? QStringLiteral("demo") : file), qPrintable(error));
         }
     }
 

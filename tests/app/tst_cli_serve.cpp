@@ -259,6 +259,45 @@ private Q_SLOTS:
         QVERIFY(quiet.jsonLines().isEmpty());
     }
 
+    // A reload applies the admin section: admin.enabled: false stops the API (`admin off`), and
+    // turning it on again starts it on admin.listen (`admin on ...` again).
+    void reloadStopsAndStartsTheAdminApi()
+    {
+        LoopbackUpstream upstream;
+        TempWorkspace ws;
+        ws.writeFile(QStringLiteral("bodies/hello.txt"), QByteArray("hi"));
+        const QHash<QString, QString> vars { { QStringLiteral("UPSTREAM_URL"), upstream.url().toString() },
+            { QStringLiteral("EXTRA"), QString() } };
+        const QString enabled = QString::fromUtf8(kWorkspace);
+        QString disabled = enabled;
+        disabled.replace(QStringLiteral("admin:\n  listen: 127.0.0.1:0\n  token: cli-admin-token\n"),
+            QStringLiteral("admin:\n  enabled: false\n"));
+        QVERIFY(disabled != enabled);
+        const QString file = ws.writeWorkspace(enabled, vars);
+        Serve serve({ QStringLiteral("-c"), file, QStringLiteral("--access-log"), QStringLiteral("off") });
+        const quint16 adminPort = serve.waitForPort(QStringLiteral("admin on"));
+        QVERIFY2(adminPort != 0, serve.err().constData());
+        const wire::Headers auth { { "Authorization", "Bearer cli-admin-token" } };
+        QCOMPARE(get(adminPort, "/status", auth).status, 200);
+
+        ws.writeWorkspace(disabled, vars);
+        ::kill(pid_t(serve.process().processId()), SIGHUP);
+        QVERIFY2(QTest::qWaitFor([&] { return serve.out().contains("admin off\n"); }, 10000),
+            serve.out().constData());
+        QCOMPARE(get(adminPort, "/status", auth).status, 0);
+        const quint16 port = serve.waitForPort(QStringLiteral("listening on"));
+        QCOMPARE(get(port, "/hello").status, 200);
+
+        ws.writeWorkspace(enabled, vars);
+        ::kill(pid_t(serve.process().processId()), SIGHUP);
+        QVERIFY2(QTest::qWaitFor([&] { return serve.out().count("admin on ") == 2; }, 10000),
+            serve.out().constData());
+        const quint16 again = serve.waitForPort(QStringLiteral("admin on"));
+        QVERIFY(again != 0);
+        QCOMPARE(get(again, "/status", auth).status, 200);
+        QVERIFY2(!serve.err().contains("warning"), serve.err().constData());
+    }
+
     void badConfigExits2()
     {
         TempWorkspace ws;
