@@ -20,7 +20,8 @@ namespace portico::admin {
 // The read side of the admin API over the gateway's capture database:
 //   GET /exchanges?filter=&limit=&before=   newest first: {"exchanges": [...], "next_before", "partial"}
 //   GET /exchanges/{id}                     one exchange in full (404 if none)
-//   GET /exchanges.har?filter=              HAR 1.2, oldest first
+//   GET /exchanges.har?filter=              HAR 1.2, oldest first, exported into a temporary file
+//                                           (QDir::tempPath()) that the reply streams (bodyDevice)
 // Reads see every exchange finished before the call (the store is flushed first). A bad filter
 // answers 400 with the column of the offending term; capture off answers 503.
 // Lives on the admin server's thread (one reader connection, reopened when capture moves).
