@@ -166,17 +166,25 @@ AdminReply ExchangesEndpoint::har(const QUrlQuery &query)
         return error;
     // Exported into a temporary file, not memory: a capture of a million exchanges is gigabytes
     // of HAR. The reply streams the file and removes it when the transfer ends or the client goes.
-    auto file = std::make_shared<QTemporaryFile>(QDir::tempPath() + QStringLiteral("/portico-XXXXXX.har"));
+    // QDir::tempPath() is empty when TMPDIR names a folder that does not exist: refuse rather
+    // than write to the root.
+    const QString tempDir = QDir::tempPath();
+    const auto failed = [&](const QString &detail) {
+        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"), detail);
+    };
+    if (tempDir.isEmpty())
+        return failed(QStringLiteral("no temporary folder to export into (TMPDIR is '%1')")
+                          .arg(qEnvironmentVariable("TMPDIR")));
+    auto file = std::make_shared<QTemporaryFile>(tempDir + QStringLiteral("/portico-XXXXXX.har"));
     if (!file->open())
-        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"),
-            QStringLiteral("cannot create a temporary file in %1: %2")
-                .arg(QDir::tempPath(), file->errorString()));
+        return failed(
+            QStringLiteral("cannot create a temporary file in %1: %2").arg(tempDir, file->errorString()));
     QString why;
     if (capture::exportHar(*r, *filter, file.get(), &why) < 0)
-        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"), why);
+        return failed(why);
     if (!file->flush() || !file->seek(0))
-        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"),
-            QStringLiteral("writing %1: %2").arg(file->fileName(), file->errorString()));
+        return failed(
+            QStringLiteral("writing the temporary file in %1: %2").arg(tempDir, file->errorString()));
     AdminReply reply = AdminReply::stream("application/json", std::move(file));
     reply.addHeader("Content-Disposition", "attachment; filename=\"portico.har\"");
     return reply;

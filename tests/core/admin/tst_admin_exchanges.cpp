@@ -402,6 +402,26 @@ private Q_SLOTS:
             2);
     }
 
+    // No temporary file to export into: a problem+json 500 that says where it tried.
+    void harWithoutATempDirIs500()
+    {
+        const QByteArray saved = qgetenv("TMPDIR");
+        qputenv("TMPDIR", "/nonexistent/portico-tmp");
+        const HttpResult r = m_fx->adminCall("GET", QStringLiteral("/exchanges.har"));
+        if (saved.isNull())
+            qunsetenv("TMPDIR");
+        else
+            qputenv("TMPDIR", saved);
+        QCOMPARE(r.status, 500);
+        QCOMPARE(r.header("Content-Type"), QByteArray("application/problem+json"));
+        QCOMPARE(r.json().value(QStringLiteral("type")).toString(),
+            QStringLiteral("https://portico.dev/problems/har-failed"));
+        QVERIFY2(r.json().value(QStringLiteral("detail")).toString().contains(u"/nonexistent/portico-tmp"),
+            r.body.constData());
+        // And the next export works again.
+        QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/exchanges.har")).status, 200);
+    }
+
     void captureOffIs503()
     {
         AdminFixture off;
