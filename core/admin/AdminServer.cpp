@@ -20,6 +20,7 @@
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QThread>
 
 namespace portico::admin {
 
@@ -131,6 +132,15 @@ AdminServer::~AdminServer()
     // Replays still running hold responders: drop them while their sockets (owned by m_http)
     // still exist.
     qDeleteAll(findChildren<capture::Replayer *>(QString(), Qt::FindDirectChildrenOnly));
+    // Exports stop at their next page; deleting each thread drops its pending responder.
+    for (const auto &cancel : std::as_const(m_harExports))
+        cancel->store(true);
+    const QList<QThread *> exports = m_harExports.keys();
+    m_harExports.clear();
+    for (QThread *worker : exports) {
+        worker->wait();
+        delete worker;
+    }
 }
 
 bool AdminServer::start(const config::HostPort &where, QString *error)
@@ -264,6 +274,13 @@ void AdminServer::handle(const QHttpServerRequest &request, QHttpServerResponder
             startReplay(replay.captured(1), request, std::move(responder));
         return;
     }
+    if (path == u"/exchanges.har") {
+        if (request.method() != Method::Get)
+            writeReply(methodNotAllowed("GET"), std::move(responder));
+        else
+            startHarExport(request, std::move(responder));
+        return;
+    }
     writeReply(route(request, path), std::move(responder));
 }
 
@@ -287,8 +304,6 @@ AdminReply AdminServer::route(const QHttpServerRequest &request, const QString &
     }
     if (path == u"/exchanges")
         return get ? m_exchanges->list(request.query()) : methodNotAllowed("GET");
-    if (path == u"/exchanges.har")
-        return get ? m_exchanges->har(request.query()) : methodNotAllowed("GET");
     static const QRegularExpression onePath(QStringLiteral("^/exchanges/([^/]+)$"));
     const QRegularExpressionMatch one = onePath.match(path);
     if (one.hasMatch())
@@ -400,6 +415,36 @@ void AdminServer::startReplay(
             writeReply(AdminReply::json(o), std::move(*pending));
         });
     replayer->replay(*original, options);
+}
+
+void AdminServer::startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder)
+{
+    AdminReply error;
+    std::optional<HarExport> job = m_exchanges->harExport(request.query(), &error);
+    if (!job) {
+        writeReply(error, std::move(responder));
+        return;
+    }
+    // As for a replay: the answer comes late, so it checks the socket first (QtHttpServer 6.4
+    // crashes writing to one that is gone).
+    QPointer<QTcpSocket> socket = responder.socket();
+    auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    auto result = std::make_shared<AdminReply>();
+    QThread *replyThread = thread();
+    QThread *worker = QThread::create(
+        [job = std::move(*job), cancel, result, replyThread] { *result = job.run(*cancel, replyThread); });
+    m_harExports.insert(worker, cancel);
+    connect(worker, &QThread::finished, this, [this, worker, socket, pending, result] {
+        m_harExports.remove(worker);
+        worker->deleteLater();
+        // Taken out of `result` so that the temporary file lives as long as its transfer only.
+        const AdminReply reply = std::move(*result);
+        if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        writeReply(reply, std::move(*pending));
+    });
+    worker->start();
 }
 
 } // namespace portico::admin

@@ -3,14 +3,17 @@
 #include "core/admin/AdminReply.h"
 #include "core/config/Workspace.h"
 
+#include <QHash>
 #include <QObject>
 #include <QUrl>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 
 class QHttpServerRequest;
 class QTcpServer;
+class QThread;
 class QHttpServerResponder;
 
 namespace portico::gateway {
@@ -66,6 +69,8 @@ public:
     // later configs are followed all the same. Call once.
     bool startFollowing(QString *error = nullptr);
     bool isListening() const { return m_port != 0; }
+    // GET /exchanges.har exports still being written (each on a thread of its own).
+    int harExportsRunning() const { return int(m_harExports.size()); }
     quint16 port() const { return m_port; }
     QUrl url() const { return m_url; }
 
@@ -88,6 +93,9 @@ private:
     // The one asynchronous call: answers `responder` when the replay finishes (or at once when it
     // cannot start). A client that left meanwhile is not written to.
     void startReplay(const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // GET /exchanges.har: the export runs on a thread of its own and the reply streams the file it
+    // wrote; a client that left meanwhile is not written to.
+    void startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder);
 
     gateway::Gateway &m_gateway;
     std::unique_ptr<AdminHttpServer> m_http;
@@ -99,6 +107,8 @@ private:
     QTcpServer *m_tcp = nullptr;
     quint16 m_port = 0;
     QUrl m_url;
+    // Running exports and their cancel flags (set and waited for by the destructor).
+    QHash<QThread *, std::shared_ptr<std::atomic<bool>>> m_harExports;
 };
 
 // Writes a reply to a responder (used for late replies too; the caller checks the socket is alive).

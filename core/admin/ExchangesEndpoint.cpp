@@ -4,12 +4,9 @@
 #include "core/capture/CaptureStore.h"
 #include "core/capture/ExchangeJson.h"
 #include "core/capture/FilterExpression.h"
-#include "core/capture/Har.h"
 #include "core/gateway/Gateway.h"
 
-#include <QDir>
 #include <QJsonArray>
-#include <QTemporaryFile>
 
 namespace portico::admin {
 
@@ -36,6 +33,12 @@ std::optional<capture::FilterExpression> parseFilter(const QString &text, AdminR
 AdminReply badParameter(const QString &detail)
 {
     return AdminReply::problem(400, "invalid-parameter", QStringLiteral("Invalid parameter"), detail);
+}
+
+AdminReply captureDisabled()
+{
+    return AdminReply::problem(503, "capture-disabled", QStringLiteral("Capture is disabled"),
+        QStringLiteral("this workspace does not record exchanges (capture.enabled is false)"));
 }
 
 std::optional<qint64> parseId(const QString &text)
@@ -67,8 +70,7 @@ capture::CaptureReader *ExchangesEndpoint::reader(AdminReply *error)
 {
     capture::CaptureStore *store = m_gateway.captureStore();
     if (!store) {
-        *error = AdminReply::problem(503, "capture-disabled", QStringLiteral("Capture is disabled"),
-            QStringLiteral("this workspace does not record exchanges (capture.enabled is false)"));
+        *error = captureDisabled();
         return nullptr;
     }
     // Whatever finished before this call is visible to it.
@@ -155,39 +157,19 @@ AdminReply ExchangesEndpoint::get(const QString &id)
     return AdminReply::json(capture::exchangeToJson(*e));
 }
 
-AdminReply ExchangesEndpoint::har(const QUrlQuery &query)
+std::optional<HarExport> ExchangesEndpoint::harExport(const QUrlQuery &query, AdminReply *error)
 {
-    AdminReply error;
-    const auto filter = parseFilter(queryValue(query, QStringLiteral("filter")), &error);
+    const auto filter = parseFilter(queryValue(query, QStringLiteral("filter")), error);
     if (!filter)
-        return error;
-    capture::CaptureReader *r = reader(&error);
-    if (!r)
-        return error;
-    // Exported into a temporary file, not memory: a capture of a million exchanges is gigabytes
-    // of HAR. The reply streams the file and removes it when the transfer ends or the client goes.
-    // QDir::tempPath() is empty when TMPDIR names a folder that does not exist: refuse rather
-    // than write to the root.
-    const QString tempDir = QDir::tempPath();
-    const auto failed = [&](const QString &detail) {
-        return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"), detail);
-    };
-    if (tempDir.isEmpty())
-        return failed(QStringLiteral("no temporary folder to export into (TMPDIR is '%1')")
-                          .arg(qEnvironmentVariable("TMPDIR")));
-    auto file = std::make_shared<QTemporaryFile>(tempDir + QStringLiteral("/portico-XXXXXX.har"));
-    if (!file->open())
-        return failed(
-            QStringLiteral("cannot create a temporary file in %1: %2").arg(tempDir, file->errorString()));
-    QString why;
-    if (capture::exportHar(*r, *filter, file.get(), &why) < 0)
-        return failed(why);
-    if (!file->flush() || !file->seek(0))
-        return failed(
-            QStringLiteral("writing the temporary file in %1: %2").arg(tempDir, file->errorString()));
-    AdminReply reply = AdminReply::stream("application/json", std::move(file));
-    reply.addHeader("Content-Disposition", "attachment; filename=\"portico.har\"");
-    return reply;
+        return std::nullopt;
+    capture::CaptureStore *store = m_gateway.captureStore();
+    if (!store) {
+        *error = captureDisabled();
+        return std::nullopt;
+    }
+    // Whatever finished before this call is in the export.
+    store->flush();
+    return HarExport { store->options().databasePath, *filter };
 }
 
 } // namespace portico::admin

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/admin/AdminReply.h"
+#include "core/admin/HarExport.h"
 #include "core/capture/Exchange.h"
 
 #include <QUrlQuery>
@@ -20,8 +21,8 @@ namespace portico::admin {
 // The read side of the admin API over the gateway's capture database:
 //   GET /exchanges?filter=&limit=&before=   newest first: {"exchanges": [...], "next_before", "partial"}
 //   GET /exchanges/{id}                     one exchange in full (404 if none)
-//   GET /exchanges.har?filter=              HAR 1.2, oldest first, exported into a temporary file
-//                                           (QDir::tempPath()) that the reply streams (bodyDevice)
+//   GET /exchanges.har?filter=              HAR 1.2, oldest first: harExport() checks the call and
+//                                           AdminServer runs the HarExport on a thread of its own
 // Reads see every exchange finished before the call (the store is flushed first). A bad filter
 // answers 400 with the column of the offending term; capture off answers 503.
 // Lives on the admin server's thread (one reader connection, reopened when capture moves).
@@ -35,7 +36,8 @@ public:
 
     AdminReply list(const QUrlQuery &query);
     AdminReply get(const QString &id);
-    AdminReply har(const QUrlQuery &query);
+    // The export GET /exchanges.har asks for, or the reply that explains why there is none.
+    std::optional<HarExport> harExport(const QUrlQuery &query, AdminReply *error);
 
     // The exchange to replay, or the reply that explains why there is none.
     std::optional<capture::Exchange> find(const QString &id, AdminReply *error);

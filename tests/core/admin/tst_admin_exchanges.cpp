@@ -5,6 +5,7 @@
 #include "support/RawClient.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QSet>
 #include <QTcpSocket>
 #include <QtTest>
@@ -400,6 +401,29 @@ private Q_SLOTS:
                      .toArray()
                      .size(),
             2);
+    }
+
+    // The export runs on a thread of its own: the admin API answers meanwhile, and a server
+    // destroyed during an export stops it at once, closes the client and leaves no file behind.
+    void harExportOffTheAdminThread()
+    {
+        QVERIFY(storeMany(*m_fx->gateway->captureStore(), 8000));
+        const QSet<QString> tempBefore = harTempFiles();
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, m_fx->admin->port());
+        QVERIFY(client.waitForConnected(5000));
+        client.write("GET /exchanges.har HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(m_fx->admin->harExportsRunning(), 1, 5000);
+        const HttpResult status = m_fx->adminCall("GET", QStringLiteral("/status"));
+        QCOMPARE(status.status, 200);
+        QCOMPARE(m_fx->admin->harExportsRunning(), 1); // still writing while /status answered
+
+        QElapsedTimer timer;
+        timer.start();
+        m_fx->admin.reset();
+        QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), QAbstractSocket::UnconnectedState, 5000);
+        QCOMPARE(harTempFiles() - tempBefore, QSet<QString>());
     }
 
     // No temporary file to export into: a problem+json 500 that says where it tried.
