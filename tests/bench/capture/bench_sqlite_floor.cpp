@@ -1,0 +1,198 @@
+// The floor under the capture writer: what SQLite alone needs to store one exchange of run.sh's
+// shape (33-column row, 4 indexes + a partial one, heads and a 1 KiB body) with the writer's
+// settings (16 KiB pages, WAL, synchronous=NORMAL, 4 MiB cache, prepared statements, one
+// transaction per batch), checkpoints included, with no Qt and no queue in the way. Compare its
+// "us CPU per row" with bench_capture_writer's writer + checkpoint figures.
+//
+//   bench_sqlite_floor [--rows N] [--batch N] [--layout split|payload|noindex] [--db FILE]
+//     split    exchanges + heads + bodies rows (Portico's schema)
+//     payload  exchanges + one row with heads and bodies
+//     noindex  as payload, without the secondary indexes
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <random>
+#include <string>
+#include <unistd.h>
+
+namespace {
+
+double threadCpuSeconds()
+{
+    timespec t {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+double wallSeconds()
+{
+    timespec t {};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+void exec(sqlite3 *db, const char *sql)
+{
+    char *error = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+        std::fprintf(stderr, "%s: %s\n", sql, error ? error : "?");
+        std::exit(1);
+    }
+}
+
+sqlite3_stmt *prepare(sqlite3 *db, const std::string &sql)
+{
+    sqlite3_stmt *s = nullptr;
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK) {
+        std::fprintf(stderr, "%s: %s\n", sql.c_str(), sqlite3_errmsg(db));
+        std::exit(1);
+    }
+    return s;
+}
+
+void step(sqlite3 *db, sqlite3_stmt *s)
+{
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        std::fprintf(stderr, "step: %s\n", sqlite3_errmsg(db));
+        std::exit(1);
+    }
+    sqlite3_reset(s);
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    long rows = 200000;
+    int batch = 500;
+    std::string layout = "split";
+    std::string path = "/tmp/portico-sqlite-floor.db";
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--rows"))
+            rows = std::atol(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--batch"))
+            batch = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--layout"))
+            layout = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--db"))
+            path = argv[i + 1];
+    }
+    if (rows <= 0 || batch <= 0 || (layout != "split" && layout != "payload" && layout != "noindex")) {
+        std::fprintf(stderr, "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|payload|noindex] [--db FILE]\n");
+        return 2;
+    }
+    for (const char *suffix : { "", "-wal", "-shm" })
+        unlink((path + suffix).c_str());
+
+    sqlite3 *db = nullptr;
+    if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
+        std::fprintf(stderr, "cannot open %s\n", path.c_str());
+        return 1;
+    }
+    exec(db, "PRAGMA page_size=16384");
+    exec(db, "PRAGMA journal_mode=WAL");
+    exec(db, "PRAGMA synchronous=NORMAL");
+    exec(db, "PRAGMA cache_size=-4096");
+    exec(db,
+        "CREATE TABLE exchanges (id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, client_address TEXT, "
+        "method TEXT, url TEXT, scheme TEXT, host TEXT, path TEXT, query TEXT, status INTEGER, route TEXT, "
+        "consumer TEXT, upstream TEXT, upstream_target TEXT, api_version TEXT, trace_id TEXT, span_id TEXT, "
+        "parent_span_id TEXT, parent_id INTEGER, retries INTEGER, error TEXT, request_bytes INTEGER, "
+        "response_bytes INTEGER, request_body_size INTEGER, response_body_size INTEGER, request_truncated "
+        "INTEGER, response_truncated INTEGER, bodies_dropped INTEGER, received_us INTEGER, "
+        "upstream_connect_us INTEGER, first_byte_us INTEGER, duration_us INTEGER, notes TEXT)");
+    exec(db, "CREATE TABLE heads (exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)");
+    exec(db, "CREATE TABLE bodies (exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)");
+    exec(db,
+        "CREATE TABLE payloads (exchange_id INTEGER PRIMARY KEY, request_head BLOB, response_head BLOB, "
+        "request_body BLOB, response_body BLOB)");
+    if (layout != "noindex") {
+        exec(db, "CREATE INDEX exchanges_started_at ON exchanges(started_at)");
+        exec(db, "CREATE INDEX exchanges_status ON exchanges(status, id)");
+        exec(db, "CREATE INDEX exchanges_route ON exchanges(route, id)");
+        exec(db, "CREATE INDEX exchanges_consumer ON exchanges(consumer, id)");
+        exec(db, "CREATE INDEX exchanges_parent ON exchanges(parent_id) WHERE parent_id <> 0");
+    }
+    // In-thread checkpoints every ~64 MiB of WAL: their cost is part of the floor.
+    sqlite3_wal_autocheckpoint(db, 4096);
+
+    std::string columns = "?";
+    for (int i = 1; i < 33; ++i)
+        columns += ",?";
+    sqlite3_stmt *insertExchange = prepare(db, "INSERT INTO exchanges VALUES (" + columns + ")");
+    sqlite3_stmt *insertHead = prepare(db, "INSERT INTO heads VALUES (?,?,?)");
+    sqlite3_stmt *insertBody = prepare(db, "INSERT INTO bodies VALUES (?,?,?)");
+    sqlite3_stmt *insertPayload = prepare(db, "INSERT INTO payloads VALUES (?,?,?,?,?)");
+    sqlite3_stmt *begin = prepare(db, "BEGIN");
+    sqlite3_stmt *commit = prepare(db, "COMMIT");
+
+    const std::string body(1024, 'x');
+    const std::string requestHead = "\nHost: 127.0.0.1:28084\nUser-Agent: wrk\nAccept: */*\n";
+    const std::string responseHead = "\nServer: nginx/1.22.1\nDate: Sat, 28 Nov 2026 10:00:00 GMT\n"
+                                     "Content-Type: text/plain\nContent-Length: 1024\nConnection: keep-alive\n"
+                                     "X-Request-Id: 0123456789abcdef0123456789abcdef\n";
+    std::mt19937_64 rng(42);
+    char trace[33];
+    char span[17];
+
+    const double cpu0 = threadCpuSeconds();
+    const double wall0 = wallSeconds();
+    for (long id = 1; id <= rows; ++id) {
+        if ((id - 1) % batch == 0)
+            step(db, begin);
+        std::snprintf(trace, sizeof trace, "%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng());
+        std::snprintf(span, sizeof span, "%016llx", (unsigned long long)rng());
+        int c = 1;
+        auto text = [&](const char *s) { sqlite3_bind_text(insertExchange, c++, s, -1, SQLITE_STATIC); };
+        sqlite3_bind_int64(insertExchange, c++, id);
+        sqlite3_bind_int64(insertExchange, c++, 1764000000000LL + id / 40);
+        for (const char *s : { "127.0.0.1", "GET", "http://127.0.0.1:28084/", "http", "127.0.0.1:28084", "/", "" })
+            text(s);
+        sqlite3_bind_int(insertExchange, c++, 200);
+        for (const char *s : { "all", "", "up", "http://127.0.0.1:28081", "" })
+            text(s);
+        text(trace);
+        text(span);
+        text("");
+        sqlite3_bind_int64(insertExchange, c++, 0);
+        sqlite3_bind_int(insertExchange, c++, 0);
+        text("");
+        for (long long v : { 60LL, 1200LL, 0LL, 1024LL, 0LL, 0LL, 0LL, 100LL, 150LL, 200LL, 250LL })
+            sqlite3_bind_int64(insertExchange, c++, v);
+        text("");
+        step(db, insertExchange);
+        if (layout == "split") {
+            sqlite3_bind_int64(insertHead, 1, id);
+            sqlite3_bind_blob(insertHead, 2, requestHead.data(), int(requestHead.size()), SQLITE_STATIC);
+            sqlite3_bind_blob(insertHead, 3, responseHead.data(), int(responseHead.size()), SQLITE_STATIC);
+            step(db, insertHead);
+            sqlite3_bind_int64(insertBody, 1, id);
+            sqlite3_bind_blob(insertBody, 2, "", 0, SQLITE_STATIC);
+            sqlite3_bind_blob(insertBody, 3, body.data(), int(body.size()), SQLITE_STATIC);
+            step(db, insertBody);
+        } else {
+            sqlite3_bind_int64(insertPayload, 1, id);
+            sqlite3_bind_blob(insertPayload, 2, requestHead.data(), int(requestHead.size()), SQLITE_STATIC);
+            sqlite3_bind_blob(insertPayload, 3, responseHead.data(), int(responseHead.size()), SQLITE_STATIC);
+            sqlite3_bind_blob(insertPayload, 4, "", 0, SQLITE_STATIC);
+            sqlite3_bind_blob(insertPayload, 5, body.data(), int(body.size()), SQLITE_STATIC);
+            step(db, insertPayload);
+        }
+        if (id % batch == 0 || id == rows)
+            step(db, commit);
+    }
+    const double cpu = threadCpuSeconds() - cpu0;
+    const double wall = wallSeconds() - wall0;
+    std::printf("layout %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints included), %.2f us wall, "
+                "%.0f rows per CPU-second\n",
+        layout.c_str(), rows, batch, cpu * 1e6 / double(rows), wall * 1e6 / double(rows), double(rows) / cpu);
+    for (sqlite3_stmt *s : { insertExchange, insertHead, insertBody, insertPayload, begin, commit })
+        sqlite3_finalize(s);
+    sqlite3_close(db);
+    for (const char *suffix : { "", "-wal", "-shm" })
+        unlink((path + suffix).c_str());
+    return 0;
+}
