@@ -11,8 +11,6 @@ namespace portico::admin {
 
 namespace {
 
-constexpr int kPage = 200;
-
 AdminReply failed(const QString &detail)
 {
     return AdminReply::problem(500, "har-failed", QStringLiteral("HAR export failed"), detail);
@@ -38,24 +36,12 @@ AdminReply HarExport::run(const std::atomic<bool> &cancel, QThread *replyThread)
         return failed(
             QStringLiteral("cannot create a temporary file in %1: %2").arg(tempDir, file->errorString()));
 
-    // capture::exportHar's loop, with a way out between pages.
-    capture::HarWriter writer(file.get());
-    writer.begin();
-    qint64 after = 0;
-    for (;;) {
-        if (cancel.load(std::memory_order_relaxed))
-            return AdminReply::problem(503, "shutting-down", QStringLiteral("Service Unavailable"),
-                QStringLiteral("the admin API stopped during the HAR export"));
-        const QList<capture::ExchangeSummary> page = reader.listAscending(filter, kPage, after);
-        if (page.isEmpty())
-            break;
-        for (const capture::ExchangeSummary &s : page) {
-            if (const auto e = reader.get(s.id))
-                writer.add(*e);
-        }
-        after = page.last().id;
-    }
-    if (!writer.end() || !file->flush() || !file->seek(0))
+    QString error;
+    const int written = capture::exportHar(reader, filter, file.get(), &error, &cancel);
+    if (written == capture::kExportCancelled)
+        return AdminReply::problem(503, "shutting-down", QStringLiteral("Service Unavailable"),
+            QStringLiteral("the admin API stopped during the HAR export"));
+    if (written < 0 || !file->flush() || !file->seek(0))
         return failed(
             QStringLiteral("writing the temporary file in %1: %2").arg(tempDir, file->errorString()));
     file->moveToThread(replyThread);

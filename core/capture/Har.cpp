@@ -218,12 +218,18 @@ bool HarWriter::end()
     return m_ok;
 }
 
-int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error)
+int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error,
+    const std::atomic<bool> *cancel)
 {
     HarWriter writer(out);
     writer.begin();
     qint64 after = 0;
     for (;;) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) {
+            if (error)
+                *error = QStringLiteral("the HAR export was cancelled");
+            return kExportCancelled;
+        }
         const auto page = reader.listAscending(filter, 200, after);
         if (page.isEmpty())
             break;

@@ -19,6 +19,8 @@
 #include <QList>
 #include <QString>
 
+#include <atomic>
+
 class QIODevice;
 
 namespace portico::capture {
@@ -44,9 +46,11 @@ private:
 
 QJsonObject harEntry(const Exchange &e);
 
-// Writes every exchange matching `filter`, oldest first. Returns the number written or -1.
-int exportHar(
-    CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error = nullptr);
+// Writes every exchange matching `filter`, oldest first. Returns the number written, -1 when the
+// output failed, or kExportCancelled when *cancel became true (checked between pages of 200).
+inline constexpr int kExportCancelled = -2;
+int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error = nullptr,
+    const std::atomic<bool> *cancel = nullptr);
 
 // Parses a HAR document into exchanges (ids 0). Returns false with *error on a malformed file.
 bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error = nullptr);

@@ -187,6 +187,22 @@ private Q_SLOTS:
         QVERIFY(validateHar(QJsonDocument::fromJson(filtered.data())).isEmpty());
     }
 
+    void exportStopsWhenCancelled()
+    {
+        CaptureReader reader;
+        QVERIFY(reader.open(m_path));
+        QBuffer buffer;
+        buffer.open(QIODevice::WriteOnly);
+        const std::atomic<bool> cancel { true };
+        QString error;
+        QCOMPARE(exportHar(reader, {}, &buffer, &error, &cancel), kExportCancelled);
+        QVERIFY2(error.contains(QStringLiteral("cancelled")), qPrintable(error));
+        const std::atomic<bool> keepGoing { false };
+        QBuffer whole;
+        whole.open(QIODevice::WriteOnly);
+        QCOMPARE(exportHar(reader, {}, &whole, nullptr, &keepGoing), 3);
+    }
+
     void roundTripThroughImport()
     {
         CaptureReader reader;
