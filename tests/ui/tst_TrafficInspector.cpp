@@ -3,6 +3,7 @@
 // thread of its own, hence the QTRY_ waits (tst_TrafficModelAsync covers the asynchrony itself).
 
 #include "core/capture/CaptureStore.h"
+#include "tests/ui/TrafficFixture.h"
 #include "ui/traffic/BodyView.h"
 #include "ui/traffic/DiffDialog.h"
 #include "ui/traffic/ExchangeDetails.h"
@@ -23,64 +24,28 @@
 using namespace portico;
 using namespace portico::ui;
 
-namespace {
+using test::makeExchange;
 
-capture::Exchange makeExchange(int i, int status, const QByteArray &body)
-{
-    capture::Exchange e;
-    e.startedAt = QDateTime::currentDateTimeUtc();
-    e.method = i % 2 ? QStringLiteral("POST") : QStringLiteral("GET");
-    e.scheme = QStringLiteral("http");
-    e.host = QStringLiteral("api.local");
-    e.path = QStringLiteral("/users/%1").arg(i);
-    e.url = QStringLiteral("http://api.local/users/%1").arg(i);
-    e.status = status;
-    e.route = QStringLiteral("users");
-    e.consumer = QStringLiteral("alice");
-    e.traceId = QStringLiteral("4bf92f3577b34da6a3ce929d0e0e47%1").arg(i % 3, 2, 10, QLatin1Char('0'));
-    e.responseHeaders = { { "Content-Type", "application/json" } };
-    e.responseBody = body;
-    e.responseBodySize = body.size();
-    e.timings = { 100, 300, 900, 1500 };
-    e.apiVersion = QStringLiteral("v2");
-    return e;
-}
-
-} // namespace
-
-class TrafficInspectorTest : public QObject
+class TrafficInspectorTest : public QObject, private test::TrafficFixture
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<capture::CaptureStore> m_store;
-    QString m_path;
-
     void fill(int count, int status = 200)
     {
-        for (int i = 0; i < count; ++i) {
-            m_store->submit(makeExchange(i, status, QByteArrayLiteral("{\"name\":\"alice\",\"n\":1}")));
-            // Small steps: a queue far ahead of the writer sheds bodies (overload protection).
-            if (i % 2000 == 1999)
-                QVERIFY(m_store->flush());
-        }
-        QVERIFY(m_store->flush());
-        QCOMPARE(m_store->droppedBodies(), 0u);
+        QVERIFY(storeExchanges(count, [status](int i) {
+            return makeExchange(i, status, QByteArrayLiteral("{\"name\":\"alice\",\"n\":1}"));
+        }));
     }
 
 private Q_SLOTS:
     void init()
     {
-        m_path = m_dir.filePath(QStringLiteral("traffic-%1.db").arg(QTest::currentTestFunction()));
-        capture::CaptureOptions options;
-        options.databasePath = m_path;
-        m_store = std::make_unique<capture::CaptureStore>(options);
         QString error;
-        QVERIFY2(m_store->open(&error), qPrintable(error));
+        QVERIFY2(openStore(QStringLiteral("traffic"), &error), qPrintable(error));
     }
 
-    void cleanup() { m_store.reset(); }
+    void cleanup() { closeStore(); }
 
     void windowsOntoEveryRowPageByPage()
     {

@@ -4,6 +4,7 @@
 // is in flight.
 
 #include "core/capture/CaptureStore.h"
+#include "tests/ui/TrafficFixture.h"
 #include "ui/traffic/ExchangeDetails.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficPage.h"
@@ -25,55 +26,29 @@ namespace {
 
 capture::Exchange makeExchange(int i)
 {
-    capture::Exchange e;
-    e.startedAt = QDateTime::currentDateTimeUtc();
-    e.method = i % 2 ? QStringLiteral("POST") : QStringLiteral("GET");
-    e.scheme = QStringLiteral("http");
-    e.host = QStringLiteral("api.local");
-    e.path = QStringLiteral("/users/%1").arg(i);
-    e.url = QStringLiteral("http://api.local/users/%1").arg(i);
-    e.status = i % 5 ? 200 : 503;
-    e.route = QStringLiteral("users");
-    e.responseBody = QByteArrayLiteral("{\"name\":\"alice\"}");
-    e.responseBodySize = e.responseBody.size();
-    e.timings = { 100, 300, 900, 1500 };
-    return e;
+    return test::makeExchange(i, i % 5 ? 200 : 503, QByteArrayLiteral("{\"name\":\"alice\"}"));
 }
 
 } // namespace
 
-class TrafficModelAsyncTest : public QObject
+class TrafficModelAsyncTest : public QObject, private test::TrafficFixture
 {
     Q_OBJECT
 
 private:
-    QTemporaryDir m_dir;
-    std::unique_ptr<capture::CaptureStore> m_store;
-    QString m_path;
-
     void fill(int count)
     {
-        for (int i = 0; i < count; ++i) {
-            m_store->submit(makeExchange(i));
-            if (i % 2000 == 1999)
-                QVERIFY(m_store->flush());
-        }
-        QVERIFY(m_store->flush());
-        QCOMPARE(m_store->droppedBodies(), 0u);
+        QVERIFY(storeExchanges(count, [](int i) { return makeExchange(i); }));
     }
 
 private Q_SLOTS:
     void init()
     {
-        m_path = m_dir.filePath(QStringLiteral("async-%1.db").arg(QTest::currentTestFunction()));
-        capture::CaptureOptions options;
-        options.databasePath = m_path;
-        m_store = std::make_unique<capture::CaptureStore>(options);
         QString error;
-        QVERIFY2(m_store->open(&error), qPrintable(error));
+        QVERIFY2(openStore(QStringLiteral("async"), &error), qPrintable(error));
     }
 
-    void cleanup() { m_store.reset(); }
+    void cleanup() { closeStore(); }
 
     void rowsShowAPlaceholderUntilTheirPageArrives()
     {
