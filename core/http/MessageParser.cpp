@@ -9,6 +9,55 @@ MessageParser *self(http_parser *p)
     return static_cast<MessageParser *>(p->data);
 }
 
+// A header name as a QByteArray: the common names (spelled as clients and servers send them) come
+// from static data, so storing and dropping them costs neither an allocation nor an atomic
+// reference count; any other spelling is copied. Static data detaches on write, as any shared
+// QByteArray does.
+QByteArray headerName(const char *at, size_t len)
+{
+    static const QByteArray kCommon[] = {
+        QByteArrayLiteral("Host"),
+        QByteArrayLiteral("User-Agent"),
+        QByteArrayLiteral("Accept"),
+        QByteArrayLiteral("Accept-Encoding"),
+        QByteArrayLiteral("Accept-Language"),
+        QByteArrayLiteral("Connection"),
+        QByteArrayLiteral("Content-Type"),
+        QByteArrayLiteral("Content-Length"),
+        QByteArrayLiteral("Date"),
+        QByteArrayLiteral("Server"),
+        QByteArrayLiteral("Cache-Control"),
+        QByteArrayLiteral("Cookie"),
+        QByteArrayLiteral("Set-Cookie"),
+        QByteArrayLiteral("Authorization"),
+        QByteArrayLiteral("Transfer-Encoding"),
+        QByteArrayLiteral("Keep-Alive"),
+        QByteArrayLiteral("Origin"),
+        QByteArrayLiteral("Referer"),
+        QByteArrayLiteral("ETag"),
+        QByteArrayLiteral("Last-Modified"),
+        QByteArrayLiteral("Vary"),
+        QByteArrayLiteral("X-Request-Id"),
+        QByteArrayLiteral("X-Forwarded-For"),
+        QByteArrayLiteral("X-Forwarded-Proto"),
+        QByteArrayLiteral("X-Forwarded-Host"),
+        QByteArrayLiteral("X-API-Key"),
+        QByteArrayLiteral("traceparent"),
+        QByteArrayLiteral("tracestate"),
+        QByteArrayLiteral("host"),
+        QByteArrayLiteral("user-agent"),
+        QByteArrayLiteral("accept"),
+        QByteArrayLiteral("content-type"),
+        QByteArrayLiteral("content-length"),
+    };
+    const QByteArrayView name(at, qsizetype(len));
+    for (const QByteArray &common : kCommon) {
+        if (common.size() == name.size() && QByteArrayView(common) == name)
+            return common;
+    }
+    return QByteArray(at, qsizetype(len));
+}
+
 QByteArray trimmedLower(QByteArray v)
 {
     return v.trimmed().toLower();
@@ -218,7 +267,7 @@ int MessageParser::onHeaderField(http_parser *p, const char *at, size_t len)
     if (!m->countHead(len + 4))
         return 1;
     if (m->m_lastWasValue || m->m_headers.isEmpty())
-        m->m_headers.add(QByteArray(at, qsizetype(len)), QByteArray());
+        m->m_headers.add(headerName(at, len), QByteArray());
     else
         m->m_headers.entries().last().first.append(at, qsizetype(len));
     m->m_lastWasValue = false;
