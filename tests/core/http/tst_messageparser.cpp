@@ -107,6 +107,26 @@ private Q_SLOTS:
         QCOMPARE(bytewise->sink.completed, 1);
     }
 
+    // Common names come from shared static data: changing one message's copy must not change the
+    // next message's, and names split across reads or spelled otherwise are kept as sent.
+    void headerNamesStayPerMessage()
+    {
+        const QByteArray req = "GET /a HTTP/1.1\r\nHost: h\r\nX-Odd-Name: 1\r\nCONTENT-TYPE: t\r\n\r\n";
+        const auto first = parseRequest(req);
+        QCOMPARE(first->errorStatus, 0);
+        RequestHead head = first->sink.requests.value(0);
+        QCOMPARE(head.headers.entries().value(0).first, QByteArray("Host"));
+        head.headers.entries()[0].first.append("-changed");
+        head.headers.rename("Host", "Renamed");
+        const auto second = parseRequest(req, 3); // names split across reads too
+        const QList<HttpHeaders::Entry> entries = second->sink.requests.value(0).headers.entries();
+        QCOMPARE(entries.size(), 3);
+        QCOMPARE(entries[0].first, QByteArray("Host"));
+        QCOMPARE(entries[1].first, QByteArray("X-Odd-Name"));
+        QCOMPARE(entries[2].first, QByteArray("CONTENT-TYPE"));
+        QCOMPARE(second->sink.requests.value(0).headers.value("content-type"), QByteArray("t"));
+    }
+
     void contentLengthBody()
     {
         const auto p = parseRequest("PUT /x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nabcde");
