@@ -6,6 +6,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <atomic>
 
 namespace portico::capture {
@@ -151,26 +152,63 @@ QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filt
 QList<qint64> CaptureReader::ids(const FilterExpression &filter, qint64 afterId, qint64 beforeId)
 {
     QList<qint64> out;
-    QString sql = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND e.id > ?").arg(filter.sql());
-    if (beforeId > 0)
-        sql += QStringLiteral(" AND e.id < ?");
-    sql += QStringLiteral(" ORDER BY e.id");
+    const QString range = beforeId > 0 ? QStringLiteral("e.id > ? AND e.id < ?") : QStringLiteral("e.id > ?");
+    QVariantList values;
+    const auto addRange = [&] {
+        values.append(afterId);
+        if (beforeId > 0)
+            values.append(beforeId);
+    };
+    QStringList indexed;
+    QStringList rest;
+    QVariantList restValues;
+    for (const FilterExpression::Group &g : filter.groups()) {
+        if (g.indexed) {
+            indexed.append(QStringLiteral("SELECT e.id FROM exchanges e WHERE %1 AND %2").arg(g.sql, range));
+            values.append(g.bindings);
+            addRange();
+        } else {
+            rest.append(g.sql);
+            restValues.append(g.bindings);
+        }
+    }
+    QString sql;
+    if (indexed.size() >= 2) {
+        // Two or more indexed terms: intersect their index-only scans instead of walking one
+        // index and reading a table row per candidate to test the others (status:>=400
+        // route:x read 83,000 rows, up to 4.4 s from a disk busy with retention). The table is
+        // read only for what is left, and only for the ids all indexed terms agree on.
+        const QString both = indexed.join(QStringLiteral(" INTERSECT "));
+        if (rest.isEmpty()) {
+            // No ORDER BY: on a compound query it makes SQLite merge in id order, walking the
+            // table for the first part. The ids are sorted below instead.
+            sql = both;
+        } else {
+            sql = QStringLiteral("SELECT e.id FROM exchanges e WHERE e.id IN (%1) AND %2 ORDER BY e.id")
+                      .arg(both, rest.join(QStringLiteral(" AND ")));
+            values.append(restValues);
+        }
+    } else {
+        sql = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND %2 ORDER BY e.id")
+                  .arg(filter.sql(), range);
+        values = filter.bindings();
+        addRange();
+    }
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(sql)) {
         m_error = q.lastError().text();
         return out;
     }
-    bindAll(q, filter.bindings());
-    q.addBindValue(afterId);
-    if (beforeId > 0)
-        q.addBindValue(beforeId);
+    bindAll(q, values);
     if (!q.exec()) {
         m_error = q.lastError().text();
         return out;
     }
     while (q.next())
         out.append(q.value(0).toLongLong());
+    if (indexed.size() >= 2 && rest.isEmpty())
+        std::sort(out.begin(), out.end());
     return out;
 }
 

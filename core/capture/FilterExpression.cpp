@@ -16,6 +16,7 @@ struct Term
 {
     QString sql;
     QVariantList bindings;
+    bool indexed = false; // answered by one of the (column, id) indexes alone
 };
 
 const QStringList kFields = {
@@ -90,12 +91,15 @@ public:
             if (tokens[i].text == u"|")
                 return fail(error, tokens[i].column, QStringLiteral("'|' needs a term on both sides"));
             QStringList alternatives;
+            FilterExpression::Group group;
             for (;;) {
                 Term term;
                 if (!parseTerm(tokens[i], &term, &out.m_costly))
                     return fail(error);
                 alternatives.append(term.sql);
                 out.m_bindings.append(term.bindings);
+                group.bindings.append(term.bindings);
+                group.indexed = alternatives.size() == 1 && term.indexed;
                 ++i;
                 if (i < tokens.size() && tokens[i].text == u"|") {
                     if (i + 1 >= tokens.size() || tokens[i + 1].text == u"|")
@@ -108,6 +112,8 @@ public:
             }
             groups.append(alternatives.size() == 1 ? alternatives.first()
                                                    : u'(' + alternatives.join(QStringLiteral(" OR ")) + u')');
+            group.sql = groups.last();
+            out.m_groups.append(std::move(group));
         }
         out.m_sql = groups.join(QStringLiteral(" AND "));
         return out;
@@ -224,8 +230,10 @@ private:
                 return setError(valueColumn, QStringLiteral("'%1:' needs a value").arg(field));
             ok = fieldTerm(field, value, valueColumn, term, costly);
         }
-        if (ok && negate)
+        if (ok && negate) {
             term->sql = QStringLiteral("NOT (%1)").arg(term->sql);
+            term->indexed = false;
+        }
         return ok;
     }
 
@@ -320,8 +328,10 @@ private:
                 term->bindings.append(m);
             return true;
         }
-        if (field == u"status")
+        if (field == u"status") {
+            term->indexed = true; // every form is a range of the (status, id) index
             return statusTerm(value, at, term);
+        }
         if (field == u"duration")
             return durationTerm(value, at, term);
         if (field == u"id")
@@ -332,6 +342,7 @@ private:
             return numberTerm(QStringLiteral("retries"), field, value, at, term);
         if (field == u"route" || field == u"consumer" || field == u"upstream" || field == u"path") {
             textTerm(field, value, false, term);
+            term->indexed = (field == u"route" || field == u"consumer") && !hasWildcard(value);
             return true;
         }
         if (field == u"host") {

@@ -16,6 +16,7 @@
 // The text is parsed once into a SQL boolean expression over the `exchanges` table (alias `e`)
 // with positional `?` placeholders; values are only ever bound, never spliced into the SQL.
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 #include <QVariantList>
@@ -48,6 +49,16 @@ public:
     // readers run them in time-bounded slices (see CaptureReader::search()).
     bool isCostly() const { return m_costly; }
 
+    // The AND-ed parts of sql(), each with its own values. `indexed`: one term that one of the
+    // (column, id) indexes answers alone (status, exact route, exact consumer; not negated).
+    struct Group
+    {
+        QString sql;
+        QVariantList bindings;
+        bool indexed = false;
+    };
+    const QList<Group> &groups() const { return m_groups; }
+
     // For completion in the GUI filter bar.
     static QStringList fieldNames();
     static QStringList valueCompletions(const QString &field);
@@ -56,6 +67,7 @@ private:
     QString m_text;
     QString m_sql;
     QVariantList m_bindings;
+    QList<Group> m_groups;
     bool m_costly = false;
 
     friend class FilterParser;

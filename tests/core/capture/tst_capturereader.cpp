@@ -111,6 +111,53 @@ private Q_SLOTS:
         QCOMPARE(reader.matching(f, { seen[0], seen[1], seen[2] }).size(), 1);
     }
 
+    // ids() answers filters with several indexed terms from the indexes alone (an INTERSECT):
+    // the same ids, ascending, as the plain query, with and without other terms and id bounds.
+    void idsOfSeveralIndexedTermsMatchThePlainFilter()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ids.db"));
+        {
+            CaptureOptions o;
+            o.databasePath = path;
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            for (int i = 0; i < 300; ++i) {
+                Exchange e = makeExchange(i % 3 ? QStringLiteral("GET") : QStringLiteral("POST"),
+                    QStringLiteral("/p/%1").arg(i), 200 + (i % 4) * 100,
+                    QStringLiteral("route-%1").arg(i % 5));
+                e.consumer = QStringLiteral("c%1").arg(i % 2);
+                store.submit(std::move(e));
+            }
+        }
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto expected = [&](const FilterExpression &f, qint64 after, qint64 before) {
+            QList<qint64> out;
+            for (const ExchangeSummary &s : reader.listAscending(f, 1000, after)) {
+                if (before == 0 || s.id < before)
+                    out.append(s.id);
+            }
+            return out;
+        };
+        for (const char *text : { "status:>=400 route:route-3", "status:4xx route:route-3 consumer:c0",
+                 "status:>=300 route:route-2 method:POST", "route:route-1 -status:500 consumer:c0",
+                 "status:5xx | status:2xx route:route-4 consumer:c1" }) {
+            const auto f = FilterExpression::parse(QString::fromLatin1(text));
+            QVERIFY2(f, text);
+            for (const auto &[after, before] :
+                { std::pair<qint64, qint64> { 0, 0 }, { 40, 0 }, { 40, 250 } }) {
+                const QList<qint64> got = reader.ids(*f, after, before);
+                QVERIFY2(!expected(*f, after, before).isEmpty(), text);
+                QCOMPARE(got, expected(*f, after, before));
+            }
+        }
+        QCOMPARE(FilterExpression::parse(QStringLiteral("status:>=400 route:route-3"))->groups().size(), 2);
+        QVERIFY(FilterExpression::parse(QStringLiteral("route:route-3"))->groups().first().indexed);
+        QVERIFY(!FilterExpression::parse(QStringLiteral("route:route-*"))->groups().first().indexed);
+        QVERIFY(!FilterExpression::parse(QStringLiteral("-status:500"))->groups().first().indexed);
+        QVERIFY(!FilterExpression::parse(QStringLiteral("status:500|route:x"))->groups().first().indexed);
+    }
+
     void bodySearchIsBoundedAndResumable()
     {
         const QString path = m_dir.filePath(QStringLiteral("search.db"));
