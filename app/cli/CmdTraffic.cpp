@@ -5,6 +5,7 @@
 #include "core/capture/Curl.h"
 #include "core/capture/ExchangeJson.h"
 #include "core/capture/Har.h"
+#include "core/capture/SyntheticExchanges.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -374,44 +375,13 @@ int generate(const QStringList &args)
         std::fprintf(stderr, "portico-cli traffic: %s\n", qPrintable(error));
         return 2;
     }
-    static const char *const methods[] = { "GET", "GET", "GET", "POST", "PUT", "DELETE" };
-    static const int statuses[] = { 200, 200, 200, 200, 201, 204, 304, 400, 401, 404, 429, 500, 502, 503 };
     QRandomGenerator rng(42);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const qint64 span = qint64(7) * 24 * 3600 * 1000;
     QElapsedTimer timer;
     timer.start();
     for (qint64 i = 0; i < count; ++i) {
-        Exchange e;
-        e.startedAt = QDateTime::fromMSecsSinceEpoch(now - span + span * i / count, Qt::UTC);
-        e.clientAddress = QStringLiteral("127.0.0.1");
-        e.method = QLatin1String(methods[rng.bounded(6)]);
-        e.status = statuses[rng.bounded(14)];
-        const int route = int(rng.bounded(12));
-        e.route = QStringLiteral("route-%1").arg(route);
-        e.consumer = QStringLiteral("consumer-%1").arg(rng.bounded(40));
-        e.upstream = QStringLiteral("upstream-%1").arg(route % 5);
-        e.upstreamTarget = QStringLiteral("http://127.0.0.1:%1").arg(9000 + route % 5);
-        e.scheme = QStringLiteral("http");
-        e.host = QStringLiteral("api%1.local").arg(route % 3);
-        e.path = QStringLiteral("/api/r%1/items/%2").arg(route).arg(rng.bounded(100000));
-        e.url = QStringLiteral("http://%1:8080%2").arg(e.host, e.path);
-        e.traceId = QStringLiteral("%1%2")
-                        .arg(rng.generate64(), 16, 16, QLatin1Char('0'))
-                        .arg(rng.generate64(), 16, 16, QLatin1Char('0'));
-        e.spanId = QStringLiteral("%1").arg(rng.generate64(), 16, 16, QLatin1Char('0'));
-        e.requestHeaders = { { "Host", e.host.toLatin1() }, { "Accept", "application/json" },
-            { "X-Request-Id", QByteArray::number(i) } };
-        e.responseHeaders = { { "Content-Type", "application/json" }, { "Content-Length", "32" } };
-        e.responseBody = "{\"id\":" + QByteArray::number(i) + ",\"ok\":true}";
-        e.responseBodySize = e.responseBody.size();
-        e.requestBytes = 120;
-        e.responseBytes = 150 + e.responseBody.size();
-        const qint64 d = 200 + qint64(rng.bounded(400'000));
-        e.timings = { 50, 100, d - 50, d };
-        if (e.status >= 502)
-            e.error = QStringLiteral("upstream failed");
-        store.submit(std::move(e));
+        store.submit(syntheticExchange(rng, i, now - span + span * i / count));
         if (i % 20'000 == 19'999)
             store.flush();
     }

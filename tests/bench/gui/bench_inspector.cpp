@@ -16,6 +16,7 @@
 
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
+#include "core/capture/SyntheticExchanges.h"
 #include "ui/traffic/ExchangeDetails.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficPage.h"
@@ -52,39 +53,6 @@ void verdict(const QString &target, const QString &measured, bool met)
     g_verdicts << Verdict { target, measured, met };
 }
 
-capture::Exchange sampleExchange(QRandomGenerator &rng, qint64 i, qint64 startedMs)
-{
-    static const char *const methods[] = { "GET", "GET", "GET", "POST", "PUT", "DELETE" };
-    static const int statuses[] = { 200, 200, 200, 200, 201, 204, 304, 400, 401, 404, 429, 500, 502, 503 };
-    capture::Exchange e;
-    e.startedAt = QDateTime::fromMSecsSinceEpoch(startedMs, Qt::UTC);
-    e.clientAddress = QStringLiteral("127.0.0.1");
-    e.method = QLatin1String(methods[rng.bounded(6)]);
-    e.status = statuses[rng.bounded(14)];
-    const int route = int(rng.bounded(12));
-    e.route = QStringLiteral("route-%1").arg(route);
-    e.consumer = QStringLiteral("consumer-%1").arg(rng.bounded(40));
-    e.upstream = QStringLiteral("upstream-%1").arg(route % 5);
-    e.upstreamTarget = QStringLiteral("http://127.0.0.1:%1").arg(9000 + route % 5);
-    e.apiVersion = route % 4 == 0 ? QStringLiteral("v%1").arg(1 + i % 2) : QString();
-    e.scheme = QStringLiteral("http");
-    e.host = QStringLiteral("api%1.local").arg(route % 3);
-    e.path = QStringLiteral("/api/r%1/items/%2").arg(route).arg(rng.bounded(100000));
-    e.url = QStringLiteral("http://%1:8080%2").arg(e.host, e.path);
-    e.traceId = QStringLiteral("%1%2")
-                    .arg(rng.generate64(), 16, 16, QLatin1Char('0'))
-                    .arg(rng.generate64(), 16, 16, QLatin1Char('0'));
-    e.requestHeaders = { { "Host", e.host.toLatin1() }, { "Accept", "application/json" } };
-    e.responseHeaders = { { "Content-Type", "application/json" } };
-    e.responseBody = "{\"id\":" + QByteArray::number(i) + ",\"ok\":true}";
-    e.responseBodySize = e.responseBody.size();
-    e.requestBytes = 120;
-    e.responseBytes = 150 + e.responseBody.size();
-    const qint64 d = 200 + qint64(rng.bounded(400'000));
-    e.timings = { 50, 100, d - 50, d };
-    return e;
-}
-
 bool ensureDatabase(const QString &path, qint64 count)
 {
     if (QFileInfo::exists(path)) {
@@ -117,7 +85,7 @@ bool ensureDatabase(const QString &path, qint64 count)
     QElapsedTimer t;
     t.start();
     for (qint64 i = 0; i < count; ++i) {
-        store.submit(sampleExchange(rng, i, now - span + span * i / count));
+        store.submit(capture::syntheticExchange(rng, i, now - span + span * i / count));
         if (i % 20'000 == 19'999)
             store.flush();
     }
@@ -228,7 +196,7 @@ protected:
         while (!stop && t.elapsed() < m_seconds * 1000) {
             const qint64 due = qint64(m_rate) * t.elapsed() / 1000;
             for (; sent < due; ++sent)
-                m_store->submit(sampleExchange(rng, sent, QDateTime::currentMSecsSinceEpoch()));
+                m_store->submit(capture::syntheticExchange(rng, sent, QDateTime::currentMSecsSinceEpoch()));
             submitted = sent;
             QThread::msleep(2);
         }
