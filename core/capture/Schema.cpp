@@ -200,23 +200,6 @@ void close(const QString &connectionName)
     QSqlDatabase::removeDatabase(connectionName);
 }
 
-QByteArray encodeHeaders(const HeaderList &headers)
-{
-    qsizetype size = 1;
-    for (const auto &h : headers)
-        size += h.first.size() + h.second.size() + 3;
-    QByteArray out;
-    out.reserve(size);
-    out += '\n';
-    for (const auto &h : headers) {
-        out += h.first;
-        out += ": ";
-        out += h.second;
-        out += '\n';
-    }
-    return out;
-}
-
 HeaderList decodeHeaders(const QByteArray &block)
 {
     HeaderList out;

@@ -6,7 +6,8 @@
 //   heads(exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)       header blocks
 //   bodies(exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)      only when a body exists
 //
-// Header blocks are stored as "\nName: value\nName: value\n" (leading and trailing newline), so a
+// Header blocks are stored as "\nName: value\nName: value\n" (leading and trailing newline; the
+// proxy writes them through CaptureRecord::addHeader, decodeHeaders reads them back), so a
 // header name or name/value pair is found with one instr() on the lower-cased block, and a whole
 // head is read back with one row. Since version 2 whoever deletes exchanges deletes their heads
 // and bodies too (retention does, by id range, in one transaction). The version lives in PRAGMA
@@ -30,7 +31,6 @@ QSqlDatabase open(const QString &path, const QString &connectionName, bool write
 // Closes and removes the named connection (safe to call with an unknown name).
 void close(const QString &connectionName);
 
-QByteArray encodeHeaders(const HeaderList &headers);
 HeaderList decodeHeaders(const QByteArray &block);
 
 // Calls fn(name, value) for each "Name: value" line of a head block (views into `block`).
