@@ -5,6 +5,7 @@
 # (utime+stime / requests). Run by hand:
 #   PORTICO=build/release/app/portico-cli REPS=4 DURATION=6s bash tests/bench/auth-pair.sh
 set -euo pipefail
+. "$(dirname "$0")/jwt.sh"
 PORTICO=${PORTICO:?}
 DURATION=${DURATION:-6s}
 REPS=${REPS:-3}
@@ -31,13 +32,7 @@ http {
 }
 CONF
 nginx -c "$work/up/nginx.conf" & pids+=($!)
-openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/jwt.key" 2>/dev/null
-openssl pkey -in "$work/jwt.key" -pubout -out "$work/jwt.pub"
-b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-payload=$(printf '{"sub":"bench","exp":%s}' "$(( $(date +%s) + 86400 ))" | b64url)
-sig=$(printf '%s.%s' "$head" "$payload" | openssl dgst -sha256 -sign "$work/jwt.key" -binary | b64url)
-token="$head.$payload.$sig"
+token=$(bench_jwt "$work")
 conf() { # mode
   local PORT=$2 APORT=$3
   local route="{name: all, match: {path: /}, upstream: up}"

@@ -16,6 +16,7 @@
 #   TARGETS=portico CAPTURE=on bash tests/bench/run.sh   # only some targets (capture on/off A/B)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. tests/bench/jwt.sh
 WORKERS=${WORKERS:-1}
 DURATION=${DURATION:-10s}
 CAPTURE=${CAPTURE:-on}
@@ -106,22 +107,16 @@ auth:
 CONF
     wrk_header=(-H "X-API-Key: bench-key-0123456789") ;;
   jwt)
-    # One token, signed once here and sent on every request, as a real client reuses its token
-    # until it expires: Portico verifies the RSA signature once, then answers from its cache of
-    # verified tokens (still checking exp on each request).
-    openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$work/jwt.key" 2>/dev/null
-    openssl pkey -in "$work/jwt.key" -pubout -out "$work/jwt.pub"
-    b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
-    head=$(printf '{"alg":"RS256","typ":"JWT"}' | b64url)
-    payload=$(printf '{"sub":"bench","exp":%s}' "$(( $(date +%s) + 86400 ))" | b64url)
-    sig=$(printf '%s.%s' "$head" "$payload" | openssl dgst -sha256 -sign "$work/jwt.key" -binary | b64url)
+    # One token for every request (see jwt.sh): Portico verifies the RSA signature once, then
+    # answers from its cache of verified tokens (still checking exp on each request).
+    token=$(bench_jwt "$work")
     cat >> "$work/portico.yaml" <<CONF
     auth: [idp]
 consumers: [{name: bench, jwt_subject: bench}]
 auth:
   idp: {type: jwt, algorithms: [RS256], public_key: $work/jwt.pub, consumer_claim: sub}
 CONF
-    wrk_header=(-H "Authorization: Bearer $head.$payload.$sig") ;;
+    wrk_header=(-H "Authorization: Bearer $token") ;;
   *) echo "AUTH must be none, key or jwt" >&2; exit 2 ;;
 esac
 # The route above is written as a one-line flow map; auth keys go inside it.
