@@ -28,6 +28,21 @@ namespace {
 
 using Method = QHttpServerRequest::Method;
 
+// A responder answered after its handler returned (a replay, a HAR export). QtHttpServer 6.4
+// crashes when a responder writes to a socket that is gone, so the socket is watched and checked
+// before the answer is written. Copyable into the callbacks that answer.
+struct LateResponder
+{
+    explicit LateResponder(QHttpServerResponder &&r)
+        : socket(r.socket())
+        , responder(std::make_shared<QHttpServerResponder>(std::move(r)))
+    {
+    }
+    bool clientGone() const { return !socket || socket->state() != QAbstractSocket::ConnectedState; }
+    QPointer<QTcpSocket> socket;
+    std::shared_ptr<QHttpServerResponder> responder;
+};
+
 QHostAddress resolveHost(const QString &host)
 {
     if (host.isEmpty() || host == u"*" || host == u"0.0.0.0")
@@ -388,16 +403,13 @@ void AdminServer::startReplay(
             std::make_pair(h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()));
     }
 
-    // QtHttpServer 6.4 crashes when a responder writes to a socket that is gone: the late answer
-    // checks the socket first.
-    QPointer<QTcpSocket> socket = responder.socket();
-    auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+    LateResponder late(std::move(responder));
     auto *replayer = new capture::Replayer(m_gateway.captureStore(), this);
     const qint64 originalId = original->id;
     connect(replayer, &capture::Replayer::finished, this,
-        [socket, pending, replayer, originalId](const capture::Exchange &e) {
+        [late, replayer, originalId](const capture::Exchange &e) {
             replayer->deleteLater();
-            if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+            if (late.clientGone())
                 return;
             QJsonObject o;
             o.insert(QStringLiteral("id"), e.id > 0 ? QJsonValue(e.id) : QJsonValue(QJsonValue::Null));
@@ -409,10 +421,10 @@ void AdminServer::startReplay(
                 o.insert(QStringLiteral("error"), e.error);
                 writeReply(AdminReply::problem(502, "replay-failed", QStringLiteral("Replay got no response"),
                                QStringLiteral("%1: %2").arg(e.url, e.error), o),
-                    std::move(*pending));
+                    std::move(*late.responder));
                 return;
             }
-            writeReply(AdminReply::json(o), std::move(*pending));
+            writeReply(AdminReply::json(o), std::move(*late.responder));
         });
     replayer->replay(*original, options);
 }
@@ -425,24 +437,21 @@ void AdminServer::startHarExport(const QHttpServerRequest &request, QHttpServerR
         writeReply(error, std::move(responder));
         return;
     }
-    // As for a replay: the answer comes late, so it checks the socket first (QtHttpServer 6.4
-    // crashes writing to one that is gone).
-    QPointer<QTcpSocket> socket = responder.socket();
-    auto pending = std::make_shared<QHttpServerResponder>(std::move(responder));
+    LateResponder late(std::move(responder));
     auto cancel = std::make_shared<std::atomic<bool>>(false);
     auto result = std::make_shared<AdminReply>();
     QThread *replyThread = thread();
     QThread *worker = QThread::create(
         [job = std::move(*job), cancel, result, replyThread] { *result = job.run(*cancel, replyThread); });
     m_harExports.insert(worker, cancel);
-    connect(worker, &QThread::finished, this, [this, worker, socket, pending, result] {
+    connect(worker, &QThread::finished, this, [this, worker, late, result] {
         m_harExports.remove(worker);
         worker->deleteLater();
         // Taken out of `result` so that the temporary file lives as long as its transfer only.
         const AdminReply reply = std::move(*result);
-        if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        if (late.clientGone())
             return;
-        writeReply(reply, std::move(*pending));
+        writeReply(reply, std::move(*late.responder));
     });
     worker->start();
 }
