@@ -328,23 +328,29 @@ int CaptureBatchWriter::prune(QString *error)
     // Oldest first, in small steps that keep each write transaction short, so readers and the
     // next batch are never held up for long. Heads and bodies go in the same transaction as
     // their rows (range deletes: a per-row trigger made pruning cost as much as inserting).
-    auto run = [&](const QString &sql, const QVariantList &values, int *changed) {
-        QSqlQuery q(m_db);
+    auto query = [&](const QString &sql, const QVariantList &values, QSqlQuery &q) {
+        q.setForwardOnly(true);
         q.prepare(sql);
         for (const QVariant &v : values)
             q.addBindValue(v);
-        if (!q.exec()) {
-            *error = QStringLiteral("capture: %1").arg(q.lastError().text());
-            return false;
-        }
-        if (changed)
-            *changed = q.numRowsAffected();
-        return true;
+        if (q.exec())
+            return true;
+        *error = QStringLiteral("capture: %1").arg(q.lastError().text());
+        return false;
     };
-    auto inTransaction = [&](const auto &body) {
+    // Deletes every exchange up to and including `last`, with its heads and bodies.
+    auto deleteThrough = [&](qint64 last, int *removed) {
         if (!exec("BEGIN", error))
             return false;
-        if (!body()) {
+        bool ok;
+        {
+            QSqlQuery heads(m_db), bodies(m_db), rows(m_db);
+            ok = query(QStringLiteral("DELETE FROM heads WHERE exchange_id <= ?"), { last }, heads)
+                && query(QStringLiteral("DELETE FROM bodies WHERE exchange_id <= ?"), { last }, bodies)
+                && query(QStringLiteral("DELETE FROM exchanges WHERE id <= ?"), { last }, rows);
+            *removed = ok ? rows.numRowsAffected() : 0;
+        }
+        if (!ok) {
             sqlite3_exec(m_handle, "ROLLBACK", nullptr, nullptr, nullptr);
             return false;
         }
@@ -354,24 +360,13 @@ int CaptureBatchWriter::prune(QString *error)
     int deleted = 0;
     if (m_options.maxExchanges > 0 && m_rowCount > m_options.maxExchanges) {
         const qint64 n = std::min<qint64>(m_rowCount - m_options.maxExchanges, m_options.pruneBatch);
+        QSqlQuery q(m_db);
+        if (!query(QStringLiteral("SELECT id FROM exchanges ORDER BY id LIMIT 1 OFFSET ?"), { n - 1 }, q))
+            return deleted;
+        const qint64 last = q.next() ? q.value(0).toLongLong() : 0;
+        q.finish();
         int removed = 0;
-        const bool ok = inTransaction([&] {
-            QSqlQuery q(m_db);
-            q.prepare(QStringLiteral("SELECT id FROM exchanges ORDER BY id LIMIT 1 OFFSET ?"));
-            q.addBindValue(n - 1);
-            if (!q.exec()) {
-                *error = QStringLiteral("capture: %1").arg(q.lastError().text());
-                return false;
-            }
-            if (!q.next())
-                return true;
-            const QVariantList last { q.value(0).toLongLong() };
-            q.finish();
-            return run(QStringLiteral("DELETE FROM heads WHERE exchange_id <= ?"), last, nullptr)
-                && run(QStringLiteral("DELETE FROM bodies WHERE exchange_id <= ?"), last, nullptr)
-                && run(QStringLiteral("DELETE FROM exchanges WHERE id <= ?"), last, &removed);
-        });
-        if (!ok)
+        if (last > 0 && !deleteThrough(last, &removed))
             return deleted;
         deleted += removed;
         m_rowCount -= removed;
@@ -382,19 +377,24 @@ int CaptureBatchWriter::prune(QString *error)
         m_lastAgePrune = now;
         const qint64 cutoff = wallNowMs() - m_options.maxAge.count();
         const int n = m_options.pruneBatch - deleted;
-        // The same deterministic selection three times inside one transaction.
-        const QString ids = QStringLiteral(
-            "(SELECT id FROM exchanges WHERE started_at < ? ORDER BY started_at, id LIMIT ?)");
-        const QVariantList values { cutoff, n };
-        int aged = 0;
-        const bool ok = inTransaction([&] {
-            return run(QStringLiteral("DELETE FROM heads WHERE exchange_id IN %1").arg(ids), values, nullptr)
-                && run(QStringLiteral("DELETE FROM bodies WHERE exchange_id IN %1").arg(ids), values, nullptr)
-                && run(QStringLiteral("DELETE FROM exchanges WHERE id IN %1").arg(ids), values, &aged);
-        });
-        if (!ok)
+        // Capture (id) order, like max_exchanges, so no index on started_at is needed: the oldest
+        // rows go while they are past the cutoff, up to the first that is not. An exchange that
+        // started earlier but finished later (a long stream, an imported HAR) waits for the
+        // rows captured before it. Reads at most n rows of the table's head.
+        QSqlQuery q(m_db);
+        if (!query(QStringLiteral("SELECT id, started_at FROM exchanges ORDER BY id LIMIT ?"), { n }, q))
             return deleted;
-        m_agePending = aged >= n;
+        qint64 last = 0;
+        int old = 0;
+        while (q.next() && q.value(1).toLongLong() < cutoff) {
+            last = q.value(0).toLongLong();
+            ++old;
+        }
+        q.finish();
+        int aged = 0;
+        if (last > 0 && !deleteThrough(last, &aged))
+            return deleted;
+        m_agePending = old >= n;
         deleted += aged;
         m_rowCount -= aged;
     }

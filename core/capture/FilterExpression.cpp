@@ -343,6 +343,14 @@ private:
         if (field == u"route" || field == u"consumer" || field == u"upstream" || field == u"path") {
             textTerm(field, value, false, term);
             term->indexed = (field == u"route" || field == u"consumer") && !hasWildcard(value);
+            if (field == u"consumer" && term->indexed) {
+                // The consumer index only holds rows with a consumer (Schema.cpp, version 3):
+                // SQLite uses a partial index only when the query repeats its condition.
+                if (value.isEmpty())
+                    term->indexed = false;
+                else
+                    term->sql = QStringLiteral("(%1 AND e.consumer <> '')").arg(term->sql);
+            }
             return true;
         }
         if (field == u"host") {

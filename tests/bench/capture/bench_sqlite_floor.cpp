@@ -1,11 +1,12 @@
 // The floor under the capture writer: what SQLite alone needs to store one exchange of run.sh's
-// shape (33-column row, 4 indexes + a partial one, heads and a 1 KiB body) with the writer's
+// shape (33-column row, the indexes of schema version 3, heads and a 1 KiB body) with the writer's
 // settings (16 KiB pages, WAL, synchronous=NORMAL, 4 MiB cache, prepared statements, one
 // transaction per batch), checkpoints included, with no Qt and no queue in the way. Compare its
 // "us CPU per row" with bench_capture_writer's writer + checkpoint figures.
 //
-//   bench_sqlite_floor [--rows N] [--batch N] [--layout split|payload|noindex] [--db FILE]
+//   bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex] [--db FILE]
 //     split    exchanges + heads + bodies rows (Portico's schema)
+//     v2       as split, with schema version 2's indexes (started_at, consumer for every row)
 //     payload  exchanges + one row with heads and bodies
 //     noindex  as payload, without the secondary indexes
 #include <sqlite3.h>
@@ -80,8 +81,11 @@ int main(int argc, char **argv)
         else if (!std::strcmp(argv[i], "--db"))
             path = argv[i + 1];
     }
-    if (rows <= 0 || batch <= 0 || (layout != "split" && layout != "payload" && layout != "noindex")) {
-        std::fprintf(stderr, "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|payload|noindex] [--db FILE]\n");
+    if (rows <= 0 || batch <= 0
+        || (layout != "split" && layout != "v2" && layout != "payload" && layout != "noindex")) {
+        std::fprintf(stderr,
+            "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex] [--db "
+            "FILE]\n");
         return 2;
     }
     for (const char *suffix : { "", "-wal", "-shm" })
@@ -110,10 +114,14 @@ int main(int argc, char **argv)
         "CREATE TABLE payloads (exchange_id INTEGER PRIMARY KEY, request_head BLOB, response_head BLOB, "
         "request_body BLOB, response_body BLOB)");
     if (layout != "noindex") {
-        exec(db, "CREATE INDEX exchanges_started_at ON exchanges(started_at)");
         exec(db, "CREATE INDEX exchanges_status ON exchanges(status, id)");
         exec(db, "CREATE INDEX exchanges_route ON exchanges(route, id)");
-        exec(db, "CREATE INDEX exchanges_consumer ON exchanges(consumer, id)");
+        if (layout == "v2") {
+            exec(db, "CREATE INDEX exchanges_started_at ON exchanges(started_at)");
+            exec(db, "CREATE INDEX exchanges_consumer ON exchanges(consumer, id)");
+        } else {
+            exec(db, "CREATE INDEX exchanges_consumer ON exchanges(consumer, id) WHERE consumer <> ''");
+        }
         exec(db, "CREATE INDEX exchanges_parent ON exchanges(parent_id) WHERE parent_id <> 0");
     }
     // In-thread checkpoints every ~64 MiB of WAL: their cost is part of the floor.
@@ -164,7 +172,7 @@ int main(int argc, char **argv)
             sqlite3_bind_int64(insertExchange, c++, v);
         text("");
         step(db, insertExchange);
-        if (layout == "split") {
+        if (layout == "split" || layout == "v2") {
             sqlite3_bind_int64(insertHead, 1, id);
             sqlite3_bind_blob(insertHead, 2, requestHead.data(), int(requestHead.size()), SQLITE_STATIC);
             sqlite3_bind_blob(insertHead, 3, responseHead.data(), int(responseHead.size()), SQLITE_STATIC);

@@ -3,6 +3,8 @@
 #include "core/capture/CaptureStore.h"
 #include "tests/core/capture/CaptureTestUtil.h"
 
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -156,6 +158,57 @@ private Q_SLOTS:
         QVERIFY(!FilterExpression::parse(QStringLiteral("route:route-*"))->groups().first().indexed);
         QVERIFY(!FilterExpression::parse(QStringLiteral("-status:500"))->groups().first().indexed);
         QVERIFY(!FilterExpression::parse(QStringLiteral("status:500|route:x"))->groups().first().indexed);
+    }
+
+    // The consumer index holds only rows with a consumer (schema version 3); a consumer:NAME
+    // filter must still be answered from it, and consumer:"" (no consumer) still finds rows.
+    void consumerFilterUsesThePartialIndex()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("consumer.db"));
+        {
+            CaptureOptions o;
+            o.databasePath = path;
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            for (int i = 0; i < 30; ++i) {
+                Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/c/%1").arg(i), 200);
+                e.consumer = i % 3 ? QString() : QStringLiteral("alice");
+                store.submit(std::move(e));
+            }
+        }
+        const auto plan = [&](const QString &text) {
+            const auto f = FilterExpression::parse(text);
+            QString detail;
+            {
+                QSqlDatabase db
+                    = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("plan"));
+                db.setDatabaseName(path);
+                QSqlQuery q(db);
+                if (db.open()
+                    && q.prepare(QStringLiteral("EXPLAIN QUERY PLAN SELECT e.id FROM exchanges e WHERE ")
+                        + f->sql())) {
+                    for (const QVariant &v : f->bindings())
+                        q.addBindValue(v);
+                    if (q.exec()) {
+                        while (q.next())
+                            detail += q.value(3).toString() + u'\n';
+                    }
+                }
+            }
+            QSqlDatabase::removeDatabase(QStringLiteral("plan"));
+            return detail;
+        };
+        QVERIFY2(plan(QStringLiteral("consumer:alice")).contains(QStringLiteral("exchanges_consumer")),
+            qPrintable(plan(QStringLiteral("consumer:alice"))));
+        QVERIFY(FilterExpression::parse(QStringLiteral("consumer:alice"))->groups().first().indexed);
+        QVERIFY(!FilterExpression::parse(QStringLiteral("consumer:\"\""))->groups().first().indexed);
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        QCOMPARE(reader.list(*FilterExpression::parse(QStringLiteral("consumer:alice")), 100).size(), 10);
+        QCOMPARE(reader.list(*FilterExpression::parse(QStringLiteral("consumer:\"\"")), 100).size(), 20);
+        QCOMPARE(reader.list(*FilterExpression::parse(QStringLiteral("-consumer:alice")), 100).size(), 20);
+        QCOMPARE(
+            reader.ids(*FilterExpression::parse(QStringLiteral("consumer:alice status:200")), 0).size(), 10);
     }
 
     void bodySearchIsBoundedAndResumable()

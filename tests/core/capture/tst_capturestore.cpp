@@ -28,12 +28,12 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 2);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 3);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA page_size")).toInt(), 16384);
         QCOMPARE(indexNames(path),
-            QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_started_at,"
-                           "exchanges_status"));
+            QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_status"));
+        QVERIFY(consumerIndexIsPartial(path));
     }
 
     void migratesVersion1Files()
@@ -45,19 +45,23 @@ private Q_SLOTS:
             QVERIFY(store.open());
             store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/old"), 200));
         }
-        for (const char *sql :
-            { "DROP INDEX exchanges_parent", "CREATE INDEX exchanges_host ON exchanges(host, id)",
-                "CREATE INDEX exchanges_upstream ON exchanges(upstream, id)",
-                "CREATE INDEX exchanges_method ON exchanges(method, id)",
-                "CREATE INDEX exchanges_trace ON exchanges(trace_id)", "PRAGMA user_version = 1" })
+        for (const char *sql : { "DROP INDEX exchanges_parent", "DROP INDEX exchanges_consumer",
+                 "CREATE INDEX exchanges_consumer ON exchanges(consumer, id)",
+                 "CREATE INDEX exchanges_started_at ON exchanges(started_at)",
+                 "CREATE INDEX exchanges_host ON exchanges(host, id)",
+                 "CREATE INDEX exchanges_upstream ON exchanges(upstream, id)",
+                 "CREATE INDEX exchanges_method ON exchanges(method, id)",
+                 "CREATE INDEX exchanges_trace ON exchanges(trace_id)", "PRAGMA user_version = 1" })
             scalar(path, QString::fromLatin1(sql));
         QCOMPARE(indexNames(path).count(u','), 7);
         CaptureStore store(options(path));
         QVERIFY(store.open());
         store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 2);
-        QCOMPARE(indexNames(path).count(u','), 4);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(indexNames(path),
+            QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_status"));
+        QVERIFY(consumerIndexIsPartial(path));
         QCOMPARE(
             scalar(path, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE type = 'trigger'")).toInt(),
             0);
@@ -259,6 +263,39 @@ private Q_SLOTS:
             scalar(path, QStringLiteral("SELECT path FROM exchanges")).toString(), QStringLiteral("/fresh"));
     }
 
+    // Age retention follows capture order (no started_at index): rows go oldest id first while
+    // they are past max_age; one captured after a younger row waits for it.
+    void retentionByAgeFollowsCaptureOrder()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("age-order.db"));
+        FakeWallClock clock;
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        clock.set(now);
+        CaptureOptions o = options(path);
+        o.clock = &clock;
+        o.maxAge = std::chrono::hours(1);
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        const auto submit = [&](const char *path, qint64 ageSecs) {
+            Exchange e = makeExchange(QStringLiteral("GET"), QString::fromLatin1(path), 200);
+            e.startedAt = now.addSecs(-ageSecs);
+            QVERIFY(store.submit(std::move(e)));
+            QVERIFY(store.flush());
+        };
+        submit("/old-1", 7200);
+        submit("/old-2", 7200);
+        submit("/fresh", 0);
+        submit("/old-late", 7200); // started two hours ago, captured after /fresh
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(path, QStringLiteral("SELECT group_concat(path) FROM exchanges")).toString(),
+            QStringLiteral("/fresh,/old-late"), 4000);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM heads")).toInt(), 2);
+        clock.set(now.addSecs(2 * 3600)); // now /fresh is past the cutoff too
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 0, 4000);
+        QCOMPARE(scalar(path, QStringLiteral("SELECT count(*) FROM bodies")).toInt(), 0);
+    }
+
     void overloadDropsBodiesThenRowsAndCountsThem()
     {
         const QString path = m_dir.filePath(QStringLiteral("overload.db"));
@@ -349,6 +386,14 @@ private:
                 "SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'index' "
                 "AND name LIKE 'exchanges_%' ORDER BY name)"))
             .toString();
+    }
+
+    // Version 3: exchanges without a consumer (most traffic) cost no consumer index insert.
+    static bool consumerIndexIsPartial(const QString &path)
+    {
+        return scalar(path, QStringLiteral("SELECT sql FROM sqlite_master WHERE name = 'exchanges_consumer'"))
+            .toString()
+            .endsWith(QStringLiteral("WHERE consumer <> ''"));
     }
 
     static CaptureOptions options(const QString &path)
