@@ -156,12 +156,24 @@ private Q_SLOTS:
             e.startedAt = QDateTime::currentDateTimeUtc();
             e.status = 204;
             log.exchangeFinished(e, { "GET", "/x\"y", "127.0.0.1", {}, {}, "rid-1" });
+            // Escapes, non-ASCII text and bytes that are not UTF-8 still make one valid line.
+            e.route = QStringLiteral("r\u00e9sum\u00e9\t\u20ac");
+            e.error = QStringLiteral("upstream said \"no\"\\\n\x01");
+            e.timings.lastByteUs = 12'345;
+            log.exchangeFinished(e, { "GET", "/caf\xc3\xa9/\xff", "::1", {}, {}, {} });
         } // the destructor writes what is queued
         QString error;
         const QList<QJsonObject> lines = readLines(path, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QCOMPARE(lines.size(), 2);
+        QCOMPARE(lines.size(), 3);
         QVERIFY(lines[0].value(QStringLiteral("earlier")).toBool());
+        QCOMPARE(
+            lines[2].value(QStringLiteral("route")).toString(), QStringLiteral("r\u00e9sum\u00e9\t\u20ac"));
+        QCOMPARE(lines[2].value(QStringLiteral("error")).toString(),
+            QStringLiteral("upstream said \"no\"\\\n\x01"));
+        QCOMPARE(lines[2].value(QStringLiteral("path")).toString(), QStringLiteral("/caf\u00e9/\ufffd"));
+        QCOMPARE(lines[2].value(QStringLiteral("duration_ms")).toDouble(), 12.345);
+        QVERIFY(lines[2].value(QStringLiteral("request_id")).isNull());
         QCOMPARE(lines[1].value(QStringLiteral("path")).toString(), QStringLiteral("/x\"y"));
         QCOMPARE(lines[1].value(QStringLiteral("request_id")).toString(), QStringLiteral("rid-1"));
         QVERIFY(lines[1].value(QStringLiteral("duration_ms")).isNull());
