@@ -135,7 +135,7 @@ private Q_SLOTS:
         QCOMPARE(
             gw.start(gatewayHeader() + QStringLiteral("upstreams:\n")
                 + upstreamEntry(
-                    QStringLiteral("up"), upstream, QStringLiteral("    timeouts: {response: 300ms}\n"))
+                    QStringLiteral("up"), upstream, QStringLiteral("    timeouts: {response: 1s}\n"))
                 + QStringLiteral("routes:\n"
                                  "  - {name: quick, match: {path: /quick}, upstream: up, timeout: 150ms}\n"
                                  "  - {name: all, match: {path: /}, upstream: up}\n")),
@@ -146,11 +146,13 @@ private Q_SLOTS:
         const qint64 took = timer.elapsed();
         QCOMPARE(r.status, 504);
         QVERIFY(problemType(r).endsWith(QStringLiteral("upstream-timeout")));
-        QVERIFY2(took >= 280 && took < 2000, qPrintable(QString::number(took)));
-        // A route's own timeout wins over the upstream's.
+        QVERIFY2(took >= 950 && took < 2900, qPrintable(QString::number(took)));
+        // A route's own timeout wins over the upstream's (the wide gap between the two keeps
+        // this check clear of a loaded machine's scheduling delays).
         timer.restart();
         QCOMPARE(gw.get("/quick?delay=3s").status, 504);
-        QVERIFY2(timer.elapsed() < 280, qPrintable(QString::number(timer.elapsed())));
+        const qint64 quick = timer.elapsed();
+        QVERIFY2(quick >= 140 && quick < 700, qPrintable(QString::number(quick)));
         // Slow but within the limit is fine.
         QCOMPARE(gw.get("/ok?delay=100ms").status, 200);
     }
