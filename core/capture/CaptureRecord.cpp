@@ -1,8 +1,50 @@
 #include "core/capture/CaptureRecord.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace portico::capture {
+
+namespace {
+
+constexpr std::size_t kSparesPerThread = 4;
+thread_local std::vector<std::string> t_spares;
+
+} // namespace
+
+void CaptureRecord::reserve(qsizetype bytes)
+{
+    if (m_data.empty() && !t_spares.empty()) {
+        m_data.swap(t_spares.back());
+        t_spares.pop_back();
+    }
+    m_data.reserve(size_t(bytes));
+}
+
+std::string CaptureRecord::releaseBuffer()
+{
+    std::string buffer;
+    buffer.swap(m_data);
+    buffer.clear();
+    m_offset = {};
+    m_length = {};
+    m_headStart = 0;
+    return buffer;
+}
+
+bool CaptureRecord::wantsSpare()
+{
+    return t_spares.size() < kSparesPerThread;
+}
+
+void CaptureRecord::adoptSpare(std::string &&buffer)
+{
+    if (t_spares.size() < kSparesPerThread) {
+        if (t_spares.capacity() == 0)
+            t_spares.reserve(kSparesPerThread);
+        t_spares.push_back(std::move(buffer));
+    }
+}
 
 void CaptureRecord::set(Field f, QByteArrayView utf8)
 {

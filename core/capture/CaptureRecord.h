@@ -71,7 +71,8 @@ public:
     };
     Numbers n;
 
-    void reserve(qsizetype bytes) { m_data.reserve(size_t(bytes)); }
+    // Takes a recycled buffer of this thread first (see adoptSpare), then makes room.
+    void reserve(qsizetype bytes);
     qsizetype size() const { return qsizetype(m_data.size()); } // bytes in the buffer so far
     void set(Field f, QByteArrayView utf8);
     void setText(Field f, const QString &text); // as UTF-8; ASCII copied without a temporary
@@ -102,6 +103,16 @@ public:
     static CaptureRecord fromExchange(const Exchange &e, qint64 maxBodyBytes = -1);
     // The traffic table's row.
     ExchangeSummary summary() const;
+
+    // Buffer recycling. A record's buffer (~2 KiB for a small exchange) is allocated on a proxy
+    // thread and was freed on the writer thread: too big for the allocator's per-thread cache,
+    // so both ends took its slow path, per exchange. The writer hands written buffers back
+    // (releaseBuffer), the store passes one to each submitting thread (adoptSpare), and the next
+    // record reserved on that thread starts from it.
+    std::string releaseBuffer(); // empties the record; the buffer keeps its capacity
+    static constexpr std::size_t kMaxRecycledBytes = 16 * 1024; // larger buffers are freed
+    static bool wantsSpare(); // this thread keeps a few spares
+    static void adoptSpare(std::string &&buffer);
 
 private:
     std::string m_data; // appends are plain memcpy (QByteArray::append went through insert())

@@ -77,6 +77,7 @@ private:
     QWaitCondition m_wake; // writer: work, flush or stop
     QWaitCondition m_written; // flush(): a batch was committed
     std::vector<CaptureRecord> m_queue;
+    std::vector<std::string> m_spareBuffers; // written records' buffers (CaptureRecord::releaseBuffer)
     qint64 m_queuedBytes = 0;
     // m_queuedBytes as last published under the lock, read without it by submit() to decide
     // whether to drop bodies before queueing (so that the copy happens outside the lock).

@@ -105,6 +105,31 @@ private Q_SLOTS:
     }
 
     // What the proxy does: fields straight from the bytes it has, heads line by line.
+    // A written record's buffer goes back to a submitting thread; the next record reserved on
+    // that thread starts from it (same memory, emptied, its old fields gone).
+    void buffersAreRecycledOnTheAdoptingThread()
+    {
+        CaptureRecord a;
+        a.reserve(2000);
+        a.set(CaptureRecord::Method, "GET");
+        a.set(CaptureRecord::ResponseBody, "old body");
+        const char *memory = a.view(CaptureRecord::Method).data();
+        std::string buffer = a.releaseBuffer();
+        QVERIFY(a.isEmpty(CaptureRecord::Method));
+        QCOMPARE(a.size(), 0);
+        QVERIFY(buffer.empty());
+        QVERIFY(buffer.capacity() >= 2000);
+        QVERIFY(CaptureRecord::wantsSpare());
+        CaptureRecord::adoptSpare(std::move(buffer));
+        CaptureRecord b;
+        b.reserve(100);
+        b.set(CaptureRecord::Path, "/x");
+        QCOMPARE(b.view(CaptureRecord::Path).data(), memory);
+        QCOMPARE(b.view(CaptureRecord::Path), QByteArrayView("/x"));
+        QVERIFY(b.isEmpty(CaptureRecord::ResponseBody));
+        QCOMPARE(b.size(), 2);
+    }
+
     void writerStoresARecordBuiltByHand()
     {
         QTemporaryDir dir;
