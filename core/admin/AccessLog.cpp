@@ -217,6 +217,23 @@ char *putTimestamp(char *p, qint64 ms)
     return put(p, "Z\"");
 }
 
+// A ",\"key\":" literal and its value: text and request bytes as JSON strings (null when
+// empty), numbers as digits.
+template<std::size_t N> char *putField(char *p, const char (&key)[N], const QString &value)
+{
+    return putTextOrNull(put(p, key), value);
+}
+
+template<std::size_t N> char *putField(char *p, const char (&key)[N], const QByteArray &value)
+{
+    return putBytesOrNull(put(p, key), value);
+}
+
+template<std::size_t N> char *putField(char *p, const char (&key)[N], qint64 value)
+{
+    return putDigits(put(p, key), value);
+}
+
 } // namespace
 
 // Formats by hand into `out`: the log is written for every exchange, and building a QJsonObject
@@ -232,12 +249,9 @@ void AccessLog::format(const Entry &e, QByteArray &out)
     char *p = out.data() + at;
     p = put(p, "{\"time\":");
     p = putTimestamp(p, e.startedAtMs);
-    p = put(p, ",\"method\":");
-    p = putBytesOrNull(p, e.method);
-    p = put(p, ",\"path\":");
-    p = putBytesOrNull(p, e.path);
-    p = put(p, ",\"status\":");
-    p = putDigits(p, e.status);
+    p = putField(p, ",\"method\":", e.method);
+    p = putField(p, ",\"path\":", e.path);
+    p = putField(p, ",\"status\":", qint64(e.status));
     p = put(p, ",\"duration_ms\":");
     if (e.durationUs >= 0) {
         p = putDigits(p, e.durationUs / 1000);
@@ -246,24 +260,15 @@ void AccessLog::format(const Entry &e, QByteArray &out)
     } else {
         p = put(p, "null");
     }
-    p = put(p, ",\"route\":");
-    p = putTextOrNull(p, e.route);
-    p = put(p, ",\"consumer\":");
-    p = putTextOrNull(p, e.consumer);
-    p = put(p, ",\"upstream\":");
-    p = putTextOrNull(p, e.upstream);
-    p = put(p, ",\"trace_id\":");
-    p = putBytesOrNull(p, e.traceId);
-    p = put(p, ",\"span_id\":");
-    p = putBytesOrNull(p, e.spanId);
-    p = put(p, ",\"request_id\":");
-    p = e.requestId.isEmpty() ? put(p, "null") : putJsonString(p, e.requestId);
-    p = put(p, ",\"bytes\":");
-    p = putDigits(p, e.bytes);
-    p = put(p, ",\"client\":");
-    p = putBytesOrNull(p, e.client);
-    p = put(p, ",\"error\":");
-    p = putTextOrNull(p, e.error);
+    p = putField(p, ",\"route\":", e.route);
+    p = putField(p, ",\"consumer\":", e.consumer);
+    p = putField(p, ",\"upstream\":", e.upstream);
+    p = putField(p, ",\"trace_id\":", e.traceId);
+    p = putField(p, ",\"span_id\":", e.spanId);
+    p = putField(p, ",\"request_id\":", e.requestId);
+    p = putField(p, ",\"bytes\":", e.bytes);
+    p = putField(p, ",\"client\":", e.client);
+    p = putField(p, ",\"error\":", e.error);
     p = put(p, "}\n");
     out.resize(p - out.constData());
 }
