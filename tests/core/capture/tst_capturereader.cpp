@@ -77,15 +77,9 @@ private Q_SLOTS:
     void keysetPagingNewestFirst()
     {
         const QString path = m_dir.filePath(QStringLiteral("paging.db"));
-        {
-            CaptureOptions o;
-            o.databasePath = path;
-            CaptureStore store(o);
-            QVERIFY(store.open());
-            for (int i = 0; i < 95; ++i)
-                store.submit(
-                    makeExchange(QStringLiteral("GET"), QStringLiteral("/p/%1").arg(i), i % 2 ? 404 : 200));
-        }
+        QVERIFY(capture(path, 95, [](int i) {
+            return makeExchange(QStringLiteral("GET"), QStringLiteral("/p/%1").arg(i), i % 2 ? 404 : 200);
+        }));
         CaptureReader reader;
         QVERIFY(reader.open(path));
         const FilterExpression all;
@@ -118,19 +112,12 @@ private Q_SLOTS:
     void idsOfSeveralIndexedTermsMatchThePlainFilter()
     {
         const QString path = m_dir.filePath(QStringLiteral("ids.db"));
-        {
-            CaptureOptions o;
-            o.databasePath = path;
-            CaptureStore store(o);
-            QVERIFY(store.open());
-            for (int i = 0; i < 300; ++i) {
-                Exchange e = makeExchange(i % 3 ? QStringLiteral("GET") : QStringLiteral("POST"),
-                    QStringLiteral("/p/%1").arg(i), 200 + (i % 4) * 100,
-                    QStringLiteral("route-%1").arg(i % 5));
-                e.consumer = QStringLiteral("c%1").arg(i % 2);
-                store.submit(std::move(e));
-            }
-        }
+        QVERIFY(capture(path, 300, [](int i) {
+            Exchange e = makeExchange(i % 3 ? QStringLiteral("GET") : QStringLiteral("POST"),
+                QStringLiteral("/p/%1").arg(i), 200 + (i % 4) * 100, QStringLiteral("route-%1").arg(i % 5));
+            e.consumer = QStringLiteral("c%1").arg(i % 2);
+            return e;
+        }));
         CaptureReader reader;
         QVERIFY(reader.open(path));
         const auto expected = [&](const FilterExpression &f, qint64 after, qint64 before) {
@@ -165,17 +152,11 @@ private Q_SLOTS:
     void consumerFilterUsesThePartialIndex()
     {
         const QString path = m_dir.filePath(QStringLiteral("consumer.db"));
-        {
-            CaptureOptions o;
-            o.databasePath = path;
-            CaptureStore store(o);
-            QVERIFY(store.open());
-            for (int i = 0; i < 30; ++i) {
-                Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/c/%1").arg(i), 200);
-                e.consumer = i % 3 ? QString() : QStringLiteral("alice");
-                store.submit(std::move(e));
-            }
-        }
+        QVERIFY(capture(path, 30, [](int i) {
+            Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/c/%1").arg(i), 200);
+            e.consumer = i % 3 ? QString() : QStringLiteral("alice");
+            return e;
+        }));
         const auto plan = [&](const QString &text) {
             const auto f = FilterExpression::parse(text);
             QString detail;
@@ -214,17 +195,11 @@ private Q_SLOTS:
     void bodySearchIsBoundedAndResumable()
     {
         const QString path = m_dir.filePath(QStringLiteral("search.db"));
-        {
-            CaptureOptions o;
-            o.databasePath = path;
-            CaptureStore store(o);
-            QVERIFY(store.open());
-            for (int i = 0; i < 4'500; ++i) {
-                Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/s"), 200);
-                e.responseBody = i == 10 ? QByteArray("the needle is here") : QByteArray("hay");
-                store.submit(std::move(e));
-            }
-        }
+        QVERIFY(capture(path, 4'500, [](int i) {
+            Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/s"), 200);
+            e.responseBody = i == 10 ? QByteArray("the needle is here") : QByteArray("hay");
+            return e;
+        }));
         CaptureReader reader;
         QVERIFY(reader.open(path));
         reader.setScanSlice(2000);
@@ -249,6 +224,19 @@ private Q_SLOTS:
     }
 
 private:
+    // Writes `count` exchanges made by make(i) to a new capture file (flushed when it returns).
+    template<typename Make> static bool capture(const QString &path, int count, Make make)
+    {
+        CaptureOptions o;
+        o.databasePath = path;
+        CaptureStore store(o);
+        if (!store.open())
+            return false;
+        for (int i = 0; i < count; ++i)
+            store.submit(make(i));
+        return true;
+    }
+
     QTemporaryDir m_dir;
 };
 
