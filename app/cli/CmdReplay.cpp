@@ -7,6 +7,8 @@
 
 #include <QEventLoop>
 
+#include <algorithm>
+
 #include <cstdio>
 
 namespace portico::cli {
@@ -99,6 +101,20 @@ int runReplay(const QStringList &args)
     if (!original) {
         std::fprintf(stderr, "portico-cli replay: no exchange with id %lld\n", id);
         return 1;
+    }
+
+    // The capture keeps "[redacted]" in place of secrets; the replay leaves those headers out, so
+    // an authenticated request usually comes back 401. Say so, and how to fix it, up front.
+    for (const Header &h : original->requestHeaders) {
+        if (h.second != "[redacted]")
+            continue;
+        const bool supplied = std::any_of(options.headers.cbegin(), options.headers.cend(),
+            [&h](const Header &o) { return o.first.compare(h.first, Qt::CaseInsensitive) == 0; });
+        if (!supplied)
+            std::fprintf(stderr,
+                "portico-cli replay: warning: header %s was redacted in the capture and is not sent; "
+                "supply it with --header '%s: VALUE'\n",
+                h.first.constData(), h.first.constData());
     }
 
     CaptureOptions storeOptions;

@@ -248,6 +248,37 @@ private Q_SLOTS:
             cli({ "replay", QString::number(m_ids[0]), "--db", m_db, "--header", "nocolon" }).exitCode, 2);
     }
 
+    // A captured key is stored as "[redacted]" and left out of the replay: the user is told which
+    // header is missing and how to supply it, unless --header already does.
+    void replayWarnsAboutRedactedHeaders()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("redacted.db"));
+        CaptureOptions o;
+        o.databasePath = db;
+        o.redactHeaders = { QStringLiteral("x-api-key") };
+        qint64 id = 0;
+        {
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            Exchange e = exchange(QStringLiteral("GET"), m_upstream.url(QStringLiteral("/keyed")).toString(), 200,
+                QStringLiteral("users"));
+            e.requestHeaders.append(Header("X-API-Key", "alice-secret"));
+            id = store.submit(std::move(e));
+            QVERIFY(store.flush());
+        }
+        const Run bare = cli({ "replay", QString::number(id), "--db", db });
+        QVERIFY2(bare.exitCode == 0, bare.err.constData());
+        QVERIFY2(bare.err.contains("warning: header X-API-Key was redacted in the capture and is not sent; "
+                                   "supply it with --header 'X-API-Key: VALUE'"),
+            bare.err.constData());
+        QVERIFY(!m_upstream.lastRequests(1)[0].hasHeader("x-api-key"));
+
+        const Run keyed = cli({ "replay", QString::number(id), "--db", db, "--header", "x-api-key: alice-secret" });
+        QVERIFY2(keyed.exitCode == 0, keyed.err.constData());
+        QVERIFY2(!keyed.err.contains("redacted"), keyed.err.constData());
+        QCOMPARE(m_upstream.lastRequests(1)[0].header("x-api-key"), QByteArray("alice-secret"));
+    }
+
     void generateFillsADatabase()
     {
         const QString db = m_dir.filePath(QStringLiteral("gen.db"));
