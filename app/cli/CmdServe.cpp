@@ -4,6 +4,7 @@
 #include "core/admin/AccessLog.h"
 #include "core/admin/AdminServer.h"
 #include "core/common/Clock.h"
+#include "core/config/ValueFormats.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/gateway/DemoBackend.h"
 #include "core/gateway/Gateway.h"
@@ -18,6 +19,8 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <limits>
+#include <optional>
 
 namespace portico::cli {
 
@@ -28,7 +31,9 @@ const char kServeUsage[] =
     "Runs the gateway. Prints one line per listener (`listening on http://HOST:PORT`).\n"
     "  -c, --config FILE        the workspace file (YAML or JSON)\n"
     "      --demo               the built-in demo workspace, with its demo upstreams in this process\n"
-    "      --drain-timeout MS   how long SIGTERM waits for in-flight requests (default 30000)\n"
+    "      --drain-timeout DURATION\n"
+    "                           how long SIGTERM waits for in-flight requests: 30s, 500ms or plain\n"
+    "                           milliseconds (default 30s)\n"
     "      --access-log DEST    one JSON line per exchange: - (standard output, the default), a file\n"
     "                           (appended to), or off\n"
     "The admin API starts on admin.listen (printed as `admin on http://HOST:PORT`); a reload that\n"
@@ -68,7 +73,19 @@ int runServe(const QStringList &args)
         } else if (a == u"--access-log" && i + 1 < args.size()) {
             accessLogDest = args[++i];
         } else if (a == u"--drain-timeout" && i + 1 < args.size()) {
-            drainMs = args[++i].toInt();
+            // Plain digits are milliseconds (the original form); anything else is a duration.
+            const QString value = args[++i];
+            bool isNumber = false;
+            const qint64 ms = value.toLongLong(&isNumber);
+            const std::optional<config::Duration> d
+                = isNumber ? std::optional<config::Duration>(config::Duration(ms)) : config::parseDuration(value);
+            if (!d || d->count() < 0 || d->count() > std::numeric_limits<int>::max()) {
+                std::fprintf(stderr,
+                    "portico-cli serve: --drain-timeout: invalid duration '%s' (use e.g. 30s, 500ms or 30000)\n%s",
+                    qPrintable(value), kServeUsage);
+                return 2;
+            }
+            drainMs = int(d->count());
         } else if (a == u"-h" || a == u"--help") {
             std::fputs(kServeUsage, stdout);
             return 0;
@@ -129,6 +146,11 @@ int runServe(const QStringList &args)
     for (const QUrl &url : gw.listenUrls())
         std::printf("listening on %s\n", qPrintable(url.toString()));
     std::fflush(stdout);
+    // Where `traffic list --db` finds the exchanges; for --demo it is a per-user path nobody typed.
+    if (workspace->capture.enabled) {
+        const QString db = workspace->resolvePath(workspace->capture.database);
+        std::fprintf(stderr, "capturing to %s (portico-cli traffic list --db '%s')\n", qPrintable(db), qPrintable(db));
+    }
 
     // Admin API (core/admin) on admin.listen. It follows every config applied later (reload,
     // SIGHUP, PUT /config): it starts, stops or moves with admin.enabled and admin.listen, and each

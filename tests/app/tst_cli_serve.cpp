@@ -143,6 +143,9 @@ private Q_SLOTS:
         const quint16 adminPort = serve.waitForPort(QStringLiteral("admin on"));
         QVERIFY2(adminPort != 0, serve.err().constData());
         QCOMPARE(serve.process().state(), QProcess::Running);
+        // The user is told which database `traffic list --db` reads.
+        QVERIFY2(serve.waitForErr("capturing to " + ws.path(QStringLiteral("traffic.db")).toUtf8()),
+            serve.err().constData());
 
         int requests = 0;
         QCOMPARE(get(port, "/api/users/1").status, 200);
@@ -318,6 +321,13 @@ private Q_SLOTS:
         QCOMPARE(badLog.process().exitCode(), 2);
         badLog.drainOutput();
         QVERIFY2(badLog.err().contains("access log"), badLog.err().constData());
+
+        // A drain timeout that is not a duration is refused, not read as 0 ms.
+        Serve badDrain({ QStringLiteral("-c"), good, QStringLiteral("--drain-timeout"), QStringLiteral("soon") });
+        QVERIFY(badDrain.process().waitForFinished(15000));
+        QCOMPARE(badDrain.process().exitCode(), 2);
+        badDrain.drainOutput();
+        QVERIFY2(badDrain.err().contains("--drain-timeout: invalid duration 'soon'"), badDrain.err().constData());
     }
 };
 
