@@ -92,8 +92,8 @@ void AccessLog::exchangeFinished(const capture::Exchange &x, const Request &requ
 
 namespace {
 
-// The line is written through a raw cursor into space reserved up front (Line below): appending
-// byte by byte through QByteArray was most of the log thread's time at proxy rates.
+// A line is written through a raw cursor into space reserved up front (AccessLog::format):
+// appending byte by byte through QByteArray was most of the log thread's time at proxy rates.
 // Worst cases: a byte escapes to 6 ("\u001f"); a UTF-16 unit becomes at most 3 UTF-8 bytes.
 constexpr qsizetype kEscapedPerByte = 6;
 

@@ -14,7 +14,8 @@ namespace portico::capture {
 
 namespace {
 
-// Written records' buffers kept for reuse: a batch's worth (~0.6 MiB at 2 KiB each, 4 MiB at most).
+// Written records' buffers kept for reuse, in the store and as many on the writer waiting for
+// room: ~1 MiB at 2 KiB each, 8 MiB at most (CaptureRecord::kMaxRecycledBytes each).
 constexpr std::size_t kMaxSpareBuffers = 256;
 
 } // namespace
