@@ -17,6 +17,8 @@
 #include <QValueAxis>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace portico::ui {
 
 namespace {
@@ -77,7 +79,7 @@ DashboardPage::DashboardPage(QWidget *parent)
 
     QChart *rpsChart = makeChart(tr("Requests per second"), &m_rpsAxis);
     rpsChart->addSeries(m_rps);
-    QChart *errChart = makeChart(tr("Error rate"), &m_errorsAxis);
+    QChart *errChart = makeChart(tr("Server errors (5xx, %)"), &m_errorsAxis);
     errChart->addSeries(m_errors);
     QChart *latChart = makeChart(tr("Latency (ms)"), &m_latencyAxis);
     for (QLineSeries *s : { m_p50, m_p95, m_p99 })
@@ -209,16 +211,48 @@ void DashboardPage::addPoint(const MetricsSampler::Figures &f)
             for (const QPointF &p : s->points())
                 top = std::max(top, p.y());
         }
-        axis->setRange(0, top * 1.2);
+        fitAxis(axis, top);
     };
     fit(m_rpsAxis, { m_rps });
     fit(m_latencyAxis, { m_p50, m_p95, m_p99 });
 }
 
+void DashboardPage::fitAxis(QValueAxis *axis, qreal top)
+{
+    // About four intervals of 1, 2, 2.5 or 5 times a power of ten, with headroom above `top`.
+    const qreal raw = std::max<qreal>(top, 1e-9) * 1.1 / 4;
+    const qreal magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    qreal step = 10 * magnitude;
+    for (qreal m : { 1.0, 2.0, 2.5, 5.0 }) {
+        if (raw <= m * magnitude * (1 + 1e-9)) {
+            step = m * magnitude;
+            break;
+        }
+    }
+    const int intervals = std::max(1, int(std::ceil(top * 1.1 / step - 1e-9)));
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setRange(0, step * intervals);
+    axis->setTickCount(intervals + 1);
+    // As many decimals as the step needs, so that every label is the value at its grid line.
+    int decimals = 0;
+    while (decimals < 6) {
+        const qreal scaled = step * std::pow(10.0, decimals);
+        if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max<qreal>(1, scaled))
+            break;
+        ++decimals;
+    }
+    axis->setLabelFormat(QStringLiteral("%.%1f").arg(decimals));
+}
+
 void DashboardPage::countConsumers(const QList<capture::ExchangeSummary> &rows)
 {
-    for (const auto &r : rows)
+    for (const auto &r : rows) {
+        // An aggregate route's upstream calls are stored as children of the client's request;
+        // counting them too would credit the consumer once per upstream.
+        if (r.parentId != 0)
+            continue;
         ++m_consumerCounts[r.consumer.isEmpty() ? tr("(anonymous)") : r.consumer];
+    }
     QList<std::pair<quint64, QString>> sorted;
     for (auto it = m_consumerCounts.cbegin(); it != m_consumerCounts.cend(); ++it)
         sorted.append({ it.value(), it.key() });

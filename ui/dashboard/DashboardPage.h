@@ -41,6 +41,9 @@ public:
     void setCaptureStore(capture::CaptureStore *store);
     // Takes one sample now (the timer calls it every second).
     void sampleNow();
+    // Sets a value axis to 0..a round number above `top`, its grid lines at round steps and its
+    // labels with the decimals those steps need (a "%.0f" label on a 2.5 step would read 2 for 2.5).
+    static void fitAxis(QValueAxis *axis, qreal top);
 
     QComboBox *routeCombo() const { return m_route; }
     QLineSeries *requestsSeries() const { return m_rps; }
