@@ -1,5 +1,6 @@
 #include "ui/gateway/GatewayController.h"
 
+#include "core/admin/AdminServer.h"
 #include "core/gateway/DemoBackend.h"
 #include "core/gateway/Gateway.h"
 
@@ -15,6 +16,7 @@ GatewayController::GatewayController(const Clock &clock, QObject *parent)
 
 GatewayController::~GatewayController()
 {
+    m_admin.reset();
     if (m_gateway->isRunning())
         m_gateway->stop();
 }
@@ -44,6 +46,7 @@ QStringList GatewayController::start(const config::WorkspacePtr &ws)
         return problems;
     Q_EMIT runningChanged(true);
     announceCapture();
+    startAdmin();
     return {};
 }
 
@@ -51,6 +54,10 @@ void GatewayController::stop()
 {
     if (!m_gateway->isRunning())
         return;
+    if (m_admin) {
+        m_admin.reset();
+        Q_EMIT adminChanged(QUrl(), QString());
+    }
     m_gateway->stop();
     Q_EMIT runningChanged(false);
     announceCapture();
@@ -73,6 +80,27 @@ config::WorkspacePtr GatewayController::startDemo(const QString &dataDir, QStrin
         return nullptr;
     m_demo = std::move(env);
     return m_demo->workspace;
+}
+
+QUrl GatewayController::adminUrl() const
+{
+    return m_admin && m_admin->isListening() ? m_admin->url() : QUrl();
+}
+
+void GatewayController::startAdmin()
+{
+    m_admin = std::make_unique<admin::AdminServer>(*m_gateway);
+    // A busy admin port does not stop the data plane (as with `serve`): it is reported.
+    connect(m_admin.get(), &admin::AdminServer::addressChanged, this,
+        [this](const QUrl &url) { Q_EMIT adminChanged(url, QString()); });
+    connect(m_admin.get(), &admin::AdminServer::stopped, this, [this] { Q_EMIT adminChanged(QUrl(), QString()); });
+    connect(m_admin.get(), &admin::AdminServer::addressChangeFailed, this,
+        [this](const QString &error) { Q_EMIT adminChanged(adminUrl(), error); });
+    QString error;
+    if (!m_admin->startFollowing(&error))
+        Q_EMIT adminChanged(QUrl(), error);
+    else
+        Q_EMIT adminChanged(adminUrl(), QString());
 }
 
 void GatewayController::announceCapture()

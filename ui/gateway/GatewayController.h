@@ -4,12 +4,16 @@
 
 #include <QObject>
 #include <QStringList>
+#include <QUrl>
 
 #include <memory>
 
 namespace portico {
 class Clock;
 class MetricsRegistry;
+namespace admin {
+class AdminServer;
+}
 namespace capture {
 class CaptureStore;
 }
@@ -23,7 +27,8 @@ namespace portico::ui {
 
 // The gateway as the GUI drives it: start and stop, hot-apply an edited workspace, and the demo
 // environment (its backends live as long as the controller). Reports the listeners and the
-// capture store, which the traffic inspector and the dashboard follow.
+// capture store, which the traffic inspector and the dashboard follow. While the gateway runs,
+// the admin API serves on admin.listen and follows every applied workspace, as `serve` does.
 class GatewayController final : public QObject
 {
     Q_OBJECT
@@ -40,6 +45,9 @@ public:
     // The running capture store (null when stopped or capture is off) and its database file.
     capture::CaptureStore *captureStore() const;
     QString captureDatabase() const { return m_capturePath; }
+    // Where the admin API answers; empty while it is off (stopped gateway, admin.enabled false, or
+    // its address could not be bound: adminProblem() says why).
+    QUrl adminUrl() const;
 
     // Applies `ws` and starts listening; returns the problems (empty = running).
     QStringList start(const config::WorkspacePtr &ws);
@@ -55,12 +63,16 @@ Q_SIGNALS:
     // The capture store changed (started, stopped, or the database moved with an apply).
     void captureChanged(portico::capture::CaptureStore *store, const QString &databasePath);
     void applied(int revision);
+    // The admin API started, moved or stopped (`url` empty), or could not bind (`problem`).
+    void adminChanged(const QUrl &url, const QString &problem);
 
 private:
     void announceCapture();
+    void startAdmin();
 
     std::unique_ptr<gateway::Gateway> m_gateway;
     std::unique_ptr<gateway::DemoEnvironment> m_demo;
+    std::unique_ptr<admin::AdminServer> m_admin; // after m_gateway: destroyed before it
     capture::CaptureStore *m_announcedStore = nullptr;
     QString m_capturePath;
 };

@@ -84,6 +84,7 @@ void Application::wireGateway()
         m_sample->setRunning(running && actions->sampleTraffic->isChecked());
         m_lastTotal = m_gateway->gateway()->totalRequests();
     });
+    connect(m_gateway, &GatewayController::adminChanged, m_window->status(), &StatusPanel::setAdmin);
     connect(m_gateway, &GatewayController::applied, this, [this] {
         const QStringList urls = m_gateway->listenUrls();
         m_sample->setTarget(urls.isEmpty() ? QUrl() : QUrl(urls.first()), m_gateway->gateway()->workspace());

@@ -4,23 +4,26 @@
 #include <QLabel>
 #include <QLocale>
 #include <QStatusBar>
+#include <QUrl>
 
 namespace portico::ui {
 
 StatusPanel::StatusPanel(QStatusBar *bar)
     : QObject(bar)
     , m_listeners(new QLabel(bar))
+    , m_admin(new QLabel(bar))
     , m_rate(new QLabel(bar))
     , m_capture(new QLabel(bar))
     , m_problems(new QLabel(bar))
 {
-    for (QLabel *l : { m_problems, m_listeners, m_rate, m_capture }) {
+    for (QLabel *l : { m_problems, m_listeners, m_admin, m_rate, m_capture }) {
         l->setContentsMargins(8, 0, 8, 0);
         bar->addPermanentWidget(l);
     }
     m_problems->setTextFormat(Qt::RichText);
     connect(m_problems, &QLabel::linkActivated, this, &StatusPanel::problemsClicked);
     setListeners({});
+    setAdmin(QUrl(), QString());
     setRequestsPerSecond(0);
     setCaptureSize(0, 0);
     setProblems(0);
@@ -30,6 +33,18 @@ void StatusPanel::setListeners(const QStringList &urls)
 {
     m_listeners->setText(urls.isEmpty() ? tr("● Gateway stopped") : tr("● Listening on %1").arg(urls.join(QStringLiteral(", "))));
     m_listeners->setStyleSheet(urls.isEmpty() ? QStringLiteral("color: #757575;") : QStringLiteral("color: #2e7d32;"));
+}
+
+void StatusPanel::setAdmin(const QUrl &url, const QString &problem)
+{
+    if (!problem.isEmpty()) {
+        m_admin->setText(tr("⚠ Admin API not started: %1").arg(problem));
+        m_admin->setStyleSheet(QStringLiteral("color: #c62828;"));
+    } else {
+        m_admin->setText(tr("Admin API on %1").arg(url.toString()));
+        m_admin->setStyleSheet(QStringLiteral("color: #757575;"));
+    }
+    m_admin->setVisible(!problem.isEmpty() || !url.isEmpty());
 }
 
 void StatusPanel::setRequestsPerSecond(double rps)

@@ -3,11 +3,13 @@
 #include <QObject>
 
 class QLabel;
+class QUrl;
 class QStatusBar;
 
 namespace portico::ui {
 
-// The status bar's permanent fields: listeners, live requests per second, capture size, problems.
+// The status bar's permanent fields: listeners, admin API, live requests per second, capture size,
+// problems.
 class StatusPanel final : public QObject
 {
     Q_OBJECT
@@ -19,13 +21,17 @@ public:
     void setRequestsPerSecond(double rps);
     void setCaptureSize(qint64 exchanges, qint64 bytes);
     void setProblems(int count);
+    // Where the admin API answers (hidden when off), or why it could not start.
+    void setAdmin(const QUrl &url, const QString &problem);
     QLabel *listenersLabel() const { return m_listeners; }
+    QLabel *adminLabel() const { return m_admin; }
 
 Q_SIGNALS:
     void problemsClicked();
 
 private:
     QLabel *m_listeners;
+    QLabel *m_admin;
     QLabel *m_rate;
     QLabel *m_capture;
     QLabel *m_problems;

@@ -1,0 +1,112 @@
+// The desktop app serves the admin API that its Settings page turns on: while the gateway runs it
+// answers on admin.listen, follows Apply (off, moved), says why when the port is taken, and goes
+// away with a stopped gateway.
+
+#include "core/common/Clock.h"
+#include "core/config/WorkspaceLoader.h"
+#include "ui/gateway/GatewayController.h"
+#include "ui/main/StatusPanel.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace portico;
+using namespace portico::ui;
+
+namespace {
+
+config::WorkspacePtr workspace(const QTemporaryDir &dir, const QString &admin)
+{
+    const QByteArray text = QStringLiteral("version: 1\n"
+                                           "gateway: {listen: 127.0.0.1:0}\n"
+                                           "capture: {enabled: false}\n"
+                                           "admin: %1\n"
+                                           "routes:\n"
+                                           "  - name: health\n"
+                                           "    match: {path: /health}\n"
+                                           "    mock: {status: 200, body: ok}\n")
+                                .arg(admin)
+                                .toUtf8();
+    const config::LoadResult r = config::loadWorkspaceText(text, dir.filePath(QStringLiteral("ws.yaml")));
+    if (!r.ok())
+        qWarning() << r.errors.value(0).toString();
+    return r.workspace;
+}
+
+int getStatus(const QUrl &base)
+{
+    QNetworkAccessManager nam;
+    QNetworkReply *reply = nam.get(QNetworkRequest(base.resolved(QUrl(QStringLiteral("/status")))));
+    if (!QTest::qWaitFor([reply] { return reply->isFinished(); }, 5000))
+        return -1;
+    reply->deleteLater();
+    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+}
+
+} // namespace
+
+class GatewayAdminTest : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void adminFollowsTheRunningGateway()
+    {
+        QTemporaryDir dir;
+        GatewayController controller(SystemClock::instance());
+        QStatusBar bar;
+        StatusPanel status(&bar);
+        connect(&controller, &GatewayController::adminChanged, &status, &StatusPanel::setAdmin);
+
+        const auto on = workspace(dir, QStringLiteral("{enabled: true, listen: 127.0.0.1:0}"));
+        QVERIFY(on);
+        QCOMPARE(controller.start(on), QStringList());
+        const QUrl url = controller.adminUrl();
+        QVERIFY2(url.port() > 0, qPrintable(url.toString()));
+        QCOMPARE(getStatus(url), 200);
+        QVERIFY2(status.adminLabel()->text().contains(url.toString()), qPrintable(status.adminLabel()->text()));
+
+        // Apply with the API turned off: it stops listening.
+        QSignalSpy changed(&controller, &GatewayController::adminChanged);
+        QCOMPARE(controller.apply(workspace(dir, QStringLiteral("{enabled: false}"))), QStringList());
+        QTRY_VERIFY(controller.adminUrl().isEmpty());
+        QTRY_VERIFY(!changed.isEmpty());
+        QVERIFY(changed.last().at(0).toUrl().isEmpty());
+        QVERIFY(getStatus(url) != 200);
+
+        // On again, then the gateway stops: the admin API goes with it.
+        QCOMPARE(controller.apply(on), QStringList());
+        QTRY_VERIFY(!controller.adminUrl().isEmpty());
+        controller.stop();
+        QVERIFY(controller.adminUrl().isEmpty());
+        QVERIFY(status.adminLabel()->isHidden());
+    }
+
+    void aTakenPortIsReportedAndTheGatewayRunsAnyway()
+    {
+        QTemporaryDir dir;
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost));
+        GatewayController controller(SystemClock::instance());
+        QSignalSpy changed(&controller, &GatewayController::adminChanged);
+        const auto ws
+            = workspace(dir, QStringLiteral("{enabled: true, listen: 127.0.0.1:%1}").arg(squatter.serverPort()));
+        QVERIFY(ws);
+        QCOMPARE(controller.start(ws), QStringList());
+        QVERIFY(controller.isRunning());
+        QVERIFY(controller.adminUrl().isEmpty());
+        QVERIFY(!changed.isEmpty());
+        QVERIFY2(!changed.last().at(1).toString().isEmpty(), "no reason given for the admin API being off");
+        controller.stop();
+    }
+};
+
+QTEST_MAIN(GatewayAdminTest)
+#include "tst_GatewayAdmin.moc"
