@@ -271,7 +271,8 @@ void ProxyStream::startAggregate()
         c.parentId = m_exchange.id;
     }
     m_upstreamStartUs = nowUs();
-    m_fanout = new AggregateFanout(std::move(c), [this](filters::AggregateResponse r) { onAggregateDone(std::move(r)); }, this);
+    m_fanout = std::make_unique<AggregateFanout>(
+        std::move(c), [this](filters::AggregateResponse r) { onAggregateDone(std::move(r)); }, nullptr);
     m_fanout->start();
 }
 
