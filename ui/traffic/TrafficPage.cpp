@@ -47,6 +47,7 @@ TrafficPage::TrafficPage(QWidget *parent)
     , m_filter(new FilterBar(this))
     , m_details(new ExchangeDetails(this))
     , m_count(new QLabel(this))
+    , m_notice(new QLabel(this))
     , m_replay(button(this, tr("Replay"), tr("Send the selected requests again (R)")))
     , m_edit(button(this, tr("Edit && Resend…"), tr("Change method, URL, headers or body and send (E)")))
     , m_compare(button(this, tr("Compare"), tr("Diff the two selected exchanges side by side (D)")))
@@ -85,7 +86,10 @@ TrafficPage::TrafficPage(QWidget *parent)
     auto *actions = new QHBoxLayout;
     for (QToolButton *b : { m_replay, m_edit, m_compare, m_curl, har, clear })
         actions->addWidget(b);
-    actions->addStretch(1);
+    actions->addSpacing(12);
+    // Ignored width: a long notice is cut (its tooltip has it all) rather than widening the page.
+    m_notice->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    actions->addWidget(m_notice, 1);
     actions->addWidget(m_count);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
@@ -119,6 +123,10 @@ TrafficPage::TrafficPage(QWidget *parent)
     connect(m_model, &QAbstractItemModel::rowsInserted, this, &TrafficPage::updateCount);
     connect(m_model, &TrafficModel::exchangeLoaded, this, &TrafficPage::showLoaded);
     connect(m_replay, &QToolButton::clicked, this, &TrafficPage::replaySelected);
+    // The new row may be off screen or outside the filter: say what the replay got, and why.
+    connect(this, &TrafficPage::replayed, this, [this](const capture::Exchange &result) {
+        showNotice(replaySummary(result), !result.error.isEmpty() || result.status >= 400);
+    });
     connect(m_edit, &QToolButton::clicked, this, &TrafficPage::editAndResend);
     connect(m_compare, &QToolButton::clicked, this, &TrafficPage::compareSelected);
     connect(m_curl, &QToolButton::clicked, this, &TrafficPage::copyAsCurl);
@@ -195,6 +203,13 @@ void TrafficPage::updateCount()
         m_count->setText(tr("%n exchange(s) shown", nullptr, m_model->rowCount()));
 }
 
+void TrafficPage::showNotice(const QString &text, bool warning)
+{
+    m_notice->setText(text);
+    m_notice->setToolTip(text);
+    m_notice->setStyleSheet(warning ? QStringLiteral("color: #c2410c;") : QStringLiteral("color: #374151;"));
+}
+
 void TrafficPage::replaySelected()
 {
     if (!m_replayer)
@@ -219,6 +234,26 @@ void TrafficPage::replaySelected()
         (*next)();
     });
     (*next)();
+}
+
+QString TrafficPage::replaySummary(const capture::Exchange &result)
+{
+    static const QString kOrigin = QStringLiteral("replay of exchange ");
+    QString origin;
+    QStringList notes = result.notes.split(u'\n', Qt::SkipEmptyParts);
+    notes.removeIf([&origin](const QString &note) {
+        if (!note.startsWith(kOrigin))
+            return false;
+        origin = note.mid(kOrigin.size());
+        return true;
+    });
+    QString text = origin.isEmpty() ? tr("Replayed") : tr("Replayed #%1").arg(origin);
+    if (result.id)
+        text += tr(" as #%1").arg(result.id);
+    text += result.error.isEmpty() ? tr(": HTTP %1").arg(result.status) : tr(": failed, %1").arg(result.error);
+    if (!notes.isEmpty())
+        text += QStringLiteral(" (%1)").arg(notes.join(QStringLiteral("; ")));
+    return text;
 }
 
 void TrafficPage::editAndResend()
@@ -286,6 +321,8 @@ bool TrafficPage::exportHar(const QString &path)
     const bool ok = writer.end() && !progress.wasCanceled();
     if (!ok)
         file.remove();
+    else
+        showNotice(tr("Exported %n exchange(s) to %1", nullptr, int(writer.count())).arg(path), false);
     return ok;
 }
 
@@ -307,13 +344,15 @@ bool TrafficPage::importHar(const QString &path)
         int(exchanges.size()), this);
     progress.setWindowModality(Qt::WindowModal);
     progress.setMinimumDuration(300);
-    for (int i = 0; i < exchanges.size() && !progress.wasCanceled(); ++i) {
+    int imported = 0;
+    for (int i = 0; i < exchanges.size() && !progress.wasCanceled(); ++i, ++imported) {
         m_store->submit(std::move(exchanges[i]));
         if (i % 100 == 0)
             progress.setValue(i);
     }
     progress.setValue(int(exchanges.size()));
     m_store->flush();
+    showNotice(tr("Imported %n exchange(s) from %1", nullptr, imported).arg(path), false);
     return true;
 }
 

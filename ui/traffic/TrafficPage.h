@@ -36,6 +36,8 @@ public:
     TrafficTable *table() const { return m_table; }
     FilterBar *filterBar() const { return m_filter; }
     ExchangeDetails *details() const { return m_details; }
+    // The last action's outcome beside the buttons (a replay's status, a HAR file written).
+    QLabel *notice() const { return m_notice; }
 
     // Applies a filter as if typed; false when it does not parse (the bar shows why).
     bool applyFilter(const QString &text);
@@ -46,6 +48,10 @@ public:
     bool exportHar(const QString &path);
     bool importHar(const QString &path);
 
+    // One line about a finished replay for the status bar: which exchange, its new id, the status
+    // or the error, and the notes that explain a surprise (a redacted header that was left out).
+    static QString replaySummary(const capture::Exchange &result);
+
 Q_SIGNALS:
     // A replay finished: the new exchange (id set when recorded).
     void replayed(const portico::capture::Exchange &result);
@@ -55,12 +61,14 @@ private:
     void showLoaded(qint64 id, bool found, const capture::Exchange &exchange);
     void updateActions();
     void updateCount();
+    void showNotice(const QString &text, bool warning);
 
     TrafficModel *m_model;
     TrafficTable *m_table;
     FilterBar *m_filter;
     ExchangeDetails *m_details;
     QLabel *m_count;
+    QLabel *m_notice;
     QToolButton *m_replay;
     QToolButton *m_edit;
     QToolButton *m_compare;

@@ -1,0 +1,67 @@
+// Replay from the traffic inspector tells the user what happened: the new exchange's id and
+// status, or the error, and that a header redacted in the capture was left out (the usual
+// reason a replayed authenticated request comes back 401).
+
+#include "support/LoopbackUpstream.h"
+#include "tests/ui/TrafficFixture.h"
+#include "ui/traffic/TrafficModel.h"
+#include "ui/traffic/TrafficPage.h"
+#include "ui/traffic/TrafficTable.h"
+
+#include <QLabel>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace portico;
+using namespace portico::ui;
+
+class TrafficReplayTest : public QObject, private ui::test::TrafficFixture
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void replaySaysWhatHappened()
+    {
+        portico::test::LoopbackUpstream upstream;
+        QVERIFY(upstream.isRunning());
+        QString error;
+        QVERIFY2(openStore(QStringLiteral("replay"), &error), qPrintable(error));
+        capture::Exchange keyed = ui::test::makeExchange(0, 200, "{}");
+        keyed.url = upstream.url(QStringLiteral("/users/0")).toString();
+        keyed.requestHeaders = { { "X-API-Key", "alice-secret" } }; // redacted by the store
+        const qint64 id = m_store->submit(std::move(keyed));
+        QVERIFY(m_store->flush());
+
+        TrafficPage page;
+        page.setSource(m_store.get(), m_path);
+        QTRY_COMPARE(page.model()->rowCount(), 1);
+        page.table()->selectRow(0);
+        QCOMPARE(page.table()->selectedIds(), QList<qint64> { id });
+
+        QSignalSpy replayed(&page, &TrafficPage::replayed);
+        page.replaySelected();
+        QTRY_COMPARE(replayed.size(), 1);
+        const auto result = replayed.first().first().value<capture::Exchange>();
+        QCOMPARE(result.status, 200);
+        QVERIFY(!upstream.lastRequests(1).value(0).hasHeader("x-api-key"));
+        const QString summary = TrafficPage::replaySummary(result);
+        QVERIFY2(summary.startsWith(QStringLiteral("Replayed #%1 as #%2: HTTP 200").arg(id).arg(result.id)),
+            qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("header X-API-Key was redacted in the capture and not sent")),
+            qPrintable(summary));
+        QTRY_COMPARE(page.notice()->text(), summary); // shown beside the Replay button
+        closeStore();
+    }
+
+    void aFailedReplayNamesTheError()
+    {
+        capture::Exchange failed;
+        failed.id = 12;
+        failed.error = QStringLiteral("Connection refused");
+        failed.notes = QStringLiteral("replay of exchange 7");
+        QCOMPARE(TrafficPage::replaySummary(failed), QStringLiteral("Replayed #7 as #12: failed, Connection refused"));
+    }
+};
+
+QTEST_MAIN(TrafficReplayTest)
+#include "tst_TrafficReplay.moc"
