@@ -1,6 +1,8 @@
 #include "ui/gateway/GatewayController.h"
 
 #include "core/admin/AdminServer.h"
+#include "core/capture/CaptureReader.h"
+#include "core/capture/CaptureStore.h"
 #include "core/gateway/DemoBackend.h"
 #include "core/gateway/Gateway.h"
 
@@ -103,6 +105,16 @@ void GatewayController::startAdmin()
         Q_EMIT adminChanged(adminUrl(), QString());
 }
 
+qint64 GatewayController::capturedExchanges() const
+{
+    capture::CaptureStore *store = captureStore();
+    if (!store || store != m_announcedStore)
+        return 0;
+    const qint64 total = m_captureBaseline + qint64(store->storedRows());
+    const qint64 cap = store->options().maxExchanges;
+    return cap > 0 ? std::min(total, cap) : total;
+}
+
 void GatewayController::announceCapture()
 {
     capture::CaptureStore *store = m_gateway->isRunning() ? m_gateway->captureStore() : nullptr;
@@ -113,6 +125,13 @@ void GatewayController::announceCapture()
         return;
     m_announcedStore = store;
     m_capturePath = path;
+    // Counted once here (on the GUI thread, an index count): the store's own counter grows from 0.
+    m_captureBaseline = 0;
+    if (store) {
+        capture::CaptureReader reader;
+        if (reader.open(path))
+            m_captureBaseline = std::max<qint64>(0, reader.count() - qint64(store->storedRows()));
+    }
     Q_EMIT captureChanged(store, path);
 }
 

@@ -45,6 +45,9 @@ public:
     // The running capture store (null when stopped or capture is off) and its database file.
     capture::CaptureStore *captureStore() const;
     QString captureDatabase() const { return m_capturePath; }
+    // Exchanges in the capture database: those it held when the gateway opened it plus those
+    // stored since (capped by the retention count). The store alone counts only the latter.
+    qint64 capturedExchanges() const;
     // Where the admin API answers; empty while it is off (stopped gateway, admin.enabled false, or
     // its address could not be bound: adminProblem() says why).
     QUrl adminUrl() const;
@@ -75,6 +78,7 @@ private:
     std::unique_ptr<admin::AdminServer> m_admin; // after m_gateway: destroyed before it
     capture::CaptureStore *m_announcedStore = nullptr;
     QString m_capturePath;
+    qint64 m_captureBaseline = 0;
 };
 
 } // namespace portico::ui

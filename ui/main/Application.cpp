@@ -101,11 +101,11 @@ void Application::sampleStatus()
     const quint64 total = m_gateway->gateway()->totalRequests();
     m_window->status()->setRequestsPerSecond(m_gateway->isRunning() ? double(total - m_lastTotal) : 0.0);
     m_lastTotal = total;
-    if (capture::CaptureStore *store = m_gateway->captureStore()) {
+    if (m_gateway->captureStore()) {
         // In WAL mode recent batches live in the -wal file until a checkpoint moves them over.
         const QString db = m_gateway->captureDatabase();
         const qint64 bytes = QFileInfo(db).size() + QFileInfo(db + QStringLiteral("-wal")).size();
-        m_window->status()->setCaptureSize(qint64(store->storedRows()), bytes);
+        m_window->status()->setCaptureSize(m_gateway->capturedExchanges(), bytes);
     }
 }
 
