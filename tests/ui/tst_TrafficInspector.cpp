@@ -235,6 +235,19 @@ private Q_SLOTS:
         model.reload();
         QTRY_COMPARE(model.rowCount(), 1);
     }
+
+    // Nothing selected: the details say so, without an empty "Request 0 µs" waterfall.
+    void emptyDetailsShowNoTimings()
+    {
+        ExchangeDetails details;
+        auto *waterfall = details.findChild<TimingWaterfall *>();
+        QVERIFY(waterfall);
+        QVERIFY(waterfall->isHidden());
+        details.setExchange(makeExchange(1, 200, "{}"));
+        QVERIFY(!waterfall->isHidden());
+        details.clear();
+        QVERIFY(waterfall->isHidden());
+    }
 };
 
 QTEST_MAIN(TrafficInspectorTest)

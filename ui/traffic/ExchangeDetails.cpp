@@ -64,8 +64,8 @@ ExchangeDetails::ExchangeDetails(QWidget *parent)
     auto *overview = new QWidget(this);
     auto *ov = new QVBoxLayout(overview);
     ov->addWidget(m_summary);
-    auto *timing = new QLabel(tr("<b>Timing</b>"), overview);
-    ov->addWidget(timing);
+    m_timingTitle = new QLabel(tr("<b>Timing</b>"), overview);
+    ov->addWidget(m_timingTitle);
     ov->addWidget(m_waterfall);
     ov->addWidget(m_notes);
     ov->addStretch(1);
@@ -96,7 +96,10 @@ void ExchangeDetails::clear()
 {
     m_exchange = {};
     m_summary->setText(tr("<span style='color:#6b7280'>Select an exchange to see it in full.</span>"));
+    // No exchange, no timings: an empty waterfall would read "Request 0 µs".
     m_waterfall->setTimings({});
+    m_timingTitle->hide();
+    m_waterfall->hide();
     m_notes->hide();
     m_requestHead->clear();
     m_responseHead->clear();
@@ -142,6 +145,8 @@ void ExchangeDetails::setExchange(const capture::Exchange &e)
     html += QStringLiteral("</table>");
     m_summary->setText(html);
     m_waterfall->setTimings(e.timings);
+    m_timingTitle->show();
+    m_waterfall->show();
     m_notes->setText(e.notes);
     m_notes->setVisible(!e.notes.isEmpty());
     m_requestHead->setPlainText(

@@ -37,6 +37,7 @@ Q_SIGNALS:
 private:
     QTabWidget *m_tabs;
     QLabel *m_summary;
+    QLabel *m_timingTitle;
     TimingWaterfall *m_waterfall;
     QLabel *m_notes;
     QPlainTextEdit *m_requestHead;
