@@ -13,13 +13,22 @@ using namespace portico::cli;
 
 namespace {
 
+// Each synopsis is the command line, then what it does on an indented line of its own (the
+// command lines are too different in length to share one description column).
 const Command kCommands[] = {
-    { "serve", "serve -c FILE | --demo       run the gateway (SIGHUP or a file change reloads, SIGTERM drains)", runServe },
-    { "check", "check -c FILE             validate a workspace file (exit 0 valid, 2 invalid)", runCheck },
-    { "export", "export -c FILE --to kong|traefik|envoy|nginx|krakend|openapi [-o OUT]   production gateway config", runExport },
-    { "import", "import --from openapi|kong IN [-o OUT.yaml]   an OpenAPI 3 or Kong file as a workspace", runImport },
-    { "traffic", "traffic list|show|har|import-har --db DB   read captured exchanges (traffic --help)", runTraffic },
-    { "replay", "replay ID --db DB [--target URL] [--header 'K: V']... [--diff]   send a captured request again", runReplay },
+    { "serve", "serve -c FILE | --demo\n      run the gateway (SIGHUP or a file change reloads, SIGTERM drains)",
+        runServe },
+    { "check", "check -c FILE\n      validate a workspace file (exit 0 valid, 2 invalid)", runCheck },
+    { "export",
+        "export -c FILE --to kong|traefik|envoy|nginx|krakend|openapi [-o OUT]\n      production gateway config",
+        runExport },
+    { "import", "import --from openapi|kong IN [-o OUT.yaml]\n      an OpenAPI 3 or Kong file as a workspace",
+        runImport },
+    { "traffic", "traffic list|show|har|import-har --db DB\n      read captured exchanges (traffic --help)",
+        runTraffic },
+    { "replay",
+        "replay ID --db DB [--target URL] [--header 'K: V']... [--diff]\n      send a captured request again",
+        runReplay },
 };
 
 void printHelp(FILE *out)
