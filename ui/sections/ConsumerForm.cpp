@@ -23,7 +23,7 @@ ConsumerForm::ConsumerForm(WorkspaceDocument *document, QWidget *parent)
     , m_generate(new QPushButton(tr("Generate key"), this))
     , m_subject(new QLineEdit(this))
 {
-    m_groups->setPlaceholderText(tr("admins, beta"));
+    m_groups->setPlaceholderText(tr("no groups (e.g. admins, beta)"));
     m_subject->setPlaceholderText(tr("the JWT consumer claim that identifies this consumer"));
     m_generate->setToolTip(tr("Add a new random API key (32 bytes, base64url)"));
     auto *keys = new QWidget(this);

@@ -30,10 +30,11 @@ TransformsEditor::TransformsEditor(QWidget *parent)
     auto *reqForm = makeForm(request);
     auto *response = new QWidget(tabs);
     auto *respForm = makeForm(response);
-    m_reqRemove->setPlaceholderText(QStringLiteral("X-Debug"));
-    m_queryRemove->setPlaceholderText(QStringLiteral("debug"));
-    m_respRemove->setPlaceholderText(QStringLiteral("Server"));
-    m_jsonRemove->setPlaceholderText(QStringLiteral("password, items[*].ssn"));
+    // Say "none": a bare example in grey ("Server") read as a header that is being removed.
+    m_reqRemove->setPlaceholderText(tr("none (e.g. X-Debug, Cookie)"));
+    m_queryRemove->setPlaceholderText(tr("none (e.g. debug)"));
+    m_respRemove->setPlaceholderText(tr("none (e.g. Server, X-Powered-By)"));
+    m_jsonRemove->setPlaceholderText(tr("none (e.g. password, items[*].ssn)"));
     m_fields = { { QStringLiteral("request.headers.set"), addField(reqForm, tr("Set headers"), m_reqSet) },
                  { QStringLiteral("request.headers.remove"), addField(reqForm, tr("Remove headers"), m_reqRemove) },
                  { QStringLiteral("request.headers.rename"), addField(reqForm, tr("Rename headers"), m_reqRename) },
