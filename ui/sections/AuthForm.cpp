@@ -48,8 +48,9 @@ AuthForm::AuthForm(WorkspaceDocument *document, QWidget *parent)
     auto *apiForm = makeForm(apiKey);
     m_header = text(apiForm, tr("Header"), QStringLiteral("header"), [](AuthScheme &a, const QString &v) { a.header = v; });
     m_query = text(apiForm, tr("Query parameter"), QStringLiteral("query"), [](AuthScheme &a, const QString &v) { a.query = v; });
-    m_header->setPlaceholderText(QStringLiteral("X-API-Key"));
-    m_query->setPlaceholderText(QStringLiteral("apikey"));
+    // Empty means "not read from there"; a bare "apikey" in grey read as a parameter in use.
+    m_header->setPlaceholderText(tr("not read from a header (e.g. X-API-Key)"));
+    m_query->setPlaceholderText(tr("not read from the query (e.g. apikey)"));
 
     auto *jwt = new QWidget(m_pages);
     auto *jwtForm = makeForm(jwt);
