@@ -96,6 +96,26 @@ private Q_SLOTS:
         QVERIFY(field->message().isEmpty());
     }
 
+    // "127.0.0.1:9000" is what people type for a local service: it becomes an http URL instead
+    // of vanishing (QUrl reads it as no URL at all) behind "target URL '' must use http".
+    void targetWithoutSchemeIsTakenAsHttp()
+    {
+        WorkspaceDocument doc;
+        doc.reset(sample());
+        auto *form = new UpstreamForm(&doc);
+        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form);
+        page.show();
+        RowsModel *targets = form->targetsEditor()->model();
+        QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral(" 127.0.0.1:9005 "), Qt::EditRole));
+        QCOMPARE(doc.workspace().upstreams.at(0).targets.at(0).url, QUrl(QStringLiteral("http://127.0.0.1:9005")));
+        QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral("localhost:9006"), Qt::EditRole));
+        QCOMPARE(
+            doc.workspace().upstreams.at(0).targets.at(0).url, QUrl(QStringLiteral("http://localhost:9006")));
+        QVERIFY2(form->field(QStringLiteral("targets"))->message().isEmpty(),
+            qPrintable(form->field(QStringLiteral("targets"))->message()));
+        QCOMPARE(targets->index(0, 0).data().toString(), QStringLiteral("http://localhost:9006"));
+    }
+
     void addAndRemoveThroughButtons()
     {
         WorkspaceDocument doc;
