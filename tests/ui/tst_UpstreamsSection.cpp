@@ -6,6 +6,7 @@
 #include "ui/sections/UpstreamForm.h"
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/RowsEditor.h"
+#include "ui/widgets/UserUrl.h"
 
 #include <QAbstractItemModelTester>
 #include <QLineEdit>
@@ -114,6 +115,14 @@ private Q_SLOTS:
         QVERIFY2(form->field(QStringLiteral("targets"))->message().isEmpty(),
             qPrintable(form->field(QStringLiteral("targets"))->message()));
         QCOMPARE(targets->index(0, 0).data().toString(), QStringLiteral("http://localhost:9006"));
+    }
+
+    void typedUrls()
+    {
+        QCOMPARE(userUrl(QStringLiteral("localhost:9100/jwks")), QUrl(QStringLiteral("http://localhost:9100/jwks")));
+        QCOMPARE(userUrl(QStringLiteral("https://idp.example/jwks")), QUrl(QStringLiteral("https://idp.example/jwks")));
+        QCOMPARE(userUrl(QStringLiteral("ftp://h:21")).scheme(), QStringLiteral("ftp")); // kept, the check names it
+        QVERIFY(userUrl(QStringLiteral("  ")).isEmpty());
     }
 
     void addAndRemoveThroughButtons()

@@ -6,6 +6,7 @@
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/FormRows.h"
 #include "ui/widgets/ListEdit.h"
+#include "ui/widgets/UserUrl.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -64,7 +65,7 @@ AuthForm::AuthForm(WorkspaceDocument *document, QWidget *parent)
                                QStringLiteral("HS512") });
     bind(QStringLiteral("algorithms"), addField(jwtForm, tr("Algorithms"), m_algorithms));
     m_jwks = text(jwtForm, tr("JWKS URL"), QStringLiteral("jwks_url"),
-                  [](AuthScheme &a, const QString &v) { a.jwksUrl = QUrl(v); });
+                  [](AuthScheme &a, const QString &v) { a.jwksUrl = userUrl(v); });
     m_publicKey = text(jwtForm, tr("Public key file"), QStringLiteral("public_key"),
                        [](AuthScheme &a, const QString &v) { a.publicKey = v; });
     m_secret = secret(jwtForm, tr("HS secret"), QStringLiteral("secret"));
@@ -75,7 +76,7 @@ AuthForm::AuthForm(WorkspaceDocument *document, QWidget *parent)
 
     auto *oauth = new QWidget(m_pages);
     auto *oauthForm = makeForm(oauth);
-    m_url = text(oauthForm, tr("Introspection URL"), QStringLiteral("url"), [](AuthScheme &a, const QString &v) { a.url = QUrl(v); });
+    m_url = text(oauthForm, tr("Introspection URL"), QStringLiteral("url"), [](AuthScheme &a, const QString &v) { a.url = userUrl(v); });
     m_clientId = text(oauthForm, tr("Client id"), QStringLiteral("client_id"),
                       [](AuthScheme &a, const QString &v) { a.clientId = v; });
     m_clientSecret = secret(oauthForm, tr("Client secret"), QStringLiteral("client_secret"));

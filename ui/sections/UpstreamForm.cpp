@@ -5,6 +5,7 @@
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/FormRows.h"
 #include "ui/widgets/RowsEditor.h"
+#include "ui/widgets/UserUrl.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -72,12 +73,7 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
         for (const QStringList &r : rows) {
             bool ok = false;
             const int weight = r.value(1).toInt(&ok);
-            // "127.0.0.1:9000" is what people type; QUrl reads it as no URL at all (the text
-            // vanished). Without "://" it is taken as an http address.
-            const QString text = r.value(0).trimmed();
-            const QUrl url = text.isEmpty() || text.contains(QLatin1String("://")) ? QUrl(text)
-                                                                                  : QUrl::fromUserInput(text);
-            targets << config::Target { url, ok ? weight : 0 };
+            targets << config::Target { userUrl(r.value(0)), ok ? weight : 0 };
         }
         editItem(tr("Edit targets"), [&](config::Workspace &ws, int row) { ws.upstreams[row].targets = targets; });
     });
