@@ -77,11 +77,13 @@ int runServe(const QStringList &args)
             const QString value = args[++i];
             bool isNumber = false;
             const qint64 ms = value.toLongLong(&isNumber);
-            const std::optional<config::Duration> d
-                = isNumber ? std::optional<config::Duration>(config::Duration(ms)) : config::parseDuration(value);
+            const std::optional<config::Duration> d = isNumber
+                ? std::optional<config::Duration>(config::Duration(ms))
+                : config::parseDuration(value);
             if (!d || d->count() < 0 || d->count() > std::numeric_limits<int>::max()) {
                 std::fprintf(stderr,
-                    "portico-cli serve: --drain-timeout: invalid duration '%s' (use e.g. 30s, 500ms or 30000)\n%s",
+                    "portico-cli serve: --drain-timeout: invalid duration '%s' (use e.g. 30s, 500ms or "
+                    "30000)\n%s",
                     qPrintable(value), kServeUsage);
                 return 2;
             }
@@ -149,7 +151,8 @@ int runServe(const QStringList &args)
     // Where `traffic list --db` finds the exchanges; for --demo it is a per-user path nobody typed.
     if (workspace->capture.enabled) {
         const QString db = workspace->resolvePath(workspace->capture.database);
-        std::fprintf(stderr, "capturing to %s (portico-cli traffic list --db '%s')\n", qPrintable(db), qPrintable(db));
+        std::fprintf(
+            stderr, "capturing to %s (portico-cli traffic list --db '%s')\n", qPrintable(db), qPrintable(db));
     }
 
     // Admin API (core/admin) on admin.listen. It follows every config applied later (reload,

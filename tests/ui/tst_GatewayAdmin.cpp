@@ -71,7 +71,8 @@ private Q_SLOTS:
         const QUrl url = controller.adminUrl();
         QVERIFY2(url.port() > 0, qPrintable(url.toString()));
         QCOMPARE(getStatus(url), 200);
-        QVERIFY2(status.adminLabel()->text().contains(url.toString()), qPrintable(status.adminLabel()->text()));
+        QVERIFY2(
+            status.adminLabel()->text().contains(url.toString()), qPrintable(status.adminLabel()->text()));
 
         // Apply with the API turned off: it stops listening.
         QSignalSpy changed(&controller, &GatewayController::adminChanged);
@@ -96,8 +97,8 @@ private Q_SLOTS:
         QVERIFY(squatter.listen(QHostAddress::LocalHost));
         GatewayController controller(SystemClock::instance());
         QSignalSpy changed(&controller, &GatewayController::adminChanged);
-        const auto ws
-            = workspace(dir, QStringLiteral("{enabled: true, listen: 127.0.0.1:%1}").arg(squatter.serverPort()));
+        const auto ws = workspace(
+            dir, QStringLiteral("{enabled: true, listen: 127.0.0.1:%1}").arg(squatter.serverPort()));
         QVERIFY(ws);
         QCOMPARE(controller.start(ws), QStringList());
         QVERIFY(controller.isRunning());

@@ -47,7 +47,8 @@ private Q_SLOTS:
         const QString summary = TrafficPage::replaySummary(result);
         QVERIFY2(summary.startsWith(QStringLiteral("Replayed #%1 as #%2: HTTP 200").arg(id).arg(result.id)),
             qPrintable(summary));
-        QVERIFY2(summary.contains(QStringLiteral("header X-API-Key was redacted in the capture and not sent")),
+        QVERIFY2(
+            summary.contains(QStringLiteral("header X-API-Key was redacted in the capture and not sent")),
             qPrintable(summary));
         QTRY_COMPARE(page.notice()->text(), summary); // shown beside the Replay button
         closeStore();
@@ -59,7 +60,8 @@ private Q_SLOTS:
         failed.id = 12;
         failed.error = QStringLiteral("Connection refused");
         failed.notes = QStringLiteral("replay of exchange 7");
-        QCOMPARE(TrafficPage::replaySummary(failed), QStringLiteral("Replayed #7 as #12: failed, Connection refused"));
+        QCOMPARE(TrafficPage::replaySummary(failed),
+            QStringLiteral("Replayed #7 as #12: failed, Connection refused"));
     }
 };
 

@@ -95,7 +95,8 @@ void GatewayController::startAdmin()
     // A busy admin port does not stop the data plane (as with `serve`): it is reported.
     connect(m_admin.get(), &admin::AdminServer::addressChanged, this,
         [this](const QUrl &url) { Q_EMIT adminChanged(url, QString()); });
-    connect(m_admin.get(), &admin::AdminServer::stopped, this, [this] { Q_EMIT adminChanged(QUrl(), QString()); });
+    connect(m_admin.get(), &admin::AdminServer::stopped, this,
+        [this] { Q_EMIT adminChanged(QUrl(), QString()); });
     connect(m_admin.get(), &admin::AdminServer::addressChangeFailed, this,
         [this](const QString &error) { Q_EMIT adminChanged(adminUrl(), error); });
     QString error;

@@ -250,7 +250,8 @@ QString TrafficPage::replaySummary(const capture::Exchange &result)
     QString text = origin.isEmpty() ? tr("Replayed") : tr("Replayed #%1").arg(origin);
     if (result.id)
         text += tr(" as #%1").arg(result.id);
-    text += result.error.isEmpty() ? tr(": HTTP %1").arg(result.status) : tr(": failed, %1").arg(result.error);
+    text
+        += result.error.isEmpty() ? tr(": HTTP %1").arg(result.status) : tr(": failed, %1").arg(result.error);
     if (!notes.isEmpty())
         text += QStringLiteral(" (%1)").arg(notes.join(QStringLiteral("; ")));
     return text;
