@@ -6,6 +6,7 @@
 #include "core/capture/Replayer.h"
 
 #include <QEventLoop>
+#include <QUrlQuery>
 
 #include <algorithm>
 
@@ -115,6 +116,14 @@ int runReplay(const QStringList &args)
                 "portico-cli replay: warning: header %s was redacted in the capture and is not sent; "
                 "supply it with --header '%s: VALUE'\n",
                 h.first.constData(), h.first.constData());
+    }
+    // A key read from the query is redacted in the URL itself and goes out as "[redacted]".
+    for (const auto &[name, value] : QUrlQuery(original->query).queryItems(QUrl::FullyDecoded)) {
+        if (value == u"[redacted]")
+            std::fprintf(stderr,
+                "portico-cli replay: warning: query parameter %s was redacted in the capture and is sent as "
+                "'[redacted]'; send the credential another way, e.g. with --header\n",
+                qPrintable(name));
     }
 
     CaptureOptions storeOptions;

@@ -277,6 +277,22 @@ private Q_SLOTS:
         QVERIFY2(keyed.exitCode == 0, keyed.err.constData());
         QVERIFY2(!keyed.err.contains("redacted"), keyed.err.constData());
         QCOMPARE(m_upstream.lastRequests(1)[0].header("x-api-key"), QByteArray("alice-secret"));
+
+        // A key in the query is redacted in the URL and sent as is: said too.
+        qint64 queryId = 0;
+        {
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            queryId = store.submit(exchange(QStringLiteral("GET"),
+                m_upstream.url(QStringLiteral("/keyed?apikey=[redacted]&page=2")).toString(), 200,
+                QStringLiteral("users")));
+            QVERIFY(store.flush());
+        }
+        const Run query = cli({ "replay", QString::number(queryId), "--db", db });
+        QVERIFY2(query.exitCode == 0, query.err.constData());
+        QVERIFY2(query.err.contains("warning: query parameter apikey was redacted in the capture"),
+            query.err.constData());
+        QVERIFY2(!query.err.contains("page"), query.err.constData());
     }
 
     void generateFillsADatabase()
