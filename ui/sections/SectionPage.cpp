@@ -66,6 +66,9 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setHighlightSections(false);
+    // Cells are left-aligned: a centred title over the stretched last column sat far from its
+    // values (the Keys count of a consumer read as part of its Groups).
+    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     m_table->setShowGrid(false);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
