@@ -9,6 +9,8 @@
 #include <QCommandLineParser>
 #include <QSettings>
 
+#include <cstdio>
+
 namespace {
 
 struct Options
@@ -80,8 +82,9 @@ int main(int argc, char *argv[])
         portico.startDemo();
     else
         portico.start(parser.positionalArguments().value(0));
-    if (parser.isSet(options.section))
-        portico.window()->showSection(parser.value(options.section));
+    if (parser.isSet(options.section) && !portico.window()->showSection(parser.value(options.section)))
+        std::fprintf(stderr, "portico: --section: no section '%s' (%s)\n", qPrintable(parser.value(options.section)),
+            qPrintable(portico.window()->sectionNames().join(QStringLiteral(", "))));
     ScreenshotTour tour(
         portico.window(), parser.value(options.screenshots), parser.value(options.warmup).toInt());
     if (parser.isSet(options.screenshots))

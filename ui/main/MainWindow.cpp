@@ -113,12 +113,36 @@ void MainWindow::addSection(const QString &name, const QString &symbol, QWidget 
     updateBadges();
 }
 
-void MainWindow::showSection(const QString &name)
+bool MainWindow::showSection(const QString &name)
 {
+    const QString wanted = name.trimmed();
+    if (wanted.isEmpty())
+        return false;
+    int prefixRow = -1;
+    int prefixMatches = 0;
     for (int i = 0; i < m_sections->count(); ++i) {
-        if (m_sections->item(i)->data(Qt::UserRole).toString() == name)
+        const QString section = m_sections->item(i)->data(Qt::UserRole).toString();
+        if (section.compare(wanted, Qt::CaseInsensitive) == 0) {
             m_sections->setCurrentRow(i);
+            return true;
+        }
+        if (section.startsWith(wanted, Qt::CaseInsensitive)) {
+            prefixRow = i;
+            ++prefixMatches;
+        }
     }
+    if (prefixMatches != 1)
+        return false;
+    m_sections->setCurrentRow(prefixRow);
+    return true;
+}
+
+QStringList MainWindow::sectionNames() const
+{
+    QStringList names;
+    for (int i = 0; i < m_sections->count(); ++i)
+        names << m_sections->item(i)->data(Qt::UserRole).toString();
+    return names;
 }
 
 QString MainWindow::currentSection() const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QStringList>
 
 class QDockWidget;
 class QSettings;
@@ -29,7 +30,10 @@ public:
 
     // Adds a section; `path` names the diagnostic path head it owns ("routes", "upstreams"), if any.
     void addSection(const QString &name, const QString &symbol, QWidget *page, const QString &path = {});
-    void showSection(const QString &name);
+    // Shows the section called `name`, ignoring case, or the only one whose name starts with it
+    // ("consumers" for "Consumers & Keys"). False, and nothing changes, when none or several do.
+    bool showSection(const QString &name);
+    QStringList sectionNames() const;
     QString currentSection() const;
     QWidget *section(const QString &name) const;
     // Shows the page and item a diagnostic path is about ("routes[2].upstream").
