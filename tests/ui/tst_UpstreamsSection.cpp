@@ -93,6 +93,9 @@ private Q_SLOTS:
         FieldBox *field = form->field(QStringLiteral("targets"));
         QVERIFY(field);
         QVERIFY2(field->message().contains(QStringLiteral("must use http or https")), qPrintable(field->message()));
+        // The warning icon beside the name does not cut the name short.
+        QTableView *table = page.table();
+        QVERIFY(table->columnWidth(0) >= table->sizeHintForIndex(table->model()->index(0, 0)).width());
         doc.undoStack()->undo();
         QVERIFY(field->message().isEmpty());
     }

@@ -121,11 +121,15 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     // A reset replaces the selection model's contents, not the object, so one connection suffices.
 
     m_table->resizeColumnsToContents();
-    connect(model, &QAbstractItemModel::modelReset, m_table, [this] {
+    const auto fitColumns = [this] {
         m_table->resizeColumnsToContents();
         for (int c = 0; c + 1 < m_model->columnCount(); ++c)
             m_table->setColumnWidth(c, std::clamp(m_table->columnWidth(c), 60, 220));
-    });
+    };
+    connect(model, &QAbstractItemModel::modelReset, m_table, fitColumns);
+    // A problem adds a warning icon to the item's first cell after the reset: without a second
+    // fit the name was cut to "us…".
+    connect(m_document, &WorkspaceDocument::diagnosticsChanged, m_table, fitColumns);
     selectRow(model->rowCount() > 0 ? 0 : -1);
     onCurrentChanged();
 }
