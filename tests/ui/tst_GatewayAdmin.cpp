@@ -90,6 +90,35 @@ private Q_SLOTS:
         QVERIFY(status.adminLabel()->isHidden());
     }
 
+    // A PUT /config through the admin API changes the running gateway behind the GUI's back:
+    // the controller says so (and only then), so that the window can tell the user.
+    void aConfigFromTheAdminApiIsAnnounced()
+    {
+        QTemporaryDir dir;
+        GatewayController controller(SystemClock::instance());
+        QSignalSpy elsewhere(&controller, &GatewayController::appliedElsewhere);
+        QSignalSpy applied(&controller, &GatewayController::applied);
+        const auto on = workspace(dir, QStringLiteral("{enabled: true, listen: 127.0.0.1:0}"));
+        QCOMPARE(controller.start(on), QStringList());
+        QCOMPARE(controller.apply(on), QStringList());
+        QCOMPARE(elsewhere.size(), 0);
+        const int ownApplies = int(applied.size());
+
+        const QByteArray json = R"({"version": 1, "gateway": {"listen": "127.0.0.1:0"},
+            "capture": {"enabled": false}, "admin": {"enabled": true, "listen": "127.0.0.1:0"},
+            "routes": [{"name": "pong", "match": {"path": "/pong"}, "mock": {"status": 200, "body": "pong"}}]})";
+        QNetworkAccessManager nam;
+        QNetworkRequest put(controller.adminUrl().resolved(QUrl(QStringLiteral("/config"))));
+        put.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
+        QNetworkReply *reply = nam.put(put, json);
+        QTRY_VERIFY(reply->isFinished());
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        reply->deleteLater();
+        QCOMPARE(elsewhere.size(), 1);
+        QCOMPARE(applied.size(), ownApplies + 1);
+        controller.stop();
+    }
+
     void aTakenPortIsReportedAndTheGatewayRunsAnyway()
     {
         QTemporaryDir dir;

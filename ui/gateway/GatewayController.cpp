@@ -14,6 +14,13 @@ GatewayController::GatewayController(const Clock &clock, QObject *parent)
     : QObject(parent)
     , m_gateway(std::make_unique<gateway::Gateway>(clock))
 {
+    connect(m_gateway.get(), &gateway::Gateway::configApplied, this, [this](int revision) {
+        if (m_applying)
+            return;
+        announceCapture();
+        Q_EMIT applied(revision);
+        Q_EMIT appliedElsewhere(revision);
+    });
 }
 
 GatewayController::~GatewayController()
@@ -41,7 +48,9 @@ QStringList GatewayController::start(const config::WorkspacePtr &ws)
 {
     if (m_gateway->isRunning())
         return apply(ws);
+    m_applying = true;
     QStringList problems = m_gateway->apply(ws);
+    m_applying = false;
     if (problems.isEmpty())
         problems = m_gateway->start();
     if (!problems.isEmpty())
@@ -67,7 +76,9 @@ void GatewayController::stop()
 
 QStringList GatewayController::apply(const config::WorkspacePtr &ws)
 {
+    m_applying = true;
     const QStringList problems = m_gateway->apply(ws);
+    m_applying = false;
     if (problems.isEmpty()) {
         Q_EMIT applied(m_gateway->revision());
         announceCapture();

@@ -66,6 +66,9 @@ Q_SIGNALS:
     // The capture store changed (started, stopped, or the database moved with an apply).
     void captureChanged(portico::capture::CaptureStore *store, const QString &databasePath);
     void applied(int revision);
+    // A configuration came from elsewhere (the admin API's PUT /config), not from start() or
+    // apply(): the running gateway no longer matches the document. applied() is emitted too.
+    void appliedElsewhere(int revision);
     // The admin API started, moved or stopped (`url` empty), or could not bind (`problem`).
     void adminChanged(const QUrl &url, const QString &problem);
 
@@ -79,6 +82,7 @@ private:
     capture::CaptureStore *m_announcedStore = nullptr;
     QString m_capturePath;
     qint64 m_captureBaseline = 0;
+    bool m_applying = false; // inside our own Gateway::apply()
 };
 
 } // namespace portico::ui

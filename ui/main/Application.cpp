@@ -85,6 +85,12 @@ void Application::wireGateway()
         m_lastTotal = m_gateway->gateway()->totalRequests();
     });
     connect(m_gateway, &GatewayController::adminChanged, m_window->status(), &StatusPanel::setAdmin);
+    connect(m_gateway, &GatewayController::appliedElsewhere, this, [this](int revision) {
+        m_window->statusBar()->showMessage(
+            tr("The admin API applied a new configuration (revision %1); Apply to Gateway would replace it")
+                .arg(revision),
+            15000);
+    });
     connect(m_gateway, &GatewayController::applied, this, [this] {
         const QStringList urls = m_gateway->listenUrls();
         m_sample->setTarget(urls.isEmpty() ? QUrl() : QUrl(urls.first()), m_gateway->gateway()->workspace());
