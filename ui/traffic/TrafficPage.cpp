@@ -90,6 +90,7 @@ TrafficPage::TrafficPage(QWidget *parent)
     // Ignored width: a long notice is cut (its tooltip has it all) rather than widening the page.
     m_notice->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     actions->addWidget(m_notice, 1);
+    actions->addSpacing(12);
     actions->addWidget(m_count);
 
     auto *split = new QSplitter(Qt::Horizontal, this);
