@@ -8,6 +8,8 @@
 #include "ui/traffic/TrafficPage.h"
 #include "ui/traffic/TrafficTable.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QLabel>
 #include <QSignalSpy>
 #include <QTest>
@@ -51,6 +53,14 @@ private Q_SLOTS:
             summary.contains(QStringLiteral("header X-API-Key was redacted in the capture and not sent")),
             qPrintable(summary));
         QTRY_COMPARE(page.notice()->text(), summary); // shown beside the Replay button
+
+        // Copy as curl says it did, and that the key in the command is a placeholder.
+        page.table()->selectRow(page.model()->rowOfId(id));
+        page.copyAsCurl();
+        QVERIFY(QApplication::clipboard()->text().startsWith(QStringLiteral("curl ")));
+        QVERIFY2(
+            page.notice()->text().contains(QStringLiteral("put the real X-API-Key in place of [redacted]")),
+            qPrintable(page.notice()->text()));
         closeStore();
     }
 

@@ -285,8 +285,23 @@ void TrafficPage::compareSelected()
 void TrafficPage::copyAsCurl()
 {
     const qint64 id = m_table->currentId();
-    if (const auto e = id ? m_model->exchange(id) : std::nullopt)
-        QApplication::clipboard()->setText(capture::toCurl(*e));
+    const auto e = id ? m_model->exchange(id) : std::nullopt;
+    if (!e)
+        return;
+    QApplication::clipboard()->setText(capture::toCurl(*e));
+    // The command carries "[redacted]" where the capture hid a secret: say which, before it is run.
+    QStringList hidden;
+    for (const auto &[name, value] : e->requestHeaders) {
+        if (value == "[redacted]")
+            hidden << QString::fromLatin1(name);
+    }
+    if (hidden.isEmpty())
+        showNotice(tr("Copied #%1 as a curl command").arg(id), false);
+    else
+        showNotice(tr("Copied #%1 as a curl command; put the real %2 in place of [redacted]")
+                       .arg(id)
+                       .arg(hidden.join(QStringLiteral(", "))),
+            true);
 }
 
 bool TrafficPage::exportHar(const QString &path)
