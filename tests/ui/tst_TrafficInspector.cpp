@@ -14,6 +14,7 @@
 #include "ui/traffic/TrafficTable.h"
 
 #include <QAbstractItemModelTester>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -234,6 +235,28 @@ private Q_SLOTS:
         QVERIFY(m_store->flush());
         model.reload();
         QTRY_COMPARE(model.rowCount(), 1);
+
+        // Clear can be undone: the page offers it, and everything shows again.
+        QVERIFY(model.isViewCleared());
+        model.showCleared();
+        QVERIFY(!model.isViewCleared());
+        QTRY_COMPARE(model.rowCount(), 6);
+    }
+
+    void thePageOffersToShowWhatWasCleared()
+    {
+        fill(3);
+        TrafficPage page;
+        page.setSource(m_store.get(), m_path);
+        QTRY_COMPARE(page.model()->rowCount(), 3);
+        page.model()->clearView();
+        const auto labels = page.findChildren<QLabel *>();
+        const auto offer = std::find_if(labels.cbegin(), labels.cend(),
+            [](const QLabel *l) { return l->text().contains(QStringLiteral("show them")); });
+        QVERIFY(offer != labels.cend());
+        Q_EMIT(*offer)->linkActivated(QStringLiteral("#"));
+        QTRY_COMPARE(page.model()->rowCount(), 3);
+        QVERIFY(!(*offer)->text().contains(QStringLiteral("show them")));
     }
 
     // Nothing selected: the details say so, without an empty "Request 0 µs" waterfall.

@@ -92,6 +92,14 @@ void TrafficModel::reload()
     endResetModel();
 }
 
+void TrafficModel::showCleared()
+{
+    if (m_floorId == 0)
+        return;
+    m_floorId = 0;
+    reload();
+}
+
 void TrafficModel::clearView()
 {
     qint64 floor = m_ids.isEmpty() ? 0 : m_ids.last();

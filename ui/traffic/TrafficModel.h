@@ -75,6 +75,9 @@ public:
     void reload();
     // Hides everything captured so far (the inspector's "clear"; the database keeps it).
     void clearView();
+    // Whether clearView() hides older exchanges, and undoing it: everything shows again.
+    bool isViewCleared() const { return m_floorId > 0; }
+    void showCleared();
     // The ids of the current filter are being read: the table is empty until they arrive.
     bool isLoading() const { return m_loadingIds; }
 

@@ -78,6 +78,8 @@ TrafficPage::TrafficPage(QWidget *parent)
     m_compare->setShortcut(QKeySequence(Qt::Key_D));
     m_curl->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     m_count->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_count->setTextFormat(Qt::RichText);
+    connect(m_count, &QLabel::linkActivated, m_model, &TrafficModel::showCleared);
 
     auto *top = new QHBoxLayout;
     top->addWidget(title);
@@ -200,6 +202,10 @@ void TrafficPage::updateCount()
         m_count->setText(tr("No capture yet: start the gateway"));
     else if (m_model->isLoading())
         m_count->setText(tr("Reading the capture…"));
+    else if (m_model->isViewCleared())
+        // Without a way back, Clear made the whole history unreachable until a restart.
+        m_count->setText(tr("%n exchange(s) shown, older ones cleared (<a href=\"#\">show them</a>)", nullptr,
+            m_model->rowCount()));
     else
         m_count->setText(tr("%n exchange(s) shown", nullptr, m_model->rowCount()));
 }
