@@ -24,8 +24,10 @@ namespace portico::gateway {
 
 namespace {
 
-// Binds one listening socket; port 0 asks the kernel for a port (then all workers share it).
-int bindSocket(const QHostAddress &address, quint16 port, QString *error)
+// Binds one socket; port 0 asks the kernel for a port (then all workers share it). A listener
+// has SO_REUSEPORT (one socket per worker on the same port); a probe has not (see bindListeners).
+enum class BindFor { Listen, Probe };
+int bindSocket(const QHostAddress &address, quint16 port, QString *error, BindFor purpose = BindFor::Listen)
 {
     const bool v6 = address.protocol() == QAbstractSocket::IPv6Protocol;
     const int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -35,7 +37,8 @@ int bindSocket(const QHostAddress &address, quint16 port, QString *error)
     }
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if (purpose == BindFor::Listen)
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
     sockaddr_storage ss {};
     socklen_t len;
     if (v6) {
@@ -52,7 +55,8 @@ int bindSocket(const QHostAddress &address, quint16 port, QString *error)
         sa->sin_addr.s_addr = htonl(address.toIPv4Address());
         len = sizeof(sockaddr_in);
     }
-    if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) < 0 || ::listen(fd, 1024) < 0) {
+    if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) < 0
+        || (purpose == BindFor::Listen && ::listen(fd, 1024) < 0)) {
         *error = QString::fromLocal8Bit(strerror(errno));
         ::close(fd);
         return -1;
@@ -150,7 +154,16 @@ QStringList Gateway::loadTls(const config::Workspace &ws, QSslConfiguration *out
     return {};
 }
 
-QStringList Gateway::bindListeners(const config::Workspace &ws, int workers, std::vector<BoundListener> *out)
+QList<std::pair<QHostAddress, quint16>> Gateway::heldListeners() const
+{
+    QList<std::pair<QHostAddress, quint16>> held;
+    for (const QUrl &url : m_listenUrls)
+        held.append({ resolveListenHost(url.host()), quint16(url.port()) });
+    return held;
+}
+
+QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
+    const QList<std::pair<QHostAddress, quint16>> &held, std::vector<BoundListener> *out)
 {
     QStringList errors;
     for (const config::HostPort &hp : ws.gateway.listen) {
@@ -162,6 +175,18 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers, std
             continue;
         }
         quint16 port = hp.port;
+        // SO_REUSEPORT would also let a second Portico (or anything else with the option) join
+        // this port and take a share of its connections. A plain bind first finds any other
+        // listener; only the ones this gateway holds itself may be bound again (a reload).
+        if (port != 0 && !held.contains(std::pair(address, port))) {
+            QString error;
+            const int probe = bindSocket(address, port, &error, BindFor::Probe);
+            if (probe < 0) {
+                errors << QStringLiteral("gateway.listen: cannot listen on %1: %2").arg(hp.toString(), error);
+                continue;
+            }
+            ::close(probe);
+        }
         for (int i = 0; i < workers; ++i) {
             QString error;
             const int fd = bindSocket(address, port, &error);
@@ -257,7 +282,7 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
             errors = loadTls(*workspace, &tls);
             std::vector<BoundListener> listeners;
             if (errors.isEmpty())
-                errors = bindListeners(*workspace, int(m_workers.size()), &listeners);
+                errors = bindListeners(*workspace, int(m_workers.size()), heldListeners(), &listeners);
             if (!errors.isEmpty())
                 return errors;
             handListenersToWorkers(listeners, tls, workspace->gateway.tls.has_value());
@@ -286,7 +311,7 @@ QStringList Gateway::start()
     const int workers = workerCountFor(ws);
     std::vector<BoundListener> listeners;
     if (errors.isEmpty())
-        errors = bindListeners(ws, workers, &listeners);
+        errors = bindListeners(ws, workers, {}, &listeners);
     if (errors.isEmpty())
         errors = openCapture(ws);
     if (!errors.isEmpty()) {

@@ -5,6 +5,7 @@
 #include "core/gateway/GatewayState.h"
 
 #include <QDateTime>
+#include <QHostAddress>
 #include <QObject>
 #include <QStringList>
 #include <QUrl>
@@ -75,7 +76,10 @@ private:
         QUrl url;
         std::vector<int> fds; // one per worker (SO_REUSEPORT)
     };
-    QStringList bindListeners(const config::Workspace &ws, int workers, std::vector<BoundListener> *out);
+    // The addresses and ports this gateway listens on now (a reload may bind them again).
+    QList<std::pair<QHostAddress, quint16>> heldListeners() const;
+    QStringList bindListeners(const config::Workspace &ws, int workers,
+        const QList<std::pair<QHostAddress, quint16>> &held, std::vector<BoundListener> *out);
     QStringList loadTls(const config::Workspace &ws, QSslConfiguration *out);
     QStringList openCapture(const config::Workspace &ws);
     void handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn);

@@ -187,6 +187,29 @@ private Q_SLOTS:
         QCOMPARE(gw.get("/moved").header("x-upstream-name"), QByteArray("b"));
     }
 
+    // One socket per worker shares the port through SO_REUSEPORT, which would also let a second
+    // gateway join it and take a share of its clients. The second must be refused instead; the
+    // first keeps every request, and may still bind its own port again on a reload.
+    void secondGatewayOnTheSamePortIsRefused()
+    {
+        GatewayHarness first;
+        QCOMPARE(first.start(config(QStringLiteral("a"))), QString());
+        const quint16 port = first.port();
+        const QString samePort = QStringLiteral("listen: 127.0.0.1:%1").arg(port);
+        GatewayHarness second;
+        const QString error = second.start(
+            config(QStringLiteral("b")).replace(QStringLiteral("listen: 127.0.0.1:0"), samePort));
+        QVERIFY2(error.contains(QStringLiteral("in use")), qPrintable(error));
+        for (int i = 0; i < 8; ++i) // new connections each time: none may land on `second`
+            QCOMPARE(first.get("/x").header("x-upstream-name"), QByteArray("a"));
+        QCOMPARE(first.reload(config(QStringLiteral("b"))
+                                  .replace(QStringLiteral("listen: 127.0.0.1:0"),
+                                      QStringLiteral("listen: [127.0.0.1:%1, 127.0.0.1:0]").arg(port))),
+            QStringList());
+        QCOMPARE(first.gateway().listenUrls().first().port(), int(port));
+        QCOMPARE(first.get("/x").header("x-upstream-name"), QByteArray("b"));
+    }
+
     void severalListeners()
     {
         GatewayHarness gw;
