@@ -379,6 +379,12 @@ void ProxyStream::finish(const QString &error)
     m_exchange.timings.lastByteUs = total;
     if (!error.isEmpty() && m_exchange.error.isEmpty())
         m_exchange.error = error;
+    // A filter that answered itself (a 429, a group ACL's 403) after auth named the consumer
+    // never reached proceedUpstream, where these are copied for proxied requests.
+    if (m_exchange.consumer.isEmpty() && m_ctx.consumer)
+        m_exchange.consumer = m_ctx.consumer->name;
+    if (m_exchange.apiVersion.isEmpty())
+        m_exchange.apiVersion = m_ctx.apiVersion;
     const double upstreamSeconds = m_upstreamStartUs >= 0 && m_exchange.timings.firstUpstreamByteUs >= 0
         ? double(total - (m_upstreamStartUs - m_startUs)) / 1e6
         : -1;

@@ -33,6 +33,11 @@ routes:
     match: {path: /api/users}
     upstream: echo
     auth: [keys]
+  - name: limited
+    match: {path: /limited}
+    upstream: echo
+    auth: [keys]
+    rate_limit: {requests: 1, per: 1m, by: consumer}
 )";
 
 QList<QJsonObject> readLines(const QString &path, QString *error)
@@ -134,6 +139,30 @@ private Q_SLOTS:
         QCOMPARE(third.value(QStringLiteral("method")).toString(), QStringLiteral("DELETE"));
         QVERIFY(third.value(QStringLiteral("route")).isNull());
         QCOMPARE(third.value(QStringLiteral("trace_id")).toString().size(), 32);
+    }
+
+    // A filter that answers after the consumer is known (rate limit 429, group ACL 403) still
+    // logs, and captures, who it was.
+    void consumerIsKnownWhenAFilterAnswers()
+    {
+        TempWorkspace logDir;
+        const QString path = logDir.path(QStringLiteral("access.log"));
+        admin::AccessLog accessLog;
+        QString error;
+        QVERIFY2(accessLog.open(path, &error), qPrintable(error));
+        AdminFixture fx;
+        error = fx.start(QString::fromUtf8(kWorkspace));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        fx.gateway->state().setExchangeSink(&accessLog);
+        const QList<std::pair<QByteArray, QByteArray>> key { { "X-API-Key", "alice-key" } };
+        QCOMPARE(httpCall("GET", fx.gatewayUrl(QStringLiteral("/limited")), {}, key).status, 200);
+        QCOMPARE(httpCall("GET", fx.gatewayUrl(QStringLiteral("/limited")), {}, key).status, 429);
+        QTRY_COMPARE_WITH_TIMEOUT((accessLog.flush(), accessLog.written()), quint64(2), 5000);
+        const QList<QJsonObject> lines = readLines(path, &error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(lines.size(), 2);
+        for (const QJsonObject &line : lines)
+            QCOMPARE(line.value(QStringLiteral("consumer")).toString(), QStringLiteral("alice"));
     }
 
     void badDestinationIsAnError()
