@@ -7,6 +7,8 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 
+#include <algorithm>
+
 namespace portico::capture {
 
 namespace {
@@ -21,6 +23,75 @@ bool transportHeader(const QByteArray &name)
             return true;
     }
     return false;
+}
+
+constexpr QByteArrayView kRedacted = "[redacted]";
+
+// One name=value part of a query, its text kept as captured (re-encoding could change it).
+struct QueryPart
+{
+    QByteArray text;
+    QString name; // decoded ('+' is a space in form-style queries)
+    bool redacted = false;
+};
+
+QString decodeQueryPiece(QByteArray piece)
+{
+    piece.replace('+', ' ');
+    return QString::fromUtf8(QByteArray::fromPercentEncoding(piece));
+}
+
+QList<QueryPart> queryParts(const QString &encodedQuery)
+{
+    QList<QueryPart> parts;
+    if (encodedQuery.isEmpty())
+        return parts;
+    for (const QByteArray &text : encodedQuery.toUtf8().split('&')) {
+        if (text.isEmpty())
+            continue;
+        const qsizetype eq = text.indexOf('=');
+        QueryPart p;
+        p.text = text;
+        p.name = decodeQueryPiece(eq < 0 ? text : text.left(eq));
+        p.redacted = eq >= 0 && decodeQueryPiece(text.mid(eq + 1)) == QLatin1StringView(kRedacted);
+        parts.append(p);
+    }
+    return parts;
+}
+
+// The captured parameters without those the target's query names, then the target's.
+QList<QueryPart> mergedQuery(const QUrl &original, const QUrl &target)
+{
+    const QList<QueryPart> overrides = queryParts(target.query(QUrl::FullyEncoded));
+    QList<QueryPart> parts = queryParts(original.query(QUrl::FullyEncoded));
+    parts.removeIf([&overrides](const QueryPart &p) {
+        return std::any_of(
+            overrides.cbegin(), overrides.cend(), [&p](const QueryPart &o) { return o.name == p.name; });
+    });
+    for (QueryPart o : overrides) {
+        o.redacted = false; // whatever the user typed is what they mean to send
+        parts.append(o);
+    }
+    return parts;
+}
+
+bool namedIn(const HeaderList &headers, const QByteArray &name)
+{
+    return std::any_of(headers.cbegin(), headers.cend(),
+        [&name](const Header &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
+}
+
+// Host as an HTTP client sends it for `url`: IPv6 literals in brackets, the port only when it
+// is not the scheme's default (what curl and browsers send, so what captured rows hold).
+QByteArray hostHeader(const QUrl &url)
+{
+    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    const int defaultPort = url.scheme().compare(u"https", Qt::CaseInsensitive) == 0 ? 443 : 80;
+    if (url.port() != -1 && url.port() != defaultPort)
+        host += ':' + QByteArray::number(url.port());
+    return host;
 }
 
 qint64 nowNs()
@@ -44,6 +115,27 @@ Replayer::Replayer(CaptureStore *store, QObject *parent)
     connect(m_nam, &QNetworkAccessManager::finished, this, &Replayer::onFinished);
 }
 
+QList<Replayer::Withheld> Replayer::withheld(const Exchange &original, const ReplayOptions &options)
+{
+    QList<Withheld> out;
+    for (const auto &h : original.requestHeaders) {
+        if (h.second != kRedacted || transportHeader(h.first) || namedIn(options.headers, h.first))
+            continue;
+        const QString name = QString::fromLatin1(h.first);
+        const bool seen = std::any_of(out.cbegin(), out.cend(), [&name](const Withheld &w) {
+            return w.kind == Withheld::Kind::Header && w.name.compare(name, Qt::CaseInsensitive) == 0;
+        });
+        if (!seen)
+            out.append({ Withheld::Kind::Header, name });
+    }
+    for (const QueryPart &p : mergedQuery(QUrl(original.url), options.target)) {
+        const Withheld w { Withheld::Kind::QueryParameter, p.name };
+        if (p.redacted && !out.contains(w))
+            out.append(w);
+    }
+    return out;
+}
+
 Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &options)
 {
     Exchange e;
@@ -58,28 +150,42 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
             base.chop(1);
         url.setPath(base + url.path(QUrl::FullyEncoded), QUrl::TolerantMode);
     }
+    QByteArrayList sent;
+    for (const QueryPart &p : mergedQuery(QUrl(original.url), options.target)) {
+        if (!p.redacted)
+            sent.append(p.text);
+    }
+    if (sent.isEmpty())
+        url.setQuery(QString());
+    else
+        url.setQuery(QString::fromUtf8(sent.join('&')), QUrl::TolerantMode);
     e.url = url.toString(QUrl::FullyEncoded);
     e.scheme = url.scheme();
-    e.host = url.host();
     e.path = url.path(QUrl::FullyEncoded);
     e.query = url.query(QUrl::FullyEncoded);
     e.apiVersion = original.apiVersion;
     e.addNote(QStringLiteral("replay of exchange %1").arg(original.id));
+    for (const Withheld &w : withheld(original, options)) {
+        e.addNote(QStringLiteral("%1 %2 was redacted in the capture and not sent")
+                      .arg(w.kind == Withheld::Kind::Header ? QStringLiteral("header")
+                                                            : QStringLiteral("query parameter"),
+                          w.name));
+    }
     for (const auto &h : original.requestHeaders) {
-        if (transportHeader(h.first))
-            continue;
-        if (h.second == "[redacted]") {
-            e.addNote(QStringLiteral("header %1 was redacted in the capture and not sent")
-                          .arg(QString::fromLatin1(h.first)));
-            continue;
-        }
-        e.requestHeaders.append(h);
+        if (!transportHeader(h.first) && h.second != kRedacted)
+            e.requestHeaders.append(h);
     }
     for (const auto &o : options.headers) {
         e.requestHeaders.removeIf(
             [&o](const Header &h) { return h.first.compare(o.first, Qt::CaseInsensitive) == 0; });
         if (!o.second.isEmpty())
             e.requestHeaders.append(o);
+    }
+    if (!namedIn(e.requestHeaders, "host"))
+        e.requestHeaders.prepend({ QByteArrayLiteral("Host"), hostHeader(url) });
+    for (const auto &h : std::as_const(e.requestHeaders)) {
+        if (h.first.compare("host", Qt::CaseInsensitive) == 0)
+            e.host = QString::fromUtf8(h.second);
     }
     e.requestBody = original.requestBody;
     e.requestBodySize = original.requestBody.size();

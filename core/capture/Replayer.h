@@ -18,7 +18,9 @@ class CaptureStore;
 struct ReplayOptions
 {
     // Empty: send to the original URL (through the gateway that captured it). Otherwise the
-    // scheme, host and port of `target` replace the original's and its path is prepended.
+    // scheme, host and port of `target` replace the original's and its path is prepended; the
+    // parameters of its query replace the captured ones of the same name (the way to supply a
+    // key the capture redacted in the query), the others are added.
     QUrl target;
     // Header overrides, applied in order: a value replaces every field of that name, an empty
     // value (from "K:") removes the header.
@@ -27,8 +29,13 @@ struct ReplayOptions
 };
 
 // Sends a captured request again with QNetworkAccessManager and records the result as a new
-// exchange (noted "replay of exchange N"). Headers the capture redacted are not sent (their
-// value is gone); an override can supply them. Redirects are not followed.
+// exchange (noted "replay of exchange N"). Headers and query parameters the capture redacted
+// are not sent (their value is gone, and "[redacted]" would only be a wrong credential); a
+// header override or the target's query can supply them, and each one still left out gets a
+// note. The Host sent is host[:port] of the URL, the port left out when it is the scheme's
+// default (as clients send it), unless an override sets Host; the new exchange's host and
+// request headers record what was sent, the way captured rows record the client's Host.
+// Redirects are not followed.
 class Replayer final : public QObject
 {
     Q_OBJECT
@@ -37,6 +44,17 @@ class Replayer final : public QObject
 public:
     // `store` may be null (nothing recorded). The Replayer creates its own network manager.
     explicit Replayer(CaptureStore *store, QObject *parent = nullptr);
+
+    // A captured value the replay leaves out because the capture redacted it and no option
+    // supplies it (an override that removes the header counts as supplying: the user chose).
+    struct Withheld
+    {
+        enum class Kind { Header, QueryParameter };
+        Kind kind = Kind::Header;
+        QString name; // as captured (query parameter names decoded)
+        bool operator==(const Withheld &) const = default;
+    };
+    static QList<Withheld> withheld(const Exchange &original, const ReplayOptions &options);
 
     // The request part of the new exchange: URL, method, headers and body to send.
     static Exchange prepare(const Exchange &original, const ReplayOptions &options);

@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 using namespace portico::capture;
 using namespace portico::capture::test;
 
@@ -60,6 +62,7 @@ private Q_SLOTS:
         QVERIFY(stored);
         QVERIFY(stored->notes.contains(QStringLiteral("replay of exchange %1").arg(original.id)));
         QVERIFY(stored->notes.contains(QStringLiteral("Authorization was redacted")));
+        QVERIFY(!stored->notes.contains(QStringLiteral("query parameter")));
         QCOMPARE(stored->status, 200);
         QVERIFY(stored->responseBody.contains("\"server\""));
         QVERIFY(stored->timings.lastByteUs >= stored->timings.firstUpstreamByteUs);
@@ -85,6 +88,124 @@ private Q_SLOTS:
         QCOMPARE(got[0].header("x-custom"), QByteArray("overridden"));
         QCOMPARE(got[0].header("authorization"), QByteArray("Bearer fresh"));
         QVERIFY(got[0].header("accept") != "application/json");
+    }
+
+    // Captured rows keep the Host the client sent (host:port, the port left out only when the
+    // client left it out): a replay records and sends the same form, so host: filters find it.
+    void recordsHostWithPortLikeCapturedRows()
+    {
+        const Exchange original = captured(m_upstream.url(QStringLiteral("/items")).toString());
+        Replayer replayer(m_store.get());
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, {});
+        QVERIFY(done.wait(5000));
+        const auto result = done.at(0).at(0).value<Exchange>();
+        QCOMPARE(result.status, 200);
+        const QString hostPort = m_upstream.hostPort();
+        QVERIFY(hostPort.contains(u':'));
+        QCOMPARE(result.host, hostPort);
+        QCOMPARE(m_upstream.lastRequests(1)[0].header("host"), hostPort.toLatin1());
+        QVERIFY(m_store->flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(m_store->options().databasePath));
+        const auto stored = reader.get(result.id);
+        QVERIFY(stored);
+        QCOMPARE(stored->host, hostPort);
+        QCOMPARE(headerValue(stored->requestHeaders, "host"), hostPort.toLatin1());
+
+        // The scheme's default port is left out, as clients leave it out of Host; IPv6 in brackets.
+        QCOMPARE(Replayer::prepare(captured(QStringLiteral("http://api.local:80/a")), {}).host,
+            QStringLiteral("api.local"));
+        QCOMPARE(Replayer::prepare(captured(QStringLiteral("https://api.local:443/a")), {}).host,
+            QStringLiteral("api.local"));
+        const Exchange v6 = Replayer::prepare(captured(QStringLiteral("https://[::1]:8443/a")), {});
+        QCOMPARE(v6.host, QStringLiteral("[::1]:8443"));
+        QCOMPARE(headerValue(v6.requestHeaders, "host"), QByteArray("[::1]:8443"));
+        // --target changes where it goes, and so the Host sent.
+        ReplayOptions toTarget;
+        toTarget.target = QUrl(QStringLiteral("http://10.0.0.5:9000"));
+        QCOMPARE(Replayer::prepare(original, toTarget).host, QStringLiteral("10.0.0.5:9000"));
+        // A Host override is what is sent, so it is what is recorded (once).
+        ReplayOptions vhost;
+        vhost.headers = { { "host", "api.example:8080" } };
+        const Exchange overridden = Replayer::prepare(original, vhost);
+        QCOMPARE(overridden.host, QStringLiteral("api.example:8080"));
+        QCOMPARE(std::count_if(overridden.requestHeaders.cbegin(), overridden.requestHeaders.cend(),
+                     [](const Header &h) { return h.first.compare("host", Qt::CaseInsensitive) == 0; }),
+            1);
+    }
+
+    // The note about a redacted header must not claim it was left out when an override sent it.
+    void redactedHeaderSuppliedByOverrideIsNotNoted()
+    {
+        const Exchange original = captured(m_upstream.url(QStringLiteral("/items")).toString());
+        QCOMPARE(headerValue(original.requestHeaders, "authorization"), QByteArray("[redacted]"));
+        QVERIFY(Replayer::prepare(original, {})
+                    .notes.contains(
+                        QStringLiteral("header Authorization was redacted in the capture and not sent")));
+
+        ReplayOptions options;
+        options.headers = { { "authorization", "Bearer fresh" } };
+        Replayer replayer(m_store.get());
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, options);
+        QVERIFY(done.wait(5000));
+        const auto result = done.at(0).at(0).value<Exchange>();
+        QCOMPARE(result.status, 200);
+        QCOMPARE(m_upstream.lastRequests(1)[0].header("authorization"), QByteArray("Bearer fresh"));
+        QVERIFY2(!result.notes.contains(QStringLiteral("Authorization")), qPrintable(result.notes));
+        QVERIFY(Replayer::withheld(original, options).isEmpty());
+        QCOMPARE(Replayer::withheld(original, {}),
+            (QList<Replayer::Withheld> {
+                { Replayer::Withheld::Kind::Header, QStringLiteral("Authorization") } }));
+    }
+
+    // A key the gateway redacted in the query is not sent as the literal "[redacted]": the
+    // parameter is left out and noted, unless the target's query supplies it.
+    void redactedQueryParameterIsLeftOutAndNoted()
+    {
+        const Exchange original
+            = captured(m_upstream.url(QStringLiteral("/items?apikey=[redacted]&x=1&api%20key=%5Bredacted%5D"))
+                           .toString());
+        Replayer replayer(m_store.get());
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, {});
+        QVERIFY(done.wait(5000));
+        const auto result = done.at(0).at(0).value<Exchange>();
+        QCOMPARE(result.status, 200);
+        QCOMPARE(m_upstream.lastRequests(1)[0].query, QStringLiteral("x=1"));
+        QCOMPARE(result.query, QStringLiteral("x=1"));
+        QVERIFY(!result.url.contains(QStringLiteral("redacted")));
+        QVERIFY2(result.notes.contains(
+                     QStringLiteral("query parameter apikey was redacted in the capture and not sent")),
+            qPrintable(result.notes));
+        QVERIFY(result.notes.contains(QStringLiteral("query parameter api key was redacted")));
+
+        // Only redacted parameters go: nothing left means no '?'.
+        const Exchange onlyKey
+            = Replayer::prepare(captured(QStringLiteral("http://api.local:8080/a?apikey=[redacted]")), {});
+        QCOMPARE(onlyKey.url, QStringLiteral("http://api.local:8080/a"));
+        QVERIFY(onlyKey.query.isEmpty());
+
+        // The target's query supplies parameters by name (replacing captured ones).
+        ReplayOptions options;
+        options.target = m_upstream.url(QStringLiteral("/base?apikey=fresh&x=2"));
+        Replayer again(nullptr);
+        QSignalSpy done2(&again, &Replayer::finished);
+        again.replay(original, options);
+        QVERIFY(done2.wait(5000));
+        const auto supplied = done2.at(0).at(0).value<Exchange>();
+        QCOMPARE(supplied.status, 200);
+        const auto got = m_upstream.lastRequests(1)[0];
+        QCOMPARE(got.path, QStringLiteral("/base/items"));
+        QCOMPARE(got.query, QStringLiteral("apikey=fresh&x=2"));
+        QVERIFY2(
+            !supplied.notes.contains(QStringLiteral("query parameter apikey")), qPrintable(supplied.notes));
+        QVERIFY(supplied.notes.contains(QStringLiteral("query parameter api key was redacted")));
+        QCOMPARE(Replayer::withheld(original, options),
+            (QList<Replayer::Withheld> {
+                { Replayer::Withheld::Kind::Header, QStringLiteral("Authorization") },
+                { Replayer::Withheld::Kind::QueryParameter, QStringLiteral("api key") } }));
     }
 
     void connectionFailureIsAnErrorNotAStatus()
@@ -158,6 +279,15 @@ private Q_SLOTS:
     }
 
 private:
+    static QByteArray headerValue(const HeaderList &headers, const char *name)
+    {
+        for (const auto &h : headers) {
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return h.second;
+        }
+        return {};
+    }
+
     // An exchange as the gateway would have captured it, stored, and read back.
     Exchange captured(const QString &url)
     {
