@@ -5,6 +5,9 @@
 #include <QJsonObject>
 #include <QMap>
 
+#include <algorithm>
+#include <iterator>
+
 namespace portico::capture {
 
 namespace {
@@ -63,12 +66,20 @@ void diffJson(const QString &path, const QJsonValue &a, const QJsonValue &b, QLi
         out->append({ Change::Kind::Changed, QStringLiteral("body ") + path, compact(a), compact(b) });
 }
 
+// See diffExchanges() in the header for why these never count.
+bool framingHeader(const QByteArray &lowerName)
+{
+    static const char *const names[]
+        = { "content-length", "transfer-encoding", "connection", "keep-alive", "date" };
+    return std::any_of(std::begin(names), std::end(names), [&](const char *n) { return lowerName == n; });
+}
+
 QMap<QByteArray, QByteArray> headerMap(const HeaderList &headers, const QStringList &ignore)
 {
     QMap<QByteArray, QByteArray> map;
     for (const auto &h : headers) {
         const QByteArray name = h.first.toLower();
-        if (ignore.contains(QString::fromLatin1(name), Qt::CaseInsensitive))
+        if (framingHeader(name) || ignore.contains(QString::fromLatin1(name), Qt::CaseInsensitive))
             continue;
         QByteArray &v = map[name];
         v = v.isEmpty() ? h.second : v + ", " + h.second;

@@ -9,8 +9,8 @@
 namespace portico::capture {
 
 // What changed between two responses (typically an original and its replay): status, response
-// headers (compared by lower-case name, repeated fields joined), and the body, structurally when
-// both bodies are JSON (one change per differing JSON path), as a whole otherwise.
+// headers (compared by lower-case name, repeated fields joined, framing ones skipped: see below), and the
+// body, structurally when both bodies are JSON (one change per differing JSON path), as a whole otherwise.
 struct ExchangeDiff
 {
     struct Change
@@ -29,7 +29,11 @@ struct ExchangeDiff
     QString toText() const;
 };
 
-// Headers named in ignoreHeaders (case-insensitive; e.g. date, x-request-id) are not compared.
+// Response headers that describe the message or the connection rather than what the API answered
+// are never compared: content-length and transfer-encoding (framing: the body comparison already
+// covers it, and a capture may lack Content-Length or have been chunked where a replay is not),
+// connection and keep-alive (per connection), date (always differs). Headers named in
+// ignoreHeaders (case-insensitive; e.g. x-request-id) are skipped as well.
 ExchangeDiff diffExchanges(const Exchange &a, const Exchange &b, const QStringList &ignoreHeaders = {});
 
 } // namespace portico::capture

@@ -258,6 +258,23 @@ private Q_SLOTS:
         QCOMPARE(diffExchanges(a, b).changes[0].where, QStringLiteral("body"));
     }
 
+    // Old captures may lack Content-Length (or came chunked) where the replay's response has it:
+    // framing and per-connection fields are not differences in what the API answered.
+    void diffIgnoresFramingHeaders()
+    {
+        Exchange a = makeExchange(QStringLiteral("GET"), QStringLiteral("/"), 200);
+        Exchange b = a;
+        a.responseHeaders = { { "Content-Type", "application/json" }, { "Transfer-Encoding", "chunked" },
+            { "Connection", "keep-alive" }, { "Keep-Alive", "timeout=5" }, { "Date", "Mon" } };
+        b.responseHeaders = { { "content-type", "application/json" }, { "Content-Length", "11" },
+            { "Connection", "close" }, { "Date", "Tue" } };
+        QVERIFY2(diffExchanges(a, b).isEmpty(), qPrintable(diffExchanges(a, b).toText()));
+        // Everything else still counts, and ignoreHeaders adds to the framing list.
+        b.responseHeaders.append(Header("X-Request-Id", "req-2"));
+        QCOMPARE(diffExchanges(a, b).toText(), QStringLiteral("+ header x-request-id: req-2\n"));
+        QVERIFY(diffExchanges(a, b, { QStringLiteral("X-Request-Id") }).isEmpty());
+    }
+
     void copyAsCurl()
     {
         Exchange e = makeExchange(QStringLiteral("POST"), QStringLiteral("/api/it's"), 200);
