@@ -292,7 +292,6 @@ void ProxyStream::onAggregateDone(filters::AggregateResponse response)
     for (size_t i = m_filterIndex; i-- > 0;)
         chain[i]->onResponseHead(m_ctx, m_response);
     m_noResponseBody = m_request.method == "HEAD";
-    captureResponseBody(response.body.constData(), size_t(response.body.size()));
     sendBuffered(m_response, std::move(response.body));
 }
 

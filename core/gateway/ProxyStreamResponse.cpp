@@ -71,10 +71,24 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     h += ' ';
     h += head.reason.isEmpty() ? http::reasonPhrase(head.status) : head.reason;
     h += "\r\n";
+    // The capture records the head as the client gets it: every field written below, the
+    // framing and Connection fields included.
+    if (m_capturing)
+        m_record.beginHead(capture::CaptureRecord::ResponseHead);
+    const auto add = [&](QByteArrayView name, QByteArrayView value) {
+        // Appended piece by piece: `name + ": " + ...` would allocate a temporary per part
+        // (rate-limited routes add five extra fields to every response).
+        h.append(name);
+        h += ": ";
+        h.append(value);
+        h += "\r\n";
+        if (m_capturing)
+            m_record.addHeader(name, value);
+    };
     const QByteArrayList tokens = connectionTokens(head.headers);
     for (const auto &[name, value] : head.headers.entries()) {
         if (upgrade && (http::HttpHeaders::nameEquals(name, "upgrade") || http::HttpHeaders::nameEquals(name, "connection"))) {
-            h += name + ": " + value + "\r\n";
+            add(name, value);
             continue;
         }
         if (isHopByHop(name) || http::HttpHeaders::nameEquals(name, "x-request-id"))
@@ -83,55 +97,30 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
             continue;
         if (!tokens.isEmpty() && listsToken(tokens, name))
             continue;
-        h += name;
-        h += ": ";
-        h += value;
-        h += "\r\n";
-    }
-    // What the capture records: the upstream's fields, the filters' extras, X-Request-Id, built in
-    // one allocation (appending to a copy of the upstream's list made it grow twice per response).
-    // Only the capture store reads them: without one the list is not built at all.
-    if (m_capturing) {
-        m_record.beginHead(capture::CaptureRecord::ResponseHead);
-        for (const auto &[name, value] : head.headers.entries())
-            m_record.addHeader(name, value);
+        add(name, value);
     }
     for (const auto &[name, value] : m_ctx.extraResponseHeaders.entries()) {
-        if (addsToResponse(head.headers, name, value)) {
-            // Appended piece by piece: `name + ": " + ...` would allocate a temporary per part
-            // (rate-limited routes add five of these to every response).
-            h += name;
-            h += ": ";
-            h += value;
-            h += "\r\n";
-            if (m_capturing)
-                m_record.addHeader(name, value);
-        }
+        if (addsToResponse(head.headers, name, value))
+            add(name, value);
     }
-    h += "X-Request-Id: ";
-    h += m_requestId;
-    h += "\r\n";
+    add("X-Request-Id", m_requestId);
     if (!m_noResponseBody) {
         if (bodyLength >= 0) {
-            h += "Content-Length: ";
-            h += QByteArray::number(bodyLength);
-            h += "\r\n";
+            add("Content-Length", QByteArray::number(bodyLength));
         } else if (m_request.httpMinor >= 1) {
-            h += "Transfer-Encoding: chunked\r\n";
+            add("Transfer-Encoding", "chunked");
             m_chunkedOut = true;
         } else {
             m_closeAfter = true; // HTTP/1.0 client, unknown length: the close ends the body
         }
-    } else if (head.status == 204 || head.status == 304) {
-        // no framing fields
     }
     if (!m_framing.keepAlive || m_worker->state().draining() || (!m_requestComplete && !upgrade))
         m_closeAfter = true;
     if (!upgrade) {
         if (m_closeAfter)
-            h += "Connection: close\r\n";
+            add("Connection", "close");
         else if (m_request.httpMinor == 0)
-            h += "Connection: keep-alive\r\n";
+            add("Connection", "keep-alive");
     }
     h += "\r\n";
     if (m_out.isEmpty())
@@ -139,10 +128,8 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
     else
         m_out += h;
     m_responseStarted = true;
-    if (m_capturing) {
-        m_record.addHeader("X-Request-Id", m_requestId);
+    if (m_capturing)
         m_record.endHead(capture::CaptureRecord::ResponseHead);
-    }
 }
 
 void ProxyStream::writeBodyChunk(const char *data, size_t length)
@@ -162,7 +149,8 @@ void ProxyStream::writeBodyChunk(const char *data, size_t length)
 
 void ProxyStream::onUpstreamBody(const char *data, size_t length)
 {
-    captureResponseBody(data, length);
+    if (!m_bufferResponse) // a buffered body is captured as the filters leave it (sendBuffered)
+        captureResponseBody(data, length);
     if (m_cluster) {
         const auto timeout = m_ctx.route->timeout.value_or(m_cluster->config().responseTimeout);
         m_responseDeadline = steadyMs() + timeout.count(); // idle time between reads
@@ -229,6 +217,8 @@ void ProxyStream::sendBuffered(http::ResponseHead &head, QByteArray body)
     head.headers.remove("transfer-encoding");
     sendResponseHead(head, m_noResponseBody ? -1 : body.size());
     if (!m_noResponseBody) {
+        // The capture holds what the client got: a field a transform removed is not stored.
+        captureResponseBody(body.constData(), size_t(body.size()));
         m_out += body;
         m_exchange.responseBytes += body.size();
     }
@@ -264,7 +254,6 @@ void ProxyStream::sendLocalReply(filters::LocalReply reply)
         chain[i]->onResponseHead(m_ctx, head);
     m_noResponseBody = m_request.method == "HEAD";
     QByteArray body = problemBody(reply, m_trace.traceId, m_requestId);
-    captureResponseBody(body.constData(), size_t(body.size()));
     // Local replies skip response body filters: they are the gateway's own words.
     m_filterIndex = 0;
     sendBuffered(head, std::move(body));
@@ -279,7 +268,6 @@ void ProxyStream::sendFilterResponse(http::ResponseHead head, QByteArray body)
     for (size_t i = m_filterIndex; i-- > 0;)
         chain[i]->onResponseHead(m_ctx, head);
     m_noResponseBody = m_request.method == "HEAD" || head.status == 204 || head.status == 304;
-    captureResponseBody(body.constData(), size_t(body.size()));
     // Unlike a local reply, a filter's answer (a mock) is content: the body filters before it
     // (response.json.remove) shape it as they would an upstream's.
     sendBuffered(head, std::move(body));

@@ -5,6 +5,8 @@
 #include "../filters/AuthTestKit.h"
 #include "FilterItKit.h"
 
+#include <optional>
+
 #include <zlib.h>
 
 using namespace portico;
@@ -279,6 +281,31 @@ private Q_SLOTS:
         QCOMPARE(r.header("Content-Type"), QByteArray("application/json; charset=utf-8"));
         QCOMPARE(r.header("ETag"), QByteArray("W/\"v1\"")); // same meaning, other bytes: weak
         QCOMPARE(r.header("X-Filtered"), QByteArray("done"));
+    }
+
+    // The capture holds what the client got, not what the upstream sent: a field a transform
+    // removed (personal data, say) is not stored, and the head has the framing that was sent.
+    void captureHoldsTheFilteredResponse()
+    {
+        const RawResponse r = getSpinning(*m_gw, "/data/items");
+        QCOMPARE(r.status, 200);
+        verifyFiltered(r.body);
+        const auto captured = [&]() -> std::optional<capture::Exchange> {
+            const QList<capture::Exchange> all = capturedExchanges(*m_gw);
+            for (auto it = all.crbegin(); it != all.crend(); ++it) {
+                if (it->path == QStringLiteral("/data/items"))
+                    return *it;
+            }
+            return std::nullopt;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(captured().has_value(), 5000);
+        const capture::Exchange e = *captured();
+        QCOMPARE(e.responseBody, r.body);
+        QCOMPARE(e.responseBodySize, qint64(r.body.size()));
+        QVERIFY(!e.responseBody.contains("hunter2"));
+        QCOMPARE(capture::headerValue(e.responseHeaders, "content-length"), QByteArray::number(r.body.size()));
+        QCOMPARE(capture::headerValue(e.responseHeaders, "x-request-id"), r.header("X-Request-Id"));
+        QCOMPARE(capture::headerValue(e.responseHeaders, "etag"), r.header("ETag"));
     }
 
     void nestedArraysInAGzipBody()
