@@ -6,9 +6,7 @@
 #include "core/capture/Replayer.h"
 
 #include <QEventLoop>
-#include <QUrlQuery>
-
-#include <algorithm>
+#include <QUrl>
 
 #include <cstdio>
 
@@ -23,9 +21,11 @@ constexpr const char *kUsage
 
 constexpr const char *kHelp
     = "Sends captured exchange ID again: to its original URL (through the gateway that captured\n"
-      "it) or to --target (scheme://host:port[/base], the path and query are kept). The new\n"
-      "exchange is recorded in DB with a note naming ID; its id is printed on stdout.\n"
-      "Headers redacted in the capture are not sent; supply them with --header.\n\n"
+      "it) or to --target (scheme://host:port[/base][?k=v], the path and query are kept; the\n"
+      "parameters in --target's query replace captured ones of the same name). The new exchange\n"
+      "is recorded in DB with a note naming ID; its id is printed on stdout.\n"
+      "Headers and query parameters redacted in the capture are not sent; supply headers with\n"
+      "--header and query parameters in the query of --target.\n\n"
       "Options:\n"
       "  --db DB            the capture database\n"
       "  --target URL       send here instead of the original URL\n"
@@ -104,26 +104,21 @@ int runReplay(const QStringList &args)
         return 1;
     }
 
-    // The capture keeps "[redacted]" in place of secrets; the replay leaves those headers out, so
-    // an authenticated request usually comes back 401. Say so, and how to fix it, up front.
-    for (const Header &h : original->requestHeaders) {
-        if (h.second != "[redacted]")
-            continue;
-        const bool supplied = std::any_of(options.headers.cbegin(), options.headers.cend(),
-            [&h](const Header &o) { return o.first.compare(h.first, Qt::CaseInsensitive) == 0; });
-        if (!supplied)
+    // The capture keeps "[redacted]" in place of secrets; the replay leaves those headers and
+    // query parameters out, so an authenticated request usually comes back 401. Say so, and how
+    // to fix it, up front (the same list the Replayer notes in the recorded exchange).
+    for (const Replayer::Withheld &w : Replayer::withheld(*original, options)) {
+        const QByteArray name = w.name.toUtf8();
+        if (w.kind == Replayer::Withheld::Kind::Header)
             std::fprintf(stderr,
                 "portico-cli replay: warning: header %s was redacted in the capture and is not sent; "
                 "supply it with --header '%s: VALUE'\n",
-                h.first.constData(), h.first.constData());
-    }
-    // A key read from the query is redacted in the URL itself and goes out as "[redacted]".
-    for (const auto &[name, value] : QUrlQuery(original->query).queryItems(QUrl::FullyDecoded)) {
-        if (value == u"[redacted]")
+                name.constData(), name.constData());
+        else
             std::fprintf(stderr,
-                "portico-cli replay: warning: query parameter %s was redacted in the capture and is sent as "
-                "'[redacted]'; send the credential another way, e.g. with --header\n",
-                qPrintable(name));
+                "portico-cli replay: warning: query parameter %s was redacted in the capture and is not "
+                "sent; supply it in the query of --target, e.g. --target 'http://HOST:PORT?%s=VALUE'\n",
+                name.constData(), QUrl::toPercentEncoding(w.name).constData());
     }
 
     CaptureOptions storeOptions;
@@ -165,7 +160,7 @@ int runReplay(const QStringList &args)
         return 1;
     }
     if (diff) {
-        const ExchangeDiff d = diffExchanges(*original, result, { QStringLiteral("date") });
+        const ExchangeDiff d = diffExchanges(*original, result);
         if (d.isEmpty())
             std::printf("no differences in status, headers and body\n");
         else
