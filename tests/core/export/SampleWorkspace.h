@@ -78,8 +78,10 @@ inline Workspace sampleWorkspace()
     versions.map = KeyValues { { QStringLiteral("v1"), QStringLiteral("users-v1") },
         { QStringLiteral("v2"), QStringLiteral("users-v2") } };
     versions.defaultVersion = QStringLiteral("v2");
-    versions.deprecated.append({ QStringLiteral("v1"),
-        Deprecation { QDate(2027, 6, 30), QStringLiteral("https://docs.example.com/migrate-v2") } });
+    Deprecation v1Deprecation; // by member: Deprecation gains fields (since) over time
+    v1Deprecation.sunset = QDate(2027, 6, 30);
+    v1Deprecation.link = QStringLiteral("https://docs.example.com/migrate-v2");
+    versions.deprecated.append({ QStringLiteral("v1"), v1Deprecation });
     users.versions = versions;
     users.auth = QStringList { QStringLiteral("keys"), QStringLiteral("idp") };
     users.hideCredentials = true;
