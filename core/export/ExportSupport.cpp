@@ -211,16 +211,27 @@ QString authTypeText(AuthType t)
     return {};
 }
 
-void warnPorticoOnly(const Workspace &ws, const QString &target, QStringList &warnings)
+void warnPorticoOnly(const Workspace &ws, const TargetTraits &target, QStringList &warnings)
 {
+    if (!target.isGateway) {
+        const QString outOfScope
+            = QStringLiteral("the %1 document describes the API, not the gateway serving it")
+                  .arg(target.name);
+        if (ws.capture.enabled)
+            warnings << QStringLiteral("capture: traffic capture (%1) is not exported: %2")
+                            .arg(ws.capture.database, outOfScope);
+        if (ws.admin.enabled)
+            warnings << QStringLiteral("admin: the admin API on %1 is not exported: %2")
+                            .arg(ws.admin.listen.toString(), outOfScope);
+        return;
+    }
     if (ws.capture.enabled)
         warnings << QStringLiteral(
             "capture: traffic capture (%1) is Portico's inspector; %2 has no equivalent")
-                        .arg(ws.capture.database, target);
+                        .arg(ws.capture.database, target.name);
     if (ws.admin.enabled)
-        warnings << QStringLiteral(
-            "admin: the admin API on %1 is not exported; use %2's own management interface")
-                        .arg(ws.admin.listen.toString(), target);
+        warnings << QStringLiteral("admin: the admin API on %1 is not exported; %2")
+                        .arg(ws.admin.listen.toString(), target.adminAdvice);
 }
 
 QByteArray readWorkspaceFile(const Workspace &ws, const QString &path, bool *ok)

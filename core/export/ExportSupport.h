@@ -42,9 +42,21 @@ QString durationText(config::Duration d); // for messages: 250ms, 5s, 1m
 QString rateLimitText(const config::RateLimit &r);
 QString authTypeText(config::AuthType t);
 
+// What an export target is, for the warnings about Portico's own parts.
+struct TargetTraits
+{
+    QString name; // "Kong", "OpenAPI"
+    // A gateway serves traffic and has (or lacks) its own way of being managed; a description
+    // format (OpenAPI) only documents the API, so capture and the admin API are out of its scope.
+    bool isGateway = true;
+    // Gateways: what takes the place of Portico's admin API there, as a clause after "; "
+    // ("use Kong's Admin API", "KrakenD has no management API: ...").
+    QString adminAdvice;
+};
+
 // The workspace's Portico-only parts (capture, admin API) and settings a target keeps outside
 // its routing config; one warning each, so nothing is dropped silently.
-void warnPorticoOnly(const config::Workspace &ws, const QString &target, QStringList &warnings);
+void warnPorticoOnly(const config::Workspace &ws, const TargetTraits &target, QStringList &warnings);
 
 // Text of a file named in the workspace (paths relative to the workspace file's folder).
 QByteArray readWorkspaceFile(const config::Workspace &ws, const QString &path, bool *ok = nullptr);

@@ -491,7 +491,10 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     }
     if (m_ws.tracing.b3())
         m_warnings << QStringLiteral("tracing: b3 propagation needs a tracing provider; not exported");
-    warnPorticoOnly(m_ws, QStringLiteral("Envoy"), m_warnings);
+    warnPorticoOnly(m_ws,
+        { QStringLiteral("Envoy"), true,
+            QStringLiteral("use Envoy's admin interface (the bootstrap's admin block)") },
+        m_warnings);
 
     ExportResult result;
     result.text = doc.toYaml();

@@ -430,7 +430,8 @@ void KongBuilder::globalSettings(DocNode &doc)
     m_warnings << QStringLiteral(
         "tracing: propagation %1 is not exported; enable Kong's opentelemetry plugin")
                       .arg(m_ws.tracing.propagation.join(u", "));
-    warnPorticoOnly(m_ws, QStringLiteral("Kong"), m_warnings);
+    warnPorticoOnly(
+        m_ws, { QStringLiteral("Kong"), true, QStringLiteral("use Kong's Admin API") }, m_warnings);
 }
 
 ExportResult KongBuilder::build()

@@ -264,7 +264,10 @@ ExportResult KrakendBuilder::build()
     m_warnings << QStringLiteral(
         "tracing: propagation %1 needs KrakenD's telemetry/opentelemetry; not exported")
                       .arg(m_ws.tracing.propagation.join(u", "));
-    warnPorticoOnly(m_ws, QStringLiteral("KrakenD"), m_warnings);
+    warnPorticoOnly(m_ws,
+        { QStringLiteral("KrakenD"), true,
+            QStringLiteral("KrakenD has no management API: change krakend.json and redeploy") },
+        m_warnings);
 
     ExportResult result;
     result.text = doc.toJson();

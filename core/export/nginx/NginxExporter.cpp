@@ -101,7 +101,10 @@ ExportResult exportNginx(const Workspace &ws)
         warnings << QStringLiteral("tracing: nginx passes traceparent/b3 headers through but does not start "
                                    "traces; propagation %1 not exported")
                         .arg(ws.tracing.propagation.join(u", "));
-    warnPorticoOnly(ws, QStringLiteral("nginx"), warnings);
+    warnPorticoOnly(ws,
+        { QStringLiteral("nginx"), true,
+            QStringLiteral("nginx has no management API: edit its configuration and run nginx -s reload") },
+        warnings);
 
     ExportResult r;
     r.text = out.toUtf8();

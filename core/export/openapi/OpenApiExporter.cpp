@@ -319,7 +319,7 @@ ExportResult OpenApiBuilder::build(bool json)
     m_warnings << QStringLiteral(
         "gateway behaviour (upstreams, rate limits, transforms, health checks) is not "
         "part of an OpenAPI description");
-    warnPorticoOnly(m_ws, QStringLiteral("OpenAPI"), m_warnings);
+    warnPorticoOnly(m_ws, { QStringLiteral("OpenAPI"), false, {} }, m_warnings);
 
     ExportResult result;
     result.text = json ? doc.toJson() : doc.toYaml();

@@ -309,7 +309,11 @@ ExportResult TraefikBuilder::build()
     m_warnings << QStringLiteral("tracing: propagation %1 is set in Traefik's static tracing configuration; "
                                  "not exported")
                       .arg(m_ws.tracing.propagation.join(u", "));
-    warnPorticoOnly(m_ws, QStringLiteral("Traefik"), m_warnings);
+    warnPorticoOnly(m_ws,
+        { QStringLiteral("Traefik"), true,
+            QStringLiteral("Traefik's API and dashboard (api in the static configuration) show its state; "
+                           "changes go through its providers") },
+        m_warnings);
 
     ExportResult result;
     result.text = doc.toYaml();
