@@ -46,7 +46,7 @@ Exchange exchange(const QString &method, const QString &url, int status, const Q
     e.method = method;
     e.url = url;
     e.scheme = u.scheme();
-    e.host = u.host();
+    e.host = u.authority(); // as the gateway records it: the client's Host, host:port
     e.path = u.path();
     e.query = u.query();
     e.status = status;
@@ -235,6 +235,16 @@ private Q_SLOTS:
         QVERIFY(stored);
         QVERIFY(stored->notes.contains(QStringLiteral("replay of exchange %1").arg(m_ids[0])));
         QCOMPARE(stored->status, 200);
+        // Recorded with the same host:port as the captured rows, so a host: filter finds both.
+        const auto original = reader.get(m_ids[0]);
+        QVERIFY(original);
+        QCOMPARE(stored->host, original->host);
+        const Run byHost = cli({ "traffic", "list", "--db", m_db, "--json", "--filter",
+            QStringLiteral("host:%1").arg(m_upstream.hostPort()) });
+        QVERIFY2(byHost.exitCode == 0, byHost.err.constData());
+        QVERIFY2(byHost.out.contains(QStringLiteral("\"id\": %1").arg(newId).toUtf8())
+                || byHost.out.contains(QStringLiteral("\"id\":%1").arg(newId).toUtf8()),
+            byHost.out.constData());
 
         // The failed original goes to --target instead.
         const Run t = cli(
