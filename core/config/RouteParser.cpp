@@ -67,7 +67,8 @@ Versions parseVersions(YamlReader &r, const YAML::Node &node, const QString &pat
                 Deprecation d;
                 const QString context = QStringLiteral("deprecated version '%1'").arg(e.key);
                 if (!e.value.IsNull()) {
-                    for (const auto &dep : r.fields(e.value, e.path, context, { "sunset", "link" })) {
+                    for (const auto &dep :
+                        r.fields(e.value, e.path, context, { "since", "sunset", "link" })) {
                         const auto text = r.string(dep.value, dep.path);
                         if (!text)
                             continue;
@@ -75,8 +76,9 @@ Versions parseVersions(YamlReader &r, const YAML::Node &node, const QString &pat
                             d.link = *text;
                             continue;
                         }
-                        d.sunset = QDate::fromString(*text, Qt::ISODate);
-                        if (!d.sunset.isValid())
+                        QDate &date = dep.key == u"since" ? d.since : d.sunset;
+                        date = QDate::fromString(*text, Qt::ISODate);
+                        if (!date.isValid())
                             r.error(
                                 dep.path, QStringLiteral("invalid date '%1' (use YYYY-MM-DD)").arg(*text));
                     }

@@ -1,6 +1,8 @@
 #include "core/config/ValueFormats.h"
 
+#include <QLocale>
 #include <QRegularExpression>
+#include <QUrl>
 
 #include <algorithm>
 #include <limits>
@@ -117,6 +119,25 @@ bool isHttpToken(const QString &name)
 {
     static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
     return token.match(name).hasMatch();
+}
+
+QByteArray httpDate(const QDate &date)
+{
+    return QLocale::c().toString(date, u"ddd, dd MMM yyyy").toLatin1() + " 00:00:00 GMT";
+}
+
+QList<std::pair<QByteArray, QByteArray>> deprecationFields(const Deprecation &d)
+{
+    QList<std::pair<QByteArray, QByteArray>> out { { "Deprecation", d.headerValue() } };
+    if (d.sunset.isValid())
+        out.append({ "Sunset", httpDate(d.sunset) });
+    if (!d.link.trimmed().isEmpty()) {
+        const QByteArray target = '<' + QUrl(d.link.trimmed()).toEncoded() + '>';
+        out.append({ "Link", target + "; rel=\"deprecation\"" });
+        if (d.sunset.isValid())
+            out.append({ "Link", target + "; rel=\"sunset\"" });
+    }
+    return out;
 }
 
 int levenshtein(const QString &a, const QString &b)

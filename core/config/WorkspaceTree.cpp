@@ -356,6 +356,8 @@ private:
             for (const auto &[version, d] : v.deprecated) {
                 const QString dp = p + ".deprecated." + version;
                 Tree entry;
+                if (d.since.isValid())
+                    entry.insert("since", str(dp + ".since", d.since.toString(Qt::ISODate)));
                 if (d.sunset.isValid())
                     entry.insert("sunset", str(dp + ".sunset", d.sunset.toString(Qt::ISODate)));
                 if (!d.link.isEmpty())

@@ -1,5 +1,7 @@
 #include "core/export/ExportSupport.h"
 
+#include "core/config/ValueFormats.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -33,11 +35,9 @@ KeyValues deprecationHeaders(const Versions &v, const QString &version)
     for (const auto &[name, dep] : v.deprecated) {
         if (name != version)
             continue;
-        out.append({ QStringLiteral("Deprecation"), QStringLiteral("true") });
-        if (dep.sunset.isValid())
-            out.append({ QStringLiteral("Sunset"), httpDate(dep.sunset) });
-        if (!dep.link.isEmpty())
-            out.append({ QStringLiteral("Link"), QStringLiteral("<%1>; rel=\"deprecation\"").arg(dep.link) });
+        // The same fields the gateway sends (VersionResolver).
+        for (const auto &[field, value] : config::deprecationFields(dep))
+            out.append({ QString::fromLatin1(field), QString::fromLatin1(value) });
     }
     return out;
 }
@@ -244,11 +244,6 @@ QByteArray readWorkspaceFile(const Workspace &ws, const QString &path, bool *ok)
     if (ok)
         *ok = opened;
     return opened ? f.readAll() : QByteArray();
-}
-
-QString httpDate(const QDate &date)
-{
-    return QLocale::c().toString(date.startOfDay(Qt::UTC), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
 }
 
 QString regexEscape(const QString &literal)

@@ -61,7 +61,6 @@ void warnPorticoOnly(const config::Workspace &ws, const TargetTraits &target, QS
 // Text of a file named in the workspace (paths relative to the workspace file's folder).
 QByteArray readWorkspaceFile(const config::Workspace &ws, const QString &path, bool *ok = nullptr);
 
-QString httpDate(const QDate &date);
 QString regexEscape(const QString &literal);
 
 } // namespace portico::exporter

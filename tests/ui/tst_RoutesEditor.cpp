@@ -5,14 +5,15 @@
 #include "support/TempWorkspace.h"
 #include "ui/document/WorkspaceDocument.h"
 #include "ui/models/RoutesModel.h"
+#include "ui/sections/ConsumerForm.h"
 #include "ui/sections/RouteForm.h"
 #include "ui/sections/RouteMatchEditor.h"
 #include "ui/sections/SectionPage.h"
+#include "ui/sections/VersionsEditor.h"
 #include "ui/widgets/CheckList.h"
+#include "ui/widgets/DurationEdit.h"
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/RateLimitBox.h"
-#include "ui/widgets/DurationEdit.h"
-#include "ui/sections/ConsumerForm.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -54,6 +55,27 @@ class RoutesEditorTest : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The version table shows each deprecation's since and sunset dates and link, and gives
+    // back exactly what it was given (a date left out of the table would be lost on the next edit).
+    void versionTableKeepsEveryDeprecationField()
+    {
+        config::Versions v;
+        v.map = { { QStringLiteral("v1"), QStringLiteral("users-v1") },
+            { QStringLiteral("v2"), QStringLiteral("users-v2") } };
+        v.defaultVersion = QStringLiteral("v2");
+        config::Deprecation d;
+        d.since = QDate(2026, 1, 15);
+        d.sunset = QDate(2027, 6, 30);
+        d.link = QStringLiteral("https://docs.example.com/migrate-v2");
+        v.deprecated = { { QStringLiteral("v1"), d } };
+        const QList<QStringList> rows = VersionsEditor::toRows(v);
+        QCOMPARE(rows.size(), 2);
+        QCOMPARE(rows[0].value(VersionsEditor::SinceColumn), QStringLiteral("2026-01-15"));
+        QCOMPARE(rows[0].value(VersionsEditor::SunsetColumn), QStringLiteral("2027-06-30"));
+        QCOMPARE(rows[1].value(VersionsEditor::DeprecatedColumn), QStringLiteral("false"));
+        QCOMPARE(VersionsEditor::fromRows(v, rows), v);
+    }
+
     void addEditUndoRedo()
     {
         test::TempWorkspace tmp;

@@ -21,14 +21,17 @@ VersionsEditor::VersionsEditor(QWidget *parent)
     : QWidget(parent)
     , m_by(new QComboBox(this))
     , m_header(new QLineEdit(this))
-    , m_map(new RowsEditor({ tr("Version"), tr("Upstream"), tr("Deprecated"), tr("Sunset"), tr("Link") }, this))
+    , m_map(new RowsEditor(
+          { tr("Version"), tr("Upstream"), tr("Deprecated"), tr("Since"), tr("Sunset"), tr("Link") }, this))
     , m_default(new QComboBox(this))
 {
     m_by->addItem(tr("path prefix (/v1/…)"), int(Versions::By::Path));
     m_by->addItem(tr("request header"), int(Versions::By::Header));
     m_header->setPlaceholderText(QStringLiteral("X-API-Version"));
     m_map->model()->setCheckColumn(DeprecatedColumn);
+    m_map->model()->setPlaceholder(SinceColumn, tr("no date"));
     m_map->model()->setPlaceholder(SunsetColumn, tr("none"));
+    m_map->delegate()->setDateColumn(SinceColumn);
     m_map->delegate()->setDateColumn(SunsetColumn);
     m_map->setNewRow({ QString(), QString(), QStringLiteral("false") });
     m_map->view()->horizontalHeader()->setSectionResizeMode(DeprecatedColumn, QHeaderView::ResizeToContents);
@@ -71,10 +74,12 @@ QList<QStringList> VersionsEditor::toRows(const Versions &v)
 {
     QList<QStringList> rows;
     for (const auto &[version, upstream] : v.map) {
-        QStringList row { version, upstream, QStringLiteral("false"), QString(), QString() };
+        QStringList row { version, upstream, QStringLiteral("false"), QString(), QString(), QString() };
         for (const auto &[name, deprecation] : v.deprecated) {
             if (name == version) {
                 row[DeprecatedColumn] = QStringLiteral("true");
+                row[SinceColumn]
+                    = deprecation.since.isValid() ? deprecation.since.toString(Qt::ISODate) : QString();
                 row[SunsetColumn] = deprecation.sunset.isValid() ? deprecation.sunset.toString(Qt::ISODate) : QString();
                 row[LinkColumn] = deprecation.link;
             }
@@ -91,12 +96,12 @@ Versions VersionsEditor::fromRows(const Versions &base, const QList<QStringList>
     v.deprecated.clear();
     for (const QStringList &r : rows) {
         v.map.append({ r.value(VersionColumn), r.value(UpstreamColumn) });
-        const bool deprecated = r.value(DeprecatedColumn) == u"true" || !r.value(SunsetColumn).isEmpty()
-            || !r.value(LinkColumn).isEmpty();
+        const bool deprecated = r.value(DeprecatedColumn) == u"true" || !r.value(SinceColumn).isEmpty()
+            || !r.value(SunsetColumn).isEmpty() || !r.value(LinkColumn).isEmpty();
         if (deprecated)
-            v.deprecated.append(
-                { r.value(VersionColumn),
-                  config::Deprecation { QDate::fromString(r.value(SunsetColumn), Qt::ISODate), r.value(LinkColumn) } });
+            v.deprecated.append({ r.value(VersionColumn),
+                config::Deprecation { QDate::fromString(r.value(SunsetColumn), Qt::ISODate),
+                    r.value(LinkColumn), QDate::fromString(r.value(SinceColumn), Qt::ISODate) } });
     }
     return v;
 }

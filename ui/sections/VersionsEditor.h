@@ -19,7 +19,7 @@ class VersionsEditor final : public QWidget
     Q_OBJECT
 
 public:
-    enum Column { VersionColumn, UpstreamColumn, DeprecatedColumn, SunsetColumn, LinkColumn };
+    enum Column { VersionColumn, UpstreamColumn, DeprecatedColumn, SinceColumn, SunsetColumn, LinkColumn };
 
     explicit VersionsEditor(QWidget *parent = nullptr);
 

@@ -1,5 +1,7 @@
 #include "core/filters/versioning/VersionResolver.h"
 
+#include "core/config/ValueFormats.h"
+
 #include <QTimeZone>
 #include <QUrl>
 
@@ -70,21 +72,6 @@ std::pair<QByteArray, QByteArray> VersionResolver::splitFirstSegment(const QByte
     return { path.mid(1, slash - 1), path.mid(slash) };
 }
 
-QByteArray VersionResolver::httpDate(const QDateTime &when)
-{
-    static const char *const days[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
-    static const char *const months[]
-        = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    const QDateTime utc = when.toUTC();
-    const QDate d = utc.date();
-    const QTime t = utc.time();
-    return QByteArray(days[d.dayOfWeek() - 1]) + ", " + QByteArray::number(d.day()).rightJustified(2, '0')
-        + ' ' + months[d.month() - 1] + ' ' + QByteArray::number(d.year()).rightJustified(4, '0') + ' '
-        + QByteArray::number(t.hour()).rightJustified(2, '0') + ':'
-        + QByteArray::number(t.minute()).rightJustified(2, '0') + ':'
-        + QByteArray::number(t.second()).rightJustified(2, '0') + " GMT";
-}
-
 std::optional<VersionResolver> VersionResolver::compile(const config::Versions &versions, QString *error)
 {
     const auto fail = [&](const QString &message) {
@@ -127,20 +114,15 @@ std::optional<VersionResolver> VersionResolver::compile(const config::Versions &
         const QString key = keyOf(version);
         if (key.isEmpty())
             return fail(QStringLiteral("deprecated version '%1' is not in the map").arg(version));
-        http::HttpHeaders headers;
-        headers.add("Deprecation", "@0");
-        if (deprecation.sunset.isValid())
-            headers.add("Sunset", httpDate(QDateTime(deprecation.sunset, QTime(0, 0), QTimeZone::utc())));
         if (!deprecation.link.trimmed().isEmpty()) {
             const QUrl url(deprecation.link.trimmed(), QUrl::StrictMode);
             if (!url.isValid() || url.isRelative())
                 return fail(QStringLiteral("the link of deprecated version '%1' is not an absolute URL")
                                 .arg(version));
-            const QByteArray target = '<' + url.toEncoded() + '>';
-            headers.add("Link", target + "; rel=\"deprecation\"");
-            if (deprecation.sunset.isValid())
-                headers.add("Link", target + "; rel=\"sunset\"");
         }
+        http::HttpHeaders headers;
+        for (const auto &[name, value] : config::deprecationFields(deprecation))
+            headers.add(name, value);
         r.m_deprecation.insert(key, headers);
     }
     return r;

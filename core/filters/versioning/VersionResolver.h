@@ -71,8 +71,6 @@ public:
     static bool looksLikeVersion(QStringView segment);
     // "/v1/api/x" -> {"v1", "/api/x"}; "/v1" -> {"v1", "/"}; a path not starting with '/' -> {"", path}.
     static std::pair<QByteArray, QByteArray> splitFirstSegment(const QByteArray &path);
-    // RFC 9110 5.6.7 IMF-fixdate: "Wed, 30 Jun 2027 00:00:00 GMT".
-    static QByteArray httpDate(const QDateTime &when);
 
 private:
     config::Versions::By m_by = config::Versions::By::Path;

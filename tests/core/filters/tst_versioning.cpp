@@ -1,6 +1,7 @@
 // VersionResolver and VersioningFilter: both modes, deprecation headers, unknown versions, metrics.
 
 #include "core/common/Metrics.h"
+#include "core/config/ValueFormats.h"
 #include "core/filters/versioning/VersioningFactory.h"
 #include "core/filters/versioning/VersioningFilter.h"
 
@@ -192,8 +193,13 @@ private Q_SLOTS:
         v.deprecated = { { "v1", config::Deprecation {} } };
         const auto bare = VersionResolver::compile(v);
         QCOMPARE(bare->deprecationHeaders("v1").size(), 1);
-        QCOMPARE(VersionResolver::httpDate(QDateTime(QDate(1994, 11, 6), QTime(8, 49, 37), QTimeZone::utc())),
-            QByteArray("Sun, 06 Nov 1994 08:49:37 GMT"));
+        // With the date it was deprecated, Deprecation carries it (RFC 9745: "@" Unix seconds).
+        config::Deprecation dated;
+        dated.since = QDate(2026, 1, 15);
+        v.deprecated = { { "v1", dated } };
+        QCOMPARE(VersionResolver::compile(v)->deprecationHeaders("v1").value("Deprecation"),
+            QByteArray("@1768435200"));
+        QCOMPARE(config::httpDate(QDate(1994, 11, 6)), QByteArray("Sun, 06 Nov 1994 00:00:00 GMT"));
     }
 
     void badConfig_data()
