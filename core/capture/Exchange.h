@@ -9,6 +9,7 @@
 #include <QList>
 #include <QMetaType>
 #include <QString>
+#include <QUrl>
 
 #include <utility>
 
@@ -119,6 +120,10 @@ inline QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
 }
 
 ExchangeSummary summarize(const Exchange &e);
+
+// Host as an HTTP client sends it for `url`: IPv6 literals in brackets, the port only when it
+// is not the scheme's default (what curl and browsers send, so what captured rows hold).
+QByteArray hostHeader(const QUrl &url);
 
 } // namespace portico::capture
 

@@ -281,7 +281,7 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
         e.method = req.value(QStringLiteral("method")).toString().toUpper();
         e.url = url.toString(QUrl::FullyEncoded);
         e.scheme = url.scheme();
-        e.host = url.host().toLower();
+        e.host = QString::fromLatin1(hostHeader(url)).toLower(); // as the gateway records it
         e.path = url.path(QUrl::FullyEncoded).isEmpty() ? QStringLiteral("/") : url.path(QUrl::FullyEncoded);
         e.query = url.query(QUrl::FullyEncoded);
         e.requestHeaders = headersFrom(req.value(QStringLiteral("headers")).toArray());

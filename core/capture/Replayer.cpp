@@ -81,19 +81,6 @@ bool namedIn(const HeaderList &headers, const QByteArray &name)
         [&name](const Header &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
 }
 
-// Host as an HTTP client sends it for `url`: IPv6 literals in brackets, the port only when it
-// is not the scheme's default (what curl and browsers send, so what captured rows hold).
-QByteArray hostHeader(const QUrl &url)
-{
-    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    const int defaultPort = url.scheme().compare(u"https", Qt::CaseInsensitive) == 0 ? 443 : 80;
-    if (url.port() != -1 && url.port() != defaultPort)
-        host += ':' + QByteArray::number(url.port());
-    return host;
-}
-
 qint64 nowNs()
 {
     static QElapsedTimer clock = [] {
@@ -105,6 +92,17 @@ qint64 nowNs()
 }
 
 } // namespace
+
+QByteArray hostHeader(const QUrl &url)
+{
+    QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    const int defaultPort = url.scheme().compare(u"https", Qt::CaseInsensitive) == 0 ? 443 : 80;
+    if (url.port() != -1 && url.port() != defaultPort)
+        host += ':' + QByteArray::number(url.port());
+    return host;
+}
 
 Replayer::Replayer(CaptureStore *store, QObject *parent)
     : QObject(parent)
