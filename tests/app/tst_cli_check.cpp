@@ -1,4 +1,6 @@
 // portico-cli check, run as a real process: exit status, stdout and the exact diagnostics on stderr.
+#include "ProcessRun.h"
+
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -19,17 +21,13 @@ private:
 
     static Run run(const QStringList &args)
     {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         // The example file's ${...} secrets must not be needed for it to be valid.
         for (const char *name : { "PORTICO_ADMIN_TOKEN", "JWT_SECRET", "INTROSPECTION_SECRET" })
             env.remove(QString::fromLatin1(name));
-        p.setProcessEnvironment(env);
-        p.start(qEnvironmentVariable("PORTICO_CLI"), args);
-        if (!p.waitForFinished(30'000))
-            return {};
-        return { p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                 QString::fromUtf8(p.readAllStandardError()) };
+        const portico::test::ProcessRun r
+            = portico::test::runProcess(qEnvironmentVariable("PORTICO_CLI"), args, env, {}, 30'000);
+        return { r.exitCode, QString::fromUtf8(r.out), QString::fromUtf8(r.err) };
     }
 
     QString write(const QString &name, const QByteArray &text)

@@ -1,3 +1,5 @@
+#include "ProcessRun.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -13,31 +15,14 @@ class TstCliExport : public QObject
     Q_OBJECT
 
 private:
-    struct Run
-    {
-        int code = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = portico::test::ProcessRun;
 
     QTemporaryDir m_dir;
     QString m_example;
 
     static Run cli(const QStringList &args, const QByteArray &stdinData = {})
     {
-        QProcess p;
-        p.start(qEnvironmentVariable("PORTICO_CLI"), args);
-        Run r;
-        if (!p.waitForStarted(10'000))
-            return r;
-        if (!stdinData.isEmpty())
-            p.write(stdinData);
-        p.closeWriteChannel();
-        p.waitForFinished(60'000);
-        r.code = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return portico::test::runCli(args, stdinData);
     }
 
     static QByteArray readFile(const QString &path)
@@ -74,7 +59,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, marker);
         const Run r = cli(
             { QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"), target });
-        QVERIFY2(r.code == 0, r.err.constData());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains(marker), r.out.left(400).constData());
         // warnings go to stderr, one per line, and never into the config itself
         const QList<QByteArray> lines = r.err.trimmed().split('\n');
@@ -93,7 +78,7 @@ private Q_SLOTS:
         const QString out = m_dir.filePath(QStringLiteral("openapi.json"));
         const Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"),
             QStringLiteral("openapi"), QStringLiteral("-o"), out });
-        QCOMPARE(r.code, 0);
+        QCOMPARE(r.exitCode, 0);
         QVERIFY(r.out.isEmpty());
         QJsonParseError err;
         QJsonDocument::fromJson(readFile(out), &err);
@@ -109,7 +94,7 @@ private Q_SLOTS:
         f.close();
         Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), bad, QStringLiteral("--to"),
             QStringLiteral("kong") });
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(QRegularExpression(QStringLiteral("bad\\.yaml:\\d+:\\d+: error: "))
                      .match(QString::fromUtf8(r.err))
                      .hasMatch(),
@@ -117,10 +102,10 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
         r = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"),
             QStringLiteral("haproxy") });
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("unknown target 'haproxy'"));
         r = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("kong"), m_example });
-        QCOMPARE(r.code, 2);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("error: not a Kong declarative file"));
     }
 
@@ -130,17 +115,17 @@ private Q_SLOTS:
         const QString ws = m_dir.filePath(QStringLiteral("from-kong.yaml"));
         QCOMPARE(cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example, QStringLiteral("--to"),
                          QStringLiteral("kong"), QStringLiteral("-o"), kong })
-                     .code,
+                     .exitCode,
             0);
         const Run imp = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("kong"),
             kong, QStringLiteral("-o"), ws });
-        QVERIFY2(imp.code == 0, imp.err.constData());
+        QVERIFY2(imp.exitCode == 0, imp.err.constData());
         QVERIFY2(!imp.err.contains("imported workspace"), imp.err.constData());
         const Run check = cli({ QStringLiteral("check"), QStringLiteral("-c"), ws });
-        QVERIFY2(check.code == 0, (check.err + readFile(ws)).constData());
+        QVERIFY2(check.exitCode == 0, (check.err + readFile(ws)).constData());
         const Run again = cli({ QStringLiteral("export"), QStringLiteral("-c"), ws, QStringLiteral("--to"),
             QStringLiteral("kong") });
-        QCOMPARE(again.code, 0);
+        QCOMPARE(again.exitCode, 0);
         QCOMPARE(QString::fromUtf8(again.out), QString::fromUtf8(readFile(kong)));
     }
 
@@ -148,14 +133,14 @@ private Q_SLOTS:
     {
         const Run exported = cli({ QStringLiteral("export"), QStringLiteral("-c"), m_example,
             QStringLiteral("--to"), QStringLiteral("openapi") });
-        QCOMPARE(exported.code, 0);
+        QCOMPARE(exported.exitCode, 0);
         const QString ws = m_dir.filePath(QStringLiteral("from-openapi.yaml"));
         const Run imp = cli({ QStringLiteral("import"), QStringLiteral("--from"), QStringLiteral("openapi"),
                                 QStringLiteral("-"), QStringLiteral("-o"), ws },
             exported.out);
-        QVERIFY2(imp.code == 0, imp.err.constData());
+        QVERIFY2(imp.exitCode == 0, imp.err.constData());
         const Run check = cli({ QStringLiteral("check"), QStringLiteral("-c"), ws });
-        QVERIFY2(check.code == 0, (check.err + readFile(ws)).constData());
+        QVERIFY2(check.exitCode == 0, (check.err + readFile(ws)).constData());
         QVERIFY(readFile(ws).contains("/api/orders"));
     }
 };

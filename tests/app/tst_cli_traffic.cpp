@@ -1,4 +1,5 @@
 // portico-cli traffic and replay, driven as a user would: the real binary on a real database.
+#include "ProcessRun.h"
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
 #include "support/LoopbackUpstream.h"
@@ -14,27 +15,11 @@ using namespace portico::capture;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = portico::test::ProcessRun;
 
 Run cli(const QStringList &args)
 {
-    QProcess p;
-    p.start(qEnvironmentVariable("PORTICO_CLI"), args);
-    Run r;
-    if (!p.waitForFinished(30'000)) {
-        p.kill();
-        p.waitForFinished();
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return portico::test::runCli(args);
 }
 
 Exchange exchange(const QString &method, const QString &url, int status, const QString &route)

@@ -1,5 +1,7 @@
 // `portico --help` and `--version` answer in a terminal without a display (over SSH, in a
 // packaging check) instead of aborting for want of a Qt platform plugin.
+#include "ProcessRun.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
@@ -15,32 +17,16 @@ private:
         return QFileInfo(qEnvironmentVariable("PORTICO_CLI")).dir().filePath(QStringLiteral("portico"));
     }
 
-    struct Run
-    {
-        int exitCode = -1;
-        QByteArray out;
-        QByteArray err;
-    };
+    using Run = portico::test::ProcessRun;
 
+    // Without a display, as on a server or in CI.
     static Run run(const QStringList &args)
     {
-        QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.remove(QStringLiteral("DISPLAY"));
         env.remove(QStringLiteral("WAYLAND_DISPLAY"));
         env.remove(QStringLiteral("QT_QPA_PLATFORM"));
-        p.setProcessEnvironment(env);
-        p.start(guiBinary(), args);
-        Run r;
-        if (!p.waitForFinished(20'000)) {
-            p.kill();
-            p.waitForFinished();
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return portico::test::runProcess(guiBinary(), args, env, {}, 20'000);
     }
 
 private Q_SLOTS:

@@ -155,21 +155,9 @@ routes:
       map: {v1: users}
       default: v1
       deprecated:
-        v1: {sunset: 2027-13-01}
-)yaml") << QStringList { QStringLiteral("12:22: invalid date '2027-13-01' (use YYYY-MM-DD)") };
-        QTest::newRow("bad deprecation since") << QByteArrayLiteral(R"yaml(version: 1
-upstreams:
-  users:
-    targets: [{url: http://127.0.0.1:9001}]
-routes:
-  - name: users
-    match: {path: /api/users}
-    versions:
-      map: {v1: users}
-      default: v1
-      deprecated:
-        v1: {since: 15.01.2026}
-)yaml") << QStringList { QStringLiteral("12:21: invalid date '15.01.2026' (use YYYY-MM-DD)") };
+        v1: {since: 15.01.2026, sunset: 2027-13-01}
+)yaml") << QStringList { QStringLiteral("12:21: invalid date '15.01.2026' (use YYYY-MM-DD)"),
+                           QStringLiteral("12:41: invalid date '2027-13-01' (use YYYY-MM-DD)") };
         QTest::newRow("unknown upstream") << QByteArrayLiteral(R"yaml(version: 1
 upstreams:
   users:
