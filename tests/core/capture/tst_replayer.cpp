@@ -36,11 +36,7 @@ private Q_SLOTS:
     void replaysAsCaptured()
     {
         const Exchange original = captured(m_upstream.url(QStringLiteral("/items?x=1")).toString());
-        Replayer replayer(m_store.get());
-        QSignalSpy done(&replayer, &Replayer::finished);
-        replayer.replay(original, {});
-        QVERIFY(done.wait(5000));
-        const auto result = done.at(0).at(0).value<Exchange>();
+        const Exchange result = replay(m_store.get(), original, {});
         QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
         QCOMPARE(result.status, 200);
         QVERIFY(result.id > original.id);
@@ -76,11 +72,7 @@ private Q_SLOTS:
         options.target = m_upstream.url(QStringLiteral("/base"));
         options.headers
             = { { "X-Custom", "overridden" }, { "Authorization", "Bearer fresh" }, { "Accept", "" } };
-        Replayer replayer(nullptr);
-        QSignalSpy done(&replayer, &Replayer::finished);
-        replayer.replay(original, options);
-        QVERIFY(done.wait(5000));
-        const auto result = done.at(0).at(0).value<Exchange>();
+        const Exchange result = replay(nullptr, original, options);
         QCOMPARE(result.status, 200);
         QCOMPARE(result.id, 0); // no store: not recorded
         const auto got = m_upstream.lastRequests(1);
@@ -95,11 +87,7 @@ private Q_SLOTS:
     void recordsHostWithPortLikeCapturedRows()
     {
         const Exchange original = captured(m_upstream.url(QStringLiteral("/items")).toString());
-        Replayer replayer(m_store.get());
-        QSignalSpy done(&replayer, &Replayer::finished);
-        replayer.replay(original, {});
-        QVERIFY(done.wait(5000));
-        const auto result = done.at(0).at(0).value<Exchange>();
+        const Exchange result = replay(m_store.get(), original, {});
         QCOMPARE(result.status, 200);
         const QString hostPort = m_upstream.hostPort();
         QVERIFY(hostPort.contains(u':'));
@@ -146,11 +134,7 @@ private Q_SLOTS:
 
         ReplayOptions options;
         options.headers = { { "authorization", "Bearer fresh" } };
-        Replayer replayer(m_store.get());
-        QSignalSpy done(&replayer, &Replayer::finished);
-        replayer.replay(original, options);
-        QVERIFY(done.wait(5000));
-        const auto result = done.at(0).at(0).value<Exchange>();
+        const Exchange result = replay(m_store.get(), original, options);
         QCOMPARE(result.status, 200);
         QCOMPARE(m_upstream.lastRequests(1)[0].header("authorization"), QByteArray("Bearer fresh"));
         QVERIFY2(!result.notes.contains(QStringLiteral("Authorization")), qPrintable(result.notes));
@@ -167,11 +151,7 @@ private Q_SLOTS:
         const Exchange original
             = captured(m_upstream.url(QStringLiteral("/items?apikey=[redacted]&x=1&api%20key=%5Bredacted%5D"))
                            .toString());
-        Replayer replayer(m_store.get());
-        QSignalSpy done(&replayer, &Replayer::finished);
-        replayer.replay(original, {});
-        QVERIFY(done.wait(5000));
-        const auto result = done.at(0).at(0).value<Exchange>();
+        const Exchange result = replay(m_store.get(), original, {});
         QCOMPARE(result.status, 200);
         QCOMPARE(m_upstream.lastRequests(1)[0].query, QStringLiteral("x=1"));
         QCOMPARE(result.query, QStringLiteral("x=1"));
@@ -190,11 +170,7 @@ private Q_SLOTS:
         // The target's query supplies parameters by name (replacing captured ones).
         ReplayOptions options;
         options.target = m_upstream.url(QStringLiteral("/base?apikey=fresh&x=2"));
-        Replayer again(nullptr);
-        QSignalSpy done2(&again, &Replayer::finished);
-        again.replay(original, options);
-        QVERIFY(done2.wait(5000));
-        const auto supplied = done2.at(0).at(0).value<Exchange>();
+        const Exchange supplied = replay(nullptr, original, options);
         QCOMPARE(supplied.status, 200);
         const auto got = m_upstream.lastRequests(1)[0];
         QCOMPARE(got.path, QStringLiteral("/base/items"));
@@ -211,11 +187,7 @@ private Q_SLOTS:
     void connectionFailureIsAnErrorNotAStatus()
     {
         const Exchange original = captured(QStringLiteral("http://127.0.0.1:1/nothing"));
-        Replayer replayer(nullptr);
-        QSignalSpy done(&replayer, &Replayer::finished);
-        replayer.replay(original, {});
-        QVERIFY(done.wait(5000));
-        const auto result = done.at(0).at(0).value<Exchange>();
+        const Exchange result = replay(nullptr, original, {});
         QCOMPARE(result.status, 0);
         QVERIFY(!result.error.isEmpty());
     }
@@ -296,6 +268,17 @@ private Q_SLOTS:
     }
 
 private:
+    // Replays `original` and waits for the answer (a default Exchange if none came in 5 s).
+    static Exchange replay(CaptureStore *store, const Exchange &original, const ReplayOptions &options)
+    {
+        Replayer replayer(store);
+        QSignalSpy done(&replayer, &Replayer::finished);
+        replayer.replay(original, options);
+        if (!done.wait(5000))
+            return {};
+        return done.at(0).at(0).value<Exchange>();
+    }
+
     static QByteArray headerValue(const HeaderList &headers, const char *name)
     {
         for (const auto &h : headers) {
