@@ -24,6 +24,7 @@ void ProxyStream::onUpstreamInformational(http::ResponseHead &&head)
         h += name + ": " + value + "\r\n";
     h += "\r\n";
     m_out += h;
+    m_exchange.responseBytes += h.size();
 }
 
 void ProxyStream::onUpstreamResponseHead(http::ResponseHead &&head)
@@ -123,6 +124,8 @@ void ProxyStream::sendResponseHead(http::ResponseHead &head, qint64 bodyLength)
             add("Connection", "keep-alive");
     }
     h += "\r\n";
+    // Response bytes count what the client receives: head, framing and body (as request bytes do).
+    m_exchange.responseBytes += h.size();
     if (m_out.isEmpty())
         m_out = std::move(h); // the body is appended into the room reserved above
     else
@@ -136,6 +139,7 @@ void ProxyStream::writeBodyChunk(const char *data, size_t length)
 {
     if (length == 0 || m_noResponseBody)
         return;
+    const qsizetype before = m_out.size();
     if (m_chunkedOut) {
         m_out += QByteArray::number(qulonglong(length), 16);
         m_out += "\r\n";
@@ -144,7 +148,7 @@ void ProxyStream::writeBodyChunk(const char *data, size_t length)
     } else {
         m_out.append(data, qsizetype(length));
     }
-    m_exchange.responseBytes += qint64(length);
+    m_exchange.responseBytes += m_out.size() - before;
 }
 
 void ProxyStream::onUpstreamBody(const char *data, size_t length)
@@ -200,8 +204,10 @@ void ProxyStream::onUpstreamComplete()
         sendBuffered(m_response, std::move(m_responseBuffer));
         return;
     }
-    if (m_chunkedOut)
+    if (m_chunkedOut) {
         m_out += "0\r\n\r\n";
+        m_exchange.responseBytes += 5;
+    }
     flushOut();
     finish();
 }

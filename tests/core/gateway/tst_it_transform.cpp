@@ -306,6 +306,7 @@ private Q_SLOTS:
         QCOMPARE(capture::headerValue(e.responseHeaders, "content-length"), QByteArray::number(r.body.size()));
         QCOMPARE(capture::headerValue(e.responseHeaders, "x-request-id"), r.header("X-Request-Id"));
         QCOMPARE(capture::headerValue(e.responseHeaders, "etag"), r.header("ETag"));
+        QCOMPARE(e.responseBytes, qint64(r.raw.size())); // head and body, as the client got them
     }
 
     void nestedArraysInAGzipBody()
@@ -390,6 +391,15 @@ private Q_SLOTS:
         QVERIFY(!first.contains("Content-Length"));
         const QByteArray rest = client.readUntilClosed(5000);
         QVERIFY2(rest.contains("data: {\"n\":2"), rest.constData());
+        // The capture counts every byte the client got: head, chunk framing, events.
+        const auto captured = [&]() -> qint64 {
+            for (const capture::Exchange &e : capturedExchanges(*m_gw)) {
+                if (e.path == QStringLiteral("/echo-json/events"))
+                    return e.responseBytes;
+            }
+            return -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(captured(), qint64(first.size() + rest.size()), 5000);
     }
 
     void overTheBufferCapIs502()
