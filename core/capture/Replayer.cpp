@@ -1,6 +1,7 @@
 #include "core/capture/Replayer.h"
 
 #include "core/capture/CaptureStore.h"
+#include "core/common/Version.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
@@ -181,6 +182,21 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
     }
     if (!namedIn(e.requestHeaders, "host"))
         e.requestHeaders.prepend({ QByteArrayLiteral("Host"), hostHeader(url) });
+    // Qt's HTTP client adds User-Agent (Mozilla/5.0), Accept-Language (the system's) and
+    // Accept-Encoding (gzip, so the upstream may compress where the original was not) to a
+    // request without them, and cannot be told not to. Where the capture has none, the replay
+    // sends what comes closest to no field, and records it, so the stored replay shows what went
+    // out: any language ("*" means what no field means), the body uncompressed ("identity", what
+    // servers send when the field is missing), and an honest User-Agent.
+    const std::pair<QByteArray, QByteArray> neutral[] = {
+        { QByteArrayLiteral("User-Agent"), QByteArray("Portico/") + kVersion + " (replay)" },
+        { QByteArrayLiteral("Accept-Language"), QByteArrayLiteral("*") },
+        { QByteArrayLiteral("Accept-Encoding"), QByteArrayLiteral("identity") },
+    };
+    for (const auto &[name, value] : neutral) {
+        if (!namedIn(e.requestHeaders, name))
+            e.requestHeaders.append({ name, value });
+    }
     for (const auto &h : std::as_const(e.requestHeaders)) {
         if (h.first.compare("host", Qt::CaseInsensitive) == 0)
             e.host = QString::fromUtf8(h.second);

@@ -35,7 +35,9 @@ struct ReplayOptions
 // note. The Host sent is host[:port] of the URL, the port left out when it is the scheme's
 // default (as clients send it), unless an override sets Host; the new exchange's host and
 // request headers record what was sent, the way captured rows record the client's Host.
-// Redirects are not followed.
+// Where the capture has no User-Agent, Accept-Language or Accept-Encoding (which Qt would fill
+// in with its own), the replay sends "Portico/<version> (replay)", "*" and "identity" and
+// records them. Redirects are not followed.
 class Replayer final : public QObject
 {
     Q_OBJECT

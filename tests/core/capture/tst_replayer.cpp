@@ -184,6 +184,30 @@ private Q_SLOTS:
                 { Replayer::Withheld::Kind::QueryParameter, QStringLiteral("api key") } }));
     }
 
+    // Qt would add its own User-Agent, Accept-Language and Accept-Encoding (gzip) where the
+    // capture has none: the replay sends neutral ones instead, records them, and sends captured
+    // values as they were.
+    void fieldsQtWouldAddAreNeutralAndRecorded()
+    {
+        const Exchange original = captured(m_upstream.url(QStringLiteral("/items")).toString());
+        const Exchange result = replay(m_store.get(), original, {});
+        QCOMPARE(result.status, 200);
+        const auto sent = m_upstream.lastRequests(1)[0];
+        QCOMPARE(sent.header("accept-encoding"), QByteArray("identity"));
+        QCOMPARE(sent.header("accept-language"), QByteArray("*"));
+        QVERIFY2(sent.header("user-agent").startsWith("Portico/"), sent.header("user-agent").constData());
+        for (const char *name : { "accept-encoding", "accept-language", "user-agent" })
+            QCOMPARE(headerValue(result.requestHeaders, name), sent.header(name));
+
+        Exchange fromCurl = original;
+        fromCurl.requestHeaders.append(Header { "User-Agent", "curl/8.5.0" });
+        fromCurl.requestHeaders.append(Header { "Accept-Encoding", "br" });
+        QCOMPARE(replay(m_store.get(), fromCurl, {}).status, 200);
+        const auto asCaptured = m_upstream.lastRequests(1)[0];
+        QCOMPARE(asCaptured.header("user-agent"), QByteArray("curl/8.5.0"));
+        QCOMPARE(asCaptured.header("accept-encoding"), QByteArray("br"));
+    }
+
     void connectionFailureIsAnErrorNotAStatus()
     {
         const Exchange original = captured(QStringLiteral("http://127.0.0.1:1/nothing"));
