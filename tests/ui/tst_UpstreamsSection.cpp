@@ -39,6 +39,25 @@ routes:
         return *result.workspace;
     }
 
+    // The Upstreams section (list and form) on the sample workspace, shown.
+    struct Section
+    {
+        WorkspaceDocument doc;
+        UpstreamForm *form;
+        SectionPage page;
+        Section()
+            : form(new UpstreamForm(withSample(doc)))
+            , page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form)
+        {
+            page.show();
+        }
+        static WorkspaceDocument *withSample(WorkspaceDocument &d)
+        {
+            d.reset(sample());
+            return &d;
+        }
+    };
+
 private Q_SLOTS:
     void modelFollowsDocument()
     {
@@ -57,46 +76,38 @@ private Q_SLOTS:
 
     void renameFollowsReferencesAndUndoes()
     {
-        WorkspaceDocument doc;
-        doc.reset(sample());
-        auto *form = new UpstreamForm(&doc);
-        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form);
-        page.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&page));
-        QCOMPARE(page.currentRow(), 0);
-        QLineEdit *name = form->nameEdit();
+        Section s;
+        QVERIFY(QTest::qWaitForWindowExposed(&s.page));
+        QCOMPARE(s.page.currentRow(), 0);
+        QLineEdit *name = s.form->nameEdit();
         name->setFocus();
         name->selectAll();
         QTest::keyClicks(name, QStringLiteral("people"));
         QTest::keyClick(name, Qt::Key_Return);
-        QCOMPARE(doc.workspace().upstreams.at(0).name, QStringLiteral("people"));
-        QCOMPARE(doc.workspace().routes.at(0).upstream, QStringLiteral("people"));
-        QVERIFY(doc.isModified());
-        QCOMPARE(page.model()->index(0, 0).data().toString(), QStringLiteral("people"));
-        doc.undoStack()->undo();
-        QCOMPARE(doc.workspace().routes.at(0).upstream, QStringLiteral("users"));
+        QCOMPARE(s.doc.workspace().upstreams.at(0).name, QStringLiteral("people"));
+        QCOMPARE(s.doc.workspace().routes.at(0).upstream, QStringLiteral("people"));
+        QVERIFY(s.doc.isModified());
+        QCOMPARE(s.page.model()->index(0, 0).data().toString(), QStringLiteral("people"));
+        s.doc.undoStack()->undo();
+        QCOMPARE(s.doc.workspace().routes.at(0).upstream, QStringLiteral("users"));
         QCOMPARE(name->text(), QStringLiteral("users"));
-        QVERIFY(!doc.isModified());
+        QVERIFY(!s.doc.isModified());
     }
 
     void badTargetShowsCheckMessage()
     {
-        WorkspaceDocument doc;
-        doc.reset(sample());
-        auto *form = new UpstreamForm(&doc);
-        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form);
-        page.show();
-        RowsModel *targets = form->targetsEditor()->model();
+        Section s;
+        RowsModel *targets = s.form->targetsEditor()->model();
         QAbstractItemModelTester tester(targets, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral("ftp://127.0.0.1:21"), Qt::EditRole));
-        QCOMPARE(doc.workspace().upstreams.at(0).targets.at(0).url.scheme(), QStringLiteral("ftp"));
-        FieldBox *field = form->field(QStringLiteral("targets"));
+        QCOMPARE(s.doc.workspace().upstreams.at(0).targets.at(0).url.scheme(), QStringLiteral("ftp"));
+        FieldBox *field = s.form->field(QStringLiteral("targets"));
         QVERIFY(field);
         QVERIFY2(field->message().contains(QStringLiteral("must use http or https")), qPrintable(field->message()));
         // The warning icon beside the name does not cut the name short.
-        QTableView *table = page.table();
+        QTableView *table = s.page.table();
         QVERIFY(table->columnWidth(0) >= table->sizeHintForIndex(table->model()->index(0, 0)).width());
-        doc.undoStack()->undo();
+        s.doc.undoStack()->undo();
         QVERIFY(field->message().isEmpty());
     }
 
@@ -104,19 +115,16 @@ private Q_SLOTS:
     // of vanishing (QUrl reads it as no URL at all) behind "target URL '' must use http".
     void targetWithoutSchemeIsTakenAsHttp()
     {
-        WorkspaceDocument doc;
-        doc.reset(sample());
-        auto *form = new UpstreamForm(&doc);
-        SectionPage page(QStringLiteral("Upstreams"), {}, new UpstreamsModel(&doc), form);
-        page.show();
-        RowsModel *targets = form->targetsEditor()->model();
+        Section s;
+        RowsModel *targets = s.form->targetsEditor()->model();
         QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral(" 127.0.0.1:9005 "), Qt::EditRole));
-        QCOMPARE(doc.workspace().upstreams.at(0).targets.at(0).url, QUrl(QStringLiteral("http://127.0.0.1:9005")));
+        QCOMPARE(s.doc.workspace().upstreams.at(0).targets.at(0).url,
+            QUrl(QStringLiteral("http://127.0.0.1:9005")));
         QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral("localhost:9006"), Qt::EditRole));
-        QCOMPARE(
-            doc.workspace().upstreams.at(0).targets.at(0).url, QUrl(QStringLiteral("http://localhost:9006")));
-        QVERIFY2(form->field(QStringLiteral("targets"))->message().isEmpty(),
-            qPrintable(form->field(QStringLiteral("targets"))->message()));
+        QCOMPARE(s.doc.workspace().upstreams.at(0).targets.at(0).url,
+            QUrl(QStringLiteral("http://localhost:9006")));
+        QVERIFY2(s.form->field(QStringLiteral("targets"))->message().isEmpty(),
+            qPrintable(s.form->field(QStringLiteral("targets"))->message()));
         QCOMPARE(targets->index(0, 0).data().toString(), QStringLiteral("http://localhost:9006"));
     }
 
