@@ -2,6 +2,7 @@
 
 #include <QLocale>
 #include <QRegularExpression>
+#include <QTimeZone>
 #include <QUrl>
 
 #include <algorithm>
@@ -128,7 +129,9 @@ QByteArray httpDate(const QDate &date)
 
 QList<std::pair<QByteArray, QByteArray>> deprecationFields(const Deprecation &d)
 {
-    QList<std::pair<QByteArray, QByteArray>> out { { "Deprecation", d.headerValue() } };
+    // RFC 9745: "@" and the Unix time of `since` (midnight UTC); without a date "@0".
+    const qint64 since = d.since.isValid() ? d.since.startOfDay(QTimeZone::utc()).toSecsSinceEpoch() : 0;
+    QList<std::pair<QByteArray, QByteArray>> out { { "Deprecation", '@' + QByteArray::number(since) } };
     if (d.sunset.isValid())
         out.append({ "Sunset", httpDate(d.sunset) });
     if (!d.link.trimmed().isEmpty()) {

@@ -24,8 +24,9 @@ bool isHttpToken(const QString &name);
 // An IMF-fixdate (RFC 9110), e.g. "Wed, 30 Jun 2027 00:00:00 GMT", for midnight UTC of `date`.
 QByteArray httpDate(const QDate &date);
 // The response fields that announce a deprecated version, as the gateway sends them and the
-// exporters configure them: Deprecation (RFC 9745), Sunset (RFC 8594) when a sunset is set,
-// Link rel="deprecation" (and rel="sunset" with a sunset) when a link is set.
+// exporters configure them: Deprecation (RFC 9745: "@" and the Unix time of `since`, "@0"
+// without one), Sunset (RFC 8594) when a sunset is set, Link rel="deprecation" (and
+// rel="sunset" with a sunset) when a link is set.
 QList<std::pair<QByteArray, QByteArray>> deprecationFields(const Deprecation &d);
 
 int levenshtein(const QString &a, const QString &b);

@@ -6,14 +6,11 @@
 // Paths are kept as written in the file (relative ones resolve against baseDir via resolvePath()),
 // so that load -> save -> load is lossless.
 
-#include <QByteArray>
 #include <QDate>
-#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QString>
 #include <QStringList>
-#include <QTimeZone>
 #include <QUrl>
 
 #include <chrono>
@@ -199,14 +196,6 @@ struct Deprecation
     QString link;
     QDate since; // when it was (or will be) deprecated; may be null
     bool operator==(const Deprecation &) const = default;
-
-    // The Deprecation response field (RFC 9745): "@" and the Unix time of `since` (midnight UTC);
-    // without a date "@0", i.e. deprecated, since a date not given.
-    QByteArray headerValue() const
-    {
-        return '@'
-            + QByteArray::number(since.isValid() ? since.startOfDay(QTimeZone::utc()).toSecsSinceEpoch() : 0);
-    }
 };
 
 struct Versions
