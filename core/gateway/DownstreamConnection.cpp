@@ -10,8 +10,7 @@ DownstreamConnection::DownstreamConnection(Worker *worker, std::unique_ptr<http:
     , m_transport(std::move(transport))
     , m_parser(http::MessageParser::Mode::Request, this)
     , m_peer(peer)
-    , m_peerText(peer.toString())
-    , m_peerLatin1(m_peerText.toLatin1())
+    , m_peerLatin1(peer.toString().toLatin1())
     , m_tls(tls)
 {
     const config::Limits &limits = m_worker->config()->workspace().gateway.limits;

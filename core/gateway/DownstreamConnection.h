@@ -39,7 +39,6 @@ public:
 
     const QHostAddress &peerAddress() const { return m_peer; }
     // peerAddress() as text, formatted once per connection rather than once per request.
-    const QString &peerAddressText() const { return m_peerText; }
     const QByteArray &peerAddressLatin1() const { return m_peerLatin1; }
     bool isTls() const { return m_tls; }
     bool busy() const { return m_stream != nullptr || m_lingering; }
@@ -59,7 +58,6 @@ private:
     std::unique_ptr<http::Transport> m_transport;
     http::MessageParser m_parser;
     QHostAddress m_peer;
-    QString m_peerText;
     QByteArray m_peerLatin1;
     bool m_tls;
     QByteArray m_input;
