@@ -21,7 +21,7 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
 {
     GatewaySettings g;
     for (const auto &f :
-        r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "limits" })) {
+        r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "limits", "paths" })) {
         if (f.key == u"listen") {
             g.listen.clear();
             for (const auto &item : r.items(f.value, f.path, true)) {
@@ -48,7 +48,8 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
                 r.error(f.path,
                     QStringLiteral("'workers' must be auto or a number of threads, not '%1'").arg(*text));
         } else if (f.key == u"limits") {
-            const QStringList keys { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout" };
+            const QStringList keys { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout",
+                "max_connections" };
             for (const auto &l : r.fields(f.value, f.path, QStringLiteral("gateway limits"), keys)) {
                 if (l.key == u"max_header_bytes")
                     assign(g.limits.maxHeaderBytes, r.size(l.value, l.path));
@@ -56,8 +57,26 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
                     assign(g.limits.maxBodyBytes, r.size(l.value, l.path));
                 else if (l.key == u"header_timeout")
                     assign(g.limits.headerTimeout, r.duration(l.value, l.path));
-                else
+                else if (l.key == u"idle_timeout")
                     assign(g.limits.idleTimeout, r.duration(l.value, l.path));
+                else
+                    assign(g.limits.maxConnections, r.integer(l.value, l.path));
+            }
+        } else if (f.key == u"paths") {
+            for (const auto &p : r.fields(f.value, f.path, QStringLiteral("gateway paths"),
+                     { "merge_slashes", "escaped_slashes" })) {
+                if (p.key == u"merge_slashes") {
+                    assign(g.paths.mergeSlashes, r.boolean(p.value, p.path));
+                    continue;
+                }
+                const auto text = r.choice(p.value, p.path, QStringLiteral("escaped_slashes action"),
+                    { QStringLiteral("keep"), QStringLiteral("reject"), QStringLiteral("decode") });
+                if (text == u"reject")
+                    g.paths.escapedSlashes = PathRules::EscapedSlashes::Reject;
+                else if (text == u"decode")
+                    g.paths.escapedSlashes = PathRules::EscapedSlashes::Decode;
+                else if (text)
+                    g.paths.escapedSlashes = PathRules::EscapedSlashes::Keep;
             }
         }
     }

@@ -49,7 +49,17 @@ struct Limits
     qint64 maxBodyBytes = 10 * 1024 * 1024;
     Duration headerTimeout { 10'000 };
     Duration idleTimeout { 60'000 };
+    int maxConnections = 4096; // open downstream connections per gateway; more are refused until some close
     bool operator==(const Limits &) const = default;
+};
+
+// How request paths are read before routing (README "How Portico reads a path").
+struct PathRules
+{
+    enum class EscapedSlashes { Keep, Reject, Decode };
+    bool mergeSlashes = true;
+    EscapedSlashes escapedSlashes = EscapedSlashes::Keep;
+    bool operator==(const PathRules &) const = default;
 };
 
 struct GatewaySettings
@@ -58,6 +68,7 @@ struct GatewaySettings
     std::optional<TlsFiles> tls;
     int workers = 0; // 0 = auto (number of cores)
     Limits limits;
+    PathRules paths;
     bool operator==(const GatewaySettings &) const = default;
 };
 

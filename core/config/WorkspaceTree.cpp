@@ -164,8 +164,25 @@ private:
                 "header_timeout", duration("gateway.limits.header_timeout", g.limits.headerTimeout));
         if (g.limits.idleTimeout != def.idleTimeout)
             limits.insert("idle_timeout", duration("gateway.limits.idle_timeout", g.limits.idleTimeout));
+        if (g.limits.maxConnections != def.maxConnections)
+            limits.insert("max_connections",
+                scalar("gateway.limits.max_connections", Tree::integer(g.limits.maxConnections)));
         if (!limits.isEmpty())
             t.insert("limits", limits);
+        const PathRules defPaths;
+        Tree paths;
+        if (g.paths.mergeSlashes != defPaths.mergeSlashes)
+            paths.insert(
+                "merge_slashes", scalar("gateway.paths.merge_slashes", Tree::boolean(g.paths.mergeSlashes)));
+        if (g.paths.escapedSlashes != defPaths.escapedSlashes) {
+            const char *action = g.paths.escapedSlashes == PathRules::EscapedSlashes::Reject ? "reject"
+                : g.paths.escapedSlashes == PathRules::EscapedSlashes::Decode                ? "decode"
+                                                                                             : "keep";
+            paths.insert(
+                "escaped_slashes", str("gateway.paths.escaped_slashes", QString::fromLatin1(action)));
+        }
+        if (!paths.isEmpty())
+            t.insert("paths", paths);
         return t;
     }
 

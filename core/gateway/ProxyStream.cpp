@@ -140,6 +140,11 @@ void ProxyStream::start()
         hostOnly.truncate(colon);
     }
 
+    // Routes, filters and the upstream see the normalised path; the capture's URL keeps the target
+    // as sent. A path that cannot be normalised (climbs above the root, bad escapes) is a 400.
+    http::NormalizedPath normal = http::normalizePath(m_request.path, m_config->pathOptions());
+    if (normal.ok())
+        m_request.path = std::move(normal.path);
     m_clientPath = m_request.path;
     if (m_capturing)
         recordRequestSide(true);
@@ -154,6 +159,13 @@ void ProxyStream::start()
     if (m_request.method == "CONNECT") {
         sendLocalReply({ 405, QStringLiteral("Method Not Allowed"),
                          QStringLiteral("Portico is a reverse proxy; CONNECT tunnels are not supported"), {}, "method-not-allowed" });
+        return;
+    }
+    if (!normal.ok() && m_request.target != "*") {
+        sendLocalReply({ 400, QStringLiteral("Bad Request"),
+            QStringLiteral("%1: %2").arg(
+                QString::fromLatin1(normal.error), QString::fromUtf8(m_request.path.left(200))),
+            {}, "bad-path" });
         return;
     }
     m_match = m_config->match(m_request, hostOnly);

@@ -62,6 +62,18 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
     auto rc = std::shared_ptr<RuntimeConfig>(new RuntimeConfig);
     rc->m_workspace = workspace;
     const config::Workspace &ws = *workspace;
+    rc->m_pathOptions.mergeSlashes = ws.gateway.paths.mergeSlashes;
+    switch (ws.gateway.paths.escapedSlashes) {
+    case config::PathRules::EscapedSlashes::Keep:
+        rc->m_pathOptions.escapedSlash = http::PathOptions::EscapedSlash::Keep;
+        break;
+    case config::PathRules::EscapedSlashes::Reject:
+        rc->m_pathOptions.escapedSlash = http::PathOptions::EscapedSlash::Reject;
+        break;
+    case config::PathRules::EscapedSlashes::Decode:
+        rc->m_pathOptions.escapedSlash = http::PathOptions::EscapedSlash::Decode;
+        break;
+    }
 
     for (const config::Upstream &u : ws.upstreams) {
         std::shared_ptr<Cluster> cluster;
@@ -89,6 +101,12 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
         cr->index = index++;
         cr->nameBytes = route.name.toUtf8();
         cr->pathBytes = route.match.path.toUtf8();
+        if (route.match.pathKind != config::RouteMatch::PathKind::Regex) {
+            // Requests are matched after normalisation, so the route's own path is read the same way.
+            const http::NormalizedPath normal = http::normalizePath(cr->pathBytes, rc->m_pathOptions);
+            if (normal.ok())
+                cr->pathBytes = normal.path;
+        }
         for (const QString &m : route.match.methods)
             cr->methods.append(m.toUpper().toLatin1());
         if (route.match.pathKind == config::RouteMatch::PathKind::Regex) {

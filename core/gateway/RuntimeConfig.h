@@ -4,6 +4,7 @@
 #include "core/filters/Filter.h"
 #include "core/filters/aggregate/AggregatePlan.h"
 #include "core/gateway/Cluster.h"
+#include "core/http/PathNormalizer.h"
 
 #include <QHash>
 #include <QRegularExpression>
@@ -56,6 +57,8 @@ public:
     const config::Workspace &workspace() const { return *m_workspace; }
     config::WorkspacePtr workspacePtr() const { return m_workspace; }
     int revision() const { return m_revision; }
+    // How request paths are normalised before match() (gateway.paths).
+    const http::PathOptions &pathOptions() const { return m_pathOptions; }
 
     // Priority: exact paths, then the longest prefix, then regexes; within each, file order.
     // Prefixes match whole segments: /api/users matches /api/users and /api/users/7, not /api/usersx.
@@ -69,6 +72,7 @@ private:
 
     config::WorkspacePtr m_workspace;
     int m_revision = 0;
+    http::PathOptions m_pathOptions;
     std::vector<std::unique_ptr<CompiledRoute>> m_routes;
     std::vector<const CompiledRoute *> m_prefix; // longest first, then file order
     std::vector<const CompiledRoute *> m_regex;

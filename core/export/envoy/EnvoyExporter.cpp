@@ -412,6 +412,14 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     hcm["common_http_protocol_options"]["idle_timeout"] = protoDuration(m_ws.gateway.limits.idleTimeout);
     hcm["max_request_headers_kb"]
         = qBound(qint64(1), (m_ws.gateway.limits.maxHeaderBytes + 1023) / 1024, qint64(8192));
+    // Paths are read as Portico reads them (README "How Portico reads a path").
+    const config::PathRules &paths = m_ws.gateway.paths;
+    hcm["normalize_path"] = true;
+    hcm["merge_slashes"] = paths.mergeSlashes;
+    hcm["path_with_escaped_slashes_action"]
+        = paths.escapedSlashes == config::PathRules::EscapedSlashes::Reject ? "REJECT_REQUEST"
+        : paths.escapedSlashes == config::PathRules::EscapedSlashes::Decode ? "UNESCAPE_AND_FORWARD"
+                                                                            : "KEEP_UNCHANGED";
     hcm["route_config"]["name"] = "portico";
     hcm["route_config"]["virtual_hosts"] = vhosts;
     DocNode filters = DocNode::list();

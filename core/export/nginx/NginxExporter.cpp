@@ -75,6 +75,8 @@ ExportResult exportNginx(const Workspace &ws)
     out += QStringLiteral("    client_header_timeout %1s;\n").arg(toSeconds(l.headerTimeout));
     out += QStringLiteral("    keepalive_timeout %1s;\n").arg(toSeconds(l.idleTimeout));
     out += QStringLiteral("    server_tokens off;\n");
+    if (!ws.gateway.paths.mergeSlashes)
+        out += QStringLiteral("    merge_slashes off;\n");
     out += QStringLiteral("    proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n");
     out += QStringLiteral("    limit_req_status 429;\n\n");
     for (const Upstream &u : ws.upstreams)
