@@ -13,8 +13,10 @@ namespace portico::config {
 
 namespace {
 
-std::optional<qint64> parseNumber(QStringView digits)
+std::optional<qint64> parseNumber(QStringView digits, bool *tooLarge = nullptr)
 {
+    if (digits.size() > 15 && tooLarge)
+        *tooLarge = true;
     if (digits.isEmpty() || digits.size() > 15)
         return std::nullopt;
     for (QChar c : digits) {
@@ -26,13 +28,13 @@ std::optional<qint64> parseNumber(QStringView digits)
 
 } // namespace
 
-std::optional<Duration> parseDuration(QStringView text)
+std::optional<Duration> parseDuration(QStringView text, bool *tooLarge)
 {
     text = text.trimmed();
     qsizetype n = 0;
     while (n < text.size() && text[n].isDigit())
         ++n;
-    const auto value = parseNumber(text.left(n));
+    const auto value = parseNumber(text.left(n), tooLarge);
     if (!value)
         return std::nullopt;
     const QStringView unit = text.mid(n);
@@ -51,16 +53,22 @@ std::optional<Duration> parseDuration(QStringView text)
         return Duration { 0 };
     else
         return std::nullopt;
-    return Duration { *value * factor };
+    qint64 ms = 0;
+    if (__builtin_mul_overflow(*value, factor, &ms) || ms > kMaxDurationMs) {
+        if (tooLarge)
+            *tooLarge = true;
+        return std::nullopt;
+    }
+    return Duration { ms };
 }
 
-std::optional<qint64> parseSize(QStringView text)
+std::optional<qint64> parseSize(QStringView text, bool *tooLarge)
 {
     text = text.trimmed();
     qsizetype n = 0;
     while (n < text.size() && text[n].isDigit())
         ++n;
-    const auto value = parseNumber(text.left(n));
+    const auto value = parseNumber(text.left(n), tooLarge);
     if (!value)
         return std::nullopt;
     const QString unit = text.mid(n).trimmed().toString().toUpper();
@@ -75,7 +83,13 @@ std::optional<qint64> parseSize(QStringView text)
         factor = 1024 * 1024 * 1024;
     else
         return std::nullopt;
-    return *value * factor;
+    qint64 bytes = 0;
+    if (__builtin_mul_overflow(*value, factor, &bytes) || bytes > kMaxSizeBytes) {
+        if (tooLarge)
+            *tooLarge = true;
+        return std::nullopt;
+    }
+    return bytes;
 }
 
 std::optional<HostPort> parseHostPort(QStringView text)
@@ -120,6 +134,14 @@ bool isHttpToken(const QString &name)
 {
     static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
     return token.match(name).hasMatch();
+}
+
+bool isSafeHeaderValue(QStringView value)
+{
+    return std::none_of(value.begin(), value.end(), [](QChar c) {
+        const char16_t u = c.unicode();
+        return (u < 0x20 && u != u'\t') || u == 0x7f;
+    });
 }
 
 QByteArray httpDate(const QDate &date)

@@ -87,6 +87,12 @@ private:
             add(path, QStringLiteral("invalid header name '%1'").arg(name), atKey);
     }
 
+    void checkHeaderValue(const QString &path, const QString &value)
+    {
+        if (!isSafeHeaderValue(value))
+            add(path, QStringLiteral("a header value must not contain control characters (CR, LF, NUL)"));
+    }
+
     void checkUpstreamRef(const QString &path, const QString &route, const QString &name)
     {
         if (!m_ws.findUpstream(name))
@@ -137,6 +143,7 @@ private:
         checkPositive("gateway.limits.max_body_bytes", g.limits.maxBodyBytes);
         checkPositive("gateway.limits.header_timeout", g.limits.headerTimeout.count());
         checkPositive("gateway.limits.idle_timeout", g.limits.idleTimeout.count());
+        checkPositive("gateway.limits.max_connections", g.limits.maxConnections);
     }
 
     void checkCapture()
@@ -212,6 +219,15 @@ private:
             else if (names.contains(c.name))
                 add(p + QStringLiteral(".name"), QStringLiteral("duplicate consumer '%1'").arg(c.name));
             names.insert(c.name, c.name);
+            // Names and groups become X-Consumer-Name / X-Consumer-Groups header values.
+            if (!isSafeHeaderValue(c.name))
+                add(p + QStringLiteral(".name"),
+                    QStringLiteral("a consumer name must not contain control characters"));
+            for (int g = 0; g < c.groups.size(); ++g) {
+                if (!isSafeHeaderValue(c.groups[g]) || c.groups[g].contains(u','))
+                    add(QStringLiteral("%1.groups[%2]").arg(p).arg(g),
+                        QStringLiteral("a group must not contain commas or control characters"));
+            }
             if (!c.tier.isEmpty() && !m_ws.findTier(c.tier))
                 add(p + QStringLiteral(".tier"),
                     QStringLiteral("consumer '%1' names tier '%2', which does not exist").arg(c.name, c.tier),
@@ -326,8 +342,10 @@ void Checker::checkMatch(const RouteMatch &m, const QString &p)
             add(QStringLiteral("%1.hosts[%2]").arg(p).arg(i),
                 QStringLiteral("invalid host '%1' (use a name or *.suffix)").arg(m.hosts[i]));
     }
-    for (const auto &[name, value] : m.headers)
+    for (const auto &[name, value] : m.headers) {
         checkHeaderName(p + QStringLiteral(".headers.") + name, name, true);
+        checkHeaderValue(p + QStringLiteral(".headers.") + name, value);
+    }
 }
 
 void Checker::checkVersions(const Route &r, const QString &p)
@@ -363,8 +381,10 @@ void Checker::checkVersions(const Route &r, const QString &p)
 
 void Checker::checkHeaderOps(const HeaderOps &ops, const QString &p)
 {
-    for (const auto &[name, value] : ops.set)
+    for (const auto &[name, value] : ops.set) {
         checkHeaderName(p + QStringLiteral(".set.") + name, name, true);
+        checkHeaderValue(p + QStringLiteral(".set.") + name, value);
+    }
     for (int i = 0; i < ops.remove.size(); ++i)
         checkHeaderName(QStringLiteral("%1.remove[%2]").arg(p).arg(i), ops.remove[i]);
     for (const auto &[from, to] : ops.rename) {
@@ -430,8 +450,10 @@ void Checker::checkRoute(const Route &r, const QString &p)
             add(mp + QStringLiteral(".body_file"),
                 QStringLiteral("mock has both 'body' and 'body_file' (use one)"), true);
         checkFile(mp + QStringLiteral(".body_file"), r.mock->bodyFile);
-        for (const auto &[name, value] : r.mock->headers)
+        for (const auto &[name, value] : r.mock->headers) {
             checkHeaderName(mp + QStringLiteral(".headers.") + name, name, true);
+            checkHeaderValue(mp + QStringLiteral(".headers.") + name, value);
+        }
         if (r.mock->delay.count() < 0)
             add(mp + QStringLiteral(".delay"), QStringLiteral("'delay' must not be negative"));
     }

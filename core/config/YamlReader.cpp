@@ -285,8 +285,11 @@ std::optional<Duration> YamlReader::duration(const YAML::Node &node, const QStri
     const auto text = scalarText(node, path, QStringLiteral("a duration"));
     if (!text)
         return std::nullopt;
-    const auto d = parseDuration(*text);
-    if (!d)
+    bool tooLarge = false;
+    const auto d = parseDuration(*text, &tooLarge);
+    if (tooLarge)
+        error(path, QStringLiteral("duration '%1' is too large (at most 100 years)").arg(*text));
+    else if (!d)
         error(path, QStringLiteral("invalid duration '%1' (use e.g. 250ms, 5s, 1m, 2h, 30d)").arg(*text));
     return d;
 }
@@ -296,8 +299,11 @@ std::optional<qint64> YamlReader::size(const YAML::Node &node, const QString &pa
     const auto text = scalarText(node, path, QStringLiteral("a size"));
     if (!text)
         return std::nullopt;
-    const auto s = parseSize(*text);
-    if (!s)
+    bool tooLarge = false;
+    const auto s = parseSize(*text, &tooLarge);
+    if (tooLarge)
+        error(path, QStringLiteral("size '%1' is too large (at most 1024GiB)").arg(*text));
+    else if (!s)
         error(path, QStringLiteral("invalid size '%1' (use e.g. 512, 64KiB, 10MiB)").arg(*text));
     return s;
 }

@@ -50,10 +50,12 @@ namespace {
 // Fields the gateway sets itself (or frames itself), dropped from what the client sent.
 bool gatewayOwned(QByteArrayView name)
 {
-    return H::nameEquals(name, "host") || H::nameEquals(name, "content-length") || H::nameEquals(name, "expect")
-        || H::nameEquals(name, "x-forwarded-proto") || H::nameEquals(name, "x-forwarded-host")
-        || H::nameEquals(name, "x-request-id") || H::nameEquals(name, "x-consumer-name")
-        || H::nameEquals(name, "x-consumer-groups") || H::nameEquals(name, "traceparent") || H::nameEquals(name, "b3")
+    return H::nameEquals(name, "host") || H::nameEquals(name, "content-length")
+        || H::nameEquals(name, "expect") || H::nameEquals(name, "x-forwarded-proto")
+        || H::nameEquals(name, "x-forwarded-host") || H::nameEquals(name, "forwarded")
+        || H::nameEquals(name, "x-real-ip") || H::nameEquals(name, "x-request-id")
+        || H::nameEquals(name, "x-consumer-name") || H::nameEquals(name, "x-consumer-groups")
+        || H::nameEquals(name, "traceparent") || H::nameEquals(name, "b3")
         || (name.size() > 5 && H::nameEquals(name.first(5), "x-b3-"));
 }
 
@@ -131,9 +133,14 @@ QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const Targ
         }
     }
     if (info.consumer) {
-        field("X-Consumer-Name", info.consumer->name.toUtf8());
-        if (!info.consumer->groups.isEmpty())
-            field("X-Consumer-Groups", info.consumer->groups.join(QStringLiteral(", ")).toUtf8());
+        // Auth and the validator already refuse names and groups that could split a header; a
+        // value that got here anyway is left out rather than written.
+        const QByteArray name = info.consumer->name.toUtf8();
+        if (http::HttpHeaders::isSafeValue(name))
+            field("X-Consumer-Name", name);
+        const QByteArray groups = info.consumer->groups.join(QStringLiteral(", ")).toUtf8();
+        if (!groups.isEmpty() && http::HttpHeaders::isSafeValue(groups))
+            field("X-Consumer-Groups", groups);
     }
     if (info.chunked)
         h += "Transfer-Encoding: chunked\r\n";

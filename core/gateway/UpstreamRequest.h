@@ -29,8 +29,9 @@ struct ForwardInfo
 
 // The request head sent to an upstream target: the request line with the (possibly rewritten)
 // path, Host for the target, the client's end-to-end fields minus hop-by-hop ones and those the
-// gateway owns (X-Forwarded-*, X-Request-Id, trace context, X-Consumer-*: a client cannot forge
-// them), then the gateway's own fields. Upgrade requests keep Connection/Upgrade.
+// gateway owns (X-Forwarded-Proto/Host, Forwarded, X-Real-IP, X-Request-Id, trace context,
+// X-Consumer-*: a client cannot forge them; its X-Forwarded-For is extended, as nginx's
+// $proxy_add_x_forwarded_for does), then the gateway's own fields. Upgrade requests keep Connection/Upgrade.
 QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const TargetState &target, const ForwardInfo &info);
 
 // Hop-by-hop fields (RFC 9110 7.6.1): never forwarded.

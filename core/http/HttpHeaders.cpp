@@ -2,6 +2,16 @@
 
 namespace portico::http {
 
+bool HttpHeaders::isSafeValue(QByteArrayView value)
+{
+    for (const char c : value) {
+        const auto u = static_cast<unsigned char>(c);
+        if ((u < 0x20 && u != '\t') || u == 0x7f)
+            return false;
+    }
+    return true;
+}
+
 bool HttpHeaders::nameEquals(QByteArrayView a, QByteArrayView b)
 {
     if (a.size() != b.size())

@@ -42,6 +42,8 @@ public:
     bool operator==(const HttpHeaders &) const = default;
 
     static bool nameEquals(QByteArrayView a, QByteArrayView b);
+    // A field value that cannot split or end a header: no control characters (CR, LF, NUL, ...) but tab.
+    static bool isSafeValue(QByteArrayView value);
 
 private:
     QList<Entry> m_entries;

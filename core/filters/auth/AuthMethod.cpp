@@ -29,6 +29,8 @@ const char *authReasonName(AuthReason r)
         return "bad_audience";
     case AuthReason::MissingClaim:
         return "missing_claim";
+    case AuthReason::BadClaim:
+        return "bad_claim";
     case AuthReason::Inactive:
         return "inactive";
     case AuthReason::Unavailable:

@@ -28,6 +28,7 @@ enum class AuthReason {
     BadIssuer,
     BadAudience,
     MissingClaim, // no consumer_claim in the token
+    BadClaim, // a consumer claim with control characters, too long, or naming a consumer not mapped to it
     Inactive, // introspection said active: false
     Unavailable, // key set or introspection endpoint unreachable / broken
     Misconfigured, // the scheme's own key could not be loaded: fail closed

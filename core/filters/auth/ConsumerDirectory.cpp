@@ -1,5 +1,6 @@
 #include "core/filters/auth/ConsumerDirectory.h"
 
+#include "core/config/ValueFormats.h"
 #include "core/filters/auth/Sha256.h"
 
 #include <openssl/crypto.h>
@@ -40,6 +41,14 @@ ConsumerIdentity ConsumerDirectory::anonymous(const QString &name)
     id.name = name;
     id.anonymous = true;
     return id;
+}
+
+std::optional<ConsumerIdentity> ConsumerDirectory::anonymousFromClaim(
+    const QString &value, const ConsumerDirectory &known)
+{
+    if (value.isEmpty() || value.size() > 256 || !config::isSafeHeaderValue(value) || known.hasName(value))
+        return std::nullopt;
+    return anonymous(value);
 }
 
 std::optional<ConsumerIdentity> ConsumerDirectory::byApiKey(QByteArrayView key) const

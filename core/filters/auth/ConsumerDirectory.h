@@ -30,6 +30,13 @@ public:
     // A caller with a valid credential but no configured consumer: named after the claim, no
     // groups, no tier (so no tier limit), anonymous = true.
     static ConsumerIdentity anonymous(const QString &name);
+    // The anonymous consumer for a claim (or introspection answer) that matched no consumer, or
+    // nothing when the value cannot be one: control characters or over 256 characters (it
+    // becomes a header value), or a configured consumer's name (it would take that consumer's
+    // place upstream, in the capture and in rate limits).
+    static std::optional<ConsumerIdentity> anonymousFromClaim(
+        const QString &value, const ConsumerDirectory &known);
+    bool hasName(const QString &name) const { return m_names.contains(name); }
 
     static QByteArray sha256(QByteArrayView data);
 

@@ -48,8 +48,19 @@ AuthResult IntrospectionAuth::success(const QString &identity) const
 {
     AuthResult r;
     r.kind = AuthResult::Kind::Success;
-    const QString name = identity.isEmpty() ? QStringLiteral("anonymous") : identity;
-    r.consumer = m_consumers->bySubjectOrName(name).value_or(ConsumerDirectory::anonymous(name));
+    if (identity.isEmpty()) {
+        // No username, sub or client_id: never a configured consumer, whatever it is named.
+        auto anonymous = ConsumerDirectory::anonymousFromClaim(QStringLiteral("anonymous"), *m_consumers);
+        if (!anonymous)
+            return AuthResult::rejected(AuthReason::BadClaim, kAuthorization);
+        r.consumer = std::move(*anonymous);
+    } else if (auto known = m_consumers->bySubjectOrName(identity)) {
+        r.consumer = std::move(*known);
+    } else if (auto anonymous = ConsumerDirectory::anonymousFromClaim(identity, *m_consumers)) {
+        r.consumer = std::move(*anonymous);
+    } else {
+        return AuthResult::rejected(AuthReason::BadClaim, kAuthorization);
+    }
     r.consumer.scheme = schemeName();
     r.credentialHeader = kAuthorization;
     return r;
@@ -66,7 +77,13 @@ std::optional<AuthResult> IntrospectionAuth::authenticate(
     const QByteArray key = IntrospectionCache::keyFor(m_url.toString(), m_clientId, token);
     if (m_cacheFor.count() > 0) {
         if (auto hit = m_cache->find(key, m_clock.now(), m_clock.epochSeconds()))
-            return success(hit->identity);
+            return hit->active ? success(hit->identity)
+                               : AuthResult::rejected(AuthReason::Inactive, kAuthorization);
+    }
+    if (!m_cache->tryBeginCall()) {
+        qWarning("token introspection at %s: %d calls already in flight, refusing more",
+            qPrintable(m_url.toString()), m_cache->options().maxConcurrentCalls);
+        return AuthResult::rejected(AuthReason::Unavailable, kAuthorization);
     }
 
     QNetworkRequest post(m_url);
@@ -78,6 +95,8 @@ std::optional<AuthResult> IntrospectionAuth::authenticate(
     const QByteArray body
         = "token=" + QUrl::toPercentEncoding(QString::fromLatin1(token)) + "&token_type_hint=access_token";
     QNetworkReply *reply = callbacks->network().post(post, body);
+    // The slot is given back when the reply goes, however it ends (answered, aborted, torn down).
+    QObject::connect(reply, &QObject::destroyed, [cache = m_cache] { cache->endCall(); });
     QObject::connect(reply, &QNetworkReply::downloadProgress, reply, [reply](qint64 received, qint64) {
         if (received > kMaxAnswerBytes)
             reply->abort();
@@ -105,8 +124,17 @@ AuthResult IntrospectionAuth::onAnswer(
     const QJsonValue active = doc.object().value(QLatin1String("active"));
     if (err.error != QJsonParseError::NoError || !doc.isObject() || !active.isBool())
         return AuthResult::rejected(AuthReason::Unavailable, kAuthorization);
-    if (!active.toBool())
+    if (!active.toBool()) {
+        // Remembered briefly, so that one bad token sent again and again costs one call per period.
+        if (m_cacheFor.count() > 0) {
+            IntrospectionCache::Entry inactive;
+            inactive.active = false;
+            const auto now = m_clock.now();
+            m_cache->insert(
+                cacheKey, inactive, now + std::min(m_cacheFor, m_cache->options().negativeFor), now);
+        }
         return AuthResult::rejected(AuthReason::Inactive, kAuthorization);
+    }
 
     const QJsonObject o = doc.object();
     IntrospectionCache::Entry entry;

@@ -64,4 +64,20 @@ size_t IntrospectionCache::size() const
     return size_t(m_entries.size());
 }
 
+bool IntrospectionCache::tryBeginCall()
+{
+    const int limit = options().maxConcurrentCalls;
+    int current = m_inFlight.load(std::memory_order_relaxed);
+    do {
+        if (current >= limit)
+            return false;
+    } while (!m_inFlight.compare_exchange_weak(current, current + 1, std::memory_order_relaxed));
+    return true;
+}
+
+void IntrospectionCache::endCall()
+{
+    m_inFlight.fetch_sub(1, std::memory_order_relaxed);
+}
+
 } // namespace portico::filters::auth

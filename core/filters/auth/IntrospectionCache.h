@@ -5,6 +5,7 @@
 #include <QMutex>
 #include <QString>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 
@@ -14,6 +15,11 @@ struct IntrospectionOptions
 {
     std::chrono::milliseconds timeout { 5'000 };
     size_t maxEntries = 10'000;
+    // Calls to introspection endpoints in flight at once, for the whole process; past it a
+    // request that needs one is answered 503 (a flood of made-up tokens cannot pile up sockets).
+    int maxConcurrentCalls = 64;
+    // How long an inactive answer is remembered (never longer than the scheme's `cache`, when set).
+    std::chrono::milliseconds negativeFor { 10'000 };
 };
 
 // Active introspection results (RFC 7662), shared by every route and worker thread and kept across
@@ -28,6 +34,7 @@ public:
     {
         QString identity; // username, else sub, else client_id; empty when the answer had none
         qint64 exp = 0; // the token's exp (epoch seconds), 0 = none
+        bool active = true; // false: a remembered "active: false" answer
     };
 
     explicit IntrospectionCache(IntrospectionOptions options = {});
@@ -46,6 +53,11 @@ public:
         std::chrono::steady_clock::time_point now);
     size_t size() const;
 
+    // A slot for one call to an endpoint; false when maxConcurrentCalls are already in flight.
+    bool tryBeginCall();
+    void endCall();
+    int callsInFlight() const { return m_inFlight.load(std::memory_order_relaxed); }
+
 private:
     struct Slot
     {
@@ -56,6 +68,7 @@ private:
     mutable QMutex m_mutex;
     IntrospectionOptions m_options;
     QHash<QByteArray, Slot> m_entries;
+    std::atomic<int> m_inFlight { 0 };
 };
 
 } // namespace portico::filters::auth

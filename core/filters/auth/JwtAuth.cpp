@@ -192,7 +192,13 @@ AuthResult JwtAuth::verifyWith(const JwtToken &token, const QList<JwtKeyPtr> &ke
     AuthResult r;
     r.kind = AuthResult::Kind::Success;
     const QString subject = claim.toString();
-    r.consumer = m_consumers->byJwtSubject(subject).value_or(ConsumerDirectory::anonymous(subject));
+    if (auto known = m_consumers->byJwtSubject(subject)) {
+        r.consumer = std::move(*known);
+    } else if (auto anonymous = ConsumerDirectory::anonymousFromClaim(subject, *m_consumers)) {
+        r.consumer = std::move(*anonymous);
+    } else {
+        return AuthResult::rejected(AuthReason::BadClaim, kAuthorization);
+    }
     r.consumer.scheme = schemeName();
     r.credentialHeader = kAuthorization;
     return r;

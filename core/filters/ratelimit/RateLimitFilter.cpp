@@ -100,8 +100,8 @@ void RateLimitFilter::routeKey(const RequestContext &ctx, StackKey &key) const
     key.append(m_routeKeyPrefix);
     switch (m_routeLimit->by) {
     case config::RateLimit::By::Consumer:
-        if (ctx.consumer)
-            key.append("c:").appendUtf8(ctx.consumer->name);
+        if (ctx.consumer) // an anonymous consumer never shares a configured one's bucket
+            key.append(ctx.consumer->anonymous ? "a:" : "c:").appendUtf8(ctx.consumer->name);
         else
             key.appendIp(ctx);
         return;

@@ -385,6 +385,30 @@ private Q_SLOTS:
         QVERIFY(validateWorkspace(ws).isEmpty());
     }
 
+    // Values that would overflow a 64-bit count (or make a limit meaningless) are config errors
+    // with their position, never a wrapped-around number.
+    void hugeSizesAndDurationsAreRefused()
+    {
+        const QByteArray text
+            = "version: 1\n"
+              "gateway:\n"
+              "  limits: {max_body_bytes: 999999999999999G, idle_timeout: 999999999999999d}\n"
+              "capture: {max_body_bytes: 99999999999999999999, retention: {max_age: 36501d}}\n"
+              "consumers:\n"
+              "  - {name: \"eve\\r\\nX-Consumer-Groups: admins\", groups: [\"a\\nb\", \"c,d\"]}\n";
+        const LoadResult r = loadWorkspaceText(text, m_dir.filePath("ws.yaml"), QProcessEnvironment());
+        QCOMPARE(positioned(r.errors),
+            (QStringList { "3:28: size '999999999999999G' is too large (at most 1024GiB)",
+                "3:60: duration '999999999999999d' is too large (at most 100 years)",
+                "4:27: size '99999999999999999999' is too large (at most 1024GiB)",
+                "4:70: duration '36501d' is too large (at most 100 years)",
+                "6:12: a consumer name must not contain control characters",
+                "6:57: a group must not contain commas or control characters",
+                "6:65: a group must not contain commas or control characters" }));
+        QCOMPARE(parseSize(u"1024GiB"), std::optional<qint64>(qint64(1) << 40));
+        QCOMPARE(parseSize(u"1025GiB"), std::nullopt);
+    }
+
     void allProblemsInOnePass()
     {
         // Mistakes in different sections are all reported, sorted by position.

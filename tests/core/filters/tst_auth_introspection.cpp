@@ -192,10 +192,10 @@ private Q_SLOTS:
         QCOMPARE(m_server->requests(), 4);
         QCOMPARE(status(expired), 401);
 
-        // Inactive answers are never cached.
+        // Inactive answers are remembered, briefly (inactiveAnswersAreRememberedBriefly).
         QCOMPARE(status(run(r, "dead")), 401);
         QCOMPARE(status(run(r, "dead")), 401);
-        QCOMPARE(m_server->requests(), 6);
+        QCOMPARE(m_server->requests(), 5);
     }
 
     void noCacheAsksEveryTime()
@@ -242,6 +242,45 @@ private Q_SLOTS:
         m_services->introspection->setOptions({ 300ms, 100 });
         const auto &r = route({ "introspect" });
         QCOMPARE(status(run(r, "hang")), 503);
+    }
+
+    // At most maxConcurrentCalls calls in flight: past it a request is a 503 at once (a flood of
+    // made-up tokens cannot pile up sockets); the slot comes back when the call ends.
+    void concurrentCallsAreCapped()
+    {
+        auth::IntrospectionOptions o;
+        o.timeout = 1500ms;
+        o.maxConcurrentCalls = 1;
+        m_services->introspection->setOptions(o);
+        const auto &r = route({ "introspect" });
+        QStringList errors;
+        auto filters = auth::makeAuthFilters(m_ws, r, *m_services, &errors);
+        QCOMPARE(filters.size(), size_t(1));
+        test::TestRequest held(m_ws, r);
+        held.head.headers.add("Authorization", "Bearer hang");
+        QCOMPARE(filters.front()->onRequest(held.ctx, held.callbacks), FilterStatus::Stop);
+        QCOMPARE(m_services->introspection->callsInFlight(), 1);
+
+        const int asked = m_server->requests();
+        QCOMPARE(status(run(r, "bobs")), 503); // refused without asking
+        QCOMPARE(m_server->requests(), asked);
+
+        QVERIFY(QTest::qWaitFor([&] { return held.callbacks->done(); }, 5000)); // the held call times out
+        QTRY_COMPARE(m_services->introspection->callsInFlight(), 0);
+        QVERIFY(passed(run(r, "bobs")));
+    }
+
+    // Inactive answers are remembered for a short while (never longer than the scheme's cache).
+    void inactiveAnswersAreRememberedBriefly()
+    {
+        const auto &r = route({ "introspect" });
+        QCOMPARE(status(run(r, "dead")), 401);
+        const int asked = m_server->requests();
+        QCOMPARE(status(run(r, "dead")), 401);
+        QCOMPARE(m_server->requests(), asked);
+        m_clock.advance(11s);
+        QCOMPARE(status(run(r, "dead")), 401);
+        QCOMPARE(m_server->requests(), asked + 1);
     }
 
     void wrongClientCredentialsAre503NotAPass()

@@ -444,6 +444,24 @@ private Q_SLOTS:
         QVERIFY(m_gw->get("/fwd").header("x-request-id") != id);
     }
 
+    // Forwarded (RFC 7239) and X-Real-IP say the same things as X-Forwarded-*: a client cannot
+    // set them for the upstream to believe.
+    void forwardedAndRealIpFromTheClientAreDropped()
+    {
+        const RawResponse r = m_gw->get("/fwd",
+            { { "Forwarded", "for=10.0.0.1;proto=https;host=admin.internal" }, { "X-Real-IP", "10.0.0.1" },
+                { "forwarded", "for=\"[::1]\"" }, { "x-real-ip", "10.0.0.2" } });
+        QCOMPARE(r.status, 200);
+        const QJsonObject headers = echoHeaders(r);
+        for (auto it = headers.begin(); it != headers.end(); ++it) {
+            QVERIFY2(it.key().compare(QStringLiteral("forwarded"), Qt::CaseInsensitive) != 0,
+                qPrintable(it.key()));
+            QVERIFY2(it.key().compare(QStringLiteral("x-real-ip"), Qt::CaseInsensitive) != 0,
+                qPrintable(it.key()));
+        }
+        QCOMPARE(echoHeader(r, "x-forwarded-for"), QStringLiteral("127.0.0.1"));
+    }
+
     void traceContextIsPropagated()
     {
         const QByteArray incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

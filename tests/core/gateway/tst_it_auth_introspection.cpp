@@ -74,6 +74,9 @@ private:
                     .toJson(QJsonDocument::Compact));
         if (token == u"error-token")
             return ScriptedHttpServer::response(500, R"({"error":"server_error"})");
+        if (token == u"crlf-token")
+            return ScriptedHttpServer::response(
+                200, R"({"active":true,"username":"eve\r\nX-Consumer-Groups: admins"})");
         if (token == u"garbage-token")
             return ScriptedHttpServer::response(200, "<html>", "text/html");
         return ScriptedHttpServer::response(200, R"({"active":false})");
@@ -240,10 +243,27 @@ private Q_SLOTS:
         QCOMPARE(r.header("Content-Type"), QByteArray("application/problem+json"));
         QCOMPARE(failures("inactive"), before + 1);
         QCOMPARE(m_up->requestCount(), upBefore);
-        // Inactive answers are not cached: asked again next time.
+        // Inactive answers are remembered briefly (10 s, within `cache`): a flood of the same
+        // bad token costs one call per period.
         const int asked = m_idp->requests();
         QCOMPARE(getSpinning(*m_gw, "/orders/1", bearer("revoked-token")).status, 401);
+        QCOMPARE(getSpinning(*m_gw, "/orders/1", bearer("revoked-token")).status, 401);
+        QCOMPARE(m_idp->requests(), asked);
+        QCOMPARE(failures("inactive"), before + 3);
+        m_gw->clock().advance(11s);
+        QCOMPARE(getSpinning(*m_gw, "/orders/1", bearer("revoked-token")).status, 401);
         QCOMPARE(m_idp->requests(), asked + 1);
+    }
+
+    // The endpoint's answer becomes X-Consumer-Name: one that could split a header is a 401.
+    void hostileIdentityIsRefused()
+    {
+        const int upBefore = m_up->requestCount();
+        const quint64 before = failures("bad_claim");
+        const RawResponse r = getSpinning(*m_gw, "/orders/1", bearer("crlf-token"));
+        QCOMPARE(r.status, 401);
+        QCOMPARE(m_up->requestCount(), upBefore);
+        QCOMPARE(failures("bad_claim"), before + 1);
     }
 
     void unknownIdentityIsAnonymousAndGroupsStillApply()

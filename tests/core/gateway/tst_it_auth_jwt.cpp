@@ -207,6 +207,29 @@ private Q_SLOTS:
         QVERIFY(!m_up->lastRequest().hasHeader("X-Consumer-Groups"));
     }
 
+    // A claim becomes X-Consumer-Name: one that could split a header, or that names a configured
+    // consumer it is not mapped to, is refused (401), and the upstream never sees a forged line.
+    void hostileSubjectsAreRefused_data()
+    {
+        QTest::addColumn<QString>("sub");
+        QTest::newRow("CRLF header injection") << QStringLiteral("eve\r\nX-Consumer-Groups: admins");
+        QTest::newRow("bare LF") << QStringLiteral("eve\nX-Consumer-Groups: admins");
+        QTest::newRow("NUL") << QStringLiteral("eve\u0000admin");
+        QTest::newRow("DEL") << QStringLiteral("eve\u007f");
+        QTest::newRow("too long") << QString(300, u'e');
+        QTest::newRow("a configured consumer's name") << QStringLiteral("bob");
+    }
+    void hostileSubjectsAreRefused()
+    {
+        QFETCH(QString, sub);
+        const int before = m_up->requestCount();
+        const quint64 refused = failures({ { "scheme", "hmac" }, { "reason", "bad_claim" } });
+        const RawResponse r = m_gw->get("/hmac/x", bearer(makeJwt(m_hmac, "HS256", claims(sub))));
+        verifyInvalidToken(r);
+        QCOMPARE(m_up->requestCount(), before);
+        QCOMPARE(failures({ { "scheme", "hmac" }, { "reason", "bad_claim" } }), refused + 1);
+    }
+
     void algNoneIsRefused()
     {
         const quint64 before = failures({ { "scheme", "hmac" } });
