@@ -93,8 +93,10 @@ void ResponseTransformFilter::onResponseBody(RequestContext &ctx, http::Response
     QJsonParseError parseError;
     QJsonDocument doc = QJsonDocument::fromJson(json.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        ctx.notes.append(
-            QStringLiteral("response.json.remove not applied: the body is not valid JSON (%1 at offset %2)")
+        // Passing it through would pass the fields this transform exists to remove (a body nested
+        // past the parser's limit, invalid UTF-8, a truncated document): fail closed like the rest.
+        failClosed(ctx, head, body,
+            QStringLiteral("the body is not valid JSON (%1 at offset %2)")
                 .arg(parseError.errorString())
                 .arg(parseError.offset));
         return;

@@ -315,17 +315,32 @@ private Q_SLOTS:
         QVERIFY(ex.ctx.notes.isEmpty());
     }
 
-    void invalidJsonPassesWithNote()
+    // A body that cannot be parsed cannot be filtered: it never reaches the client (fail closed).
+    void unparsableJsonFailsClosed_data()
     {
+        QTest::addColumn<QByteArray>("body");
+        QTest::newRow("truncated") << QByteArray("{\"password\": \"pw\", oops");
+        QTest::newRow("invalid utf-8") << QByteArray("{\"password\": \"pw\xff\xfe\", \"a\": 1}");
+        QByteArray deep(2000, '[');
+        deep += "{\"password\": \"pw\"}";
+        deep += QByteArray(2000, ']');
+        QTest::newRow("nested past the parser's limit") << deep;
+        QTest::newRow("two documents") << QByteArray("{\"a\":1}{\"password\":\"pw\"}");
+    }
+    void unparsableJsonFailsClosed()
+    {
+        QFETCH(QByteArray, body);
         ResponseTransformFilter f(HeaderTransform(), *JsonPathRemover::compile({ "password" }), 1 << 20);
         Exchange ex;
         ex.head.headers.add("Content-Type", "application/json");
-        ex.body = "{\"password\": \"pw\", oops";
+        ex.body = body;
         f.onResponseBody(ex.ctx, ex.head, ex.body);
-        QCOMPARE(ex.body, QByteArray("{\"password\": \"pw\", oops"));
-        QCOMPARE(ex.head.status, 200);
+        QCOMPARE(ex.head.status, 502);
+        QVERIFY(!ex.body.contains("pw"));
+        QCOMPARE(ex.head.headers.value("Content-Type"), QByteArray("application/problem+json"));
         QCOMPARE(ex.ctx.notes.size(), 1);
-        QVERIFY2(ex.ctx.notes.first().contains("not valid JSON"), qPrintable(ex.ctx.notes.first()));
+        QVERIFY2(ex.ctx.notes.first().contains("failed closed: the body is not valid JSON"),
+            qPrintable(ex.ctx.notes.first()));
         QVERIFY(ex.ctx.notes.first().contains("offset"));
     }
 

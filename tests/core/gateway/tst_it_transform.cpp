@@ -328,21 +328,23 @@ private Q_SLOTS:
         QCOMPARE(text.body, sensitiveJson()); // text/plain is not JSON, whatever it looks like
         QCOMPARE(text.header("X-Filtered"), QByteArray("done"));
 
+        // A body labelled JSON that does not parse fails closed: the client never sees it.
         const RawResponse broken = getSpinning(*m_gw, "/data/broken");
-        QCOMPARE(broken.status, 200);
-        QCOMPARE(broken.body, QByteArray(R"({"password":"hunter2",)"));
+        QCOMPARE(broken.status, 502);
+        QVERIFY(!broken.body.contains("hunter2"));
+        QCOMPARE(broken.header("Content-Type"), QByteArray("application/problem+json"));
 
         // application/problem+json is JSON too (+json suffix).
         const RawResponse problem = getSpinning(*m_gw, "/data/problem");
         QCOMPARE(problem.status, 200);
         QCOMPARE(QJsonDocument::fromJson(problem.body).object(), QJsonObject({ { "type", "x" } }));
 
-        // The capture says why the broken body was left alone.
+        // The capture says why the broken body was refused.
         const auto noted = [this] {
             for (const capture::Exchange &e : capturedExchanges(*m_gw)) {
                 if (e.path == QStringLiteral("/data/broken")
                     && e.notes.contains(
-                        QStringLiteral("response.json.remove not applied: the body is not valid JSON")))
+                        QStringLiteral("response.json.remove failed closed: the body is not valid JSON")))
                     return true;
             }
             return false;
