@@ -49,6 +49,10 @@ public:
     filters::FilterServices services;
     std::atomic<quint64> activeRequests { 0 };
     std::atomic<quint64> totalRequests { 0 };
+    // Downstream connections open across every worker (gateway.limits.max_connections), and
+    // whether the limit is being hit right now (logged once per change).
+    std::atomic<int> openConnections { 0 };
+    std::atomic<bool> atConnectionLimit { false };
 
 private:
     mutable QMutex m_mutex;

@@ -98,6 +98,10 @@ void Worker::accept(Listener *listener)
             ::close(fd);
             continue;
         }
+        if (!admitConnection()) {
+            ::close(fd);
+            continue;
+        }
         std::unique_ptr<http::Transport> transport;
         if (listener->tls) {
             transport.reset(http::SslTransport::serverSide(fd, listener->tlsConfig));
@@ -113,9 +117,36 @@ void Worker::accept(Listener *listener)
     }
 }
 
+bool Worker::admitConnection()
+{
+    const int limit = config()->workspace().gateway.limits.maxConnections;
+    if (m_state->openConnections.fetch_add(1, std::memory_order_relaxed) < limit)
+        return true;
+    m_state->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    if (!m_refused) {
+        m_refused = &m_state->metrics.counter("portico_connections_refused_total",
+            "Client connections closed at once because gateway.limits.max_connections were open.", {});
+    }
+    m_refused->inc();
+    if (!m_state->atConnectionLimit.exchange(true, std::memory_order_relaxed))
+        qWarning("gateway: %d client connections are open (gateway.limits.max_connections); closing new ones "
+                 "until some end",
+            limit);
+    return false;
+}
+
+void Worker::connectionGone()
+{
+    m_state->openConnections.fetch_sub(1, std::memory_order_relaxed);
+    if (m_state->atConnectionLimit.load(std::memory_order_relaxed)
+        && m_state->atConnectionLimit.exchange(false, std::memory_order_relaxed))
+        qInfo("gateway: below gateway.limits.max_connections again; accepting connections");
+}
+
 void Worker::connectionClosed(DownstreamConnection *connection)
 {
-    m_connections.erase(connection);
+    if (m_connections.erase(connection) > 0)
+        connectionGone();
     if (m_state->draining() && busyConnectionCount() == 0)
         Q_EMIT idleNow();
 }
@@ -133,6 +164,8 @@ void Worker::shutdownConnections()
     const auto copy = m_connections;
     for (DownstreamConnection *c : copy)
         c->abort();
+    for (size_t i = 0; i < m_connections.size(); ++i)
+        connectionGone();
     m_connections.clear();
     for (auto &list : m_idle) {
         for (UpstreamConnection *u : list) {

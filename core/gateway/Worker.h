@@ -69,6 +69,9 @@ private:
         QSocketNotifier *notifier = nullptr;
     };
     void accept(Listener *listener);
+    // Counts a new client connection against gateway.limits.max_connections; false = close it.
+    bool admitConnection();
+    void connectionGone();
     void sweep();
 
     GatewayState *m_state;
@@ -81,6 +84,7 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_sweeper = nullptr;
     QHash<QByteArray, Counter *> m_requestCounters;
+    Counter *m_refused = nullptr;
     QHash<QByteArray, Histogram *> m_durationHistograms;
     QHash<QByteArray, Histogram *> m_upstreamHistograms;
 };

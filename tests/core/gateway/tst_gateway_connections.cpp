@@ -1,0 +1,71 @@
+// gateway.limits.max_connections through real sockets: past the limit a new client connection is
+// closed at once (and counted), the ones already open keep working, and once one of them ends a
+// new connection is served again.
+#include "GatewayHarness.h"
+
+#include <QTest>
+
+using namespace portico;
+using namespace portico::test;
+
+class TestGatewayConnections : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<LoopbackUpstream> m_upstream;
+    std::unique_ptr<GatewayHarness> m_gw;
+
+    static QByteArray keepAliveGet()
+    {
+        return httpRequest("GET", "/x", { { "Host", "gateway.test" } }, {}, true);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_upstream.reset(new LoopbackUpstream);
+        QVERIFY(m_upstream->isRunning());
+        m_gw.reset(new GatewayHarness);
+        const QString yaml = gatewayHeader(QStringLiteral("  limits: {max_connections: 3}\n"))
+            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), *m_upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /}, upstream: up}\n");
+        const QString problems = m_gw->start(yaml);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+    }
+    void cleanupTestCase() { m_gw.reset(); }
+
+    void limitHoldsAndFrees()
+    {
+        std::vector<std::unique_ptr<RawClient>> open;
+        for (int i = 0; i < 3; ++i) {
+            auto c = std::make_unique<RawClient>();
+            QVERIFY(c->connectTo(QStringLiteral("127.0.0.1"), m_gw->port()));
+            QCOMPARE(c->roundTrip(keepAliveGet()).status, 200); // accepted and counted
+            open.push_back(std::move(c));
+        }
+        const auto refusedCount = [this] {
+            return m_gw->gateway().metrics().sumCounter("portico_connections_refused_total", {});
+        };
+        const quint64 before = refusedCount();
+
+        RawClient extra;
+        QVERIFY(extra.connectTo(QStringLiteral("127.0.0.1"), m_gw->port())); // the kernel's backlog takes it
+        extra.send(keepAliveGet());
+        QVERIFY2(extra.isClosed(5000), "a connection past max_connections was kept open");
+        QVERIFY(!extra.pending().startsWith("HTTP/1.1 200"));
+        QCOMPARE(refusedCount(), before + 1);
+
+        // The open ones still work.
+        for (auto &c : open)
+            QCOMPARE(c->roundTrip(keepAliveGet()).status, 200);
+
+        // One ends: a new connection is served again (the close is seen asynchronously).
+        open.front()->close();
+        open.erase(open.begin());
+        QTRY_VERIFY_WITH_TIMEOUT(m_gw->get("/x").status == 200, 5000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGatewayConnections)
+#include "tst_gateway_connections.moc"
