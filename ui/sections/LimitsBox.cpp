@@ -6,7 +6,10 @@
 #include "ui/widgets/FormRows.h"
 #include "ui/widgets/SizeEdit.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QFormLayout>
+#include <QSpinBox>
 
 namespace portico::ui {
 
@@ -17,12 +20,27 @@ LimitsBox::LimitsBox(WorkspaceDocument *document, QWidget *parent)
     , m_maxBody(new SizeEdit(this))
     , m_headerTimeout(new DurationEdit(this))
     , m_idleTimeout(new DurationEdit(this))
+    , m_maxConnections(new QSpinBox(this))
+    , m_mergeSlashes(new QCheckBox(tr("Merge repeated slashes (//a -> /a)"), this))
+    , m_escapedSlashes(new QComboBox(this))
 {
     auto *form = makeForm(this);
     m_maxHeaderField = addField(form, tr("Max request head"), m_maxHeader);
     m_maxBodyField = addField(form, tr("Max request body"), m_maxBody);
     m_headerTimeoutField = addField(form, tr("Header timeout"), m_headerTimeout);
     m_idleTimeoutField = addField(form, tr("Idle timeout"), m_idleTimeout);
+    m_maxConnectionsField = addField(form, tr("Max connections"), m_maxConnections);
+    addField(form, tr("Paths"), m_mergeSlashes);
+    addField(form, tr("Encoded slash (%2F)"), m_escapedSlashes);
+    m_maxConnections->setRange(1, 1'000'000);
+    m_maxConnections->setObjectName(QStringLiteral("maxConnections"));
+    m_maxConnections->setToolTip(tr("Client connections open at once; past it new ones are closed"));
+    m_mergeSlashes->setObjectName(QStringLiteral("mergeSlashes"));
+    m_escapedSlashes->setObjectName(QStringLiteral("escapedSlashes"));
+    m_escapedSlashes->addItem(tr("Keep as data"), int(config::PathRules::EscapedSlashes::Keep));
+    m_escapedSlashes->addItem(tr("Refuse the request (400)"), int(config::PathRules::EscapedSlashes::Reject));
+    m_escapedSlashes->addItem(tr("Decode to a separator"), int(config::PathRules::EscapedSlashes::Decode));
+    m_escapedSlashes->setToolTip(tr("What a %2F in a request path means before routing"));
     m_maxBody->setObjectName(QStringLiteral("maxBodyBytes"));
     m_maxHeader->setToolTip(tr("A larger request head is answered 431"));
     m_maxBody->setToolTip(tr("A larger request body is answered 413"));
@@ -41,6 +59,23 @@ LimitsBox::LimitsBox(WorkspaceDocument *document, QWidget *parent)
         m_document->edit(tr("Change idle timeout"),
                          [&](config::Workspace &ws) { ws.gateway.limits.idleTimeout = d.value_or(config::Duration {}); });
     });
+    connect(m_maxConnections, &QSpinBox::editingFinished, this, [this] {
+        const int v = m_maxConnections->value();
+        if (v != m_document->workspace().gateway.limits.maxConnections)
+            m_document->edit(tr("Change max connections"),
+                [&](config::Workspace &ws) { ws.gateway.limits.maxConnections = v; });
+    });
+    connect(m_mergeSlashes, &QCheckBox::toggled, this, [this](bool on) {
+        if (on != m_document->workspace().gateway.paths.mergeSlashes)
+            m_document->edit(tr("Change slash merging"),
+                [&](config::Workspace &ws) { ws.gateway.paths.mergeSlashes = on; });
+    });
+    connect(m_escapedSlashes, &QComboBox::activated, this, [this](int index) {
+        const auto action = config::PathRules::EscapedSlashes(m_escapedSlashes->itemData(index).toInt());
+        if (action != m_document->workspace().gateway.paths.escapedSlashes)
+            m_document->edit(tr("Change encoded slashes"),
+                [&](config::Workspace &ws) { ws.gateway.paths.escapedSlashes = action; });
+    });
     connect(document, &WorkspaceDocument::changed, this, &LimitsBox::load);
     connect(document, &WorkspaceDocument::diagnosticsChanged, this, &LimitsBox::showDiagnostics);
     load();
@@ -54,6 +89,12 @@ void LimitsBox::load()
     m_maxBody->setSize(l.maxBodyBytes);
     m_headerTimeout->setDuration(l.headerTimeout);
     m_idleTimeout->setDuration(l.idleTimeout);
+    const QSignalBlocker blockCount(m_maxConnections);
+    m_maxConnections->setValue(l.maxConnections);
+    const config::PathRules &p = m_document->workspace().gateway.paths;
+    const QSignalBlocker blockMerge(m_mergeSlashes);
+    m_mergeSlashes->setChecked(p.mergeSlashes);
+    m_escapedSlashes->setCurrentIndex(m_escapedSlashes->findData(int(p.escapedSlashes)));
 }
 
 void LimitsBox::showDiagnostics()
@@ -63,6 +104,7 @@ void LimitsBox::showDiagnostics()
         { "gateway.limits.max_body_bytes", m_maxBodyField },
         { "gateway.limits.header_timeout", m_headerTimeoutField },
         { "gateway.limits.idle_timeout", m_idleTimeoutField },
+        { "gateway.limits.max_connections", m_maxConnectionsField },
     };
     for (const auto &[path, field] : fields) {
         QStringList messages;

@@ -2,6 +2,10 @@
 
 #include <QGroupBox>
 
+class QCheckBox;
+class QComboBox;
+class QSpinBox;
+
 namespace portico::ui {
 
 class DurationEdit;
@@ -9,8 +13,8 @@ class FieldBox;
 class SizeEdit;
 class WorkspaceDocument;
 
-// The gateway's protective limits (gateway.limits): request head and body sizes and the header
-// and idle timeouts, each one undoable edit.
+// The gateway's protective limits (gateway.limits): request head and body sizes, the header and
+// idle timeouts and the connection cap, and how paths are read (gateway.paths); each one undoable edit.
 class LimitsBox final : public QGroupBox
 {
     Q_OBJECT
@@ -30,10 +34,14 @@ private:
     SizeEdit *m_maxBody;
     DurationEdit *m_headerTimeout;
     DurationEdit *m_idleTimeout;
+    QSpinBox *m_maxConnections;
+    QCheckBox *m_mergeSlashes;
+    QComboBox *m_escapedSlashes;
     FieldBox *m_maxHeaderField;
     FieldBox *m_maxBodyField;
     FieldBox *m_headerTimeoutField;
     FieldBox *m_idleTimeoutField;
+    FieldBox *m_maxConnectionsField;
 };
 
 } // namespace portico::ui
