@@ -9,7 +9,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed (${rc}):\n${out}${err}")
 endif()
 
-set(expected bin/portico-cli lib/systemd/system/portico.service)
+set(expected bin/portico-cli lib/systemd/system/portico.service share/doc/portico/portico.example.yaml)
 if(GUI)
   list(APPEND expected bin/portico share/applications/io.portico.Portico.desktop
        share/metainfo/io.portico.Portico.metainfo.xml
