@@ -20,6 +20,7 @@ test=(
   nodejs                 # the export test installs an OpenAPI validator (swagger-parser) with npm
   openssl curl
   appstream              # packaging_install test validates the AppStream metainfo
+  lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
 )
 extra=()
 for arg in "$@"; do
