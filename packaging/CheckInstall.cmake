@@ -104,6 +104,16 @@ foreach(section "SH COMMANDS" "SS serve" "SS check" "SS export" "SS import" "SS 
   endif()
 endforeach()
 
+# `man portico-cli` finds and renders the installed page (man-db, as a user would after install).
+find_program(MAN_exe man)
+if(MAN_exe)
+  execute_process(COMMAND "${MAN_exe}" -M "${PREFIX}/share/man" -P cat portico-cli
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "FILTER LANGUAGE")
+    string(APPEND problems "man portico-cli failed (${rc}): ${err}\n")
+  endif()
+endif()
+
 # The completion knows every command, every option of every command and every --to target.
 file(READ "${PREFIX}/share/bash-completion/completions/portico-cli" completion)
 execute_process(COMMAND "${cli}" --help OUTPUT_VARIABLE top)
