@@ -5,7 +5,8 @@
 #              unpack it with `dpkg-deb -x` into PREFIX/root and check that tree (packaging_deb);
 #              OFF: `cmake --install` into PREFIX (packaging_install)
 # Then checks every file is where it belongs, runs the installed portico-cli (--version, check on
-# the installed example) and compares the bash completion with portico-cli's --help.
+# the installed example), checks changelog.gz names this version, the man page has its sections and
+# `man` renders it, and compares the bash completion with portico-cli's --help.
 # Fails with a message for every file that is missing or inconsistent.
 cmake_policy(VERSION 3.25)
 file(REMOVE_RECURSE "${PREFIX}")
@@ -27,7 +28,8 @@ if(DEB)
     message(FATAL_ERROR "cpack -G DEB failed (${rc}):\n${out}${err}")
   endif()
   message(STATUS "built ${deb}")
-  # Every tag at warning level or above fails; overrides are in packaging/debian/lintian-overrides.
+  # Every tag at warning level or above fails. The package needs no override; should one ever be
+  # needed, install it as share/lintian/overrides/portico with a comment saying why.
   execute_process(COMMAND "${lintian_exe}" --fail-on error,warning --tag-display-limit 0 --allow-root "${deb}"
                   RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0)
