@@ -16,10 +16,11 @@ build=(
 )
 test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config
-  python3 python3-jsonschema python3-yaml # validates exported Kong/Traefik files against shared JSON schemas
+  python3 python3-jsonschema python3-yaml # validates exported Kong/Traefik files against the JSON schemas in tests/data
   nodejs                 # the export test installs an OpenAPI validator (swagger-parser) with npm
   openssl curl
   appstream              # packaging_install test validates the AppStream metainfo
+  lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
 )
 extra=()
 for arg in "$@"; do

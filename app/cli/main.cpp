@@ -41,9 +41,38 @@ void printHelp(FILE *out)
     for (const Command &c : kCommands)
         std::fprintf(out, "  %s\n", c.synopsis);
     std::fprintf(out,
-                 "\nOptions:\n"
-                 "  -h, --help                show this help (COMMAND --help: that command's help)\n"
-                 "  -v, --version             print the version\n");
+        "\nOptions:\n"
+        "  -h, --help                show this help (COMMAND --help: that command's help)\n"
+        "  -v, --version             print the version\n"
+        "\nHelp topics (portico-cli help TOPIC; help COMMAND is COMMAND --help):\n"
+        "  filter                    the filter language of --filter, the GUI and the admin API\n"
+        "  files                     the files Portico reads and writes\n"
+        "\nExit status: 0 success; 1 the command could not do its work (it says why: no such\n"
+        "exchange, OUT not writable, ...); 2 bad usage, an invalid workspace or unreadable input.\n");
+}
+
+// `portico-cli help [COMMAND|TOPIC]`
+int runHelp(const QStringList &args)
+{
+    if (args.isEmpty() || args.first() == u"-h" || args.first() == u"--help") {
+        printHelp(stdout);
+        return 0;
+    }
+    for (const Command &c : kCommands) {
+        if (args.first() == QLatin1String(c.name))
+            return c.run({ QStringLiteral("--help") });
+    }
+    if (const char *text = helpTopic(args.first())) {
+        std::fputs(text, stdout);
+        return 0;
+    }
+    QStringList names;
+    for (const Command &c : kCommands)
+        names.append(QLatin1String(c.name));
+    names += helpTopicNames();
+    std::fprintf(stderr, "portico-cli help: no command or topic '%s' (%s)\n", qPrintable(args.first()),
+        qPrintable(names.join(QStringLiteral(", "))));
+    return 2;
 }
 
 } // namespace
@@ -60,10 +89,12 @@ int main(int argc, char *argv[])
         return 2;
     }
     const QString first = args.first();
-    if (first == u"-h" || first == u"--help" || first == u"help") {
+    if (first == u"-h" || first == u"--help") {
         printHelp(stdout);
         return 0;
     }
+    if (first == u"help")
+        return runHelp(args.mid(1));
     if (first == u"-v" || first == u"--version") {
         std::printf("portico-cli %s\n", portico::kVersion);
         return 0;

@@ -28,11 +28,15 @@ struct Options
 
     void addTo(QCommandLineParser &parser) const
     {
-        parser.setApplicationDescription(QStringLiteral("Desktop developer API gateway and traffic inspector"));
+        // The first line is the man page's NAME line; the rest its DESCRIPTION (packaging/HelpToMan.cmake).
+        parser.setApplicationDescription(QStringLiteral(
+            "Desktop developer API gateway and traffic inspector.\n"
+            "Opens the workspace file given, or the last one, or on first start the built-in demo.\n"
+            "portico-cli has the same core for terminals, CI and servers (portico-cli --help)."));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addPositionalArgument(
-            QStringLiteral("workspace"), QStringLiteral("The workspace file to open (YAML or JSON)."));
+        parser.addPositionalArgument(QStringLiteral("workspace"),
+            QStringLiteral("The workspace file to open (YAML or JSON)."), QStringLiteral("[workspace]"));
         parser.addOptions({ section, demo, screenshots, warmup });
     }
 };

@@ -25,7 +25,7 @@ namespace portico::admin {
 class AdminHttpServer;
 class ExchangesEndpoint;
 
-// The admin REST API (contract: ../shared/spec/interfaces.md) over a running Gateway, on
+// The admin REST API (contract: docs/interfaces.md) over a running Gateway, on
 // QtHttpServer, on the thread that owns the Gateway (the CLI's main thread or the GUI's):
 //
 //   GET /status                 version, uptime, listeners, config revision, workers, active requests

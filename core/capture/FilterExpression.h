@@ -1,7 +1,7 @@
 #pragma once
 
 // The traffic filter language shared by the GUI filter bar, `portico-cli traffic --filter` and
-// the admin API `?filter=` (contract: ../shared/spec/interfaces.md):
+// the admin API `?filter=` (contract: docs/interfaces.md):
 //
 //   method:POST status:404 status:>=500 status:4xx route:users consumer:alice host:api.local
 //   path:/api/users* duration:>200ms upstream:users-v1 trace:4bf9... error:true body:"needle"

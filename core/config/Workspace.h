@@ -1,7 +1,7 @@
 #pragma once
 
 // The workspace model: plain, immutable-once-loaded value types mirroring the workspace file
-// (../shared/spec/portico.example.yaml). The loader (WorkspaceLoader) builds it and validates it;
+// (docs/portico.example.yaml). The loader (WorkspaceLoader) builds it and validates it;
 // the writer (WorkspaceWriter) saves it back; the gateway compiles it into runtime objects.
 // Paths are kept as written in the file (relative ones resolve against baseDir via resolvePath()),
 // so that load -> save -> load is lossless.

@@ -1,7 +1,7 @@
 #pragma once
 
 // Loading a workspace file (YAML, or JSON with the same structure) into the model, with every
-// problem reported at once as FILE:LINE:COL diagnostics. See ../shared/spec/portico.example.yaml.
+// problem reported at once as FILE:LINE:COL diagnostics. See docs/portico.example.yaml.
 
 #include "core/config/Diagnostic.h"
 #include "core/config/Workspace.h"

@@ -44,7 +44,7 @@ private Q_SLOTS:
 
     void exampleIsValid()
     {
-        const QString example = qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml";
+        const QString example = qEnvironmentVariable("PORTICO_SOURCE_DIR") + "/docs/portico.example.yaml";
         const Run r = run({ "check", "-c", example });
         QCOMPARE(r.err, QString());
         QCOMPARE(r.out, example + ": ok\n");

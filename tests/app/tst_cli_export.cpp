@@ -35,9 +35,9 @@ private Q_SLOTS:
     void initTestCase()
     {
         QVERIFY(!qEnvironmentVariableIsEmpty("PORTICO_CLI"));
-        const QString shared = qEnvironmentVariable("PORTICO_SHARED_DIR", QStringLiteral("/work/shared"));
+        const QString example = qEnvironmentVariable("PORTICO_SOURCE_DIR") + "/docs/portico.example.yaml";
         m_example = m_dir.filePath(QStringLiteral("portico.yaml"));
-        QVERIFY(QFile::copy(QDir(shared).filePath(QStringLiteral("spec/portico.example.yaml")), m_example));
+        QVERIFY2(QFile::copy(example, m_example), qPrintable(example));
         QFile::setPermissions(m_example, QFile::ReadOwner | QFile::WriteOwner);
     }
 

@@ -15,7 +15,7 @@ class TestWorkspaceLoader : public QObject
 private:
     static QString examplePath()
     {
-        return qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml";
+        return qEnvironmentVariable("PORTICO_SOURCE_DIR") + "/docs/portico.example.yaml";
     }
 
     // "LINE:COL: message" per diagnostic, in the order reported; the temporary folder reads "DIR".

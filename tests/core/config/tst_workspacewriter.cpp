@@ -21,7 +21,7 @@ private:
 
     static QString examplePath()
     {
-        return qEnvironmentVariable("PORTICO_SHARED_DIR") + "/spec/portico.example.yaml";
+        return qEnvironmentVariable("PORTICO_SOURCE_DIR") + "/docs/portico.example.yaml";
     }
     static QString dump(const QList<Diagnostic> &errors)
     {

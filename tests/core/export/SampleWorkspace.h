@@ -1,6 +1,6 @@
 #pragma once
 
-// The contract's example workspace (../shared/spec/portico.example.yaml) built in code, so the
+// The contract's example workspace (docs/portico.example.yaml) built in code, so the
 // exporter tests do not depend on the loader; plus helpers to run the external validators.
 
 #include "core/config/Workspace.h"

@@ -15,9 +15,9 @@ class TstKongExport : public QObject
     Q_OBJECT
 
 private:
-    static QString sharedFile(const QString &rel)
+    static QString sourceFile(const QString &rel)
     {
-        return QDir(qEnvironmentVariable("PORTICO_SHARED_DIR", QStringLiteral("/work/shared"))).filePath(rel);
+        return QDir(qEnvironmentVariable("PORTICO_SOURCE_DIR")).filePath(rel);
     }
 
     static YAML::Node findByName(const YAML::Node &list, const char *key, const std::string &name)
@@ -44,7 +44,7 @@ private Q_SLOTS:
         f.close();
         QByteArray out;
         const int rc = validateWithSchema(
-            path, sharedFile(QStringLiteral("reference/schemas/kong-declarative.schema.json")), &out);
+            path, sourceFile(QStringLiteral("tests/data/schemas/kong-declarative.schema.json")), &out);
         QVERIFY2(rc == 0, out.constData());
     }
 

@@ -25,8 +25,8 @@ private Q_SLOTS:
         f.write(r.text);
         f.close();
         const QString schema
-            = QDir(qEnvironmentVariable("PORTICO_SHARED_DIR", QStringLiteral("/work/shared")))
-                  .filePath(QStringLiteral("reference/schemas/traefik-v3-file-provider.schema.json"));
+            = QDir(qEnvironmentVariable("PORTICO_SOURCE_DIR"))
+                  .filePath(QStringLiteral("tests/data/schemas/traefik-v3-file-provider.schema.json"));
         QByteArray out;
         QVERIFY2(validateWithSchema(path, schema, &out) == 0, (out + "\n" + r.text).constData());
     }
