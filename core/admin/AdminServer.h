@@ -13,6 +13,7 @@
 
 class QHttpServerRequest;
 class QTcpServer;
+class QTcpSocket;
 class QThread;
 class QHttpServerResponder;
 
@@ -34,9 +35,12 @@ class ExchangesEndpoint;
 //   GET /exchanges?filter=&limit=&before=, GET /exchanges/{id}, GET /exchanges.har?filter=
 //   POST /exchanges/{id}/replay[?target=URL&header=Name:Value...]   -> {"id": new exchange id, ...}
 //
-// When the running workspace has admin.token, every call needs `Authorization: Bearer <token>`
-// (compared in constant time; the token is read per request, so PUT /config can change it);
-// otherwise 401 problem+json with WWW-Authenticate: Bearer. Errors are problem+json.
+// Only its own origin reaches it (AdminOrigin): a Host that does not name this listener is a 421,
+// a foreign Origin a 403, and no CORS header is ever sent. When the running workspace has
+// admin.token, every call needs `Authorization: Bearer <token>` (compared in constant time; the
+// token is read per request, so PUT /config can change it); otherwise 401 problem+json with
+// WWW-Authenticate: Bearer. A listener that is not on loopback needs a token: it is not opened
+// without one. Errors are problem+json.
 //
 //   AdminServer admin(gateway);
 //   if (!admin.startFollowing(&error)) ...   // or start(address) to listen whatever admin.enabled says
@@ -86,8 +90,12 @@ private:
     void followConfig();
     void stopListening();
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // Null when the request may proceed, otherwise the 421 (Host) or 403 (Origin) to send; see
+    // AdminOrigin.
+    std::optional<AdminReply> checkOrigin(const QHttpServerRequest &request, const QTcpSocket *socket) const;
     // Null when the request may proceed, otherwise the 401 to send.
     std::optional<AdminReply> checkAuth(const QHttpServerRequest &request) const;
+    QString adminToken() const;
     AdminReply route(const QHttpServerRequest &request, const QString &path);
     AdminReply status() const;
     // The one asynchronous call: answers `responder` when the replay finishes (or at once when it
