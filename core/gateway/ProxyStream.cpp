@@ -168,8 +168,6 @@ void ProxyStream::start()
     m_ctx.route = m_match.route->route;
     m_ctx.upstreamName = m_ctx.route->upstream;
     m_exchange.route = m_ctx.route->name;
-    if (m_capturing)
-        redactQueryCredentials(ws, *m_ctx.route, &m_record);
     m_request.path = m_match.upstreamPath;
     runFilters();
 }
