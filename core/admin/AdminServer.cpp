@@ -454,6 +454,23 @@ void AdminServer::startReplay(
                 std::move(responder));
             return;
         }
+        if (!replayTargetAllowed(options.target)) {
+            writeReply(AdminReply::problem(403, "forbidden-target", QStringLiteral("Forbidden target"),
+                           QStringLiteral("the admin API replays only to this machine (localhost, 127.0.0.1, "
+                                          "[::1]), this gateway's listeners or a configured upstream "
+                                          "target, not to '%1'; use portico-cli replay --target for "
+                                          "anything else")
+                               .arg(target)),
+                std::move(responder));
+            return;
+        }
+    }
+    if (const auto where = capture::Replayer::destination(*original, options);
+        where.kind == capture::Replayer::Destination::Kind::None) {
+        writeReply(AdminReply::problem(
+                       422, "no-replay-destination", QStringLiteral("Nowhere to replay to"), where.problem),
+            std::move(responder));
+        return;
     }
     for (const QString &h : allQueryValues(query, QStringLiteral("header"))) {
         const qsizetype colon = h.indexOf(u':');
@@ -491,6 +508,36 @@ void AdminServer::startReplay(
             writeReply(AdminReply::json(o), std::move(*late.responder));
         });
     replayer->replay(*original, options);
+}
+
+bool AdminServer::replayTargetAllowed(const QUrl &target) const
+{
+    const int defaultPort = target.scheme() == u"https" ? 443 : 80;
+    const int port = target.port(defaultPort);
+    if (config::HostPort { target.host(), quint16(port) }.isLoopback())
+        return true;
+    const QHostAddress address(target.host());
+    auto sameHost = [&](const QString &host) {
+        if (host.compare(target.host(), Qt::CaseInsensitive) == 0)
+            return true;
+        const QHostAddress other(host);
+        return !address.isNull() && !other.isNull()
+            && other.isEqual(address, QHostAddress::TolerantConversion);
+    };
+    for (const QUrl &listener : m_gateway.listenUrls()) {
+        if (listener.scheme() == target.scheme() && listener.port() == port && sameHost(listener.host()))
+            return true;
+    }
+    if (const config::WorkspacePtr ws = m_gateway.workspace()) {
+        for (const config::Upstream &u : ws->upstreams) {
+            for (const config::Target &t : u.targets) {
+                const int tPort = t.url.port(t.url.scheme() == u"https" ? 443 : 80);
+                if (t.url.scheme() == target.scheme() && tPort == port && sameHost(t.url.host()))
+                    return true;
+            }
+        }
+    }
+    return false;
 }
 
 void AdminServer::startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder)

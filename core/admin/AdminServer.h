@@ -34,6 +34,8 @@ class ExchangesEndpoint;
 //   GET /config, PUT /config    the running workspace as JSON; validate and apply a new one
 //   GET /exchanges?filter=&limit=&before=, GET /exchanges/{id}, GET /exchanges.har?filter=
 //   POST /exchanges/{id}/replay[?target=URL&header=Name:Value...]   -> {"id": new exchange id, ...}
+//     sent through the gateway listener that captured it (never to the Host the client sent);
+//     target may only be this machine, a listener of this gateway or a configured upstream (403)
 //
 // Only its own origin reaches it (AdminOrigin): a Host that does not name this listener is a 421,
 // a foreign Origin a 403, and no CORS header is ever sent. When the running workspace has
@@ -101,6 +103,9 @@ private:
     // The one asynchronous call: answers `responder` when the replay finishes (or at once when it
     // cannot start). A client that left meanwhile is not written to.
     void startReplay(const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // ?target= of a replay: this machine (loopback literals, localhost), one of the gateway's
+    // listeners, or a configured upstream target; never anywhere else.
+    bool replayTargetAllowed(const QUrl &target) const;
     // GET /exchanges.har: the export runs on a thread of its own and the reply streams the file it
     // wrote; a client that left meanwhile is not written to.
     void startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder);

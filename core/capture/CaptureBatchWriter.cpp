@@ -151,8 +151,8 @@ bool CaptureBatchWriter::open(QString *error)
             "trace_id, span_id, parent_span_id, parent_id, retries, error, request_bytes, "
             "response_bytes, request_body_size, response_body_size, request_truncated, "
             "response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes) VALUES "
-            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            "first_byte_us, duration_us, notes, listener) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         || !prepare(
             &m_insertHead, "INSERT OR REPLACE INTO heads (exchange_id, request, response) VALUES (?,?,?)")
         || !prepare(
@@ -297,6 +297,7 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
                  n.timings.lastByteUs })
             sqlite3_bind_int64(q, c++, v);
         bindText(q, c++, CaptureRecord::Notes);
+        bindText(q, c++, CaptureRecord::Listener);
         const int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc == SQLITE_DONE)

@@ -116,7 +116,25 @@ template<std::size_t N> Step script(const char *const (&statements)[N])
         return true;
     };
 }
-const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3) };
+// Version 4: the gateway listener each exchange came in on, where a replay goes by default (the
+// Host the client sent is the client's choice, not a destination). Version 1 creates the table
+// as this version's CREATE ... IF NOT EXISTS left it, so the column may be there already.
+bool migrateV4(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'listener'"))
+        || !q.next()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    const bool present = q.value(0).toInt() > 0;
+    q.finish();
+    return present
+        || exec(
+            db, QStringLiteral("ALTER TABLE exchanges ADD COLUMN listener TEXT NOT NULL DEFAULT ''"), error);
+}
+
+const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4 };
 static_assert(std::size(kSteps) == kVersion);
 
 bool migrate(QSqlDatabase &db, QString *error)

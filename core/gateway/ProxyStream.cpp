@@ -115,6 +115,7 @@ void ProxyStream::recordRequestSide(bool withHead)
     m_record.set(R::Host, m_originalHost);
     m_record.set(R::Scheme, scheme);
     m_record.set(R::ClientAddress, m_down->peerAddressLatin1());
+    m_record.set(R::Listener, m_down->localEndLatin1());
     m_record.set(R::TraceId, m_trace.traceId);
     m_record.set(R::SpanId, m_trace.spanId);
     m_record.set(R::ParentSpanId, m_trace.parentSpanId);

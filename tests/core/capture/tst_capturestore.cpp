@@ -32,7 +32,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 4);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA page_size")).toInt(), 16384);
         QCOMPARE(indexNames(path),
@@ -62,7 +62,7 @@ private Q_SLOTS:
         QVERIFY(store.open());
         store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 4);
         QCOMPARE(indexNames(path),
             QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_status"));
         QVERIFY(consumerIndexIsPartial(path));
@@ -72,6 +72,39 @@ private Q_SLOTS:
         QCOMPARE(scalar(path, QStringLiteral("SELECT group_concat(path) FROM exchanges")).toString(),
             QStringLiteral("/old,/new"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    }
+
+    // Version 4 records the listener an exchange came in on. A version 3 file reads (no listener)
+    // until a writer migrates it, and then the reader that was already open sees the column too.
+    void migratesVersion3FilesAndReadsThemMeanwhile()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("v3.db"));
+        qint64 old = 0;
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/old"), 200);
+            e.listener = QStringLiteral("127.0.0.1:8080");
+            old = store.submit(std::move(e));
+        }
+        scalar(path, QStringLiteral("ALTER TABLE exchanges DROP COLUMN listener"));
+        scalar(path, QStringLiteral("PRAGMA user_version = 3"));
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto before = reader.get(old);
+        QVERIFY(before);
+        QCOMPARE(before->path, QStringLiteral("/old"));
+        QVERIFY(before->listener.isEmpty());
+
+        CaptureStore store(options(path));
+        QVERIFY(store.open());
+        Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200);
+        e.listener = QStringLiteral("[::1]:8443");
+        const qint64 fresh = store.submit(std::move(e));
+        QVERIFY(store.flush());
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 4);
+        QCOMPARE(reader.get(fresh)->listener, QStringLiteral("[::1]:8443"));
+        QVERIFY(reader.get(old)->listener.isEmpty());
     }
 
     void refusesNewerSchema()
