@@ -20,12 +20,16 @@ constexpr const char *kUsage
     = "Usage: portico-cli replay ID --db DB [--target URL] [--header 'K: V']... [--diff] [--timeout MS]\n";
 
 constexpr const char *kHelp
-    = "Sends captured exchange ID again: to its original URL (through the gateway that captured\n"
-      "it) or to --target (scheme://host:port[/base][?k=v], the path and query are kept; the\n"
-      "parameters in --target's query replace captured ones of the same name). The new exchange\n"
-      "is recorded in DB with a note naming ID; its id is printed on stdout.\n"
+    = "Sends captured exchange ID again: through the gateway listener that captured it (with the\n"
+      "captured Host, which chooses the route; never to the host a client named in Host), or\n"
+      "straight to the upstream that answered it when no listener was recorded, or to --target\n"
+      "(scheme://host:port[/base][?k=v], the path and query are kept; the parameters in\n"
+      "--target's query replace captured ones of the same name). The new exchange is recorded\n"
+      "in DB with a note naming ID; its id is printed on stdout. Where it goes is printed on\n"
+      "stderr first.\n"
       "Headers and query parameters redacted in the capture are not sent; supply headers with\n"
-      "--header and query parameters in the query of --target.\n\n"
+      "--header and query parameters in the query of --target (they go to that destination\n"
+      "only, and the new exchange records them as redacted).\n\n"
       "Options:\n"
       "  --db DB            the capture database\n"
       "  --target URL       send here instead of the original URL\n"
@@ -104,6 +108,19 @@ int runReplay(const QStringList &args)
         return 1;
     }
 
+    // Where it goes, before anything is sent: never the Host a client put in the capture.
+    const Replayer::Destination where = Replayer::destination(*original, options);
+    if (where.kind == Replayer::Destination::Kind::None) {
+        std::fprintf(stderr, "portico-cli replay: %s (--target URL)\n", qPrintable(where.problem));
+        return 1;
+    }
+    const QByteArray destination = where.url.toString().toUtf8();
+    std::fprintf(stderr, "portico-cli replay: sending exchange %lld to %s (%s)\n", id,
+        destination.constData(),
+        where.kind == Replayer::Destination::Kind::Listener       ? "the gateway listener that captured it"
+            : where.kind == Replayer::Destination::Kind::Upstream ? "the upstream that answered it"
+                                                                  : "--target");
+
     // The capture keeps "[redacted]" in place of secrets; the replay leaves those headers and
     // query parameters out, so an authenticated request usually comes back 401. Say so, and how
     // to fix it, up front (the same list the Replayer notes in the recorded exchange).
@@ -112,13 +129,13 @@ int runReplay(const QStringList &args)
         if (w.kind == Replayer::Withheld::Kind::Header)
             std::fprintf(stderr,
                 "portico-cli replay: warning: header %s was redacted in the capture and is not sent; "
-                "supply it with --header '%s: VALUE'\n",
-                name.constData(), name.constData());
+                "supply it with --header '%s: VALUE' (sent to %s only)\n",
+                name.constData(), name.constData(), destination.constData());
         else
             std::fprintf(stderr,
                 "portico-cli replay: warning: query parameter %s was redacted in the capture and is not "
-                "sent; supply it in the query of --target, e.g. --target 'http://HOST:PORT?%s=VALUE'\n",
-                name.constData(), QUrl::toPercentEncoding(w.name).constData());
+                "sent; supply it in the query of --target, e.g. --target '%s?%s=VALUE'\n",
+                name.constData(), destination.constData(), QUrl::toPercentEncoding(w.name).constData());
     }
 
     CaptureOptions storeOptions;

@@ -38,6 +38,8 @@ const char kServeUsage[] =
     "                           (appended to), or off\n"
     "The admin API starts on admin.listen (printed as `admin on http://HOST:PORT`); a reload that\n"
     "moves it prints that line again, one that sets admin.enabled: false prints `admin off`.\n"
+    "An admin.listen that is not a loopback address needs admin.token (the config is refused\n"
+    "otherwise); the admin API answers only requests addressed to it (Host) from no foreign Origin.\n"
     "SIGHUP or a change of FILE reloads it without dropping connections; an invalid file is reported\n"
     "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests, flush the capture\n"
     "database and exit 0. Exit status 2: the config is invalid or a listener cannot be opened.\n";

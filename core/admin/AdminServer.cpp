@@ -2,6 +2,7 @@
 
 #include "core/admin/AdminHttpServer.h"
 #include "core/admin/AdminMetrics.h"
+#include "core/admin/AdminOrigin.h"
 #include "core/admin/BodySender.h"
 #include "core/admin/ConfigEndpoint.h"
 #include "core/admin/ExchangesEndpoint.h"
@@ -75,6 +76,17 @@ bool sameSecret(const QByteArray &given, const QByteArray &expected)
     for (qsizetype i = 0; i < a.size(); ++i)
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0;
+}
+
+// Every value of a header field (a repeated Host is an attack, not a list).
+QByteArrayList headerValues(const QHttpServerRequest &request, QByteArrayView name)
+{
+    QByteArrayList out;
+    for (const auto &h : request.headers()) {
+        if (name.compare(h.first, Qt::CaseInsensitive) == 0)
+            out.append(h.second);
+    }
+    return out;
 }
 
 AdminReply methodNotAllowed(const QByteArray &allow)
@@ -181,6 +193,14 @@ bool AdminServer::listenOn(const config::HostPort &where, QString *error)
             *error = QStringLiteral("admin.listen: cannot resolve %1").arg(where.host);
         return false;
     }
+    // The config validator already refuses this; an address given to start() is checked here.
+    if (!address.isLoopback() && adminToken().isEmpty()) {
+        if (error)
+            *error = QStringLiteral("admin.listen %1 is not a loopback address: the admin API needs "
+                                    "admin.token there (or listen on 127.0.0.1, localhost or [::1])")
+                         .arg(where.toString());
+        return false;
+    }
     auto *tcp = new QTcpServer(m_http.get());
     if (!tcp->listen(address, where.port)) {
         if (error)
@@ -253,12 +273,50 @@ void AdminServer::stopListening()
     m_url = QUrl();
 }
 
-std::optional<AdminReply> AdminServer::checkAuth(const QHttpServerRequest &request) const
+QString AdminServer::adminToken() const
 {
     const config::WorkspacePtr ws = m_gateway.workspace();
-    const QString token = ws ? ws->admin.token : QString();
-    if (token.isEmpty())
+    return ws ? ws->admin.token : QString();
+}
+
+std::optional<AdminReply> AdminServer::checkOrigin(
+    const QHttpServerRequest &request, const QTcpSocket *socket) const
+{
+    // The connection's own end names the listener it came through (an earlier address's
+    // connections finish there after a move).
+    const AdminOrigin policy(m_listen.host, socket ? socket->localAddress() : QHostAddress(),
+        socket ? socket->localPort() : m_port);
+    const QByteArrayList hosts = headerValues(request, "host");
+    if (hosts.size() != 1 || !policy.hostAllowed(hosts.first())) {
+        const QString given = hosts.isEmpty() ? QStringLiteral("no Host")
+            : hosts.size() > 1                ? QStringLiteral("%1 Host fields").arg(hosts.size())
+                               : QStringLiteral("Host '%1'").arg(QString::fromLatin1(hosts.first()));
+        return AdminReply::problem(421, "misdirected-request", QStringLiteral("Misdirected Request"),
+            QStringLiteral("the admin API answers only requests addressed to it: %1 is not one of %2")
+                .arg(given, policy.describe()));
+    }
+    const QByteArrayList origins = headerValues(request, "origin");
+    for (const QByteArray &origin : origins) {
+        if (!policy.originAllowed(origin))
+            return AdminReply::problem(403, "forbidden-origin", QStringLiteral("Forbidden Origin"),
+                QStringLiteral("the admin API does not answer requests from web pages of another origin "
+                               "(Origin '%1'); it sends no CORS headers")
+                    .arg(QString::fromLatin1(origin)));
+    }
+    return std::nullopt;
+}
+
+std::optional<AdminReply> AdminServer::checkAuth(const QHttpServerRequest &request) const
+{
+    const QString token = adminToken();
+    if (token.isEmpty()) {
+        // Defence in depth: a listener that other machines reach never answers without a token
+        // (a config that removed it while the listener stayed where it was).
+        if (m_tcp && !m_tcp->serverAddress().isLoopback())
+            return AdminReply::problem(403, "token-required", QStringLiteral("Token Required"),
+                QStringLiteral("admin.listen is not a loopback address and admin.token is empty"));
         return std::nullopt;
+    }
     const QByteArray authorization = headerValue(request, "authorization").trimmed();
     const bool bearer
         = authorization.size() > 7 && authorization.first(7).compare("bearer ", Qt::CaseInsensitive) == 0;
@@ -275,6 +333,12 @@ std::optional<AdminReply> AdminServer::checkAuth(const QHttpServerRequest &reque
 
 void AdminServer::handle(const QHttpServerRequest &request, QHttpServerResponder &&responder)
 {
+    // Who may ask comes before what they send: a rebound or cross-site request learns nothing,
+    // not even whether a token is needed.
+    if (auto denied = checkOrigin(request, responder.socket())) {
+        writeReply(*denied, std::move(responder));
+        return;
+    }
     if (auto denied = checkAuth(request)) {
         writeReply(*denied, std::move(responder));
         return;
@@ -390,6 +454,23 @@ void AdminServer::startReplay(
                 std::move(responder));
             return;
         }
+        if (!replayTargetAllowed(options.target)) {
+            writeReply(AdminReply::problem(403, "forbidden-target", QStringLiteral("Forbidden target"),
+                           QStringLiteral("the admin API replays only to this machine (localhost, 127.0.0.1, "
+                                          "[::1]), this gateway's listeners or a configured upstream "
+                                          "target, not to '%1'; use portico-cli replay --target for "
+                                          "anything else")
+                               .arg(target)),
+                std::move(responder));
+            return;
+        }
+    }
+    if (const auto where = capture::Replayer::destination(*original, options);
+        where.kind == capture::Replayer::Destination::Kind::None) {
+        writeReply(AdminReply::problem(
+                       422, "no-replay-destination", QStringLiteral("Nowhere to replay to"), where.problem),
+            std::move(responder));
+        return;
     }
     for (const QString &h : allQueryValues(query, QStringLiteral("header"))) {
         const qsizetype colon = h.indexOf(u':');
@@ -427,6 +508,36 @@ void AdminServer::startReplay(
             writeReply(AdminReply::json(o), std::move(*late.responder));
         });
     replayer->replay(*original, options);
+}
+
+bool AdminServer::replayTargetAllowed(const QUrl &target) const
+{
+    const int defaultPort = target.scheme() == u"https" ? 443 : 80;
+    const int port = target.port(defaultPort);
+    if (config::HostPort { target.host(), quint16(port) }.isLoopback())
+        return true;
+    const QHostAddress address(target.host());
+    auto sameHost = [&](const QString &host) {
+        if (host.compare(target.host(), Qt::CaseInsensitive) == 0)
+            return true;
+        const QHostAddress other(host);
+        return !address.isNull() && !other.isNull()
+            && other.isEqual(address, QHostAddress::TolerantConversion);
+    };
+    for (const QUrl &listener : m_gateway.listenUrls()) {
+        if (listener.scheme() == target.scheme() && listener.port() == port && sameHost(listener.host()))
+            return true;
+    }
+    if (const config::WorkspacePtr ws = m_gateway.workspace()) {
+        for (const config::Upstream &u : ws->upstreams) {
+            for (const config::Target &t : u.targets) {
+                const int tPort = t.url.port(t.url.scheme() == u"https" ? 443 : 80);
+                if (t.url.scheme() == target.scheme() && tPort == port && sameHost(t.url.host()))
+                    return true;
+            }
+        }
+    }
+    return false;
 }
 
 void AdminServer::startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder)

@@ -13,6 +13,7 @@
 
 class QHttpServerRequest;
 class QTcpServer;
+class QTcpSocket;
 class QThread;
 class QHttpServerResponder;
 
@@ -33,10 +34,15 @@ class ExchangesEndpoint;
 //   GET /config, PUT /config    the running workspace as JSON; validate and apply a new one
 //   GET /exchanges?filter=&limit=&before=, GET /exchanges/{id}, GET /exchanges.har?filter=
 //   POST /exchanges/{id}/replay[?target=URL&header=Name:Value...]   -> {"id": new exchange id, ...}
+//     sent through the gateway listener that captured it (never to the Host the client sent);
+//     target may only be this machine, a listener of this gateway or a configured upstream (403)
 //
-// When the running workspace has admin.token, every call needs `Authorization: Bearer <token>`
-// (compared in constant time; the token is read per request, so PUT /config can change it);
-// otherwise 401 problem+json with WWW-Authenticate: Bearer. Errors are problem+json.
+// Only its own origin reaches it (AdminOrigin): a Host that does not name this listener is a 421,
+// a foreign Origin a 403, and no CORS header is ever sent. When the running workspace has
+// admin.token, every call needs `Authorization: Bearer <token>` (compared in constant time; the
+// token is read per request, so PUT /config can change it); otherwise 401 problem+json with
+// WWW-Authenticate: Bearer. A listener that is not on loopback needs a token: it is not opened
+// without one. Errors are problem+json.
 //
 //   AdminServer admin(gateway);
 //   if (!admin.startFollowing(&error)) ...   // or start(address) to listen whatever admin.enabled says
@@ -86,13 +92,20 @@ private:
     void followConfig();
     void stopListening();
     void handle(const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // Null when the request may proceed, otherwise the 421 (Host) or 403 (Origin) to send; see
+    // AdminOrigin.
+    std::optional<AdminReply> checkOrigin(const QHttpServerRequest &request, const QTcpSocket *socket) const;
     // Null when the request may proceed, otherwise the 401 to send.
     std::optional<AdminReply> checkAuth(const QHttpServerRequest &request) const;
+    QString adminToken() const;
     AdminReply route(const QHttpServerRequest &request, const QString &path);
     AdminReply status() const;
     // The one asynchronous call: answers `responder` when the replay finishes (or at once when it
     // cannot start). A client that left meanwhile is not written to.
     void startReplay(const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder);
+    // ?target= of a replay: this machine (loopback literals, localhost), one of the gateway's
+    // listeners, or a configured upstream target; never anywhere else.
+    bool replayTargetAllowed(const QUrl &target) const;
     // GET /exchanges.har: the export runs on a thread of its own and the reply streams the file it
     // wrote; a client that left meanwhile is not written to.
     void startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder);

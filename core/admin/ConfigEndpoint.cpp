@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSet>
 
 namespace portico::admin {
 
@@ -54,6 +55,62 @@ QJsonObject diagnosticJson(const config::Diagnostic &d)
         o.insert(QStringLiteral("path"), d.path);
     o.insert(QStringLiteral("message"), d.message);
     return o;
+}
+
+bool inside(const QString &path, const QString &folder)
+{
+    const QString dir = QDir::cleanPath(folder);
+    return path.startsWith(dir.endsWith(u'/') ? dir : dir + u'/');
+}
+
+// A config that arrives over the network must not make the gateway read (or create) files
+// outside the running workspace's folder: a mock body_file of ../../etc/passwd would serve the
+// file, a TLS key or JWT public key path would probe it. Every file reference is resolved as the
+// gateway will resolve it and must stay inside the folder, unless the running config already
+// names that very file (so that GET /config, edit, PUT keeps working for a workspace whose
+// certificate lives elsewhere). Paths are compared as written, cleaned: a symbolic link inside the
+// folder is the folder owner's choice.
+QJsonArray filesOutsideWorkspace(const config::Workspace &next, const config::Workspace &running)
+{
+    QSet<QString> known;
+    QList<std::pair<QString, QString>> refs; // key path, path as written
+    auto collect = [](const config::Workspace &ws, auto &&add) {
+        if (ws.gateway.tls) {
+            add(QStringLiteral("gateway.tls.cert"), ws.gateway.tls->cert);
+            add(QStringLiteral("gateway.tls.key"), ws.gateway.tls->key);
+        }
+        if (ws.capture.enabled)
+            add(QStringLiteral("capture.database"), ws.capture.database);
+        for (const config::AuthScheme &a : ws.auth)
+            add(QStringLiteral("auth.%1.public_key").arg(a.name), a.publicKey);
+        for (int i = 0; i < ws.routes.size(); ++i) {
+            if (ws.routes[i].mock)
+                add(QStringLiteral("routes[%1].mock.body_file").arg(i), ws.routes[i].mock->bodyFile);
+        }
+    };
+    collect(running, [&](const QString &, const QString &file) {
+        if (!file.isEmpty())
+            known.insert(running.resolvePath(file));
+    });
+    collect(next, [&](const QString &key, const QString &file) {
+        if (!file.isEmpty())
+            refs.append({ key, file });
+    });
+    QJsonArray problems;
+    const QString folder = running.baseDir();
+    for (const auto &[key, file] : std::as_const(refs)) {
+        const QString resolved = next.resolvePath(file);
+        if (inside(resolved, folder) || known.contains(resolved))
+            continue;
+        QJsonObject o;
+        o.insert(QStringLiteral("path"), key);
+        o.insert(QStringLiteral("message"),
+            QStringLiteral("%1: '%2' is outside the workspace folder %3; a config sent to the admin API "
+                           "may only name files inside it")
+                .arg(key, file, folder));
+        problems.append(o);
+    }
+    return problems;
 }
 
 AdminReply invalid(const QJsonArray &problems)
@@ -108,6 +165,8 @@ AdminReply putConfig(gateway::Gateway &gateway, const QByteArray &body, const QB
     }
 
     auto next = std::make_shared<config::Workspace>(*loaded.workspace);
+    if (const QJsonArray outside = filesOutsideWorkspace(*next, *running); !outside.isEmpty())
+        return invalid(outside);
     config::restoreRedactedSecrets(*next, *running);
     // The running file stays the workspace's identity (the writer, later reloads, the GUI).
     next->filePath = running->filePath;

@@ -41,8 +41,30 @@ CaptureBatchWriter::CaptureBatchWriter(const CaptureOptions &options, std::atomi
     , m_nextId(nextId)
     , m_connection(QStringLiteral("portico-capture-writer-%1").arg(reinterpret_cast<quintptr>(this), 0, 16))
 {
-    for (const QString &name : options.redactHeaders)
-        m_redact.append(name.trimmed().toLower().toLatin1());
+    setPolicy(options);
+}
+
+void CaptureBatchWriter::setPolicy(const CaptureOptions &options)
+{
+    m_options.redactHeaders = options.redactHeaders;
+    m_options.redactQueryParameters = options.redactQueryParameters;
+    m_options.maxBodyBytes = options.maxBodyBytes;
+    m_options.maxExchanges = options.maxExchanges;
+    m_options.maxAge = options.maxAge;
+    m_agePending = true; // a shorter max_age applies at once
+    m_redact.clear();
+    // A proxy's credentials, whatever the list says.
+    m_redact.append(QByteArrayLiteral("proxy-authorization"));
+    for (const QString &name : options.redactHeaders) {
+        const QByteArray n = name.trimmed().toLower().toLatin1();
+        if (!n.isEmpty() && !m_redact.contains(n))
+            m_redact.append(n);
+    }
+    m_redactQuery.clear();
+    for (const QString &name : options.redactQueryParameters) {
+        if (!name.isEmpty() && !m_redactQuery.contains(name))
+            m_redactQuery.append(name);
+    }
 }
 
 CaptureBatchWriter::~CaptureBatchWriter()
@@ -129,8 +151,8 @@ bool CaptureBatchWriter::open(QString *error)
             "trace_id, span_id, parent_span_id, parent_id, retries, error, request_bytes, "
             "response_bytes, request_body_size, response_body_size, request_truncated, "
             "response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes) VALUES "
-            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            "first_byte_us, duration_us, notes, listener) VALUES "
+            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         || !prepare(
             &m_insertHead, "INSERT OR REPLACE INTO heads (exchange_id, request, response) VALUES (?,?,?)")
         || !prepare(
@@ -179,6 +201,41 @@ QByteArrayView CaptureBatchWriter::redactHead(QByteArrayView head, std::string &
     return { scratch.data(), qsizetype(scratch.size()) };
 }
 
+// `query` with the values of the parameters named in `names` replaced; false if none was there.
+static bool redactedQuery(QByteArrayView query, const QStringList &names, QByteArray *out)
+{
+    QByteArrayList parts = query.toByteArray().split('&');
+    bool changed = false;
+    for (QByteArray &part : parts) {
+        const qsizetype eq = part.indexOf('=');
+        // A bare "apikey" (no '=') has no value to hide.
+        if (eq < 0 || QByteArrayView(part).sliced(eq + 1) == kRedacted)
+            continue;
+        QByteArray name = part.left(eq);
+        name.replace('+', ' ');
+        if (!names.contains(QString::fromUtf8(QByteArray::fromPercentEncoding(name))))
+            continue;
+        part = part.left(eq + 1) + kRedacted.toByteArray();
+        changed = true;
+    }
+    if (changed)
+        *out = parts.join('&');
+    return changed;
+}
+
+void CaptureBatchWriter::redactQuery(CaptureRecord &r) const
+{
+    if (m_redactQuery.isEmpty())
+        return;
+    QByteArray redacted;
+    if (redactedQuery(r.view(CaptureRecord::Query), m_redactQuery, &redacted))
+        r.set(CaptureRecord::Query, redacted);
+    const QByteArray url = r.view(CaptureRecord::Url).toByteArray();
+    const qsizetype mark = url.indexOf('?');
+    if (mark >= 0 && redactedQuery(QByteArrayView(url).sliced(mark + 1), m_redactQuery, &redacted))
+        r.setJoined(CaptureRecord::Url, { QByteArrayView(url).first(mark + 1), redacted });
+}
+
 qint64 CaptureBatchWriter::freshId()
 {
     QSqlQuery q(m_db);
@@ -198,6 +255,8 @@ qint64 CaptureBatchWriter::wallNowMs() const
 
 bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
 {
+    // First: it may move the record's text, which the views below point into.
+    redactQuery(r);
     CaptureRecord::Numbers &n = r.n;
     if (n.parentId != 0 && !m_remapped.isEmpty()) {
         const auto it = m_remapped.constFind(n.parentId);
@@ -238,6 +297,7 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
                  n.timings.lastByteUs })
             sqlite3_bind_int64(q, c++, v);
         bindText(q, c++, CaptureRecord::Notes);
+        bindText(q, c++, CaptureRecord::Listener);
         const int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc == SQLITE_DONE)

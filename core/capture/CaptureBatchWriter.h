@@ -38,6 +38,8 @@ public:
 
     // Opens/migrates the file and moves nextId past the highest stored id.
     bool open(QString *error);
+    // The redaction lists, body cap and retention of `options` (CaptureStore::reconfigure).
+    void setPolicy(const CaptureOptions &options);
     // Stores rows [begin, end) (redacted, bodies capped) in one transaction. On success *stored
     // holds their summaries with the final ids (when stored is not null).
     bool write(CaptureRecord *begin, CaptureRecord *end, QList<ExchangeSummary> *stored, QString *error);
@@ -49,12 +51,14 @@ private:
     bool exec(const char *sql, QString *error);
     QString sqliteError(const char *what) const;
     QByteArrayView redactHead(QByteArrayView head, std::string &scratch) const;
+    // Replaces the values of the listed query parameters in the record's Query and Url.
+    void redactQuery(CaptureRecord &r) const;
     bool isRedacted(QByteArrayView name) const;
     qint64 freshId();
     qint64 wallNowMs() const;
     static int walHook(void *self, sqlite3 *db, const char *name, int frames);
 
-    const CaptureOptions &m_options;
+    CaptureOptions m_options;
     std::atomic<qint64> &m_nextId;
     QString m_connection;
     QSqlDatabase m_db;
@@ -66,6 +70,7 @@ private:
     sqlite3_stmt *m_commit = nullptr;
     sqlite3_stmt *m_rollback = nullptr;
     QList<QByteArray> m_redact; // lower-case names
+    QStringList m_redactQuery; // decoded parameter names
     // Scratch for one row's head blocks when a field has to be redacted.
     std::string m_requestHead;
     std::string m_responseHead;

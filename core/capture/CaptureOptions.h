@@ -13,11 +13,18 @@ namespace portico::capture {
 
 // What CaptureStore needs to know. The gateway maps config::CaptureSettings onto this (capture
 // does not link the config module); the defaults match the workspace file's defaults.
+// The redaction lists, maxBodyBytes and the retention bounds may change while the store runs
+// (CaptureStore::reconfigure, on every reload); the rest is fixed when the store is made.
 struct CaptureOptions
 {
     QString databasePath;
+    // Header fields stored as "[redacted]" (names, any case). Proxy-Authorization is always
+    // redacted, whatever the list says.
     QStringList redactHeaders { QStringLiteral("authorization"), QStringLiteral("cookie"),
         QStringLiteral("set-cookie"), QStringLiteral("x-api-key") };
+    // Query parameters whose value is stored as "[redacted]", in the URL and the query (decoded
+    // names, exact case): the gateway passes every api_key scheme's `query`.
+    QStringList redactQueryParameters;
     // Safety net for bodies: the gateway already caps its copies, the store enforces it too.
     qint64 maxBodyBytes = 1024 * 1024;
 

@@ -222,15 +222,30 @@ QSqlQuery &CaptureReader::prepared(std::optional<QSqlQuery> &slot, const QString
     return *slot;
 }
 
+bool CaptureReader::hasListenerColumn()
+{
+    if (m_listenerColumn)
+        return true;
+    // A file of version 3 or older has none until a writer migrates it (maybe while we read).
+    QSqlQuery q(m_db);
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next() && q.value(0).toInt() >= 4) {
+        m_listenerColumn = true;
+        m_getExchange.reset();
+    }
+    return m_listenerColumn;
+}
+
 std::optional<Exchange> CaptureReader::get(qint64 id)
 {
+    const bool listener = hasListenerColumn();
     QSqlQuery &q = prepared(m_getExchange,
         QStringLiteral(
             "SELECT id, started_at, client_address, method, url, scheme, host, path, query, status, route, "
             "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
             "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
             "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes FROM exchanges WHERE id = ?"));
+            "first_byte_us, duration_us, notes, %1 FROM exchanges WHERE id = ?")
+            .arg(listener ? QStringLiteral("listener") : QStringLiteral("''")));
     q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -261,6 +276,7 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
              &e.timings.lastByteUs })
         *v = q.value(i++).toLongLong();
     e.notes = q.value(i++).toString();
+    e.listener = q.value(i++).toString();
     q.finish();
 
     QSqlQuery &heads

@@ -193,7 +193,7 @@ CaptureRecord CaptureRecord::fromExchange(const Exchange &e, qint64 maxBodyBytes
     qsizetype size = requestBody.size() + responseBody.size() + 2;
     for (const QString *s : { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query,
              &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId, &e.spanId,
-             &e.parentSpanId, &e.error, &e.notes })
+             &e.parentSpanId, &e.error, &e.notes, &e.listener })
         size += s->size();
     for (const HeaderList *list : { &e.requestHeaders, &e.responseHeaders }) {
         for (const auto &h : *list)
@@ -217,6 +217,7 @@ CaptureRecord CaptureRecord::fromExchange(const Exchange &e, qint64 maxBodyBytes
     r.setText(ParentSpanId, e.parentSpanId);
     r.setText(Error, e.error);
     r.setText(Notes, e.notes);
+    r.setText(Listener, e.listener);
     r.setHead(RequestHead, e.requestHeaders);
     r.setHead(ResponseHead, e.responseHeaders);
     r.set(RequestBody, requestBody);

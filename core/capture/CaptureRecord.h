@@ -46,6 +46,7 @@ public:
         ParentSpanId,
         Error,
         Notes,
+        Listener,
         RequestHead,
         ResponseHead,
         RequestBody,

@@ -46,6 +46,7 @@ ExchangeSummary summarize(const Exchange &e)
 CaptureStore::CaptureStore(CaptureOptions options, QObject *parent)
     : QObject(parent)
     , m_options(std::move(options))
+    , m_maxBodyBytes(m_options.maxBodyBytes)
 {
     qRegisterMetaType<QList<portico::capture::ExchangeSummary>>();
 }
@@ -104,9 +105,27 @@ qint64 CaptureStore::reserveId()
     return m_nextId.fetch_add(1, std::memory_order_relaxed);
 }
 
+CaptureOptions CaptureStore::options() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_options;
+}
+
+void CaptureStore::reconfigure(const CaptureOptions &options)
+{
+    QMutexLocker lock(&m_mutex);
+    m_options.redactHeaders = options.redactHeaders;
+    m_options.redactQueryParameters = options.redactQueryParameters;
+    m_options.maxBodyBytes = options.maxBodyBytes;
+    m_options.maxExchanges = options.maxExchanges;
+    m_options.maxAge = options.maxAge;
+    m_maxBodyBytes.store(options.maxBodyBytes, std::memory_order_relaxed);
+    m_reconfigured = true;
+}
+
 qint64 CaptureStore::submit(Exchange &&e)
 {
-    return submit(CaptureRecord::fromExchange(e, m_options.maxBodyBytes));
+    return submit(CaptureRecord::fromExchange(e, m_maxBodyBytes.load(std::memory_order_relaxed)));
 }
 
 qint64 CaptureStore::submit(CaptureRecord &&r)
@@ -181,7 +200,7 @@ QString CaptureStore::lastError() const
 
 void CaptureStore::writerLoop()
 {
-    CaptureBatchWriter writer(m_options, m_nextId);
+    CaptureBatchWriter writer(options(), m_nextId);
     {
         QString error;
         const bool ok = writer.open(&error);
@@ -207,6 +226,12 @@ void CaptureStore::writerLoop()
             while (qint64(m_queue.size()) < m_options.batchRows && !m_flushRequested && !m_stop) {
                 if (!m_wake.wait(&m_mutex, deadline))
                     break;
+            }
+            // A new policy applies to everything taken from here on, which includes every
+            // exchange submitted after reconfigure() returned.
+            if (m_reconfigured) {
+                writer.setPolicy(m_options);
+                m_reconfigured = false;
             }
             batch.swap(m_queue);
             m_queuedBytes = 0;

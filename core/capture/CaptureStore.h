@@ -50,6 +50,11 @@ public:
     // Bodies are expected to be cut to options().maxBodyBytes already (the writer cuts again).
     qint64 submit(CaptureRecord &&record);
 
+    // Takes the parts of `options` that may change while the store runs (redactHeaders,
+    // redactQueryParameters, maxBodyBytes, maxExchanges, maxAge; the rest is ignored). Every
+    // exchange the writer stores after this call, including those already queued, follows them.
+    void reconfigure(const CaptureOptions &options);
+
     // Blocks until every exchange submitted before this call is committed (or dropped).
     // For shutdown and tests; returns false if the writer failed.
     bool flush();
@@ -58,7 +63,8 @@ public:
     quint64 droppedBodies() const { return m_droppedBodies.load(std::memory_order_relaxed); }
     quint64 storedRows() const { return m_storedRows.load(std::memory_order_relaxed); }
     QString lastError() const;
-    const CaptureOptions &options() const { return m_options; }
+    // A copy: reconfigure() may change it from another thread.
+    CaptureOptions options() const;
 
 Q_SIGNALS:
     // A committed batch, in id order, for live views (one signal per transaction).
@@ -70,7 +76,9 @@ Q_SIGNALS:
 private:
     void writerLoop();
 
-    const CaptureOptions m_options;
+    CaptureOptions m_options; // the changeable parts under m_mutex
+    bool m_reconfigured = false; // m_options changed since the writer last took it
+    std::atomic<qint64> m_maxBodyBytes;
     QThread *m_thread = nullptr;
 
     mutable QMutex m_mutex;

@@ -48,6 +48,11 @@ struct Exchange
     QString consumer;
     QString upstream; // upstream name from the workspace
     QString upstreamTarget; // the target URL actually used
+    // The gateway listener the request came in on, as host:port ("127.0.0.1:8080", "[::1]:8443"):
+    // the local end of the client's connection. Replays go there by default, never to the Host
+    // the client sent. Empty when the gateway did not receive the request from a client
+    // (aggregate parts, HAR imports, replays sent to a target).
+    QString listener;
     QString apiVersion;
 
     QString traceId;

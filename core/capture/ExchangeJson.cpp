@@ -68,6 +68,7 @@ QJsonObject exchangeToJson(const Exchange &e)
     o.insert(QStringLiteral("query"), e.query);
     o.insert(QStringLiteral("client_address"), e.clientAddress);
     o.insert(QStringLiteral("upstream_target"), e.upstreamTarget);
+    o.insert(QStringLiteral("listener"), e.listener);
     o.insert(QStringLiteral("api_version"), e.apiVersion);
     o.insert(QStringLiteral("span_id"), e.spanId);
     o.insert(QStringLiteral("parent_span_id"), e.parentSpanId);

@@ -60,11 +60,28 @@ QList<QueryPart> queryParts(const QString &encodedQuery)
     return parts;
 }
 
+// The request-target as captured: path and query (encoded). The separate path and query fields
+// are what the client sent; the URL's authority is the client's Host, and a Host with a '/' in
+// it would shift the path, so the URL is read only for rows without a path (old imports).
+struct CapturedTarget
+{
+    QString path;
+    QString query;
+};
+
+CapturedTarget capturedTarget(const Exchange &e)
+{
+    if (!e.path.isEmpty())
+        return { e.path, e.query };
+    const QUrl url(e.url);
+    return { url.path(QUrl::FullyEncoded), url.query(QUrl::FullyEncoded) };
+}
+
 // The captured parameters without those the target's query names, then the target's.
-QList<QueryPart> mergedQuery(const QUrl &original, const QUrl &target)
+QList<QueryPart> mergedQuery(const QString &originalQuery, const QUrl &target)
 {
     const QList<QueryPart> overrides = queryParts(target.query(QUrl::FullyEncoded));
-    QList<QueryPart> parts = queryParts(original.query(QUrl::FullyEncoded));
+    QList<QueryPart> parts = queryParts(originalQuery);
     parts.removeIf([&overrides](const QueryPart &p) {
         return std::any_of(
             overrides.cbegin(), overrides.cend(), [&p](const QueryPart &o) { return o.name == p.name; });
@@ -127,7 +144,7 @@ QList<Replayer::Withheld> Replayer::withheld(const Exchange &original, const Rep
         if (!seen)
             out.append({ Withheld::Kind::Header, name });
     }
-    for (const QueryPart &p : mergedQuery(QUrl(original.url), options.target)) {
+    for (const QueryPart &p : mergedQuery(capturedTarget(original).query, options.target)) {
         const Withheld w { Withheld::Kind::QueryParameter, p.name };
         if (p.redacted && !out.contains(w))
             out.append(w);
@@ -135,22 +152,81 @@ QList<Replayer::Withheld> Replayer::withheld(const Exchange &original, const Rep
     return out;
 }
 
+Replayer::Destination Replayer::destination(const Exchange &original, const ReplayOptions &options)
+{
+    auto origin = [](const QUrl &u) {
+        QUrl o;
+        o.setScheme(u.scheme().toLower());
+        o.setHost(u.host());
+        o.setPort(u.port());
+        return o;
+    };
+    auto web = [](const QUrl &u) {
+        return u.isValid() && !u.host().isEmpty() && (u.scheme() == u"http" || u.scheme() == u"https");
+    };
+    Destination d;
+    if (!options.target.isEmpty()) {
+        d.kind = Destination::Kind::Target;
+        d.url = origin(options.target);
+        return d;
+    }
+    if (!original.listener.isEmpty()) {
+        const QString scheme = original.scheme.compare(u"https", Qt::CaseInsensitive) == 0
+            ? QStringLiteral("https")
+            : QStringLiteral("http");
+        const QUrl listener(scheme + QStringLiteral("://") + original.listener, QUrl::StrictMode);
+        if (web(listener)) {
+            d.kind = Destination::Kind::Listener;
+            d.url = origin(listener);
+            return d;
+        }
+    }
+    const QUrl upstream(original.upstreamTarget, QUrl::StrictMode);
+    if (!original.upstreamTarget.isEmpty() && web(upstream)) {
+        d.kind = Destination::Kind::Upstream;
+        d.url = origin(upstream);
+        return d;
+    }
+    d.problem = QStringLiteral("exchange %1 records neither the gateway listener it came in on nor the "
+                               "upstream that answered it (it was imported, or captured by an older "
+                               "Portico): replay it with a target")
+                    .arg(original.id);
+    return d;
+}
+
 Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &options)
 {
     Exchange e;
     e.method = original.method;
-    QUrl url(original.url);
-    if (!options.target.isEmpty()) {
-        url.setScheme(options.target.scheme());
-        url.setHost(options.target.host());
-        url.setPort(options.target.port());
-        QString base = options.target.path(QUrl::FullyEncoded);
+    const Destination where = destination(original, options);
+    if (where.kind == Destination::Kind::None) {
+        e.error = where.problem;
+        e.url = original.url;
+        e.addNote(QStringLiteral("replay of exchange %1").arg(original.id));
+        return e;
+    }
+    const CapturedTarget captured = capturedTarget(original);
+    QUrl url = where.url;
+    QString base;
+    if (where.kind == Destination::Kind::Target) {
+        base = options.target.path(QUrl::FullyEncoded);
         if (base.endsWith(u'/'))
             base.chop(1);
-        url.setPath(base + url.path(QUrl::FullyEncoded), QUrl::TolerantMode);
+    }
+    url.setPath(base + (captured.path.isEmpty() ? QStringLiteral("/") : captured.path), QUrl::TolerantMode);
+    switch (where.kind) {
+    case Destination::Kind::Listener:
+        e.listener = original.listener;
+        break;
+    case Destination::Kind::Upstream:
+        e.upstreamTarget = original.upstreamTarget;
+        break;
+    default:
+        e.upstreamTarget = where.url.toString();
+        break;
     }
     QByteArrayList sent;
-    for (const QueryPart &p : mergedQuery(QUrl(original.url), options.target)) {
+    for (const QueryPart &p : mergedQuery(captured.query, options.target)) {
         if (!p.redacted)
             sent.append(p.text);
     }
@@ -180,8 +256,15 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
         if (!o.second.isEmpty())
             e.requestHeaders.append(o);
     }
-    if (!namedIn(e.requestHeaders, "host"))
-        e.requestHeaders.prepend({ QByteArrayLiteral("Host"), hostHeader(url) });
+    if (!namedIn(e.requestHeaders, "host")) {
+        // Through the gateway, the Host the client sent still chooses the route (a host-matched
+        // route answers as it did); it only names a route, the connection goes to the listener.
+        // Elsewhere the Host names the destination.
+        const QByteArray capturedHost = headerValue(original.requestHeaders, "host");
+        e.requestHeaders.prepend({ QByteArrayLiteral("Host"),
+            where.kind == Destination::Kind::Listener && !capturedHost.isEmpty() ? capturedHost
+                                                                                 : hostHeader(url) });
+    }
     // Qt's HTTP client adds User-Agent (Mozilla/5.0), Accept-Language (the system's) and
     // Accept-Encoding (gzip, so the upstream may compress where the original was not) to a
     // request without them, and cannot be told not to. Where the capture has none, the replay
@@ -215,7 +298,27 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
     m_current = prepare(original, options);
     m_current.startedAt = QDateTime::currentDateTimeUtc();
     m_firstByteUs = -1;
+    if (!m_current.error.isEmpty()) {
+        // Nothing to send to, nothing sent, nothing recorded.
+        QMetaObject::invokeMethod(
+            this, [this, e = m_current] { Q_EMIT finished(e); }, Qt::QueuedConnection);
+        return;
+    }
+    // A value the capture had redacted and the user supplied (a real key, a token) is sent, but
+    // the new exchange records it as redacted too.
+    m_supplied = supplied(original, options);
     QNetworkRequest request { QUrl(m_current.url) };
+    if (!m_current.listener.isEmpty() && m_current.scheme == u"https") {
+        // Through the gateway's TLS listener: its certificate names the host the client asked
+        // for, not the listener's address.
+        QByteArray host = headerValue(m_current.requestHeaders, "host");
+        if (host.startsWith('['))
+            host = host.mid(1, host.indexOf(']') - 1);
+        else if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0)
+            host.truncate(colon);
+        if (!host.isEmpty())
+            request.setPeerVerifyName(QString::fromLatin1(host));
+    }
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     request.setTransferTimeout(int(options.timeout.count()));
@@ -236,10 +339,50 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
     });
 }
 
+Replayer::Supplied Replayer::supplied(const Exchange &original, const ReplayOptions &options)
+{
+    Supplied s;
+    for (const auto &h : options.headers) {
+        if (h.second.isEmpty())
+            continue;
+        for (const auto &c : original.requestHeaders) {
+            if (c.first.compare(h.first, Qt::CaseInsensitive) == 0 && c.second == kRedacted) {
+                s.headers.append(h.first.toLower());
+                break;
+            }
+        }
+    }
+    const QList<QueryPart> captured = queryParts(capturedTarget(original).query);
+    for (const QueryPart &o : queryParts(options.target.query(QUrl::FullyEncoded))) {
+        const bool wasRedacted = std::any_of(captured.cbegin(), captured.cend(),
+            [&o](const QueryPart &c) { return c.redacted && c.name == o.name; });
+        if (wasRedacted && !s.queryParameters.contains(o.name))
+            s.queryParameters.append(o.name);
+    }
+    return s;
+}
+
 void Replayer::onFinished(QNetworkReply *reply)
 {
     reply->deleteLater();
     Exchange e = std::move(m_current);
+    for (auto &h : e.requestHeaders) {
+        if (m_supplied.headers.contains(h.first.toLower()))
+            h.second = kRedacted.toByteArray();
+    }
+    if (!m_supplied.queryParameters.isEmpty()) {
+        QByteArrayList parts;
+        for (const QueryPart &p : queryParts(e.query))
+            parts.append(m_supplied.queryParameters.contains(p.name) && p.text.contains('=')
+                    ? p.text.left(p.text.indexOf('=') + 1) + kRedacted.toByteArray()
+                    : p.text);
+        const QString query = QString::fromUtf8(parts.join('&'));
+        const qsizetype mark = e.url.indexOf(u'?');
+        if (mark >= 0)
+            e.url = e.url.left(mark + 1) + query;
+        e.query = query;
+    }
+    m_supplied = {};
     const qint64 elapsedUs = (nowNs() - m_startNs) / 1000;
     e.timings.receivedUs = 0;
     e.timings.firstUpstreamByteUs = m_firstByteUs >= 0 ? m_firstByteUs : elapsedUs;

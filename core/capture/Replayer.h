@@ -17,10 +17,13 @@ class CaptureStore;
 
 struct ReplayOptions
 {
-    // Empty: send to the original URL (through the gateway that captured it). Otherwise the
-    // scheme, host and port of `target` replace the original's and its path is prepended; the
-    // parameters of its query replace the captured ones of the same name (the way to supply a
-    // key the capture redacted in the query), the others are added.
+    // Empty: send through the gateway listener that captured the exchange (Exchange::listener),
+    // or else straight to the upstream target that answered it; never to the Host the client
+    // sent, which is the client's choice (a client could otherwise point the next replay, and the
+    // credentials it is given, anywhere). Otherwise the scheme, host and port of `target` are the
+    // destination and its path is prepended; the parameters of its query replace the captured
+    // ones of the same name (the way to supply a key the capture redacted in the query), the
+    // others are added.
     QUrl target;
     // Header overrides, applied in order: a value replaces every field of that name, an empty
     // value (from "K:") removes the header.
@@ -29,12 +32,14 @@ struct ReplayOptions
 };
 
 // Sends a captured request again with QNetworkAccessManager and records the result as a new
-// exchange (noted "replay of exchange N"). Headers and query parameters the capture redacted
-// are not sent (their value is gone, and "[redacted]" would only be a wrong credential); a
-// header override or the target's query can supply them, and each one still left out gets a
-// note. The Host sent is host[:port] of the URL, the port left out when it is the scheme's
-// default (as clients send it), unless an override sets Host; the new exchange's host and
-// request headers record what was sent, the way captured rows record the client's Host.
+// exchange (noted "replay of exchange N"), to destination(): the gateway listener, the upstream
+// target, or the target given. Headers and query parameters the capture redacted are not sent
+// (their value is gone, and "[redacted]" would only be a wrong credential); a header override or
+// the target's query can supply them, each one still left out gets a note, and each one supplied
+// is recorded as "[redacted]" again. Through the listener the Host sent is the captured one (it
+// chooses the route, as it did); elsewhere it is host[:port] of the URL, the port left out when
+// it is the scheme's default (as clients send it); an override of Host wins. The new exchange's
+// host and request headers record what was sent, the way captured rows record the client's Host.
 // Where the capture has no User-Agent, Accept-Language or Accept-Encoding (which Qt would fill
 // in with its own), the replay sends "Portico/<version> (replay)", "*" and "identity" and
 // records them. Redirects are not followed.
@@ -58,7 +63,18 @@ public:
     };
     static QList<Withheld> withheld(const Exchange &original, const ReplayOptions &options);
 
-    // The request part of the new exchange: URL, method, headers and body to send.
+    // Where a replay connects (scheme://host:port, no path), and why.
+    struct Destination
+    {
+        enum class Kind { None, Listener, Upstream, Target };
+        Kind kind = Kind::None;
+        QUrl url;
+        QString problem; // Kind::None: why there is nowhere to send it
+    };
+    static Destination destination(const Exchange &original, const ReplayOptions &options);
+
+    // The request part of the new exchange: URL, method, headers and body to send. With no
+    // destination, only `error` (and the note) is set.
     static Exchange prepare(const Exchange &original, const ReplayOptions &options);
 
     // Starts one replay; finished() follows. One at a time per Replayer.
@@ -69,11 +85,19 @@ Q_SIGNALS:
     void finished(const portico::capture::Exchange &result);
 
 private:
+    // Redacted values the options supply: recorded as "[redacted]" in the new exchange.
+    struct Supplied
+    {
+        QList<QByteArray> headers; // lower case
+        QStringList queryParameters;
+    };
+    static Supplied supplied(const Exchange &original, const ReplayOptions &options);
     void onFinished(QNetworkReply *reply);
 
     QPointer<CaptureStore> m_store;
     QNetworkAccessManager *m_nam;
     Exchange m_current;
+    Supplied m_supplied;
     qint64 m_startNs = 0;
     qint64 m_firstByteUs = -1;
 };

@@ -4,7 +4,13 @@
 #include <QSqlQuery>
 #include <QStringList>
 
+#include <QFile>
+
 #include <functional>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace portico::capture::schema {
 
@@ -110,7 +116,25 @@ template<std::size_t N> Step script(const char *const (&statements)[N])
         return true;
     };
 }
-const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3) };
+// Version 4: the gateway listener each exchange came in on, where a replay goes by default (the
+// Host the client sent is the client's choice, not a destination). Version 1 creates the table
+// as this version's CREATE ... IF NOT EXISTS left it, so the column may be there already.
+bool migrateV4(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'listener'"))
+        || !q.next()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    const bool present = q.value(0).toInt() > 0;
+    q.finish();
+    return present
+        || exec(
+            db, QStringLiteral("ALTER TABLE exchanges ADD COLUMN listener TEXT NOT NULL DEFAULT ''"), error);
+}
+
+const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4 };
 static_assert(std::size(kSteps) == kVersion);
 
 bool migrate(QSqlDatabase &db, QString *error)
@@ -146,6 +170,37 @@ bool migrate(QSqlDatabase &db, QString *error)
     return true;
 }
 
+// The capture holds request and response bodies (and every header not on the redaction list):
+// only its owner may read it. SQLite creates a missing file 0644 (less the umask) and gives its
+// -wal and -shm files the mode of the database file, so the file is made here first, 0600, and
+// an existing one (an older Portico's) loses its group and other bits, its -wal and -shm too.
+bool makePrivate(const QString &path, QString *error)
+{
+    const QByteArray name = QFile::encodeName(path);
+    const int fd = ::open(name.constData(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        // Not ours to fix (a read-only folder, a symbolic link): SQLite says what is wrong.
+        return true;
+    }
+    struct stat st
+    {
+    };
+    bool ok = ::fstat(fd, &st) == 0;
+    if (ok && (st.st_mode & 077) != 0)
+        ok = ::fchmod(fd, st.st_mode & 0700) == 0;
+    ::close(fd);
+    if (!ok) {
+        *error = QStringLiteral("cannot make capture database %1 private (0600)").arg(path);
+        return false;
+    }
+    for (const char *suffix : { "-wal", "-shm" }) {
+        const QByteArray side = name + suffix;
+        if (::stat(side.constData(), &st) == 0 && (st.st_mode & 077) != 0)
+            ::chmod(side.constData(), st.st_mode & 0700);
+    }
+    return true;
+}
+
 } // namespace
 
 QSqlDatabase open(const QString &path, const QString &connectionName, bool writer, QString *error)
@@ -153,6 +208,8 @@ QSqlDatabase open(const QString &path, const QString &connectionName, bool write
     QString scratch;
     if (!error)
         error = &scratch;
+    if (writer && path != u":memory:" && !path.isEmpty() && !makePrivate(path, error))
+        return {};
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
     db.setDatabaseName(path);
     // A reader must not create an empty file where the user mistyped a path.

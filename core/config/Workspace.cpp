@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QHostAddress>
 
 #include <algorithm>
 
@@ -16,6 +17,14 @@ template<typename T> const T *findByName(const QList<T> &items, const QString &n
 }
 
 } // namespace
+
+bool HostPort::isLoopback() const
+{
+    if (host.compare(u"localhost", Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
 
 QString Workspace::baseDir() const
 {

@@ -34,6 +34,9 @@ struct HostPort
         return host.contains(u':') ? QStringLiteral("[%1]:%2").arg(host).arg(port)
                                    : QStringLiteral("%1:%2").arg(host).arg(port);
     }
+    // Only this machine can connect: "localhost" or a loopback literal (127.0.0.0/8, ::1). A name
+    // is not resolved (it could resolve elsewhere later), so any other name counts as reachable.
+    bool isLoopback() const;
 };
 
 struct TlsFiles

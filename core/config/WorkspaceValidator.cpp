@@ -28,6 +28,7 @@ public:
         if (m_ws.version != 1)
             add("version", QStringLiteral("unsupported version %1 (only 1 is supported)").arg(m_ws.version));
         checkGateway();
+        checkAdmin();
         checkCapture();
         for (int i = 0; i < m_ws.tracing.propagation.size(); ++i)
             checkChoice(QStringLiteral("tracing.propagation[%1]").arg(i),
@@ -144,6 +145,22 @@ private:
         checkPositive("gateway.limits.header_timeout", g.limits.headerTimeout.count());
         checkPositive("gateway.limits.idle_timeout", g.limits.idleTimeout.count());
         checkPositive("gateway.limits.max_connections", g.limits.maxConnections);
+    }
+
+    // The admin API reads and replaces the whole config (keys included): reachable from other
+    // machines, it must ask for a token.
+    void checkAdmin()
+    {
+        const AdminSettings &a = m_ws.admin;
+        if (!a.enabled || a.listen.isLoopback() || !a.token.isEmpty())
+            return;
+        const QString unset = m_ws.envTemplates.value(QStringLiteral("admin.token"));
+        add("admin.listen",
+            QStringLiteral("admin.listen %1 is not a loopback address, so the admin API needs admin.token "
+                           "(%2); or listen on 127.0.0.1, localhost or [::1]")
+                .arg(a.listen.toString(),
+                    unset.isEmpty() ? QStringLiteral("e.g. token: ${PORTICO_ADMIN_TOKEN}")
+                                    : QStringLiteral("%1 is empty or not set").arg(unset)));
     }
 
     void checkCapture()

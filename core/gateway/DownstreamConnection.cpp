@@ -5,12 +5,13 @@
 namespace portico::gateway {
 
 DownstreamConnection::DownstreamConnection(Worker *worker, std::unique_ptr<http::Transport> transport,
-                                           const QHostAddress &peer, bool tls)
+                                           const QHostAddress &peer, bool tls, const QByteArray &localEnd)
     : m_worker(worker)
     , m_transport(std::move(transport))
     , m_parser(http::MessageParser::Mode::Request, this)
     , m_peer(peer)
     , m_peerLatin1(peer.toString().toLatin1())
+    , m_localEnd(localEnd)
     , m_tls(tls)
 {
     const config::Limits &limits = m_worker->config()->workspace().gateway.limits;

@@ -23,7 +23,7 @@ class DownstreamConnection final : public QObject, private http::MessageParser::
 
 public:
     DownstreamConnection(Worker *worker, std::unique_ptr<http::Transport> transport, const QHostAddress &peer,
-                         bool tls);
+                         bool tls, const QByteArray &localEnd = {});
     ~DownstreamConnection() override;
 
     void send(const QByteArray &data) { m_transport->send(data); }
@@ -41,6 +41,8 @@ public:
     // peerAddress() as text, formatted once per connection rather than once per request.
     const QByteArray &peerAddressLatin1() const { return m_peerLatin1; }
     bool isTls() const { return m_tls; }
+    // The listener address this connection came in on, "host:port" (see Exchange::listener).
+    const QByteArray &localEndLatin1() const { return m_localEnd; }
     bool busy() const { return m_stream != nullptr || m_lingering; }
 
 private:
@@ -59,6 +61,7 @@ private:
     http::MessageParser m_parser;
     QHostAddress m_peer;
     QByteArray m_peerLatin1;
+    QByteArray m_localEnd;
     bool m_tls;
     QByteArray m_input;
     qsizetype m_inputPos = 0;

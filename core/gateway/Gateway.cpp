@@ -236,20 +236,45 @@ void Gateway::handListenersToWorkers(std::vector<BoundListener> &listeners, cons
         m_listenUrls.append(bl.url);
 }
 
+capture::CaptureOptions Gateway::captureOptions(const config::Workspace &ws) const
+{
+    capture::CaptureOptions o;
+    o.databasePath = ws.capture.enabled ? ws.resolvePath(ws.capture.database) : QString();
+    // The credentials the workspace itself knows are never stored, whatever redact_headers says:
+    // Authorization (bearer tokens, basic) and every api_key scheme's header and query parameter.
+    // (Proxy-Authorization the store adds itself.)
+    o.redactHeaders = ws.capture.redactHeaders;
+    auto redactHeader = [&o](const QString &name) {
+        if (!name.isEmpty() && !o.redactHeaders.contains(name, Qt::CaseInsensitive))
+            o.redactHeaders.append(name.toLower());
+    };
+    redactHeader(QStringLiteral("authorization"));
+    for (const config::AuthScheme &a : ws.auth) {
+        if (a.type != config::AuthType::ApiKey)
+            continue;
+        redactHeader(a.header);
+        if (!a.query.isEmpty() && !o.redactQueryParameters.contains(a.query))
+            o.redactQueryParameters.append(a.query);
+    }
+    o.maxBodyBytes = ws.capture.maxBodyBytes;
+    o.maxExchanges = ws.capture.retention.maxExchanges;
+    o.maxAge = ws.capture.retention.maxAge;
+    o.clock = &m_clock;
+    return o;
+}
+
 QStringList Gateway::openCapture(const config::Workspace &ws)
 {
-    const QString path = ws.capture.enabled ? ws.resolvePath(ws.capture.database) : QString();
-    if (path == m_capturePath && (m_capture || path.isEmpty()))
+    const capture::CaptureOptions o = captureOptions(ws);
+    const QString path = o.databasePath;
+    if (path == m_capturePath && (m_capture || path.isEmpty())) {
+        // Same file: what to redact, the body cap and retention follow the new config.
+        if (m_capture)
+            m_capture->reconfigure(o);
         return {};
+    }
     std::unique_ptr<capture::CaptureStore> store;
     if (!path.isEmpty()) {
-        capture::CaptureOptions o;
-        o.databasePath = path;
-        o.redactHeaders = ws.capture.redactHeaders;
-        o.maxBodyBytes = ws.capture.maxBodyBytes;
-        o.maxExchanges = ws.capture.retention.maxExchanges;
-        o.maxAge = ws.capture.retention.maxAge;
-        o.clock = &m_clock;
         store = std::make_unique<capture::CaptureStore>(o);
         QString error;
         if (!store->open(&error))

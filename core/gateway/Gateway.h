@@ -17,6 +17,7 @@ class QThread;
 
 namespace portico::capture {
 class CaptureStore;
+struct CaptureOptions;
 }
 
 namespace portico::gateway {
@@ -82,6 +83,7 @@ private:
         const QList<std::pair<QHostAddress, quint16>> &held, std::vector<BoundListener> *out);
     QStringList loadTls(const config::Workspace &ws, QSslConfiguration *out);
     QStringList openCapture(const config::Workspace &ws);
+    capture::CaptureOptions captureOptions(const config::Workspace &ws) const;
     void handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn);
     static int workerCountFor(const config::Workspace &ws);
 

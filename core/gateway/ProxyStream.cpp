@@ -115,6 +115,7 @@ void ProxyStream::recordRequestSide(bool withHead)
     m_record.set(R::Host, m_originalHost);
     m_record.set(R::Scheme, scheme);
     m_record.set(R::ClientAddress, m_down->peerAddressLatin1());
+    m_record.set(R::Listener, m_down->localEndLatin1());
     m_record.set(R::TraceId, m_trace.traceId);
     m_record.set(R::SpanId, m_trace.spanId);
     m_record.set(R::ParentSpanId, m_trace.parentSpanId);
@@ -180,8 +181,6 @@ void ProxyStream::start()
     m_ctx.route = m_match.route->route;
     m_ctx.upstreamName = m_ctx.route->upstream;
     m_exchange.route = m_ctx.route->name;
-    if (m_capturing)
-        redactQueryCredentials(ws, *m_ctx.route, &m_record);
     m_request.path = m_match.upstreamPath;
     runFilters();
 }

@@ -30,8 +30,4 @@ inline bool isIdempotent(const QByteArray &m)
 // what the response already has (see ProxyStreamSupport.cpp).
 bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, const QByteArray &value);
 
-// Replaces the values of API keys sent in the query by "[redacted]" in a captured exchange.
-void redactQueryCredentials(
-    const config::Workspace &ws, const config::Route &route, capture::CaptureRecord *r);
-
 } // namespace portico::gateway::detail

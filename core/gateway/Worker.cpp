@@ -20,6 +20,32 @@ namespace {
 constexpr int kMaxIdlePerTarget = 256;
 constexpr qint64 kUpstreamIdleMs = 30'000;
 
+// The local end of an accepted connection as host:port ("127.0.0.1:8080", "[::1]:8080"): the
+// listener address a replay of its requests goes back to.
+QByteArray localEndOf(int fd)
+{
+    sockaddr_storage ss {};
+    socklen_t len = sizeof(ss);
+    if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
+        return {};
+    QHostAddress a;
+    quint16 port = 0;
+    a.setAddress(reinterpret_cast<const sockaddr *>(&ss));
+    if (ss.ss_family == AF_INET6) {
+        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&ss)->sin6_port);
+        bool mapped = false;
+        const quint32 v4 = a.toIPv4Address(&mapped);
+        if (mapped)
+            a = QHostAddress(v4);
+    } else if (ss.ss_family == AF_INET) {
+        port = ntohs(reinterpret_cast<const sockaddr_in *>(&ss)->sin_port);
+    }
+    a.setScopeId(QString());
+    const QByteArray host = a.toString().toLatin1();
+    return (a.protocol() == QAbstractSocket::IPv6Protocol ? '[' + host + ']' : host) + ':'
+        + QByteArray::number(port);
+}
+
 QHostAddress peerOf(const sockaddr_storage &ss)
 {
     QHostAddress a;
@@ -112,7 +138,8 @@ void Worker::accept(Listener *listener)
         } else {
             transport = std::make_unique<http::RawTransport>(fd);
         }
-        auto *c = new DownstreamConnection(this, std::move(transport), peerOf(ss), listener->tls);
+        auto *c
+            = new DownstreamConnection(this, std::move(transport), peerOf(ss), listener->tls, localEndOf(fd));
         m_connections.insert(c);
     }
 }

@@ -329,6 +329,21 @@ private Q_SLOTS:
         badDrain.drainOutput();
         QVERIFY2(badDrain.err().contains("--drain-timeout: invalid duration 'soon'"), badDrain.err().constData());
     }
+
+    void anAdminApiOnTheNetworkNeedsAToken()
+    {
+        // serve refuses to start (nothing listens) and says which key to set.
+        TempWorkspace ws;
+        const QString file = ws.writeWorkspace(
+            QStringLiteral("version: 1\ngateway: {listen: 127.0.0.1:0}\nadmin:\n  listen: 0.0.0.0:0\n"));
+        Serve serve({ QStringLiteral("-c"), file });
+        QVERIFY(serve.process().waitForFinished(15000));
+        QCOMPARE(serve.process().exitCode(), 2);
+        serve.drainOutput();
+        QVERIFY2(serve.err().contains(file.toUtf8() + ":4:"), serve.err().constData());
+        QVERIFY2(serve.err().contains("needs admin.token"), serve.err().constData());
+        QVERIFY(!serve.out().contains("listening on"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCliServe)

@@ -32,6 +32,7 @@ Exchange exchange(const QString &method, const QString &url, int status, const Q
     e.url = url;
     e.scheme = u.scheme();
     e.host = u.authority(); // as the gateway records it: the client's Host, host:port
+    e.listener = u.authority(); // the gateway it came through (the upstream stands in for it)
     e.path = u.path();
     e.query = u.query();
     e.status = status;
@@ -307,6 +308,51 @@ private Q_SLOTS:
         QVERIFY2(supplied.exitCode == 0, supplied.err.constData());
         QVERIFY2(!supplied.err.contains("redacted"), supplied.err.constData());
         QCOMPARE(m_upstream.lastRequests(1)[0].query, QStringLiteral("page=2&apikey=alice-secret"));
+    }
+
+    // A client chose the Host of what was captured: the replay goes back through the listener
+    // that received it, and nothing the CLI prints points anywhere else.
+    void replayIgnoresAHostileHost()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("hostile.db"));
+        CaptureOptions o;
+        o.databasePath = db;
+        qint64 id = 0;
+        qint64 orphan = 0;
+        {
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            Exchange e = exchange(QStringLiteral("GET"),
+                QStringLiteral("http://attacker.invalid:1/hostile?x=1"), 200, QStringLiteral("users"));
+            e.listener = m_upstream.hostPort();
+            e.requestHeaders.append(Header("Authorization", "Bearer captured"));
+            id = store.submit(std::move(e));
+            Exchange old = exchange(QStringLiteral("GET"), QStringLiteral("http://attacker.invalid:1/old"),
+                200, QStringLiteral("users"));
+            old.listener.clear(); // an imported or older row: nowhere known to send it
+            orphan = store.submit(std::move(old));
+            QVERIFY(store.flush());
+        }
+        const Run r = cli({ "replay", QString::number(id), "--db", db });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QByteArray listener = m_upstream.url().toString().toUtf8();
+        QVERIFY2(r.err.contains("sending exchange " + QByteArray::number(id) + " to " + listener
+                     + " (the gateway listener that captured it)"),
+            r.err.constData());
+        QVERIFY2(
+            r.err.contains("supply it with --header 'Authorization: VALUE' (sent to " + listener + " only)"),
+            r.err.constData());
+        QVERIFY2(!r.err.contains("attacker.invalid"), r.err.constData());
+        const auto got = m_upstream.lastRequests(1)[0];
+        QCOMPARE(got.path, QStringLiteral("/hostile"));
+        QCOMPARE(got.header("host"), QByteArray("attacker.invalid:1"));
+
+        const int before = m_upstream.requestCount();
+        const Run refused = cli({ "replay", QString::number(orphan), "--db", db });
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("replay it with a target (--target URL)"), refused.err.constData());
+        QVERIFY(refused.out.trimmed().isEmpty());
+        QCOMPARE(m_upstream.requestCount(), before);
     }
 
     void generateFillsADatabase()

@@ -136,6 +136,36 @@ private Q_SLOTS:
         QVERIFY2(!changed.last().at(1).toString().isEmpty(), "no reason given for the admin API being off");
         controller.stop();
     }
+
+    // A workspace file like this does not load at all (the loader asks for admin.token); one edited
+    // in the app to listen on all interfaces without a token does not open the admin API, and the
+    // status says why.
+    void anAdminApiOnTheNetworkNeedsAToken()
+    {
+        QTemporaryDir dir;
+        QVERIFY(!workspace(dir, QStringLiteral("{listen: 0.0.0.0:0}")));
+        const auto loopback = workspace(dir, QStringLiteral("{listen: 127.0.0.1:0}"));
+        QVERIFY(loopback);
+        auto edited = std::make_shared<config::Workspace>(*loopback);
+        edited->admin.listen = { QStringLiteral("0.0.0.0"), 0 };
+        GatewayController controller(SystemClock::instance());
+        QSignalSpy changed(&controller, &GatewayController::adminChanged);
+        QCOMPARE(controller.start(edited), QStringList());
+        QVERIFY(controller.isRunning());
+        QVERIFY(controller.adminUrl().isEmpty());
+        QVERIFY(!changed.isEmpty());
+        QVERIFY2(changed.last().at(1).toString().contains(QStringLiteral("admin.token")),
+            qPrintable(changed.last().at(1).toString()));
+
+        // Applied later to a running API: it stays where it was (on loopback) and says why.
+        QCOMPARE(controller.apply(loopback), QStringList());
+        QTRY_VERIFY(!controller.adminUrl().isEmpty());
+        QCOMPARE(controller.apply(edited), QStringList());
+        QVERIFY2(changed.last().at(1).toString().contains(QStringLiteral("admin.token")),
+            qPrintable(changed.last().at(1).toString()));
+        QCOMPARE(controller.adminUrl().host(), QStringLiteral("127.0.0.1"));
+        controller.stop();
+    }
 };
 
 QTEST_MAIN(GatewayAdminTest)

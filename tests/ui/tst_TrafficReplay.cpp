@@ -4,6 +4,7 @@
 
 #include "support/LoopbackUpstream.h"
 #include "tests/ui/TrafficFixture.h"
+#include "ui/traffic/ReplayDialog.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficPage.h"
 #include "ui/traffic/TrafficTable.h"
@@ -11,6 +12,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QLabel>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -30,6 +32,7 @@ private Q_SLOTS:
         QVERIFY2(openStore(QStringLiteral("replay"), &error), qPrintable(error));
         capture::Exchange keyed = ui::test::makeExchange(0, 200, "{}");
         keyed.url = upstream.url(QStringLiteral("/users/0")).toString();
+        keyed.listener = upstream.hostPort(); // the gateway it came through (the upstream stands in)
         keyed.requestHeaders = { { "X-API-Key", "alice-secret" } }; // redacted by the store
         const qint64 id = m_store->submit(std::move(keyed));
         QVERIFY(m_store->flush());
@@ -72,6 +75,32 @@ private Q_SLOTS:
         failed.notes = QStringLiteral("replay of exchange 7");
         QCOMPARE(TrafficPage::replaySummary(failed),
             QStringLiteral("Replayed #7 as #12: failed, Connection refused"));
+    }
+
+    // Edit and Resend starts from where a replay goes (the listener that captured it), not from
+    // the host a client put in Host; a row with no known destination starts empty.
+    void editAndResendStartsAtTheListener()
+    {
+        capture::Exchange hostile = ui::test::makeExchange(0, 200, "{}");
+        hostile.host = QStringLiteral("attacker.invalid:1");
+        hostile.url = QStringLiteral("http://attacker.invalid:1/users/0?x=1");
+        hostile.query = QStringLiteral("x=1");
+        hostile.requestHeaders = { { "Host", "attacker.invalid:1" } };
+        hostile.listener = QStringLiteral("127.0.0.1:8080");
+        ReplayDialog dialog(hostile);
+        QCOMPARE(dialog.urlEdit()->text(), QStringLiteral("http://127.0.0.1:8080/users/0?x=1"));
+        // Sent as is: a plain replay (the captured Host picks the route at the listener).
+        QVERIFY(dialog.options().target.isEmpty());
+        QCOMPARE(
+            capture::Replayer::prepare(dialog.request(), dialog.options()).url, dialog.urlEdit()->text());
+        // Typed elsewhere: that is the user's target.
+        dialog.urlEdit()->setText(QStringLiteral("http://127.0.0.1:9999/users/0"));
+        QCOMPARE(dialog.options().target, QUrl(QStringLiteral("http://127.0.0.1:9999")));
+
+        hostile.listener.clear();
+        ReplayDialog nowhere(hostile);
+        QVERIFY(nowhere.urlEdit()->text().isEmpty());
+        QVERIFY(nowhere.urlEdit()->placeholderText().contains(QStringLiteral("target")));
     }
 };
 

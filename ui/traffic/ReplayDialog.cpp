@@ -1,5 +1,7 @@
 #include "ui/traffic/ReplayDialog.h"
 
+#include "core/capture/Replayer.h"
+
 #include "ui/models/RowsModel.h"
 #include "ui/widgets/RowsEditor.h"
 
@@ -28,7 +30,12 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
         { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"), QStringLiteral("PATCH"),
             QStringLiteral("DELETE"), QStringLiteral("HEAD"), QStringLiteral("OPTIONS") });
     m_method->setCurrentText(original.method);
-    m_url->setText(original.url);
+    // Where a plain replay would go (the listener that captured it, never the Host a client
+    // named); whatever is typed here is the user's own choice of target.
+    const capture::Replayer::Destination where = capture::Replayer::destination(original, {});
+    const capture::Exchange planned = capture::Replayer::prepare(original, {});
+    m_url->setText(where.kind == capture::Replayer::Destination::Kind::None ? QString() : planned.url);
+    m_url->setPlaceholderText(where.problem);
     QList<QStringList> rows;
     for (const auto &[name, value] : original.requestHeaders)
         rows << QStringList { QString::fromLatin1(name), QString::fromUtf8(value) };
@@ -49,6 +56,20 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
     form->addRow(tr("Body"), m_body);
     form->addRow(buttons);
     resize(720, 560);
+}
+
+capture::ReplayOptions ReplayDialog::options() const
+{
+    capture::ReplayOptions o;
+    const QUrl url(m_url->text().trimmed());
+    o.target.setScheme(url.scheme());
+    o.target.setHost(url.host());
+    o.target.setPort(url.port());
+    // Still the plain replay's destination: no target, so that the captured Host goes along
+    // (it chooses the route there).
+    if (o.target == capture::Replayer::destination(m_original, {}).url)
+        return {};
+    return o;
 }
 
 capture::Exchange ReplayDialog::request() const

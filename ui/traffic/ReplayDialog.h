@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/capture/Exchange.h"
+#include "core/capture/Replayer.h"
 
 #include <QDialog>
 
@@ -13,7 +14,9 @@ namespace portico::ui {
 class RowsEditor;
 
 // Edit-and-resend: the captured request's method, URL, headers and body, editable; request()
-// gives the exchange to replay.
+// gives the exchange to replay and options() the URL's destination as its target. The URL starts
+// as where a plain replay goes (the gateway listener that captured it), empty when the capture
+// records no destination: never the host a client put in Host.
 class ReplayDialog final : public QDialog
 {
     Q_OBJECT
@@ -22,6 +25,8 @@ public:
     explicit ReplayDialog(const capture::Exchange &original, QWidget *parent = nullptr);
 
     capture::Exchange request() const;
+    // The destination typed in the URL field (scheme, host and port), as a replay target.
+    capture::ReplayOptions options() const;
     QComboBox *methodCombo() const { return m_method; }
     QLineEdit *urlEdit() const { return m_url; }
     QPlainTextEdit *bodyEdit() const { return m_body; }

@@ -272,7 +272,7 @@ void TrafficPage::editAndResend()
         return;
     ReplayDialog dialog(*e, this);
     if (dialog.exec() == QDialog::Accepted)
-        m_replayer->replay(dialog.request(), {});
+        m_replayer->replay(dialog.request(), dialog.options());
 }
 
 void TrafficPage::compareSelected()

@@ -1,15 +1,19 @@
 // CaptureStore: batching, ids, redaction, retention, overload accounting and crash safety.
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
+#include "core/capture/FilterExpression.h"
 #include "tests/core/capture/CaptureTestUtil.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <cstdio>
+
+#include <sys/stat.h>
 
 using namespace portico::capture;
 using namespace portico::capture::test;
@@ -28,7 +32,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 4);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA page_size")).toInt(), 16384);
         QCOMPARE(indexNames(path),
@@ -58,7 +62,7 @@ private Q_SLOTS:
         QVERIFY(store.open());
         store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 3);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 4);
         QCOMPARE(indexNames(path),
             QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_status"));
         QVERIFY(consumerIndexIsPartial(path));
@@ -68,6 +72,39 @@ private Q_SLOTS:
         QCOMPARE(scalar(path, QStringLiteral("SELECT group_concat(path) FROM exchanges")).toString(),
             QStringLiteral("/old,/new"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
+    }
+
+    // Version 4 records the listener an exchange came in on. A version 3 file reads (no listener)
+    // until a writer migrates it, and then the reader that was already open sees the column too.
+    void migratesVersion3FilesAndReadsThemMeanwhile()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("v3.db"));
+        qint64 old = 0;
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/old"), 200);
+            e.listener = QStringLiteral("127.0.0.1:8080");
+            old = store.submit(std::move(e));
+        }
+        scalar(path, QStringLiteral("ALTER TABLE exchanges DROP COLUMN listener"));
+        scalar(path, QStringLiteral("PRAGMA user_version = 3"));
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto before = reader.get(old);
+        QVERIFY(before);
+        QCOMPARE(before->path, QStringLiteral("/old"));
+        QVERIFY(before->listener.isEmpty());
+
+        CaptureStore store(options(path));
+        QVERIFY(store.open());
+        Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200);
+        e.listener = QStringLiteral("[::1]:8443");
+        const qint64 fresh = store.submit(std::move(e));
+        QVERIFY(store.flush());
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 4);
+        QCOMPARE(reader.get(fresh)->listener, QStringLiteral("[::1]:8443"));
+        QVERIFY(reader.get(old)->listener.isEmpty());
     }
 
     void refusesNewerSchema()
@@ -204,6 +241,110 @@ private Q_SLOTS:
         QVERIFY(scalar(path, QStringLiteral("SELECT count(*) FROM heads WHERE instr(request, 'secret') > 0"))
                     .toInt()
             == 0);
+    }
+
+    void redactsProxyAuthorizationAndQueryParameters()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("query.db"));
+        CaptureOptions o = options(path);
+        o.redactHeaders = {}; // Proxy-Authorization goes all the same
+        o.redactQueryParameters = { QStringLiteral("api key"), QStringLiteral("token") };
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/q"), 200);
+        e.requestHeaders.emplaceBack("Proxy-Authorization", "Basic cHJveHktc2VjcmV0");
+        e.query = QStringLiteral("page=2&api+key=k-123&token=t-456&token&Token=keep");
+        e.url += u'?' + e.query;
+        const qint64 id = store.submit(std::move(e));
+        QVERIFY(store.flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto got = reader.get(id);
+        QVERIFY(got);
+        QCOMPARE(headerValue(got->requestHeaders, "proxy-authorization"), QByteArray("[redacted]"));
+        QCOMPARE(got->query, QStringLiteral("page=2&api+key=[redacted]&token=[redacted]&token&Token=keep"));
+        QCOMPARE(got->url, QStringLiteral("http://api.local:8080/q?") + got->query);
+        QCOMPARE(reader.list(*FilterExpression::parse(QString()), 10).first().url, got->url);
+    }
+
+    // What to redact, the body cap and retention follow reconfigure() (a reload) from the next
+    // exchange on, without reopening the file.
+    void reconfigureAppliesToTheNextExchange()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("reconfigure.db"));
+        CaptureOptions o = options(path);
+        o.redactHeaders = { QStringLiteral("authorization") };
+        CaptureStore store(o);
+        QVERIFY(store.open());
+        auto withSecrets = [] {
+            Exchange e = makeExchange(QStringLiteral("POST"), QStringLiteral("/r"), 200);
+            e.requestHeaders.emplaceBack("X-Session", "s-789");
+            e.query = QStringLiteral("sig=abc");
+            e.url += QStringLiteral("?sig=abc");
+            e.requestBody = "0123456789abcdef0123456789abcdef";
+            e.requestBodySize = 32;
+            return e;
+        };
+        const qint64 before = store.submit(withSecrets());
+        QVERIFY(store.flush());
+        o.redactHeaders = { QStringLiteral("authorization"), QStringLiteral("X-Session") };
+        o.redactQueryParameters = { QStringLiteral("sig") };
+        o.maxBodyBytes = 8;
+        o.maxExchanges = 3;
+        store.reconfigure(o);
+        QCOMPARE(store.options().maxBodyBytes, 8);
+        QCOMPARE(store.options().maxExchanges, 3);
+        const qint64 after = store.submit(withSecrets());
+        QVERIFY(store.flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        const auto old = reader.get(before);
+        QCOMPARE(headerValue(old->requestHeaders, "x-session"), QByteArray("s-789"));
+        QCOMPARE(old->requestBody.size(), 32);
+        const auto fresh = reader.get(after);
+        QVERIFY(fresh);
+        QCOMPARE(headerValue(fresh->requestHeaders, "x-session"), QByteArray("[redacted]"));
+        QCOMPARE(fresh->query, QStringLiteral("sig=[redacted]"));
+        QCOMPARE(fresh->requestBody, QByteArray("01234567"));
+        QVERIFY(fresh->requestTruncated);
+        for (int i = 0; i < 5; ++i)
+            store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/n%1").arg(i), 200));
+        QVERIFY(store.flush());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scalar(path, QStringLiteral("SELECT count(*) FROM exchanges")).toInt(), 3, 3000);
+    }
+
+    // Only its owner can read the capture: the file and its -wal and -shm are 0600 whatever the
+    // umask, and an older, wider file is tightened when the writer opens it.
+    void theDatabaseIsPrivate()
+    {
+        const mode_t previous = ::umask(0);
+        const QString path = m_dir.filePath(QStringLiteral("private.db"));
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/p"), 200));
+            QVERIFY(store.flush());
+            for (const QString &file :
+                { path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm") }) {
+                struct stat st
+                {
+                };
+                QVERIFY2(::stat(QFile::encodeName(file).constData(), &st) == 0, qPrintable(file));
+                QCOMPARE(st.st_mode & 0777, mode_t(0600));
+            }
+        }
+        ::chmod(QFile::encodeName(path).constData(), 0644);
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            struct stat st
+            {
+            };
+            QVERIFY(::stat(QFile::encodeName(path).constData(), &st) == 0);
+            QCOMPARE(st.st_mode & 0777, mode_t(0600));
+        }
+        ::umask(previous);
     }
 
     void retentionByCountIsIncremental()

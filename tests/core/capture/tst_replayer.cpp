@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -101,18 +102,20 @@ private Q_SLOTS:
         QCOMPARE(stored->host, hostPort);
         QCOMPARE(headerValue(stored->requestHeaders, "host"), hostPort.toLatin1());
 
-        // The scheme's default port is left out, as clients leave it out of Host; IPv6 in brackets.
-        QCOMPARE(Replayer::prepare(captured(QStringLiteral("http://api.local:80/a")), {}).host,
-            QStringLiteral("api.local"));
-        QCOMPARE(Replayer::prepare(captured(QStringLiteral("https://api.local:443/a")), {}).host,
-            QStringLiteral("api.local"));
-        const Exchange v6 = Replayer::prepare(captured(QStringLiteral("https://[::1]:8443/a")), {});
+        // Sent to a target, the Host names it: the scheme's default port is left out, as clients
+        // leave it out of Host; IPv6 in brackets.
+        auto toTarget = [&original](const QString &target) {
+            ReplayOptions o;
+            o.target = QUrl(target);
+            return Replayer::prepare(original, o);
+        };
+        QCOMPARE(toTarget(QStringLiteral("http://api.local:80")).host, QStringLiteral("api.local"));
+        QCOMPARE(toTarget(QStringLiteral("https://api.local:443")).host, QStringLiteral("api.local"));
+        const Exchange v6 = toTarget(QStringLiteral("https://[::1]:8443"));
         QCOMPARE(v6.host, QStringLiteral("[::1]:8443"));
         QCOMPARE(headerValue(v6.requestHeaders, "host"), QByteArray("[::1]:8443"));
-        // --target changes where it goes, and so the Host sent.
-        ReplayOptions toTarget;
-        toTarget.target = QUrl(QStringLiteral("http://10.0.0.5:9000"));
-        QCOMPARE(Replayer::prepare(original, toTarget).host, QStringLiteral("10.0.0.5:9000"));
+        QCOMPARE(v6.url, QStringLiteral("https://[::1]:8443/items"));
+        QCOMPARE(toTarget(QStringLiteral("http://10.0.0.5:9000")).host, QStringLiteral("10.0.0.5:9000"));
         // A Host override is what is sent, so it is what is recorded (once).
         ReplayOptions vhost;
         vhost.headers = { { "host", "api.example:8080" } };
@@ -216,6 +219,83 @@ private Q_SLOTS:
         QVERIFY(!result.error.isEmpty());
     }
 
+    // The Host a client sent is its own choice: a replay goes to the listener that received the
+    // request, with that Host (which only picks the route there), never to the host it names.
+    void aHostileHostNeverChoosesTheDestination()
+    {
+        QTcpServer trap; // what the hostile Host points at
+        QVERIFY(trap.listen(QHostAddress::LocalHost));
+        for (const QString &host :
+            { QStringLiteral("attacker.invalid:1"), QStringLiteral("127.0.0.1:%1").arg(trap.serverPort()) }) {
+            const Exchange original
+                = captured(QStringLiteral("http://%1/items?x=1").arg(host), m_upstream.hostPort());
+            QCOMPARE(Replayer::destination(original, {}).kind, Replayer::Destination::Kind::Listener);
+            const Exchange result = replay(m_store.get(), original, {});
+            QVERIFY2(result.error.isEmpty(), qPrintable(result.error));
+            QCOMPARE(result.status, 200);
+            const auto got = m_upstream.lastRequests(1)[0];
+            QCOMPARE(got.path, QStringLiteral("/items"));
+            QCOMPARE(got.query, QStringLiteral("x=1"));
+            QCOMPARE(got.header("host"), host.toLatin1());
+            QCOMPARE(result.url, m_upstream.url(QStringLiteral("/items?x=1")).toString());
+            // The replay is itself replayable the same way.
+            QVERIFY(m_store->flush());
+            CaptureReader reader;
+            QVERIFY(reader.open(m_store->options().databasePath));
+            QCOMPARE(reader.get(result.id)->listener, m_upstream.hostPort());
+        }
+        QVERIFY(!trap.waitForNewConnection(100));
+        QVERIFY(!trap.hasPendingConnections());
+    }
+
+    // Without a listener, the upstream target that answered (an aggregate part, an older row);
+    // without either, nothing is sent and the error says to give a target.
+    void withoutAListenerTheUpstreamOrNothing()
+    {
+        Exchange viaUpstream = captured(QStringLiteral("http://attacker.invalid:1/items"), QString());
+        viaUpstream.upstreamTarget = m_upstream.url().toString();
+        QCOMPARE(Replayer::destination(viaUpstream, {}).kind, Replayer::Destination::Kind::Upstream);
+        const Exchange answered = replay(nullptr, viaUpstream, {});
+        QCOMPARE(answered.status, 200);
+        QCOMPARE(m_upstream.lastRequests(1)[0].header("host"), m_upstream.hostPort().toLatin1());
+
+        const Exchange nowhere = captured(QStringLiteral("http://attacker.invalid:1/items"), QString());
+        const int before = m_upstream.requestCount();
+        const Exchange refused = replay(m_store.get(), nowhere, {});
+        QCOMPARE(refused.status, 0);
+        QCOMPARE(refused.id, 0); // nothing sent, nothing recorded
+        QVERIFY2(
+            refused.error.contains(QStringLiteral("replay it with a target")), qPrintable(refused.error));
+        QCOMPARE(m_upstream.requestCount(), before);
+        // A target is the user's explicit choice.
+        ReplayOptions explicitTarget;
+        explicitTarget.target = m_upstream.url();
+        QCOMPARE(replay(nullptr, nowhere, explicitTarget).status, 200);
+    }
+
+    // A secret the capture had redacted and the user supplies goes out, and is recorded redacted.
+    void suppliedSecretsAreRecordedRedacted()
+    {
+        const Exchange original
+            = captured(m_upstream.url(QStringLiteral("/items?apikey=[redacted]&x=1")).toString());
+        ReplayOptions options;
+        options.headers = { { "Authorization", "Bearer real-token" }, { "X-Custom", "visible" } };
+        options.target = m_upstream.url(QStringLiteral("?apikey=real-key"));
+        const Exchange result = replay(m_store.get(), original, options);
+        QCOMPARE(result.status, 200);
+        const auto got = m_upstream.lastRequests(1)[0];
+        QCOMPARE(got.header("authorization"), QByteArray("Bearer real-token"));
+        QVERIFY2(got.query.contains(QStringLiteral("apikey=real-key")), qPrintable(got.query));
+        QVERIFY(m_store->flush());
+        CaptureReader reader;
+        QVERIFY(reader.open(m_store->options().databasePath));
+        const auto stored = reader.get(result.id);
+        QCOMPARE(headerValue(stored->requestHeaders, "authorization"), QByteArray("[redacted]"));
+        QCOMPARE(headerValue(stored->requestHeaders, "x-custom"), QByteArray("visible"));
+        QVERIFY2(!stored->url.contains(QStringLiteral("real-key")), qPrintable(stored->url));
+        QVERIFY2(stored->query.contains(QStringLiteral("apikey=[redacted]")), qPrintable(stored->query));
+    }
+
     void diffOfStatusHeadersAndJson()
     {
         Exchange a = makeExchange(QStringLiteral("GET"), QStringLiteral("/"), 200);
@@ -312,12 +392,25 @@ private:
         return {};
     }
 
-    // An exchange as the gateway would have captured it, stored, and read back.
-    Exchange captured(const QString &url)
+    // An exchange as the gateway would have captured it, stored, and read back: `url` is
+    // scheme://Host/target as the client sent it, and the listener it came in on is that Host
+    // (here the upstream stands in for the gateway) unless `listener` says otherwise.
+    Exchange captured(const QString &url, const QString &listener = QStringLiteral("="))
     {
         Exchange e = makeExchange(QStringLiteral("PUT"), QStringLiteral("/items"), 201);
         e.url = url;
-        e.requestHeaders = { { "Host", "127.0.0.1" }, { "Content-Type", "application/json" },
+        const qsizetype authorityStart = url.indexOf(QStringLiteral("://")) + 3;
+        const qsizetype pathStart = url.indexOf(u'/', authorityStart);
+        const QString authority = url.mid(authorityStart, pathStart - authorityStart);
+        const QString target = url.mid(pathStart);
+        const qsizetype mark = target.indexOf(u'?');
+        e.scheme = url.left(authorityStart - 3);
+        e.host = authority;
+        e.path = mark < 0 ? target : target.left(mark);
+        e.query = mark < 0 ? QString() : target.mid(mark + 1);
+        e.listener = listener == u"=" ? authority : listener;
+        e.upstreamTarget.clear();
+        e.requestHeaders = { { "Host", authority.toLatin1() }, { "Content-Type", "application/json" },
             { "Accept", "application/json" }, { "X-Custom", "keep me" }, { "Authorization", "Bearer secret" },
             { "Content-Length", "17" } };
         e.requestBody = R"({"name":"widget"})";

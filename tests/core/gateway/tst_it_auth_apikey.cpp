@@ -252,17 +252,20 @@ private Q_SLOTS:
             good->url.endsWith(QStringLiteral("/keyed/q?page=2&apikey=[redacted]")), qPrintable(good->url));
         QCOMPARE(bad->query, QStringLiteral("apikey=[redacted]&x=%20y"));
         QVERIFY2(!bad->url.contains(QStringLiteral("bob-key")), qPrintable(bad->url));
-        // A route without the scheme keeps its query as is.
-        QCOMPARE(m_gw->get("/public?apikey=not-a-secret-here").status, 200);
+        // On a route without the scheme too: a client that sends its key to the wrong route must
+        // not leave it in the capture (every api_key scheme's parameter is redacted everywhere).
+        QCOMPARE(m_gw->get("/public?apikey=sent-to-the-wrong-route&y=1").status, 200);
         std::optional<capture::Exchange> open;
         const auto capturedOpen = [&] {
             for (const capture::Exchange &e : capturedExchanges(*m_gw)) {
-                if (e.path == QStringLiteral("/public") && e.query.contains(QStringLiteral("not-a-secret")))
+                if (e.path == QStringLiteral("/public") && e.query.endsWith(QStringLiteral("&y=1")))
                     open = e;
             }
             return open.has_value();
         };
         QTRY_VERIFY_WITH_TIMEOUT(capturedOpen(), 5000);
+        QCOMPARE(open->query, QStringLiteral("apikey=[redacted]&y=1"));
+        QVERIFY2(!open->url.contains(QStringLiteral("wrong-route")), qPrintable(open->url));
     }
 
     void failureCounterIsLabelledBySchemeAndReason()
