@@ -20,6 +20,8 @@ test=(
   nodejs                 # the export test installs an OpenAPI validator (swagger-parser) with npm
   openssl curl
   appstream              # packaging_install test validates the AppStream metainfo
+  clang libclang-rt-14-dev # fuzz preset: libFuzzer, ASan and UBSan runtimes for clang (tests/fuzz)
+  llvm                   # llvm-symbolizer: sanitizer reports (asan, fuzz presets) with file:line
 )
 extra=()
 for arg in "$@"; do
