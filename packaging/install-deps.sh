@@ -34,8 +34,11 @@ done
 
 wanted=("${build[@]}" "${test[@]}" "${extra[@]}")
 missing=()
+# One dpkg-query for all (a second `quickstart.sh run` should not spend seconds here).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${wanted[@]}" 2>/dev/null \
+  | awk '/ install ok installed$/ {print $1}' || true)
 for p in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  grep -qxF "$p" <<<"$installed" || missing+=("$p")
 done
 
 # npm ships inside some nodejs builds; the Debian package only where it does not.
