@@ -21,6 +21,8 @@ test=(
   openssl curl
   appstream              # packaging_install test validates the AppStream metainfo
   lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
+  clang libclang-rt-14-dev # fuzz preset: libFuzzer, ASan and UBSan runtimes for clang (tests/fuzz)
+  llvm                   # llvm-symbolizer: sanitizer reports (asan, fuzz presets) with file:line
 )
 extra=()
 for arg in "$@"; do
@@ -33,8 +35,11 @@ done
 
 wanted=("${build[@]}" "${test[@]}" "${extra[@]}")
 missing=()
+# One dpkg-query for all (a second `quickstart.sh run` should not spend seconds here).
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' "${wanted[@]}" 2>/dev/null \
+  | awk '/ install ok installed$/ {print $1}' || true)
 for p in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  grep -qxF "$p" <<<"$installed" || missing+=("$p")
 done
 
 # npm ships inside some nodejs builds; the Debian package only where it does not.

@@ -264,9 +264,12 @@ int MessageParser::onStatus(http_parser *p, const char *at, size_t len)
 int MessageParser::onHeaderField(http_parser *p, const char *at, size_t len)
 {
     MessageParser *m = self(p);
-    if (!m->countHead(len + 4))
+    // A field name arrives in several calls when its bytes do: ": " and CRLF count once per field,
+    // not once per call, so a head split across reads is measured like the same head in one read.
+    const bool newField = m->m_lastWasValue || m->m_headers.isEmpty();
+    if (!m->countHead(newField ? len + 4 : len))
         return 1;
-    if (m->m_lastWasValue || m->m_headers.isEmpty())
+    if (newField)
         m->m_headers.add(headerName(at, len), QByteArray());
     else
         m->m_headers.entries().last().first.append(at, qsizetype(len));

@@ -69,6 +69,10 @@ public:
     // How many fetches were started for `url` (tests, diagnostics).
     int fetchCount(const QUrl &url) const;
 
+    // Parses {"keys": [...]}; keys it cannot use (other types, encryption keys) are skipped.
+    // Public for the fuzz target (tests/fuzz/fuzz_jwt.cpp): it reads whatever the IdP answers.
+    static std::optional<QList<JwtKeyPtr>> parseSet(const QByteArray &json);
+
 private:
     struct Waiter
     {
@@ -92,8 +96,6 @@ private:
     void complete(const QString &key, std::optional<QList<JwtKeyPtr>> keys,
         std::chrono::steady_clock::time_point at, bool abandoned);
     static void notify(QList<Waiter> &waiters);
-    // Parses {"keys": [...]}; keys it cannot use (other types, encryption keys) are skipped.
-    static std::optional<QList<JwtKeyPtr>> parseSet(const QByteArray &json);
 
     mutable QMutex m_mutex;
     Options m_options;

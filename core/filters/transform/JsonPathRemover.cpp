@@ -12,7 +12,8 @@ namespace portico::filters {
 // element of an array.
 struct JsonPathRemover::Node
 {
-    std::vector<std::pair<QString, Node>> fields;
+    // Children by pointer: a pair holding Node itself would need Node complete here (clang refuses).
+    std::vector<std::pair<QString, std::unique_ptr<Node>>> fields;
     std::unique_ptr<Node> each;
     bool remove = false;
 
@@ -20,10 +21,10 @@ struct JsonPathRemover::Node
     {
         for (auto &f : fields) {
             if (f.first == name)
-                return f.second;
+                return *f.second;
         }
-        fields.emplace_back(name, Node {});
-        return fields.back().second;
+        fields.emplace_back(name, std::make_unique<Node>());
+        return *fields.back().second;
     }
     Node &elements()
     {
@@ -46,13 +47,13 @@ int applyObject(QJsonObject &object, const Node &node)
         const auto it = object.find(name);
         if (it == object.end())
             continue;
-        if (child.remove) {
+        if (child->remove) {
             object.erase(it);
             ++removed;
             continue;
         }
         QJsonValue v = it.value();
-        const int n = applyNode(v, child);
+        const int n = applyNode(v, *child);
         if (n > 0) {
             object.insert(name, v);
             removed += n;

@@ -247,8 +247,10 @@ private Q_SLOTS:
     void importsABrowserHar()
     {
         // Shaped like a Chrome/Firefox export: -1 sizes, base64 content, no Portico fields.
-        QFile file(QFINDTESTDATA("data/browser.har"));
-        QVERIFY(file.open(QIODevice::ReadOnly));
+        // Not QFINDTESTDATA: it goes by __FILE__, which ccache (CCACHE_BASEDIR) makes relative to
+        // the build folder, so the file was not found from the test's working folder.
+        QFile file(qEnvironmentVariable("PORTICO_SOURCE_DIR") + "/tests/core/capture/data/browser.har");
+        QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(file.fileName()));
         const QByteArray har = file.readAll();
         QList<Exchange> parsed;
         QString error;
