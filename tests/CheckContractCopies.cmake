@@ -1,4 +1,5 @@
-# ctest `contract_copies`: the repository's copies of the contract are identical to the contract.
+# ctest `contract_copies`: the repository's copies of the contract are identical to the contract,
+# except the annotated example, which holds every line of the contract's plus the keys Portico added.
 #   cmake -DSOURCE_DIR=<repo> -DCONTRACT_DIR=<the contract folder, ../shared by default> -P CheckContractCopies.cmake
 # A clone has no contract folder beside it; then the test prints "contract folder not found" and
 # ctest reports it as skipped (SKIP_REGULAR_EXPRESSION), since there is nothing to compare with.
@@ -32,6 +33,16 @@ foreach(pair ${pairs})
   list(GET pair 1 theirs)
   if(NOT EXISTS "${SOURCE_DIR}/${ours}")
     string(APPEND problems "${ours}: missing (cp ${CONTRACT_DIR}/${theirs} ${ours})\n")
+    continue()
+  endif()
+  if(ours STREQUAL "docs/portico.example.yaml")
+    # The project's own annotated example: the contract's lines plus the keys Portico added.
+    execute_process(COMMAND python3 "${CMAKE_CURRENT_LIST_DIR}/contract_example_extends.py"
+                            "${SOURCE_DIR}/${ours}" "${CONTRACT_DIR}/${theirs}"
+                    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+    if(NOT rc EQUAL 0)
+      string(APPEND problems "${out}")
+    endif()
     continue()
   endif()
   file(SHA256 "${SOURCE_DIR}/${ours}" a)
