@@ -313,8 +313,13 @@ private:
         const QString op = m.captured(1).isEmpty() ? QStringLiteral("=") : m.captured(1);
         const QString unit = m.captured(3).isEmpty() ? QStringLiteral("ms") : m.captured(3);
         const double factor = unit == u"us" ? 1 : unit == u"ms" ? 1e3 : unit == u"s" ? 1e6 : 60e6;
+        // 1e15 us is about 31 years: anything above is a typo, and a double beyond
+        // qlonglong's range would not convert (found by tests/fuzz/fuzz_filter_expression).
+        const double us = m.captured(2).toDouble() * factor;
+        if (!(us <= 1e15))
+            return setError(at, QStringLiteral("'duration:' value too large (got '%1')").arg(value));
         term->sql = QStringLiteral("e.duration_us %1 ?").arg(op);
-        term->bindings = { qlonglong(m.captured(2).toDouble() * factor) };
+        term->bindings = { qlonglong(us) };
         return true;
     }
 

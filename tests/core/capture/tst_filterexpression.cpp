@@ -155,6 +155,10 @@ private Q_SLOTS:
         QTest::newRow("bad status") << "method:GET status:abc" << 19 << "'status:' expects";
         QTest::newRow("status too big") << "status:1000" << 8 << "'status:' expects";
         QTest::newRow("bad duration") << "duration:>fast" << 10 << "'duration:' expects";
+        // Used to convert a double beyond qlonglong's range (undefined behaviour; UBSan in the fuzzer).
+        QTest::newRow("duration overflow")
+            << "duration:>99999999999999999999999999999ms" << 10 << "'duration:' value too large";
+        QTest::newRow("duration 1e300") << ("duration:" + QString(300, u'9') + "m") << 10 << "too large";
         QTest::newRow("unterminated quote") << "body:\"abc" << 6 << "unterminated quote";
         QTest::newRow("dangling or") << "status:404 |" << 12 << "'|' needs a term";
         QTest::newRow("leading or") << "| status:404" << 1 << "'|' needs a term";
