@@ -7,6 +7,8 @@
 
 #include "core/http/PathNormalizer.h"
 
+#include <QByteArrayList>
+
 using namespace portico::http;
 
 namespace {
