@@ -224,7 +224,9 @@ void TrafficPage::replaySelected()
     // One at a time per Replayer: replay the selection in sequence.
     auto queue = std::make_shared<QList<qint64>>(m_table->selectedIds());
     auto next = std::make_shared<std::function<void()>>();
-    *next = [this, queue, next] {
+    // Not capturing `next` itself: a function holding its own shared_ptr never dies (LSan, asan
+    // preset). The finished-connection below owns it until the next disconnect.
+    *next = [this, queue] {
         while (!queue->isEmpty()) {
             const auto e = m_model->exchange(queue->takeFirst());
             if (e) {
