@@ -386,7 +386,7 @@ private Q_SLOTS:
         client.connectToHost(QHostAddress::LocalHost, m_fx->admin->port());
         QVERIFY(client.waitForConnected(5000));
         client.write("GET /exchanges.har HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        QTRY_VERIFY_WITH_TIMEOUT(client.bytesAvailable() >= 16 * 1024, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(client.bytesAvailable() >= 16 * 1024, 30000); // slow under ASan
         QVERIFY(client.peek(12).startsWith("HTTP/1.1 200"));
         QCOMPARE((harTempFiles() - tempBefore).size(), 1);
         client.abort();
