@@ -2,7 +2,7 @@
 
 #include "core/capture/CaptureStore.h"
 #include "core/filters/aggregate/AggregateSubRequest.h"
-#include "core/gateway/ProxyStreamSupport.h"
+#include "core/gateway/pipeline/PipelineSupport.h"
 #include "core/gateway/Worker.h"
 
 #include <QDateTime>

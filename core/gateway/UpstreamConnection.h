@@ -11,7 +11,7 @@
 namespace portico::gateway {
 
 // One connection to an upstream target, owned by a worker. While a request uses it, events go to
-// its Client (a ProxyStream); between requests it waits idle in the worker's pool, where any
+// its Client (the exchange's UpstreamExchange); between requests it waits idle in the worker's pool, where any
 // readable event (the upstream closing it, or stray bytes) retires it.
 class UpstreamConnection final : public QObject, private http::MessageParser::Sink
 {

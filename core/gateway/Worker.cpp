@@ -1,6 +1,6 @@
 #include "core/gateway/Worker.h"
 
-#include "core/gateway/DownstreamConnection.h"
+#include "core/gateway/http1/Http1Connection.h"
 #include "core/http/RawTransport.h"
 #include "core/http/SslTransport.h"
 
@@ -139,7 +139,7 @@ void Worker::accept(Listener *listener)
             transport = std::make_unique<http::RawTransport>(fd);
         }
         auto *c
-            = new DownstreamConnection(this, std::move(transport), peerOf(ss), listener->tls, localEndOf(fd));
+            = new Http1Connection(this, std::move(transport), peerOf(ss), listener->tls, localEndOf(fd));
         m_connections.insert(c);
     }
 }
@@ -170,7 +170,7 @@ void Worker::connectionGone()
         qInfo("gateway: below gateway.limits.max_connections again; accepting connections");
 }
 
-void Worker::connectionClosed(DownstreamConnection *connection)
+void Worker::connectionClosed(ClientConnection *connection)
 {
     if (m_connections.erase(connection) > 0)
         connectionGone();
@@ -181,7 +181,7 @@ void Worker::connectionClosed(DownstreamConnection *connection)
 int Worker::busyConnectionCount() const
 {
     int n = 0;
-    for (DownstreamConnection *c : m_connections)
+    for (ClientConnection *c : m_connections)
         n += c->busy() ? 1 : 0;
     return n;
 }
@@ -189,7 +189,7 @@ int Worker::busyConnectionCount() const
 void Worker::shutdownConnections()
 {
     const auto copy = m_connections;
-    for (DownstreamConnection *c : copy)
+    for (ClientConnection *c : copy)
         c->abort();
     for (size_t i = 0; i < m_connections.size(); ++i)
         connectionGone();
@@ -287,7 +287,7 @@ void Worker::sweep()
 {
     const qint64 now = steadyMs();
     const auto copy = m_connections;
-    for (DownstreamConnection *c : copy) {
+    for (ClientConnection *c : copy) {
         if (m_connections.count(c))
             c->checkTimeouts(now);
     }
@@ -303,7 +303,7 @@ void Worker::sweep()
     }
     if (m_state->draining()) {
         const auto all = m_connections;
-        for (DownstreamConnection *c : all)
+        for (ClientConnection *c : all)
             c->drain();
     }
 }

@@ -21,7 +21,7 @@ class Histogram;
 
 namespace portico::gateway {
 
-class DownstreamConnection;
+class ClientConnection;
 
 // One event-loop thread of the data plane. Each worker accepts on its own SO_REUSEPORT socket
 // per listener (the kernel spreads connections), serves its connections to the end, and keeps
@@ -53,7 +53,7 @@ public:
     void recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds,
                        double upstreamSeconds);
 
-    void connectionClosed(DownstreamConnection *connection);
+    void connectionClosed(ClientConnection *connection);
     int connectionCount() const { return int(m_connections.size()); }
     int busyConnectionCount() const;
 
@@ -79,7 +79,7 @@ private:
     RuntimeConfigPtr m_config;
     int m_configRevision = -1;
     std::vector<std::unique_ptr<Listener>> m_listeners;
-    std::unordered_set<DownstreamConnection *> m_connections;
+    std::unordered_set<ClientConnection *> m_connections;
     QHash<QByteArray, std::vector<UpstreamConnection *>> m_idle;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_sweeper = nullptr;

@@ -1,7 +1,6 @@
 #pragma once
 
-// Internal helpers shared by the ProxyStream translation units (ProxyStream.cpp: request side and
-// upstream; ProxyStreamResponse.cpp: response side, tunnel, capture and finish).
+// Internal helpers shared by the pipeline's parts (flow-control marks, retry rules, response fields).
 
 #include "core/capture/CaptureRecord.h"
 #include "core/config/Workspace.h"
@@ -27,7 +26,7 @@ inline bool isIdempotent(const QByteArray &m)
 }
 
 // Whether a header the filters want on every answer (ctx.extraResponseHeaders) is sent next to
-// what the response already has (see ProxyStreamSupport.cpp).
+// what the response already has (see PipelineSupport.cpp).
 bool addsToResponse(const http::HttpHeaders &response, const QByteArray &name, const QByteArray &value);
 
 } // namespace portico::gateway::detail

@@ -1,4 +1,4 @@
-#include "core/gateway/ProxyStreamSupport.h"
+#include "core/gateway/pipeline/PipelineSupport.h"
 
 namespace portico::gateway::detail {
 

@@ -1,18 +1,15 @@
-#include "core/gateway/DownstreamConnection.h"
+#include "core/gateway/http1/Http1Connection.h"
 
 #include "core/gateway/Worker.h"
 
 namespace portico::gateway {
 
-DownstreamConnection::DownstreamConnection(Worker *worker, std::unique_ptr<http::Transport> transport,
-                                           const QHostAddress &peer, bool tls, const QByteArray &localEnd)
+Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport,
+                                 const QHostAddress &peer, bool tls, const QByteArray &localEnd)
     : m_worker(worker)
     , m_transport(std::move(transport))
     , m_parser(http::MessageParser::Mode::Request, this)
-    , m_peer(peer)
-    , m_peerLatin1(peer.toString().toLatin1())
-    , m_localEnd(localEnd)
-    , m_tls(tls)
+    , m_info { peer, peer.toString().toLatin1(), localEnd, tls }
 {
     const config::Limits &limits = m_worker->config()->workspace().gateway.limits;
     m_parser.setLimits(limits.maxHeaderBytes, limits.maxBodyBytes);
@@ -21,22 +18,134 @@ DownstreamConnection::DownstreamConnection(Worker *worker, std::unique_ptr<http:
     m_transport->onReadable = [this] { onReadable(); };
     m_transport->onDrained = [this] {
         if (m_stream)
-            m_stream->onDownstreamDrained();
+            m_stream->onDrained();
     };
     m_transport->onError = [this](const char *) {
         m_closed = true;
         if (m_stream)
-            m_stream->onDownstreamClosed();
+            m_stream->onReset();
         closeConnection();
     };
 }
 
-DownstreamConnection::~DownstreamConnection()
+Http1Connection::~Http1Connection()
 {
     delete m_stream;
 }
 
-void DownstreamConnection::setReadPaused(bool paused)
+// The response side of the current stream, in HTTP/1.1 framing.
+
+void Http1Connection::sendInformational(int status, const http::HttpHeaders &headers)
+{
+    QByteArray h = "HTTP/1.1 " + QByteArray::number(status) + ' ' + http::reasonPhrase(status) + "\r\n";
+    for (const auto &[name, value] : headers.entries())
+        h += name + ": " + value + "\r\n";
+    h += "\r\n";
+    if (status == 100) {
+        m_transport->send(h); // the client is waiting for it before it sends the body
+        return;
+    }
+    m_responseBytes += h.size();
+    m_out += h;
+}
+
+void Http1Connection::beginHead(int status, QByteArrayView reason, qsizetype sizeHint)
+{
+    if (m_out.isEmpty())
+        m_out.reserve(sizeHint); // room for a small body too: head and body leave in one write
+    m_headStart = m_out.size();
+    m_out += "HTTP/1.1 ";
+    m_out += QByteArray::number(status);
+    m_out += ' ';
+    m_out += reason.isEmpty() ? http::reasonPhrase(status) : reason;
+    m_out += "\r\n";
+}
+
+void Http1Connection::addField(QByteArrayView name, QByteArrayView value)
+{
+    // Appended piece by piece: `name + ": " + ...` would allocate a temporary per part.
+    m_out.append(name);
+    m_out += ": ";
+    m_out.append(value);
+    m_out += "\r\n";
+}
+
+void Http1Connection::endHead(const HeadOptions &options, HeadObserver *observer)
+{
+    const auto add = [&](QByteArrayView name, QByteArrayView value) {
+        addField(name, value);
+        if (observer)
+            observer->field(name, value);
+    };
+    if (!options.noBody) {
+        if (options.bodyLength >= 0) {
+            add("Content-Length", QByteArray::number(options.bodyLength));
+        } else if (m_httpMinor >= 1) {
+            add("Transfer-Encoding", "chunked");
+            m_chunkedOut = true;
+        } else {
+            m_closeAfter = true; // HTTP/1.0 client, unknown length: the close ends the body
+        }
+    }
+    if (!m_keepAlive || m_worker->state().draining() || (!m_requestComplete && !options.upgrade))
+        m_closeAfter = true;
+    if (!options.upgrade) {
+        if (m_closeAfter)
+            add("Connection", "close");
+        else if (m_httpMinor == 0)
+            add("Connection", "keep-alive");
+    }
+    m_out += "\r\n";
+    // Response bytes count what the client receives: head, framing and body (as request bytes do).
+    m_responseBytes += m_out.size() - m_headStart;
+}
+
+void Http1Connection::sendData(const char *data, size_t length)
+{
+    if (length == 0)
+        return;
+    const qsizetype before = m_out.size();
+    if (m_chunkedOut) {
+        m_out += QByteArray::number(qulonglong(length), 16);
+        m_out += "\r\n";
+        m_out.append(data, qsizetype(length));
+        m_out += "\r\n";
+    } else {
+        m_out.append(data, qsizetype(length));
+    }
+    m_responseBytes += m_out.size() - before;
+}
+
+void Http1Connection::endResponse()
+{
+    if (m_chunkedOut) {
+        m_out += "0\r\n\r\n";
+        m_responseBytes += 5;
+        m_chunkedOut = false;
+    }
+}
+
+void Http1Connection::flush()
+{
+    if (m_out.isEmpty())
+        return;
+    m_transport->send(m_out);
+    m_out.resize(0); // keeps the capacity unless the transport had to queue (share) it
+}
+
+void Http1Connection::sendTunnelData(const char *data, size_t length)
+{
+    m_transport->send(QByteArray(data, qsizetype(length)));
+    m_responseBytes += qint64(length);
+}
+
+void Http1Connection::endTunnel()
+{
+    m_closeAfter = true;
+    closeGracefully();
+}
+
+void Http1Connection::setReadPaused(bool paused)
 {
     m_readPaused = paused;
     m_transport->setReadEnabled(!paused);
@@ -44,7 +153,7 @@ void DownstreamConnection::setReadPaused(bool paused)
         QMetaObject::invokeMethod(this, [this] { processInput(); }, Qt::QueuedConnection);
 }
 
-void DownstreamConnection::onReadable()
+void Http1Connection::onReadable()
 {
     if (m_closed)
         return;
@@ -57,20 +166,20 @@ void DownstreamConnection::onReadable()
             m_eof = true;
             if (m_tunnel) {
                 if (m_stream)
-                    m_stream->onDownstreamTunnelEof();
+                    m_stream->onTunnelEof();
                 m_transport->setReadEnabled(false);
                 return;
             }
             if (m_stream && !m_stream->isDone()) {
                 // The client went away (or half-closed) mid-exchange; nobody is left to answer.
-                m_stream->onDownstreamClosed();
+                m_stream->onReset();
             }
             closeConnection();
             return;
         }
         if (m_tunnel) {
             if (m_stream)
-                m_stream->onDownstreamTunnelData(buffer, size_t(n));
+                m_stream->onTunnelData(buffer, size_t(n));
             continue;
         }
         if (m_inputPos > 0 && m_inputPos == m_input.size())
@@ -84,7 +193,7 @@ void DownstreamConnection::onReadable()
     processInput();
 }
 
-void DownstreamConnection::resetInput()
+void Http1Connection::resetInput()
 {
     // Keep a small buffer's capacity for the next request instead of a free + malloc per request;
     // give a big one (a large pipelined burst) back.
@@ -95,7 +204,7 @@ void DownstreamConnection::resetInput()
     m_inputPos = 0;
 }
 
-void DownstreamConnection::processInput()
+void Http1Connection::processInput()
 {
     if (m_processing || m_closed || m_tunnel || m_lingering)
         return;
@@ -127,52 +236,64 @@ void DownstreamConnection::processInput()
     m_processing = false;
 }
 
-void DownstreamConnection::onRequestHead(http::RequestHead &&head)
+void Http1Connection::onRequestHead(http::RequestHead &&head)
 {
     m_headStartedMs = 0;
     m_firstRequest = false;
-    ProxyStream::RequestFraming framing;
+    RequestFraming framing;
     framing.chunked = m_parser.chunked();
     framing.contentLength = m_parser.contentLength();
-    framing.keepAlive = m_parser.keepAlive() && !m_worker->state().draining();
     framing.expectContinue = m_parser.expectsContinue();
     framing.bodyless = !framing.chunked && framing.contentLength <= 0 && !m_parser.upgrade();
-    m_stream = new ProxyStream(this, m_worker, std::move(head), framing);
+    m_keepAlive = m_parser.keepAlive() && !m_worker->state().draining();
+    beginStream(std::move(head), framing);
     m_stream->start();
 }
 
-void DownstreamConnection::onBody(const char *data, size_t length)
+void Http1Connection::beginStream(http::RequestHead &&head, RequestFraming framing)
+{
+    m_httpMinor = head.httpMinor;
+    m_requestComplete = framing.bodyless;
+    m_responseBytes = 0;
+    m_chunkedOut = false;
+    m_closeAfter = false;
+    m_stream = createExchange(m_worker, *this, std::move(head), framing);
+}
+
+void Http1Connection::onBody(const char *data, size_t length)
 {
     if (m_stream)
         m_stream->onRequestBody(data, length);
 }
 
-void DownstreamConnection::onMessageComplete()
+void Http1Connection::onMessageComplete()
 {
+    m_requestComplete = true;
     if (m_stream)
         m_stream->onRequestComplete();
 }
 
-void DownstreamConnection::rejectRequest(int status, const QString &detail)
+void Http1Connection::rejectRequest(int status, const QString &detail)
 {
     if (m_stream && !m_stream->isDone()) {
-        m_stream->replyWithError(status, detail);
+        m_stream->failRequest(status, detail);
         return;
     }
     http::RequestHead head;
     head.method = "-";
     head.path = "-";
-    ProxyStream::RequestFraming framing;
-    framing.keepAlive = false;
-    m_stream = new ProxyStream(this, m_worker, std::move(head), framing);
-    m_stream->replyWithError(status, detail);
+    m_keepAlive = false;
+    beginStream(std::move(head), RequestFraming {});
+    m_stream->failRequest(status, detail);
 }
 
-void DownstreamConnection::streamDone(ProxyStream *stream)
+void Http1Connection::streamDone()
 {
-    if (stream != m_stream)
+    StreamHandler *stream = m_stream;
+    if (!stream)
         return;
-    const bool close = stream->closeAfter() || m_eof;
+    flush();
+    const bool close = m_closeAfter || m_eof;
     m_stream = nullptr;
     m_retired.reset(stream);
     if (m_closed)
@@ -196,25 +317,26 @@ void DownstreamConnection::streamDone(ProxyStream *stream)
         m_transport->setReadEnabled(true);
 }
 
-void DownstreamConnection::beginTunnel()
+void Http1Connection::beginTunnel()
 {
+    flush(); // the 101 leaves before any tunnelled byte
     m_tunnel = true;
     m_transport->setReadEnabled(true);
     if (m_inputPos < m_input.size() && m_stream) {
         const QByteArray rest = m_input.mid(m_inputPos);
         m_input.clear();
         m_inputPos = 0;
-        m_stream->onDownstreamTunnelData(rest.constData(), size_t(rest.size()));
+        m_stream->onTunnelData(rest.constData(), size_t(rest.size()));
     }
 }
 
-void DownstreamConnection::abort()
+void Http1Connection::abort()
 {
     m_transport->close(false);
     closeConnection();
 }
 
-void DownstreamConnection::closeGracefully()
+void Http1Connection::closeGracefully()
 {
     if (m_closed)
         return;
@@ -236,7 +358,7 @@ void DownstreamConnection::closeGracefully()
     closeConnection();
 }
 
-void DownstreamConnection::closeConnection()
+void Http1Connection::closeConnection()
 {
     if (m_closing)
         return;
@@ -245,18 +367,18 @@ void DownstreamConnection::closeConnection()
     if (m_lingering)
         m_worker->state().activeRequests.fetch_sub(1, std::memory_order_relaxed);
     if (m_stream && !m_stream->isDone())
-        m_stream->onDownstreamClosed();
+        m_stream->onReset();
     m_worker->connectionClosed(this);
     deleteLater();
 }
 
-void DownstreamConnection::drain()
+void Http1Connection::drain()
 {
     if (!m_stream)
         closeGracefully();
 }
 
-void DownstreamConnection::checkTimeouts(qint64 nowMs)
+void Http1Connection::checkTimeouts(qint64 nowMs)
 {
     if (m_closed)
         return;

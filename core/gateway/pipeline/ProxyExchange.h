@@ -1,0 +1,104 @@
+#pragma once
+
+#include "core/filters/Filter.h"
+#include "core/gateway/AggregateFanout.h"
+#include "core/gateway/RuntimeConfig.h"
+#include "core/gateway/TraceContext.h"
+#include "core/gateway/UpstreamRequest.h"
+#include "core/gateway/pipeline/DownstreamStream.h"
+#include "core/gateway/pipeline/ExchangeRecorder.h"
+#include "core/gateway/pipeline/FilterRunner.h"
+#include "core/gateway/pipeline/ResponseWriter.h"
+#include "core/gateway/pipeline/UpstreamExchange.h"
+
+#include <memory>
+
+namespace portico::gateway {
+
+class Worker;
+
+// One exchange through the pipeline, whatever codec carries it: the request head arrives from the
+// downstream codec as a stream (StreamHandler); the router picks a route; the route's filters run
+// (FilterRunner); the backend answers (an upstream through UpstreamExchange, an aggregate through
+// AggregateFanout, a mock or a local reply through the filters); the answer goes back through the
+// filters and the ResponseWriter; the ExchangeRecorder sees it all and keeps the record. This class
+// only sequences those parts. Lives on a worker thread, owned by its codec. Not a QObject: one is
+// made per request, and QObject's private data and teardown were a measurable part of the
+// worker's time.
+class ProxyExchange final : public StreamHandler, private FilterRunner::Host, private UpstreamExchange::Owner
+{
+    Q_DISABLE_COPY_MOVE(ProxyExchange)
+
+public:
+    ProxyExchange(DownstreamStream &down, Worker *worker, http::RequestHead &&head, RequestFraming framing);
+    // One exchange per request, and the object is large: a per-thread free list keeps it out of
+    // malloc's slow path (perf showed malloc_consolidate on every request).
+    static void *operator new(std::size_t size);
+    static void operator delete(void *p, std::size_t size) noexcept;
+    ~ProxyExchange() override;
+
+    // StreamHandler
+    void start() override;
+    void onRequestBody(const char *data, size_t length) override;
+    void onRequestComplete() override;
+    void onReset() override;
+    void onDrained() override;
+    void onTunnelData(const char *data, size_t length) override;
+    void onTunnelEof() override;
+    void failRequest(int status, const QString &detail) override;
+    void checkTimeouts(qint64 nowMs) override;
+    bool isDone() const override { return m_done; }
+
+private:
+    // FilterRunner::Host
+    void resumeFilters() override;
+    void sendLocalReply(filters::LocalReply reply) override;
+    void sendFilterResponse(http::ResponseHead head, QByteArray body) override;
+    // UpstreamExchange::Owner
+    void onUpstreamConnected() override {}
+    void onUpstreamInformational(http::ResponseHead &&head) override;
+    void onUpstreamHead(http::ResponseHead &&head) override;
+    void onUpstreamBody(const char *data, size_t length) override;
+    void onUpstreamComplete() override;
+    void onUpstreamBatchDone() override;
+    bool onUpstreamBroken(const QString &reason) override;
+    void onUpstreamFailed(int status, const QString &title, const QString &detail) override;
+    void onUpstreamTunnelData(const char *data, size_t length) override;
+    void onUpstreamTunnelEof() override;
+
+    void prepare(); // config, capture and trace: what start() and failRequest() both need
+    void runFilters();
+    void proceed();
+    void startAggregate();
+    void onAggregateDone(filters::AggregateResponse response);
+    void sendBuffered(http::ResponseHead &head, QByteArray body);
+    void finish(const QString &error = {});
+
+    DownstreamStream &m_down;
+    Worker *m_worker;
+    RuntimeConfigPtr m_config;
+    http::RequestHead m_request;
+    RequestFraming m_framing;
+    filters::RequestContext m_ctx;
+    TraceContext m_trace;
+    ForwardInfo m_forward; // what the gateway adds to what it forwards
+    QByteArray m_requestId;
+    QByteArray m_clientPath; // the path as the client sent it, normalised (m_request.path becomes the upstream's)
+    RouteMatchResult m_match;
+
+    ExchangeRecorder m_recorder;
+    FilterRunner m_filters;
+    UpstreamExchange m_upstream;
+    ResponseWriter m_writer;
+    http::ResponseHead m_response;
+    std::unique_ptr<AggregateFanout> m_fanout; // destroyed before the request it points into
+
+    qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
+    bool m_prepared = false;
+    bool m_requestComplete = false;
+    bool m_continueSent = false;
+    bool m_tunnel = false;
+    bool m_done = false;
+};
+
+} // namespace portico::gateway
