@@ -123,7 +123,7 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
         }
         if (!route.aggregate.isEmpty()) {
             QString error;
-            cr->aggregate = filters::makeAggregatePlan(ws, route, &error);
+            cr->aggregate = makeAggregatePlan(ws, route, &error);
             if (!error.isEmpty())
                 errors->append(error);
         }

@@ -2,7 +2,7 @@
 
 #include "core/config/Workspace.h"
 #include "core/filters/Filter.h"
-#include "core/filters/aggregate/AggregatePlan.h"
+#include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/Cluster.h"
 #include "core/http/PathNormalizer.h"
 
@@ -29,7 +29,7 @@ struct CompiledRoute
     std::vector<filters::FilterPtr> filters;
     std::shared_ptr<Cluster> cluster;                          // route.upstream
     std::map<QString, std::shared_ptr<Cluster>> versionClusters; // version -> cluster
-    std::shared_ptr<const filters::AggregatePlan> aggregate;    // route.aggregate
+    std::shared_ptr<const AggregatePlan> aggregate;    // route.aggregate
     QByteArray nameBytes;
 };
 

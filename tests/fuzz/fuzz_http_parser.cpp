@@ -47,7 +47,7 @@ struct Result
     qint64 consumed = 0;
 };
 
-// Feeds like DownstreamConnection: resume after each complete message, stop on error or upgrade.
+// Feeds like the HTTP/1.1 codec (Http1Connection): resume after each complete message, stop on error or upgrade.
 void run(Result &r, MessageParser::Mode mode, QByteArrayView in, qsizetype step, bool noBody, bool eof)
 {
     MessageParser parser(mode, &r.sink);

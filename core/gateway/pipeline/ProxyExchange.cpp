@@ -191,11 +191,11 @@ void ProxyExchange::startAggregate()
     }
     m_recorder.markUpstreamStart();
     m_fanout = std::make_unique<AggregateFanout>(
-        std::move(c), [this](filters::AggregateResponse r) { onAggregateDone(std::move(r)); }, nullptr);
+        std::move(c), [this](AggregateResponse r) { onAggregateDone(std::move(r)); }, nullptr);
     m_fanout->start();
 }
 
-void ProxyExchange::onAggregateDone(filters::AggregateResponse response)
+void ProxyExchange::onAggregateDone(AggregateResponse response)
 {
     if (m_done)
         return;

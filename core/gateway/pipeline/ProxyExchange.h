@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/filters/Filter.h"
-#include "core/gateway/AggregateFanout.h"
+#include "core/gateway/aggregate/AggregateFanout.h"
 #include "core/gateway/RuntimeConfig.h"
 #include "core/gateway/TraceContext.h"
 #include "core/gateway/UpstreamRequest.h"
@@ -70,7 +70,7 @@ private:
     void runFilters();
     void proceed();
     void startAggregate();
-    void onAggregateDone(filters::AggregateResponse response);
+    void onAggregateDone(AggregateResponse response);
     void sendBuffered(http::ResponseHead &head, QByteArray body);
     void finish(const QString &error = {});
 

@@ -76,7 +76,7 @@ long peakRssKiB()
     return u.ru_maxrss;
 }
 
-// What ProxyStream builds for the bench's `GET /` through a 1 KiB nginx upstream.
+// What the pipeline's ExchangeRecorder builds for the bench's `GET /` through a 1 KiB nginx upstream.
 Exchange makeExchange(qint64 n, const QByteArray &body)
 {
     Exchange e;

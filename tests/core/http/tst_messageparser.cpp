@@ -32,7 +32,7 @@ struct Parsed
 };
 
 // Feeds `bytes` in pieces of `step` bytes (0 = all at once), resuming after each completed message
-// the way DownstreamConnection does. Stops at the first error.
+// the way the HTTP/1.1 codec (Http1Connection) does. Stops at the first error.
 void feedAll(MessageParser &parser, const QByteArray &bytes, qsizetype step = 0)
 {
     qsizetype pos = 0;

@@ -1,8 +1,8 @@
-#include "core/filters/aggregate/AggregateSubRequest.h"
+#include "core/gateway/aggregate/AggregateSubRequest.h"
 
 #include "core/filters/transform/Compression.h"
 
-namespace portico::filters {
+namespace portico::gateway {
 
 http::RequestHead makeAggregateSubRequest(const http::RequestHead &client, const config::AggregatePart &part)
 {
@@ -32,10 +32,10 @@ http::RequestHead makeAggregateSubRequest(const http::RequestHead &client, const
         if (!drop)
             sub.headers.add(name, value);
     }
-    const QByteArray accept = Compression::narrowAcceptEncoding(client.headers.combined("Accept-Encoding"));
+    const QByteArray accept = filters::Compression::narrowAcceptEncoding(client.headers.combined("Accept-Encoding"));
     if (!accept.isEmpty())
         sub.headers.add("Accept-Encoding", accept);
     return sub;
 }
 
-} // namespace portico::filters
+} // namespace portico::gateway

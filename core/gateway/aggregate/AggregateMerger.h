@@ -7,7 +7,7 @@
 #include <QString>
 #include <QStringList>
 
-namespace portico::filters {
+namespace portico::gateway {
 
 // What became of one sub-request of an `aggregate` route, as the engine hands it over.
 struct AggregatePartResult
@@ -58,4 +58,4 @@ private:
     qint64 m_maxPartBytes;
 };
 
-} // namespace portico::filters
+} // namespace portico::gateway

@@ -1,8 +1,8 @@
-#include "core/filters/aggregate/AggregatePlan.h"
+#include "core/gateway/aggregate/AggregatePlan.h"
 
 #include <QSet>
 
-namespace portico::filters {
+namespace portico::gateway {
 
 std::shared_ptr<const AggregatePlan> makeAggregatePlan(
     const config::Workspace &workspace, const config::Route &route, QString *error)
@@ -33,4 +33,4 @@ std::shared_ptr<const AggregatePlan> makeAggregatePlan(
         AggregatePlan { route.aggregate, AggregateMerger(workspace.gateway.limits.maxBodyBytes) });
 }
 
-} // namespace portico::filters
+} // namespace portico::gateway

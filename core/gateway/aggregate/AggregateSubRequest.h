@@ -3,7 +3,7 @@
 #include "core/config/Workspace.h"
 #include "core/http/HttpMessage.h"
 
-namespace portico::filters {
+namespace portico::gateway {
 
 // The request head of one part of an aggregate route, derived from the client's request after the
 // route's filters ran on it (so auth, hide_credentials and request transforms apply once, at the
@@ -20,4 +20,4 @@ namespace portico::filters {
 // as for any upstream request.
 http::RequestHead makeAggregateSubRequest(const http::RequestHead &client, const config::AggregatePart &part);
 
-} // namespace portico::filters
+} // namespace portico::gateway

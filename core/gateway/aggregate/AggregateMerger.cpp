@@ -1,4 +1,4 @@
-#include "core/filters/aggregate/AggregateMerger.h"
+#include "core/gateway/aggregate/AggregateMerger.h"
 
 #include "core/filters/transform/Compression.h"
 #include "core/http/HttpMessage.h"
@@ -10,7 +10,7 @@
 
 #include <optional>
 
-namespace portico::filters {
+namespace portico::gateway {
 
 namespace {
 
@@ -80,8 +80,8 @@ PartValue partValue(const AggregatePartResult &part, qint64 maxBytes)
     }
 
     QString decodeError;
-    const Compression::Coding coding = Compression::codingOf(part.headers.combined("Content-Encoding"));
-    const std::optional<QByteArray> body = Compression::decode(coding, part.body, maxBytes, &decodeError);
+    const filters::Compression::Coding coding = filters::Compression::codingOf(part.headers.combined("Content-Encoding"));
+    const std::optional<QByteArray> body = filters::Compression::decode(coding, part.body, maxBytes, &decodeError);
     if (!body)
         return errorValue(
             502, QStringLiteral("the answer of %1 could not be decoded: %2").arg(who, decodeError));
@@ -136,4 +136,4 @@ AggregateResponse AggregateMerger::merge(const QList<AggregatePartResult> &parts
     return out;
 }
 
-} // namespace portico::filters
+} // namespace portico::gateway

@@ -1,11 +1,11 @@
 #pragma once
 
 #include "core/config/Workspace.h"
-#include "core/filters/aggregate/AggregateMerger.h"
+#include "core/gateway/aggregate/AggregateMerger.h"
 
 #include <memory>
 
-namespace portico::filters {
+namespace portico::gateway {
 
 // What the engine needs to serve an `aggregate` route, checked once per config revision: the
 // parts in config order (each names an existing upstream, a unique key and an absolute path) and
@@ -24,4 +24,4 @@ struct AggregatePlan
 std::shared_ptr<const AggregatePlan> makeAggregatePlan(
     const config::Workspace &workspace, const config::Route &route, QString *error);
 
-} // namespace portico::filters
+} // namespace portico::gateway

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "core/capture/Exchange.h"
-#include "core/filters/aggregate/AggregatePlan.h"
+#include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/RuntimeConfig.h"
 #include "core/gateway/UpstreamRequest.h"
 
@@ -29,7 +29,7 @@ public:
     {
         Worker *worker = nullptr;
         RuntimeConfigPtr config;
-        std::shared_ptr<const filters::AggregatePlan> plan;
+        std::shared_ptr<const AggregatePlan> plan;
         const http::RequestHead *clientRequest = nullptr; // after the route's filters
         ForwardInfo forward;                              // base forwarding info (trace = parent's)
         config::Duration timeout { 30'000 };
@@ -37,7 +37,7 @@ public:
         QString route;
         QString consumer;
     };
-    using Done = std::function<void(filters::AggregateResponse)>;
+    using Done = std::function<void(AggregateResponse)>;
 
     AggregateFanout(Context context, Done done, QObject *parent);
     ~AggregateFanout() override;

@@ -1,7 +1,7 @@
-#include "core/gateway/AggregateFanout.h"
+#include "core/gateway/aggregate/AggregateFanout.h"
 
 #include "core/capture/CaptureStore.h"
-#include "core/filters/aggregate/AggregateSubRequest.h"
+#include "core/gateway/aggregate/AggregateSubRequest.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
 #include "core/gateway/Worker.h"
 
@@ -9,7 +9,7 @@
 
 namespace portico::gateway {
 
-using Outcome = filters::AggregatePartResult::Outcome;
+using Outcome = AggregatePartResult::Outcome;
 
 // One sub-request: its own upstream connection, answer and capture record.
 class AggregateFanout::Part final : public UpstreamConnection::Client
@@ -30,7 +30,7 @@ public:
         m_startMs = steadyMs();
         m_startUs = detail::nowUs();
         m_exchange.startedAt = QDateTime::currentDateTimeUtc();
-        m_request = filters::makeAggregateSubRequest(*c.clientRequest, m_part);
+        m_request = makeAggregateSubRequest(*c.clientRequest, m_part);
         m_trace = *c.forward.trace;
         m_trace.parentSpanId = c.forward.trace->spanId;
         m_trace.spanId = randomHex(8);
@@ -62,7 +62,7 @@ public:
     }
 
     bool done() const { return m_done; }
-    const filters::AggregatePartResult &result() const { return m_result; }
+    const AggregatePartResult &result() const { return m_result; }
 
 private:
     void onUpstreamConnected() override
@@ -183,7 +183,7 @@ private:
 
     AggregateFanout *m_owner;
     config::AggregatePart m_part;
-    filters::AggregatePartResult m_result;
+    AggregatePartResult m_result;
     http::RequestHead m_request;
     TraceContext m_trace;
     std::shared_ptr<Cluster> m_cluster;
@@ -233,7 +233,7 @@ void AggregateFanout::partFinished()
     if (m_parts.size() != size_t(m_context.plan->parts.size()))
         return; // still being started
     m_finished = true;
-    QList<filters::AggregatePartResult> results;
+    QList<AggregatePartResult> results;
     for (const auto &p : m_parts)
         results.append(p->result());
     m_done(m_context.plan->merger.merge(results));
