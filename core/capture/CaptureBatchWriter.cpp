@@ -16,7 +16,6 @@ namespace portico::capture {
 
 namespace {
 
-constexpr QByteArrayView kRedacted = "[redacted]";
 // WAL pages (4 KiB) after which the checkpointer is asked to copy the WAL back: ~16 MiB, a few
 // thousand exchanges with 1 KiB bodies. Past kWalPanicPages (checkpoints cannot keep up, or a
 // reader pins old pages) the writer checkpoints itself so the file stays bounded.
@@ -32,6 +31,70 @@ QByteArrayView capped(QByteArrayView body, qint64 &size, bool &truncated, qint64
         return body.first(cap);
     }
     return body;
+}
+
+// The exchanges table's columns in insert order, each with the record's value it holds: the one
+// list the INSERT statement and its bindings are made from (the schema is in Schema.cpp).
+using F = CaptureRecord::Field;
+enum class N : std::uint8_t { Text, Id, StartedAt, Status, ParentId, Retries, RequestBytes, ResponseBytes,
+    RequestBodySize, ResponseBodySize, RequestTruncated, ResponseTruncated, BodiesDropped, ReceivedUs,
+    UpstreamConnectUs, FirstByteUs, DurationUs };
+struct Column
+{
+    const char *name;
+    N number;                      // N::Text: the text field below
+    F text = CaptureRecord::FieldCount;
+};
+constexpr Column kColumns[] = {
+    { "id", N::Id }, { "started_at", N::StartedAt }, { "client_address", N::Text, F::ClientAddress },
+    { "method", N::Text, F::Method }, { "url", N::Text, F::Url }, { "scheme", N::Text, F::Scheme },
+    { "host", N::Text, F::Host }, { "path", N::Text, F::Path }, { "query", N::Text, F::Query },
+    { "status", N::Status }, { "route", N::Text, F::Route }, { "consumer", N::Text, F::Consumer },
+    { "upstream", N::Text, F::Upstream }, { "upstream_target", N::Text, F::UpstreamTarget },
+    { "api_version", N::Text, F::ApiVersion }, { "trace_id", N::Text, F::TraceId },
+    { "span_id", N::Text, F::SpanId }, { "parent_span_id", N::Text, F::ParentSpanId },
+    { "parent_id", N::ParentId }, { "retries", N::Retries }, { "error", N::Text, F::Error },
+    { "request_bytes", N::RequestBytes }, { "response_bytes", N::ResponseBytes },
+    { "request_body_size", N::RequestBodySize }, { "response_body_size", N::ResponseBodySize },
+    { "request_truncated", N::RequestTruncated }, { "response_truncated", N::ResponseTruncated },
+    { "bodies_dropped", N::BodiesDropped }, { "received_us", N::ReceivedUs },
+    { "upstream_connect_us", N::UpstreamConnectUs }, { "first_byte_us", N::FirstByteUs },
+    { "duration_us", N::DurationUs }, { "notes", N::Text, F::Notes }, { "listener", N::Text, F::Listener },
+};
+
+qint64 numberOf(const CaptureRecord::Numbers &n, N which)
+{
+    switch (which) {
+    case N::Text: break;
+    case N::Id: return n.id;
+    case N::StartedAt: return n.startedAtMs;
+    case N::Status: return n.status;
+    case N::ParentId: return n.parentId;
+    case N::Retries: return n.retries;
+    case N::RequestBytes: return n.requestBytes;
+    case N::ResponseBytes: return n.responseBytes;
+    case N::RequestBodySize: return n.requestBodySize;
+    case N::ResponseBodySize: return n.responseBodySize;
+    case N::RequestTruncated: return n.requestTruncated ? 1 : 0;
+    case N::ResponseTruncated: return n.responseTruncated ? 1 : 0;
+    case N::BodiesDropped: return n.bodiesDropped ? 1 : 0;
+    case N::ReceivedUs: return n.timings.receivedUs;
+    case N::UpstreamConnectUs: return n.timings.upstreamConnectUs;
+    case N::FirstByteUs: return n.timings.firstUpstreamByteUs;
+    case N::DurationUs: return n.timings.lastByteUs;
+    }
+    return 0;
+}
+
+QByteArray insertExchangeSql()
+{
+    QByteArray names;
+    QByteArray marks;
+    for (const Column &c : kColumns) {
+        names += (names.isEmpty() ? "" : ", ") + QByteArray(c.name);
+        marks += marks.isEmpty() ? "?" : ",?";
+    }
+    return "INSERT INTO exchanges (" + names + ") VALUES (" + marks + ")";
 }
 
 } // namespace
@@ -52,19 +115,7 @@ void CaptureBatchWriter::setPolicy(const CaptureOptions &options)
     m_options.maxExchanges = options.maxExchanges;
     m_options.maxAge = options.maxAge;
     m_agePending = true; // a shorter max_age applies at once
-    m_redact.clear();
-    // A proxy's credentials, whatever the list says.
-    m_redact.append(QByteArrayLiteral("proxy-authorization"));
-    for (const QString &name : options.redactHeaders) {
-        const QByteArray n = name.trimmed().toLower().toLatin1();
-        if (!n.isEmpty() && !m_redact.contains(n))
-            m_redact.append(n);
-    }
-    m_redactQuery.clear();
-    for (const QString &name : options.redactQueryParameters) {
-        if (!name.isEmpty() && !m_redactQuery.contains(name))
-            m_redactQuery.append(name);
-    }
+    m_redaction = RedactionPolicy(options.redactHeaders, options.redactQueryParameters);
 }
 
 CaptureBatchWriter::~CaptureBatchWriter()
@@ -145,14 +196,7 @@ bool CaptureBatchWriter::open(QString *error)
         *error = sqliteError(sql);
         return false;
     };
-    if (!prepare(&m_insertExchange,
-            "INSERT INTO exchanges (id, started_at, client_address, method, url, scheme, host, "
-            "path, query, status, route, consumer, upstream, upstream_target, api_version, "
-            "trace_id, span_id, parent_span_id, parent_id, retries, error, request_bytes, "
-            "response_bytes, request_body_size, response_body_size, request_truncated, "
-            "response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes, listener) VALUES "
-            "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    if (!prepare(&m_insertExchange, insertExchangeSql().constData())
         || !prepare(
             &m_insertHead, "INSERT OR REPLACE INTO heads (exchange_id, request, response) VALUES (?,?,?)")
         || !prepare(
@@ -165,75 +209,6 @@ bool CaptureBatchWriter::open(QString *error)
     m_checkpointer = new WalCheckpointer(m_options.databasePath);
     sqlite3_wal_hook(m_handle, &CaptureBatchWriter::walHook, this);
     return true;
-}
-
-bool CaptureBatchWriter::isRedacted(QByteArrayView name) const
-{
-    for (const QByteArray &r : m_redact) {
-        if (r.size() == name.size() && QByteArrayView(r).compare(name, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
-// The stored head block: `head` itself, or (only when one of its fields is on the redaction list)
-// a copy in `scratch` with those values replaced.
-QByteArrayView CaptureBatchWriter::redactHead(QByteArrayView head, std::string &scratch) const
-{
-    if (m_redact.isEmpty())
-        return head;
-    bool any = false;
-    schema::forEachHeadLine(
-        head, [&](QByteArrayView name, QByteArrayView) { any = any || isRedacted(name); });
-    if (!any)
-        return head;
-    scratch.clear();
-    scratch += '\n';
-    schema::forEachHeadLine(head, [&](QByteArrayView name, QByteArrayView value) {
-        scratch.append(name.data(), size_t(name.size()));
-        scratch += ": ";
-        if (isRedacted(name))
-            scratch.append(kRedacted.data(), size_t(kRedacted.size()));
-        else
-            scratch.append(value.data(), size_t(value.size()));
-        scratch += '\n';
-    });
-    return { scratch.data(), qsizetype(scratch.size()) };
-}
-
-// `query` with the values of the parameters named in `names` replaced; false if none was there.
-static bool redactedQuery(QByteArrayView query, const QStringList &names, QByteArray *out)
-{
-    QByteArrayList parts = query.toByteArray().split('&');
-    bool changed = false;
-    for (QByteArray &part : parts) {
-        const qsizetype eq = part.indexOf('=');
-        // A bare "apikey" (no '=') has no value to hide.
-        if (eq < 0 || QByteArrayView(part).sliced(eq + 1) == kRedacted)
-            continue;
-        QByteArray name = part.left(eq);
-        name.replace('+', ' ');
-        if (!names.contains(QString::fromUtf8(QByteArray::fromPercentEncoding(name))))
-            continue;
-        part = part.left(eq + 1) + kRedacted.toByteArray();
-        changed = true;
-    }
-    if (changed)
-        *out = parts.join('&');
-    return changed;
-}
-
-void CaptureBatchWriter::redactQuery(CaptureRecord &r) const
-{
-    if (m_redactQuery.isEmpty())
-        return;
-    QByteArray redacted;
-    if (redactedQuery(r.view(CaptureRecord::Query), m_redactQuery, &redacted))
-        r.set(CaptureRecord::Query, redacted);
-    const QByteArray url = r.view(CaptureRecord::Url).toByteArray();
-    const qsizetype mark = url.indexOf('?');
-    if (mark >= 0 && redactedQuery(QByteArrayView(url).sliced(mark + 1), m_redactQuery, &redacted))
-        r.setJoined(CaptureRecord::Url, { QByteArrayView(url).first(mark + 1), redacted });
 }
 
 qint64 CaptureBatchWriter::freshId()
@@ -256,7 +231,7 @@ qint64 CaptureBatchWriter::wallNowMs() const
 bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
 {
     // First: it may move the record's text, which the views below point into.
-    redactQuery(r);
+    m_redaction.apply(r);
     CaptureRecord::Numbers &n = r.n;
     if (n.parentId != 0 && !m_remapped.isEmpty()) {
         const auto it = m_remapped.constFind(n.parentId);
@@ -279,25 +254,12 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
     sqlite3_stmt *q = m_insertExchange;
     for (int attempt = 0; attempt < 2; ++attempt) {
         int c = 1;
-        sqlite3_bind_int64(q, c++, n.id);
-        sqlite3_bind_int64(q, c++, n.startedAtMs);
-        for (int f = CaptureRecord::ClientAddress; f <= CaptureRecord::Query; ++f)
-            bindText(q, c++, CaptureRecord::Field(f));
-        sqlite3_bind_int(q, c++, n.status);
-        for (int f = CaptureRecord::Route; f <= CaptureRecord::ParentSpanId; ++f)
-            bindText(q, c++, CaptureRecord::Field(f));
-        sqlite3_bind_int64(q, c++, n.parentId);
-        sqlite3_bind_int(q, c++, n.retries);
-        bindText(q, c++, CaptureRecord::Error);
-        for (qint64 v : { n.requestBytes, n.responseBytes, n.requestBodySize, n.responseBodySize })
-            sqlite3_bind_int64(q, c++, v);
-        for (bool b : { n.requestTruncated, n.responseTruncated, n.bodiesDropped })
-            sqlite3_bind_int(q, c++, b ? 1 : 0);
-        for (qint64 v : { n.timings.receivedUs, n.timings.upstreamConnectUs, n.timings.firstUpstreamByteUs,
-                 n.timings.lastByteUs })
-            sqlite3_bind_int64(q, c++, v);
-        bindText(q, c++, CaptureRecord::Notes);
-        bindText(q, c++, CaptureRecord::Listener);
+        for (const Column &column : kColumns) {
+            if (column.number == N::Text)
+                bindText(q, c++, column.text);
+            else
+                sqlite3_bind_int64(q, c++, numberOf(n, column.number));
+        }
         const int rc = sqlite3_step(q);
         sqlite3_reset(q);
         if (rc == SQLITE_DONE)
@@ -320,8 +282,8 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
         sqlite3_bind_blob(s, column, v.data() ? v.data() : "", int(v.size()), SQLITE_STATIC);
     };
     sqlite3_bind_int64(m_insertHead, 1, n.id);
-    bindBlob(m_insertHead, 2, redactHead(r.view(CaptureRecord::RequestHead), m_requestHead));
-    bindBlob(m_insertHead, 3, redactHead(r.view(CaptureRecord::ResponseHead), m_responseHead));
+    bindBlob(m_insertHead, 2, m_redaction.head(r.view(CaptureRecord::RequestHead), m_requestHead));
+    bindBlob(m_insertHead, 3, m_redaction.head(r.view(CaptureRecord::ResponseHead), m_responseHead));
     int rc = sqlite3_step(m_insertHead);
     sqlite3_reset(m_insertHead);
     if (rc != SQLITE_DONE) {

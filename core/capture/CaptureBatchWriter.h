@@ -2,6 +2,7 @@
 
 #include "core/capture/CaptureOptions.h"
 #include "core/capture/CaptureRecord.h"
+#include "core/capture/RedactionPolicy.h"
 
 #include <QHash>
 #include <QList>
@@ -50,10 +51,6 @@ private:
     bool insert(CaptureRecord &r, QString *error);
     bool exec(const char *sql, QString *error);
     QString sqliteError(const char *what) const;
-    QByteArrayView redactHead(QByteArrayView head, std::string &scratch) const;
-    // Replaces the values of the listed query parameters in the record's Query and Url.
-    void redactQuery(CaptureRecord &r) const;
-    bool isRedacted(QByteArrayView name) const;
     qint64 freshId();
     qint64 wallNowMs() const;
     static int walHook(void *self, sqlite3 *db, const char *name, int frames);
@@ -69,8 +66,7 @@ private:
     sqlite3_stmt *m_begin = nullptr;
     sqlite3_stmt *m_commit = nullptr;
     sqlite3_stmt *m_rollback = nullptr;
-    QList<QByteArray> m_redact; // lower-case names
-    QStringList m_redactQuery; // decoded parameter names
+    RedactionPolicy m_redaction;
     // Scratch for one row's head blocks when a field has to be redacted.
     std::string m_requestHead;
     std::string m_responseHead;

@@ -1,6 +1,7 @@
 #include "core/capture/Replayer.h"
 
 #include "core/capture/CaptureStore.h"
+#include "core/capture/RedactionPolicy.h"
 #include "core/common/Version.h"
 
 #include <QElapsedTimer>
@@ -26,7 +27,7 @@ bool transportHeader(const QByteArray &name)
     return false;
 }
 
-constexpr QByteArrayView kRedacted = "[redacted]";
+constexpr QByteArrayView kRedacted = RedactionPolicy::kMarker;
 
 // One name=value part of a query, its text kept as captured (re-encoding could change it).
 struct QueryPart
