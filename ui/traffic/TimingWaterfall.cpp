@@ -1,5 +1,7 @@
 #include "ui/traffic/TimingWaterfall.h"
 
+#include "ui/traffic/TrafficCells.h"
+
 #include "ui/traffic/TrafficModel.h"
 
 #include <QPainter>
@@ -39,7 +41,7 @@ void TimingWaterfall::setTimings(const capture::Timings &timings)
     m_phases = phases(timings);
     QStringList tip;
     for (const Phase &p : std::as_const(m_phases))
-        tip << QStringLiteral("%1: %2").arg(p.name, TrafficModel::formatDurationUs(p.endUs - p.startUs));
+        tip << QStringLiteral("%1: %2").arg(p.name, formatDurationUs(p.endUs - p.startUs));
     setToolTip(tip.join(u'\n'));
     updateGeometry();
     update();
@@ -80,7 +82,7 @@ void TimingWaterfall::paintEvent(QPaintEvent *)
         p.drawRoundedRect(QRect(x, y + 4, w, rowH - 8), 2, 2);
         p.setPen(palette().color(QPalette::PlaceholderText));
         p.drawText(QRect(track.right() + 6, y, valueW, rowH), Qt::AlignVCenter | Qt::AlignLeft,
-            TrafficModel::formatDurationUs(ph.endUs - ph.startUs));
+            formatDurationUs(ph.endUs - ph.startUs));
         y += rowH;
     }
     p.setPen(palette().color(QPalette::Text));
@@ -89,7 +91,7 @@ void TimingWaterfall::paintEvent(QPaintEvent *)
     p.setFont(bold);
     p.drawText(QRect(0, y, labelW, rowH), Qt::AlignVCenter | Qt::AlignLeft, tr("Total"));
     p.drawText(QRect(track.left(), y, track.width() + valueW, rowH), Qt::AlignVCenter | Qt::AlignRight,
-        TrafficModel::formatDurationUs(m_timings.lastByteUs));
+        formatDurationUs(m_timings.lastByteUs));
 }
 
 } // namespace portico::ui

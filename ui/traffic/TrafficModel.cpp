@@ -1,5 +1,7 @@
 #include "ui/traffic/TrafficModel.h"
 
+#include "ui/traffic/TrafficCells.h"
+
 #include <QBrush>
 #include <QColor>
 #include <QDateTime>
@@ -389,17 +391,6 @@ int TrafficModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString TrafficModel::formatDurationUs(qint64 us)
-{
-    if (us < 0)
-        return QStringLiteral("—");
-    if (us < 1000)
-        return QStringLiteral("%1 µs").arg(us);
-    if (us < 10'000'000)
-        return QStringLiteral("%1 ms").arg(double(us) / 1000.0, 0, 'f', us < 100'000 ? 1 : 0);
-    return QStringLiteral("%1 s").arg(double(us) / 1e6, 0, 'f', 1);
-}
-
 QVariant TrafficModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_ids.size())
@@ -413,79 +404,16 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
     if (!found) {
         // Not read yet: the id and a grey ellipsis until the page arrives (dataChanged).
         requestPage(index.row() / kPageSize);
-        if (role == Qt::DisplayRole && index.column() == Id)
-            return m_ids.at(index.row());
-        if (role == Qt::DisplayRole && index.column() == Path)
-            return QStringLiteral("…");
-        if (role == Qt::ForegroundRole)
-            return QBrush(QColor(0x9e, 0x9e, 0x9e));
-        if (role == Qt::TextAlignmentRole && index.column() == Id)
-            return int(Qt::AlignRight | Qt::AlignVCenter);
-        return {};
+        return trafficPlaceholderCell(m_ids.at(index.row()), index.column(), role);
     }
-    const ExchangeSummary &r = *found;
-    if (role == Qt::DisplayRole) {
-        switch (index.column()) {
-        case Id:
-            return r.id;
-        case Time:
-            return QDateTime::fromMSecsSinceEpoch(r.startedAtMs)
-                .toLocalTime()
-                .toString(QStringLiteral("HH:mm:ss.zzz"));
-        case Method:
-            return r.method;
-        case Host:
-            return r.host;
-        case Path:
-            return r.path;
-        case Status:
-            return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed"))
-                                 : QString::number(r.status);
-        case Duration:
-            return formatDurationUs(r.durationUs);
-        case Size:
-            return QLocale().formattedDataSize(r.responseBytes, 1, QLocale::DataSizeTraditionalFormat);
-        case Route:
-            return r.route;
-        case Consumer:
-            return r.consumer;
-        case Version:
-            return r.apiVersion;
-        case Upstream:
-            return r.upstream;
-        }
-        return {};
-    }
-    if (role == Qt::ForegroundRole && index.column() == Status) {
-        if (r.status == 0)
-            return QBrush(QColor(0x9e, 0x9e, 0x9e));
-        if (r.status >= 500)
-            return QBrush(QColor(0xc6, 0x28, 0x28));
-        if (r.status >= 400)
-            return QBrush(QColor(0xe6, 0x51, 0x00));
-        if (r.status >= 300)
-            return QBrush(QColor(0x15, 0x65, 0xc0));
-        return QBrush(QColor(0x2e, 0x7d, 0x32));
-    }
-    if (role == Qt::ForegroundRole && index.column() == Method)
-        return QBrush(QColor(0x4f, 0x46, 0xe5));
-    if (role == Qt::TextAlignmentRole
-        && (index.column() == Duration || index.column() == Size || index.column() == Id))
-        return int(Qt::AlignRight | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole && index.column() == Path)
-        return r.url;
-    if (role == Qt::ToolTipRole && index.column() == Status && !r.error.isEmpty())
-        return r.error;
-    return {};
+    return trafficCell(*found, index.column(), role);
 }
 
 QVariant TrafficModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
-    static const char *names[] = { "#", "Time", "Method", "Host", "Path", "Status", "Duration", "Size",
-        "Route", "Consumer", "Version", "Upstream" };
-    return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+    return trafficColumnTitle(section);
 }
 
 } // namespace portico::ui

@@ -116,7 +116,6 @@ public:
     QVariant data(const QModelIndex &index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
-    static QString formatDurationUs(qint64 us);
 
 Q_SIGNALS:
     // Rows were added at the top (older matches of a costly filter) or the bottom (live); views

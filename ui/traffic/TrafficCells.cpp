@@ -1,0 +1,107 @@
+#include "ui/traffic/TrafficCells.h"
+
+#include "ui/traffic/TrafficModel.h"
+
+#include <QBrush>
+#include <QColor>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QLocale>
+
+namespace portico::ui {
+
+using capture::ExchangeSummary;
+using C = TrafficModel::Column;
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("portico::ui::TrafficModel", text);
+}
+} // namespace
+
+QString formatDurationUs(qint64 us)
+{
+    if (us < 0)
+        return QStringLiteral("—");
+    if (us < 1000)
+        return QStringLiteral("%1 µs").arg(us);
+    if (us < 10'000'000)
+        return QStringLiteral("%1 ms").arg(double(us) / 1000.0, 0, 'f', us < 100'000 ? 1 : 0);
+    return QStringLiteral("%1 s").arg(double(us) / 1e6, 0, 'f', 1);
+}
+
+QVariant trafficPlaceholderCell(qint64 id, int column, int role)
+{
+    if (role == Qt::DisplayRole && column == C::Id)
+        return id;
+    if (role == Qt::DisplayRole && column == C::Path)
+        return QStringLiteral("…");
+    if (role == Qt::ForegroundRole)
+        return QBrush(QColor(0x9e, 0x9e, 0x9e));
+    if (role == Qt::TextAlignmentRole && column == C::Id)
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    return {};
+}
+
+QVariant trafficCell(const ExchangeSummary &r, int column, int role)
+{
+    if (role == Qt::DisplayRole) {
+        switch (column) {
+        case C::Id:
+            return r.id;
+        case C::Time:
+            return QDateTime::fromMSecsSinceEpoch(r.startedAtMs).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+        case C::Method:
+            return r.method;
+        case C::Host:
+            return r.host;
+        case C::Path:
+            return r.path;
+        case C::Status:
+            return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed")) : QString::number(r.status);
+        case C::Duration:
+            return formatDurationUs(r.durationUs);
+        case C::Size:
+            return QLocale().formattedDataSize(r.responseBytes, 1, QLocale::DataSizeTraditionalFormat);
+        case C::Route:
+            return r.route;
+        case C::Consumer:
+            return r.consumer;
+        case C::Version:
+            return r.apiVersion;
+        case C::Upstream:
+            return r.upstream;
+        }
+        return {};
+    }
+    if (role == Qt::ForegroundRole && column == C::Status) {
+        if (r.status == 0)
+            return QBrush(QColor(0x9e, 0x9e, 0x9e));
+        if (r.status >= 500)
+            return QBrush(QColor(0xc6, 0x28, 0x28));
+        if (r.status >= 400)
+            return QBrush(QColor(0xe6, 0x51, 0x00));
+        if (r.status >= 300)
+            return QBrush(QColor(0x15, 0x65, 0xc0));
+        return QBrush(QColor(0x2e, 0x7d, 0x32));
+    }
+    if (role == Qt::ForegroundRole && column == C::Method)
+        return QBrush(QColor(0x4f, 0x46, 0xe5));
+    if (role == Qt::TextAlignmentRole && (column == C::Duration || column == C::Size || column == C::Id))
+        return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && column == C::Path)
+        return r.url;
+    if (role == Qt::ToolTipRole && column == C::Status && !r.error.isEmpty())
+        return r.error;
+    return {};
+}
+
+QString trafficColumnTitle(int column)
+{
+    static const char *names[] = { "#", "Time", "Method", "Host", "Path", "Status", "Duration", "Size", "Route",
+        "Consumer", "Version", "Upstream" };
+    return column >= 0 && column < C::ColumnCount ? tr(names[column]) : QString();
+}
+
+} // namespace portico::ui
