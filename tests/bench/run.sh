@@ -14,6 +14,9 @@
 #   AUTH=key bash tests/bench/run.sh         # Portico route with API-key auth + a rate limit
 #   AUTH=jwt bash tests/bench/run.sh         # Portico route with RS256 JWT auth (PEM key, one token)
 #   TARGETS=portico CAPTURE=on bash tests/bench/run.sh   # only some targets (capture on/off A/B)
+#   PORTICO_BASE=../old/build/ci/app/portico-cli bash tests/bench/run.sh
+#       # also a second Portico (target "base", :18085) built from another commit: before/after in
+#       # the same run, with CPU per request for both
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/bench/jwt.sh
@@ -24,7 +27,13 @@ PORTICO=${PORTICO:-build/release/app/portico-cli}
 WRK_THREADS=${WRK_THREADS:-2}
 AUTH=${AUTH:-none}
 TARGETS=${TARGETS:-upstream nginx haproxy portico}
-for tool in nginx haproxy wrk; do
+PORTICO_BASE=${PORTICO_BASE:-}
+if [ -n "$PORTICO_BASE" ]; then
+  [ -x "$PORTICO_BASE" ] || { echo "PORTICO_BASE=$PORTICO_BASE is not an executable" >&2; exit 2; }
+  [[ " $TARGETS " == *" base "* ]] || TARGETS="$TARGETS base"
+fi
+needed="nginx wrk"; [[ " $TARGETS " == *" haproxy "* ]] && needed="$needed haproxy"
+for tool in $needed; do
   command -v "$tool" >/dev/null || { echo "missing $tool: bash packaging/install-deps.sh --bench" >&2; exit 2; }
 done
 [ -x "$PORTICO" ] || { echo "build Portico first: cmake --workflow --preset release ($PORTICO missing)" >&2; exit 2; }
@@ -139,9 +148,15 @@ if [ "$CAPTURE" = off ]; then sed -i 's/^capture:.*$/capture: {enabled: false}/'
 
 nginx -c "$work/nginx-up/nginx.conf" & pids+=($!)
 nginx -c "$work/nginx-proxy/nginx.conf" & pids+=($!)
-haproxy -f "$work/haproxy.cfg" -q & pids+=($!)
+[[ " $TARGETS " == *" haproxy "* ]] && { haproxy -f "$work/haproxy.cfg" -q & pids+=($!); }
 "$PORTICO" serve -c "$work/portico.yaml" > "$work/portico.log" 2>&1 & portico_pid=$!; pids+=($portico_pid)
-for port in 18081 18082 18083 18084; do
+base_pid=
+if [ -n "$PORTICO_BASE" ]; then
+  sed -e 's/18084/18085/; s/19084/19085/; s|traffic.db|traffic-base.db|' "$work/portico.yaml" > "$work/portico-base.yaml"
+  "$PORTICO_BASE" serve -c "$work/portico-base.yaml" > "$work/portico-base.log" 2>&1 & base_pid=$!; pids+=($base_pid)
+fi
+declare -A ports=([upstream]=18081 [nginx]=18082 [haproxy]=18083 [portico]=18084 [base]=18085)
+for name in upstream $TARGETS; do port=${ports[$name]}
   for _ in $(seq 50); do curl -sf -o /dev/null "${wrk_header[@]}" "http://127.0.0.1:$port/" && break; sleep 0.1; done
 done
 
@@ -160,7 +175,6 @@ to_ms() { awk -v v="$1" 'BEGIN { if (v ~ /us$/) printf "%.3f", v/1000; else if (
 # Portico's RSS, sampled twice a second while the load runs (the capture queue is fullest then).
 ( while kill -0 "$portico_pid" 2>/dev/null; do awk '/VmRSS/ {print $2}' "/proc/$portico_pid/status" 2>/dev/null; sleep 0.5; done ) > "$work/rss.txt" &
 pids+=($!)
-declare -A ports=([upstream]=18081 [nginx]=18082 [haproxy]=18083 [portico]=18084)
 for conns in 64 256; do
   for name in $TARGETS; do
     measure "$name" "${ports[$name]}" "$conns"
@@ -181,9 +195,14 @@ echo
     'BEGIN { printf "portico/nginx @%s conns: throughput %.2fx, p99 %.2fx\n", c, pr/nr, pp/np }'
 done
 printf 'portico max RSS: %.1f MB\n' "$(awk -v k="$rss_max" 'BEGIN{print k/1024}')"
-printf 'portico CPU: %s s user+system for %s requests\n' \
-  "$(awk -v t="$(getconf CLK_TCK)" '{print ($14+$15)/t}' "/proc/$portico_pid/stat")" \
-  "$(( ${reqs[portico,64]:-0} + ${reqs[portico,256]:-0} ))"
+cpu_report() { # label pid target
+  local n=$(( ${reqs[$3,64]:-0} + ${reqs[$3,256]:-0} ))
+  awk -v t="$(getconf CLK_TCK)" -v n="$n" -v l="$1" \
+    '{ s = ($14+$15)/t; printf "%s CPU: %.2f s user+system for %d requests = %.1f us/request\n", l, s, n, n ? s*1e6/n : 0 }' \
+    "/proc/$2/stat"
+}
+cpu_report portico "$portico_pid" portico
+[ -n "$base_pid" ] && cpu_report "base (PORTICO_BASE)" "$base_pid" base
 if [ "$CAPTURE" = on ]; then
   dropped=$(curl -s http://127.0.0.1:19084/metrics | awk '/^portico_capture_dropped_total/ {printf "%s=%s ", $1, $2}')
   kill -TERM "$portico_pid"; wait "$portico_pid" 2>/dev/null || true
