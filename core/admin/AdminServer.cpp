@@ -6,6 +6,8 @@
 #include "core/admin/BodySender.h"
 #include "core/admin/ConfigEndpoint.h"
 #include "core/admin/ExchangesEndpoint.h"
+#include "core/admin/LateResponder.h"
+#include "core/admin/ReplayEndpoint.h"
 #include "core/capture/CaptureStore.h"
 #include "core/capture/ExchangeJson.h"
 #include "core/capture/Replayer.h"
@@ -28,21 +30,6 @@ namespace portico::admin {
 namespace {
 
 using Method = QHttpServerRequest::Method;
-
-// A responder answered after its handler returned (a replay, a HAR export). QtHttpServer 6.4
-// crashes when a responder writes to a socket that is gone, so the socket is watched and checked
-// before the answer is written. Copyable into the callbacks that answer.
-struct LateResponder
-{
-    explicit LateResponder(QHttpServerResponder &&r)
-        : socket(r.socket())
-        , responder(std::make_shared<QHttpServerResponder>(std::move(r)))
-    {
-    }
-    bool clientGone() const { return !socket || socket->state() != QAbstractSocket::ConnectedState; }
-    QPointer<QTcpSocket> socket;
-    std::shared_ptr<QHttpServerResponder> responder;
-};
 
 QHostAddress resolveHost(const QString &host)
 {
@@ -97,16 +84,6 @@ AdminReply methodNotAllowed(const QByteArray &allow)
     return r;
 }
 
-QStringList allQueryValues(const QUrlQuery &query, const QString &key)
-{
-    QStringList out;
-    for (QString raw : query.allQueryItemValues(key, QUrl::FullyEncoded)) {
-        raw.replace(u'+', QStringLiteral("%20"));
-        out << QUrl::fromPercentEncoding(raw.toUtf8());
-    }
-    return out;
-}
-
 } // namespace
 
 void writeReply(const AdminReply &reply, QHttpServerResponder &&responder)
@@ -136,6 +113,7 @@ AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
     : QObject(parent)
     , m_gateway(gateway)
     , m_exchanges(std::make_unique<ExchangesEndpoint>(gateway))
+    , m_replay(new ReplayEndpoint(gateway, *m_exchanges, this))
 {
     registerAdminMetrics(m_gateway);
     // Revisions are numbered process-wide, so reloads are counted as they happen.
@@ -350,7 +328,7 @@ void AdminServer::handle(const QHttpServerRequest &request, QHttpServerResponder
         if (request.method() != Method::Post)
             writeReply(methodNotAllowed("POST"), std::move(responder));
         else
-            startReplay(replay.captured(1), request, std::move(responder));
+            m_replay->start(replay.captured(1), request, std::move(responder));
         return;
     }
     if (path == u"/exchanges.har") {
@@ -430,114 +408,6 @@ AdminReply AdminServer::status() const
     }
     o.insert(QStringLiteral("capture"), capture);
     return AdminReply::json(o);
-}
-
-void AdminServer::startReplay(
-    const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder)
-{
-    AdminReply error;
-    const auto original = m_exchanges->find(id, &error);
-    if (!original) {
-        writeReply(error, std::move(responder));
-        return;
-    }
-    const QUrlQuery query = request.query();
-    capture::ReplayOptions options;
-    const QString target = ExchangesEndpoint::queryValue(query, QStringLiteral("target"));
-    if (!target.isEmpty()) {
-        options.target = QUrl(target, QUrl::StrictMode);
-        const QString scheme = options.target.scheme();
-        if (!options.target.isValid() || options.target.host().isEmpty()
-            || (scheme != u"http" && scheme != u"https")) {
-            writeReply(AdminReply::problem(400, "invalid-parameter", QStringLiteral("Invalid parameter"),
-                           QStringLiteral("target must be an http:// or https:// URL, not '%1'").arg(target)),
-                std::move(responder));
-            return;
-        }
-        if (!replayTargetAllowed(options.target)) {
-            writeReply(AdminReply::problem(403, "forbidden-target", QStringLiteral("Forbidden target"),
-                           QStringLiteral("the admin API replays only to this machine (localhost, 127.0.0.1, "
-                                          "[::1]), this gateway's listeners or a configured upstream "
-                                          "target, not to '%1'; use portico-cli replay --target for "
-                                          "anything else")
-                               .arg(target)),
-                std::move(responder));
-            return;
-        }
-    }
-    if (const auto where = capture::Replayer::destination(*original, options);
-        where.kind == capture::Replayer::Destination::Kind::None) {
-        writeReply(AdminReply::problem(
-                       422, "no-replay-destination", QStringLiteral("Nowhere to replay to"), where.problem),
-            std::move(responder));
-        return;
-    }
-    for (const QString &h : allQueryValues(query, QStringLiteral("header"))) {
-        const qsizetype colon = h.indexOf(u':');
-        if (colon <= 0) {
-            writeReply(AdminReply::problem(400, "invalid-parameter", QStringLiteral("Invalid parameter"),
-                           QStringLiteral("header must be 'Name: value', not '%1'").arg(h)),
-                std::move(responder));
-            return;
-        }
-        options.headers.append(
-            std::make_pair(h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()));
-    }
-
-    LateResponder late(std::move(responder));
-    auto *replayer = new capture::Replayer(m_gateway.captureStore(), this);
-    const qint64 originalId = original->id;
-    connect(replayer, &capture::Replayer::finished, this,
-        [late, replayer, originalId](const capture::Exchange &e) {
-            replayer->deleteLater();
-            if (late.clientGone())
-                return;
-            QJsonObject o;
-            o.insert(QStringLiteral("id"), e.id > 0 ? QJsonValue(e.id) : QJsonValue(QJsonValue::Null));
-            o.insert(QStringLiteral("replay_of"), originalId);
-            o.insert(QStringLiteral("url"), e.url);
-            o.insert(QStringLiteral("status"), e.status);
-            o.insert(QStringLiteral("duration_ms"), double(e.durationUs()) / 1000.0);
-            if (!e.error.isEmpty()) {
-                o.insert(QStringLiteral("error"), e.error);
-                writeReply(AdminReply::problem(502, "replay-failed", QStringLiteral("Replay got no response"),
-                               QStringLiteral("%1: %2").arg(e.url, e.error), o),
-                    std::move(*late.responder));
-                return;
-            }
-            writeReply(AdminReply::json(o), std::move(*late.responder));
-        });
-    replayer->replay(*original, options);
-}
-
-bool AdminServer::replayTargetAllowed(const QUrl &target) const
-{
-    const int defaultPort = target.scheme() == u"https" ? 443 : 80;
-    const int port = target.port(defaultPort);
-    if (config::HostPort { target.host(), quint16(port) }.isLoopback())
-        return true;
-    const QHostAddress address(target.host());
-    auto sameHost = [&](const QString &host) {
-        if (host.compare(target.host(), Qt::CaseInsensitive) == 0)
-            return true;
-        const QHostAddress other(host);
-        return !address.isNull() && !other.isNull()
-            && other.isEqual(address, QHostAddress::TolerantConversion);
-    };
-    for (const QUrl &listener : m_gateway.listenUrls()) {
-        if (listener.scheme() == target.scheme() && listener.port() == port && sameHost(listener.host()))
-            return true;
-    }
-    if (const config::WorkspacePtr ws = m_gateway.workspace()) {
-        for (const config::Upstream &u : ws->upstreams) {
-            for (const config::Target &t : u.targets) {
-                const int tPort = t.url.port(t.url.scheme() == u"https" ? 443 : 80);
-                if (t.url.scheme() == target.scheme() && tPort == port && sameHost(t.url.host()))
-                    return true;
-            }
-        }
-    }
-    return false;
 }
 
 void AdminServer::startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder)

@@ -25,6 +25,7 @@ namespace portico::admin {
 
 class AdminHttpServer;
 class ExchangesEndpoint;
+class ReplayEndpoint;
 
 // The admin REST API (contract: docs/interfaces.md) over a running Gateway, on
 // QtHttpServer, on the thread that owns the Gateway (the CLI's main thread or the GUI's):
@@ -100,12 +101,6 @@ private:
     QString adminToken() const;
     AdminReply route(const QHttpServerRequest &request, const QString &path);
     AdminReply status() const;
-    // The one asynchronous call: answers `responder` when the replay finishes (or at once when it
-    // cannot start). A client that left meanwhile is not written to.
-    void startReplay(const QString &id, const QHttpServerRequest &request, QHttpServerResponder &&responder);
-    // ?target= of a replay: this machine (loopback literals, localhost), one of the gateway's
-    // listeners, or a configured upstream target; never anywhere else.
-    bool replayTargetAllowed(const QUrl &target) const;
     // GET /exchanges.har: the export runs on a thread of its own and the reply streams the file it
     // wrote; a client that left meanwhile is not written to.
     void startHarExport(const QHttpServerRequest &request, QHttpServerResponder &&responder);
@@ -113,6 +108,7 @@ private:
     gateway::Gateway &m_gateway;
     std::unique_ptr<AdminHttpServer> m_http;
     std::unique_ptr<ExchangesEndpoint> m_exchanges;
+    ReplayEndpoint *m_replay = nullptr; // a child: replays in flight finish with it
     bool m_sawConfig = false; // a configApplied() after the first config is a reload
     bool m_following = false; // start() or startFollowing() was called
     bool m_stopQueued = false;
