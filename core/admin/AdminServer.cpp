@@ -138,7 +138,7 @@ AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
     , m_exchanges(std::make_unique<ExchangesEndpoint>(gateway))
 {
     registerAdminMetrics(m_gateway);
-    // Revisions are numbered process-wide, so reloads are counted as they happen.
+    // Every config applied after the first one is a reload.
     Counter &reloads = m_gateway.metrics().counter(
         "portico_config_reloads_total", "Configurations applied after the first one (hot reloads).");
     m_sawConfig = m_gateway.workspace() != nullptr;

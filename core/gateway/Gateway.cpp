@@ -318,8 +318,7 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
         m_health->setClusters(compiled->clusters());
     }
     m_state.setConfig(compiled);
-    m_revision = compiled->revision();
-    Q_EMIT configApplied(m_revision);
+    Q_EMIT configApplied(compiled->revision());
     return {};
 }
 
