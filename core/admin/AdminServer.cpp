@@ -11,9 +11,9 @@
 #include "core/capture/Replayer.h"
 #include "core/common/Version.h"
 #include "core/gateway/Gateway.h"
+#include "core/http/SocketAddress.h"
 
 #include <QCryptographicHash>
-#include <QHostInfo>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QJsonArray>
@@ -43,19 +43,6 @@ struct LateResponder
     QPointer<QTcpSocket> socket;
     std::shared_ptr<QHttpServerResponder> responder;
 };
-
-QHostAddress resolveHost(const QString &host)
-{
-    if (host.isEmpty() || host == u"*" || host == u"0.0.0.0")
-        return QHostAddress(QHostAddress::AnyIPv4);
-    if (host == u"localhost")
-        return QHostAddress(QHostAddress::LocalHost);
-    QHostAddress a(host);
-    if (!a.isNull())
-        return a;
-    const auto addresses = QHostInfo::fromName(host).addresses();
-    return addresses.isEmpty() ? QHostAddress() : addresses.first();
-}
 
 QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
 {
@@ -187,7 +174,7 @@ bool AdminServer::startFollowing(QString *error)
 
 bool AdminServer::listenOn(const config::HostPort &where, QString *error)
 {
-    const QHostAddress address = resolveHost(where.host);
+    const QHostAddress address = http::resolveListenHost(where.host);
     if (address.isNull()) {
         if (error)
             *error = QStringLiteral("admin.listen: cannot resolve %1").arg(where.host);

@@ -1,6 +1,6 @@
 #include "core/filters/aggregate/AggregateMerger.h"
 
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 #include "core/http/HttpMessage.h"
 
 #include <QJsonArray>
@@ -80,8 +80,10 @@ PartValue partValue(const AggregatePartResult &part, qint64 maxBytes)
     }
 
     QString decodeError;
-    const Compression::Coding coding = Compression::codingOf(part.headers.combined("Content-Encoding"));
-    const std::optional<QByteArray> body = Compression::decode(coding, part.body, maxBytes, &decodeError);
+    const http::Compression::Coding coding
+        = http::Compression::codingOf(part.headers.combined("Content-Encoding"));
+    const std::optional<QByteArray> body
+        = http::Compression::decode(coding, part.body, maxBytes, &decodeError);
     if (!body)
         return errorValue(
             502, QStringLiteral("the answer of %1 could not be decoded: %2").arg(who, decodeError));

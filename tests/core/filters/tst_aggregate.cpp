@@ -3,7 +3,7 @@
 #include "core/filters/aggregate/AggregateMerger.h"
 #include "core/filters/aggregate/AggregatePlan.h"
 #include "core/filters/aggregate/AggregateSubRequest.h"
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,6 +11,7 @@
 
 using namespace portico;
 using namespace portico::filters;
+using portico::http::Compression;
 
 namespace {
 
