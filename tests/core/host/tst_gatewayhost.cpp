@@ -12,6 +12,7 @@
 #include "support/TempWorkspace.h"
 
 #include <QEventLoop>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkAccessManager>
@@ -73,6 +74,14 @@ AdminResult adminGet(const QUrl &base, const QString &path)
     return r;
 }
 
+QJsonArray listedExchanges(const QUrl &adminBase)
+{
+    return adminGet(adminBase, QStringLiteral("/exchanges"))
+        .json()
+        .value(QStringLiteral("exchanges"))
+        .toArray();
+}
+
 QByteArray getBody(quint16 port, const QByteArray &path)
 {
     RawClient client;
@@ -131,6 +140,10 @@ private Q_SLOTS:
         const AdminResult status = adminGet(adminUrl, QStringLiteral("/status"));
         QCOMPARE(status.status, 200);
         QCOMPARE(status.json().value(QStringLiteral("config_revision")).toInt(), h.revision());
+        // ... and reads the host's capture.
+        QTRY_COMPARE(listedExchanges(adminUrl).size(), 1);
+        QCOMPARE(listedExchanges(adminUrl).first().toObject().value(QStringLiteral("route")).toString(),
+            QStringLiteral("hello"));
 
         // The access log has the exchange.
         h.accessLog()->flush();
