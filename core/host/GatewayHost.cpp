@@ -60,6 +60,12 @@ GatewayHost::~GatewayHost()
 
 bool GatewayHost::openAccessLog(const QString &destination, QString *error)
 {
+    // Workers may be writing to an installed log: it is never replaced.
+    if (m_accessLog || m_gateway->isRunning()) {
+        if (error)
+            *error = QStringLiteral("the access log is opened once, before the gateway starts");
+        return false;
+    }
     auto log = std::make_unique<admin::AccessLog>();
     if (!log->open(destination, error))
         return false;

@@ -58,7 +58,8 @@ public:
     ~GatewayHost() override; // admin API first, then the gateway, then the access log (flushed)
 
     // The structured access log (see admin::AccessLog): "-" is standard output, anything else a
-    // file appended to. Call before start(); false with *error when it cannot be opened.
+    // file appended to. Call once, before start(); false with *error when it cannot be opened (or
+    // the host already has one, or runs).
     bool openAccessLog(const QString &destination, QString *error = nullptr);
     admin::AccessLog *accessLog() const { return m_accessLog.get(); }
 

@@ -120,6 +120,9 @@ private Q_SLOTS:
         QCOMPARE(h.startFile(file), config::Diagnostics());
         QVERIFY(h.isRunning());
         QCOMPARE(running.size(), 1);
+        // The workers write to the log: it cannot be swapped under them.
+        QVERIFY(!h.openAccessLog(ws.path(QStringLiteral("other.log")), &error));
+        QVERIFY(!error.isEmpty());
         QCOMPARE(h.revision(), 1);
         QCOMPARE(h.workspaceFile(), file);
         const quint16 port = gatewayPort(h);
