@@ -1,22 +1,13 @@
 // portico-cli serve: run the gateway until SIGTERM/SIGINT; SIGHUP or a change of the file reloads.
 #include "app/cli/Command.h"
 #include "app/cli/UnixSignals.h"
-#include "core/admin/AccessLog.h"
-#include "core/admin/AdminServer.h"
 #include "core/common/Clock.h"
 #include "core/config/ValueFormats.h"
-#include "core/config/WorkspaceLoader.h"
-#include "core/gateway/DemoBackend.h"
-#include "core/gateway/Gateway.h"
+#include "core/host/GatewayHost.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
-#include <QDir>
-#include <QFile>
 #include <QFileInfo>
-#include <QFileSystemWatcher>
 #include <QStandardPaths>
-#include <QTimer>
 
 #include <cstdio>
 #include <limits>
@@ -44,18 +35,10 @@ const char kServeUsage[] =
     "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests, flush the capture\n"
     "database and exit 0. Exit status 2: the config is invalid or a listener cannot be opened.\n";
 
-void printDiagnostics(const QList<config::Diagnostic> &errors, const char *prefix = "")
+void printDiagnostics(const config::Diagnostics &errors, const char *prefix = "")
 {
     for (const auto &d : errors)
         std::fprintf(stderr, "%s%s\n", prefix, qPrintable(d.toString()));
-}
-
-QByteArray fileDigest(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
 }
 
 } // namespace
@@ -103,145 +86,87 @@ int runServe(const QStringList &args)
         return 2;
     }
 
-    std::unique_ptr<gateway::DemoEnvironment> demoEnv;
+    // The gateway, its capture, the admin API, the access log and reload live in the host
+    // (core/host); this function only turns the host's signals into lines on the terminal.
+    host::GatewayHost gatewayHost(SystemClock::instance());
+    const QString source = demo ? QStringLiteral("demo") : QFileInfo(file).absoluteFilePath();
+    QObject::connect(&gatewayHost, &host::GatewayHost::adminListening, [](const QUrl &url) {
+        std::printf("admin on %s\n", qPrintable(url.toString()));
+        std::fflush(stdout);
+    });
+    QObject::connect(&gatewayHost, &host::GatewayHost::adminStopped, [] {
+        std::printf("admin off\n");
+        std::fflush(stdout);
+    });
+    QObject::connect(
+        &gatewayHost, &host::GatewayHost::adminFailed, [&source, &gatewayHost](const QString &e) {
+            if (!gatewayHost.adminUrl().isEmpty())
+                std::fprintf(stderr, "warning: the admin API stays where it was: %s\n", qPrintable(e));
+            else
+                std::fprintf(
+                    stderr, "%s: warning: admin API not started: %s\n", qPrintable(source), qPrintable(e));
+        });
+    auto printListeners = [&gatewayHost] {
+        for (const QUrl &url : gatewayHost.listenUrls())
+            std::printf("listening on %s\n", qPrintable(url.toString()));
+        std::fflush(stdout);
+    };
+    QObject::connect(&gatewayHost, &host::GatewayHost::reloaded, [&](int revision) {
+        std::fprintf(stderr, "reloaded %s (revision %d)\n", qPrintable(source), revision);
+        printListeners();
+    });
+    QObject::connect(&gatewayHost, &host::GatewayHost::reloadFailed, [](const config::Diagnostics &problems) {
+        std::fprintf(stderr, "reload failed, the running config keeps serving:\n");
+        printDiagnostics(problems, "  ");
+    });
+
+    // The listeners are printed before the admin API starts (`admin on` comes after them).
+    QObject::connect(&gatewayHost, &host::GatewayHost::runningChanged, [&](bool running) {
+        if (!running)
+            return;
+        printListeners();
+        // Where `traffic list --db` finds the exchanges; for --demo it is a per-user path nobody typed.
+        if (const QString db = gatewayHost.captureDatabase(); !db.isEmpty())
+            std::fprintf(stderr, "capturing to %s (portico-cli traffic list --db '%s')\n", qPrintable(db),
+                qPrintable(db));
+    });
     config::WorkspacePtr workspace;
     if (demo) {
         QString error;
         const QString dataDir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/portico");
-        demoEnv = gateway::startDemo(dataDir, &error);
-        if (!demoEnv) {
+        workspace = gatewayHost.startDemo(dataDir, &error);
+        if (!workspace) {
             std::fprintf(stderr, "portico-cli serve: %s\n", qPrintable(error));
             return 2;
         }
-        workspace = demoEnv->workspace;
     } else {
-        file = QFileInfo(file).absoluteFilePath();
-        const config::LoadResult r = config::loadWorkspaceFile(file);
+        const config::LoadResult r = gatewayHost.loadFile(source);
         if (!r.ok()) {
             printDiagnostics(r.errors);
             return 2;
         }
         workspace = r.workspace;
     }
-
-    // Access log (core/admin): declared before the gateway so that it outlives the workers.
-    admin::AccessLog accessLog;
     if (accessLogDest != u"off") {
         QString error;
-        if (!accessLog.open(accessLogDest, &error)) {
+        if (!gatewayHost.openAccessLog(accessLogDest, &error)) {
             std::fprintf(stderr, "portico-cli serve: access log: %s\n", qPrintable(error));
             return 2;
         }
     }
-
-    gateway::Gateway gw(SystemClock::instance());
-    if (accessLog.isOpen()) {
-        gw.state().setExchangeSink(&accessLog);
-        accessLog.exportMetrics(gw.metrics());
-    }
-    QStringList errors = gw.apply(workspace);
-    if (errors.isEmpty())
-        errors = gw.start();
-    if (!errors.isEmpty()) {
-        for (const QString &e : errors)
-            std::fprintf(stderr, "%s: error: %s\n", qPrintable(demo ? QStringLiteral("demo") : file), qPrintable(e));
+    if (const config::Diagnostics problems = gatewayHost.start(workspace, source); !problems.isEmpty()) {
+        printDiagnostics(problems);
         return 2;
-    }
-    for (const QUrl &url : gw.listenUrls())
-        std::printf("listening on %s\n", qPrintable(url.toString()));
-    std::fflush(stdout);
-    // Where `traffic list --db` finds the exchanges; for --demo it is a per-user path nobody typed.
-    if (workspace->capture.enabled) {
-        const QString db = workspace->resolvePath(workspace->capture.database);
-        std::fprintf(
-            stderr, "capturing to %s (portico-cli traffic list --db '%s')\n", qPrintable(db), qPrintable(db));
-    }
-
-    // Admin API (core/admin) on admin.listen. It follows every config applied later (reload,
-    // SIGHUP, PUT /config): it starts, stops or moves with admin.enabled and admin.listen, and each
-    // change is printed like the first start. A busy admin port does not stop the data plane: it
-    // is reported and the gateway keeps serving.
-    const QString source = demo ? QStringLiteral("demo") : file;
-    auto adminServer = std::make_unique<admin::AdminServer>(gw);
-    QObject::connect(adminServer.get(), &admin::AdminServer::addressChanged, [](const QUrl &url) {
-        std::printf("admin on %s\n", qPrintable(url.toString()));
-        std::fflush(stdout);
-    });
-    QObject::connect(adminServer.get(), &admin::AdminServer::stopped, [] {
-        std::printf("admin off\n");
-        std::fflush(stdout);
-    });
-    QObject::connect(adminServer.get(), &admin::AdminServer::addressChangeFailed,
-        [&source, admin = adminServer.get()](const QString &e) {
-            if (admin->isListening())
-                std::fprintf(stderr, "warning: the admin API stays where it was: %s\n", qPrintable(e));
-            else
-                std::fprintf(stderr, "%s: warning: admin API not started: %s\n", qPrintable(source),
-                    qPrintable(e));
-        });
-    {
-        QString error;
-        if (!adminServer->startFollowing(&error)) {
-            std::fprintf(stderr, "%s: warning: admin API not started: %s\n", qPrintable(source),
-                qPrintable(error));
-        } else if (adminServer->isListening()) {
-            std::printf("admin on %s\n", qPrintable(adminServer->url().toString()));
-            std::fflush(stdout);
-        }
     }
 
     UnixSignals signals;
-    QByteArray digest = demo ? QByteArray() : fileDigest(file);
-    auto reload = [&](bool force) {
-        if (demo)
-            return;
-        const QByteArray now = fileDigest(file);
-        if (!force && (now.isEmpty() || now == digest))
-            return;
-        digest = now;
-        const config::LoadResult r = config::loadWorkspaceFile(file);
-        if (!r.ok()) {
-            std::fprintf(stderr, "reload failed, the running config keeps serving:\n");
-            printDiagnostics(r.errors, "  ");
-            return;
-        }
-        const QStringList problems = gw.apply(r.workspace);
-        if (!problems.isEmpty()) {
-            std::fprintf(stderr, "reload failed, the running config keeps serving:\n");
-            for (const QString &p : problems)
-                std::fprintf(stderr, "  %s: error: %s\n", qPrintable(file), qPrintable(p));
-            return;
-        }
-        std::fprintf(stderr, "reloaded %s (revision %d)\n", qPrintable(file), gw.revision());
-        for (const QUrl &url : gw.listenUrls())
-            std::printf("listening on %s\n", qPrintable(url.toString()));
-        std::fflush(stdout);
-    };
-
-    QObject::connect(&signals, &UnixSignals::hangup, [&] { reload(true); });
+    QObject::connect(&signals, &UnixSignals::hangup, [&] { gatewayHost.reload(true); });
     QObject::connect(&signals, &UnixSignals::terminate, [&](int) {
         std::fprintf(stderr, "draining in-flight requests...\n");
-        gw.drain(std::chrono::milliseconds(drainMs));
+        gatewayHost.drain(std::chrono::milliseconds(drainMs));
         QCoreApplication::exit(0);
     });
-
-    // Editors often save by writing a new file and renaming it over the old one: watch the folder
-    // too, and debounce, then compare contents so a touch alone does not reload.
-    QFileSystemWatcher watcher;
-    QTimer debounce;
-    debounce.setSingleShot(true);
-    debounce.setInterval(150);
-    if (!demo) {
-        watcher.addPath(file);
-        watcher.addPath(QFileInfo(file).absolutePath());
-        QObject::connect(&watcher, &QFileSystemWatcher::fileChanged, &debounce, qOverload<>(&QTimer::start));
-        QObject::connect(&watcher, &QFileSystemWatcher::directoryChanged, &debounce, qOverload<>(&QTimer::start));
-        QObject::connect(&debounce, &QTimer::timeout, [&] {
-            if (!watcher.files().contains(file) && QFileInfo::exists(file))
-                watcher.addPath(file);
-            reload(false);
-        });
-    }
+    gatewayHost.watchFile();
     return QCoreApplication::exec();
 }
 

@@ -13,9 +13,9 @@
 #include "core/capture/Replayer.h"
 #include "core/common/Version.h"
 #include "core/gateway/Gateway.h"
+#include "core/http/SocketAddress.h"
 
 #include <QCryptographicHash>
-#include <QHostInfo>
 #include <QHttpServerRequest>
 #include <QHttpServerResponse>
 #include <QJsonArray>
@@ -31,18 +31,6 @@ namespace {
 
 using Method = QHttpServerRequest::Method;
 
-QHostAddress resolveHost(const QString &host)
-{
-    if (host.isEmpty() || host == u"*" || host == u"0.0.0.0")
-        return QHostAddress(QHostAddress::AnyIPv4);
-    if (host == u"localhost")
-        return QHostAddress(QHostAddress::LocalHost);
-    QHostAddress a(host);
-    if (!a.isNull())
-        return a;
-    const auto addresses = QHostInfo::fromName(host).addresses();
-    return addresses.isEmpty() ? QHostAddress() : addresses.first();
-}
 
 QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
 {
@@ -116,7 +104,7 @@ AdminServer::AdminServer(gateway::Gateway &gateway, QObject *parent)
     , m_replay(new ReplayEndpoint(gateway, *m_exchanges, this))
 {
     registerAdminMetrics(m_gateway);
-    // Revisions are numbered process-wide, so reloads are counted as they happen.
+    // Every config applied after the first one is a reload.
     Counter &reloads = m_gateway.metrics().counter(
         "portico_config_reloads_total", "Configurations applied after the first one (hot reloads).");
     m_sawConfig = m_gateway.workspace() != nullptr;
@@ -165,7 +153,7 @@ bool AdminServer::startFollowing(QString *error)
 
 bool AdminServer::listenOn(const config::HostPort &where, QString *error)
 {
-    const QHostAddress address = resolveHost(where.host);
+    const QHostAddress address = http::resolveListenHost(where.host);
     if (address.isNull()) {
         if (error)
             *error = QStringLiteral("admin.listen: cannot resolve %1").arg(where.host);

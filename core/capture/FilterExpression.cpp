@@ -1,5 +1,7 @@
 #include "core/capture/FilterExpression.h"
 
+#include "core/http/HttpSyntax.h"
+
 #include <QRegularExpression>
 
 namespace portico::capture {
@@ -420,8 +422,7 @@ private:
             *costly = true;
             const qsizetype eq = value.indexOf(u'=');
             const QString name = (eq < 0 ? value : value.left(eq)).trimmed().toLower();
-            static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9a-z-]+$"));
-            if (!token.match(name).hasMatch())
+            if (!http::isToken(name.toLatin1()))
                 return setError(
                     at, QStringLiteral("'header:' expects NAME or NAME=VALUE (got '%1')").arg(value));
             // Blocks are "\nName: value\n"; see Schema.h.

@@ -1,5 +1,7 @@
 #include "core/config/ValueFormats.h"
 
+#include "core/http/HttpSyntax.h"
+
 #include <QLocale>
 #include <QRegularExpression>
 #include <QTimeZone>
@@ -132,8 +134,8 @@ bool isHttpMethod(const QString &method)
 
 bool isHttpToken(const QString &name)
 {
-    static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
-    return token.match(name).hasMatch();
+    // A character outside Latin-1 becomes '?', which is no token character either.
+    return http::isToken(name.toLatin1());
 }
 
 bool isSafeHeaderValue(QStringView value)

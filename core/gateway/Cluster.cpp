@@ -1,7 +1,8 @@
 #include "core/gateway/Cluster.h"
 
+#include "core/http/SocketAddress.h"
+
 #include <QCryptographicHash>
-#include <QHostInfo>
 #include <QMutexLocker>
 
 #include <algorithm>
@@ -37,19 +38,13 @@ std::shared_ptr<Cluster> Cluster::create(const config::Upstream &upstream, QStri
         state->hostHeader = (state->hostName.contains(u':') ? u'[' + state->hostName + u']' : state->hostName).toUtf8();
         if (!defaultPort)
             state->hostHeader += ':' + QByteArray::number(state->port);
-        QHostAddress addr;
-        if (!addr.setAddress(state->hostName)) {
-            const QHostInfo info = QHostInfo::fromName(state->hostName);
-            const auto addrs = info.addresses();
-            // Prefer IPv4 for "localhost"-style names: most dev servers listen on 127.0.0.1.
-            auto it = std::find_if(addrs.begin(), addrs.end(),
-                                   [](const QHostAddress &a) { return a.protocol() == QAbstractSocket::IPv4Protocol; });
-            if (addrs.isEmpty()) {
-                if (error)
-                    *error = QStringLiteral("upstream '%1': cannot resolve host '%2'").arg(upstream.name, state->hostName);
-                return nullptr;
-            }
-            addr = it != addrs.end() ? *it : addrs.first();
+        // Prefer IPv4 for "localhost"-style names: most dev servers listen on 127.0.0.1.
+        const QHostAddress addr = http::resolveHost(state->hostName, http::AddressPreference::IPv4);
+        if (addr.isNull()) {
+            if (error)
+                *error = QStringLiteral("upstream '%1': cannot resolve host '%2'")
+                             .arg(upstream.name, state->hostName);
+            return nullptr;
         }
         state->address = addr;
         state->key = (state->tls ? "https://" : "http://") + addr.toString().toUtf8() + ':'

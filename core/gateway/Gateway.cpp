@@ -5,12 +5,12 @@
 #include "core/capture/CaptureStore.h"
 #include "core/gateway/HealthChecker.h"
 #include "core/gateway/Worker.h"
+#include "core/http/SocketAddress.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QFile>
-#include <QHostInfo>
 #include <QSslKey>
 #include <QThread>
 
@@ -39,22 +39,8 @@ int bindSocket(const QHostAddress &address, quint16 port, QString *error, BindFo
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     if (purpose == BindFor::Listen)
         ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
-    sockaddr_storage ss {};
-    socklen_t len;
-    if (v6) {
-        auto *sa = reinterpret_cast<sockaddr_in6 *>(&ss);
-        sa->sin6_family = AF_INET6;
-        sa->sin6_port = htons(port);
-        const Q_IPV6ADDR a = address.toIPv6Address();
-        memcpy(&sa->sin6_addr, a.c, 16);
-        len = sizeof(sockaddr_in6);
-    } else {
-        auto *sa = reinterpret_cast<sockaddr_in *>(&ss);
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons(port);
-        sa->sin_addr.s_addr = htonl(address.toIPv4Address());
-        len = sizeof(sockaddr_in);
-    }
+    sockaddr_storage ss;
+    const socklen_t len = http::toSockaddr(address, port, &ss);
     if (::bind(fd, reinterpret_cast<sockaddr *>(&ss), len) < 0
         || (purpose == BindFor::Listen && ::listen(fd, 1024) < 0)) {
         *error = QString::fromLocal8Bit(strerror(errno));
@@ -69,22 +55,7 @@ quint16 boundPort(int fd)
     sockaddr_storage ss {};
     socklen_t len = sizeof(ss);
     ::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len);
-    if (ss.ss_family == AF_INET6)
-        return ntohs(reinterpret_cast<sockaddr_in6 *>(&ss)->sin6_port);
-    return ntohs(reinterpret_cast<sockaddr_in *>(&ss)->sin_port);
-}
-
-QHostAddress resolveListenHost(const QString &host)
-{
-    if (host.isEmpty() || host == u"*" || host == u"0.0.0.0")
-        return QHostAddress(QHostAddress::AnyIPv4);
-    if (host == u"localhost")
-        return QHostAddress(QHostAddress::LocalHost);
-    QHostAddress a(host);
-    if (!a.isNull())
-        return a;
-    const auto addrs = QHostInfo::fromName(host).addresses();
-    return addrs.isEmpty() ? QHostAddress() : addrs.first();
+    return http::fromSockaddr(ss).second;
 }
 
 } // namespace
@@ -158,7 +129,7 @@ QList<std::pair<QHostAddress, quint16>> Gateway::heldListeners() const
 {
     QList<std::pair<QHostAddress, quint16>> held;
     for (const QUrl &url : m_listenUrls)
-        held.append({ resolveListenHost(url.host()), quint16(url.port()) });
+        held.append({ http::resolveListenHost(url.host()), quint16(url.port()) });
     return held;
 }
 
@@ -169,7 +140,7 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
     for (const config::HostPort &hp : ws.gateway.listen) {
         BoundListener bl;
         bl.where = hp;
-        const QHostAddress address = resolveListenHost(hp.host);
+        const QHostAddress address = http::resolveListenHost(hp.host);
         if (address.isNull()) {
             errors << QStringLiteral("gateway.listen: cannot resolve %1").arg(hp.host);
             continue;
@@ -318,8 +289,7 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
         m_health->setClusters(compiled->clusters());
     }
     m_state.setConfig(compiled);
-    m_revision = compiled->revision();
-    Q_EMIT configApplied(m_revision);
+    Q_EMIT configApplied(compiled->revision());
     return {};
 }
 

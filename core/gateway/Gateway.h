@@ -53,7 +53,8 @@ public:
 
     bool isRunning() const { return !m_workers.empty(); }
     config::WorkspacePtr workspace() const;
-    int revision() const { return m_revision; }
+    // The revision of the config in use (0 before the first apply); see RuntimeConfig::compile.
+    int revision() const { return m_state.revision(); }
     QDateTime startedAt() const { return m_startedAt; }
     // One URL per listener, with the real port (useful with port 0).
     QList<QUrl> listenUrls() const { return m_listenUrls; }
@@ -96,7 +97,6 @@ private:
     std::vector<std::unique_ptr<capture::CaptureStore>> m_retiredCaptures;
     QString m_capturePath;
     QList<QUrl> m_listenUrls;
-    int m_revision = 0;
     QDateTime m_startedAt;
 };
 

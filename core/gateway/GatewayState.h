@@ -17,8 +17,8 @@ class CaptureStore;
 namespace portico::gateway {
 
 // What the control thread (Gateway) shares with its workers. The config is swapped whole under a
-// short lock; workers read the revision number (an atomic) on each request and re-take the
-// pointer only when it changed, so the hot path does not touch the lock.
+// short lock; workers read the revision number (an atomic, the config's own revision) on each
+// request and re-take the pointer only when it changed, so the hot path does not touch the lock.
 class GatewayState
 {
 public:
@@ -30,8 +30,9 @@ public:
     void setConfig(RuntimeConfigPtr config)
     {
         QMutexLocker lock(&m_mutex);
+        const int revision = config ? config->revision() : 0;
         m_config = std::move(config);
-        m_revision.fetch_add(1, std::memory_order_release);
+        m_revision.store(revision, std::memory_order_release);
     }
     int revision() const { return m_revision.load(std::memory_order_acquire); }
 

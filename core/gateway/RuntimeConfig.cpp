@@ -1,13 +1,10 @@
 #include "core/gateway/RuntimeConfig.h"
 
 #include <algorithm>
-#include <atomic>
 
 namespace portico::gateway {
 
 namespace {
-
-std::atomic<int> g_revision { 0 };
 
 bool hostMatches(const QString &pattern, QByteArrayView host)
 {
@@ -148,7 +145,9 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
     std::stable_sort(rc->m_prefix.begin(), rc->m_prefix.end(), [](const CompiledRoute *a, const CompiledRoute *b) {
         return a->pathBytes.size() > b->pathBytes.size();
     });
-    rc->m_revision = ++g_revision;
+    // The one revision counter: each config a gateway compiles numbers itself after the one it
+    // replaces (1 for the first), so the gateway, its workers and the admin API read the same number.
+    rc->m_revision = previous ? previous->revision() + 1 : 1;
     return rc;
 }
 

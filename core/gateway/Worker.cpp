@@ -2,6 +2,7 @@
 
 #include "core/gateway/http1/Http1Connection.h"
 #include "core/http/RawTransport.h"
+#include "core/http/SocketAddress.h"
 #include "core/http/SslTransport.h"
 
 #include <QNetworkAccessManager>
@@ -28,18 +29,7 @@ QByteArray localEndOf(int fd)
     socklen_t len = sizeof(ss);
     if (::getsockname(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
         return {};
-    QHostAddress a;
-    quint16 port = 0;
-    a.setAddress(reinterpret_cast<const sockaddr *>(&ss));
-    if (ss.ss_family == AF_INET6) {
-        port = ntohs(reinterpret_cast<const sockaddr_in6 *>(&ss)->sin6_port);
-        bool mapped = false;
-        const quint32 v4 = a.toIPv4Address(&mapped);
-        if (mapped)
-            a = QHostAddress(v4);
-    } else if (ss.ss_family == AF_INET) {
-        port = ntohs(reinterpret_cast<const sockaddr_in *>(&ss)->sin_port);
-    }
+    auto [a, port] = http::fromSockaddr(ss);
     a.setScopeId(QString());
     const QByteArray host = a.toString().toLatin1();
     return (a.protocol() == QAbstractSocket::IPv6Protocol ? '[' + host + ']' : host) + ':'
@@ -48,15 +38,7 @@ QByteArray localEndOf(int fd)
 
 QHostAddress peerOf(const sockaddr_storage &ss)
 {
-    QHostAddress a;
-    a.setAddress(reinterpret_cast<const sockaddr *>(&ss));
-    if (a.protocol() == QAbstractSocket::IPv6Protocol) {
-        bool ok = false;
-        const quint32 v4 = a.toIPv4Address(&ok);
-        if (ok)
-            return QHostAddress(v4);
-    }
-    return a;
+    return http::fromSockaddr(ss).first;
 }
 } // namespace
 

@@ -1,5 +1,7 @@
 #include "core/http/RawTransport.h"
 
+#include "core/http/SocketAddress.h"
+
 #include <QSocketNotifier>
 
 #include <arpa/inet.h>
@@ -40,22 +42,8 @@ RawTransport::RawTransport(int fd, bool connecting)
 
 RawTransport *RawTransport::connectTo(const QHostAddress &address, quint16 port, QString *error)
 {
-    sockaddr_storage ss {};
-    socklen_t len = 0;
-    if (address.protocol() == QAbstractSocket::IPv6Protocol) {
-        auto *sa = reinterpret_cast<sockaddr_in6 *>(&ss);
-        sa->sin6_family = AF_INET6;
-        sa->sin6_port = htons(port);
-        const Q_IPV6ADDR a = address.toIPv6Address();
-        memcpy(&sa->sin6_addr, a.c, 16);
-        len = sizeof(sockaddr_in6);
-    } else {
-        auto *sa = reinterpret_cast<sockaddr_in *>(&ss);
-        sa->sin_family = AF_INET;
-        sa->sin_port = htons(port);
-        sa->sin_addr.s_addr = htonl(address.toIPv4Address());
-        len = sizeof(sockaddr_in);
-    }
+    sockaddr_storage ss;
+    const socklen_t len = toSockaddr(address, port, &ss);
     const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         if (error)

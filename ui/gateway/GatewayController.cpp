@@ -1,150 +1,110 @@
 #include "ui/gateway/GatewayController.h"
 
-#include "core/admin/AdminServer.h"
-#include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
-#include "core/gateway/DemoBackend.h"
-#include "core/gateway/Gateway.h"
-
-#include <QUrl>
+#include "core/host/GatewayHost.h"
 
 namespace portico::ui {
 
+namespace {
+
+// The GUI shows the message alone: the document has no file position for a gateway problem.
+QStringList messagesOf(const config::Diagnostics &problems)
+{
+    QStringList out;
+    for (const config::Diagnostic &d : problems)
+        out << d.message;
+    return out;
+}
+
+} // namespace
+
 GatewayController::GatewayController(const Clock &clock, QObject *parent)
     : QObject(parent)
-    , m_gateway(std::make_unique<gateway::Gateway>(clock))
+    , m_host(std::make_unique<host::GatewayHost>(clock))
 {
-    connect(m_gateway.get(), &gateway::Gateway::configApplied, this, [this](int revision) {
-        if (m_applying)
-            return;
-        announceCapture();
-        Q_EMIT applied(revision);
-        Q_EMIT appliedElsewhere(revision);
+    host::GatewayHost *h = m_host.get();
+    connect(h, &host::GatewayHost::runningChanged, this, &GatewayController::runningChanged);
+    connect(h, &host::GatewayHost::captureChanged, this, &GatewayController::captureChanged);
+    connect(h, &host::GatewayHost::applied, this, &GatewayController::applied);
+    connect(h, &host::GatewayHost::appliedElsewhere, this, &GatewayController::appliedElsewhere);
+    connect(h, &host::GatewayHost::adminListening, this,
+        [this](const QUrl &url) { Q_EMIT adminChanged(url, QString()); });
+    connect(h, &host::GatewayHost::adminStopped, this, [this] { Q_EMIT adminChanged(QUrl(), QString()); });
+    connect(h, &host::GatewayHost::adminFailed, this, [this](const QString &error) {
+        ++m_adminFailures;
+        Q_EMIT adminChanged(adminUrl(), error);
     });
 }
 
-GatewayController::~GatewayController()
+GatewayController::~GatewayController() = default;
+
+gateway::Gateway *GatewayController::gateway() const
 {
-    m_admin.reset();
-    if (m_gateway->isRunning())
-        m_gateway->stop();
+    return &m_host->gateway();
 }
 
-bool GatewayController::isRunning() const { return m_gateway->isRunning(); }
+bool GatewayController::isRunning() const
+{
+    return m_host->isRunning();
+}
 
 QStringList GatewayController::listenUrls() const
 {
     QStringList urls;
-    for (const QUrl &u : m_gateway->listenUrls())
+    for (const QUrl &u : m_host->listenUrls())
         urls << u.toString();
     return urls;
 }
 
-MetricsRegistry &GatewayController::metrics() const { return m_gateway->metrics(); }
-
-capture::CaptureStore *GatewayController::captureStore() const { return m_gateway->captureStore(); }
-
-QStringList GatewayController::start(const config::WorkspacePtr &ws)
+MetricsRegistry &GatewayController::metrics() const
 {
-    if (m_gateway->isRunning())
-        return apply(ws);
-    m_applying = true;
-    QStringList problems = m_gateway->apply(ws);
-    m_applying = false;
-    if (problems.isEmpty())
-        problems = m_gateway->start();
-    if (!problems.isEmpty())
-        return problems;
-    Q_EMIT runningChanged(true);
-    announceCapture();
-    startAdmin();
-    return {};
+    return m_host->metrics();
 }
 
-void GatewayController::stop()
+capture::CaptureStore *GatewayController::captureStore() const
 {
-    if (!m_gateway->isRunning())
-        return;
-    if (m_admin) {
-        m_admin.reset();
-        Q_EMIT adminChanged(QUrl(), QString());
-    }
-    m_gateway->stop();
-    Q_EMIT runningChanged(false);
-    announceCapture();
+    return m_host->captureStore();
 }
 
-QStringList GatewayController::apply(const config::WorkspacePtr &ws)
+QString GatewayController::captureDatabase() const
 {
-    m_applying = true;
-    const QStringList problems = m_gateway->apply(ws);
-    m_applying = false;
-    if (problems.isEmpty()) {
-        Q_EMIT applied(m_gateway->revision());
-        announceCapture();
-    }
-    return problems;
-}
-
-config::WorkspacePtr GatewayController::startDemo(const QString &dataDir, QString *error)
-{
-    auto env = gateway::startDemo(dataDir, error);
-    if (!env)
-        return nullptr;
-    m_demo = std::move(env);
-    return m_demo->workspace;
-}
-
-QUrl GatewayController::adminUrl() const
-{
-    return m_admin && m_admin->isListening() ? m_admin->url() : QUrl();
-}
-
-void GatewayController::startAdmin()
-{
-    m_admin = std::make_unique<admin::AdminServer>(*m_gateway);
-    // A busy admin port does not stop the data plane (as with `serve`): it is reported.
-    connect(m_admin.get(), &admin::AdminServer::addressChanged, this,
-        [this](const QUrl &url) { Q_EMIT adminChanged(url, QString()); });
-    connect(m_admin.get(), &admin::AdminServer::stopped, this,
-        [this] { Q_EMIT adminChanged(QUrl(), QString()); });
-    connect(m_admin.get(), &admin::AdminServer::addressChangeFailed, this,
-        [this](const QString &error) { Q_EMIT adminChanged(adminUrl(), error); });
-    QString error;
-    if (!m_admin->startFollowing(&error))
-        Q_EMIT adminChanged(QUrl(), error);
-    else
-        Q_EMIT adminChanged(adminUrl(), QString());
+    return m_host->captureDatabase();
 }
 
 qint64 GatewayController::capturedExchanges() const
 {
-    capture::CaptureStore *store = captureStore();
-    if (!store || store != m_announcedStore)
-        return 0;
-    const qint64 total = m_captureBaseline + qint64(store->storedRows());
-    const qint64 cap = store->options().maxExchanges;
-    return cap > 0 ? std::min(total, cap) : total;
+    return m_host->capturedExchanges();
 }
 
-void GatewayController::announceCapture()
+QUrl GatewayController::adminUrl() const
 {
-    capture::CaptureStore *store = m_gateway->isRunning() ? m_gateway->captureStore() : nullptr;
-    QString path;
-    if (const auto ws = m_gateway->workspace(); ws && ws->capture.enabled)
-        path = ws->resolvePath(ws->capture.database);
-    if (store == m_announcedStore && path == m_capturePath)
-        return;
-    m_announcedStore = store;
-    m_capturePath = path;
-    // Counted once here (on the GUI thread, an index count): the store's own counter grows from 0.
-    m_captureBaseline = 0;
-    if (store) {
-        capture::CaptureReader reader;
-        if (reader.open(path))
-            m_captureBaseline = std::max<qint64>(0, reader.count() - qint64(store->storedRows()));
-    }
-    Q_EMIT captureChanged(store, path);
+    return m_host->adminUrl();
+}
+
+QStringList GatewayController::start(const config::WorkspacePtr &ws)
+{
+    const bool wasRunning = m_host->isRunning();
+    const int failures = m_adminFailures;
+    const QStringList problems = messagesOf(m_host->start(ws));
+    // The status bar also learns that a started gateway has no admin API (admin.enabled false).
+    if (problems.isEmpty() && !wasRunning && m_host->adminUrl().isEmpty() && failures == m_adminFailures)
+        Q_EMIT adminChanged(QUrl(), QString());
+    return problems;
+}
+
+void GatewayController::stop()
+{
+    m_host->stop();
+}
+
+QStringList GatewayController::apply(const config::WorkspacePtr &ws)
+{
+    return messagesOf(m_host->apply(ws));
+}
+
+config::WorkspacePtr GatewayController::startDemo(const QString &dataDir, QString *error)
+{
+    return m_host->startDemo(dataDir, error);
 }
 
 } // namespace portico::ui

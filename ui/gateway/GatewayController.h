@@ -11,24 +11,23 @@
 namespace portico {
 class Clock;
 class MetricsRegistry;
-namespace admin {
-class AdminServer;
-}
 namespace capture {
 class CaptureStore;
 }
 namespace gateway {
 class Gateway;
-struct DemoEnvironment;
-} // namespace gateway
+}
+namespace host {
+class GatewayHost;
+}
 } // namespace portico
 
 namespace portico::ui {
 
 // The gateway as the GUI drives it: start and stop, hot-apply an edited workspace, and the demo
-// environment (its backends live as long as the controller). Reports the listeners and the
-// capture store, which the traffic inspector and the dashboard follow. While the gateway runs,
-// the admin API serves on admin.listen and follows every applied workspace, as `serve` does.
+// environment. Everything runs in a host::GatewayHost (gateway, capture, admin API, access log,
+// as for `serve`); this class only turns its problems into strings and its admin API signals into
+// one adminChanged() for the status bar.
 class GatewayController final : public QObject
 {
     Q_OBJECT
@@ -38,18 +37,19 @@ public:
     explicit GatewayController(const Clock &clock, QObject *parent = nullptr);
     ~GatewayController() override;
 
-    gateway::Gateway *gateway() const { return m_gateway.get(); }
+    host::GatewayHost &host() const { return *m_host; }
+    gateway::Gateway *gateway() const;
     bool isRunning() const;
     QStringList listenUrls() const;
     MetricsRegistry &metrics() const;
     // The running capture store (null when stopped or capture is off) and its database file.
     capture::CaptureStore *captureStore() const;
-    QString captureDatabase() const { return m_capturePath; }
+    QString captureDatabase() const;
     // Exchanges in the capture database: those it held when the gateway opened it plus those
     // stored since (capped by the retention count). The store alone counts only the latter.
     qint64 capturedExchanges() const;
     // Where the admin API answers; empty while it is off (stopped gateway, admin.enabled false, or
-    // its address could not be bound: adminProblem() says why).
+    // its address could not be bound: adminChanged() said why).
     QUrl adminUrl() const;
 
     // Applies `ws` and starts listening; returns the problems (empty = running).
@@ -73,16 +73,8 @@ Q_SIGNALS:
     void adminChanged(const QUrl &url, const QString &problem);
 
 private:
-    void announceCapture();
-    void startAdmin();
-
-    std::unique_ptr<gateway::Gateway> m_gateway;
-    std::unique_ptr<gateway::DemoEnvironment> m_demo;
-    std::unique_ptr<admin::AdminServer> m_admin; // after m_gateway: destroyed before it
-    capture::CaptureStore *m_announcedStore = nullptr;
-    QString m_capturePath;
-    qint64 m_captureBaseline = 0;
-    bool m_applying = false; // inside our own Gateway::apply()
+    std::unique_ptr<host::GatewayHost> m_host;
+    int m_adminFailures = 0; // adminFailed() seen so far
 };
 
 } // namespace portico::ui

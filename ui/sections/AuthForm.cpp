@@ -1,6 +1,6 @@
 #include "ui/sections/AuthForm.h"
 
-#include "ui/document/Renames.h"
+#include "core/config/Renames.h"
 #include "ui/widgets/CheckList.h"
 #include "ui/widgets/DurationEdit.h"
 #include "ui/widgets/FieldBox.h"
@@ -91,7 +91,7 @@ AuthForm::AuthForm(WorkspaceDocument *document, QWidget *parent)
         const QString name = m_name->text().trimmed();
         editItem(tr("Rename auth scheme"), [&](config::Workspace &ws, int row) {
             if (ws.auth[row].name != name)
-                renameAuthScheme(ws, row, name);
+                config::renameAuthScheme(ws, row, name);
         });
     });
     connect(m_type, &QComboBox::activated, this, [this] {

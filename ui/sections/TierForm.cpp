@@ -1,6 +1,6 @@
 #include "ui/sections/TierForm.h"
 
-#include "ui/document/Renames.h"
+#include "core/config/Renames.h"
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/FormRows.h"
 #include "ui/widgets/RateLimitBox.h"
@@ -28,7 +28,7 @@ TierForm::TierForm(WorkspaceDocument *document, QWidget *parent)
         const QString name = m_name->text().trimmed();
         editItem(tr("Rename tier"), [&](config::Workspace &ws, int row) {
             if (ws.tiers[row].name != name)
-                renameTier(ws, row, name);
+                config::renameTier(ws, row, name);
         });
     });
     connect(m_limit, &RateLimitBox::edited, this, [this](const std::optional<config::RateLimit> &limit) {

@@ -1,6 +1,6 @@
 #include "ui/sections/UpstreamForm.h"
 
-#include "ui/document/Renames.h"
+#include "core/config/Renames.h"
 #include "ui/widgets/DurationEdit.h"
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/FormRows.h"
@@ -65,7 +65,7 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
         const QString name = m_name->text().trimmed();
         editItem(tr("Rename upstream"), [&](config::Workspace &ws, int row) {
             if (ws.upstreams[row].name != name)
-                renameUpstream(ws, row, name);
+                config::renameUpstream(ws, row, name);
         });
     });
     connect(m_targets, &RowsEditor::rowsEdited, this, [this](const QList<QStringList> &rows) {

@@ -1,7 +1,7 @@
 #include "core/filters/mock/MockFactory.h"
 
 #include "core/filters/mock/MockFilter.h"
-#include "core/filters/transform/HeaderTransform.h"
+#include "core/http/HttpSyntax.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -76,9 +76,9 @@ FilterPtr makeMockFilter(
     for (const auto &[name, value] : mock.headers) {
         const QByteArray n = name.trimmed().toLatin1();
         const QByteArray v = value.trimmed().toUtf8();
-        if (!HeaderTransform::isToken(n))
+        if (!http::isToken(n))
             return fail(QStringLiteral("'%1' is not a valid header name").arg(name));
-        if (!HeaderTransform::isFieldValue(v))
+        if (!http::isFieldValue(v))
             return fail(QStringLiteral("the value of header '%1' contains a line break or NUL").arg(name));
         for (const char *framing : { "Content-Length", "Transfer-Encoding", "Connection" }) {
             if (http::HttpHeaders::nameEquals(n, framing))

@@ -1,27 +1,8 @@
 #include "core/filters/transform/HeaderTransform.h"
 
+#include "core/http/HttpSyntax.h"
+
 namespace portico::filters {
-
-bool HeaderTransform::isToken(QByteArrayView name)
-{
-    if (name.isEmpty())
-        return false;
-    for (const char c : name) {
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && !QByteArrayView("!#$%&'*+-.^_`|~").contains(c))
-            return false;
-    }
-    return true;
-}
-
-bool HeaderTransform::isFieldValue(QByteArrayView value)
-{
-    for (const char c : value) {
-        if (c == '\r' || c == '\n' || c == '\0')
-            return false;
-    }
-    return true;
-}
 
 std::optional<HeaderTransform> HeaderTransform::compile(const config::HeaderOps &ops, QString *error)
 {
@@ -32,7 +13,7 @@ std::optional<HeaderTransform> HeaderTransform::compile(const config::HeaderOps 
     };
     const auto name = [&](const QString &n, QByteArray *out) {
         *out = n.trimmed().toLatin1();
-        return isToken(*out) && n.trimmed() == QString::fromLatin1(*out);
+        return http::isToken(*out) && n.trimmed() == QString::fromLatin1(*out);
     };
 
     HeaderTransform t;
@@ -55,7 +36,7 @@ std::optional<HeaderTransform> HeaderTransform::compile(const config::HeaderOps 
         if (!name(n, &b))
             return fail(QStringLiteral("headers.set: '%1' is not a valid header name").arg(n));
         const QByteArray value = v.trimmed().toUtf8();
-        if (!isFieldValue(value))
+        if (!http::isFieldValue(value))
             return fail(QStringLiteral("headers.set: the value of '%1' contains a line break or NUL").arg(n));
         t.m_set.append({ b, value });
     }

@@ -31,9 +31,6 @@ public:
     bool isEmpty() const { return m_remove.isEmpty() && m_rename.isEmpty() && m_set.isEmpty(); }
     void apply(http::HttpHeaders &headers) const;
 
-    static bool isToken(QByteArrayView name);
-    static bool isFieldValue(QByteArrayView value);
-
 private:
     QList<QByteArray> m_remove;
     QList<std::pair<QByteArray, QByteArray>> m_rename;

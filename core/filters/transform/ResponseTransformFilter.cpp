@@ -1,6 +1,6 @@
 #include "core/filters/transform/ResponseTransformFilter.h"
 
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -35,7 +35,8 @@ FilterStatus ResponseTransformFilter::onRequest(RequestContext &ctx, const std::
     headers.remove("Range");
     headers.remove("If-Range");
     if (headers.contains("Accept-Encoding")) {
-        const QByteArray narrowed = Compression::narrowAcceptEncoding(headers.combined("Accept-Encoding"));
+        const QByteArray narrowed
+            = http::Compression::narrowAcceptEncoding(headers.combined("Accept-Encoding"));
         if (narrowed.isEmpty())
             headers.remove("Accept-Encoding");
         else
@@ -71,15 +72,15 @@ void ResponseTransformFilter::onResponseBody(RequestContext &ctx, http::Response
         return;
     }
     const QByteArray encoding = head.headers.combined("Content-Encoding");
-    const Compression::Coding coding = Compression::codingOf(encoding);
-    if (coding == Compression::Coding::Unsupported) {
+    const http::Compression::Coding coding = http::Compression::codingOf(encoding);
+    if (coding == http::Compression::Coding::Unsupported) {
         failClosed(ctx, head, body,
             QStringLiteral("the response is encoded as '%1', which cannot be decoded to remove JSON fields")
                 .arg(QString::fromLatin1(encoding)));
         return;
     }
     QString error;
-    const std::optional<QByteArray> decoded = Compression::decode(coding, body, m_maxBodyBytes, &error);
+    const std::optional<QByteArray> decoded = http::Compression::decode(coding, body, m_maxBodyBytes, &error);
     if (!decoded) {
         failClosed(ctx, head, body, QStringLiteral("the response body could not be decoded: %1").arg(error));
         return;
@@ -105,7 +106,7 @@ void ResponseTransformFilter::onResponseBody(RequestContext &ctx, http::Response
     if (removed == 0)
         return;
 
-    body = Compression::encode(coding, doc.toJson(QJsonDocument::Compact));
+    body = http::Compression::encode(coding, doc.toJson(QJsonDocument::Compact));
     if (head.headers.contains("Content-Length"))
         head.headers.set("Content-Length", QByteArray::number(body.size()));
     // The bytes changed, the meaning did not (RFC 9110 8.8.1): a strong validator becomes weak.

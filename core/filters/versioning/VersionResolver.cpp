@@ -1,6 +1,7 @@
 #include "core/filters/versioning/VersionResolver.h"
 
 #include "core/config/ValueFormats.h"
+#include "core/http/HttpSyntax.h"
 
 #include <QTimeZone>
 #include <QUrl>
@@ -27,18 +28,6 @@ bool isDottedNumber(QStringView s)
         return false;
     for (const QStringView part : s.split(u'.')) {
         if (!isDigits(part))
-            return false;
-    }
-    return true;
-}
-
-bool isToken(QByteArrayView name)
-{
-    if (name.isEmpty())
-        return false;
-    for (const char c : name) {
-        const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-        if (!alnum && !QByteArrayView("!#$%&'*+-.^_`|~").contains(c))
             return false;
     }
     return true;
@@ -83,7 +72,7 @@ std::optional<VersionResolver> VersionResolver::compile(const config::Versions &
     r.m_by = versions.by;
     if (versions.by == config::Versions::By::Header) {
         r.m_header = versions.header.trimmed().toLatin1();
-        if (!isToken(r.m_header))
+        if (!http::isToken(r.m_header))
             return fail(QStringLiteral("'%1' is not a valid header name").arg(versions.header));
     }
     if (versions.map.isEmpty())

@@ -1,6 +1,6 @@
 #include "core/gateway/aggregate/AggregateMerger.h"
 
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 #include "core/http/HttpMessage.h"
 
 #include <QJsonArray>
@@ -80,8 +80,10 @@ PartValue partValue(const AggregatePartResult &part, qint64 maxBytes)
     }
 
     QString decodeError;
-    const filters::Compression::Coding coding = filters::Compression::codingOf(part.headers.combined("Content-Encoding"));
-    const std::optional<QByteArray> body = filters::Compression::decode(coding, part.body, maxBytes, &decodeError);
+    const http::Compression::Coding coding
+        = http::Compression::codingOf(part.headers.combined("Content-Encoding"));
+    const std::optional<QByteArray> body
+        = http::Compression::decode(coding, part.body, maxBytes, &decodeError);
     if (!body)
         return errorValue(
             502, QStringLiteral("the answer of %1 could not be decoded: %2").arg(who, decodeError));

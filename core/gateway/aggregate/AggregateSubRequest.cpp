@@ -1,6 +1,6 @@
 #include "core/gateway/aggregate/AggregateSubRequest.h"
 
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 
 namespace portico::gateway {
 
@@ -32,7 +32,8 @@ http::RequestHead makeAggregateSubRequest(const http::RequestHead &client, const
         if (!drop)
             sub.headers.add(name, value);
     }
-    const QByteArray accept = filters::Compression::narrowAcceptEncoding(client.headers.combined("Accept-Encoding"));
+    const QByteArray accept
+        = http::Compression::narrowAcceptEncoding(client.headers.combined("Accept-Encoding"));
     if (!accept.isEmpty())
         sub.headers.add("Accept-Encoding", accept);
     return sub;

@@ -200,7 +200,7 @@ routes:
         const HttpResult r = m_fx->adminCall(
             "PUT", QStringLiteral("/config"), good, { { "Content-Type", "application/yaml" } });
         QCOMPARE(r.status, 200);
-        // Revisions are numbered process-wide: a new one is larger.
+        // Each config applied numbers itself after the one it replaces: a new one is larger.
         QVERIFY(r.json().value(QStringLiteral("revision")).toInt() > revision);
         QCOMPARE(m_fx->gateway->revision(), r.json().value(QStringLiteral("revision")).toInt());
         const HttpResult fresh = httpCall("GET", m_fx->gatewayUrl(QStringLiteral("/api/fresh")));

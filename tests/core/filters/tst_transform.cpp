@@ -1,17 +1,18 @@
 // Header and query operations and the request/response transform filters, driven directly.
 
-#include "core/filters/transform/Compression.h"
 #include "core/filters/transform/HeaderTransform.h"
 #include "core/filters/transform/QueryTransform.h"
 #include "core/filters/transform/RequestTransformFilter.h"
 #include "core/filters/transform/ResponseTransformFilter.h"
 #include "core/filters/transform/TransformFactory.h"
+#include "core/http/Compression.h"
 
 #include <QJsonObject>
 #include <QTest>
 
 using namespace portico;
 using namespace portico::filters;
+using portico::http::Compression;
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include "core/gateway/aggregate/AggregateMerger.h"
 #include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/aggregate/AggregateSubRequest.h"
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,6 +11,7 @@
 
 using namespace portico;
 using namespace portico::gateway;
+using portico::http::Compression;
 
 namespace {
 
@@ -147,15 +148,15 @@ private Q_SLOTS:
 
     void compressedPartsAndCap()
     {
-        AggregatePartResult gz = answered("user", 200, filters::Compression::gzip(R"({"id":1})"));
+        AggregatePartResult gz = answered("user", 200, Compression::gzip(R"({"id":1})"));
         gz.headers.add("Content-Encoding", "gzip");
-        AggregatePartResult df = answered("orders", 200, filters::Compression::deflate(R"([{"id":2}])"));
+        AggregatePartResult df = answered("orders", 200, Compression::deflate(R"([{"id":2}])"));
         df.headers.add("Content-Encoding", "deflate");
         AggregateResponse r = AggregateMerger().merge({ gz, df });
         QCOMPARE(r.body, QByteArray(R"({"user":{"id":1},"orders":[{"id":2}]})"));
 
         AggregatePartResult big
-            = answered("big", 200, filters::Compression::gzip("[" + QByteArray(100000, '1') + "]"));
+            = answered("big", 200, Compression::gzip("[" + QByteArray(100000, '1') + "]"));
         big.headers.add("Content-Encoding", "gzip");
         AggregatePartResult br = answered("br", 200, "\x0b\x02\x80[]\x03");
         br.headers.add("Content-Encoding", "br");

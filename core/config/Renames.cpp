@@ -1,8 +1,8 @@
-#include "ui/document/Renames.h"
+#include "core/config/Renames.h"
 
-namespace portico::ui {
+namespace portico::config {
 
-void renameUpstream(config::Workspace &ws, int index, const QString &name)
+void renameUpstream(Workspace &ws, int index, const QString &name)
 {
     const QString old = ws.upstreams[index].name;
     ws.upstreams[index].name = name;
@@ -22,7 +22,7 @@ void renameUpstream(config::Workspace &ws, int index, const QString &name)
     }
 }
 
-void renameTier(config::Workspace &ws, int index, const QString &name)
+void renameTier(Workspace &ws, int index, const QString &name)
 {
     const QString old = ws.tiers[index].name;
     ws.tiers[index].name = name;
@@ -32,7 +32,7 @@ void renameTier(config::Workspace &ws, int index, const QString &name)
     }
 }
 
-void renameAuthScheme(config::Workspace &ws, int index, const QString &name)
+void renameAuthScheme(Workspace &ws, int index, const QString &name)
 {
     const QString old = ws.auth[index].name;
     ws.auth[index].name = name;
@@ -52,4 +52,4 @@ void renameAuthScheme(config::Workspace &ws, int index, const QString &name)
     }
 }
 
-} // namespace portico::ui
+} // namespace portico::config

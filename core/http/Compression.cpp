@@ -1,4 +1,4 @@
-#include "core/filters/transform/Compression.h"
+#include "core/http/Compression.h"
 
 #include <QList>
 
@@ -8,7 +8,7 @@
 #include <array>
 #include <climits>
 
-namespace portico::filters {
+namespace portico::http {
 
 namespace {
 
@@ -232,4 +232,4 @@ QByteArray Compression::deflate(QByteArrayView in, int level)
     return deflateFormat(Format::Zlib, in, level);
 }
 
-} // namespace portico::filters
+} // namespace portico::http

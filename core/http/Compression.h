@@ -6,9 +6,10 @@
 
 #include <optional>
 
-namespace portico::filters {
+namespace portico::http {
 
-// The HTTP content codings a body filter can see through (RFC 9110 8.4.1), over zlib.
+// The HTTP content codings the gateway can see through (RFC 9110 8.4.1), over zlib: what a body
+// filter (response.json.remove) or an aggregate uses to read a compressed upstream body.
 //
 // "deflate" on the wire is the zlib format (RFC 1950); some servers send raw deflate (RFC 1951)
 // instead, so decoding accepts both and encoding always writes the zlib format. Decoding is capped:
@@ -45,4 +46,4 @@ public:
     static QByteArray deflate(QByteArrayView in, int level = 6);
 };
 
-} // namespace portico::filters
+} // namespace portico::http
