@@ -158,6 +158,9 @@ int runReplay(const QStringList &args)
         Qt::DirectConnection);
 
     Replayer replayer(&store);
+    // A gateway serving from this file is another process with its own store: no row of its
+    // can be claimed from here, so the CLI records the replay itself.
+    replayer.setGatewayCapturesHere(false);
     QEventLoop loop;
     Exchange result;
     QObject::connect(&replayer, &Replayer::finished, &loop, [&](const Exchange &e) {

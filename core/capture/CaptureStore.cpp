@@ -130,6 +130,69 @@ qint64 CaptureStore::submit(Exchange &&e)
 
 qint64 CaptureStore::submit(CaptureRecord &&r)
 {
+    if (m_replayCount.load(std::memory_order_relaxed) == 0)
+        return enqueue(std::move(r));
+    const QByteArray replay = claimReplay(r);
+    const qint64 id = enqueue(std::move(r));
+    if (!replay.isEmpty())
+        Q_EMIT replayCaptured(replay, id);
+    return id;
+}
+
+void CaptureStore::expectReplay(const QByteArray &requestId, const QString &notes)
+{
+    if (requestId.isEmpty())
+        return;
+    QMutexLocker lock(&m_replayMutex);
+    m_replays.insert(requestId, notes);
+    m_replayCount.store(int(m_replays.size()), std::memory_order_relaxed);
+}
+
+void CaptureStore::forgetReplay(const QByteArray &requestId)
+{
+    QMutexLocker lock(&m_replayMutex);
+    m_replays.remove(requestId);
+    m_replayCount.store(int(m_replays.size()), std::memory_order_relaxed);
+}
+
+QByteArray CaptureStore::claimReplay(CaptureRecord &r)
+{
+    // The head block is "\nName: value\n...", as the client sent it.
+    const QByteArrayView head = r.view(CaptureRecord::RequestHead);
+    QByteArray requestId;
+    for (qsizetype at = 0; at < head.size();) {
+        qsizetype end = head.indexOf('\n', at);
+        if (end < 0)
+            end = head.size();
+        const QByteArrayView line = head.sliced(at, end - at);
+        at = end + 1;
+        constexpr QByteArrayView name = "x-request-id:";
+        if (line.size() > name.size() && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0) {
+            requestId = line.sliced(name.size()).trimmed().toByteArray();
+            break;
+        }
+    }
+    if (requestId.isEmpty())
+        return {};
+    QString notes;
+    {
+        QMutexLocker lock(&m_replayMutex);
+        const auto it = m_replays.constFind(requestId);
+        if (it == m_replays.cend())
+            return {};
+        notes = *it;
+        m_replays.erase(it);
+        m_replayCount.store(int(m_replays.size()), std::memory_order_relaxed);
+    }
+    const QByteArrayView own = r.view(CaptureRecord::Notes);
+    if (!own.isEmpty())
+        notes += u'\n' + QString::fromUtf8(own);
+    r.setText(CaptureRecord::Notes, notes);
+    return requestId;
+}
+
+qint64 CaptureStore::enqueue(CaptureRecord &&r)
+{
     // Past half of either bound the writer is falling behind: keep the row, lose the bodies,
     // so that metadata survives longer than payloads. At the bound the row goes too. The first
     // decision uses the bounds as last published, so that the record is rebuilt without its

@@ -4,6 +4,7 @@
 #include "core/capture/CaptureRecord.h"
 #include "core/capture/Exchange.h"
 
+#include <QHash>
 #include <QList>
 #include <QMutex>
 #include <QObject>
@@ -55,6 +56,14 @@ public:
     // exchange the writer stores after this call, including those already queued, follows them.
     void reconfigure(const CaptureOptions &options);
 
+    // Replays sent through a gateway that captures into this store (the GUI's, the admin API's):
+    // the gateway's row for the request whose X-Request-Id is `requestId` is the replay's one
+    // row. It gets `notes` added (what the Replayer knows: "replay of exchange N", values it
+    // left out) and replayCaptured() announces its id. One row per call; forgetReplay() drops
+    // a registration nobody claimed (the request failed, the capture dropped it).
+    void expectReplay(const QByteArray &requestId, const QString &notes);
+    void forgetReplay(const QByteArray &requestId);
+
     // Blocks until every exchange submitted before this call is committed (or dropped).
     // For shutdown and tests; returns false if the writer failed.
     bool flush();
@@ -72,9 +81,15 @@ Q_SIGNALS:
     // The writer could not write a batch (disk full, file removed, ...). The rows are counted
     // as dropped.
     void writeFailed(const QString &error);
+    // The row of a replay registered with expectReplay() was queued as `id` (0: dropped).
+    // Emitted from the submitting thread.
+    void replayCaptured(const QByteArray &requestId, qint64 id);
 
 private:
     void writerLoop();
+    qint64 enqueue(CaptureRecord &&record);
+    // The registered replay `record` belongs to, its notes added; empty if none.
+    QByteArray claimReplay(CaptureRecord &record);
 
     CaptureOptions m_options; // the changeable parts under m_mutex
     bool m_reconfigured = false; // m_options changed since the writer last took it
@@ -99,6 +114,10 @@ private:
     bool m_failed = false;
     QString m_error;
     bool m_trimPending = false; // writer thread only: a burst ended, return memory when idle
+
+    QMutex m_replayMutex;
+    QHash<QByteArray, QString> m_replays; // X-Request-Id -> notes, under m_replayMutex
+    std::atomic<int> m_replayCount { 0 }; // m_replays.size(), read by submit() without the lock
 
     std::atomic<qint64> m_nextId { 1 };
     std::atomic<quint64> m_droppedRows { 0 };

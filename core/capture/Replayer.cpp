@@ -8,6 +8,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
+#include <QRandomGenerator>
+#include <QTimer>
 
 #include <algorithm>
 
@@ -100,6 +102,26 @@ bool namedIn(const HeaderList &headers, const QByteArray &name)
         [&name](const Header &h) { return h.first.compare(name, Qt::CaseInsensitive) == 0; });
 }
 
+// A captured Connection names hop-by-hop fields of the original hop; only its two plain values
+// mean the same on a new connection.
+bool keptConnection(const Header &h)
+{
+    return h.first.compare("connection", Qt::CaseInsensitive) == 0
+        && (h.second.compare("close", Qt::CaseInsensitive) == 0
+            || h.second.compare("keep-alive", Qt::CaseInsensitive) == 0);
+}
+
+QByteArray freshRequestId()
+{
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    return QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex();
+}
+
+// How long the gateway's row of an answered replay may take to be queued: it is submitted once
+// the response is out, which can be just after the client read it.
+constexpr int kLinkWaitMs = 1000;
+
 qint64 nowNs()
 {
     static QElapsedTimer clock = [] {
@@ -130,6 +152,16 @@ Replayer::Replayer(CaptureStore *store, QObject *parent)
 {
     m_nam->setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
     connect(m_nam, &QNetworkAccessManager::finished, this, &Replayer::onFinished);
+    m_linkTimer = new QTimer(this);
+    m_linkTimer->setSingleShot(true);
+    m_linkTimer->setInterval(kLinkWaitMs);
+    connect(m_linkTimer, &QTimer::timeout, this, [this] {
+        // The gateway did not capture it (capture off, queue full): the Replayer records it.
+        if (m_isWaiting)
+            onReplayCaptured(m_linkId, 0);
+    });
+    if (store)
+        connect(store, &CaptureStore::replayCaptured, this, &Replayer::onReplayCaptured);
 }
 
 QList<Replayer::Withheld> Replayer::withheld(const Exchange &original, const ReplayOptions &options)
@@ -217,13 +249,18 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
     url.setPath(base + (captured.path.isEmpty() ? QStringLiteral("/") : captured.path), QUrl::TolerantMode);
     switch (where.kind) {
     case Destination::Kind::Listener:
-        e.listener = original.listener;
+        e.listener = original.listener; // the gateway's row will say route and consumer
         break;
     case Destination::Kind::Upstream:
+        // Straight to that route's upstream, as that consumer: filters by either find it.
         e.upstreamTarget = original.upstreamTarget;
+        e.route = original.route;
+        e.consumer = original.consumer;
+        e.upstream = original.upstream;
         break;
     default:
         e.upstreamTarget = where.url.toString();
+        e.consumer = original.consumer;
         break;
     }
     QByteArrayList sent;
@@ -248,9 +285,12 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
                           w.name));
     }
     for (const auto &h : original.requestHeaders) {
-        if (!transportHeader(h.first) && h.second != kRedacted)
+        if ((!transportHeader(h.first) || keptConnection(h)) && h.second != kRedacted
+            && h.first.compare("x-request-id", Qt::CaseInsensitive) != 0)
             e.requestHeaders.append(h);
     }
+    e.requestHeaders.append({ QByteArrayLiteral("X-Request-Id"),
+        options.requestId.isEmpty() ? freshRequestId() : options.requestId });
     for (const auto &o : options.headers) {
         e.requestHeaders.removeIf(
             [&o](const Header &h) { return h.first.compare(o.first, Qt::CaseInsensitive) == 0; });
@@ -266,16 +306,18 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
             where.kind == Destination::Kind::Listener && !capturedHost.isEmpty() ? capturedHost
                                                                                  : hostHeader(url) });
     }
-    // Qt's HTTP client adds User-Agent (Mozilla/5.0), Accept-Language (the system's) and
-    // Accept-Encoding (gzip, so the upstream may compress where the original was not) to a
-    // request without them, and cannot be told not to. Where the capture has none, the replay
-    // sends what comes closest to no field, and records it, so the stored replay shows what went
-    // out: any language ("*" means what no field means), the body uncompressed ("identity", what
-    // servers send when the field is missing), and an honest User-Agent.
+    // Qt's HTTP client adds User-Agent (Mozilla/5.0), Accept-Language (the system's),
+    // Accept-Encoding (gzip, so the upstream may compress where the original was not) and
+    // Connection (Keep-Alive) to a request without them, and cannot be told not to. Where the
+    // capture has none, the replay sends what comes closest to no field, and records it, so the
+    // stored replay shows what went out: any language ("*" means what no field means), the body
+    // uncompressed ("identity", what servers send when the field is missing), a persistent
+    // connection (HTTP/1.1's default) and an honest User-Agent.
     const std::pair<QByteArray, QByteArray> neutral[] = {
         { QByteArrayLiteral("User-Agent"), QByteArray("Portico/") + kVersion + " (replay)" },
         { QByteArrayLiteral("Accept-Language"), QByteArrayLiteral("*") },
         { QByteArrayLiteral("Accept-Encoding"), QByteArrayLiteral("identity") },
+        { QByteArrayLiteral("Connection"), QByteArrayLiteral("keep-alive") },
     };
     for (const auto &[name, value] : neutral) {
         if (!namedIn(e.requestHeaders, name))
@@ -308,6 +350,14 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
     // A value the capture had redacted and the user supplied (a real key, a token) is sent, but
     // the new exchange records it as redacted too.
     m_supplied = supplied(original, options);
+    m_linkTimer->stop();
+    m_isWaiting = false;
+    m_linkedRow = -1;
+    m_linkId.clear();
+    if (m_store && m_gatewayCapturesHere && !m_current.listener.isEmpty()) {
+        m_linkId = headerValue(m_current.requestHeaders, "x-request-id");
+        m_store->expectReplay(m_linkId, m_current.notes);
+    }
     QNetworkRequest request { QUrl(m_current.url) };
     if (!m_current.listener.isEmpty() && m_current.scheme == u"https") {
         // Through the gateway's TLS listener: its certificate names the host the client asked
@@ -402,7 +452,53 @@ void Replayer::onFinished(QNetworkReply *reply)
     } else {
         e.error = reply->errorString();
     }
+    if (m_linkId.isEmpty() || !status.isValid()) {
+        // No gateway row to wait for (or no answer, so perhaps none will come).
+        if (!m_linkId.isEmpty() && m_store)
+            m_store->forgetReplay(m_linkId);
+        m_linkId.clear();
+        finish(std::move(e), true);
+        return;
+    }
+    if (m_linkedRow >= 0) {
+        // Announced before the reply arrived: the gateway's row, or nothing (dropped).
+        const bool linked = m_linkedRow > 0;
+        if (linked)
+            e.id = m_linkedRow;
+        m_linkId.clear();
+        finish(std::move(e), !linked);
+        return;
+    }
+    m_waiting = std::move(e);
+    m_isWaiting = true;
+    m_linkTimer->start();
+}
+
+void Replayer::onReplayCaptured(const QByteArray &requestId, qint64 id)
+{
+    if (m_linkId.isEmpty() || requestId != m_linkId)
+        return;
+    m_linkedRow = id;
+    if (!m_isWaiting)
+        return; // the reply is still on its way
+    m_isWaiting = false;
+    m_linkTimer->stop();
     if (m_store)
+        m_store->forgetReplay(m_linkId);
+    m_linkId.clear();
+    Exchange e = std::move(m_waiting);
+    m_waiting = {};
+    if (id > 0) {
+        e.id = id;
+        finish(std::move(e), false);
+    } else {
+        finish(std::move(e), true);
+    }
+}
+
+void Replayer::finish(Exchange e, bool record)
+{
+    if (record && m_store)
         e.id = m_store->submit(Exchange(e));
     Q_EMIT finished(e);
 }

@@ -10,6 +10,7 @@
 
 class QNetworkAccessManager;
 class QNetworkReply;
+class QTimer;
 
 namespace portico::capture {
 
@@ -29,6 +30,10 @@ struct ReplayOptions
     // value (from "K:") removes the header.
     HeaderList headers;
     std::chrono::milliseconds timeout { 30'000 };
+    // The X-Request-Id to send (empty: a fresh random one). The captured one is never reused:
+    // it names the original request. Through a gateway that captures into the Replayer's store,
+    // this id makes the gateway's row the replay's one row.
+    QByteArray requestId;
 };
 
 // Sends a captured request again with QNetworkAccessManager and records the result as a new
@@ -40,9 +45,17 @@ struct ReplayOptions
 // chooses the route, as it did); elsewhere it is host[:port] of the URL, the port left out when
 // it is the scheme's default (as clients send it); an override of Host wins. The new exchange's
 // host and request headers record what was sent, the way captured rows record the client's Host.
-// Where the capture has no User-Agent, Accept-Language or Accept-Encoding (which Qt would fill
-// in with its own), the replay sends "Portico/<version> (replay)", "*" and "identity" and
-// records them. Redirects are not followed.
+// Where the capture has no User-Agent, Accept-Language, Accept-Encoding or Connection (which Qt
+// would fill in with its own), the replay sends "Portico/<version> (replay)", "*", "identity"
+// and "keep-alive" and records them; a captured Connection is kept only when it is "close" or
+// "keep-alive". Every replay sends a new X-Request-Id (ReplayOptions::requestId).
+// Redirects are not followed.
+//
+// One row per replay: sent through the listener of a gateway that captures into the same store
+// (setGatewayCapturesHere, the default), the gateway's row is the replay's (with its route and
+// consumer), given the replay's notes via CaptureStore::expectReplay(); finished() carries its
+// id. Otherwise (another process's gateway, an upstream, a target) the Replayer records the row
+// itself, with the original's route and consumer when it went to that route's upstream.
 class Replayer final : public QObject
 {
     Q_OBJECT
@@ -77,6 +90,10 @@ public:
     // destination, only `error` (and the note) is set.
     static Exchange prepare(const Exchange &original, const ReplayOptions &options);
 
+    // False when the gateway that owns the listener writes to another store (the CLI replaying
+    // into a file that a separate `portico serve` also writes): the Replayer records its row.
+    void setGatewayCapturesHere(bool here) { m_gatewayCapturesHere = here; }
+
     // Starts one replay; finished() follows. One at a time per Replayer.
     void replay(const Exchange &original, const ReplayOptions &options);
 
@@ -93,6 +110,8 @@ private:
     };
     static Supplied supplied(const Exchange &original, const ReplayOptions &options);
     void onFinished(QNetworkReply *reply);
+    void onReplayCaptured(const QByteArray &requestId, qint64 id);
+    void finish(Exchange e, bool record);
 
     QPointer<CaptureStore> m_store;
     QNetworkAccessManager *m_nam;
@@ -100,6 +119,12 @@ private:
     Supplied m_supplied;
     qint64 m_startNs = 0;
     qint64 m_firstByteUs = -1;
+    bool m_gatewayCapturesHere = true;
+    QByteArray m_linkId; // the X-Request-Id the gateway's row is expected under
+    qint64 m_linkedRow = -1; // the gateway's row for it, once announced (0: it was dropped)
+    Exchange m_waiting; // answered, waiting for the gateway's row
+    bool m_isWaiting = false;
+    QTimer *m_linkTimer;
 };
 
 } // namespace portico::capture

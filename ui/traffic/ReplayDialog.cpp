@@ -1,5 +1,6 @@
 #include "ui/traffic/ReplayDialog.h"
 
+#include "core/capture/RedactionPolicy.h"
 #include "core/capture/Replayer.h"
 
 #include "ui/models/RowsModel.h"
@@ -9,6 +10,7 @@
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -33,13 +35,28 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
     // Where a plain replay would go (the listener that captured it, never the Host a client
     // named); whatever is typed here is the user's own choice of target.
     const capture::Replayer::Destination where = capture::Replayer::destination(original, {});
-    const capture::Exchange planned = capture::Replayer::prepare(original, {});
-    m_url->setText(where.kind == capture::Replayer::Destination::Kind::None ? QString() : planned.url);
+    capture::ReplayOptions plain;
+    const capture::Exchange planned = capture::Replayer::prepare(original, plain);
+    m_requestId = capture::headerValue(planned.requestHeaders, "x-request-id");
+    const bool nowhere = where.kind == capture::Replayer::Destination::Kind::None;
+    m_url->setText(nowhere ? QString() : planned.url);
     m_url->setPlaceholderText(where.problem);
     QList<QStringList> rows;
-    for (const auto &[name, value] : original.requestHeaders)
+    for (const auto &[name, value] : nowhere ? original.requestHeaders : planned.requestHeaders)
         rows << QStringList { QString::fromLatin1(name), QString::fromUtf8(value) };
+    if (!nowhere) {
+        for (const capture::Replayer::Withheld &w : capture::Replayer::withheld(original, {})) {
+            if (w.kind == capture::Replayer::Withheld::Kind::Header)
+                rows << QStringList { w.name, QString::fromLatin1(capture::RedactionPolicy::kMarker) };
+        }
+    }
     m_headers->setRows(rows);
+    auto *sentNote = new QLabel(tr("Sent as listed; Content-Length follows the body. User-Agent, "
+                                   "Accept-Language, Accept-Encoding and Connection are always sent: "
+                                   "without a row, the value shown here goes. A row still reading "
+                                   "[redacted] is not sent."),
+        this);
+    sentNote->setWordWrap(true);
     m_body->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_body->setPlainText(QString::fromUtf8(original.requestBody));
 
@@ -53,6 +70,7 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
     form->addRow(tr("Method"), m_method);
     form->addRow(tr("URL"), m_url);
     form->addRow(tr("Headers"), m_headers);
+    form->addRow(QString(), sentNote);
     form->addRow(tr("Body"), m_body);
     form->addRow(buttons);
     resize(720, 560);
@@ -68,14 +86,18 @@ capture::ReplayOptions ReplayDialog::options() const
     // Still the plain replay's destination: no target, so that the captured Host goes along
     // (it chooses the route there).
     if (o.target == capture::Replayer::destination(m_original, {}).url)
-        return {};
+        o.target = QUrl();
+    // The X-Request-Id row is sent as it reads; without one, none is sent.
+    const capture::HeaderList rows = headers();
+    o.requestId = capture::headerValue(rows, "x-request-id");
+    if (o.requestId.isEmpty())
+        o.headers.append({ QByteArrayLiteral("X-Request-Id"), QByteArray() });
     return o;
 }
 
 capture::Exchange ReplayDialog::request() const
 {
-    capture::Exchange e = m_original;
-    e.id = 0;
+    capture::Exchange e = m_original; // its id too: the new row is a replay of it
     e.method = m_method->currentText().trimmed().toUpper();
     e.url = m_url->text().trimmed();
     const QUrl url(e.url);
@@ -83,15 +105,21 @@ capture::Exchange ReplayDialog::request() const
     e.host = url.port() > 0 ? QStringLiteral("%1:%2").arg(url.host()).arg(url.port()) : url.host();
     e.path = url.path();
     e.query = url.query(QUrl::FullyEncoded);
-    e.requestHeaders.clear();
-    for (const QStringList &r : m_headers->model()->rows()) {
-        if (!r.value(0).isEmpty())
-            e.requestHeaders.append({ r.value(0).toLatin1(), r.value(1).toUtf8() });
-    }
+    e.requestHeaders = headers();
     e.requestBody = m_body->toPlainText().toUtf8();
     e.requestBodySize = e.requestBody.size();
     e.requestTruncated = false;
     return e;
+}
+
+capture::HeaderList ReplayDialog::headers() const
+{
+    capture::HeaderList out;
+    for (const QStringList &r : m_headers->model()->rows()) {
+        if (!r.value(0).trimmed().isEmpty())
+            out.append({ r.value(0).trimmed().toLatin1(), r.value(1).toUtf8() });
+    }
+    return out;
 }
 
 } // namespace portico::ui

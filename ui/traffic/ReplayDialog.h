@@ -16,7 +16,10 @@ class RowsEditor;
 // Edit-and-resend: the captured request's method, URL, headers and body, editable; request()
 // gives the exchange to replay and options() the URL's destination as its target. The URL starts
 // as where a plain replay goes (the gateway listener that captured it), empty when the capture
-// records no destination: never the host a client put in Host.
+// records no destination: never the host a client put in Host. The headers start as exactly the
+// fields a plain replay sends (Host, a new X-Request-Id, and the fields Qt would otherwise add on
+// its own), plus a "[redacted]" row for each value the capture lost, which is sent only once the
+// user types it. request() keeps the original's id, so the new row says whose replay it is.
 class ReplayDialog final : public QDialog
 {
     Q_OBJECT
@@ -31,6 +34,8 @@ public:
     QLineEdit *urlEdit() const { return m_url; }
     QPlainTextEdit *bodyEdit() const { return m_body; }
     RowsEditor *headersEditor() const { return m_headers; }
+    // The headers as they stand in the editor.
+    capture::HeaderList headers() const;
 
 private:
     capture::Exchange m_original;
@@ -38,6 +43,7 @@ private:
     QLineEdit *m_url;
     RowsEditor *m_headers;
     QPlainTextEdit *m_body;
+    QByteArray m_requestId; // the X-Request-Id shown, unless the user changes it
 };
 
 } // namespace portico::ui

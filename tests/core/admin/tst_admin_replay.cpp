@@ -99,9 +99,20 @@ private Q_SLOTS:
 
         // The replay, recorded, goes the same way when replayed in turn.
         const qint64 replayId = r.json().value(QStringLiteral("id")).toInteger();
-        QVERIFY(m_fx->waitForStored(3)); // the original, the replay as the gateway saw it, the replay
+        // One row for it: the gateway's, linked to the original by its note.
+        QVERIFY(m_fx->waitForStored(2));
+        QVERIFY(m_fx->gateway->captureStore()->flush());
+        QCOMPARE(m_fx->adminCall("GET", QStringLiteral("/exchanges"))
+                     .json()
+                     .value(QStringLiteral("exchanges"))
+                     .toArray()
+                     .size(),
+            2);
         const QJsonObject recorded
             = m_fx->adminCall("GET", QStringLiteral("/exchanges/%1").arg(replayId)).json();
+        QVERIFY(recorded.value(QStringLiteral("notes"))
+                    .toString()
+                    .startsWith(QStringLiteral("replay of exchange %1").arg(id)));
         QCOMPARE(recorded.value(QStringLiteral("listener")).toString(),
             QStringLiteral("127.0.0.1:%1").arg(gateway.port()));
         QCOMPARE(m_fx->adminCall("POST", QStringLiteral("/exchanges/%1/replay").arg(replayId)).status, 200);

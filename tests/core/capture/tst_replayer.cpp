@@ -201,6 +201,25 @@ private Q_SLOTS:
         QVERIFY2(sent.header("user-agent").startsWith("Portico/"), sent.header("user-agent").constData());
         for (const char *name : { "accept-encoding", "accept-language", "user-agent" })
             QCOMPARE(headerValue(result.requestHeaders, name), sent.header(name));
+        // Exactly what went out is recorded (and what Edit and Resend shows): every field sent,
+        // Content-Length aside, and no other. Qt's "Connection: Keep-Alive" included.
+        QStringList onWire, recorded;
+        for (const auto &h : sent.headers) {
+            if (QByteArray(h.first).compare("content-length", Qt::CaseInsensitive) != 0)
+                onWire << QString::fromLatin1(QByteArray(h.first).toLower() + ": " + QByteArray(h.second));
+        }
+        for (const auto &h : result.requestHeaders)
+            recorded << QString::fromLatin1(h.first.toLower() + ": " + h.second);
+        onWire.sort();
+        recorded.sort();
+        QCOMPARE(onWire, recorded);
+        QCOMPARE(headerValue(result.requestHeaders, "connection"), QByteArray("keep-alive"));
+        // A new X-Request-Id each time, never the captured one (it names the original request).
+        Exchange withId = original;
+        withId.requestHeaders.append(Header { "X-Request-Id", "original-id" });
+        QCOMPARE(replay(m_store.get(), withId, {}).status, 200);
+        const QByteArray fresh = m_upstream.lastRequests(1)[0].header("x-request-id");
+        QVERIFY(!fresh.isEmpty() && fresh != "original-id" && fresh != sent.header("x-request-id"));
 
         Exchange fromCurl = original;
         fromCurl.requestHeaders.append(Header { "User-Agent", "curl/8.5.0" });
@@ -376,6 +395,7 @@ private:
     static Exchange replay(CaptureStore *store, const Exchange &original, const ReplayOptions &options)
     {
         Replayer replayer(store);
+        replayer.setGatewayCapturesHere(false); // the "listener" here is the upstream standing in
         QSignalSpy done(&replayer, &Replayer::finished);
         replayer.replay(original, options);
         if (!done.wait(5000))
