@@ -8,6 +8,7 @@
 #include "ui/exporter/ExportPage.h"
 #include "ui/gateway/GatewayController.h"
 #include "ui/gateway/SampleTraffic.h"
+#include "ui/main/LiveState.h"
 #include "ui/main/MainActions.h"
 #include "ui/main/MainWindow.h"
 #include "ui/main/RecentFiles.h"
@@ -32,6 +33,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QFileInfo>
+#include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
 #include <QStandardPaths>
@@ -67,6 +69,14 @@ void Application::wireGateway()
 {
     MainActions *actions = m_window->actions();
     actions->stop->setEnabled(false);
+    m_live = new LiveState(m_document, this);
+    auto showLive = [this, actions] {
+        actions->liveLabel->setText(m_live->text());
+        actions->liveLabel->setToolTip(m_live->toolTip());
+        actions->setApplyPending(m_live->pending());
+    };
+    connect(m_live, &LiveState::changed, this, showLive);
+    showLive();
     connect(m_window, &MainWindow::startRequested, this, &Application::startGateway);
     connect(m_window, &MainWindow::stopRequested, m_gateway, &GatewayController::stop);
     connect(m_window, &MainWindow::applyRequested, this, &Application::applyToGateway);
@@ -76,6 +86,7 @@ void Application::wireGateway()
         m_sample->setRunning(on && m_gateway->isRunning());
     });
     connect(m_gateway, &GatewayController::runningChanged, this, [this, actions](bool running) {
+        m_live->setRunning(running);
         actions->start->setEnabled(!running);
         actions->stop->setEnabled(running);
         m_window->status()->setListeners(m_gateway->listenUrls());
@@ -86,6 +97,7 @@ void Application::wireGateway()
     });
     connect(m_gateway, &GatewayController::adminChanged, m_window->status(), &StatusPanel::setAdmin);
     connect(m_gateway, &GatewayController::appliedElsewhere, this, [this](int revision) {
+        m_live->markAppliedElsewhere(revision);
         m_window->statusBar()->showMessage(
             tr("The admin API applied a new configuration (revision %1); Apply to Gateway would replace it")
                 .arg(revision),
@@ -129,6 +141,7 @@ bool Application::startGateway()
         QMessageBox::warning(m_window, tr("Cannot start the gateway"), problems.join(u'\n'));
         return false;
     }
+    m_live->markApplied();
     m_window->statusBar()->showMessage(tr("Gateway started"), 3000);
     return true;
 }
@@ -149,6 +162,7 @@ bool Application::applyToGateway()
         QMessageBox::warning(m_window, tr("Not applied"), problems.join(u'\n'));
         return false;
     }
+    m_live->markApplied();
     m_window->statusBar()->showMessage(
         tr("Applied: revision %1 is live").arg(m_gateway->gateway()->revision()), 4000);
     return true;
@@ -265,6 +279,9 @@ QTableView { border: 1px solid #e3e5ea; gridline-color: #eceef2; selection-backg
 QHeaderView::section { background: #f3f4f6; border: none; border-bottom: 1px solid #e3e5ea; padding: 4px 6px; color: #4b5563; }
 *[problem="true"] { border: 1px solid #d32f2f; border-radius: 3px; }
 QToolBar#mainToolBar { border-bottom: 1px solid #e3e5ea; spacing: 4px; }
+QToolBar#mainToolBar QToolButton[pending="true"] { background: #fde68a; border: 1px solid #f59e0b; border-radius: 3px; font-weight: 600; }
+QLabel#liveState { color: #6b7280; }
+QLabel#liveState[pending="true"] { color: #92400e; font-weight: 600; }
 QStatusBar { border-top: 1px solid #e3e5ea; }
 )"));
 }

@@ -7,6 +7,7 @@ class QSettings;
 namespace portico::ui {
 
 class GatewayController;
+class LiveState;
 class MainWindow;
 class RecentFiles;
 class SampleTraffic;
@@ -27,6 +28,7 @@ public:
     WorkspaceDocument *document() const { return m_document; }
     MainWindow *window() const { return m_window; }
     GatewayController *gateway() const { return m_gateway; }
+    LiveState *liveState() const { return m_live; }
 
     // Validates the document and hot-applies it; false (and the problems shown) when invalid.
     bool applyToGateway();
@@ -52,6 +54,7 @@ private:
     GatewayController *m_gateway;
     SampleTraffic *m_sample;
     MainWindow *m_window;
+    LiveState *m_live = nullptr;
     quint64 m_lastTotal = 0;
 };
 

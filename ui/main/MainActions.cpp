@@ -1,11 +1,14 @@
 #include "ui/main/MainActions.h"
 
 #include <QAction>
+#include <QLabel>
 #include <QMainWindow>
 #include <QMenuBar>
 #include <QStyle>
 #include <QToolBar>
 #include <QUndoStack>
+
+#include <tuple>
 
 namespace portico::ui {
 
@@ -29,6 +32,22 @@ MainActions::MainActions(QMainWindow *window, QUndoStack *undoStack)
     undo->setShortcut(QKeySequence::Undo);
     redo = undoStack->createRedoAction(this, tr("&Redo"));
     redo->setShortcut(QKeySequence::Redo);
+    undoButton = new QAction(tr("Undo"), this);
+    redoButton = new QAction(tr("Redo"), this);
+    for (auto [button, canDo, textChanged, slot, word] :
+        { std::tuple { undoButton, &QUndoStack::canUndoChanged, &QUndoStack::undoTextChanged,
+              &QUndoStack::undo, tr("Undo") },
+            std::tuple { redoButton, &QUndoStack::canRedoChanged, &QUndoStack::redoTextChanged,
+                &QUndoStack::redo, tr("Redo") } }) {
+        QAction *b = button;
+        const QString w = word;
+        b->setEnabled(false);
+        b->setToolTip(w);
+        connect(b, &QAction::triggered, undoStack, slot);
+        connect(undoStack, canDo, b, &QAction::setEnabled);
+        connect(undoStack, textChanged, b,
+            [b, w](const QString &what) { b->setToolTip(what.isEmpty() ? w : w + QLatin1Char(' ') + what); });
+    }
     apply = make(tr("&Apply to Gateway"), QKeySequence(Qt::CTRL | Qt::Key_Return),
                  tr("Validate the workspace and hot-reload the running gateway (Ctrl+Enter)"));
     start = make(tr("&Start Gateway"), QKeySequence(Qt::Key_F5), tr("Start the gateway (F5)"));
@@ -45,6 +64,8 @@ MainActions::MainActions(QMainWindow *window, QUndoStack *undoStack)
     stop->setIcon(style->standardIcon(QStyle::SP_MediaStop));
     undo->setIcon(style->standardIcon(QStyle::SP_ArrowBack));
     redo->setIcon(style->standardIcon(QStyle::SP_ArrowForward));
+    undoButton->setIcon(undo->icon());
+    redoButton->setIcon(redo->icon());
 
     QMenuBar *bar = window->menuBar();
     QMenu *file = bar->addMenu(tr("&File"));
@@ -68,10 +89,11 @@ MainActions::MainActions(QMainWindow *window, QUndoStack *undoStack)
     viewMenu = bar->addMenu(tr("&View"));
     viewMenu->addAction(showProblems);
     viewMenu->addSeparator();
-    QMenu *help = bar->addMenu(tr("&Help"));
-    help->addAction(about);
+    helpMenu = bar->addMenu(tr("&Help"));
+    helpMenu->addAction(about);
 
     QToolBar *tools = window->addToolBar(tr("Main"));
+    toolBar = tools;
     tools->setObjectName(QStringLiteral("mainToolBar"));
     tools->setMovable(false);
     tools->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -79,14 +101,32 @@ MainActions::MainActions(QMainWindow *window, QUndoStack *undoStack)
     tools->addAction(open);
     tools->addAction(save);
     tools->addSeparator();
-    tools->addAction(undo);
-    tools->addAction(redo);
+    tools->addAction(undoButton);
+    tools->addAction(redoButton);
     tools->addSeparator();
     tools->addAction(start);
     tools->addAction(stop);
     tools->addAction(apply);
     tools->addSeparator();
     tools->addAction(sampleTraffic);
+    tools->addSeparator();
+    liveLabel = new QLabel(tools);
+    liveLabel->setObjectName(QStringLiteral("liveState"));
+    liveLabel->setContentsMargins(6, 0, 6, 0);
+    tools->addWidget(liveLabel);
+}
+
+void MainActions::setApplyPending(bool pending)
+{
+    apply->setText(tr("&Apply to Gateway"));
+    if (QWidget *button = toolBar->widgetForAction(apply)) {
+        button->setProperty("pending", pending);
+        button->style()->unpolish(button);
+        button->style()->polish(button);
+    }
+    liveLabel->setProperty("pending", pending);
+    liveLabel->style()->unpolish(liveLabel);
+    liveLabel->style()->polish(liveLabel);
 }
 
 } // namespace portico::ui

@@ -4,7 +4,9 @@
 
 class QAction;
 class QMainWindow;
+class QLabel;
 class QMenu;
+class QToolBar;
 class QUndoStack;
 
 namespace portico::ui {
@@ -23,8 +25,12 @@ public:
     QAction *save;
     QAction *saveAs;
     QAction *quit;
-    QAction *undo;
+    QAction *undo; // menu: "Undo <what>"
     QAction *redo;
+    // Tool bar: always "Undo"/"Redo" (what they undo is in the tool tip), so that the buttons
+    // after them stay where they are while the menu's text changes.
+    QAction *undoButton;
+    QAction *redoButton;
     QAction *apply;
     QAction *start;
     QAction *stop;
@@ -33,6 +39,12 @@ public:
     QAction *about;
     QMenu *recentMenu;
     QMenu *viewMenu;
+    QMenu *helpMenu;
+    QToolBar *toolBar;
+    // The last item of the tool bar: whether the editor differs from the running gateway.
+    QLabel *liveLabel;
+    // Marks Apply as the thing to do (its tool bar button highlighted) or not.
+    void setApplyPending(bool pending);
 };
 
 } // namespace portico::ui
