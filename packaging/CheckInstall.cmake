@@ -57,7 +57,7 @@ endif()
 set(doc share/doc/portico)
 set(expected bin/portico-cli lib/systemd/system/portico.service share/man/man1/portico-cli.1.gz
     share/bash-completion/completions/portico-cli ${doc}/copyright ${doc}/changelog.gz
-    ${doc}/portico.example.yaml ${doc}/getting-started.md)
+    ${doc}/portico.example.yaml ${doc}/getting-started.md ${doc}/nginx-mapping.md)
 if(GUI)
   list(APPEND expected bin/portico share/man/man1/portico.1.gz share/applications/io.portico.Portico.desktop
        share/metainfo/io.portico.Portico.metainfo.xml

@@ -2,8 +2,10 @@
 
 #include "core/export/Exporter.h"
 #include "ui/document/WorkspaceDocument.h"
+#include "ui/widgets/SaveFolder.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -28,6 +30,7 @@ ExportPage::ExportPage(WorkspaceDocument *document, QWidget *parent)
     , m_warnings(new QListWidget(this))
     , m_warningsLabel(new QLabel(this))
     , m_save(new QPushButton(tr("Save…"), this))
+    , m_saved(new QLabel(this))
     , m_debounce(new QTimer(this))
 {
     auto *title = new QLabel(tr("Export"), this);
@@ -47,6 +50,9 @@ ExportPage::ExportPage(WorkspaceDocument *document, QWidget *parent)
     bar->addWidget(new QLabel(tr("Target"), this));
     bar->addWidget(m_target);
     bar->addStretch(1);
+    m_saved->setObjectName(QStringLiteral("exportSaved"));
+    m_saved->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    bar->addWidget(m_saved);
     bar->addWidget(m_save);
     auto *warningsBox = new QWidget(this);
     auto *wl = new QVBoxLayout(warningsBox);
@@ -69,9 +75,8 @@ ExportPage::ExportPage(WorkspaceDocument *document, QWidget *parent)
     connect(document, &WorkspaceDocument::changed, m_debounce, qOverload<>(&QTimer::start));
     connect(m_debounce, &QTimer::timeout, this, &ExportPage::regenerate);
     connect(m_save, &QPushButton::clicked, this, [this] {
-        const QString dir = QFileInfo(m_document->filePath()).path();
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save exported configuration"),
-                                                          dir + u'/' + m_suggestedName);
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Save exported configuration"), defaultSavePath());
         if (!path.isEmpty())
             saveTo(path);
     });
@@ -102,9 +107,19 @@ bool ExportPage::saveTo(const QString &path)
     const QByteArray text = m_output->toPlainText().toUtf8();
     if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
         QMessageBox::warning(this, tr("Cannot save"), tr("Cannot write %1: %2").arg(path, file.errorString()));
+        m_saved->setText(tr("Not saved"));
         return false;
     }
+    rememberSaveFolder(path);
+    m_saved->setText(
+        tr("Saved %1 to %2")
+            .arg(m_target->currentText(), QDir::toNativeSeparators(QFileInfo(path).absoluteFilePath())));
     return true;
+}
+
+QString ExportPage::defaultSavePath() const
+{
+    return defaultSaveFolder(m_document->filePath()) + u'/' + m_suggestedName;
 }
 
 } // namespace portico::ui

@@ -27,7 +27,11 @@ public:
     QListWidget *warnings() const { return m_warnings; }
     // Regenerates now (it also follows the document, debounced).
     void regenerate();
+    // Writes the output to `path` and says so beside the Save button (savedLabel()).
     bool saveTo(const QString &path);
+    // Where Save… proposes to write: defaultSaveFolder() and the target's usual file name.
+    QString defaultSavePath() const;
+    QLabel *savedLabel() const { return m_saved; }
 
 private:
     WorkspaceDocument *m_document;
@@ -36,6 +40,7 @@ private:
     QListWidget *m_warnings;
     QLabel *m_warningsLabel;
     QPushButton *m_save;
+    QLabel *m_saved;
     QTimer *m_debounce;
     QString m_suggestedName;
 };

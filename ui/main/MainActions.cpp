@@ -1,5 +1,7 @@
 #include "ui/main/MainActions.h"
 
+#include "ui/main/HelpPages.h"
+
 #include <QAction>
 #include <QLabel>
 #include <QMainWindow>
@@ -90,6 +92,7 @@ MainActions::MainActions(QMainWindow *window, QUndoStack *undoStack)
     viewMenu->addAction(showProblems);
     viewMenu->addSeparator();
     helpMenu = bar->addMenu(tr("&Help"));
+    HelpPages::addTo(helpMenu, window);
     helpMenu->addAction(about);
 
     QToolBar *tools = window->addToolBar(tr("Main"));

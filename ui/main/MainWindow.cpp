@@ -50,7 +50,7 @@ MainWindow::MainWindow(WorkspaceDocument *document, RecentFiles *recent, QSettin
     m_problemsDock->setObjectName(QStringLiteral("problemsDock"));
     m_problemsDock->setWidget(m_problems);
     addDockWidget(Qt::BottomDockWidgetArea, m_problemsDock);
-    m_actions->viewMenu->addAction(m_problemsDock->toggleViewAction());
+    // View > Problems (showProblems) opens the dock; its own toggle would list it twice.
 
     connect(m_sections, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
     connect(m_problems, &ProblemsPanel::goToRequested, this, &MainWindow::goTo);
@@ -103,7 +103,8 @@ void MainWindow::addSection(const QString &name, const QString &symbol, QWidget 
         m_pathOwners.insert(path, name);
     const int index = m_pages->count() - 1;
     if (index < 9) {
-        auto *go = new QAction(tr("Show %1").arg(name), this);
+        // "Consumers & Keys": a lone '&' would mark the next letter as a mnemonic and vanish.
+        auto *go = new QAction(tr("Show %1").arg(QString(name).replace(u'&', QStringLiteral("&&"))), this);
         go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + index)));
         connect(go, &QAction::triggered, this, [this, index] { m_sections->setCurrentRow(index); });
         m_actions->viewMenu->addAction(go);

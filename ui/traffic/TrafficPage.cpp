@@ -10,6 +10,7 @@
 #include "ui/traffic/ReplayDialog.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficTable.h"
+#include "ui/widgets/SaveFolder.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -59,8 +60,8 @@ TrafficPage::TrafficPage(QWidget *parent)
     har->setPopupMode(QToolButton::InstantPopup);
     auto *harMenu = new QMenu(har);
     harMenu->addAction(tr("Export Filtered to HAR…"), this, [this] {
-        const QString path = QFileDialog::getSaveFileName(
-            this, tr("Export HAR"), QStringLiteral("traffic.har"), tr("HAR (*.har)"));
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export HAR"),
+            defaultSaveFolder(m_model->databasePath()) + QStringLiteral("/traffic.har"), tr("HAR (*.har)"));
         if (!path.isEmpty())
             exportHar(path);
     });
@@ -346,8 +347,10 @@ bool TrafficPage::exportHar(const QString &path)
     const bool ok = writer.end() && !progress.wasCanceled();
     if (!ok)
         file.remove();
-    else
+    else {
+        rememberSaveFolder(path);
         showNotice(tr("Exported %n exchange(s) to %1", nullptr, int(writer.count())).arg(path), false);
+    }
     return ok;
 }
 
