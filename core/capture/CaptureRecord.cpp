@@ -246,6 +246,7 @@ ExchangeSummary CaptureRecord::summary() const
     s.responseBytes = n.responseBytes;
     s.error = text(Error);
     s.apiVersion = text(ApiVersion);
+    s.sample = view(Notes).startsWith(QByteArrayView(kSampleNote));
     return s;
 }
 

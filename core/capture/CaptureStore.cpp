@@ -40,6 +40,7 @@ ExchangeSummary summarize(const Exchange &e)
     s.responseBytes = e.responseBytes;
     s.error = e.error;
     s.apiVersion = e.apiVersion;
+    s.sample = e.notes.startsWith(QLatin1StringView(kSampleNote));
     return s;
 }
 
@@ -130,8 +131,9 @@ qint64 CaptureStore::submit(Exchange &&e)
 
 qint64 CaptureStore::submit(CaptureRecord &&r)
 {
-    if (m_replayCount.load(std::memory_order_relaxed) == 0)
+    if (m_replayCount.load(std::memory_order_relaxed) == 0 && !m_marksSamples.load(std::memory_order_relaxed))
         return enqueue(std::move(r));
+    markSample(r);
     const QByteArray replay = claimReplay(r);
     const qint64 id = enqueue(std::move(r));
     if (!replay.isEmpty())
@@ -155,23 +157,55 @@ void CaptureStore::forgetReplay(const QByteArray &requestId)
     m_replayCount.store(int(m_replays.size()), std::memory_order_relaxed);
 }
 
-QByteArray CaptureStore::claimReplay(CaptureRecord &r)
+namespace {
+
+// The first value of a field in a head block ("\nName: value\n...", as the client sent it);
+// `name` ends with ':'.
+QByteArray headField(QByteArrayView head, QByteArrayView name)
 {
-    // The head block is "\nName: value\n...", as the client sent it.
-    const QByteArrayView head = r.view(CaptureRecord::RequestHead);
-    QByteArray requestId;
     for (qsizetype at = 0; at < head.size();) {
         qsizetype end = head.indexOf('\n', at);
         if (end < 0)
             end = head.size();
         const QByteArrayView line = head.sliced(at, end - at);
         at = end + 1;
-        constexpr QByteArrayView name = "x-request-id:";
-        if (line.size() > name.size() && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0) {
-            requestId = line.sliced(name.size()).trimmed().toByteArray();
-            break;
-        }
+        if (line.size() > name.size() && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0)
+            return line.sliced(name.size()).trimmed().toByteArray();
     }
+    return {};
+}
+
+} // namespace
+
+void CaptureStore::markSamples(const QByteArray &token)
+{
+    QMutexLocker lock(&m_replayMutex);
+    m_sampleToken = token;
+    m_marksSamples.store(!token.isEmpty(), std::memory_order_relaxed);
+}
+
+void CaptureStore::markSample(CaptureRecord &r)
+{
+    if (!m_marksSamples.load(std::memory_order_relaxed))
+        return;
+    const QByteArray token = headField(r.view(CaptureRecord::RequestHead), "x-portico-sample:");
+    if (token.isEmpty())
+        return;
+    {
+        QMutexLocker lock(&m_replayMutex);
+        if (token != m_sampleToken)
+            return;
+    }
+    QString notes = QString::fromLatin1(kSampleNote);
+    const QByteArrayView own = r.view(CaptureRecord::Notes);
+    if (!own.isEmpty())
+        notes += u'\n' + QString::fromUtf8(own);
+    r.setText(CaptureRecord::Notes, notes);
+}
+
+QByteArray CaptureStore::claimReplay(CaptureRecord &r)
+{
+    const QByteArray requestId = headField(r.view(CaptureRecord::RequestHead), "x-request-id:");
     if (requestId.isEmpty())
         return {};
     QString notes;

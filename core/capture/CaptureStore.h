@@ -64,6 +64,11 @@ public:
     void expectReplay(const QByteArray &requestId, const QString &notes);
     void forgetReplay(const QByteArray &requestId);
 
+    // The GUI's sample traffic: a row whose request carries "X-Portico-Sample: <token>" gets
+    // kSampleNote as its first note. The token is random per run, so that no other client can
+    // make its requests look like samples. Empty: nothing is marked.
+    void markSamples(const QByteArray &token);
+
     // Blocks until every exchange submitted before this call is committed (or dropped).
     // For shutdown and tests; returns false if the writer failed.
     bool flush();
@@ -90,6 +95,7 @@ private:
     qint64 enqueue(CaptureRecord &&record);
     // The registered replay `record` belongs to, its notes added; empty if none.
     QByteArray claimReplay(CaptureRecord &record);
+    void markSample(CaptureRecord &record);
 
     CaptureOptions m_options; // the changeable parts under m_mutex
     bool m_reconfigured = false; // m_options changed since the writer last took it
@@ -118,6 +124,8 @@ private:
     QMutex m_replayMutex;
     QHash<QByteArray, QString> m_replays; // X-Request-Id -> notes, under m_replayMutex
     std::atomic<int> m_replayCount { 0 }; // m_replays.size(), read by submit() without the lock
+    QByteArray m_sampleToken; // under m_replayMutex
+    std::atomic<bool> m_marksSamples { false };
 
     std::atomic<qint64> m_nextId { 1 };
     std::atomic<quint64> m_droppedRows { 0 };

@@ -111,8 +111,13 @@ struct ExchangeSummary
     qint64 responseBytes = 0;
     QString error;
     QString apiVersion; // the version the exchange was routed to, empty when unversioned
+    bool sample = false; // sent by the GUI's Send Sample Traffic (notes start with kSampleNote)
     bool operator==(const ExchangeSummary &) const = default;
 };
+
+// The first line of the notes of an exchange that the GUI's Send Sample Traffic sent (see
+// CaptureStore::markSamples); the filter term sample:true finds them.
+inline constexpr char kSampleNote[] = "sample traffic";
 
 // The case-insensitive first value of a header, or a null QByteArray.
 inline QByteArray headerValue(const HeaderList &headers, QByteArrayView name)

@@ -35,6 +35,7 @@ const QStringList kFields = {
     QStringLiteral("trace"),
     QStringLiteral("span"),
     QStringLiteral("error"),
+    QStringLiteral("sample"),
     QStringLiteral("body"),
     QStringLiteral("header"),
     QStringLiteral("client"),
@@ -398,6 +399,16 @@ private:
             }
             return true;
         }
+        if (field == u"sample") {
+            // Send Sample Traffic's rows: their notes start with kSampleNote.
+            const QString v = value.toLower();
+            const bool yes = v == u"true" || v == u"yes";
+            if (!yes && v != u"false" && v != u"no")
+                return setError(at, QStringLiteral("'sample:' expects true or false (got '%1')").arg(value));
+            term->sql = yes ? QStringLiteral("coalesce(substr(e.notes, 1, 14) = 'sample traffic', 0)")
+                            : QStringLiteral("coalesce(substr(e.notes, 1, 14), '') <> 'sample traffic'");
+            return true;
+        }
         if (field == u"error") {
             const QString v = value.toLower();
             if (v == u"true" || v == u"yes") {
@@ -463,7 +474,7 @@ QStringList FilterExpression::valueCompletions(const QString &field)
     if (f == u"status")
         return { QStringLiteral("2xx"), QStringLiteral("3xx"), QStringLiteral("4xx"), QStringLiteral("5xx"),
             QStringLiteral("404"), QStringLiteral(">=400"), QStringLiteral(">=500") };
-    if (f == u"error")
+    if (f == u"error" || f == u"sample")
         return { QStringLiteral("true"), QStringLiteral("false") };
     if (f == u"duration")
         return { QStringLiteral(">100ms"), QStringLiteral(">200ms"), QStringLiteral(">500ms"),

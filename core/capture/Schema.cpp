@@ -276,7 +276,8 @@ QString summaryColumns()
 {
     return QStringLiteral("e.id, e.started_at, e.method, e.url, e.host, e.path, e.status, e.duration_us, "
                           "e.route, e.consumer, e.upstream, e.trace_id, e.parent_id, e.request_bytes, "
-                          "e.response_bytes, e.error, e.api_version");
+                          "e.response_bytes, e.error, e.api_version, "
+                          "substr(e.notes, 1, 14) = 'sample traffic'");
 }
 
 ExchangeSummary readSummary(const QSqlQuery &q)
@@ -299,6 +300,7 @@ ExchangeSummary readSummary(const QSqlQuery &q)
     s.responseBytes = q.value(14).toLongLong();
     s.error = q.value(15).toString();
     s.apiVersion = q.value(16).toString();
+    s.sample = q.value(17).toBool();
     return s;
 }
 

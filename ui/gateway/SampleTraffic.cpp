@@ -1,5 +1,7 @@
 #include "ui/gateway/SampleTraffic.h"
 
+#include "core/capture/CaptureStore.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -14,6 +16,9 @@ SampleTraffic::SampleTraffic(QObject *parent)
     , m_timer(new QTimer(this))
 {
     m_timer->setInterval(250);
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    m_token = QByteArray(reinterpret_cast<const char *>(words), sizeof words).toHex();
     connect(m_timer, &QTimer::timeout, this, &SampleTraffic::sendOne);
 }
 
@@ -21,6 +26,22 @@ void SampleTraffic::setTarget(const QUrl &gatewayUrl, const config::WorkspacePtr
 {
     m_base = gatewayUrl;
     m_workspace = ws;
+}
+
+void SampleTraffic::setPlan(const config::WorkspacePtr &demo)
+{
+    m_plan = demo;
+}
+
+bool SampleTraffic::isDemo(const config::Workspace &ws) const
+{
+    return m_plan && !ws.filePath.isEmpty() && ws.filePath == m_plan->filePath;
+}
+
+void SampleTraffic::markStore(capture::CaptureStore *store)
+{
+    if (store)
+        store->markSamples(m_token);
 }
 
 void SampleTraffic::setRunning(bool on)
@@ -37,11 +58,23 @@ void SampleTraffic::setInterval(int ms) { m_timer->setInterval(ms); }
 
 void SampleTraffic::sendOne()
 {
-    if (!m_workspace || !m_base.isValid() || m_workspace->routes.isEmpty())
+    if (!m_workspace || !m_plan || !m_base.isValid() || !isDemo(*m_workspace))
         return;
     auto *rng = QRandomGenerator::global();
-    const config::Workspace &ws = *m_workspace;
-    const config::Route &route = ws.routes.at(rng->bounded(int(ws.routes.size())));
+    // The demo's routes still there as shipped (same name and path), and its consumers' keys
+    // that the running workspace still gives them.
+    const config::Workspace &ws = *m_plan;
+    const config::Workspace &live = *m_workspace;
+    QList<const config::Route *> routes;
+    for (const config::Route &r : ws.routes) {
+        for (const config::Route &l : live.routes) {
+            if (l.name == r.name && l.match.path == r.match.path)
+                routes.append(&r);
+        }
+    }
+    if (routes.isEmpty())
+        return;
+    const config::Route &route = *routes.at(rng->bounded(int(routes.size())));
 
     QString path = route.match.path;
     if (route.match.pathKind == config::RouteMatch::PathKind::Regex)
@@ -74,8 +107,16 @@ void SampleTraffic::sendOne()
         if (!scheme || scheme->type != config::AuthType::ApiKey || scheme->header.isEmpty())
             continue;
         QStringList keys;
-        for (const auto &c : ws.consumers)
-            keys += c.apiKeys;
+        for (const auto &c : ws.consumers) {
+            for (const auto &l : live.consumers) {
+                if (l.name != c.name)
+                    continue;
+                for (const QString &k : c.apiKeys) {
+                    if (l.apiKeys.contains(k))
+                        keys += k;
+                }
+            }
+        }
         if (keys.isEmpty())
             break;
         const QString key = rng->bounded(10) == 0 ? QStringLiteral("wrong-key") : keys.at(rng->bounded(int(keys.size())));
@@ -87,6 +128,7 @@ void SampleTraffic::sendOne()
         request.setHeader(QNetworkRequest::ContentTypeHeader, QStringLiteral("application/json"));
         body = QByteArrayLiteral("{\"name\":\"Dana Scully\",\"email\":\"dana@example.com\"}");
     }
+    request.setRawHeader("X-Portico-Sample", m_token);
     QNetworkReply *reply = m_nam->sendCustomRequest(request, method.toLatin1(), body);
     connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
     ++m_sent;

@@ -96,6 +96,17 @@ void Application::wireGateway()
         m_lastTotal = m_gateway->gateway()->totalRequests();
     });
     connect(m_gateway, &GatewayController::adminChanged, m_window->status(), &StatusPanel::setAdmin);
+    connect(m_gateway, &GatewayController::captureChanged, this,
+        [this](capture::CaptureStore *store) { m_sample->markStore(store); });
+    // Sample traffic belongs to the demo: with another workspace open the switch is off.
+    auto sampleAvailable = [this, actions] {
+        const bool demo = m_sample->isDemo(m_document->workspace());
+        actions->sampleTraffic->setEnabled(demo);
+        if (!demo)
+            actions->sampleTraffic->setChecked(false);
+    };
+    connect(m_document, &WorkspaceDocument::filePathChanged, this, sampleAvailable);
+    sampleAvailable();
     connect(m_gateway, &GatewayController::appliedElsewhere, this, [this](int revision) {
         m_live->markAppliedElsewhere(revision);
         m_window->statusBar()->showMessage(
@@ -178,6 +189,7 @@ bool Application::openDemo()
         m_window->statusBar()->showMessage(tr("Demo unavailable: %1").arg(error), 8000);
         return false;
     }
+    m_sample->setPlan(ws);
     m_document->reset(*ws);
     if (!startGateway())
         return false;

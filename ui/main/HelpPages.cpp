@@ -98,6 +98,7 @@ QString HelpPages::filterLanguage()
         "| `error:true` | no response (connection failed, timed out) |\n"
         "| `body:\"needle\"` | text in a request or response body |\n"
         "| `header:x-request-id`, `header:name=value` | a header present, or with that value |\n"
+        "| `sample:true` | rows of Send Sample Traffic (`-sample:true` hides them) |\n"
         "| `word` | the word anywhere in the URL |\n\n"
         "Terms separated by spaces must all hold; `a | b` means either; `-term` negates; quote "
         "values with spaces: `consumer:\"ops team\"`.\n\n"

@@ -55,7 +55,9 @@ MainActions::MainActions(QMainWindow *window, QUndoStack *undoStack)
     start = make(tr("&Start Gateway"), QKeySequence(Qt::Key_F5), tr("Start the gateway (F5)"));
     stop = make(tr("S&top Gateway"), QKeySequence(Qt::SHIFT | Qt::Key_F5), tr("Stop the gateway (Shift+F5)"));
     sampleTraffic = make(tr("Send Sample &Traffic"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_T),
-                         tr("Send sample requests through the gateway so the inspector and dashboard fill up"));
+        tr("Demo only: send a few requests a second through the demo's own routes, as its "
+           "own consumers, so the inspector and dashboard fill up. They are tagged "
+           "\"sample\" (filter sample:true; -sample:true hides them) (Ctrl+Shift+T)"));
     sampleTraffic->setCheckable(true);
     showProblems = make(tr("&Problems"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_M));
     about = make(tr("&About Portico"), {});

@@ -53,7 +53,7 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
     m_headers->setRows(rows);
     auto *sentNote = new QLabel(tr("Sent as listed; Content-Length follows the body. User-Agent, "
                                    "Accept-Language, Accept-Encoding and Connection are always sent: "
-                                   "without a row, the value shown here goes. A row still reading "
+                                   "a row you delete goes out with Portico's value. A row still reading "
                                    "[redacted] is not sent."),
         this);
     sentNote->setWordWrap(true);

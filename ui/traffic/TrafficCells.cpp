@@ -50,8 +50,13 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         switch (column) {
         case C::Id:
             return r.id;
-        case C::Time:
-            return QDateTime::fromMSecsSinceEpoch(r.startedAtMs).toLocalTime().toString(QStringLiteral("HH:mm:ss.zzz"));
+        case C::Time: {
+            const QString time = QDateTime::fromMSecsSinceEpoch(r.startedAtMs)
+                                     .toLocalTime()
+                                     .toString(QStringLiteral("HH:mm:ss.zzz"));
+            // Send Sample Traffic's rows say so where the eye starts reading.
+            return r.sample ? time + QStringLiteral(" · sample") : time;
+        }
         case C::Method:
             return r.method;
         case C::Host:
@@ -92,6 +97,11 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole && column == C::Path)
         return r.url;
+    if (role == Qt::ToolTipRole && column == C::Time && r.sample)
+        return tr("Sent by Send Sample Traffic (the demo's own routes and consumers). Filter: sample:true; "
+                  "-sample:true hides them.");
+    if (role == Qt::ForegroundRole && column == C::Time && r.sample)
+        return QBrush(QColor(0x8a, 0x6d, 0x3b));
     if (role == Qt::ToolTipRole && column == C::Status && !r.error.isEmpty())
         return r.error;
     return {};
