@@ -285,8 +285,11 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
                           w.name));
     }
     for (const auto &h : original.requestHeaders) {
+        // A new request id (the captured one names the original); no sample tag (a replay is
+        // the user's own request, not sample traffic).
         if ((!transportHeader(h.first) || keptConnection(h)) && h.second != kRedacted
-            && h.first.compare("x-request-id", Qt::CaseInsensitive) != 0)
+            && h.first.compare("x-request-id", Qt::CaseInsensitive) != 0
+            && h.first.compare("x-portico-sample", Qt::CaseInsensitive) != 0)
             e.requestHeaders.append(h);
     }
     e.requestHeaders.append({ QByteArrayLiteral("X-Request-Id"),

@@ -118,8 +118,10 @@ routes:
         QCOMPARE(rows.size(), 2);
         QVERIFY(!rows.at(0).sample); // the made-up one, newest
         QVERIFY(rows.at(1).sample);
-        QVERIFY(trafficCell(rows.at(1), TrafficModel::Time, Qt::DisplayRole).toString().endsWith(u"sample"));
-        QVERIFY(!trafficCell(rows.at(0), TrafficModel::Time, Qt::DisplayRole).toString().contains(u"sample"));
+        QVERIFY(trafficCell(rows.at(1), TrafficModel::Path, Qt::DisplayRole)
+                    .toString()
+                    .startsWith(u"⟨sample⟩ /"));
+        QVERIFY(!trafficCell(rows.at(0), TrafficModel::Path, Qt::DisplayRole).toString().contains(u"sample"));
 
         // Another workspace is not the demo: nothing is sent.
         const auto other = config::loadWorkspaceText(

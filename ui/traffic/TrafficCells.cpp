@@ -50,19 +50,17 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         switch (column) {
         case C::Id:
             return r.id;
-        case C::Time: {
-            const QString time = QDateTime::fromMSecsSinceEpoch(r.startedAtMs)
-                                     .toLocalTime()
-                                     .toString(QStringLiteral("HH:mm:ss.zzz"));
-            // Send Sample Traffic's rows say so where the eye starts reading.
-            return r.sample ? time + QStringLiteral(" · sample") : time;
-        }
+        case C::Time:
+            return QDateTime::fromMSecsSinceEpoch(r.startedAtMs)
+                .toLocalTime()
+                .toString(QStringLiteral("HH:mm:ss.zzz"));
         case C::Method:
             return r.method;
         case C::Host:
             return r.host;
         case C::Path:
-            return r.path;
+            // Send Sample Traffic's rows say so before the path (the end of a long one is elided).
+            return r.sample ? QStringLiteral("⟨sample⟩ ") + r.path : r.path;
         case C::Status:
             return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed")) : QString::number(r.status);
         case C::Duration:
@@ -95,12 +93,13 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         return QBrush(QColor(0x4f, 0x46, 0xe5));
     if (role == Qt::TextAlignmentRole && (column == C::Duration || column == C::Size || column == C::Id))
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && column == C::Path && r.sample)
+        return tr("Sent by Send Sample Traffic (the demo's own routes and consumers). Filter: sample:true; "
+                  "-sample:true hides them.")
+            + u'\n' + r.url;
     if (role == Qt::ToolTipRole && column == C::Path)
         return r.url;
-    if (role == Qt::ToolTipRole && column == C::Time && r.sample)
-        return tr("Sent by Send Sample Traffic (the demo's own routes and consumers). Filter: sample:true; "
-                  "-sample:true hides them.");
-    if (role == Qt::ForegroundRole && column == C::Time && r.sample)
+    if (role == Qt::ForegroundRole && column == C::Path && r.sample)
         return QBrush(QColor(0x8a, 0x6d, 0x3b));
     if (role == Qt::ToolTipRole && column == C::Status && !r.error.isEmpty())
         return r.error;

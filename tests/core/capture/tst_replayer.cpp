@@ -217,9 +217,11 @@ private Q_SLOTS:
         // A new X-Request-Id each time, never the captured one (it names the original request).
         Exchange withId = original;
         withId.requestHeaders.append(Header { "X-Request-Id", "original-id" });
+        withId.requestHeaders.append(Header { "X-Portico-Sample", "0123abcd" }); // not a sample now
         QCOMPARE(replay(m_store.get(), withId, {}).status, 200);
         const QByteArray fresh = m_upstream.lastRequests(1)[0].header("x-request-id");
         QVERIFY(!fresh.isEmpty() && fresh != "original-id" && fresh != sent.header("x-request-id"));
+        QVERIFY(!m_upstream.lastRequests(1)[0].hasHeader("x-portico-sample"));
 
         Exchange fromCurl = original;
         fromCurl.requestHeaders.append(Header { "User-Agent", "curl/8.5.0" });
