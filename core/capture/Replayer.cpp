@@ -164,6 +164,12 @@ Replayer::Replayer(CaptureStore *store, QObject *parent)
         connect(store, &CaptureStore::replayCaptured, this, &Replayer::onReplayCaptured);
 }
 
+Replayer::~Replayer()
+{
+    if (m_store && !m_linkId.isEmpty())
+        m_store->forgetReplay(m_linkId);
+}
+
 QList<Replayer::Withheld> Replayer::withheld(const Exchange &original, const ReplayOptions &options)
 {
     QList<Withheld> out;

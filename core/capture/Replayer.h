@@ -64,6 +64,7 @@ class Replayer final : public QObject
 public:
     // `store` may be null (nothing recorded). The Replayer creates its own network manager.
     explicit Replayer(CaptureStore *store, QObject *parent = nullptr);
+    ~Replayer() override; // a replay still waiting for its gateway row is forgotten by the store
 
     // A captured value the replay leaves out because the capture redacted it and no option
     // supplies it (an override that removes the header counts as supplying: the user chose).
