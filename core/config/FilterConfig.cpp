@@ -45,7 +45,8 @@ FilterConfig *FilterConfigs::editable(QLatin1String name)
 
 bool FilterConfigs::isEmpty() const
 {
-    return std::all_of(m_items.begin(), m_items.end(), [](const auto &item) { return item.second->isEmpty(); });
+    return std::all_of(
+        m_items.begin(), m_items.end(), [](const auto &item) { return item.second->isEmpty(); });
 }
 
 bool FilterConfigs::operator==(const FilterConfigs &other) const

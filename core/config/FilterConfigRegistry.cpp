@@ -14,7 +14,8 @@ template<class Filter> void addType(std::vector<FilterConfigType> &types)
 {
     using Config = typename Filter::Config;
     if constexpr (!std::is_void_v<Config>)
-        types.push_back(FilterConfigType { QLatin1String(Config::kName), &Config::routeKeys(), &Config::parse });
+        types.push_back(
+            FilterConfigType { QLatin1String(Config::kName), &Config::routeKeys(), &Config::parse });
 }
 
 template<class... Filters> std::vector<FilterConfigType> configTypes(filters::FilterTypes<Filters...>)

@@ -31,7 +31,8 @@ public:
     // section itself could not be read).
     void add(const QString &path, const QString &message, bool atKey = false, const char *refersTo = "");
     // "unknown WHAT 'x' (did you mean 'y'?)" or with the list of options.
-    void checkChoice(const QString &path, const QString &what, const QString &value, const QStringList &options);
+    void checkChoice(
+        const QString &path, const QString &what, const QString &value, const QStringList &options);
     void checkPositive(const QString &path, qint64 value);
     void checkFile(const QString &path, const QString &file); // relative to the workspace's folder
     void checkHttpUrl(const QString &path, const QUrl &url);

@@ -125,7 +125,8 @@ public:
             for (const Tier &t : m_ws.tiers) {
                 Tree tier;
                 if (t.rateLimit)
-                    tier.insert("rate_limit", writeRateLimit(*this, *t.rateLimit, "tiers." + t.name + ".rate_limit"));
+                    tier.insert(
+                        "rate_limit", writeRateLimit(*this, *t.rateLimit, "tiers." + t.name + ".rate_limit"));
                 tiers.insert(t.name, tier);
             }
             root.insert("tiers", tiers);
@@ -343,7 +344,6 @@ private:
             t.insert("timeout", duration(p + ".timeout", *r.timeout));
         return t;
     }
-
 };
 
 } // namespace

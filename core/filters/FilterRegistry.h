@@ -32,6 +32,7 @@ template<class... Filters> struct FilterTypes
 
 // Every filter, in chain order: requests run it from the top, responses from the bottom. Adding a
 // filter is its folder and one line here.
+// clang-format off
 using RegisteredFilters = FilterTypes<
     auth::AuthFilters,             // who is calling (any one of the route's auth schemes)
     acl::AclFilters,               // may they (allow_groups)
@@ -39,6 +40,7 @@ using RegisteredFilters = FilterTypes<
     versioning::VersioningFilters, // which version's upstream (versions routes)
     transform::TransformFilters,   // request and response rewriting
     mock::MockFilters>;            // answers itself (mock routes); last, so transforms shape it too
+// clang-format on
 
 struct FilterRegistration
 {

@@ -185,12 +185,12 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
             rt["hash_policy"].append(hp);
         }
     }
-    KeyValues requestSet = r.request.headers.set;
+    KeyValues requestSet = r.filters.value<TransformConfig>().request.headers.set;
     if (!requestSet.isEmpty())
         n["request_headers_to_add"] = headerValues(requestSet);
-    QStringList requestRemove = r.request.headers.remove;
-    if (r.hideCredentials) {
-        for (const QString &name : r.auth) {
+    QStringList requestRemove = r.filters.value<TransformConfig>().request.headers.remove;
+    if (r.filters.value<AuthConfig>().hideCredentials) {
+        for (const QString &name : r.filters.value<AuthConfig>().schemes) {
             if (const AuthScheme *a = findAuth(m_ws, name);
                 a && a->type == AuthType::ApiKey && !a->header.isEmpty())
                 requestRemove << a->header;
@@ -198,22 +198,23 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
     }
     if (!requestRemove.isEmpty())
         n["request_headers_to_remove"] = requestRemove;
-    KeyValues responseSet = r.response.headers.set;
+    KeyValues responseSet = r.filters.value<TransformConfig>().response.headers.set;
     responseSet.append(f.responseHeaders);
     if (!responseSet.isEmpty() && !r.mock)
         n["response_headers_to_add"] = headerValues(responseSet);
-    if (!r.response.headers.remove.isEmpty())
-        n["response_headers_to_remove"] = r.response.headers.remove;
-    if (!r.request.headers.rename.isEmpty() || !r.response.headers.rename.isEmpty())
+    if (!r.filters.value<TransformConfig>().response.headers.remove.isEmpty())
+        n["response_headers_to_remove"] = r.filters.value<TransformConfig>().response.headers.remove;
+    if (!r.filters.value<TransformConfig>().request.headers.rename.isEmpty()
+        || !r.filters.value<TransformConfig>().response.headers.rename.isEmpty())
         m_warnings << QStringLiteral("%1: header rename not exported").arg(where);
-    if (!r.request.query.empty())
+    if (!r.filters.value<TransformConfig>().request.query.empty())
         m_warnings << QStringLiteral("%1: request query set/remove not exported").arg(where);
-    if (!r.response.jsonRemove.isEmpty())
+    if (!r.filters.value<TransformConfig>().response.jsonRemove.isEmpty())
         m_warnings << QStringLiteral("%1: response json remove (%2) not exported")
-                          .arg(where, r.response.jsonRemove.join(u", "));
+                          .arg(where, r.filters.value<TransformConfig>().response.jsonRemove.join(u", "));
 
     QStringList jwtProviders;
-    for (const QString &name : r.auth) {
+    for (const QString &name : r.filters.value<AuthConfig>().schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -234,14 +235,14 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
         cfg["requirement_name"] = jwtProviders.join(u'|');
         if (!m_requirements.contains(jwtProviders.join(u'|')))
             m_requirements << jwtProviders.join(u'|');
-    } else if (!r.auth.isEmpty()) {
+    } else if (!r.filters.value<AuthConfig>().schemes.isEmpty()) {
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
     }
-    if (!r.allowGroups.isEmpty())
+    if (!r.filters.value<AclConfig>().allowGroups.isEmpty())
         m_warnings << QStringLiteral("%1: allow_groups not exported (needs an RBAC policy on JWT claims)")
                           .arg(where);
-    if (r.rateLimit) {
-        const RateLimit &rl = *r.rateLimit;
+    if (r.filters.get<RateLimitConfig>()) {
+        const RateLimit &rl = r.filters.get<RateLimitConfig>()->limit;
         DocNode &cfg = n["typed_per_filter_config"][kRateFilter];
         cfg["@type"] = kApi + QStringLiteral("filters.http.local_ratelimit.v3.LocalRateLimit");
         cfg["stat_prefix"] = QStringLiteral("route_") + f.name;

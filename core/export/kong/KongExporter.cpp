@@ -218,7 +218,7 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode list = DocNode::list();
     bool authDone = false;
-    for (const QString &name : r.auth) {
+    for (const QString &name : r.filters.value<AuthConfig>().schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -242,7 +242,7 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
             c["key_in_header"] = !a->header.isEmpty();
             c["key_in_query"] = !a->query.isEmpty();
             c["key_in_body"] = false;
-            c["hide_credentials"] = r.hideCredentials;
+            c["hide_credentials"] = r.filters.value<AuthConfig>().hideCredentials;
             list.append(p);
             authDone = true;
         } else if (a->type == AuthType::Jwt) {
@@ -256,7 +256,7 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
             authDone = true;
             if (!m_jwtSchemes.contains(a))
                 m_jwtSchemes.append(a);
-            if (r.hideCredentials)
+            if (r.filters.value<AuthConfig>().hideCredentials)
                 m_warnings << QStringLiteral(
                     "%1: hide_credentials: Kong's jwt plugin always forwards the token")
                                   .arg(where);
@@ -266,20 +266,20 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
                               .arg(where, name);
         }
     }
-    if (!r.auth.isEmpty() && !authDone)
+    if (!r.filters.value<AuthConfig>().schemes.isEmpty() && !authDone)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
-    if (!r.allowGroups.isEmpty()) {
+    if (!r.filters.value<AclConfig>().allowGroups.isEmpty()) {
         DocNode p;
         p["name"] = "acl";
-        p["config"]["allow"] = r.allowGroups;
+        p["config"]["allow"] = r.filters.value<AclConfig>().allowGroups;
         p["config"]["hide_groups_header"] = false;
         list.append(p);
     }
-    if (r.rateLimit)
-        list.append(rateLimiting(*r.rateLimit, where));
+    if (r.filters.get<RateLimitConfig>())
+        list.append(rateLimiting(r.filters.get<RateLimitConfig>()->limit, where));
 
-    if (!r.request.empty()) {
-        const RequestTransform &t = r.request;
+    if (!r.filters.value<TransformConfig>().request.empty()) {
+        const RequestTransform &t = r.filters.value<TransformConfig>().request;
         DocNode p;
         p["name"] = "request-transformer";
         DocNode &c = p["config"];
@@ -300,10 +300,10 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
         }
         list.append(p);
     }
-    KeyValues responseSet = r.response.headers.set;
+    KeyValues responseSet = r.filters.value<TransformConfig>().response.headers.set;
     responseSet.append(f.responseHeaders);
-    if (!r.response.empty() || !responseSet.isEmpty()) {
-        const ResponseTransform &t = r.response;
+    if (!r.filters.value<TransformConfig>().response.empty() || !responseSet.isEmpty()) {
+        const ResponseTransform &t = r.filters.value<TransformConfig>().response;
         DocNode p;
         p["name"] = "response-transformer";
         DocNode &c = p["config"];

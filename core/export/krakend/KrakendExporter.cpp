@@ -52,7 +52,7 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode extra = DocNode::map();
     bool authDone = false;
-    for (const QString &name : r.auth) {
+    for (const QString &name : r.filters.value<AuthConfig>().schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -85,9 +85,9 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
             v["issuer"] = a->issuer;
         if (!a->audience.isEmpty())
             v["audience"] = a->audience;
-        if (!r.allowGroups.isEmpty()) {
+        if (!r.filters.value<AclConfig>().allowGroups.isEmpty()) {
             v["roles_key"] = "groups";
-            v["roles"] = r.allowGroups;
+            v["roles"] = r.filters.value<AclConfig>().allowGroups;
         }
         DocNode claim = DocNode::list();
         claim.append(a->consumerClaim);
@@ -95,14 +95,14 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
         v["propagate_claims"].append(claim);
         authDone = true;
     }
-    if (!r.allowGroups.isEmpty() && !authDone)
+    if (!r.filters.value<AclConfig>().allowGroups.isEmpty() && !authDone)
         m_warnings << QStringLiteral(
             "%1: allow_groups not exported (KrakenD checks roles from JWT claims only)")
                           .arg(where);
-    if (!r.auth.isEmpty() && !authDone)
+    if (!r.filters.value<AuthConfig>().schemes.isEmpty() && !authDone)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
-    if (r.rateLimit) {
-        const RateLimit &rl = *r.rateLimit;
+    if (r.filters.get<RateLimitConfig>()) {
+        const RateLimit &rl = r.filters.get<RateLimitConfig>()->limit;
         DocNode &q = extra["qos/ratelimit/router"];
         q["every"] = goDuration(rl.per);
         switch (rl.by) {
@@ -129,11 +129,12 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
             break;
         }
     }
-    if (!r.request.headers.empty() || !r.request.query.empty())
+    if (!r.filters.value<TransformConfig>().request.headers.empty()
+        || !r.filters.value<TransformConfig>().request.query.empty())
         m_warnings << QStringLiteral(
             "%1: request header/query transforms not exported (needs modifier/martian)")
                           .arg(where);
-    if (!r.response.headers.empty() || !f.responseHeaders.isEmpty())
+    if (!r.filters.value<TransformConfig>().response.headers.empty() || !f.responseHeaders.isEmpty())
         m_warnings << QStringLiteral("%1: response header changes not exported").arg(where);
     return extra;
 }

@@ -181,9 +181,9 @@ DocNode OpenApiBuilder::operation(
     }
     if (!params.isEmpty())
         op["parameters"] = params;
-    if (!r.auth.isEmpty()) {
+    if (!r.filters.value<AuthConfig>().schemes.isEmpty()) {
         DocNode security = DocNode::list();
-        for (const QString &name : r.auth) {
+        for (const QString &name : r.filters.value<AuthConfig>().schemes) {
             const AuthScheme *a = findAuth(m_ws, name);
             if (!a)
                 continue;
@@ -224,11 +224,13 @@ DocNode OpenApiBuilder::operation(
     } else {
         responses["200"]["description"] = QStringLiteral("Response from upstream %1").arg(f.upstream);
     }
-    if (!r.auth.isEmpty())
+    if (!r.filters.value<AuthConfig>().schemes.isEmpty())
         responses["401"]["description"] = "Missing or invalid credentials";
-    if (!r.allowGroups.isEmpty())
-        responses["403"]["description"] = QStringLiteral("Consumer not in %1").arg(r.allowGroups.join(u", "));
-    if (r.rateLimit || (!r.auth.isEmpty() && !m_ws.tiers.isEmpty()))
+    if (!r.filters.value<AclConfig>().allowGroups.isEmpty())
+        responses["403"]["description"]
+            = QStringLiteral("Consumer not in %1").arg(r.filters.value<AclConfig>().allowGroups.join(u", "));
+    if (r.filters.get<RateLimitConfig>()
+        || (!r.filters.value<AuthConfig>().schemes.isEmpty() && !m_ws.tiers.isEmpty()))
         responses["429"]["description"] = "Rate limit exceeded (see Retry-After)";
     if (r.versions) {
         for (const auto &[version, dep] : r.versions->deprecated) {

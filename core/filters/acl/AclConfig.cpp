@@ -15,7 +15,8 @@ const QStringList &AclConfig::routeKeys()
     return keys;
 }
 
-void AclConfig::parse(YamlReader &r, const QString &, const YAML::Node &node, const QString &path, FilterConfigs &configs)
+void AclConfig::parse(
+    YamlReader &r, const QString &, const YAML::Node &node, const QString &path, FilterConfigs &configs)
 {
     configs.edit<AclConfig>().allowGroups = r.stringList(node, path);
 }
@@ -25,7 +26,8 @@ void AclConfig::validate(ValidationSink &sink, const Route &route, const QString
     // Groups belong to consumers, which only an auth filter names.
     if (!allowGroups.isEmpty() && route.filters.value<AuthConfig>().schemes.isEmpty())
         sink.add(p + QStringLiteral(".allow_groups"),
-            QStringLiteral("route '%1' has allow_groups but no auth (list the schemes in 'auth')").arg(route.name),
+            QStringLiteral("route '%1' has allow_groups but no auth (list the schemes in 'auth')")
+                .arg(route.name),
             true);
     const QList<Consumer> &consumers = sink.workspace().consumers;
     for (int i = 0; i < allowGroups.size(); ++i) {
@@ -34,8 +36,8 @@ void AclConfig::validate(ValidationSink &sink, const Route &route, const QString
             consumers.begin(), consumers.end(), [&](const Consumer &c) { return c.groups.contains(group); });
         if (!held)
             sink.add(QStringLiteral("%1.allow_groups[%2]").arg(p).arg(i),
-                QStringLiteral("route '%1' allows group '%2', which no consumer has").arg(route.name, group), false,
-                "consumers");
+                QStringLiteral("route '%1' allows group '%2', which no consumer has").arg(route.name, group),
+                false, "consumers");
     }
 }
 

@@ -14,8 +14,8 @@ struct AclConfig final : FilterConfigBase<AclConfig>
     QStringList allowGroups; // empty = any authenticated consumer
 
     static const QStringList &routeKeys();
-    static void parse(
-        YamlReader &r, const QString &key, const YAML::Node &node, const QString &path, FilterConfigs &configs);
+    static void parse(YamlReader &r, const QString &key, const YAML::Node &node, const QString &path,
+        FilterConfigs &configs);
     bool isEmpty() const override { return allowGroups.isEmpty(); }
     void validate(ValidationSink &sink, const Route &route, const QString &routePath) const override;
     void write(const TreeWriter &w, const QString &routePath, WorkspaceTree &route) const override;

@@ -119,25 +119,30 @@ void validateAuthSchemes(ValidationSink &sink)
         switch (a.type) {
         case AuthType::ApiKey:
             if (a.header.isEmpty() && a.query.isEmpty())
-                sink.add(p, QStringLiteral("api_key scheme '%1' needs 'header' or 'query'").arg(a.name), true);
+                sink.add(
+                    p, QStringLiteral("api_key scheme '%1' needs 'header' or 'query'").arg(a.name), true);
             if (!a.header.isEmpty())
                 sink.checkHeaderName(p + QStringLiteral(".header"), a.header);
             break;
         case AuthType::Jwt: {
-            const bool hasSecret = !a.secret.isEmpty() || ws.envTemplates.contains(p + QStringLiteral(".secret"));
+            const bool hasSecret
+                = !a.secret.isEmpty() || ws.envTemplates.contains(p + QStringLiteral(".secret"));
             if (a.jwksUrl.isEmpty() && a.publicKey.isEmpty() && !hasSecret)
-                sink.add(p, QStringLiteral("jwt scheme '%1' needs one of jwks_url, public_key, secret").arg(a.name),
+                sink.add(p,
+                    QStringLiteral("jwt scheme '%1' needs one of jwks_url, public_key, secret").arg(a.name),
                     true);
             if (!a.jwksUrl.isEmpty())
                 sink.checkHttpUrl(p + QStringLiteral(".jwks_url"), a.jwksUrl);
             sink.checkFile(p + QStringLiteral(".public_key"), a.publicKey);
             for (int i = 0; i < a.algorithms.size(); ++i)
-                sink.checkChoice(QStringLiteral("%1.algorithms[%2]").arg(p).arg(i), QStringLiteral("jwt algorithm"),
-                    a.algorithms[i], kJwtAlgorithms);
+                sink.checkChoice(QStringLiteral("%1.algorithms[%2]").arg(p).arg(i),
+                    QStringLiteral("jwt algorithm"), a.algorithms[i], kJwtAlgorithms);
             if (a.consumerClaim.isEmpty())
-                sink.add(p + QStringLiteral(".consumer_claim"), QStringLiteral("'consumer_claim' must not be empty"));
+                sink.add(p + QStringLiteral(".consumer_claim"),
+                    QStringLiteral("'consumer_claim' must not be empty"));
             if (a.clockSkew.count() < 0)
-                sink.add(p + QStringLiteral(".clock_skew"), QStringLiteral("'clock_skew' must not be negative"));
+                sink.add(
+                    p + QStringLiteral(".clock_skew"), QStringLiteral("'clock_skew' must not be negative"));
             break;
         }
         case AuthType::OAuth2Introspection:
@@ -215,7 +220,8 @@ void AuthConfig::validate(ValidationSink &sink, const Route &route, const QStrin
     for (int i = 0; i < schemes.size(); ++i) {
         if (!sink.workspace().findAuth(schemes[i]))
             sink.add(QStringLiteral("%1.auth[%2]").arg(p).arg(i),
-                QStringLiteral("route '%1' names auth scheme '%2', which does not exist").arg(route.name, schemes[i]),
+                QStringLiteral("route '%1' names auth scheme '%2', which does not exist")
+                    .arg(route.name, schemes[i]),
                 false, "auth");
     }
 }

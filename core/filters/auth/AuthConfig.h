@@ -19,14 +19,14 @@ struct AuthScheme
     AuthType type = AuthType::ApiKey;
     // api_key
     QString header; // e.g. X-API-Key (empty = not read from a header)
-    QString query;  // e.g. apikey (empty = not read from the query)
+    QString query; // e.g. apikey (empty = not read from the query)
     // jwt
     QString issuer;
     QStringList audience; // "audience: x" or a list
     QStringList algorithms;
     QUrl jwksUrl;
     QString publicKey; // PEM file path, as written
-    QString secret;    // HS* shared secret (after ${ENV} expansion)
+    QString secret; // HS* shared secret (after ${ENV} expansion)
     QString consumerClaim = QStringLiteral("sub");
     Duration clockSkew { 0 };
     // oauth2_introspection
@@ -53,8 +53,8 @@ struct AuthConfig final : FilterConfigBase<AuthConfig>
     bool hideCredentials = false;
 
     static const QStringList &routeKeys();
-    static void parse(
-        YamlReader &r, const QString &key, const YAML::Node &node, const QString &path, FilterConfigs &configs);
+    static void parse(YamlReader &r, const QString &key, const YAML::Node &node, const QString &path,
+        FilterConfigs &configs);
     bool isEmpty() const override { return schemes.isEmpty() && !hideCredentials; }
     void validate(ValidationSink &sink, const Route &route, const QString &routePath) const override;
     void write(const TreeWriter &w, const QString &routePath, WorkspaceTree &route) const override;

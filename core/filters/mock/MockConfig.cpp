@@ -41,8 +41,8 @@ void validateMock(ValidationSink &sink, const Mock &mock, const QString &mp)
         sink.add(mp + QStringLiteral(".status"),
             QStringLiteral("'status' must be an HTTP status from 100 to 599, not %1").arg(mock.status));
     if (!mock.body.isEmpty() && !mock.bodyFile.isEmpty())
-        sink.add(mp + QStringLiteral(".body_file"), QStringLiteral("mock has both 'body' and 'body_file' (use one)"),
-            true);
+        sink.add(mp + QStringLiteral(".body_file"),
+            QStringLiteral("mock has both 'body' and 'body_file' (use one)"), true);
     sink.checkFile(mp + QStringLiteral(".body_file"), mock.bodyFile);
     sink.checkHeaders(mp + QStringLiteral(".headers"), mock.headers);
     if (mock.delay.count() < 0)

@@ -60,7 +60,8 @@ std::optional<RateLimit> parseRateLimit(YamlReader &r, const YAML::Node &node, c
 void validateRateLimit(ValidationSink &sink, const QString &path, const RateLimit &r)
 {
     if (r.requests < 1)
-        sink.add(path + QStringLiteral(".requests"), QStringLiteral("rate limit 'requests' must be at least 1"));
+        sink.add(
+            path + QStringLiteral(".requests"), QStringLiteral("rate limit 'requests' must be at least 1"));
     sink.checkPositive(path + QStringLiteral(".per"), r.per.count());
     if (r.by == RateLimit::By::Header)
         sink.checkHeaderName(path + QStringLiteral(".by"), r.header);

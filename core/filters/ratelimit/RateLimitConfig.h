@@ -36,8 +36,8 @@ struct RateLimitConfig final : FilterConfigBase<RateLimitConfig>
     RateLimit limit;
 
     static const QStringList &routeKeys();
-    static void parse(
-        YamlReader &r, const QString &key, const YAML::Node &node, const QString &path, FilterConfigs &configs);
+    static void parse(YamlReader &r, const QString &key, const YAML::Node &node, const QString &path,
+        FilterConfigs &configs);
     void validate(ValidationSink &sink, const Route &route, const QString &routePath) const override;
     void write(const TreeWriter &w, const QString &routePath, WorkspaceTree &route) const override;
     bool operator==(const RateLimitConfig &) const = default;

@@ -101,7 +101,8 @@ void TransformConfig::validate(ValidationSink &sink, const Route &, const QStrin
     checkHeaderOps(sink, response.headers, p + QStringLiteral(".response.headers"));
     for (int i = 0; i < response.jsonRemove.size(); ++i) {
         if (response.jsonRemove[i].isEmpty())
-            sink.add(QStringLiteral("%1.response.json.remove[%2]").arg(p).arg(i), QStringLiteral("empty JSON field path"));
+            sink.add(QStringLiteral("%1.response.json.remove[%2]").arg(p).arg(i),
+                QStringLiteral("empty JSON field path"));
     }
 }
 
@@ -113,7 +114,8 @@ void TransformConfig::write(const TreeWriter &w, const QString &p, WorkspaceTree
             t.insert("headers", writeHeaderOps(w, request.headers, p + ".request.headers", true));
         if (!request.query.empty())
             t.insert("query",
-                writeHeaderOps(w, HeaderOps { request.query.set, request.query.remove, {} }, p + ".request.query", false));
+                writeHeaderOps(w, HeaderOps { request.query.set, request.query.remove, {} },
+                    p + ".request.query", false));
         route.insert("request", t);
     }
     if (!response.empty()) {
@@ -121,7 +123,8 @@ void TransformConfig::write(const TreeWriter &w, const QString &p, WorkspaceTree
         if (!response.headers.empty())
             t.insert("headers", writeHeaderOps(w, response.headers, p + ".response.headers", true));
         if (!response.jsonRemove.isEmpty())
-            t.insert("json", TreeWriter::map({ { "remove", w.list(p + ".response.json.remove", response.jsonRemove) } }));
+            t.insert("json",
+                TreeWriter::map({ { "remove", w.list(p + ".response.json.remove", response.jsonRemove) } }));
         route.insert("response", t);
     }
 }

@@ -50,8 +50,8 @@ struct TransformConfig final : FilterConfigBase<TransformConfig>
     ResponseTransform response;
 
     static const QStringList &routeKeys();
-    static void parse(
-        YamlReader &r, const QString &key, const YAML::Node &node, const QString &path, FilterConfigs &configs);
+    static void parse(YamlReader &r, const QString &key, const YAML::Node &node, const QString &path,
+        FilterConfigs &configs);
     bool isEmpty() const override { return request.empty() && response.empty(); }
     void validate(ValidationSink &sink, const Route &route, const QString &routePath) const override;
     void write(const TreeWriter &w, const QString &routePath, WorkspaceTree &route) const override;

@@ -44,7 +44,8 @@ Versions parseVersions(YamlReader &r, const YAML::Node &node, const QString &pat
     const QStringList keys { "by", "header", "map", "default", "deprecated" };
     for (const auto &f : r.fields(node, path, QStringLiteral("route versions"), keys)) {
         if (f.key == u"by") {
-            if (const auto by = r.choice(f.value, f.path, QStringLiteral("versions by"), { "path", "header" }))
+            if (const auto by
+                = r.choice(f.value, f.path, QStringLiteral("versions by"), { "path", "header" }))
                 v.by = *by == u"path" ? Versions::By::Path : Versions::By::Header;
         } else if (f.key == u"header") {
             assign(v.header, r.string(f.value, f.path));
@@ -66,7 +67,8 @@ void validateVersions(ValidationSink &sink, const Route &r, const QString &p)
     if (v.by == Versions::By::Header)
         sink.checkHeaderName(p + QStringLiteral(".header"), v.header);
     if (v.map.isEmpty())
-        sink.add(p + QStringLiteral(".map"), QStringLiteral("route '%1' versions have no map").arg(r.name), true);
+        sink.add(
+            p + QStringLiteral(".map"), QStringLiteral("route '%1' versions have no map").arg(r.name), true);
     QStringList versions;
     for (const auto &[version, upstream] : v.map) {
         versions.append(version);
@@ -77,15 +79,16 @@ void validateVersions(ValidationSink &sink, const Route &r, const QString &p)
                 false, "upstreams");
     }
     if (v.defaultVersion.isEmpty())
-        sink.add(p + QStringLiteral(".default"), QStringLiteral("route '%1' versions have no default").arg(r.name),
-            true);
+        sink.add(p + QStringLiteral(".default"),
+            QStringLiteral("route '%1' versions have no default").arg(r.name), true);
     else if (!v.map.isEmpty() && !versions.contains(v.defaultVersion))
         sink.add(p + QStringLiteral(".default"),
             QStringLiteral("default version '%1' is not in the version map").arg(v.defaultVersion));
     for (const auto &[version, deprecation] : v.deprecated) {
         const QString dp = p + QStringLiteral(".deprecated.") + version;
         if (!versions.contains(version))
-            sink.add(dp, QStringLiteral("deprecated version '%1' is not in the version map").arg(version), true);
+            sink.add(
+                dp, QStringLiteral("deprecated version '%1' is not in the version map").arg(version), true);
         if (!deprecation.link.isEmpty())
             sink.checkHttpUrl(dp + QStringLiteral(".link"), QUrl(deprecation.link));
     }
