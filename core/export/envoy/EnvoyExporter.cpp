@@ -241,8 +241,8 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
     if (!r.filters.value<AclConfig>().allowGroups.isEmpty())
         m_warnings << QStringLiteral("%1: allow_groups not exported (needs an RBAC policy on JWT claims)")
                           .arg(where);
-    if (r.filters.get<RateLimitConfig>()) {
-        const RateLimit &rl = r.filters.get<RateLimitConfig>()->limit;
+    if (r.filters.value<RateLimitConfig>().limit) {
+        const RateLimit &rl = *r.filters.value<RateLimitConfig>().limit;
         DocNode &cfg = n["typed_per_filter_config"][kRateFilter];
         cfg["@type"] = kApi + QStringLiteral("filters.http.local_ratelimit.v3.LocalRateLimit");
         cfg["stat_prefix"] = QStringLiteral("route_") + f.name;

@@ -303,10 +303,7 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
         if (at(c, "deny"))
             m_warnings << QStringLiteral("%1: acl deny list not imported").arg(where);
     } else if (name == u"rate-limiting") {
-        if (const auto limit = rateLimit(c, where))
-            r.filters.edit<RateLimitConfig>().limit = *limit;
-        else
-            r.filters.remove<RateLimitConfig>();
+        r.filters.edit<RateLimitConfig>().limit = rateLimit(c, where);
     } else if (name == u"request-transformer") {
         RequestTransform &t = r.filters.edit<TransformConfig>().request;
         t.headers.remove = strings(at(at(c, "remove"), "headers"));

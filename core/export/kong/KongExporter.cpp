@@ -275,8 +275,8 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
         p["config"]["hide_groups_header"] = false;
         list.append(p);
     }
-    if (r.filters.get<RateLimitConfig>())
-        list.append(rateLimiting(r.filters.get<RateLimitConfig>()->limit, where));
+    if (r.filters.value<RateLimitConfig>().limit)
+        list.append(rateLimiting(*r.filters.value<RateLimitConfig>().limit, where));
 
     if (!r.filters.value<TransformConfig>().request.empty()) {
         const RequestTransform &t = r.filters.value<TransformConfig>().request;

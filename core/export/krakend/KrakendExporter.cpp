@@ -101,8 +101,8 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
                           .arg(where);
     if (!r.filters.value<AuthConfig>().schemes.isEmpty() && !authDone)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
-    if (r.filters.get<RateLimitConfig>()) {
-        const RateLimit &rl = r.filters.get<RateLimitConfig>()->limit;
+    if (r.filters.value<RateLimitConfig>().limit) {
+        const RateLimit &rl = *r.filters.value<RateLimitConfig>().limit;
         DocNode &q = extra["qos/ratelimit/router"];
         q["every"] = goDuration(rl.per);
         switch (rl.by) {

@@ -164,8 +164,8 @@ QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
     const Route &r = *f.route;
     const QString ind = QStringLiteral("            ");
     QString out;
-    if (r.filters.get<RateLimitConfig>()) {
-        const RateLimit &rl = r.filters.get<RateLimitConfig>()->limit;
+    if (r.filters.value<RateLimitConfig>().limit) {
+        const RateLimit &rl = *r.filters.value<RateLimitConfig>().limit;
         const QString zone = QStringLiteral("rl_%1").arg(ident(r.name));
         if (!m_zones.contains(zone)) {
             m_zones.insert(zone);

@@ -229,7 +229,7 @@ DocNode OpenApiBuilder::operation(
     if (!r.filters.value<AclConfig>().allowGroups.isEmpty())
         responses["403"]["description"]
             = QStringLiteral("Consumer not in %1").arg(r.filters.value<AclConfig>().allowGroups.join(u", "));
-    if (r.filters.get<RateLimitConfig>()
+    if (r.filters.value<RateLimitConfig>().limit
         || (!r.filters.value<AuthConfig>().schemes.isEmpty() && !m_ws.tiers.isEmpty()))
         responses["429"]["description"] = "Rate limit exceeded (see Retry-After)";
     if (r.versions) {

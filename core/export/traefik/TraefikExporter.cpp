@@ -161,8 +161,8 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
     if (r.filters.value<AuthConfig>().hideCredentials && keyScheme)
         m_warnings << QStringLiteral("%1: hide_credentials not exported").arg(where);
 
-    if (r.filters.get<RateLimitConfig>()) {
-        const RateLimit &rl = r.filters.get<RateLimitConfig>()->limit;
+    if (r.filters.value<RateLimitConfig>().limit) {
+        const RateLimit &rl = *r.filters.value<RateLimitConfig>().limit;
         const QString mw = f.name + QStringLiteral("-ratelimit");
         DocNode &m = m_middlewares[mw]["rateLimit"];
         m["average"] = rl.requests;

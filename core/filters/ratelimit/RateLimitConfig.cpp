@@ -86,20 +86,19 @@ const QStringList &RateLimitConfig::routeKeys()
 void RateLimitConfig::parse(
     YamlReader &r, const QString &, const YAML::Node &node, const QString &path, FilterConfigs &configs)
 {
-    if (const auto limit = parseRateLimit(r, node, path))
-        configs.edit<RateLimitConfig>().limit = *limit;
-    else
-        configs.remove<RateLimitConfig>();
+    configs.edit<RateLimitConfig>().limit = parseRateLimit(r, node, path);
 }
 
 void RateLimitConfig::validate(ValidationSink &sink, const Route &, const QString &routePath) const
 {
-    validateRateLimit(sink, routePath + QStringLiteral(".rate_limit"), limit);
+    if (limit)
+        validateRateLimit(sink, routePath + QStringLiteral(".rate_limit"), *limit);
 }
 
 void RateLimitConfig::write(const TreeWriter &w, const QString &routePath, WorkspaceTree &route) const
 {
-    route.insert("rate_limit", writeRateLimit(w, limit, routePath + ".rate_limit"));
+    if (limit)
+        route.insert("rate_limit", writeRateLimit(w, *limit, routePath + ".rate_limit"));
 }
 
 } // namespace portico::config

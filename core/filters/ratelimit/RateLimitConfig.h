@@ -29,15 +29,16 @@ std::optional<RateLimit> parseRateLimit(YamlReader &r, const YAML::Node &node, c
 void validateRateLimit(ValidationSink &sink, const QString &path, const RateLimit &limit);
 WorkspaceTree writeRateLimit(const TreeWriter &w, const RateLimit &limit, const QString &path);
 
-// A route's own limit. Tier limits apply on routes with auth whatever this says.
+// A route's own limit (none = only tier limits, which apply on routes with auth).
 struct RateLimitConfig final : FilterConfigBase<RateLimitConfig>
 {
     static constexpr const char *kName = "rate_limit";
-    RateLimit limit;
+    std::optional<RateLimit> limit;
 
     static const QStringList &routeKeys();
     static void parse(YamlReader &r, const QString &key, const YAML::Node &node, const QString &path,
         FilterConfigs &configs);
+    bool isEmpty() const override { return !limit; }
     void validate(ValidationSink &sink, const Route &route, const QString &routePath) const override;
     void write(const TreeWriter &w, const QString &routePath, WorkspaceTree &route) const override;
     bool operator==(const RateLimitConfig &) const = default;

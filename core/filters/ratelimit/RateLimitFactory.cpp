@@ -13,9 +13,7 @@ FilterList RateLimitFilters::make(const FilterBuildContext &context, QStringList
     const config::Workspace &workspace = context.workspace;
     const config::Route &route = context.route;
     FilterServices &services = context.services;
-    std::optional<config::RateLimit> routeLimit;
-    if (const Config *config = route.filters.get<Config>())
-        routeLimit = config->limit;
+    const std::optional<config::RateLimit> &routeLimit = route.filters.value<Config>().limit;
     QHash<QString, config::RateLimit> tierLimits;
     // Tiers belong to consumers, which only an auth filter names.
     if (!route.filters.value<config::AuthConfig>().schemes.isEmpty()) {
