@@ -37,9 +37,9 @@ void renameAuthScheme(Workspace &ws, int index, const QString &name)
     const QString old = ws.auth[index].name;
     ws.auth[index].name = name;
     for (auto &r : ws.routes) {
-        const qsizetype i = r.auth.indexOf(old);
-        if (i >= 0)
-            r.auth[i] = name;
+        const config::AuthConfig *auth = r.filters.get<config::AuthConfig>();
+        if (auth && auth->schemes.contains(old))
+            r.filters.edit<config::AuthConfig>().schemes.replace(auth->schemes.indexOf(old), name);
     }
     // Secrets written as ${ENV} are remembered under the scheme's path.
     const QString oldPrefix = QStringLiteral("auth.") + old + u'.';

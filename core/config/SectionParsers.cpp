@@ -4,11 +4,6 @@ namespace portico::config {
 
 namespace {
 
-const QStringList kAuthApiKeyKeys { "header", "query" };
-const QStringList kAuthJwtKeys { "issuer", "audience", "algorithms", "jwks_url", "public_key", "secret",
-    "consumer_claim", "clock_skew" };
-const QStringList kAuthIntrospectionKeys { "url", "client_id", "client_secret", "cache" };
-
 template<typename T> void assign(T &target, const std::optional<T> &value)
 {
     if (value)
@@ -214,40 +209,6 @@ QList<Upstream> parseUpstreams(YamlReader &r, const YAML::Node &node, const QStr
     return out;
 }
 
-std::optional<RateLimit> parseRateLimit(YamlReader &r, const YAML::Node &node, const QString &path)
-{
-    RateLimit rl;
-    const auto fields = r.fields(node, path, QStringLiteral("rate_limit"), { "requests", "per", "by" });
-    if (!node.IsMap())
-        return std::nullopt;
-    for (const auto &f : fields) {
-        if (f.key == u"requests") {
-            assign(rl.requests, r.integer(f.value, f.path));
-        } else if (f.key == u"per") {
-            assign(rl.per, r.duration(f.value, f.path));
-        } else {
-            const auto by = r.string(f.value, f.path);
-            if (!by)
-                continue;
-            if (*by == u"consumer") {
-                rl.by = RateLimit::By::Consumer;
-            } else if (*by == u"ip") {
-                rl.by = RateLimit::By::Ip;
-            } else if (*by == u"route") {
-                rl.by = RateLimit::By::Route;
-            } else if (by->startsWith(u"header:") && by->size() > 7) {
-                rl.by = RateLimit::By::Header;
-                rl.header = by->mid(7).trimmed();
-            } else {
-                r.error(f.path,
-                    QStringLiteral("unknown rate limit by '%1' (use consumer, ip, route or header:NAME)")
-                        .arg(*by));
-            }
-        }
-    }
-    return rl;
-}
-
 QList<Tier> parseTiers(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     QList<Tier> out;
@@ -285,81 +246,6 @@ QList<Consumer> parseConsumers(YamlReader &r, const YAML::Node &node, const QStr
                 assign(c.jwtSubject, r.string(f.value, f.path));
         }
         out.append(c);
-    }
-    return out;
-}
-
-static void parseAuthField(YamlReader &r, AuthScheme &a, const YamlReader::Entry &f)
-{
-    const auto secret = YamlReader::UnsetEnv::Empty;
-    if (f.key == u"header")
-        assign(a.header, r.string(f.value, f.path));
-    else if (f.key == u"query")
-        assign(a.query, r.string(f.value, f.path));
-    else if (f.key == u"issuer")
-        assign(a.issuer, r.string(f.value, f.path));
-    else if (f.key == u"audience")
-        a.audience = r.stringList(f.value, f.path);
-    else if (f.key == u"algorithms")
-        a.algorithms = r.stringList(f.value, f.path);
-    else if (f.key == u"jwks_url")
-        assign(a.jwksUrl, r.url(f.value, f.path));
-    else if (f.key == u"public_key")
-        assign(a.publicKey, r.string(f.value, f.path));
-    else if (f.key == u"secret")
-        assign(a.secret, r.string(f.value, f.path, secret));
-    else if (f.key == u"consumer_claim")
-        assign(a.consumerClaim, r.string(f.value, f.path));
-    else if (f.key == u"clock_skew")
-        assign(a.clockSkew, r.duration(f.value, f.path));
-    else if (f.key == u"url")
-        assign(a.url, r.url(f.value, f.path));
-    else if (f.key == u"client_id")
-        assign(a.clientId, r.string(f.value, f.path));
-    else if (f.key == u"client_secret")
-        assign(a.clientSecret, r.string(f.value, f.path, secret));
-    else if (f.key == u"cache")
-        assign(a.cache, r.duration(f.value, f.path));
-}
-
-QList<AuthScheme> parseAuth(YamlReader &r, const YAML::Node &node, const QString &path)
-{
-    QList<AuthScheme> out;
-    const QStringList types { authTypeName(AuthType::ApiKey), authTypeName(AuthType::Jwt),
-        authTypeName(AuthType::OAuth2Introspection) };
-    const QList<QStringList> typeKeys { kAuthApiKeyKeys, kAuthJwtKeys, kAuthIntrospectionKeys };
-    for (const auto &e : r.entries(node, path, QStringLiteral("auth scheme"))) {
-        AuthScheme a;
-        a.name = e.key;
-        const QStringList allKeys
-            = QStringList { "type" } + kAuthApiKeyKeys + kAuthJwtKeys + kAuthIntrospectionKeys;
-        const auto fields = r.fields(e.value, e.path, QStringLiteral("auth scheme '%1'").arg(e.key), allKeys);
-        int type = -1;
-        bool hasType = false;
-        for (const auto &f : fields) {
-            if (f.key != u"type")
-                continue;
-            hasType = true;
-            if (const auto t = r.choice(f.value, f.path, QStringLiteral("auth type"), types))
-                type = int(types.indexOf(*t));
-        }
-        if (!hasType && e.value.IsMap() && !r.failedUnder(e.path))
-            r.error(e.path, QStringLiteral("missing 'type' in auth scheme '%1'").arg(e.key),
-                YamlReader::Anchor::Key);
-        if (type >= 0)
-            a.type = static_cast<AuthType>(type);
-        for (const auto &f : fields) {
-            if (f.key == u"type")
-                continue;
-            if (type >= 0 && !typeKeys[type].contains(f.key)) {
-                r.error(f.path,
-                    QStringLiteral("key '%1' does not apply to auth type '%2'").arg(f.key, types[type]),
-                    YamlReader::Anchor::Key);
-                continue;
-            }
-            parseAuthField(r, a, f);
-        }
-        out.append(a);
     }
     return out;
 }

@@ -15,8 +15,8 @@ TracingSettings parseTracing(YamlReader &r, const YAML::Node &node, const QStrin
 QList<Upstream> parseUpstreams(YamlReader &r, const YAML::Node &node, const QString &path);
 QList<Tier> parseTiers(YamlReader &r, const YAML::Node &node, const QString &path);
 QList<Consumer> parseConsumers(YamlReader &r, const YAML::Node &node, const QString &path);
-QList<AuthScheme> parseAuth(YamlReader &r, const YAML::Node &node, const QString &path);
-std::optional<RateLimit> parseRateLimit(YamlReader &r, const YAML::Node &node, const QString &path);
+// The auth section is the auth filter's (parseAuthSchemes, core/filters/auth/AuthConfig.h); a
+// tier's rate_limit is read by the rate_limit filter's parseRateLimit.
 QList<Route> parseRoutes(YamlReader &r, const YAML::Node &node, const QString &path);
 
 } // namespace portico::config

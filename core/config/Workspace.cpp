@@ -81,34 +81,6 @@ QString balanceName(Balance b)
     return {};
 }
 
-QString authTypeName(AuthType t)
-{
-    switch (t) {
-    case AuthType::ApiKey:
-        return QStringLiteral("api_key");
-    case AuthType::Jwt:
-        return QStringLiteral("jwt");
-    case AuthType::OAuth2Introspection:
-        return QStringLiteral("oauth2_introspection");
-    }
-    return {};
-}
-
-QString rateLimitByName(const RateLimit &r)
-{
-    switch (r.by) {
-    case RateLimit::By::Consumer:
-        return QStringLiteral("consumer");
-    case RateLimit::By::Ip:
-        return QStringLiteral("ip");
-    case RateLimit::By::Route:
-        return QStringLiteral("route");
-    case RateLimit::By::Header:
-        return QStringLiteral("header:") + r.header;
-    }
-    return {};
-}
-
 QString formatDuration(Duration d)
 {
     const qint64 ms = d.count();

@@ -6,7 +6,14 @@
 // Paths are kept as written in the file (relative ones resolve against baseDir via resolvePath()),
 // so that load -> save -> load is lossless.
 
-#include <QDate>
+#include "core/config/ConfigTypes.h"
+#include "core/config/FilterConfig.h"
+// Workspace sections and route backends whose types belong to a filter (see Route below).
+#include "core/filters/auth/AuthConfig.h"
+#include "core/filters/mock/MockConfig.h"
+#include "core/filters/ratelimit/RateLimitConfig.h"
+#include "core/filters/versioning/VersionsConfig.h"
+
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -19,10 +26,6 @@
 #include <utility>
 
 namespace portico::config {
-
-using Duration = std::chrono::milliseconds;
-// Ordered name/value pairs: header maps, version maps and the like keep the file's order.
-using KeyValues = QList<std::pair<QString, QString>>;
 
 struct HostPort
 {
@@ -140,16 +143,6 @@ struct Upstream
     bool operator==(const Upstream &) const = default;
 };
 
-struct RateLimit
-{
-    enum class By { Consumer, Ip, Route, Header };
-    int requests = 0;
-    Duration per { 60'000 };
-    By by = By::Consumer;
-    QString header; // when by == Header ("header:NAME")
-    bool operator==(const RateLimit &) const = default;
-};
-
 struct Tier
 {
     QString name;
@@ -167,32 +160,6 @@ struct Consumer
     bool operator==(const Consumer &) const = default;
 };
 
-enum class AuthType { ApiKey, Jwt, OAuth2Introspection };
-
-struct AuthScheme
-{
-    QString name;
-    AuthType type = AuthType::ApiKey;
-    // api_key
-    QString header; // e.g. X-API-Key (empty = not read from a header)
-    QString query;  // e.g. apikey (empty = not read from the query)
-    // jwt
-    QString issuer;
-    QStringList audience; // "audience: x" or a list
-    QStringList algorithms;
-    QUrl jwksUrl;
-    QString publicKey; // PEM file path, as written
-    QString secret;    // HS* shared secret (after ${ENV} expansion)
-    QString consumerClaim = QStringLiteral("sub");
-    Duration clockSkew { 0 };
-    // oauth2_introspection
-    QUrl url;
-    QString clientId;
-    QString clientSecret;
-    Duration cache { 0 };
-    bool operator==(const AuthScheme &) const = default;
-};
-
 struct RouteMatch
 {
     enum class PathKind { Prefix, Exact, Regex };
@@ -204,58 +171,6 @@ struct RouteMatch
     bool operator==(const RouteMatch &) const = default;
 };
 
-struct Deprecation
-{
-    QDate sunset; // may be null
-    QString link;
-    QDate since; // when it was (or will be) deprecated; may be null
-    bool operator==(const Deprecation &) const = default;
-};
-
-struct Versions
-{
-    enum class By { Path, Header };
-    By by = By::Path;
-    QString header = QStringLiteral("X-API-Version");
-    KeyValues map; // version -> upstream name, in file order
-    QString defaultVersion;
-    QList<std::pair<QString, Deprecation>> deprecated;
-    bool operator==(const Versions &) const = default;
-};
-
-struct HeaderOps
-{
-    KeyValues set;
-    QStringList remove;
-    KeyValues rename; // old name -> new name
-    bool empty() const { return set.isEmpty() && remove.isEmpty() && rename.isEmpty(); }
-    bool operator==(const HeaderOps &) const = default;
-};
-
-struct QueryOps
-{
-    KeyValues set;
-    QStringList remove;
-    bool empty() const { return set.isEmpty() && remove.isEmpty(); }
-    bool operator==(const QueryOps &) const = default;
-};
-
-struct RequestTransform
-{
-    HeaderOps headers;
-    QueryOps query;
-    bool empty() const { return headers.empty() && query.empty(); }
-    bool operator==(const RequestTransform &) const = default;
-};
-
-struct ResponseTransform
-{
-    HeaderOps headers;
-    QStringList jsonRemove; // dotted paths, "[*]" over arrays
-    bool empty() const { return headers.empty() && jsonRemove.isEmpty(); }
-    bool operator==(const ResponseTransform &) const = default;
-};
-
 struct AggregatePart
 {
     QString key;
@@ -264,34 +179,23 @@ struct AggregatePart
     bool operator==(const AggregatePart &) const = default;
 };
 
-struct Mock
-{
-    int status = 200;
-    KeyValues headers;
-    QString body;
-    QString bodyFile; // path as written; resolvePath() for the real path
-    Duration delay { 0 };
-    bool operator==(const Mock &) const = default;
-};
-
+// A route: what it matches, where it sends what it matched (its backend), and the configs of the
+// filters it runs on the way (auth, acl, rate_limit, transform: core/filters/FilterRegistry.h).
+// The backend types of versions and mock live in the folders of the filters that serve them.
 struct Route
 {
     QString name;
     RouteMatch match;
-    // Exactly one of these four is set (validated by the loader).
+    // The backend: exactly one of these four is set (validated by the loader).
     QString upstream;
     std::optional<Versions> versions;
     QList<AggregatePart> aggregate;
     std::optional<Mock> mock;
 
     bool stripPrefix = false;
-    QStringList auth; // scheme names; empty = public
-    bool hideCredentials = false;
-    QStringList allowGroups;
-    std::optional<RateLimit> rateLimit;
-    RequestTransform request;
-    ResponseTransform response;
     std::optional<Duration> timeout;
+    // By filter name; e.g. filters.value<AuthConfig>().schemes, filters.edit<AclConfig>().
+    FilterConfigs filters;
     bool operator==(const Route &) const = default;
 };
 
@@ -305,7 +209,7 @@ struct Workspace
     QList<Upstream> upstreams; // file order
     QList<Tier> tiers;
     QList<Consumer> consumers;
-    QList<AuthScheme> auth;
+    QList<AuthScheme> auth; // the auth filter's schemes (core/filters/auth/AuthConfig.h)
     QList<Route> routes;
 
     // Where it came from (not part of equality of content, but kept for paths and the writer).
@@ -329,8 +233,6 @@ struct Workspace
 using WorkspacePtr = std::shared_ptr<const Workspace>;
 
 QString balanceName(Balance b);
-QString authTypeName(AuthType t);
-QString rateLimitByName(const RateLimit &r); // "consumer", "ip", "route", "header:NAME"
 // Canonical text forms used by the writer and the GUI: 250ms, 5s, 1m, 2h, 30d; 512, 64KiB, 10MiB.
 QString formatDuration(Duration d);
 QString formatSize(qint64 bytes);

@@ -67,7 +67,7 @@ Workspace parseDocument(YamlReader &r, const YAML::Node &root)
         } else if (f.key == u"consumers") {
             ws.consumers = parseConsumers(r, f.value, f.path);
         } else if (f.key == u"auth") {
-            ws.auth = parseAuth(r, f.value, f.path);
+            ws.auth = parseAuthSchemes(r, f.value, f.path);
         } else if (f.key == u"routes") {
             ws.routes = parseRoutes(r, f.value, f.path);
         }

@@ -1,5 +1,7 @@
 #include "core/config/WorkspaceTree.h"
 
+#include "core/config/FilterConfigRegistry.h"
+
 namespace portico::config {
 
 WorkspaceTree WorkspaceTree::string(const QString &s)
@@ -37,13 +39,68 @@ namespace {
 
 using Tree = WorkspaceTree;
 
+} // namespace
+
+Tree TreeWriter::scalar(const QString &path, Tree value, bool secret) const
+{
+    value.envTemplate = m_ws.envTemplates.value(path);
+    value.secret = secret;
+    return value;
+}
+
+Tree TreeWriter::str(const QString &path, const QString &s, bool secret) const
+{
+    Tree t = scalar(path, Tree::string(s), secret);
+    // A literal "${" (typed in the GUI, or read as "$${") must not expand when read back.
+    if (t.envTemplate.isEmpty() && s.contains(QStringLiteral("${"))) {
+        t.envTemplate = QString(s).replace(QStringLiteral("${"), QStringLiteral("$${"));
+        t.escapedLiteral = true;
+    }
+    return t;
+}
+
+Tree TreeWriter::duration(const QString &path, Duration d) const
+{
+    return str(path, formatDuration(d));
+}
+
+Tree TreeWriter::size(const QString &path, qint64 bytes) const
+{
+    return str(path, formatSize(bytes));
+}
+
+Tree TreeWriter::list(const QString &path, const QStringList &items) const
+{
+    Tree t = Tree::emptyList();
+    for (int i = 0; i < items.size(); ++i)
+        t.list.append(str(QStringLiteral("%1[%2]").arg(path).arg(i), items[i]));
+    return t;
+}
+
+Tree TreeWriter::keyValues(const QString &path, const KeyValues &kv) const
+{
+    Tree t;
+    for (const auto &[key, value] : kv)
+        t.insert(key, str(path + u'.' + key, value));
+    return t;
+}
+
+Tree TreeWriter::map(QList<std::pair<QString, Tree>> entries)
+{
+    Tree t;
+    t.map = std::move(entries);
+    return t;
+}
+
+namespace {
+
 // Builds the tree with the same dotted paths the loader uses, so that env templates recorded at
 // load time are found again for each value.
-class Builder
+class Builder : public TreeWriter
 {
 public:
     explicit Builder(const Workspace &ws)
-        : m_ws(ws)
+        : TreeWriter(ws)
     {
     }
 
@@ -68,7 +125,8 @@ public:
             for (const Tier &t : m_ws.tiers) {
                 Tree tier;
                 if (t.rateLimit)
-                    tier.insert("rate_limit", rateLimit(*t.rateLimit, "tiers." + t.name + ".rate_limit"));
+                    tier.insert(
+                        "rate_limit", writeRateLimit(*this, *t.rateLimit, "tiers." + t.name + ".rate_limit"));
                 tiers.insert(t.name, tier);
             }
             root.insert("tiers", tiers);
@@ -82,7 +140,7 @@ public:
         if (!m_ws.auth.isEmpty()) {
             Tree schemes;
             for (const AuthScheme &a : m_ws.auth)
-                schemes.insert(a.name, auth(a, "auth." + a.name));
+                schemes.insert(a.name, writeAuthScheme(*this, a, "auth." + a.name));
             root.insert("auth", schemes);
         }
         if (!m_ws.routes.isEmpty()) {
@@ -97,45 +155,6 @@ public:
     }
 
 private:
-    Tree scalar(const QString &path, Tree value, bool secret = false) const
-    {
-        value.envTemplate = m_ws.envTemplates.value(path);
-        value.secret = secret;
-        return value;
-    }
-    Tree str(const QString &path, const QString &s, bool secret = false) const
-    {
-        Tree t = scalar(path, Tree::string(s), secret);
-        // A literal "${" (typed in the GUI, or read as "$${") must not expand when read back.
-        if (t.envTemplate.isEmpty() && s.contains(QStringLiteral("${"))) {
-            t.envTemplate = QString(s).replace(QStringLiteral("${"), QStringLiteral("$${"));
-            t.escapedLiteral = true;
-        }
-        return t;
-    }
-    Tree duration(const QString &path, Duration d) const { return str(path, formatDuration(d)); }
-    Tree size(const QString &path, qint64 bytes) const { return str(path, formatSize(bytes)); }
-    Tree list(const QString &path, const QStringList &items) const
-    {
-        Tree t = Tree::emptyList();
-        for (int i = 0; i < items.size(); ++i)
-            t.list.append(str(QStringLiteral("%1[%2]").arg(path).arg(i), items[i]));
-        return t;
-    }
-    Tree keyValues(const QString &path, const KeyValues &kv) const
-    {
-        Tree t;
-        for (const auto &[key, value] : kv)
-            t.insert(key, str(path + u'.' + key, value));
-        return t;
-    }
-    static Tree map(QList<std::pair<QString, Tree>> entries)
-    {
-        Tree t;
-        t.map = std::move(entries);
-        return t;
-    }
-
     Tree gateway() const
     {
         const GatewaySettings &g = m_ws.gateway;
@@ -261,16 +280,6 @@ private:
         return t;
     }
 
-    Tree rateLimit(const RateLimit &r, const QString &p) const
-    {
-        Tree t;
-        t.insert("requests", scalar(p + ".requests", Tree::integer(r.requests)));
-        t.insert("per", duration(p + ".per", r.per));
-        if (r.by != RateLimit::By::Consumer)
-            t.insert("by", str(p + ".by", rateLimitByName(r)));
-        return t;
-    }
-
     Tree consumer(const Consumer &c, const QString &p) const
     {
         Tree t;
@@ -283,62 +292,6 @@ private:
             t.insert("api_keys", list(p + ".api_keys", c.apiKeys));
         if (!c.jwtSubject.isEmpty())
             t.insert("jwt_subject", str(p + ".jwt_subject", c.jwtSubject));
-        return t;
-    }
-
-    Tree auth(const AuthScheme &a, const QString &p) const
-    {
-        const AuthScheme def;
-        Tree t;
-        t.block = true;
-        t.insert("type", str(p + ".type", authTypeName(a.type)));
-        auto text = [&](const char *key, const QString &value, bool secret = false) {
-            const QString path = p + u'.' + QLatin1String(key);
-            if (!value.isEmpty() || m_ws.envTemplates.contains(path))
-                t.insert(key, str(path, value, secret));
-        };
-        switch (a.type) {
-        case AuthType::ApiKey:
-            text("header", a.header);
-            text("query", a.query);
-            break;
-        case AuthType::Jwt: {
-            text("issuer", a.issuer);
-            if (a.audience.size() == 1)
-                t.insert("audience", str(p + ".audience[0]", a.audience.first()));
-            else if (!a.audience.isEmpty())
-                t.insert("audience", list(p + ".audience", a.audience));
-            if (!a.algorithms.isEmpty())
-                t.insert("algorithms", list(p + ".algorithms", a.algorithms));
-            text("jwks_url", a.jwksUrl.toString());
-            text("public_key", a.publicKey);
-            text("secret", a.secret, true);
-            if (a.consumerClaim != def.consumerClaim)
-                text("consumer_claim", a.consumerClaim);
-            if (a.clockSkew != def.clockSkew)
-                t.insert("clock_skew", duration(p + ".clock_skew", a.clockSkew));
-            break;
-        }
-        case AuthType::OAuth2Introspection:
-            text("url", a.url.toString());
-            text("client_id", a.clientId);
-            text("client_secret", a.clientSecret, true);
-            if (a.cache != def.cache)
-                t.insert("cache", duration(p + ".cache", a.cache));
-            break;
-        }
-        return t;
-    }
-
-    Tree headerOps(const HeaderOps &ops, const QString &p, bool withRename) const
-    {
-        Tree t;
-        if (!ops.set.isEmpty())
-            t.insert("set", keyValues(p + ".set", ops.set));
-        if (!ops.remove.isEmpty())
-            t.insert("remove", list(p + ".remove", ops.remove));
-        if (withRename && !ops.rename.isEmpty())
-            t.insert("rename", keyValues(p + ".rename", ops.rename));
         return t;
     }
 
@@ -358,49 +311,6 @@ private:
         return t;
     }
 
-    Tree versions(const Versions &v, const QString &p) const
-    {
-        const Versions def;
-        Tree t;
-        if (v.by != def.by)
-            t.insert("by", str(p + ".by", "header"));
-        if (v.header != def.header)
-            t.insert("header", str(p + ".header", v.header));
-        t.insert("map", keyValues(p + ".map", v.map));
-        t.insert("default", str(p + ".default", v.defaultVersion));
-        if (!v.deprecated.isEmpty()) {
-            Tree deprecated;
-            for (const auto &[version, d] : v.deprecated) {
-                const QString dp = p + ".deprecated." + version;
-                Tree entry;
-                if (d.since.isValid())
-                    entry.insert("since", str(dp + ".since", d.since.toString(Qt::ISODate)));
-                if (d.sunset.isValid())
-                    entry.insert("sunset", str(dp + ".sunset", d.sunset.toString(Qt::ISODate)));
-                if (!d.link.isEmpty())
-                    entry.insert("link", str(dp + ".link", d.link));
-                deprecated.insert(version, entry);
-            }
-            t.insert("deprecated", deprecated);
-        }
-        return t;
-    }
-
-    Tree mock(const Mock &m, const QString &p) const
-    {
-        Tree t;
-        t.insert("status", scalar(p + ".status", Tree::integer(m.status)));
-        if (!m.headers.isEmpty())
-            t.insert("headers", keyValues(p + ".headers", m.headers));
-        if (!m.body.isEmpty())
-            t.insert("body", str(p + ".body", m.body));
-        if (!m.bodyFile.isEmpty())
-            t.insert("body_file", str(p + ".body_file", m.bodyFile));
-        if (m.delay.count() != 0)
-            t.insert("delay", duration(p + ".delay", m.delay));
-        return t;
-    }
-
     Tree route(const Route &r, const QString &p) const
     {
         Tree t;
@@ -409,7 +319,7 @@ private:
         if (!r.upstream.isEmpty())
             t.insert("upstream", str(p + ".upstream", r.upstream));
         if (r.versions)
-            t.insert("versions", versions(*r.versions, p + ".versions"));
+            t.insert("versions", writeVersions(*this, *r.versions, p + ".versions"));
         if (!r.aggregate.isEmpty()) {
             Tree parts = Tree::emptyList();
             for (int i = 0; i < r.aggregate.size(); ++i) {
@@ -422,42 +332,18 @@ private:
             t.insert("aggregate", parts);
         }
         if (r.mock)
-            t.insert("mock", mock(*r.mock, p + ".mock"));
+            t.insert("mock", writeMock(*this, *r.mock, p + ".mock"));
         if (r.stripPrefix)
             t.insert("strip_prefix", scalar(p + ".strip_prefix", Tree::boolean(true)));
-        if (!r.auth.isEmpty())
-            t.insert("auth", list(p + ".auth", r.auth));
-        if (r.hideCredentials)
-            t.insert("hide_credentials", scalar(p + ".hide_credentials", Tree::boolean(true)));
-        if (!r.allowGroups.isEmpty())
-            t.insert("allow_groups", list(p + ".allow_groups", r.allowGroups));
-        if (r.rateLimit)
-            t.insert("rate_limit", rateLimit(*r.rateLimit, p + ".rate_limit"));
-        if (!r.request.empty()) {
-            Tree request;
-            if (!r.request.headers.empty())
-                request.insert("headers", headerOps(r.request.headers, p + ".request.headers", true));
-            if (!r.request.query.empty())
-                request.insert("query",
-                    headerOps(HeaderOps { r.request.query.set, r.request.query.remove, {} },
-                        p + ".request.query", false));
-            t.insert("request", request);
-        }
-        if (!r.response.empty()) {
-            Tree response;
-            if (!r.response.headers.empty())
-                response.insert("headers", headerOps(r.response.headers, p + ".response.headers", true));
-            if (!r.response.jsonRemove.isEmpty())
-                response.insert(
-                    "json", map({ { "remove", list(p + ".response.json.remove", r.response.jsonRemove) } }));
-            t.insert("response", response);
+        // The route's filters, in chain order (the order of their keys in the file).
+        for (const FilterConfigType &type : filterConfigTypes()) {
+            if (const FilterConfig *config = r.filters.find(type.name))
+                config->write(*this, p, t);
         }
         if (r.timeout)
             t.insert("timeout", duration(p + ".timeout", *r.timeout));
         return t;
     }
-
-    const Workspace &m_ws;
 };
 
 } // namespace

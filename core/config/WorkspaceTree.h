@@ -32,6 +32,30 @@ struct WorkspaceTree
     bool isEmpty() const { return kind == Kind::Map ? map.isEmpty() : kind == Kind::List && list.isEmpty(); }
 };
 
+// Builds trees for the values of one workspace, each at its dotted path ("routes[2].timeout") so that
+// a value loaded from ${NAME} is written back as its template (Workspace::envTemplates). Filter
+// configs write their keys with it (FilterConfig::write).
+class TreeWriter
+{
+public:
+    explicit TreeWriter(const Workspace &ws)
+        : m_ws(ws)
+    {
+    }
+    const Workspace &workspace() const { return m_ws; }
+
+    WorkspaceTree scalar(const QString &path, WorkspaceTree value, bool secret = false) const;
+    WorkspaceTree str(const QString &path, const QString &s, bool secret = false) const;
+    WorkspaceTree duration(const QString &path, Duration d) const;
+    WorkspaceTree size(const QString &path, qint64 bytes) const;
+    WorkspaceTree list(const QString &path, const QStringList &items) const;
+    WorkspaceTree keyValues(const QString &path, const KeyValues &kv) const;
+    static WorkspaceTree map(QList<std::pair<QString, WorkspaceTree>> entries);
+
+protected:
+    const Workspace &m_ws;
+};
+
 WorkspaceTree buildWorkspaceTree(const Workspace &ws);
 
 } // namespace portico::config

@@ -1,8 +1,9 @@
 #include "core/config/WorkspaceValidator.h"
 
+#include "core/config/FilterConfigRegistry.h"
+#include "core/config/ValidationSink.h"
 #include "core/config/ValueFormats.h"
 
-#include <QFileInfo>
 #include <QHash>
 #include <QRegularExpression>
 #include <QSet>
@@ -11,15 +12,13 @@ namespace portico::config {
 
 namespace {
 
-const QStringList kJwtAlgorithms { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
-    "PS512", "ES256", "ES384", "ES512", "EdDSA" };
 const QStringList kPropagations { "w3c", "b3" };
 
-class Checker
+class Checker : public ValidationSink
 {
 public:
     explicit Checker(const Workspace &ws)
-        : m_ws(ws)
+        : ValidationSink(ws)
     {
     }
 
@@ -39,76 +38,15 @@ public:
         checkAuth();
         for (int i = 0; i < m_ws.routes.size(); ++i)
             checkRoute(m_ws.routes[i], QStringLiteral("routes[%1]").arg(i));
-        return m_issues;
+        return takeIssues();
     }
 
 private:
-    // `refersTo`: the section a missing name should be in (the loader drops such issues when that
-    // section itself could not be read).
-    void add(const QString &path, const QString &message, bool atKey = false, const char *refersTo = "")
-    {
-        m_issues.append(ValidationIssue { path, message, atKey, QString::fromLatin1(refersTo) });
-    }
-
-    void checkChoice(
-        const QString &path, const QString &what, const QString &value, const QStringList &options)
-    {
-        if (options.contains(value))
-            return;
-        const QString hint = closestMatch(value, options);
-        add(path,
-            hint.isEmpty() ? QStringLiteral("unknown %1 '%2' (use %3)").arg(what, value, options.join(u", "))
-                           : QStringLiteral("unknown %1 '%2' (did you mean '%3'?)").arg(what, value, hint));
-    }
-
-    void checkPositive(const QString &path, qint64 value)
-    {
-        if (value <= 0)
-            add(path, QStringLiteral("'%1' must be more than 0").arg(path.section(u'.', -1)));
-    }
-
-    void checkFile(const QString &path, const QString &file)
-    {
-        if (!file.isEmpty() && !QFileInfo(m_ws.resolvePath(file)).isFile())
-            add(path, QStringLiteral("file '%1' not found (%2)").arg(file, m_ws.resolvePath(file)));
-    }
-
-    void checkHttpUrl(const QString &path, const QUrl &url)
-    {
-        if (!url.isValid() || url.host().isEmpty())
-            add(path, QStringLiteral("invalid URL '%1'").arg(url.toString()));
-        else if (url.scheme() != u"http" && url.scheme() != u"https")
-            add(path, QStringLiteral("URL '%1' must start with http:// or https://").arg(url.toString()));
-    }
-
-    // `atKey`: the name is a map key ("set: {NAME: value}"), not a value.
-    void checkHeaderName(const QString &path, const QString &name, bool atKey = false)
-    {
-        if (!isHttpToken(name))
-            add(path, QStringLiteral("invalid header name '%1'").arg(name), atKey);
-    }
-
-    void checkHeaderValue(const QString &path, const QString &value)
-    {
-        if (!isSafeHeaderValue(value))
-            add(path, QStringLiteral("a header value must not contain control characters (CR, LF, NUL)"));
-    }
-
     void checkUpstreamRef(const QString &path, const QString &route, const QString &name)
     {
         if (!m_ws.findUpstream(name))
             add(path, QStringLiteral("route '%1' names upstream '%2', which does not exist").arg(route, name),
                 false, "upstreams");
-    }
-
-    void checkRateLimit(const QString &path, const RateLimit &r)
-    {
-        if (r.requests < 1)
-            add(path + QStringLiteral(".requests"),
-                QStringLiteral("rate limit 'requests' must be at least 1"));
-        checkPositive(path + QStringLiteral(".per"), r.per.count());
-        if (r.by == RateLimit::By::Header)
-            checkHeaderName(path + QStringLiteral(".by"), r.header);
     }
 
     template<typename T>
@@ -221,7 +159,7 @@ private:
         checkUniqueNames(m_ws.tiers, "tiers", QStringLiteral("tier"));
         for (const Tier &t : m_ws.tiers) {
             if (t.rateLimit)
-                checkRateLimit(QStringLiteral("tiers.%1.rate_limit").arg(t.name), *t.rateLimit);
+                validateRateLimit(*this, QStringLiteral("tiers.%1.rate_limit").arg(t.name), *t.rateLimit);
         }
     }
 
@@ -275,54 +213,12 @@ private:
     void checkAuth()
     {
         checkUniqueNames(m_ws.auth, "auth", QStringLiteral("auth scheme"));
-        for (const AuthScheme &a : m_ws.auth) {
-            const QString p = QStringLiteral("auth.") + a.name;
-            switch (a.type) {
-            case AuthType::ApiKey:
-                if (a.header.isEmpty() && a.query.isEmpty())
-                    add(p, QStringLiteral("api_key scheme '%1' needs 'header' or 'query'").arg(a.name), true);
-                if (!a.header.isEmpty())
-                    checkHeaderName(p + QStringLiteral(".header"), a.header);
-                break;
-            case AuthType::Jwt: {
-                const bool hasSecret
-                    = !a.secret.isEmpty() || m_ws.envTemplates.contains(p + QStringLiteral(".secret"));
-                if (a.jwksUrl.isEmpty() && a.publicKey.isEmpty() && !hasSecret)
-                    add(p,
-                        QStringLiteral("jwt scheme '%1' needs one of jwks_url, public_key, secret")
-                            .arg(a.name),
-                        true);
-                if (!a.jwksUrl.isEmpty())
-                    checkHttpUrl(p + QStringLiteral(".jwks_url"), a.jwksUrl);
-                checkFile(p + QStringLiteral(".public_key"), a.publicKey);
-                for (int i = 0; i < a.algorithms.size(); ++i)
-                    checkChoice(QStringLiteral("%1.algorithms[%2]").arg(p).arg(i),
-                        QStringLiteral("jwt algorithm"), a.algorithms[i], kJwtAlgorithms);
-                if (a.consumerClaim.isEmpty())
-                    add(p + QStringLiteral(".consumer_claim"),
-                        QStringLiteral("'consumer_claim' must not be empty"));
-                if (a.clockSkew.count() < 0)
-                    add(p + QStringLiteral(".clock_skew"),
-                        QStringLiteral("'clock_skew' must not be negative"));
-                break;
-            }
-            case AuthType::OAuth2Introspection:
-                if (a.url.isEmpty())
-                    add(p, QStringLiteral("missing 'url' in auth scheme '%1'").arg(a.name), true);
-                else
-                    checkHttpUrl(p + QStringLiteral(".url"), a.url);
-                break;
-            }
-        }
+        validateAuthSchemes(*this);
     }
 
     void checkRoute(const Route &r, const QString &p);
     void checkMatch(const RouteMatch &m, const QString &p);
-    void checkVersions(const Route &r, const QString &p);
-    void checkHeaderOps(const HeaderOps &ops, const QString &p);
 
-    const Workspace &m_ws;
-    QList<ValidationIssue> m_issues;
     QSet<QString> m_routeNames;
 };
 
@@ -359,55 +255,7 @@ void Checker::checkMatch(const RouteMatch &m, const QString &p)
             add(QStringLiteral("%1.hosts[%2]").arg(p).arg(i),
                 QStringLiteral("invalid host '%1' (use a name or *.suffix)").arg(m.hosts[i]));
     }
-    for (const auto &[name, value] : m.headers) {
-        checkHeaderName(p + QStringLiteral(".headers.") + name, name, true);
-        checkHeaderValue(p + QStringLiteral(".headers.") + name, value);
-    }
-}
-
-void Checker::checkVersions(const Route &r, const QString &p)
-{
-    const Versions &v = *r.versions;
-    if (v.by == Versions::By::Header)
-        checkHeaderName(p + QStringLiteral(".header"), v.header);
-    if (v.map.isEmpty())
-        add(p + QStringLiteral(".map"), QStringLiteral("route '%1' versions have no map").arg(r.name), true);
-    QStringList versions;
-    for (const auto &[version, upstream] : v.map) {
-        versions.append(version);
-        if (!m_ws.findUpstream(upstream))
-            add(p + QStringLiteral(".map.") + version,
-                QStringLiteral("route '%1' maps version '%2' to upstream '%3', which does not exist")
-                    .arg(r.name, version, upstream),
-                false, "upstreams");
-    }
-    if (v.defaultVersion.isEmpty())
-        add(p + QStringLiteral(".default"), QStringLiteral("route '%1' versions have no default").arg(r.name),
-            true);
-    else if (!v.map.isEmpty() && !versions.contains(v.defaultVersion))
-        add(p + QStringLiteral(".default"),
-            QStringLiteral("default version '%1' is not in the version map").arg(v.defaultVersion));
-    for (const auto &[version, deprecation] : v.deprecated) {
-        const QString dp = p + QStringLiteral(".deprecated.") + version;
-        if (!versions.contains(version))
-            add(dp, QStringLiteral("deprecated version '%1' is not in the version map").arg(version), true);
-        if (!deprecation.link.isEmpty())
-            checkHttpUrl(dp + QStringLiteral(".link"), QUrl(deprecation.link));
-    }
-}
-
-void Checker::checkHeaderOps(const HeaderOps &ops, const QString &p)
-{
-    for (const auto &[name, value] : ops.set) {
-        checkHeaderName(p + QStringLiteral(".set.") + name, name, true);
-        checkHeaderValue(p + QStringLiteral(".set.") + name, value);
-    }
-    for (int i = 0; i < ops.remove.size(); ++i)
-        checkHeaderName(QStringLiteral("%1.remove[%2]").arg(p).arg(i), ops.remove[i]);
-    for (const auto &[from, to] : ops.rename) {
-        checkHeaderName(p + QStringLiteral(".rename.") + from, from, true);
-        checkHeaderName(p + QStringLiteral(".rename.") + from, to);
-    }
+    checkHeaders(p + QStringLiteral(".headers"), m.headers);
 }
 
 void Checker::checkRoute(const Route &r, const QString &p)
@@ -439,7 +287,7 @@ void Checker::checkRoute(const Route &r, const QString &p)
     if (!r.upstream.isEmpty())
         checkUpstreamRef(p + QStringLiteral(".upstream"), r.name, r.upstream);
     if (r.versions)
-        checkVersions(r, p + QStringLiteral(".versions"));
+        validateVersions(*this, r, p + QStringLiteral(".versions"));
     QSet<QString> partKeys;
     for (int i = 0; i < r.aggregate.size(); ++i) {
         const AggregatePart &part = r.aggregate[i];
@@ -457,53 +305,13 @@ void Checker::checkRoute(const Route &r, const QString &p)
         if (!part.path.isEmpty() && !part.path.startsWith(u'/'))
             add(ap + QStringLiteral(".path"), QStringLiteral("path '%1' must start with '/'").arg(part.path));
     }
-    if (r.mock) {
-        const QString mp = p + QStringLiteral(".mock");
-        if (r.mock->status < 100 || r.mock->status > 599)
-            add(mp + QStringLiteral(".status"),
-                QStringLiteral("'status' must be an HTTP status from 100 to 599, not %1")
-                    .arg(r.mock->status));
-        if (!r.mock->body.isEmpty() && !r.mock->bodyFile.isEmpty())
-            add(mp + QStringLiteral(".body_file"),
-                QStringLiteral("mock has both 'body' and 'body_file' (use one)"), true);
-        checkFile(mp + QStringLiteral(".body_file"), r.mock->bodyFile);
-        for (const auto &[name, value] : r.mock->headers) {
-            checkHeaderName(mp + QStringLiteral(".headers.") + name, name, true);
-            checkHeaderValue(mp + QStringLiteral(".headers.") + name, value);
-        }
-        if (r.mock->delay.count() < 0)
-            add(mp + QStringLiteral(".delay"), QStringLiteral("'delay' must not be negative"));
-    }
+    if (r.mock)
+        validateMock(*this, *r.mock, p + QStringLiteral(".mock"));
 
-    for (int i = 0; i < r.auth.size(); ++i) {
-        if (!m_ws.findAuth(r.auth[i]))
-            add(QStringLiteral("%1.auth[%2]").arg(p).arg(i),
-                QStringLiteral("route '%1' names auth scheme '%2', which does not exist")
-                    .arg(r.name, r.auth[i]),
-                false, "auth");
-    }
-    if (!r.allowGroups.isEmpty() && r.auth.isEmpty())
-        add(p + QStringLiteral(".allow_groups"),
-            QStringLiteral("route '%1' has allow_groups but no auth (list the schemes in 'auth')")
-                .arg(r.name),
-            true);
-    for (int i = 0; i < r.allowGroups.size(); ++i) {
-        const QString &group = r.allowGroups[i];
-        const bool held = std::any_of(m_ws.consumers.begin(), m_ws.consumers.end(),
-            [&](const Consumer &c) { return c.groups.contains(group); });
-        if (!held)
-            add(QStringLiteral("%1.allow_groups[%2]").arg(p).arg(i),
-                QStringLiteral("route '%1' allows group '%2', which no consumer has").arg(r.name, group),
-                false, "consumers");
-    }
-    if (r.rateLimit)
-        checkRateLimit(p + QStringLiteral(".rate_limit"), *r.rateLimit);
-    checkHeaderOps(r.request.headers, p + QStringLiteral(".request.headers"));
-    checkHeaderOps(r.response.headers, p + QStringLiteral(".response.headers"));
-    for (int i = 0; i < r.response.jsonRemove.size(); ++i) {
-        if (r.response.jsonRemove[i].isEmpty())
-            add(QStringLiteral("%1.response.json.remove[%2]").arg(p).arg(i),
-                QStringLiteral("empty JSON field path"));
+    // The route's filters, in chain order.
+    for (const FilterConfigType &type : filterConfigTypes()) {
+        if (const FilterConfig *config = r.filters.find(type.name))
+            config->validate(*this, r, p);
     }
     if (r.timeout && r.timeout->count() <= 0)
         add(p + QStringLiteral(".timeout"), QStringLiteral("'timeout' must be more than 0"));

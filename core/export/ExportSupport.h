@@ -4,6 +4,8 @@
 // URL and duration conversions, and the warnings every target gives for Portico-only features.
 
 #include "core/config/Workspace.h"
+#include "core/filters/acl/AclConfig.h"
+#include "core/filters/transform/TransformConfig.h"
 
 #include <QStringList>
 

@@ -3,7 +3,9 @@
 // The filter interface of the proxy path (modelled on Envoy's http filters, much smaller).
 //
 // For each route the gateway builds, once per config revision, an ordered chain of filters from
-// the route's config (FilterChainBuilder). Filter objects are shared by all worker threads and all
+// the route's config: gateway::buildFilterChain() (core/gateway/FilterChain.cpp) calls the factory
+// of every filter in core/filters/FilterRegistry.h, in that list's order, each with the same
+// signature (FilterFactory below). Filter objects are shared by all worker threads and all
 // requests on that route: they must be thread-safe and keep per-request state in RequestContext
 // only. Shared mutable state (rate-limit counters, JWKS caches) lives in FilterServices, which
 // outlives config reloads.
@@ -28,6 +30,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <vector>
 
 class QNetworkAccessManager;
 
@@ -131,5 +134,22 @@ public:
 };
 
 using FilterPtr = std::shared_ptr<HttpFilter>;
+using FilterList = std::vector<FilterPtr>;
+
+struct FilterServices;
+
+// What a factory builds a route's filters from. The filter's own config is
+// route.filters.get<ItsConfig>() (or, for versioning and mock, the route's backend).
+struct FilterBuildContext
+{
+    const config::Workspace &workspace;
+    const config::Route &route;
+    FilterServices &services;
+};
+
+// The one factory signature: the route's filters of one kind, in chain order (none when the route
+// does not use the filter). A config that cannot be built is reported in `errors` (one message per
+// problem, naming the route); the factory then returns what fails closed, or nothing.
+using FilterFactory = FilterList (*)(const FilterBuildContext &context, QStringList &errors);
 
 } // namespace portico::filters

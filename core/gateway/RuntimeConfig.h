@@ -82,7 +82,7 @@ private:
 
 using RuntimeConfigPtr = std::shared_ptr<const RuntimeConfig>;
 
-// Builds a route's filter chain in its fixed order (core/filters/FilterChain.cpp).
+// Builds a route's filter chain in the order of core/filters/FilterRegistry.h (FilterChain.cpp).
 std::vector<filters::FilterPtr> buildFilterChain(const config::Workspace &ws, const config::Route &route,
                                                  filters::FilterServices &services, QStringList *errors);
 

@@ -105,7 +105,7 @@ private Q_SLOTS:
         QCOMPARE(r.match.path, QStringLiteral("/orders"));
         QCOMPARE(r.match.methods, QStringList { QStringLiteral("POST") });
         QCOMPARE(r.upstream, QStringLiteral("orders"));
-        QCOMPARE(r.auth, QStringList { QStringLiteral("keys") });
+        QCOMPARE(r.filters.value<config::AuthConfig>().schemes, QStringList { QStringLiteral("keys") });
         QCOMPARE(page.model()->index(1, 2).data().toString(), QStringLiteral("→ orders"));
         QVERIFY(doc.diagnostics().isEmpty());
 
@@ -158,13 +158,15 @@ private Q_SLOTS:
         page.show();
         RateLimitBox *limit = form->rateLimitBox();
         limit->setChecked(true);
-        QVERIFY(doc.workspace().routes.at(0).rateLimit.has_value());
+        QVERIFY(doc.workspace().routes.at(0).filters.value<config::RateLimitConfig>().limit.has_value());
         typeInto(limit->perEdit(), QStringLiteral("5 minutes"));
         QVERIFY(limit->perField()->message().contains(QStringLiteral("not a duration")));
-        QCOMPARE(doc.workspace().routes.at(0).rateLimit->per, std::chrono::milliseconds(60'000));
+        QCOMPARE(doc.workspace().routes.at(0).filters.value<config::RateLimitConfig>().limit->per,
+            std::chrono::milliseconds(60'000));
         typeInto(limit->perEdit(), QStringLiteral("5m"));
         QVERIFY(limit->perField()->message().isEmpty());
-        QCOMPARE(doc.workspace().routes.at(0).rateLimit->per, std::chrono::milliseconds(300'000));
+        QCOMPARE(doc.workspace().routes.at(0).filters.value<config::RateLimitConfig>().limit->per,
+            std::chrono::milliseconds(300'000));
     }
 
     void generatedKeysAreRandomBase64Url()

@@ -102,7 +102,7 @@ void SampleTraffic::sendOne()
         request.setRawHeader(name.toUtf8(), value.toUtf8());
 
     // Authenticate with an API key when the route takes one; now and then with a wrong one.
-    for (const QString &schemeName : route.auth) {
+    for (const QString &schemeName : route.filters.value<config::AuthConfig>().schemes) {
         const config::AuthScheme *scheme = ws.findAuth(schemeName);
         if (!scheme || scheme->type != config::AuthType::ApiKey || scheme->header.isEmpty())
             continue;

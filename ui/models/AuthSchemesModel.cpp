@@ -28,7 +28,7 @@ QVariant AuthSchemesModel::cell(const config::Workspace &ws, int row, int column
     case 2: {
         QStringList routes;
         for (const auto &r : ws.routes) {
-            if (r.auth.contains(a.name))
+            if (r.filters.value<config::AuthConfig>().schemes.contains(a.name))
                 routes << r.name;
         }
         return routes.join(QStringLiteral(", "));

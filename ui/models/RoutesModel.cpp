@@ -40,8 +40,10 @@ QVariant RoutesModel::cell(const config::Workspace &ws, int row, int column) con
         if (r.mock)
             return tr("mock %1").arg(r.mock->status);
         return tr("(none)");
-    case 3:
-        return r.auth.isEmpty() ? tr("public") : r.auth.join(QStringLiteral(", "));
+    case 3: {
+        const QStringList &auth = r.filters.value<config::AuthConfig>().schemes;
+        return auth.isEmpty() ? tr("public") : auth.join(QStringLiteral(", "));
+    }
     }
     return {};
 }

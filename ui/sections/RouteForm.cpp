@@ -1,10 +1,11 @@
 #include "ui/sections/RouteForm.h"
 
+#include "core/filters/acl/AclConfig.h"
+#include "ui/models/ListHelpers.h"
 #include "ui/sections/MockEditor.h"
 #include "ui/sections/RouteMatchEditor.h"
 #include "ui/sections/TransformsEditor.h"
 #include "ui/sections/VersionsEditor.h"
-#include "ui/models/ListHelpers.h"
 #include "ui/widgets/CheckList.h"
 #include "ui/widgets/DurationEdit.h"
 #include "ui/widgets/FieldBox.h"
@@ -128,13 +129,19 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
         editItem(tr("Change %1").arg(what), [&](config::Workspace &ws, int row) { ws.routes[row].mock = mock; });
     });
     connect(m_auth, &CheckList::edited, this, [this](const QStringList &schemes) {
-        editItem(tr("Change route auth"), [&](config::Workspace &ws, int row) { ws.routes[row].auth = schemes; });
+        editItem(tr("Change route auth"), [&](config::Workspace &ws, int row) {
+            ws.routes[row].filters.edit<config::AuthConfig>().schemes = schemes;
+        });
     });
     connect(m_hideCredentials, &QCheckBox::toggled, this, [this](bool on) {
-        editItem(tr("Change hide credentials"), [&](config::Workspace &ws, int row) { ws.routes[row].hideCredentials = on; });
+        editItem(tr("Change hide credentials"), [&](config::Workspace &ws, int row) {
+            ws.routes[row].filters.edit<config::AuthConfig>().hideCredentials = on;
+        });
     });
     connect(m_groups, &ListEdit::committed, this, [this](const QStringList &groups) {
-        editItem(tr("Change allowed groups"), [&](config::Workspace &ws, int row) { ws.routes[row].allowGroups = groups; });
+        editItem(tr("Change allowed groups"), [&](config::Workspace &ws, int row) {
+            ws.routes[row].filters.edit<config::AclConfig>().allowGroups = groups;
+        });
     });
     connect(m_stripPrefix, &QCheckBox::toggled, this, [this](bool on) {
         editItem(tr("Change strip prefix"), [&](config::Workspace &ws, int row) { ws.routes[row].stripPrefix = on; });
@@ -143,14 +150,21 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
         editItem(tr("Change route timeout"), [&](config::Workspace &ws, int row) { ws.routes[row].timeout = d; });
     });
     connect(m_rateLimit, &RateLimitBox::edited, this, [this](const std::optional<config::RateLimit> &limit) {
-        editItem(tr("Change route rate limit"), [&](config::Workspace &ws, int row) { ws.routes[row].rateLimit = limit; });
+        editItem(tr("Change route rate limit"), [&](config::Workspace &ws, int row) {
+            ws.routes[row].filters.edit<config::RateLimitConfig>().limit = limit;
+        });
     });
     connect(m_transforms, &TransformsEditor::requestEdited, this, [this](const config::RequestTransform &t) {
-        editItem(tr("Change request transform"), [&](config::Workspace &ws, int row) { ws.routes[row].request = t; });
+        editItem(tr("Change request transform"), [&](config::Workspace &ws, int row) {
+            ws.routes[row].filters.edit<config::TransformConfig>().request = t;
+        });
     });
-    connect(m_transforms, &TransformsEditor::responseEdited, this, [this](const config::ResponseTransform &t) {
-        editItem(tr("Change response transform"), [&](config::Workspace &ws, int row) { ws.routes[row].response = t; });
-    });
+    connect(
+        m_transforms, &TransformsEditor::responseEdited, this, [this](const config::ResponseTransform &t) {
+            editItem(tr("Change response transform"), [&](config::Workspace &ws, int row) {
+                ws.routes[row].filters.edit<config::TransformConfig>().response = t;
+            });
+        });
 }
 
 void RouteForm::changeBackend(Backend kind)
@@ -216,15 +230,17 @@ void RouteForm::load(const config::Workspace &ws, int row)
     m_mock->setMock(r.mock.value_or(config::Mock {}));
 
     m_auth->setOptions(list::names(ws.auth));
-    m_auth->setChecked(r.auth);
+    const config::AuthConfig &auth = r.filters.value<config::AuthConfig>();
+    m_auth->setChecked(auth.schemes);
     const QSignalBlocker b1(m_hideCredentials);
-    m_hideCredentials->setChecked(r.hideCredentials);
-    m_groups->setList(r.allowGroups);
+    m_hideCredentials->setChecked(auth.hideCredentials);
+    m_groups->setList(r.filters.value<config::AclConfig>().allowGroups);
     const QSignalBlocker b2(m_stripPrefix);
     m_stripPrefix->setChecked(r.stripPrefix);
     m_timeout->setDuration(r.timeout);
-    m_rateLimit->setRateLimit(r.rateLimit);
-    m_transforms->setTransforms(r.request, r.response);
+    m_rateLimit->setRateLimit(r.filters.value<config::RateLimitConfig>().limit);
+    const config::TransformConfig &transforms = r.filters.value<config::TransformConfig>();
+    m_transforms->setTransforms(transforms.request, transforms.response);
 }
 
 } // namespace portico::ui

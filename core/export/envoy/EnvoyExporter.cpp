@@ -146,6 +146,10 @@ DocNode EnvoyBuilder::routeMatch(const RouteMatch &m)
 DocNode EnvoyBuilder::route(const FlatRoute &f)
 {
     const Route &r = *f.route;
+    const AuthConfig &routeAuth = r.filters.value<AuthConfig>();
+    const AclConfig &routeAcl = r.filters.value<AclConfig>();
+    const RateLimitConfig &routeLimit = r.filters.value<RateLimitConfig>();
+    const TransformConfig &routeTransforms = r.filters.value<TransformConfig>();
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode n;
     n["name"] = f.name;
@@ -185,12 +189,12 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
             rt["hash_policy"].append(hp);
         }
     }
-    KeyValues requestSet = r.request.headers.set;
+    KeyValues requestSet = routeTransforms.request.headers.set;
     if (!requestSet.isEmpty())
         n["request_headers_to_add"] = headerValues(requestSet);
-    QStringList requestRemove = r.request.headers.remove;
-    if (r.hideCredentials) {
-        for (const QString &name : r.auth) {
+    QStringList requestRemove = routeTransforms.request.headers.remove;
+    if (routeAuth.hideCredentials) {
+        for (const QString &name : routeAuth.schemes) {
             if (const AuthScheme *a = findAuth(m_ws, name);
                 a && a->type == AuthType::ApiKey && !a->header.isEmpty())
                 requestRemove << a->header;
@@ -198,22 +202,23 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
     }
     if (!requestRemove.isEmpty())
         n["request_headers_to_remove"] = requestRemove;
-    KeyValues responseSet = r.response.headers.set;
+    KeyValues responseSet = routeTransforms.response.headers.set;
     responseSet.append(f.responseHeaders);
     if (!responseSet.isEmpty() && !r.mock)
         n["response_headers_to_add"] = headerValues(responseSet);
-    if (!r.response.headers.remove.isEmpty())
-        n["response_headers_to_remove"] = r.response.headers.remove;
-    if (!r.request.headers.rename.isEmpty() || !r.response.headers.rename.isEmpty())
+    if (!routeTransforms.response.headers.remove.isEmpty())
+        n["response_headers_to_remove"] = routeTransforms.response.headers.remove;
+    if (!routeTransforms.request.headers.rename.isEmpty()
+        || !routeTransforms.response.headers.rename.isEmpty())
         m_warnings << QStringLiteral("%1: header rename not exported").arg(where);
-    if (!r.request.query.empty())
+    if (!routeTransforms.request.query.empty())
         m_warnings << QStringLiteral("%1: request query set/remove not exported").arg(where);
-    if (!r.response.jsonRemove.isEmpty())
+    if (!routeTransforms.response.jsonRemove.isEmpty())
         m_warnings << QStringLiteral("%1: response json remove (%2) not exported")
-                          .arg(where, r.response.jsonRemove.join(u", "));
+                          .arg(where, routeTransforms.response.jsonRemove.join(u", "));
 
     QStringList jwtProviders;
-    for (const QString &name : r.auth) {
+    for (const QString &name : routeAuth.schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -234,14 +239,14 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
         cfg["requirement_name"] = jwtProviders.join(u'|');
         if (!m_requirements.contains(jwtProviders.join(u'|')))
             m_requirements << jwtProviders.join(u'|');
-    } else if (!r.auth.isEmpty()) {
+    } else if (!routeAuth.schemes.isEmpty()) {
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
     }
-    if (!r.allowGroups.isEmpty())
+    if (!routeAcl.allowGroups.isEmpty())
         m_warnings << QStringLiteral("%1: allow_groups not exported (needs an RBAC policy on JWT claims)")
                           .arg(where);
-    if (r.rateLimit) {
-        const RateLimit &rl = *r.rateLimit;
+    if (routeLimit.limit) {
+        const RateLimit &rl = *routeLimit.limit;
         DocNode &cfg = n["typed_per_filter_config"][kRateFilter];
         cfg["@type"] = kApi + QStringLiteral("filters.http.local_ratelimit.v3.LocalRateLimit");
         cfg["stat_prefix"] = QStringLiteral("route_") + f.name;

@@ -1,6 +1,8 @@
 #include "core/export/import/KongImporter.h"
 
 #include "core/export/import/YamlValues.h"
+#include "core/filters/acl/AclConfig.h"
+#include "core/filters/transform/TransformConfig.h"
 
 #include <QLocale>
 #include <QRegularExpression>
@@ -271,8 +273,9 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
         return;
     }
     if (name == u"key-auth") {
-        r.auth.append(keyScheme(c));
-        r.hideCredentials = at(c, "hide_credentials") && at(c, "hide_credentials").as<bool>();
+        AuthConfig &auth = r.filters.edit<AuthConfig>();
+        auth.schemes.append(keyScheme(c));
+        auth.hideCredentials = at(c, "hide_credentials") && at(c, "hide_credentials").as<bool>();
     } else if (name == u"jwt") {
         // Consumers come first: their jwt_secrets (portico-jwt-issuer) made the jwt schemes.
         QStringList jwt;
@@ -294,15 +297,15 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
             m_warnings << QStringLiteral("%1: several JWT issuers; the route accepts %2")
                               .arg(where, jwt.join(u", "));
         }
-        r.auth << jwt;
+        r.filters.edit<AuthConfig>().schemes << jwt;
     } else if (name == u"acl") {
-        r.allowGroups = strings(at(c, "allow"));
+        r.filters.edit<AclConfig>().allowGroups = strings(at(c, "allow"));
         if (at(c, "deny"))
             m_warnings << QStringLiteral("%1: acl deny list not imported").arg(where);
     } else if (name == u"rate-limiting") {
-        r.rateLimit = rateLimit(c, where);
+        r.filters.edit<RateLimitConfig>().limit = rateLimit(c, where);
     } else if (name == u"request-transformer") {
-        RequestTransform &t = r.request;
+        RequestTransform &t = r.filters.edit<TransformConfig>().request;
         t.headers.remove = strings(at(at(c, "remove"), "headers"));
         t.query.remove = strings(at(at(c, "remove"), "querystring"));
         t.headers.rename = pairs(at(at(c, "rename"), "headers"));
@@ -313,7 +316,7 @@ void KongReader::applyPlugin(const YAML::Node &p, Route &r, const QString &where
             || at(at(c, "replace"), "uri"))
             m_warnings << QStringLiteral("%1: request-transformer append/body/uri not imported").arg(where);
     } else if (name == u"response-transformer") {
-        ResponseTransform &t = r.response;
+        ResponseTransform &t = r.filters.edit<TransformConfig>().response;
         t.headers.remove = strings(at(at(c, "remove"), "headers"));
         t.jsonRemove = strings(at(at(c, "remove"), "json"));
         t.headers.rename = pairs(at(at(c, "rename"), "headers"));
@@ -451,7 +454,7 @@ QList<Route> KongReader::assembleRoutes()
             }
             Deprecation dep;
             bool deprecated = false;
-            for (const auto &[k, val] : m->route.response.headers.set) {
+            for (const auto &[k, val] : m->route.filters.value<TransformConfig>().response.headers.set) {
                 if (k == u"Deprecation") {
                     deprecated = true;
                 } else if (k == u"Sunset") {
@@ -468,11 +471,12 @@ QList<Route> KongReader::assembleRoutes()
         }
         // What the version routes added for deprecation is not a route-level response header.
         KeyValues set;
-        for (const auto &kv : base.route.response.headers.set) {
+        for (const auto &kv : base.route.filters.value<TransformConfig>().response.headers.set) {
             if (def || (kv.first != u"Deprecation" && kv.first != u"Sunset" && kv.first != u"Link"))
                 set.append(kv);
         }
-        r.response.headers.set = set;
+        if (r.filters.get<TransformConfig>() || !set.isEmpty())
+            r.filters.edit<TransformConfig>().response.headers.set = set;
         r.stripPrefix = base.stripPath && base.servicePath.isEmpty() && (def || v.by == Versions::By::Header);
         r.versions = v;
         out.append(r);

@@ -1,6 +1,8 @@
 #include "core/export/import/OpenApiImporter.h"
 
 #include "core/export/import/YamlValues.h"
+#include "core/filters/acl/AclConfig.h"
+#include "core/filters/transform/TransformConfig.h"
 
 #include <QRegularExpression>
 
@@ -236,7 +238,8 @@ void OpenApiReader::readPath(const QString &path, const YAML::Node &item, const 
             if (str(at(p, "in")) == u"header" && str(at(p, "required")) == u"true" && e && e.size() == 1)
                 r.match.headers.append({ str(at(p, "name")), str(at(e, 0)) });
         }
-        r.auth = security(at(op, "security") ? at(op, "security") : rootSecurity, where);
+        r.filters.edit<AuthConfig>().schemes
+            = security(at(op, "security") ? at(op, "security") : rootSecurity, where);
 
         const YAML::Node integ = at(op, "x-amazon-apigateway-integration");
         const QString integType = str(at(integ, "type"));
@@ -274,7 +277,8 @@ void OpenApiReader::readPath(const QString &path, const YAML::Node &item, const 
         bool merged = false;
         for (Candidate &c : candidates) {
             const Route &o = c.route;
-            if (!r.mock && !o.mock && o.upstream == r.upstream && o.auth == r.auth
+            if (!r.mock && !o.mock && o.upstream == r.upstream
+                && o.filters.value<AuthConfig>().schemes == r.filters.value<AuthConfig>().schemes
                 && o.match.headers == r.match.headers) {
                 c.route.match.methods << upper;
                 ++c.operations;

@@ -215,10 +215,14 @@ DocNode KongBuilder::rateLimiting(const RateLimit &r, const QString &where)
 DocNode KongBuilder::plugins(const FlatRoute &f)
 {
     const Route &r = *f.route;
+    const AuthConfig &routeAuth = r.filters.value<AuthConfig>();
+    const AclConfig &routeAcl = r.filters.value<AclConfig>();
+    const RateLimitConfig &routeLimit = r.filters.value<RateLimitConfig>();
+    const TransformConfig &routeTransforms = r.filters.value<TransformConfig>();
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode list = DocNode::list();
     bool authDone = false;
-    for (const QString &name : r.auth) {
+    for (const QString &name : routeAuth.schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -242,7 +246,7 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
             c["key_in_header"] = !a->header.isEmpty();
             c["key_in_query"] = !a->query.isEmpty();
             c["key_in_body"] = false;
-            c["hide_credentials"] = r.hideCredentials;
+            c["hide_credentials"] = routeAuth.hideCredentials;
             list.append(p);
             authDone = true;
         } else if (a->type == AuthType::Jwt) {
@@ -256,7 +260,7 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
             authDone = true;
             if (!m_jwtSchemes.contains(a))
                 m_jwtSchemes.append(a);
-            if (r.hideCredentials)
+            if (routeAuth.hideCredentials)
                 m_warnings << QStringLiteral(
                     "%1: hide_credentials: Kong's jwt plugin always forwards the token")
                                   .arg(where);
@@ -266,20 +270,20 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
                               .arg(where, name);
         }
     }
-    if (!r.auth.isEmpty() && !authDone)
+    if (!routeAuth.schemes.isEmpty() && !authDone)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
-    if (!r.allowGroups.isEmpty()) {
+    if (!routeAcl.allowGroups.isEmpty()) {
         DocNode p;
         p["name"] = "acl";
-        p["config"]["allow"] = r.allowGroups;
+        p["config"]["allow"] = routeAcl.allowGroups;
         p["config"]["hide_groups_header"] = false;
         list.append(p);
     }
-    if (r.rateLimit)
-        list.append(rateLimiting(*r.rateLimit, where));
+    if (routeLimit.limit)
+        list.append(rateLimiting(*routeLimit.limit, where));
 
-    if (!r.request.empty()) {
-        const RequestTransform &t = r.request;
+    if (!routeTransforms.request.empty()) {
+        const RequestTransform &t = routeTransforms.request;
         DocNode p;
         p["name"] = "request-transformer";
         DocNode &c = p["config"];
@@ -300,10 +304,10 @@ DocNode KongBuilder::plugins(const FlatRoute &f)
         }
         list.append(p);
     }
-    KeyValues responseSet = r.response.headers.set;
+    KeyValues responseSet = routeTransforms.response.headers.set;
     responseSet.append(f.responseHeaders);
-    if (!r.response.empty() || !responseSet.isEmpty()) {
-        const ResponseTransform &t = r.response;
+    if (!routeTransforms.response.empty() || !responseSet.isEmpty()) {
+        const ResponseTransform &t = routeTransforms.response;
         DocNode p;
         p["name"] = "response-transformer";
         DocNode &c = p["config"];

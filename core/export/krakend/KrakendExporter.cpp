@@ -49,10 +49,14 @@ DocNode KrakendBuilder::backend(
 DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
 {
     const Route &r = *f.route;
+    const AuthConfig &routeAuth = r.filters.value<AuthConfig>();
+    const AclConfig &routeAcl = r.filters.value<AclConfig>();
+    const RateLimitConfig &routeLimit = r.filters.value<RateLimitConfig>();
+    const TransformConfig &routeTransforms = r.filters.value<TransformConfig>();
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     DocNode extra = DocNode::map();
     bool authDone = false;
-    for (const QString &name : r.auth) {
+    for (const QString &name : routeAuth.schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -85,9 +89,9 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
             v["issuer"] = a->issuer;
         if (!a->audience.isEmpty())
             v["audience"] = a->audience;
-        if (!r.allowGroups.isEmpty()) {
+        if (!routeAcl.allowGroups.isEmpty()) {
             v["roles_key"] = "groups";
-            v["roles"] = r.allowGroups;
+            v["roles"] = routeAcl.allowGroups;
         }
         DocNode claim = DocNode::list();
         claim.append(a->consumerClaim);
@@ -95,14 +99,14 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
         v["propagate_claims"].append(claim);
         authDone = true;
     }
-    if (!r.allowGroups.isEmpty() && !authDone)
+    if (!routeAcl.allowGroups.isEmpty() && !authDone)
         m_warnings << QStringLiteral(
             "%1: allow_groups not exported (KrakenD checks roles from JWT claims only)")
                           .arg(where);
-    if (!r.auth.isEmpty() && !authDone)
+    if (!routeAuth.schemes.isEmpty() && !authDone)
         m_warnings << QStringLiteral("%1: exported WITHOUT authentication").arg(where);
-    if (r.rateLimit) {
-        const RateLimit &rl = *r.rateLimit;
+    if (routeLimit.limit) {
+        const RateLimit &rl = *routeLimit.limit;
         DocNode &q = extra["qos/ratelimit/router"];
         q["every"] = goDuration(rl.per);
         switch (rl.by) {
@@ -129,11 +133,11 @@ DocNode KrakendBuilder::extraConfig(const FlatRoute &f)
             break;
         }
     }
-    if (!r.request.headers.empty() || !r.request.query.empty())
+    if (!routeTransforms.request.headers.empty() || !routeTransforms.request.query.empty())
         m_warnings << QStringLiteral(
             "%1: request header/query transforms not exported (needs modifier/martian)")
                           .arg(where);
-    if (!r.response.headers.empty() || !f.responseHeaders.isEmpty())
+    if (!routeTransforms.response.headers.empty() || !f.responseHeaders.isEmpty())
         m_warnings << QStringLiteral("%1: response header changes not exported").arg(where);
     return extra;
 }

@@ -81,12 +81,14 @@ QString NginxContext::keyMaps(const AuthScheme &a) const
 QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
 {
     const Route &r = *f.route;
+    const AuthConfig &routeAuth = r.filters.value<AuthConfig>();
+    const AclConfig &routeAcl = r.filters.value<AclConfig>();
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     const QString ind = QStringLiteral("            ");
     *hasConsumer = false;
     QString out;
     bool done = false;
-    for (const QString &name : r.auth) {
+    for (const QString &name : routeAuth.schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -104,7 +106,7 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
             out += ind + QStringLiteral("    ")
                 + problem(401, QStringLiteral("Unauthorized"), QStringLiteral("missing or unknown API key"))
                 + u'\n' + ind + QStringLiteral("}\n");
-            if (r.hideCredentials) {
+            if (routeAuth.hideCredentials) {
                 if (!a->header.isEmpty())
                     out += ind + QStringLiteral("proxy_set_header %1 \"\";\n").arg(a->header);
                 if (!a->query.isEmpty())
@@ -129,20 +131,20 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
                               .arg(where, name);
         }
     }
-    if (!done && !r.auth.isEmpty()) {
+    if (!done && !routeAuth.schemes.isEmpty()) {
         out += ind
             + problem(401, QStringLiteral("Unauthorized"), QStringLiteral("authentication not available"))
             + u'\n';
         m_warnings
             << QStringLiteral("%1: no auth scheme nginx can check; the location answers 401").arg(where);
     }
-    if (!r.allowGroups.isEmpty()) {
+    if (!routeAcl.allowGroups.isEmpty()) {
         const QString var = QStringLiteral("$portico_allow_%1").arg(ident(r.name));
         if (!m_maps.contains(var + u' ')) {
             QString entries;
             for (const Consumer &c : m_ws.consumers) {
                 for (const QString &g : c.groups) {
-                    if (r.allowGroups.contains(g)) {
+                    if (routeAcl.allowGroups.contains(g)) {
                         entries += QStringLiteral("        %1 1;\n").arg(quoted(c.name));
                         break;
                     }
@@ -162,10 +164,11 @@ QString NginxContext::authLines(const FlatRoute &f, bool *hasConsumer)
 QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
 {
     const Route &r = *f.route;
+    const RateLimitConfig &routeLimit = r.filters.value<RateLimitConfig>();
     const QString ind = QStringLiteral("            ");
     QString out;
-    if (r.rateLimit) {
-        const RateLimit &rl = *r.rateLimit;
+    if (routeLimit.limit) {
+        const RateLimit &rl = *routeLimit.limit;
         const QString zone = QStringLiteral("rl_%1").arg(ident(r.name));
         if (!m_zones.contains(zone)) {
             m_zones.insert(zone);
@@ -229,6 +232,7 @@ QString NginxContext::rateLimitLines(const FlatRoute &f, bool hasConsumer)
 QString NginxContext::headerLines(const FlatRoute &f, bool hasConsumer)
 {
     const Route &r = *f.route;
+    const TransformConfig &routeTransforms = r.filters.value<TransformConfig>();
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     const QString ind = QStringLiteral("            ");
     QString out;
@@ -240,33 +244,33 @@ QString NginxContext::headerLines(const FlatRoute &f, bool hasConsumer)
         out += ind + QStringLiteral("proxy_set_header X-Consumer-Name $portico_consumer;\n");
         out += ind + QStringLiteral("proxy_set_header X-Consumer-Groups $portico_consumer_groups;\n");
     }
-    for (const auto &[k, v] : r.request.headers.set)
+    for (const auto &[k, v] : routeTransforms.request.headers.set)
         out += ind + QStringLiteral("proxy_set_header %1 %2;\n").arg(k, quoted(v));
-    for (const QString &k : r.request.headers.remove)
+    for (const QString &k : routeTransforms.request.headers.remove)
         out += ind + QStringLiteral("proxy_set_header %1 \"\";\n").arg(k);
-    for (const auto &[from, to] : r.request.headers.rename) {
+    for (const auto &[from, to] : routeTransforms.request.headers.rename) {
         out += ind + QStringLiteral("proxy_set_header %1 %2;\n").arg(to, headerVar(from));
         out += ind + QStringLiteral("proxy_set_header %1 \"\";\n").arg(from);
     }
-    if (!r.request.query.empty())
+    if (!routeTransforms.request.query.empty())
         m_warnings
             << QStringLiteral("%1: request query set/remove has no nginx directive; not exported").arg(where);
     out += ind + QStringLiteral("add_header X-Request-Id $request_id always;\n");
-    for (const QString &k : r.response.headers.remove)
+    for (const QString &k : routeTransforms.response.headers.remove)
         out += ind + QStringLiteral("proxy_hide_header %1;\n").arg(k);
-    for (const auto &[from, to] : r.response.headers.rename) {
+    for (const auto &[from, to] : routeTransforms.response.headers.rename) {
         out += ind + QStringLiteral("proxy_hide_header %1;\n").arg(from);
         out += ind + QStringLiteral("add_header %1 $upstream_http_%2 always;\n").arg(to, ident(from));
     }
-    KeyValues set = r.response.headers.set;
+    KeyValues set = routeTransforms.response.headers.set;
     set.append(f.responseHeaders);
     for (const auto &[k, v] : set) {
         out += ind + QStringLiteral("proxy_hide_header %1;\n").arg(k); // set replaces the upstream's value
         out += ind + QStringLiteral("add_header %1 %2 always;\n").arg(k, quoted(v));
     }
-    if (!r.response.jsonRemove.isEmpty())
+    if (!routeTransforms.response.jsonRemove.isEmpty())
         m_warnings << QStringLiteral("%1: response json remove (%2) needs a body filter; not exported")
-                          .arg(where, r.response.jsonRemove.join(u", "));
+                          .arg(where, routeTransforms.response.jsonRemove.join(u", "));
     return out;
 }
 

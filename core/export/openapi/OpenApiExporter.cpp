@@ -155,6 +155,9 @@ DocNode OpenApiBuilder::operation(
     const FlatRoute &f, const QString &method, const QString &path, const QStringList &pathParams)
 {
     const Route &r = *f.route;
+    const AuthConfig &routeAuth = r.filters.value<AuthConfig>();
+    const AclConfig &routeAcl = r.filters.value<AclConfig>();
+    const RateLimitConfig &routeLimit = r.filters.value<RateLimitConfig>();
     DocNode op;
     op["operationId"] = QString(f.name + u'_' + method.toLower()).replace(u'-', u'_');
     op["tags"] = QStringList { r.name };
@@ -181,9 +184,9 @@ DocNode OpenApiBuilder::operation(
     }
     if (!params.isEmpty())
         op["parameters"] = params;
-    if (!r.auth.isEmpty()) {
+    if (!routeAuth.schemes.isEmpty()) {
         DocNode security = DocNode::list();
-        for (const QString &name : r.auth) {
+        for (const QString &name : routeAuth.schemes) {
             const AuthScheme *a = findAuth(m_ws, name);
             if (!a)
                 continue;
@@ -224,11 +227,12 @@ DocNode OpenApiBuilder::operation(
     } else {
         responses["200"]["description"] = QStringLiteral("Response from upstream %1").arg(f.upstream);
     }
-    if (!r.auth.isEmpty())
+    if (!routeAuth.schemes.isEmpty())
         responses["401"]["description"] = "Missing or invalid credentials";
-    if (!r.allowGroups.isEmpty())
-        responses["403"]["description"] = QStringLiteral("Consumer not in %1").arg(r.allowGroups.join(u", "));
-    if (r.rateLimit || (!r.auth.isEmpty() && !m_ws.tiers.isEmpty()))
+    if (!routeAcl.allowGroups.isEmpty())
+        responses["403"]["description"]
+            = QStringLiteral("Consumer not in %1").arg(routeAcl.allowGroups.join(u", "));
+    if (routeLimit.limit || (!routeAuth.schemes.isEmpty() && !m_ws.tiers.isEmpty()))
         responses["429"]["description"] = "Rate limit exceeded (see Retry-After)";
     if (r.versions) {
         for (const auto &[version, dep] : r.versions->deprecated) {

@@ -115,11 +115,15 @@ DocNode TraefikBuilder::service(const Upstream &u)
 QStringList TraefikBuilder::middlewares(const FlatRoute &f)
 {
     const Route &r = *f.route;
+    const AuthConfig &routeAuth = r.filters.value<AuthConfig>();
+    const AclConfig &routeAcl = r.filters.value<AclConfig>();
+    const RateLimitConfig &routeLimit = r.filters.value<RateLimitConfig>();
+    const TransformConfig &routeTransforms = r.filters.value<TransformConfig>();
     const QString where = QStringLiteral("route %1").arg(f.route->name);
     QStringList names;
     const AuthScheme *keyScheme = nullptr;
     bool authDone = false;
-    for (const QString &name : r.auth) {
+    for (const QString &name : routeAuth.schemes) {
         const AuthScheme *a = findAuth(m_ws, name);
         if (!a)
             continue;
@@ -150,19 +154,19 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
         names << mw;
         authDone = true;
     }
-    if (!r.auth.isEmpty() && !authDone)
+    if (!routeAuth.schemes.isEmpty() && !authDone)
         m_warnings << QStringLiteral(
             "%1: exported WITHOUT authentication; add a forwardAuth service or plugin "
             "for %2")
-                          .arg(where, r.auth.join(u", "));
-    if (!r.allowGroups.isEmpty())
+                          .arg(where, routeAuth.schemes.join(u", "));
+    if (!routeAcl.allowGroups.isEmpty())
         m_warnings << QStringLiteral("%1: allow_groups (%2) not exported; Traefik has no consumer groups")
-                          .arg(where, r.allowGroups.join(u", "));
-    if (r.hideCredentials && keyScheme)
+                          .arg(where, routeAcl.allowGroups.join(u", "));
+    if (routeAuth.hideCredentials && keyScheme)
         m_warnings << QStringLiteral("%1: hide_credentials not exported").arg(where);
 
-    if (r.rateLimit) {
-        const RateLimit &rl = *r.rateLimit;
+    if (routeLimit.limit) {
+        const RateLimit &rl = *routeLimit.limit;
         const QString mw = f.name + QStringLiteral("-ratelimit");
         DocNode &m = m_middlewares[mw]["rateLimit"];
         m["average"] = rl.requests;
@@ -196,7 +200,7 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
         names << mw;
     }
     for (const Consumer &c : m_ws.consumers) {
-        if (!c.tier.isEmpty() && !r.auth.isEmpty()) {
+        if (!c.tier.isEmpty() && !routeAuth.schemes.isEmpty()) {
             m_warnings << QStringLiteral("%1: tier rate limits not exported; Traefik does not know consumers")
                               .arg(where);
             break;
@@ -207,30 +211,31 @@ QStringList TraefikBuilder::middlewares(const FlatRoute &f)
         m_middlewares[mw]["stripPrefix"]["prefixes"] = QStringList { f.stripPrefix };
         names << mw;
     }
-    KeyValues responseSet = r.response.headers.set;
+    KeyValues responseSet = routeTransforms.response.headers.set;
     responseSet.append(f.responseHeaders);
-    if (!r.request.headers.set.isEmpty() || !r.request.headers.remove.isEmpty() || !responseSet.isEmpty()
-        || !r.response.headers.remove.isEmpty()) {
+    if (!routeTransforms.request.headers.set.isEmpty() || !routeTransforms.request.headers.remove.isEmpty()
+        || !responseSet.isEmpty() || !routeTransforms.response.headers.remove.isEmpty()) {
         const QString mw = f.name + QStringLiteral("-headers");
         DocNode &h = m_middlewares[mw]["headers"];
-        for (const auto &[k, v] : r.request.headers.set)
+        for (const auto &[k, v] : routeTransforms.request.headers.set)
             h["customRequestHeaders"][k] = v;
-        for (const QString &k : r.request.headers.remove)
+        for (const QString &k : routeTransforms.request.headers.remove)
             h["customRequestHeaders"][k] = ""; // an empty value removes the header
         for (const auto &[k, v] : responseSet)
             h["customResponseHeaders"][k] = v;
-        for (const QString &k : r.response.headers.remove)
+        for (const QString &k : routeTransforms.response.headers.remove)
             h["customResponseHeaders"][k] = "";
         names << mw;
     }
-    if (!r.request.headers.rename.isEmpty() || !r.response.headers.rename.isEmpty())
+    if (!routeTransforms.request.headers.rename.isEmpty()
+        || !routeTransforms.response.headers.rename.isEmpty())
         m_warnings
             << QStringLiteral("%1: header rename not exported (Traefik sets and removes only)").arg(where);
-    if (!r.request.query.empty())
+    if (!routeTransforms.request.query.empty())
         m_warnings << QStringLiteral("%1: request query set/remove not exported").arg(where);
-    if (!r.response.jsonRemove.isEmpty())
+    if (!routeTransforms.response.jsonRemove.isEmpty())
         m_warnings << QStringLiteral("%1: response json remove (%2) not exported")
-                          .arg(where, r.response.jsonRemove.join(u", "));
+                          .arg(where, routeTransforms.response.jsonRemove.join(u", "));
     const Upstream *u = findUpstream(m_ws, f.upstream);
     if (u && u->retries > 0) {
         const QString mw = f.name + QStringLiteral("-retry");

@@ -6,12 +6,12 @@
 
 namespace portico::filters::acl {
 
-std::vector<FilterPtr> makeAclFilters(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &services)
+FilterList AclFilters::make(const FilterBuildContext &context, QStringList &)
 {
-    Q_UNUSED(workspace);
-    if (route.allowGroups.isEmpty())
+    const QStringList &allowGroups = context.route.filters.value<Config>().allowGroups;
+    if (allowGroups.isEmpty())
         return {};
+    FilterServices &services = context.services;
     Counter *forbidden = nullptr;
     Counter *unauthenticated = nullptr;
     if (services.metrics) {
@@ -21,7 +21,7 @@ std::vector<FilterPtr> makeAclFilters(
         unauthenticated = &services.metrics->counter(
             "portico_auth_failures_total", help, { { "scheme", "acl" }, { "reason", "missing" } });
     }
-    return { std::make_shared<AclFilter>(route.allowGroups, forbidden, unauthenticated) };
+    return { std::make_shared<AclFilter>(allowGroups, forbidden, unauthenticated) };
 }
 
 } // namespace portico::filters::acl

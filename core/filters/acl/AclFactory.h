@@ -1,18 +1,16 @@
 #pragma once
 
-#include "core/config/Workspace.h"
 #include "core/filters/Filter.h"
-
-#include <vector>
-
-namespace portico::filters {
-struct FilterServices;
-}
+#include "core/filters/acl/AclConfig.h"
 
 namespace portico::filters::acl {
 
 // The route's allow_groups filter, or nothing when it has none. Goes after auth, before rate limit.
-std::vector<FilterPtr> makeAclFilters(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &services);
+struct AclFilters
+{
+    using Config = config::AclConfig;
+    static constexpr const char *kName = Config::kName;
+    static FilterList make(const FilterBuildContext &context, QStringList &errors);
+};
 
 } // namespace portico::filters::acl

@@ -29,20 +29,22 @@ public:
 
 } // namespace
 
-std::vector<FilterPtr> makeAuthFilters(const config::Workspace &workspace, const config::Route &route,
-    FilterServices &services, QStringList *errors)
+FilterList AuthFilters::make(const FilterBuildContext &context, QStringList &errors)
 {
-    if (route.auth.isEmpty())
+    const config::Workspace &workspace = context.workspace;
+    const config::Route &route = context.route;
+    FilterServices &services = context.services;
+    const Config &config = route.filters.value<Config>();
+    if (config.schemes.isEmpty())
         return {};
     auto consumers = std::make_shared<const ConsumerDirectory>(workspace);
     auto fail = [&](const QString &scheme, const QString &message) -> AuthMethodPtr {
-        if (errors)
-            errors->append(QStringLiteral("route %1, auth %2: %3").arg(route.name, scheme, message));
+        errors.append(QStringLiteral("route %1, auth %2: %3").arg(route.name, scheme, message));
         return std::make_shared<BrokenAuth>(scheme, services.metrics);
     };
 
     std::vector<AuthMethodPtr> methods;
-    for (const QString &name : route.auth) {
+    for (const QString &name : config.schemes) {
         const config::AuthScheme *scheme = workspace.findAuth(name);
         if (!scheme) {
             methods.push_back(fail(name, QStringLiteral("no such auth scheme")));
@@ -55,22 +57,22 @@ std::vector<FilterPtr> makeAuthFilters(const config::Workspace &workspace, const
         case config::AuthType::Jwt: {
             QString error;
             auto jwt = std::make_shared<JwtAuth>(*scheme, workspace, consumers, services, &error);
-            if (!error.isEmpty() && errors)
-                errors->append(QStringLiteral("route %1, auth %2: %3").arg(route.name, name, error));
+            if (!error.isEmpty())
+                errors.append(QStringLiteral("route %1, auth %2: %3").arg(route.name, name, error));
             methods.push_back(std::move(jwt));
             break;
         }
         case config::AuthType::OAuth2Introspection: {
             QString error;
             auto introspect = std::make_shared<IntrospectionAuth>(*scheme, consumers, services, &error);
-            if (!error.isEmpty() && errors)
-                errors->append(QStringLiteral("route %1, auth %2: %3").arg(route.name, name, error));
+            if (!error.isEmpty())
+                errors.append(QStringLiteral("route %1, auth %2: %3").arg(route.name, name, error));
             methods.push_back(std::move(introspect));
             break;
         }
         }
     }
-    return { std::make_shared<AuthFilter>(std::move(methods), route.hideCredentials) };
+    return { std::make_shared<AuthFilter>(std::move(methods), config.hideCredentials) };
 }
 
 } // namespace portico::filters::auth

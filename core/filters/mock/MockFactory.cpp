@@ -31,18 +31,18 @@ QByteArray guessContentType(const config::Mock &mock, const QString &filePath, c
 
 } // namespace
 
-FilterPtr makeMockFilter(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &, QString *error)
+namespace mock {
+
+FilterList MockFilters::make(const FilterBuildContext &context, QStringList &errors)
 {
-    if (error)
-        error->clear();
+    const config::Workspace &workspace = context.workspace;
+    const config::Route &route = context.route;
     if (!route.mock)
-        return nullptr;
+        return {};
     const config::Mock &mock = *route.mock;
     const auto fail = [&](const QString &message) {
-        if (error)
-            *error = QStringLiteral("route '%1': mock: %2").arg(route.name, message);
-        return nullptr;
+        errors.append(QStringLiteral("route '%1': mock: %2").arg(route.name, message));
+        return FilterList {};
     };
 
     if (mock.status < 200 || mock.status > 599)
@@ -89,7 +89,9 @@ FilterPtr makeMockFilter(
     if (!response.body.isEmpty() && !response.head.headers.contains("Content-Type"))
         response.head.headers.add("Content-Type", guessContentType(mock, filePath, response.body));
 
-    return std::make_shared<MockFilter>(std::move(response));
+    return { std::make_shared<MockFilter>(std::move(response)) };
 }
+
+} // namespace mock
 
 } // namespace portico::filters

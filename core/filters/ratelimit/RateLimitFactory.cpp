@@ -2,22 +2,27 @@
 
 #include "core/common/Metrics.h"
 #include "core/filters/FilterServices.h"
+#include "core/filters/auth/AuthConfig.h"
 #include "core/filters/ratelimit/RateLimitFilter.h"
 #include "core/filters/ratelimit/RateLimitStore.h"
 
 namespace portico::filters::ratelimit {
 
-std::vector<FilterPtr> makeRateLimitFilters(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &services)
+FilterList RateLimitFilters::make(const FilterBuildContext &context, QStringList &)
 {
+    const config::Workspace &workspace = context.workspace;
+    const config::Route &route = context.route;
+    FilterServices &services = context.services;
+    const std::optional<config::RateLimit> &routeLimit = route.filters.value<Config>().limit;
     QHash<QString, config::RateLimit> tierLimits;
-    if (!route.auth.isEmpty()) {
+    // Tiers belong to consumers, which only an auth filter names.
+    if (!route.filters.value<config::AuthConfig>().schemes.isEmpty()) {
         for (const config::Tier &tier : workspace.tiers) {
             if (tier.rateLimit)
                 tierLimits.insert(tier.name, *tier.rateLimit);
         }
     }
-    if (!route.rateLimit && tierLimits.isEmpty())
+    if (!routeLimit && tierLimits.isEmpty())
         return {};
 
     if (!services.rateLimits)
@@ -29,7 +34,7 @@ std::vector<FilterPtr> makeRateLimitFilters(
     }
     const Clock &clock = services.clock ? *services.clock : SystemClock::instance();
     return { std::make_shared<RateLimitFilter>(
-        route.name, route.rateLimit, std::move(tierLimits), services.rateLimits, clock, limited) };
+        route.name, routeLimit, std::move(tierLimits), services.rateLimits, clock, limited) };
 }
 
 } // namespace portico::filters::ratelimit

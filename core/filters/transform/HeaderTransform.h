@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/config/Workspace.h"
+#include "core/filters/transform/TransformConfig.h"
 #include "core/http/HttpHeaders.h"
 
 #include <QByteArray>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/config/Workspace.h"
+#include "core/filters/transform/TransformConfig.h"
 
 #include <QByteArray>
 #include <QList>

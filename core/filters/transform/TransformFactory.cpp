@@ -3,40 +3,38 @@
 #include "core/filters/transform/RequestTransformFilter.h"
 #include "core/filters/transform/ResponseTransformFilter.h"
 
-namespace portico::filters {
+namespace portico::filters::transform {
 
-std::vector<FilterPtr> makeTransformFilters(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &, QString *error)
+FilterList TransformFilters::make(const FilterBuildContext &context, QStringList &errors)
 {
+    const config::Route &route = context.route;
     const auto fail = [&](const QString &message) {
-        if (error)
-            *error = QStringLiteral("route '%1': %2").arg(route.name, message);
-        return std::vector<FilterPtr> {};
+        errors.append(QStringLiteral("route '%1': %2").arg(route.name, message));
+        return FilterList {};
     };
-    if (error)
-        error->clear();
+    const Config &config = route.filters.value<Config>();
 
-    std::vector<FilterPtr> filters;
-    if (!route.request.empty()) {
+    FilterList filters;
+    if (!config.request.empty()) {
         QString message;
-        std::optional<HeaderTransform> headers = HeaderTransform::compile(route.request.headers, &message);
+        std::optional<HeaderTransform> headers = HeaderTransform::compile(config.request.headers, &message);
         if (!headers)
             return fail(QStringLiteral("request.") + message);
         filters.push_back(std::make_shared<RequestTransformFilter>(
-            std::move(*headers), QueryTransform(route.request.query)));
+            std::move(*headers), QueryTransform(config.request.query)));
     }
-    if (!route.response.empty()) {
+    if (!config.response.empty()) {
         QString message;
-        std::optional<HeaderTransform> headers = HeaderTransform::compile(route.response.headers, &message);
+        std::optional<HeaderTransform> headers = HeaderTransform::compile(config.response.headers, &message);
         if (!headers)
             return fail(QStringLiteral("response.") + message);
-        std::optional<JsonPathRemover> json = JsonPathRemover::compile(route.response.jsonRemove, &message);
+        std::optional<JsonPathRemover> json = JsonPathRemover::compile(config.response.jsonRemove, &message);
         if (!json)
             return fail(QStringLiteral("response.json.remove: ") + message);
         filters.push_back(std::make_shared<ResponseTransformFilter>(
-            std::move(*headers), std::move(*json), workspace.gateway.limits.maxBodyBytes));
+            std::move(*headers), std::move(*json), context.workspace.gateway.limits.maxBodyBytes));
     }
     return filters;
 }
 
-} // namespace portico::filters
+} // namespace portico::filters::transform

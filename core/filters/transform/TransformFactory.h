@@ -1,20 +1,21 @@
 #pragma once
 
-#include "core/config/Workspace.h"
 #include "core/filters/Filter.h"
-#include "core/filters/FilterServices.h"
+#include "core/filters/transform/TransformConfig.h"
 
-#include <vector>
-
-namespace portico::filters {
+namespace portico::filters::transform {
 
 // The transform filters of a route, in chain order: a RequestTransformFilter when the route has
-// `request` operations, then a ResponseTransformFilter when it has `response` operations. Append
-// them at the END of the route's chain: request operations then run last before the upstream,
-// and response operations run first on the way back (responses go through the chain in reverse).
-// A route without transforms gets an empty list. On a bad config (a malformed header name or JSON
-// path) returns an empty list and sets *error to a message naming the route.
-std::vector<FilterPtr> makeTransformFilters(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &services, QString *error);
+// `request` operations, then a ResponseTransformFilter when it has `response` operations. They sit
+// near the END of the route's chain (before mock only): request operations then run last before
+// the upstream, and response operations run first on the way back (responses go through the chain
+// in reverse). A route without transforms gets none. On a bad config (a malformed header name or
+// JSON path) returns none and reports a message naming the route.
+struct TransformFilters
+{
+    using Config = config::TransformConfig;
+    static constexpr const char *kName = Config::kName;
+    static FilterList make(const FilterBuildContext &context, QStringList &errors);
+};
 
-} // namespace portico::filters
+} // namespace portico::filters::transform

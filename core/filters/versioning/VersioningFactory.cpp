@@ -1,20 +1,19 @@
 #include "core/filters/versioning/VersioningFactory.h"
 
+#include "core/filters/FilterServices.h"
 #include "core/filters/versioning/VersioningFilter.h"
 
-namespace portico::filters {
+namespace portico::filters::versioning {
 
-FilterPtr makeVersioningFilter(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &services, QString *error)
+FilterList VersioningFilters::make(const FilterBuildContext &context, QStringList &errors)
 {
-    if (error)
-        error->clear();
+    const config::Workspace &workspace = context.workspace;
+    const config::Route &route = context.route;
     if (!route.versions)
-        return nullptr;
+        return {};
     const auto fail = [&](const QString &message) {
-        if (error)
-            *error = QStringLiteral("route '%1': %2").arg(route.name, message);
-        return nullptr;
+        errors.append(QStringLiteral("route '%1': %2").arg(route.name, message));
+        return FilterList {};
     };
     QString message;
     std::optional<VersionResolver> resolver = VersionResolver::compile(*route.versions, &message);
@@ -25,7 +24,7 @@ FilterPtr makeVersioningFilter(
             return fail(QStringLiteral("versions: version '%1' names upstream '%2', which is not defined")
                             .arg(version, upstream));
     }
-    return std::make_shared<VersioningFilter>(route.name, std::move(*resolver), services.metrics);
+    return { std::make_shared<VersioningFilter>(route.name, std::move(*resolver), context.services.metrics) };
 }
 
-} // namespace portico::filters
+} // namespace portico::filters::versioning

@@ -1,15 +1,19 @@
 #pragma once
 
-#include "core/config/Workspace.h"
 #include "core/filters/Filter.h"
-#include "core/filters/FilterServices.h"
+#include "core/filters/versioning/VersionsConfig.h"
 
-namespace portico::filters {
+namespace portico::filters::versioning {
 
-// The VersioningFilter of a route with a `versions` block; null (and *error empty) for any other
-// route. Place it after auth and rate limiting. On a bad block, or a version naming an upstream the
-// workspace does not have, returns null and sets *error to a message naming the route.
-FilterPtr makeVersioningFilter(
-    const config::Workspace &workspace, const config::Route &route, FilterServices &services, QString *error);
+// The VersioningFilter of a route with a `versions` backend (Route::versions, the config this
+// filter reads; it has no route keys of its own, so Config is void); none for any other route.
+// Placed after auth and rate limiting. On a bad block, or a version naming an upstream the
+// workspace does not have, returns none and reports a message naming the route.
+struct VersioningFilters
+{
+    using Config = void;
+    static constexpr const char *kName = "versioning";
+    static FilterList make(const FilterBuildContext &context, QStringList &errors);
+};
 
-} // namespace portico::filters
+} // namespace portico::filters::versioning

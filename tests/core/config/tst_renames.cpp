@@ -4,6 +4,7 @@
 #include "core/config/Renames.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/config/WorkspaceWriter.h"
+#include "core/filters/auth/AuthConfig.h"
 
 #include <QTest>
 
@@ -126,9 +127,9 @@ private Q_SLOTS:
         QCOMPARE(ws.envTemplates.value(QStringLiteral("auth.idp.secret")), QStringLiteral("${JWT_SECRET}"));
         renameAuthScheme(ws, idp, QStringLiteral("sso"));
         QCOMPARE(ws.auth[idp].name, QStringLiteral("sso"));
-        QCOMPARE(ws.routes[0].auth, QStringList({ QStringLiteral("keys"), QStringLiteral("sso") }));
+        QCOMPARE(ws.routes[0].filters.value<AuthConfig>().schemes, QStringList({ QStringLiteral("keys"), QStringLiteral("sso") }));
         // idp2 starts with "idp" but is another scheme: its route and its secret stay.
-        QCOMPARE(ws.routes[1].auth, QStringList({ QStringLiteral("idp2") }));
+        QCOMPARE(ws.routes[1].filters.value<AuthConfig>().schemes, QStringList({ QStringLiteral("idp2") }));
         QVERIFY(!ws.envTemplates.contains(QStringLiteral("auth.idp.secret")));
         QCOMPARE(ws.envTemplates.value(QStringLiteral("auth.sso.secret")), QStringLiteral("${JWT_SECRET}"));
         QCOMPARE(
@@ -153,7 +154,7 @@ private Q_SLOTS:
             QCOMPARE(ws.routes[3].aggregate[0].upstream, name);
             const int idp = indexOfAuth(ws, QStringLiteral("idp"));
             renameAuthScheme(ws, idp, name);
-            QCOMPARE(ws.routes[0].auth.value(1), name);
+            QCOMPARE(ws.routes[0].filters.value<AuthConfig>().schemes.value(1), name);
             QCOMPARE(ws.envTemplates.value(QStringLiteral("auth.") + name + QStringLiteral(".secret")),
                 QStringLiteral("${JWT_SECRET}"));
         }

@@ -92,7 +92,7 @@ private Q_SLOTS:
         QCOMPARE(ws.routes[0].match.methods, (QStringList { "GET", "POST" }));
         QCOMPARE(ws.routes[0].versions->by, Versions::By::Header);
         QCOMPARE(ws.routes[0].versions->deprecated[0].second.sunset, QDate(2027, 6, 30));
-        QCOMPARE(ws.routes[0].rateLimit->header, QStringLiteral("X-Tenant"));
+        QCOMPARE(ws.routes[0].filters.value<RateLimitConfig>().limit->header, QStringLiteral("X-Tenant"));
         QCOMPARE(ws.routes[0].timeout, std::optional<Duration>(Duration { 1500 }));
         QCOMPARE(ws.routes[3].mock->body, QStringLiteral("line 1\nline 2: é"));
         QCOMPARE(ws.routes[1].match.pathKind, RouteMatch::PathKind::Regex);

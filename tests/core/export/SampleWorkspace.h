@@ -4,6 +4,8 @@
 // exporter tests do not depend on the loader; plus helpers to run the external validators.
 
 #include "core/config/Workspace.h"
+#include "core/filters/acl/AclConfig.h"
+#include "core/filters/transform/TransformConfig.h"
 
 #include <QProcess>
 #include <QTemporaryDir>
@@ -83,25 +85,34 @@ inline Workspace sampleWorkspace()
     v1Deprecation.link = QStringLiteral("https://docs.example.com/migrate-v2");
     versions.deprecated.append({ QStringLiteral("v1"), v1Deprecation });
     users.versions = versions;
-    users.auth = QStringList { QStringLiteral("keys"), QStringLiteral("idp") };
-    users.hideCredentials = true;
-    users.allowGroups = QStringList { QStringLiteral("admins") };
-    users.rateLimit = RateLimit { 100, 60s, RateLimit::By::Consumer, {} };
-    users.request.headers.set = KeyValues { { QStringLiteral("X-Gateway"), QStringLiteral("portico") } };
-    users.request.headers.remove = QStringList { QStringLiteral("X-Debug") };
-    users.request.headers.rename = KeyValues { { QStringLiteral("X-Old"), QStringLiteral("X-New") } };
-    users.request.query.set = KeyValues { { QStringLiteral("source"), QStringLiteral("gateway") } };
-    users.request.query.remove = QStringList { QStringLiteral("debug") };
-    users.response.headers.set = KeyValues { { QStringLiteral("X-Frame-Options"), QStringLiteral("DENY") } };
-    users.response.headers.remove = QStringList { QStringLiteral("Server") };
-    users.response.jsonRemove = QStringList { QStringLiteral("password"), QStringLiteral("items[*].ssn") };
+    users.filters.edit<config::AuthConfig>().schemes
+        = QStringList { QStringLiteral("keys"), QStringLiteral("idp") };
+    users.filters.edit<config::AuthConfig>().hideCredentials = true;
+    users.filters.edit<config::AclConfig>().allowGroups = QStringList { QStringLiteral("admins") };
+    users.filters.edit<config::RateLimitConfig>().limit = RateLimit { 100, 60s, RateLimit::By::Consumer, {} };
+    users.filters.edit<config::TransformConfig>().request.headers.set
+        = KeyValues { { QStringLiteral("X-Gateway"), QStringLiteral("portico") } };
+    users.filters.edit<config::TransformConfig>().request.headers.remove
+        = QStringList { QStringLiteral("X-Debug") };
+    users.filters.edit<config::TransformConfig>().request.headers.rename
+        = KeyValues { { QStringLiteral("X-Old"), QStringLiteral("X-New") } };
+    users.filters.edit<config::TransformConfig>().request.query.set
+        = KeyValues { { QStringLiteral("source"), QStringLiteral("gateway") } };
+    users.filters.edit<config::TransformConfig>().request.query.remove
+        = QStringList { QStringLiteral("debug") };
+    users.filters.edit<config::TransformConfig>().response.headers.set
+        = KeyValues { { QStringLiteral("X-Frame-Options"), QStringLiteral("DENY") } };
+    users.filters.edit<config::TransformConfig>().response.headers.remove
+        = QStringList { QStringLiteral("Server") };
+    users.filters.edit<config::TransformConfig>().response.jsonRemove
+        = QStringList { QStringLiteral("password"), QStringLiteral("items[*].ssn") };
     users.timeout = 5s;
 
     Route orders;
     orders.name = QStringLiteral("orders");
     orders.match.path = QStringLiteral("/api/orders");
     orders.upstream = QStringLiteral("orders");
-    orders.auth = QStringList { QStringLiteral("introspect") };
+    orders.filters.edit<config::AuthConfig>().schemes = QStringList { QStringLiteral("introspect") };
 
     Route dashboard;
     dashboard.name = QStringLiteral("dashboard");
@@ -163,16 +174,16 @@ inline Workspace parityWorkspace(const QUrl &svcUrl, const QUrl &v1Url, quint16 
     Route secure = echo;
     secure.name = QStringLiteral("secure");
     secure.match.path = QStringLiteral("/api/secure");
-    secure.auth = QStringList { QStringLiteral("keys") };
-    secure.hideCredentials = true;
+    secure.filters.edit<config::AuthConfig>().schemes = QStringList { QStringLiteral("keys") };
+    secure.filters.edit<config::AuthConfig>().hideCredentials = true;
     Route admins = secure;
     admins.name = QStringLiteral("admins");
     admins.match.path = QStringLiteral("/api/admin");
-    admins.allowGroups = QStringList { QStringLiteral("admins") };
+    admins.filters.edit<config::AclConfig>().allowGroups = QStringList { QStringLiteral("admins") };
     Route limited = echo;
     limited.name = QStringLiteral("limited");
     limited.match.path = QStringLiteral("/api/limited");
-    limited.rateLimit = RateLimit { 3, 60s, RateLimit::By::Ip, {} };
+    limited.filters.edit<config::RateLimitConfig>().limit = RateLimit { 3, 60s, RateLimit::By::Ip, {} };
     Route users = echo;
     users.name = QStringLiteral("users");
     users.match.path = QStringLiteral("/api/users");

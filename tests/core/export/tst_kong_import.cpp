@@ -89,11 +89,11 @@ consumers:
         const Route &inv = ws.routes[0];
         QCOMPARE(inv.upstream, QStringLiteral("billing"));
         QVERIFY(!inv.stripPrefix); // Kong would forward /invoices/7 as /v2/7: warned below
-        QCOMPARE(inv.auth, QStringList { QStringLiteral("keys") });
+        QCOMPARE(inv.filters.value<AuthConfig>().schemes, QStringList { QStringLiteral("keys") });
         QCOMPARE(ws.auth[0].header, QStringLiteral("apikey"));
         QCOMPARE(ws.auth[0].query, QStringLiteral("apikey"));
-        QCOMPARE(inv.rateLimit->requests, 5);
-        QCOMPARE(inv.rateLimit->by, RateLimit::By::Ip);
+        QCOMPARE(inv.filters.value<RateLimitConfig>().limit->requests, 5);
+        QCOMPARE(inv.filters.value<RateLimitConfig>().limit->by, RateLimit::By::Ip);
         QCOMPARE(ws.consumers[0].groups, QStringList { QStringLiteral("finance") });
         const QString all = r.warnings.join(u'\n');
         QVERIFY2(all.contains(u"only the first of 2 paths"), qPrintable(all));

@@ -76,13 +76,13 @@ components:
         QCOMPARE(pets->match.pathKind, RouteMatch::PathKind::Exact);
         QCOMPARE(pets->match.path, QStringLiteral("/v1/pets"));
         QCOMPARE(pets->match.methods, (QStringList { "GET", "POST" }));
-        QCOMPARE(pets->auth, QStringList { QStringLiteral("key") });
+        QCOMPARE(pets->filters.value<AuthConfig>().schemes, QStringList { QStringLiteral("key") });
         const Route *show = route(ws, QStringLiteral("showpet"));
         QVERIFY(show);
         QCOMPARE(show->match.pathKind, RouteMatch::PathKind::Regex);
         QCOMPARE(show->match.path, QStringLiteral("^/v1/pets/([^/]+)$"));
         QCOMPARE(show->match.headers.value(0).second, QStringLiteral("acme"));
-        QCOMPARE(show->auth, QStringList { QStringLiteral("bearer") });
+        QCOMPARE(show->filters.value<AuthConfig>().schemes, QStringList { QStringLiteral("bearer") });
         QVERIFY(route(ws, QStringLiteral("deletepet")));
         QCOMPARE(ws.findAuth(QStringLiteral("key"))->header, QStringLiteral("X-API-Key"));
         const QString all = r.warnings.join(u'\n');
@@ -115,7 +115,7 @@ components:
         const Route *orders = route(ws, QStringLiteral("api-orders"));
         QVERIFY(orders);
         QCOMPARE(orders->match.methods.size(), 5);
-        QCOMPARE(orders->auth, QStringList { QStringLiteral("introspect") });
+        QCOMPARE(orders->filters.value<AuthConfig>().schemes, QStringList { QStringLiteral("introspect") });
         QVERIFY2(loadProblems(ws).isEmpty(), qPrintable(loadProblems(ws)));
     }
 

@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 
 #include "core/common/Metrics.h"
 #include "core/filters/FilterServices.h"
@@ -34,8 +35,9 @@ private Q_SLOTS:
         m_services.metrics = &m_metrics;
         m_route = config::Route();
         m_route.name = QStringLiteral("admin");
-        m_route.auth = { QStringLiteral("keys") };
-        m_route.allowGroups = { QStringLiteral("admins"), QStringLiteral("ops") };
+        m_route.filters.edit<config::AuthConfig>().schemes = { QStringLiteral("keys") };
+        m_route.filters.edit<config::AclConfig>().allowGroups
+            = { QStringLiteral("admins"), QStringLiteral("ops") };
     }
 
     void noGroupsNoFilter()

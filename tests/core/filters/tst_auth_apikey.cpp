@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 
 #include "core/common/Metrics.h"
 #include "core/filters/FilterServices.h"
@@ -27,8 +28,8 @@ private:
         config::Route r;
         r.name = name;
         r.upstream = QStringLiteral("up");
-        r.auth = std::move(auth);
-        r.hideCredentials = hide;
+        r.filters.edit<config::AuthConfig>().schemes = std::move(auth);
+        r.filters.edit<config::AuthConfig>().hideCredentials = hide;
         m_ws.routes.append(r);
         return m_ws.routes.last();
     }

@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 #include "JwtTestKit.h"
 
 #include "core/common/Metrics.h"
@@ -79,10 +80,11 @@ private Q_SLOTS:
         config::Route users;
         users.name = QStringLiteral("users");
         users.upstream = QStringLiteral("users-v2");
-        users.auth = { QStringLiteral("keys"), QStringLiteral("idp") };
-        users.hideCredentials = true;
-        users.allowGroups = { QStringLiteral("admins") };
-        users.rateLimit = config::RateLimit { 3, 60s, config::RateLimit::By::Consumer, {} };
+        users.filters.edit<config::AuthConfig>().schemes = { QStringLiteral("keys"), QStringLiteral("idp") };
+        users.filters.edit<config::AuthConfig>().hideCredentials = true;
+        users.filters.edit<config::AclConfig>().allowGroups = { QStringLiteral("admins") };
+        users.filters.edit<config::RateLimitConfig>().limit
+            = config::RateLimit { 3, 60s, config::RateLimit::By::Consumer, {} };
         m_ws.routes = { users };
 
         const config::Route &r = m_ws.routes.front();

@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 #include "JwtTestKit.h"
 
 #include "core/common/Metrics.h"
@@ -99,15 +100,15 @@ private Q_SLOTS:
         plain.name = QStringLiteral("plain");
         config::Route key = plain;
         key.name = QStringLiteral("key");
-        key.auth = { QStringLiteral("keys") };
+        key.filters.edit<config::AuthConfig>().schemes = { QStringLiteral("keys") };
         config::RateLimit limit;
         limit.requests = 1'000'000'000;
         limit.per = 60s;
         limit.by = config::RateLimit::By::Consumer;
-        key.rateLimit = limit;
+        key.filters.edit<config::RateLimitConfig>().limit = limit;
         config::Route jwt = plain;
         jwt.name = QStringLiteral("jwt");
-        jwt.auth = { QStringLiteral("idp") };
+        jwt.filters.edit<config::AuthConfig>().schemes = { QStringLiteral("idp") };
         m_ws.routes = { plain, key, jwt };
         m_plain = &m_ws.routes[0];
         m_key = &m_ws.routes[1];

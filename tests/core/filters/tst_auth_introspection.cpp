@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 
 #include "core/common/Metrics.h"
 #include "core/filters/FilterServices.h"
@@ -71,7 +72,7 @@ private:
         m_ws.auth = { s, keys };
         config::Route r;
         r.name = QStringLiteral("orders");
-        r.auth = std::move(schemes);
+        r.filters.edit<config::AuthConfig>().schemes = std::move(schemes);
         m_ws.routes = { r };
         return m_ws.routes.front();
     }

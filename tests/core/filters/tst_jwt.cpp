@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 #include "JwtTestKit.h"
 
 #include "core/common/Metrics.h"
@@ -58,8 +59,8 @@ private:
         config::Route r;
         r.name = QStringLiteral("r-%1").arg(scheme);
         r.upstream = QStringLiteral("up");
-        r.auth = { scheme };
-        r.hideCredentials = hide;
+        r.filters.edit<config::AuthConfig>().schemes = { scheme };
+        r.filters.edit<config::AuthConfig>().hideCredentials = hide;
         m_ws.routes.append(r);
         return m_ws.routes.last();
     }
@@ -101,7 +102,7 @@ private:
     }
     void expectRefused(const config::Route &r, const QByteArray &token, const QByteArray &reason)
     {
-        const QByteArray scheme = r.auth.front().toUtf8();
+        const QByteArray scheme = r.filters.value<config::AuthConfig>().schemes.front().toUtf8();
         const quint64 before = failures(scheme, reason);
         const auto reply = run(r, token);
         QVERIFY2(reply, "token was accepted");

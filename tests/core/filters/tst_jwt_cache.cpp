@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 #include "JwtTestKit.h"
 
 #include "core/common/Metrics.h"
@@ -52,7 +53,7 @@ private:
         m_ws.auth = { s };
         config::Route r;
         r.name = QStringLiteral("orders");
-        r.auth = { scheme };
+        r.filters.edit<config::AuthConfig>().schemes = { scheme };
         m_ws.routes = { r };
         QStringList errors;
         auto filters = auth::makeAuthFilters(m_ws, m_ws.routes.front(), m_services, &errors);

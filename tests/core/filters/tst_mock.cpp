@@ -1,5 +1,6 @@
 // MockFilter and its factory: inline and file bodies, delays on the event loop, bad config.
 
+#include "FactoryShims.h"
 #include "core/filters/mock/MockFactory.h"
 #include "core/filters/mock/MockFilter.h"
 

@@ -1,4 +1,5 @@
 #include "AuthTestKit.h"
+#include "FactoryShims.h"
 
 #include "core/common/Metrics.h"
 #include "core/filters/FilterServices.h"
@@ -31,8 +32,8 @@ private:
         config::Route r;
         r.name = name;
         r.upstream = QStringLiteral("up");
-        r.rateLimit = std::move(limit);
-        r.auth = std::move(auth);
+        r.filters.edit<config::RateLimitConfig>().limit = std::move(limit);
+        r.filters.edit<config::AuthConfig>().schemes = std::move(auth);
         m_ws.routes.append(r);
         return m_ws.routes.last();
     }
@@ -235,7 +236,7 @@ private Q_SLOTS:
         auto after = single(ratelimit::makeRateLimitFilters(m_ws, route, m_services));
         QVERIFY(!pass(*after, r3));
         config::Route changed = route;
-        changed.rateLimit->requests = 3;
+        changed.filters.edit<config::RateLimitConfig>().limit->requests = 3;
         auto afterChange = single(ratelimit::makeRateLimitFilters(m_ws, changed, m_services));
         QVERIFY(pass(*afterChange, r4));
     }

@@ -1,5 +1,6 @@
 // Header and query operations and the request/response transform filters, driven directly.
 
+#include "FactoryShims.h"
 #include "core/filters/transform/HeaderTransform.h"
 #include "core/filters/transform/QueryTransform.h"
 #include "core/filters/transform/RequestTransformFilter.h"
@@ -48,9 +49,10 @@ config::Route jsonRoute(const QStringList &paths)
     config::Route route;
     route.name = QStringLiteral("users");
     route.upstream = QStringLiteral("users");
-    route.response.jsonRemove = paths;
-    route.response.headers.set = { { QStringLiteral("X-Frame-Options"), QStringLiteral("DENY") } };
-    route.response.headers.remove = { QStringLiteral("server") };
+    route.filters.edit<config::TransformConfig>().response.jsonRemove = paths;
+    route.filters.edit<config::TransformConfig>().response.headers.set
+        = { { QStringLiteral("X-Frame-Options"), QStringLiteral("DENY") } };
+    route.filters.edit<config::TransformConfig>().response.headers.remove = { QStringLiteral("server") };
     return route;
 }
 
@@ -184,11 +186,11 @@ private Q_SLOTS:
         config::Workspace ws;
         config::Route route;
         route.name = QStringLiteral("users");
-        route.request.headers.set = { { "X-Gateway", "portico" } };
-        route.request.headers.remove = { "X-Debug" };
-        route.request.headers.rename = { { "X-Old", "X-New" } };
-        route.request.query.set = { { "source", "gateway" } };
-        route.request.query.remove = { "debug" };
+        route.filters.edit<config::TransformConfig>().request.headers.set = { { "X-Gateway", "portico" } };
+        route.filters.edit<config::TransformConfig>().request.headers.remove = { "X-Debug" };
+        route.filters.edit<config::TransformConfig>().request.headers.rename = { { "X-Old", "X-New" } };
+        route.filters.edit<config::TransformConfig>().request.query.set = { { "source", "gateway" } };
+        route.filters.edit<config::TransformConfig>().request.query.remove = { "debug" };
         FilterServices services;
         QString error;
         const std::vector<FilterPtr> filters = makeTransformFilters(ws, route, services, &error);
@@ -219,7 +221,7 @@ private Q_SLOTS:
         QVERIFY(error.isEmpty());
 
         config::Route both = jsonRoute({ "password" });
-        both.request.query.remove = { "debug" };
+        both.filters.edit<config::TransformConfig>().request.query.remove = { "debug" };
         const auto filters = makeTransformFilters(ws, both, services, &error);
         QCOMPARE(filters.size(), size_t(2));
         QCOMPARE(filters[0]->name(), "request-transform");
@@ -230,7 +232,7 @@ private Q_SLOTS:
         QVERIFY2(error.startsWith("route 'users': response.json.remove: invalid JSON path 'items[0].ssn'"),
             qPrintable(error));
         config::Route badHeader = jsonRoute({});
-        badHeader.request.headers.set = { { "X Y", "1" } };
+        badHeader.filters.edit<config::TransformConfig>().request.headers.set = { { "X Y", "1" } };
         QVERIFY(makeTransformFilters(ws, badHeader, services, &error).empty());
         QVERIFY2(error.startsWith("route 'users': request.headers.set"), qPrintable(error));
     }

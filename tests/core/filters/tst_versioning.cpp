@@ -1,5 +1,6 @@
 // VersionResolver and VersioningFilter: both modes, deprecation headers, unknown versions, metrics.
 
+#include "FactoryShims.h"
 #include "core/common/Metrics.h"
 #include "core/config/ValueFormats.h"
 #include "core/filters/versioning/VersioningFactory.h"
