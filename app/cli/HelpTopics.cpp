@@ -38,6 +38,7 @@ const Topic kTopics[] = {
         "  trace:4bf92f35       a W3C or B3 trace id, or its first hex digits\n"
         "  span:00f067aa        a span id, or its first hex digits\n"
         "  error:true           exchanges that failed (error:false, none); other text matches the error\n"
+        "  sample:true          rows the desktop app's Send Sample Traffic caused (sample:false, the others)\n"
         "  body:\"needle\"        text in the request or response body (scans the bodies)\n"
         "  header:x-request-id  a header by name in request or response; header:NAME=VALUE exactly\n"
         "  client:127.0.0.1     the client's address\n"
