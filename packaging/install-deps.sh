@@ -13,12 +13,14 @@ build=(
   qt6-charts-dev libqt6sql6-sqlite libqt6svg6
   libqt6opengl6-dev libxkbcommon-dev       # Charts' CMake config needs Qt6OpenGL; Gui looks for XKB
   libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
+  libnghttp2-dev                           # HTTP/2 (downstream h2 and h2c)
 )
 test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config
   python3 python3-jsonschema python3-yaml # validates exported Kong/Traefik files against the JSON schemas in tests/data
   nodejs                 # the export test installs an OpenAPI validator (swagger-parser) with npm
   openssl curl
+  nghttp2-client         # HTTP/2 tests drive the gateway with nghttp and h2load
   appstream              # packaging_install test validates the AppStream metainfo
   lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
   clang libclang-rt-14-dev # fuzz preset: libFuzzer, ASan and UBSan runtimes for clang (tests/fuzz)

@@ -16,7 +16,7 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
 {
     GatewaySettings g;
     for (const auto &f :
-        r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "limits", "paths" })) {
+        r.fields(node, path, QStringLiteral("gateway"), { "listen", "tls", "workers", "http2", "limits", "paths" })) {
         if (f.key == u"listen") {
             g.listen.clear();
             for (const auto &item : r.items(f.value, f.path, true)) {
@@ -42,6 +42,8 @@ GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QStrin
             else if (text)
                 r.error(f.path,
                     QStringLiteral("'workers' must be auto or a number of threads, not '%1'").arg(*text));
+        } else if (f.key == u"http2") {
+            assign(g.http2, r.boolean(f.value, f.path));
         } else if (f.key == u"limits") {
             const QStringList keys { "max_header_bytes", "max_body_bytes", "header_timeout", "idle_timeout",
                 "max_connections" };

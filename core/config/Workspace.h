@@ -73,6 +73,9 @@ struct GatewaySettings
     QList<HostPort> listen { HostPort { QStringLiteral("127.0.0.1"), 8080 } };
     std::optional<TlsFiles> tls;
     int workers = 0; // 0 = auto (number of cores)
+    // HTTP/2 beside HTTP/1.1 on the same listeners: ALPN "h2" on TLS ones, prior-knowledge h2c
+    // (the connection preface) on cleartext ones.
+    bool http2 = false;
     Limits limits;
     PathRules paths;
     bool operator==(const GatewaySettings &) const = default;

@@ -171,6 +171,8 @@ private:
         t.insert("workers",
             g.workers == 0 ? str("gateway.workers", "auto")
                            : scalar("gateway.workers", Tree::integer(g.workers)));
+        if (g.http2)
+            t.insert("http2", scalar("gateway.http2", Tree::boolean(true)));
         const Limits def;
         Tree limits;
         if (g.limits.maxHeaderBytes != def.maxHeaderBytes)

@@ -121,6 +121,8 @@ QStringList Gateway::loadTls(const config::Workspace &ws, QSslConfiguration *out
     c.setPrivateKey(key);
     c.setPeerVerifyMode(QSslSocket::VerifyNone);
     c.setProtocol(QSsl::TlsV1_2OrLater);
+    // ALPN: HTTP/2 first where it is on, HTTP/1.1 always (and for clients that offer nothing).
+    c.setAllowedNextProtocols(ws.gateway.http2 ? QList<QByteArray> { "h2", "http/1.1" } : QList<QByteArray> { "http/1.1" });
     *out = c;
     return {};
 }

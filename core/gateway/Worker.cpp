@@ -1,6 +1,7 @@
 #include "core/gateway/Worker.h"
 
 #include "core/gateway/http1/Http1Connection.h"
+#include "core/gateway/http2/Http2Connection.h"
 #include "core/http/RawTransport.h"
 #include "core/http/SocketAddress.h"
 #include "core/http/SslTransport.h"
@@ -158,6 +159,15 @@ void Worker::connectionClosed(ClientConnection *connection)
         connectionGone();
     if (m_state->draining() && busyConnectionCount() == 0)
         Q_EMIT idleNow();
+}
+
+void Worker::adoptHttp2(ClientConnection *from, std::unique_ptr<http::Transport> transport, const DownstreamInfo &info,
+                        const QByteArray &preread)
+{
+    m_connections.erase(from);
+    auto *c = new Http2Connection(this, std::move(transport), info);
+    m_connections.insert(c);
+    c->start(preread);
 }
 
 int Worker::busyConnectionCount() const

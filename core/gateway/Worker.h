@@ -2,6 +2,7 @@
 
 #include "core/gateway/GatewayState.h"
 #include "core/gateway/UpstreamConnection.h"
+#include "core/gateway/pipeline/DownstreamStream.h"
 
 #include <QHash>
 #include <QObject>
@@ -54,6 +55,10 @@ public:
                        double upstreamSeconds);
 
     void connectionClosed(ClientConnection *connection);
+    // The HTTP/1.1 codec saw HTTP/2 (ALPN "h2" or the h2c preface): the connection continues as
+    // an Http2Connection with the bytes read so far; `from` is no longer counted (nor closed).
+    void adoptHttp2(ClientConnection *from, std::unique_ptr<http::Transport> transport, const DownstreamInfo &info,
+                    const QByteArray &preread);
     int connectionCount() const { return int(m_connections.size()); }
     int busyConnectionCount() const;
 

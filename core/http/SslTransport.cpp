@@ -158,4 +158,9 @@ void SslTransport::fail(const char *reason)
         onError(reason);
 }
 
+QByteArray SslTransport::negotiatedProtocol() const
+{
+    return m_socket->sslConfiguration().nextNegotiatedProtocol();
+}
+
 } // namespace portico::http

@@ -30,6 +30,7 @@ public:
     void close(bool graceful) override;
     bool isOpen() const override;
     bool isEncrypted() const override { return true; }
+    QByteArray negotiatedProtocol() const override;
     void shutdownWrite() override;
 
 private:

@@ -40,6 +40,8 @@ public:
     virtual void close(bool graceful) = 0;
     virtual bool isOpen() const = 0;
     virtual bool isEncrypted() const { return false; }
+    // The protocol ALPN agreed on ("h2", "http/1.1"), empty without TLS or ALPN.
+    virtual QByteArray negotiatedProtocol() const { return {}; }
     // Half-close the write side after pending bytes (used by tunnels when a peer half-closes).
     virtual void shutdownWrite() = 0;
 };

@@ -49,6 +49,10 @@ SettingsPage::SettingsPage(WorkspaceDocument *document, QWidget *parent)
     m_fields.insert(QStringLiteral("gateway.workers"), addField(gForm, tr("Worker threads"), m_workers));
     m_fields.insert(QStringLiteral("gateway.tls.cert"), addField(gForm, tr("TLS certificate"), m_tlsCert));
     m_fields.insert(QStringLiteral("gateway.tls.key"), addField(gForm, tr("TLS key"), m_tlsKey));
+    m_http2 = new QCheckBox(tr("HTTP/2 too (h2 over TLS, prior-knowledge h2c over plain HTTP)"), gateway);
+    m_http2->setToolTip(tr("gateway.http2: clients that speak HTTP/2 get it on the same listeners; "
+                           "HTTP/1.1 clients are served as before. Upstreams are reached over HTTP/1.1."));
+    gForm->addRow(QString(), m_http2);
 
     auto *admin = new QGroupBox(tr("Admin API"), content);
     auto *aForm = makeForm(admin);
@@ -124,6 +128,9 @@ SettingsPage::SettingsPage(WorkspaceDocument *document, QWidget *parent)
                 ws.gateway.tls = config::TlsFiles { cert, key };
         });
     };
+    connect(m_http2, &QCheckBox::toggled, this, [edit](bool on) {
+        edit(tr("Change HTTP/2"), [&](Workspace &ws) { ws.gateway.http2 = on; });
+    });
     connect(m_tlsCert, &QLineEdit::editingFinished, this, tls);
     connect(m_tlsKey, &QLineEdit::editingFinished, this, tls);
     connect(m_adminEnabled, &QCheckBox::toggled, this, [edit](bool on) {
@@ -183,6 +190,8 @@ void SettingsPage::load()
     m_workers->setValue(ws.gateway.workers);
     m_tlsCert->setText(ws.gateway.tls ? ws.gateway.tls->cert : QString());
     m_tlsKey->setText(ws.gateway.tls ? ws.gateway.tls->key : QString());
+    const QSignalBlocker b0(m_http2);
+    m_http2->setChecked(ws.gateway.http2);
     const QSignalBlocker b1(m_adminEnabled);
     m_adminEnabled->setChecked(ws.admin.enabled);
     m_adminListen->setValueText(ws.admin.listen.toString());

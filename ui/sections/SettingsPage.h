@@ -37,6 +37,7 @@ private:
     QSpinBox *m_workers;
     QLineEdit *m_tlsCert;
     QLineEdit *m_tlsKey;
+    QCheckBox *m_http2;
     QCheckBox *m_adminEnabled;
     ParsedEdit *m_adminListen;
     QLineEdit *m_adminToken;

@@ -1,6 +1,7 @@
 #include "core/gateway/http1/Http1Connection.h"
 
 #include "core/gateway/Worker.h"
+#include "core/gateway/http2/Http2Connection.h"
 
 namespace portico::gateway {
 
@@ -189,6 +190,11 @@ void Http1Connection::onReadable()
         m_input.append(buffer, n);
         if (n < qint64(sizeof(buffer)))
             break;
+    }
+    if (m_firstRequest && !m_tunnel && m_inputPos == 0) {
+        const Http2Check h2 = switchToHttp2();
+        if (h2 != Http2Check::No)
+            return; // handed over, or the rest of a possible preface is still to come
     }
     processInput();
 }
@@ -404,6 +410,28 @@ void Http1Connection::checkTimeouts(qint64 nowMs)
     }
     if (!m_headStartedMs && m_input.size() == m_inputPos && nowMs - m_waitingSinceMs > limits.idleTimeout.count())
         closeGracefully();
+}
+
+// HTTP/2 on the same listener: ALPN chose "h2", or a cleartext client opened with the HTTP/2
+// connection preface (prior knowledge, RFC 9113 3.3). The connection continues in the HTTP/2
+// codec with what was read so far.
+Http1Connection::Http2Check Http1Connection::switchToHttp2()
+{
+    if (!m_worker->config()->workspace().gateway.http2)
+        return Http2Check::No;
+    if (m_transport->negotiatedProtocol() != "h2") {
+        const QByteArrayView in(m_input);
+        const QByteArrayView preface = Http2Connection::kPreface;
+        if (in.size() < preface.size())
+            return !in.isEmpty() && preface.startsWith(in) ? Http2Check::Wait : Http2Check::No;
+        if (!in.startsWith(preface))
+            return Http2Check::No;
+    }
+    m_closed = true;
+    m_closing = true;
+    m_worker->adoptHttp2(this, std::move(m_transport), m_info, m_input);
+    deleteLater();
+    return Http2Check::Switched;
 }
 
 } // namespace portico::gateway

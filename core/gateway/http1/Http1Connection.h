@@ -62,6 +62,8 @@ private:
     void closeConnection();
     void rejectRequest(int status, const QString &detail);
     void beginStream(http::RequestHead &&head, RequestFraming framing);
+    enum class Http2Check { No, Wait, Switched };
+    Http2Check switchToHttp2();
     // MessageParser::Sink
     void onRequestHead(http::RequestHead &&head) override;
     void onBody(const char *data, size_t length) override;

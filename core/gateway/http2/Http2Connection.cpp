@@ -1,0 +1,317 @@
+#include "core/gateway/http2/Http2Connection.h"
+
+#include "core/gateway/Worker.h"
+#include "core/gateway/http2/Http2Stream.h"
+
+#include <QMetaObject>
+
+namespace portico::gateway {
+
+// nghttp2's callbacks, each forwarding to the connection in user_data.
+struct Http2Connection::Callbacks
+{
+    static Http2Connection *self(void *user) { return static_cast<Http2Connection *>(user); }
+
+    static int beginHeaders(nghttp2_session *, const nghttp2_frame *frame, void *user)
+    {
+        if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+            return 0;
+        Http2Connection *c = self(user);
+        const int id = frame->hd.stream_id;
+        c->m_streams.emplace(id, std::make_unique<Stream>(c, id));
+        return 0;
+    }
+
+    static int header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t nameLength,
+                      const uint8_t *value, size_t valueLength, uint8_t, void *user)
+    {
+        if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+            return 0; // trailers: not passed on over HTTP/1.1 upstreams
+        if (Stream *s = self(user)->stream(frame->hd.stream_id)) {
+            s->addRequestField(QByteArrayView(reinterpret_cast<const char *>(name), qsizetype(nameLength)),
+                               QByteArrayView(reinterpret_cast<const char *>(value), qsizetype(valueLength)));
+        }
+        return 0;
+    }
+
+    static int frameReceived(nghttp2_session *, const nghttp2_frame *frame, void *user)
+    {
+        Stream *s = self(user)->stream(frame->hd.stream_id);
+        if (!s)
+            return 0;
+        const bool endStream = frame->hd.flags & NGHTTP2_FLAG_END_STREAM;
+        switch (frame->hd.type) {
+        case NGHTTP2_HEADERS:
+            if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+                s->requestHeadComplete(endStream);
+            else if (endStream) // trailers end the request
+                s->requestComplete();
+            break;
+        case NGHTTP2_DATA:
+            if (endStream)
+                s->requestComplete();
+            break;
+        default:
+            break;
+        }
+        return 0;
+    }
+
+    static int dataChunk(nghttp2_session *, uint8_t, int32_t streamId, const uint8_t *data, size_t length, void *user)
+    {
+        Http2Connection *c = self(user);
+        if (Stream *s = c->stream(streamId))
+            s->requestBody(reinterpret_cast<const char *>(data), length);
+        else
+            nghttp2_session_consume(c->m_session, streamId, length);
+        return 0;
+    }
+
+    static int streamClose(nghttp2_session *, int32_t streamId, uint32_t errorCode, void *user)
+    {
+        Http2Connection *c = self(user);
+        Stream *s = c->stream(streamId);
+        if (!s)
+            return 0;
+        s->closed(errorCode);
+        if (s->finished() || !s->started())
+            c->retire(streamId);
+        return 0;
+    }
+};
+
+Http2Connection::Http2Connection(Worker *worker, std::unique_ptr<http::Transport> transport, DownstreamInfo info)
+    : m_worker(worker)
+    , m_transport(std::move(transport))
+    , m_info(std::move(info))
+{
+    nghttp2_session_callbacks *cb = nullptr;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, &Callbacks::beginHeaders);
+    nghttp2_session_callbacks_set_on_header_callback(cb, &Callbacks::header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &Callbacks::frameReceived);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &Callbacks::dataChunk);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, &Callbacks::streamClose);
+    nghttp2_option *options = nullptr;
+    nghttp2_option_new(&options);
+    // Window updates follow what the pipeline takes (Stream::requestBody / setReadPaused).
+    nghttp2_option_set_no_auto_window_update(options, 1);
+    nghttp2_option_set_no_closed_streams(options, 1);
+    // Rapid reset (CVE-2023-44487): a client that resets more than this burst, refilled at this
+    // rate per second, gets a GOAWAY. CONTINUATION floods: nghttp2's limit of 8 frames.
+    nghttp2_option_set_stream_reset_rate_limit(options, 200, 50);
+    nghttp2_session_server_new2(&m_session, cb, this, options);
+    nghttp2_option_del(options);
+    nghttp2_session_callbacks_del(cb);
+
+    const config::Limits &limits = m_worker->config()->workspace().gateway.limits;
+    const nghttp2_settings_entry settings[] = {
+        { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, uint32_t(kMaxConcurrentStreams) },
+        { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, uint32_t(std::min<qint64>(limits.maxHeaderBytes, 1 << 30)) },
+        { NGHTTP2_SETTINGS_ENABLE_PUSH, 0 },
+    };
+    nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+    m_idleSinceMs = steadyMs();
+
+    m_transport->onReadable = [this] { onReadable(); };
+    m_transport->onDrained = [this] {
+        for (auto &[id, s] : m_streams)
+            s->afterSend();
+    };
+    m_transport->onError = [this](const char *) { closeConnection(); };
+}
+
+void Http2Connection::start(const QByteArray &preread)
+{
+    if (!preread.isEmpty())
+        receive(preread.constData(), size_t(preread.size()));
+    sendPending();
+    if (!m_closed)
+        onReadable(); // bytes that arrived with the preface may be waiting already
+}
+
+Http2Connection::~Http2Connection()
+{
+    m_retired.clear();
+    m_streams.clear(); // deletes the exchanges, which close their upstream connections
+    nghttp2_session_del(m_session);
+}
+
+Http2Connection::Stream *Http2Connection::stream(int streamId) const
+{
+    const auto it = m_streams.find(streamId);
+    return it == m_streams.end() ? nullptr : it->second.get();
+}
+
+void Http2Connection::onReadable()
+{
+    if (m_closed)
+        return;
+    char buffer[64 * 1024];
+    for (int rounds = 0; rounds < 16 && !m_closed; ++rounds) {
+        const qint64 n = m_transport->read(buffer, sizeof(buffer));
+        if (n == 0)
+            break;
+        if (n < 0) {
+            closeConnection();
+            return;
+        }
+        receive(buffer, size_t(n));
+        if (n < qint64(sizeof(buffer)))
+            break;
+    }
+    if (!m_closed)
+        sendPending();
+}
+
+void Http2Connection::receive(const char *data, size_t length)
+{
+    ++m_depth;
+    const ssize_t used = nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(data), length);
+    --m_depth;
+    if (used < 0) {
+        // A protocol violation: nghttp2 has queued its GOAWAY; say it, then close.
+        m_draining = true;
+        sendPending();
+        closeGracefully();
+    }
+}
+
+void Http2Connection::requestSend()
+{
+    if (m_depth > 0 || m_closed) {
+        m_sendWanted = true;
+        return;
+    }
+    sendPending();
+}
+
+void Http2Connection::sendPending()
+{
+    if (m_closed)
+        return;
+    QByteArray out;
+    do {
+        m_sendWanted = false;
+        ++m_depth;
+        for (;;) {
+            const uint8_t *data = nullptr;
+            const ssize_t n = nghttp2_session_mem_send(m_session, &data);
+            if (n <= 0)
+                break;
+            out.append(reinterpret_cast<const char *>(data), qsizetype(n));
+        }
+        --m_depth;
+    } while (m_sendWanted && !m_closed);
+    if (!out.isEmpty() && !m_closed)
+        m_transport->send(out);
+    for (auto &[id, s] : m_streams)
+        s->afterSend();
+    if (!m_closed && !nghttp2_session_want_read(m_session) && !nghttp2_session_want_write(m_session))
+        closeGracefully();
+    else if (m_draining && !busy() && !m_closed)
+        closeGracefully();
+}
+
+void Http2Connection::streamFinished(Stream *stream)
+{
+    m_idleSinceMs = steadyMs();
+    if (stream->isClosed())
+        retire(stream->id());
+    if (m_draining && !busy())
+        QMetaObject::invokeMethod(this, [this] { closeGracefully(); }, Qt::QueuedConnection);
+}
+
+void Http2Connection::retire(int streamId)
+{
+    const auto it = m_streams.find(streamId);
+    if (it == m_streams.end())
+        return;
+    m_retired.push_back(std::move(it->second));
+    m_streams.erase(it);
+    if (!m_purgeQueued) {
+        m_purgeQueued = true;
+        QMetaObject::invokeMethod(this, [this] { purgeRetired(); }, Qt::QueuedConnection);
+    }
+}
+
+void Http2Connection::purgeRetired()
+{
+    m_purgeQueued = false;
+    m_retired.clear();
+}
+
+bool Http2Connection::busy() const
+{
+    for (const auto &[id, s] : m_streams) {
+        if (s->live())
+            return true;
+    }
+    return false;
+}
+
+void Http2Connection::checkTimeouts(qint64 nowMs)
+{
+    if (m_closed)
+        return;
+    std::vector<Stream *> live;
+    for (auto &[id, s] : m_streams) {
+        if (s->live())
+            live.push_back(s.get());
+    }
+    for (Stream *s : live)
+        s->checkTimeouts(nowMs);
+    if (m_closed)
+        return;
+    if (!busy() && nowMs - m_idleSinceMs > m_worker->config()->workspace().gateway.limits.idleTimeout.count())
+        drain();
+    else
+        sendPending();
+}
+
+void Http2Connection::drain()
+{
+    if (m_closed)
+        return;
+    if (!m_draining) {
+        m_draining = true;
+        nghttp2_submit_goaway(m_session, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(m_session),
+                              NGHTTP2_NO_ERROR, nullptr, 0);
+    }
+    sendPending();
+}
+
+void Http2Connection::abort()
+{
+    if (m_closed)
+        return;
+    m_transport->close(false);
+    closeConnection();
+}
+
+void Http2Connection::closeGracefully()
+{
+    if (m_closed || m_closing)
+        return;
+    m_transport->close(true);
+    closeConnection();
+}
+
+void Http2Connection::closeConnection()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_closed = true;
+    std::vector<Stream *> live;
+    for (auto &[id, s] : m_streams) {
+        if (s->live())
+            live.push_back(s.get());
+    }
+    for (Stream *s : live)
+        s->closed(NGHTTP2_CANCEL);
+    m_worker->connectionClosed(this);
+    deleteLater();
+}
+
+} // namespace portico::gateway

@@ -1,0 +1,86 @@
+#pragma once
+
+#include "core/gateway/pipeline/DownstreamStream.h"
+#include "core/http/Transport.h"
+
+#include <QObject>
+
+#include <map>
+#include <memory>
+#include <vector>
+
+struct nghttp2_session;
+
+namespace portico::gateway {
+
+class Worker;
+
+// The HTTP/2 downstream codec (RFC 9113, framing and HPACK by nghttp2): one client connection
+// carrying many streams at once, each a DownstreamStream to the exchange pipeline, which is the
+// same as for HTTP/1.1. Reached through prior-knowledge h2c (the client opens with the connection
+// preface) on a cleartext listener or ALPN "h2" on a TLS one, when gateway.http2 is on: the
+// HTTP/1.1 codec sees either first and hands the connection over (Http1Connection).
+//
+// Limits: at most kMaxConcurrentStreams streams at once (more are refused by nghttp2), request
+// header lists and bodies by gateway.limits (431, 413), incoming resets rate-limited (rapid reset,
+// CVE-2023-44487), CONTINUATION floods and HPACK tables bounded by nghttp2. Flow control: a
+// stream's window is given back only as the pipeline takes its body and is not paused, so a slow
+// upstream makes the client wait instead of Portico buffering.
+class Http2Connection final : public QObject, public ClientConnection
+{
+    Q_OBJECT
+    Q_DISABLE_COPY_MOVE(Http2Connection)
+
+public:
+    static constexpr int kMaxConcurrentStreams = 128;
+    static constexpr QByteArrayView kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+    // `preread`: bytes the HTTP/1.1 codec read before it saw that this is HTTP/2.
+    Http2Connection(Worker *worker, std::unique_ptr<http::Transport> transport, DownstreamInfo info);
+    ~Http2Connection() override;
+    // Sends the server's SETTINGS and reads the client's preface (in `preread` or to come). Call
+    // once the worker counts the connection: a bad preface closes it at once.
+    void start(const QByteArray &preread);
+
+    // ClientConnection
+    void checkTimeouts(qint64 nowMs) override;
+    void drain() override;
+    void abort() override;
+    bool busy() const override;
+
+private:
+    class Stream;
+    friend class Stream;
+    struct Callbacks;
+    friend struct Callbacks;
+
+    void onReadable();
+    void receive(const char *data, size_t length);
+    // Writes what nghttp2 has queued; from inside an nghttp2 call, right after it returns.
+    void requestSend();
+    void sendPending();
+    void streamFinished(Stream *stream);
+    void retire(int streamId);
+    void purgeRetired();
+    void closeConnection();
+    void closeGracefully();
+    Stream *stream(int streamId) const;
+
+    Worker *m_worker;
+    std::unique_ptr<http::Transport> m_transport;
+    DownstreamInfo m_info;
+    nghttp2_session *m_session = nullptr;
+    std::map<int, std::unique_ptr<Stream>> m_streams;
+    // Streams whose exchange and nghttp2 stream have both ended, deleted from the event loop (an
+    // exchange may still be on the call stack when its stream closes).
+    std::vector<std::unique_ptr<Stream>> m_retired;
+    bool m_purgeQueued = false;
+    int m_depth = 0; // inside an nghttp2 call: sends wait until it returns
+    bool m_sendWanted = false;
+    bool m_closed = false;
+    bool m_closing = false;
+    bool m_draining = false;
+    qint64 m_idleSinceMs = 0;
+};
+
+} // namespace portico::gateway

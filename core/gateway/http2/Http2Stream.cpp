@@ -1,0 +1,331 @@
+#include "core/gateway/http2/Http2Stream.h"
+
+#include "core/gateway/Worker.h"
+#include "core/gateway/pipeline/PipelineSupport.h"
+
+namespace portico::gateway {
+
+namespace {
+
+// Connection-specific fields have no place in HTTP/2 (RFC 9113 8.2.2): an answer carrying one
+// would be a protocol error for the client.
+bool connectionSpecific(QByteArrayView lowerName)
+{
+    return lowerName == "connection" || lowerName == "keep-alive" || lowerName == "proxy-connection"
+        || lowerName == "transfer-encoding" || lowerName == "upgrade";
+}
+
+nghttp2_nv field(const QByteArray &name, const QByteArray &value)
+{
+    return { reinterpret_cast<uint8_t *>(const_cast<char *>(name.constData())),
+             reinterpret_cast<uint8_t *>(const_cast<char *>(value.constData())), size_t(name.size()),
+             size_t(value.size()), NGHTTP2_NV_FLAG_NONE };
+}
+
+} // namespace
+
+Http2Connection::Stream::Stream(Http2Connection *connection, int id)
+    : m_connection(connection)
+    , m_id(id)
+{
+}
+
+Http2Connection::Stream::~Stream()
+{
+    delete m_handler;
+}
+
+// Request side
+
+void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayView value)
+{
+    const config::Limits &limits = m_connection->m_worker->config()->workspace().gateway.limits;
+    m_headBytes += name.size() + value.size() + 4;
+    if (m_headBytes > limits.maxHeaderBytes) {
+        m_tooLarge = true;
+        return;
+    }
+    if (name.startsWith(':')) {
+        if (name == ":method")
+            m_request.method = value.toByteArray();
+        else if (name == ":path")
+            m_request.target = value.toByteArray();
+        else if (name == ":authority")
+            m_authority = value.toByteArray();
+        return; // :scheme: the listener says whether it is TLS
+    }
+    if (name == "cookie") {
+        m_cookies.append(value.toByteArray());
+        return;
+    }
+    if (name == "te" || connectionSpecific(name)) {
+        m_badHead = m_badHead || name != "te" || value != "trailers"; // nghttp2 checks this too
+        return;
+    }
+    m_request.headers.add(name.toByteArray(), value.toByteArray());
+}
+
+void Http2Connection::Stream::requestHeadComplete(bool endStream)
+{
+    http::RequestHead &r = m_request;
+    const qsizetype mark = r.target.indexOf('?');
+    r.path = mark < 0 ? r.target : r.target.left(mark);
+    r.query = mark < 0 ? QByteArray() : r.target.mid(mark + 1);
+    r.httpMinor = 1;
+    if (!m_authority.isEmpty() && !r.headers.contains("host"))
+        r.headers.entries().prepend({ QByteArrayLiteral("host"), m_authority });
+    if (!m_cookies.isEmpty())
+        r.headers.add(QByteArrayLiteral("cookie"), m_cookies.join("; "));
+    RequestFraming framing;
+    framing.bodyless = endStream;
+    bool lengthOk = true;
+    const QByteArray length = r.headers.value("content-length");
+    if (!length.isEmpty())
+        framing.contentLength = length.toLongLong(&lengthOk);
+    framing.chunked = !endStream && framing.contentLength < 0;
+    framing.expectContinue = r.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
+    r.headers.remove("expect");
+    m_requestComplete = endStream;
+    const config::Limits &limits = m_connection->m_worker->config()->workspace().gateway.limits;
+    if (m_tooLarge) {
+        refuse(431, QStringLiteral("the request header fields are larger than %1 bytes").arg(limits.maxHeaderBytes));
+        return;
+    }
+    if (!lengthOk || framing.contentLength < -1 || m_badHead) {
+        refuse(400, QStringLiteral("malformed request header fields"));
+        return;
+    }
+    if (framing.contentLength > limits.maxBodyBytes) {
+        refuse(413, QStringLiteral("the request body is larger than %1 bytes").arg(limits.maxBodyBytes));
+        return;
+    }
+    m_handler = createExchange(m_connection->m_worker, *this, std::move(m_request), framing);
+    m_handler->start();
+}
+
+void Http2Connection::Stream::refuse(int status, const QString &detail)
+{
+    http::RequestHead head = std::move(m_request);
+    if (head.method.isEmpty())
+        head.method = "-";
+    if (head.path.isEmpty())
+        head.path = "-";
+    RequestFraming framing;
+    framing.bodyless = true;
+    m_handler = createExchange(m_connection->m_worker, *this, std::move(head), framing);
+    m_handler->failRequest(status, detail);
+}
+
+void Http2Connection::Stream::requestBody(const char *data, size_t length)
+{
+    m_bodyBytes += qint64(length);
+    if (m_readPaused)
+        m_unconsumed += qint64(length);
+    else
+        nghttp2_session_consume(m_connection->m_session, m_id, length);
+    if (!live())
+        return;
+    const qint64 cap = m_connection->m_worker->config()->workspace().gateway.limits.maxBodyBytes;
+    if (m_bodyBytes > cap) {
+        m_handler->failRequest(413, QStringLiteral("the request body is larger than %1 bytes").arg(cap));
+        return;
+    }
+    m_handler->onRequestBody(data, length);
+}
+
+void Http2Connection::Stream::requestComplete()
+{
+    if (m_requestComplete)
+        return;
+    m_requestComplete = true;
+    if (live())
+        m_handler->onRequestComplete();
+}
+
+void Http2Connection::Stream::setReadPaused(bool paused)
+{
+    m_readPaused = paused;
+    if (!paused && m_unconsumed > 0 && !m_closed) {
+        nghttp2_session_consume(m_connection->m_session, m_id, size_t(m_unconsumed));
+        m_unconsumed = 0;
+        m_connection->requestSend(); // the WINDOW_UPDATE
+    }
+}
+
+void Http2Connection::Stream::closed(uint32_t errorCode)
+{
+    m_closed = true;
+    if (live() && !(m_answered && errorCode == NGHTTP2_NO_ERROR))
+        m_handler->onReset();
+}
+
+void Http2Connection::Stream::checkTimeouts(qint64 nowMs)
+{
+    if (live())
+        m_handler->checkTimeouts(nowMs);
+}
+
+// Response side
+
+void Http2Connection::Stream::sendInformational(int status, const http::HttpHeaders &headers)
+{
+    if (m_submitted || m_closed)
+        return;
+    const QByteArray code = QByteArray::number(status);
+    std::vector<nghttp2_nv> nva { field(QByteArrayLiteral(":status"), code) };
+    std::vector<QByteArray> names;
+    names.reserve(size_t(headers.size()));
+    for (const auto &[name, value] : headers.entries()) {
+        names.push_back(name.toLower());
+        if (!connectionSpecific(names.back()))
+            nva.push_back(field(names.back(), value));
+    }
+    nghttp2_submit_headers(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, nullptr, nva.data(), nva.size(), nullptr);
+    if (status == 100)
+        m_connection->requestSend(); // the client waits for it before it sends the body
+}
+
+void Http2Connection::Stream::beginHead(int status, QByteArrayView reason, qsizetype sizeHint)
+{
+    Q_UNUSED(reason); // HTTP/2 has no reason phrase
+    Q_UNUSED(sizeHint);
+    m_status = status;
+    m_fields.clear();
+}
+
+void Http2Connection::Stream::addField(QByteArrayView name, QByteArrayView value)
+{
+    QByteArray lower = name.toByteArray().toLower();
+    if (connectionSpecific(lower))
+        return;
+    m_fields.emplace_back(std::move(lower), value.toByteArray());
+}
+
+void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *observer)
+{
+    if (!options.noBody && options.bodyLength >= 0) {
+        const QByteArray length = QByteArray::number(options.bodyLength);
+        m_fields.emplace_back(QByteArrayLiteral("content-length"), length);
+        if (observer)
+            observer->field("content-length", length);
+    }
+    if (m_closed || m_submitted)
+        return;
+    const QByteArray code = QByteArray::number(m_status);
+    std::vector<nghttp2_nv> nva;
+    nva.reserve(m_fields.size() + 1);
+    nva.push_back(field(QByteArrayLiteral(":status"), code));
+    m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
+    for (const auto &[name, value] : m_fields) {
+        nva.push_back(field(name, value));
+        m_responseBytes += name.size() + value.size() + 4;
+    }
+    nghttp2_data_provider provider;
+    provider.source.ptr = this;
+    provider.read_callback = &Stream::readBody;
+    m_eof = options.noBody;
+    const int rc = nghttp2_submit_response(
+        m_connection->m_session, m_id, nva.data(), nva.size(), options.noBody ? nullptr : &provider);
+    m_submitted = rc == 0;
+    if (options.noBody)
+        m_answered = m_submitted;
+}
+
+void Http2Connection::Stream::sendData(const char *data, size_t length)
+{
+    if (length == 0 || m_eof || m_closed)
+        return;
+    if (m_outPos > 0 && m_outPos == m_out.size()) {
+        m_out.resize(0);
+        m_outPos = 0;
+    }
+    m_out.append(data, qsizetype(length));
+    m_responseBytes += qint64(length);
+    resumeBody();
+}
+
+void Http2Connection::Stream::endResponse()
+{
+    if (m_eof)
+        return;
+    m_eof = true;
+    resumeBody();
+}
+
+void Http2Connection::Stream::resumeBody()
+{
+    if (m_deferred && m_submitted && !m_closed) {
+        m_deferred = false;
+        nghttp2_session_resume_data(m_connection->m_session, m_id);
+    }
+}
+
+ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *buf, size_t length,
+                                          uint32_t *flags, nghttp2_data_source *source, void *)
+{
+    auto *self = static_cast<Stream *>(source->ptr);
+    const size_t available = size_t(self->m_out.size() - self->m_outPos);
+    const size_t n = std::min(length, available);
+    if (n > 0) {
+        memcpy(buf, self->m_out.constData() + self->m_outPos, n);
+        self->m_outPos += qsizetype(n);
+        self->m_responseBytes += 9; // a DATA frame header per read
+    }
+    if (self->m_outPos == self->m_out.size()) {
+        self->m_out.resize(0);
+        self->m_outPos = 0;
+        if (self->m_eof) {
+            *flags |= NGHTTP2_DATA_FLAG_EOF;
+            self->m_answered = true;
+            return ssize_t(n);
+        }
+        if (n == 0) {
+            self->m_deferred = true;
+            return NGHTTP2_ERR_DEFERRED;
+        }
+    }
+    return ssize_t(n);
+}
+
+void Http2Connection::Stream::flush()
+{
+    m_connection->requestSend();
+}
+
+qint64 Http2Connection::Stream::pending() const
+{
+    const qint64 queued = qint64(m_out.size() - m_outPos) + m_connection->m_transport->pending();
+    if (queued > detail::kHighWater)
+        m_wasBehind = true;
+    return queued;
+}
+
+void Http2Connection::Stream::afterSend()
+{
+    if (m_wasBehind && live() && pending() <= detail::kHighWater / 2) {
+        m_wasBehind = false;
+        m_handler->onDrained();
+    }
+}
+
+void Http2Connection::Stream::abort()
+{
+    if (!m_closed)
+        nghttp2_submit_rst_stream(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, NGHTTP2_INTERNAL_ERROR);
+    m_connection->requestSend();
+}
+
+void Http2Connection::Stream::beginTunnel()
+{
+    // An upgrade cannot happen on an HTTP/2 stream (no Upgrade field reaches the upstream).
+    abort();
+}
+
+void Http2Connection::Stream::streamDone()
+{
+    m_finished = true;
+    m_connection->requestSend();
+    m_connection->streamFinished(this);
+}
+
+} // namespace portico::gateway

@@ -1,0 +1,96 @@
+#pragma once
+
+#include "core/gateway/http2/Http2Connection.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <utility>
+#include <vector>
+
+namespace portico::gateway {
+
+// One HTTP/2 stream: collects the request head from nghttp2's header callbacks, then is the
+// DownstreamStream of the exchange it starts. The response head becomes a HEADERS frame (names
+// in lower case, connection-specific fields dropped, RFC 9113 8.2.2), the body DATA frames fed
+// from a buffer through nghttp2's data provider.
+class Http2Connection::Stream final : public DownstreamStream
+{
+public:
+    Stream(Http2Connection *connection, int id);
+    ~Stream();
+
+    int id() const { return m_id; }
+
+    // Request side, from the connection's nghttp2 callbacks.
+    void addRequestField(QByteArrayView name, QByteArrayView value);
+    void requestHeadComplete(bool endStream);
+    void requestBody(const char *data, size_t length);
+    void requestComplete();
+    // nghttp2 closed the stream: a reset from the client (or an error) unless our side had
+    // answered in full.
+    void closed(uint32_t errorCode);
+    bool started() const { return m_handler != nullptr; }
+    bool finished() const { return m_finished; }
+    bool isClosed() const { return m_closed; }
+    bool live() const { return m_handler && !m_finished; }
+    void checkTimeouts(qint64 nowMs);
+    // After the connection wrote: tell an exchange that paused its upstream that room is back.
+    void afterSend();
+
+    // DownstreamStream
+    const DownstreamInfo &info() const override { return m_connection->m_info; }
+    void sendInformational(int status, const http::HttpHeaders &headers) override;
+    void beginHead(int status, QByteArrayView reason, qsizetype sizeHint) override;
+    void addField(QByteArrayView name, QByteArrayView value) override;
+    void endHead(const HeadOptions &options, HeadObserver *observer) override;
+    void sendData(const char *data, size_t length) override;
+    void endResponse() override;
+    void flush() override;
+    qint64 pending() const override;
+    qint64 responseBytes() const override { return m_responseBytes; }
+    void setReadPaused(bool paused) override;
+    void closeAfterResponse() override { }
+    void abort() override;
+    void beginTunnel() override;
+    void sendTunnelData(const char *, size_t) override { }
+    void endTunnel() override { }
+    void streamDone() override;
+
+private:
+    static ssize_t readBody(nghttp2_session *session, int32_t streamId, uint8_t *buf, size_t length,
+                            uint32_t *flags, nghttp2_data_source *source, void *user);
+    void refuse(int status, const QString &detail);
+    void resumeBody();
+
+    Http2Connection *m_connection;
+    int m_id;
+    StreamHandler *m_handler = nullptr;
+
+    // Request
+    http::RequestHead m_request;
+    QByteArray m_authority;
+    QByteArrayList m_cookies; // RFC 9113 8.2.3: joined with "; " for HTTP/1.1 upstreams
+    qint64 m_headBytes = 0;
+    qint64 m_bodyBytes = 0;
+    qint64 m_unconsumed = 0; // body bytes not yet given back to the client's window
+    bool m_tooLarge = false;
+    bool m_badHead = false;
+    bool m_readPaused = false;
+    bool m_requestComplete = false;
+
+    // Response
+    int m_status = 0;
+    std::vector<std::pair<QByteArray, QByteArray>> m_fields;
+    QByteArray m_out;        // body bytes nghttp2 has not taken yet
+    qsizetype m_outPos = 0;
+    qint64 m_responseBytes = 0;
+    bool m_submitted = false; // the response HEADERS are queued
+    bool m_eof = false;       // the body is complete
+    bool m_deferred = false;  // the data provider waits for bytes
+    bool m_answered = false;  // the response went out in full (END_STREAM)
+    mutable bool m_wasBehind = false; // pending() told the exchange the client is behind
+    bool m_finished = false;  // streamDone(): the exchange has ended
+    bool m_closed = false;    // nghttp2 closed the stream
+};
+
+} // namespace portico::gateway

@@ -1,0 +1,200 @@
+// HTTP/2 from clients (gateway.http2): prior-knowledge h2c on a cleartext listener and ALPN "h2" on
+// a TLS one, driven by real HTTP/2 clients (curl, h2load from nghttp2-client), through the same
+// pipeline as HTTP/1.1 to an HTTP/1.1 upstream; and what a hostile peer gets.
+#include "GatewayHarness.h"
+#include "support/SelfSignedCert.h"
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTest>
+
+using namespace portico;
+using namespace portico::test;
+
+namespace {
+
+struct CurlResult
+{
+    int exitCode = -1;
+    QByteArray head; // the response head(s) as curl printed them (-D -)
+    QByteArray body;
+    QByteArray error;
+};
+
+// One request with curl. `args` go before the URL.
+CurlResult curl(const QStringList &args, const QString &url)
+{
+    QProcess p;
+    p.start(QStringLiteral("curl"), QStringList { "-sS", "-D", "-", "--max-time", "10" } + args + QStringList { url });
+    CurlResult r;
+    if (!p.waitForFinished(15000)) {
+        p.kill();
+        r.error = "curl did not finish";
+        return r;
+    }
+    r.exitCode = p.exitCode();
+    const QByteArray out = p.readAllStandardOutput();
+    const qsizetype split = out.lastIndexOf("\r\n\r\n");
+    r.head = split < 0 ? out : out.left(split + 2);
+    r.body = split < 0 ? QByteArray() : out.mid(split + 4);
+    r.error = p.readAllStandardError();
+    return r;
+}
+
+QString routes(const QString &upstream)
+{
+    return QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: %1}\n").arg(upstream);
+}
+
+} // namespace
+
+class TestGatewayHttp2 : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty()
+            || QStandardPaths::findExecutable(QStringLiteral("h2load")).isEmpty())
+            QFAIL("curl and h2load (nghttp2-client) are needed: bash packaging/install-deps.sh");
+    }
+
+    void priorKnowledgeCleartext()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        const QString problems = gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
+                                          + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(gw.port());
+
+        const CurlResult get = curl({ "--http2-prior-knowledge", "-H", "X-Trace-Me: yes", "-H", "cookie: a=1", "-H", "cookie: b=2" },
+                                    base + QStringLiteral("/api/users?page=2"));
+        QVERIFY2(get.exitCode == 0, get.error.constData());
+        QVERIFY2(get.head.startsWith("HTTP/2 200"), get.head.constData());
+        QVERIFY(get.head.contains("x-request-id: "));
+        const QJsonObject echo = QJsonDocument::fromJson(get.body).object();
+        QCOMPARE(echo.value(QStringLiteral("path")).toString(), QStringLiteral("/api/users"));
+        QCOMPARE(echo.value(QStringLiteral("query")).toString(), QStringLiteral("page=2"));
+        const QJsonObject headers = echo.value(QStringLiteral("headers")).toObject();
+        // The upstream speaks HTTP/1.1: Host from :authority, the split cookie fields joined.
+        QCOMPARE(headers.value(QStringLiteral("host")).toString(), upstream.hostPort());
+        QCOMPARE(headers.value(QStringLiteral("x-forwarded-host")).toString(),
+                 QStringLiteral("127.0.0.1:%1").arg(gw.port()));
+        QCOMPARE(headers.value(QStringLiteral("x-trace-me")).toString(), QStringLiteral("yes"));
+        QCOMPARE(headers.value(QStringLiteral("cookie")).toString(), QStringLiteral("a=1; b=2"));
+
+        // A body, streamed to the upstream.
+        QByteArray payload(200 * 1024, 'p');
+        const QString payloadPath = gw.dir().writeFile(QStringLiteral("payload.bin"), payload);
+        const CurlResult post = curl({ "--http2-prior-knowledge", "--data-binary", "@" + payloadPath },
+                                     base + QStringLiteral("/api/upload"));
+        QVERIFY2(post.head.startsWith("HTTP/2 200"), post.head.constData());
+        QCOMPARE(QJsonDocument::fromJson(post.body).object().value(QStringLiteral("body")).toString().size(),
+                 payload.size());
+
+        // The gateway's own answers are HTTP/2 too.
+        const CurlResult missing = curl({ "--http2-prior-knowledge" }, base + QStringLiteral("/nowhere"));
+        QVERIFY2(missing.head.startsWith("HTTP/2 404"), missing.head.constData());
+        QVERIFY(missing.head.contains("content-type: application/problem+json"));
+
+        // HTTP/1.1 still works on the same port.
+        const CurlResult h1 = curl({ "--http1.1" }, base + QStringLiteral("/api/x"));
+        QVERIFY2(h1.head.startsWith("HTTP/1.1 200"), h1.head.constData());
+    }
+
+    void manyStreamsOnOneConnection()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
+                         + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
+                    .isEmpty());
+        QProcess h2load;
+        h2load.start(QStringLiteral("h2load"),
+                     { "-n", "300", "-c", "2", "-m", "50", QStringLiteral("http://127.0.0.1:%1/api/load").arg(gw.port()) });
+        QVERIFY(h2load.waitForFinished(30000));
+        const QByteArray out = h2load.readAllStandardOutput();
+        QVERIFY2(out.contains("300 succeeded, 0 failed, 0 errored"), out.constData());
+        QVERIFY2(out.contains("status codes: 300 2xx"), out.constData());
+        QVERIFY2(out.contains("Application protocol: h2c"), out.constData());
+    }
+
+    void alpnOnTls()
+    {
+        LoopbackUpstream upstream;
+        for (const bool on : { true, false }) {
+            GatewayHarness gw;
+            SelfSignedCert::Files files;
+            QString error;
+            QVERIFY2(SelfSignedCert::write(gw.dir().dir(), &files, &error,
+                                           { QStringLiteral("gateway.test"), QStringLiteral("127.0.0.1") }),
+                     qPrintable(error));
+            const QString http2 = on ? QStringLiteral("  http2: true\n") : QString();
+            const QString problems = gw.start(gatewayHeader(QStringLiteral("  tls: {cert: cert.pem, key: key.pem}\n") + http2)
+                                              + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                                              + routes(QStringLiteral("up")));
+            QVERIFY2(problems.isEmpty(), qPrintable(problems));
+            const CurlResult r = curl({ "--http2", "--cacert", files.certPath },
+                                      QStringLiteral("https://127.0.0.1:%1/api/tls").arg(gw.port()));
+            QVERIFY2(r.exitCode == 0, r.error.constData());
+            QVERIFY2(r.head.startsWith(on ? "HTTP/2 200" : "HTTP/1.1 200"), r.head.constData());
+            QCOMPARE(QJsonDocument::fromJson(r.body)
+                         .object()
+                         .value(QStringLiteral("headers"))
+                         .toObject()
+                         .value(QStringLiteral("x-forwarded-proto"))
+                         .toString(),
+                     QStringLiteral("https"));
+        }
+    }
+
+    void offByDefault()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        QVERIFY(gw.start(gatewayHeader() + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                         + routes(QStringLiteral("up")))
+                    .isEmpty());
+        const CurlResult r = curl({ "--http2-prior-knowledge" }, QStringLiteral("http://127.0.0.1:%1/api/x").arg(gw.port()));
+        QVERIFY2(!r.head.startsWith("HTTP/2"), r.head.constData());
+        QCOMPARE(upstream.requestCount(), 0);
+    }
+
+    void hostilePeers()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n  limits: {max_header_bytes: 2KiB, header_timeout: 1s}\n"))
+                         + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                         + routes(QStringLiteral("up")))
+                    .isEmpty());
+        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(gw.port());
+
+        // A header list over gateway.limits.max_header_bytes: 431, the connection lives on.
+        const CurlResult big = curl({ "--http2-prior-knowledge", "-H", "X-Big: " + QString(4000, u'b') },
+                                    base + QStringLiteral("/api/x"));
+        QVERIFY2(big.head.startsWith("HTTP/2 431"), big.head.constData());
+        QCOMPARE(upstream.requestCount(), 0);
+
+        // The preface, then bytes that are no HTTP/2 frame: the connection is closed.
+        RawClient garbage;
+        QVERIFY(garbage.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QVERIFY(garbage.send(QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + QByteArray(64, '\xff')));
+        QVERIFY2(garbage.isClosed(5000), "a connection that broke the framing was kept open");
+
+        // A preface cut short, then silence: the header timeout closes it like any slow head.
+        RawClient partial;
+        QVERIFY(partial.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QVERIFY(partial.send("PRI * HTTP/2.0\r\n"));
+        QVERIFY(partial.isClosed(5000));
+
+        // The gateway still serves.
+        const CurlResult ok = curl({ "--http2-prior-knowledge" }, base + QStringLiteral("/api/after"));
+        QVERIFY2(ok.head.startsWith("HTTP/2 200"), ok.head.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGatewayHttp2)
+#include "tst_gateway_http2.moc"
