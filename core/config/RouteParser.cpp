@@ -8,12 +8,6 @@ namespace portico::config {
 
 namespace {
 
-template<typename T> void assign(T &target, const std::optional<T> &value)
-{
-    if (value)
-        target = *value;
-}
-
 RouteMatch parseMatch(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     RouteMatch m;

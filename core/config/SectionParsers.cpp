@@ -2,16 +2,6 @@
 
 namespace portico::config {
 
-namespace {
-
-template<typename T> void assign(T &target, const std::optional<T> &value)
-{
-    if (value)
-        target = *value;
-}
-
-} // namespace
-
 GatewaySettings parseGateway(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     GatewaySettings g;

@@ -98,4 +98,12 @@ private:
     QHash<QString, QString> m_envTemplates;
 };
 
+// Sets `target` when the reader produced a value; a missing or invalid one (already reported)
+// leaves the default.
+template<typename T> void assign(T &target, const std::optional<T> &value)
+{
+    if (value)
+        target = *value;
+}
+
 } // namespace portico::config

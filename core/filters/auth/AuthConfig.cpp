@@ -15,11 +15,6 @@ const QStringList kAuthIntrospectionKeys { "url", "client_id", "client_secret", 
 const QStringList kJwtAlgorithms { "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384",
     "PS512", "ES256", "ES384", "ES512", "EdDSA" };
 
-template<typename T> void assign(T &target, const std::optional<T> &value)
-{
-    if (value)
-        target = *value;
-}
 
 void parseAuthField(YamlReader &r, AuthScheme &a, const YamlReader::Entry &f)
 {

@@ -6,16 +6,6 @@
 
 namespace portico::config {
 
-namespace {
-
-template<typename T> void assign(T &target, const std::optional<T> &value)
-{
-    if (value)
-        target = *value;
-}
-
-} // namespace
-
 Mock parseMock(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     Mock m;

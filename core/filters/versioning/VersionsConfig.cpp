@@ -8,12 +8,6 @@ namespace portico::config {
 
 namespace {
 
-template<typename T> void assign(T &target, const std::optional<T> &value)
-{
-    if (value)
-        target = *value;
-}
-
 Deprecation parseDeprecation(YamlReader &r, const YamlReader::Entry &e)
 {
     Deprecation d;
