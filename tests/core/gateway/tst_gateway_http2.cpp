@@ -41,6 +41,32 @@ CurlResult curl(const QStringList &args, const QString &url)
     return r;
 }
 
+// One HTTP/2 frame: 9-byte header (length, type, flags, stream id), then the payload.
+QByteArray frame(quint8 type, quint8 flags, quint32 stream, const QByteArray &payload)
+{
+    QByteArray f;
+    const quint32 n = quint32(payload.size());
+    f.append(char(n >> 16)).append(char(n >> 8)).append(char(n));
+    f.append(char(type)).append(char(flags));
+    f.append(char(stream >> 24 & 0x7f)).append(char(stream >> 16)).append(char(stream >> 8)).append(char(stream));
+    return f + payload;
+}
+
+// Whether `bytes` (what the server sent) holds a GOAWAY frame, walking the frames after the
+// server's first SETTINGS.
+bool hasGoaway(const QByteArray &bytes)
+{
+    qsizetype at = 0;
+    while (at + 9 <= bytes.size()) {
+        const quint32 length = quint32(quint8(bytes[at])) << 16 | quint32(quint8(bytes[at + 1])) << 8
+            | quint32(quint8(bytes[at + 2]));
+        if (quint8(bytes[at + 3]) == 0x7)
+            return true;
+        at += 9 + qsizetype(length);
+    }
+    return false;
+}
+
 QString routes(const QString &upstream)
 {
     return QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: %1}\n").arg(upstream);
@@ -189,6 +215,23 @@ private Q_SLOTS:
         QVERIFY(partial.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
         QVERIFY(partial.send("PRI * HTTP/2.0\r\n"));
         QVERIFY(partial.isClosed(5000));
+
+        // Rapid reset (CVE-2023-44487): streams opened and cancelled at once, far faster than any
+        // client needs. The gateway answers with GOAWAY and closes the connection instead of
+        // starting an upstream exchange per stream for ever.
+        RawClient rapid;
+        QVERIFY(rapid.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QByteArray burst = QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(0x4, 0, 0, {});
+        // HPACK: :method GET, :scheme http (static table), :path /api/r and :authority a (literals).
+        const QByteArray headers = QByteArray("\x82\x86", 2) + QByteArray("\x44\x06/api/r", 8) + QByteArray("\x41\x01" "a", 3);
+        for (quint32 id = 1; id < 2 * 1000; id += 2) {
+            burst += frame(0x1, 0x4, id, headers);                      // HEADERS, END_HEADERS (a body would follow)
+            burst += frame(0x3, 0, id, QByteArray("\x00\x00\x00\x08", 4)); // RST_STREAM CANCEL
+        }
+        rapid.send(burst, 10000);
+        QVERIFY2(rapid.isClosed(10000), "a rapid-reset client was kept connected");
+        QVERIFY2(hasGoaway(rapid.pending()), "no GOAWAY before the close");
+        QVERIFY2(upstream.requestCount() < 1000, qPrintable(QString::number(upstream.requestCount())));
 
         // The gateway still serves.
         const CurlResult ok = curl({ "--http2-prior-knowledge" }, base + QStringLiteral("/api/after"));
