@@ -1,6 +1,7 @@
 #include "core/capture/CaptureStore.h"
 
 #include "core/capture/CaptureBatchWriter.h"
+#include "core/capture/Schema.h"
 
 #include <QDeadlineTimer>
 #include <QMetaMethod>
@@ -159,20 +160,18 @@ void CaptureStore::forgetReplay(const QByteArray &requestId)
 
 namespace {
 
-// The first value of a field in a head block ("\nName: value\n...", as the client sent it);
-// `name` ends with ':'.
+// The first value of a field in a head block ("\nName: value\n...", as the client sent it).
 QByteArray headField(QByteArrayView head, QByteArrayView name)
 {
-    for (qsizetype at = 0; at < head.size();) {
-        qsizetype end = head.indexOf('\n', at);
-        if (end < 0)
-            end = head.size();
-        const QByteArrayView line = head.sliced(at, end - at);
-        at = end + 1;
-        if (line.size() > name.size() && line.first(name.size()).compare(name, Qt::CaseInsensitive) == 0)
-            return line.sliced(name.size()).trimmed().toByteArray();
-    }
-    return {};
+    QByteArray found;
+    bool seen = false;
+    schema::forEachHeadLine(head, [&](QByteArrayView field, QByteArrayView value) {
+        if (!seen && field.compare(name, Qt::CaseInsensitive) == 0) {
+            seen = true;
+            found = value.trimmed().toByteArray();
+        }
+    });
+    return found;
 }
 
 } // namespace
@@ -188,7 +187,7 @@ void CaptureStore::markSample(CaptureRecord &r)
 {
     if (!m_marksSamples.load(std::memory_order_relaxed))
         return;
-    const QByteArray token = headField(r.view(CaptureRecord::RequestHead), "x-portico-sample:");
+    const QByteArray token = headField(r.view(CaptureRecord::RequestHead), "x-portico-sample");
     if (token.isEmpty())
         return;
     {
@@ -205,7 +204,7 @@ void CaptureStore::markSample(CaptureRecord &r)
 
 QByteArray CaptureStore::claimReplay(CaptureRecord &r)
 {
-    const QByteArray requestId = headField(r.view(CaptureRecord::RequestHead), "x-request-id:");
+    const QByteArray requestId = headField(r.view(CaptureRecord::RequestHead), "x-request-id");
     if (requestId.isEmpty())
         return {};
     QString notes;
