@@ -137,13 +137,13 @@ void ExchangeRecorder::finish(Worker *worker, const DownstreamInfo &down, const 
     worker->recordRequest(f.routeName, f.method, m_exchange.status, double(total) / 1e6, upstreamSeconds);
     if (ExchangeSink *sink = worker->state().exchangeSink()) {
         sink->exchangeFinished(m_exchange,
-                               { f.method, f.clientPath, down.peerText, f.trace->traceId, f.trace->spanId, f.requestId });
+                               { f.method, f.clientPath, down.peerText, f.trace.traceId, f.trace.spanId, f.requestId });
     }
     if (capture::CaptureStore *store = worker->state().capture(); store && m_capturing)
         submit(store, f.notes);
 }
 
-void ExchangeRecorder::submit(capture::CaptureStore *store, const QStringList *notes)
+void ExchangeRecorder::submit(capture::CaptureStore *store, const QStringList &notes)
 {
     using R = capture::CaptureRecord;
     const capture::Exchange &x = m_exchange;
@@ -167,8 +167,8 @@ void ExchangeRecorder::submit(capture::CaptureStore *store, const QStringList *n
     m_record.setText(R::UpstreamTarget, x.upstreamTarget);
     m_record.setText(R::ApiVersion, x.apiVersion);
     m_record.setText(R::Error, x.error);
-    if (notes && !notes->isEmpty())
-        m_record.setText(R::Notes, notes->join(u'\n'));
+    if (!notes.isEmpty())
+        m_record.setText(R::Notes, notes.join(u'\n'));
     store->submit(std::move(m_record));
 }
 

@@ -54,14 +54,15 @@ public:
     capture::Exchange &outcome() { return m_exchange; }
     void setError(const QString &error); // the first error wins
 
+    // What the exchange holds that the end needs; references into it, valid for the call.
     struct Finish
     {
-        QByteArray routeName;   // for the metrics labels
-        QByteArray method;      // as received
-        QByteArray clientPath;  // normalised, before any rewrite
-        QByteArray requestId;
-        const TraceContext *trace = nullptr;
-        const QStringList *notes = nullptr;
+        const QByteArray &routeName;  // for the metrics labels (empty: no route)
+        const QByteArray &method;     // as received
+        const QByteArray &clientPath; // normalised, before any rewrite
+        const QByteArray &requestId;
+        const TraceContext &trace;
+        const QStringList &notes;
         qint64 responseBytes = 0; // what the codec wrote
     };
     // The end: metrics, the exchange sink (access log), the capture store.
@@ -70,7 +71,7 @@ public:
 private:
     void captureBody(capture::CaptureRecord::Field field, const char *data, size_t length, qint64 &size,
                      bool &truncated);
-    void submit(capture::CaptureStore *store, const QStringList *notes);
+    void submit(capture::CaptureStore *store, const QStringList &notes);
 
     capture::Exchange m_exchange;
     capture::CaptureRecord m_record;

@@ -171,6 +171,8 @@ void ProxyExchange::proceed()
         m_down.sendInformational(100, {});
     }
     const config::Duration timeout = m_ctx.route->timeout.value_or(cluster->config().responseTimeout);
+    m_forward.chunked = m_framing.chunked;
+    m_forward.contentLength = m_framing.contentLength;
     m_upstream.start(std::move(cluster), &m_request, &m_forward, m_framing, timeout);
 }
 
@@ -463,15 +465,10 @@ void ProxyExchange::finish(const QString &error)
         outcome.consumer = m_ctx.consumer->name;
     if (outcome.apiVersion.isEmpty())
         outcome.apiVersion = m_ctx.apiVersion;
-    ExchangeRecorder::Finish f;
-    f.routeName = m_match.route ? m_match.route->nameBytes : QByteArray();
-    f.method = m_request.method;
-    f.clientPath = m_clientPath;
-    f.requestId = m_requestId;
-    f.trace = &m_trace;
-    f.notes = &m_ctx.notes;
-    f.responseBytes = m_down.responseBytes();
-    m_recorder.finish(m_worker, m_down.info(), f);
+    static const QByteArray noRoute;
+    m_recorder.finish(m_worker, m_down.info(),
+                      { m_match.route ? m_match.route->nameBytes : noRoute, m_request.method, m_clientPath,
+                        m_requestId, m_trace, m_ctx.notes, m_down.responseBytes() });
     m_down.streamDone();
 }
 

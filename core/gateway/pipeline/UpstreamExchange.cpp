@@ -88,10 +88,7 @@ void UpstreamExchange::onUpstreamConnected()
 
 void UpstreamExchange::sendRequest()
 {
-    ForwardInfo info = *m_forward;
-    info.chunked = m_framing.chunked;
-    info.contentLength = m_framing.contentLength;
-    const QByteArray head = buildUpstreamRequestHead(*m_request, *m_target, info);
+    const QByteArray head = buildUpstreamRequestHead(*m_request, *m_target, *m_forward);
     QByteArray body;
     // A retry: everything sent before goes again.
     for (const QByteArray &piece : m_sentBody)

@@ -49,7 +49,8 @@ public:
     ~UpstreamExchange() override;
 
     // Starts the attempt. `request` and `forward` must outlive this object; `framing` says how the
-    // body arrives; `timeout` bounds the wait for (and between reads of) the response.
+    // body arrives (and `forward` frames it the same way: chunked, contentLength); `timeout` bounds
+    // the wait for (and between reads of) the response.
     void start(std::shared_ptr<Cluster> cluster, const http::RequestHead *request, const ForwardInfo *forward,
                const RequestFraming &framing, config::Duration timeout);
     bool started() const { return m_cluster != nullptr; }
