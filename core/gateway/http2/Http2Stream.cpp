@@ -27,6 +27,7 @@ nghttp2_nv field(const QByteArray &name, const QByteArray &value)
 Http2Connection::Stream::Stream(Http2Connection *connection, int id)
     : m_connection(connection)
     , m_id(id)
+    , m_limits(connection->m_worker->config()->workspace().gateway.limits)
 {
 }
 
@@ -39,9 +40,8 @@ Http2Connection::Stream::~Stream()
 
 void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayView value)
 {
-    const config::Limits &limits = m_connection->m_worker->config()->workspace().gateway.limits;
     m_headBytes += name.size() + value.size() + 4;
-    if (m_headBytes > limits.maxHeaderBytes) {
+    if (m_headBytes > m_limits.maxHeaderBytes) {
         m_tooLarge = true;
         return;
     }
@@ -86,7 +86,7 @@ void Http2Connection::Stream::requestHeadComplete(bool endStream)
     framing.expectContinue = r.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
     r.headers.remove("expect");
     m_requestComplete = endStream;
-    const config::Limits &limits = m_connection->m_worker->config()->workspace().gateway.limits;
+    const config::Limits &limits = m_limits;
     if (m_tooLarge) {
         refuse(431, QStringLiteral("the request header fields are larger than %1 bytes").arg(limits.maxHeaderBytes));
         return;
@@ -125,7 +125,7 @@ void Http2Connection::Stream::requestBody(const char *data, size_t length)
         nghttp2_session_consume(m_connection->m_session, m_id, length);
     if (!live())
         return;
-    const qint64 cap = m_connection->m_worker->config()->workspace().gateway.limits.maxBodyBytes;
+    const qint64 cap = m_limits.maxBodyBytes;
     if (m_bodyBytes > cap) {
         m_handler->failRequest(413, QStringLiteral("the request body is larger than %1 bytes").arg(cap));
         return;

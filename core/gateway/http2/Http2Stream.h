@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/config/Workspace.h"
 #include "core/gateway/http2/Http2Connection.h"
 
 #include <nghttp2/nghttp2.h>
@@ -65,6 +66,7 @@ private:
     Http2Connection *m_connection;
     int m_id;
     StreamHandler *m_handler = nullptr;
+    const config::Limits m_limits; // of the config running when the stream opened
 
     // Request
     http::RequestHead m_request;
