@@ -2,12 +2,7 @@
 
 #include "ui/traffic/TrafficCells.h"
 
-#include <QBrush>
-#include <QColor>
-#include <QDateTime>
 #include <QFileInfo>
-#include <QFont>
-#include <QLocale>
 #include <QTimer>
 
 #include <algorithm>
