@@ -156,7 +156,7 @@ QList<Upstream> parseUpstreams(YamlReader &r, const YAML::Node &node, const QStr
     for (const auto &e : r.entries(node, path, QStringLiteral("upstream"))) {
         Upstream u;
         u.name = e.key;
-        const QStringList keys { "targets", "balance", "timeouts", "retries", "health_check" };
+        const QStringList keys { "targets", "balance", "protocol", "timeouts", "retries", "health_check" };
         for (const auto &f : r.fields(e.value, e.path, QStringLiteral("upstream '%1'").arg(e.key), keys)) {
             if (f.key == u"targets") {
                 for (const auto &item : r.items(f.value, f.path)) {
@@ -170,6 +170,11 @@ QList<Upstream> parseUpstreams(YamlReader &r, const YAML::Node &node, const QStr
                     balanceName(Balance::LeastConnections), balanceName(Balance::IpHash) };
                 if (const auto b = r.choice(f.value, f.path, QStringLiteral("balance"), names))
                     u.balance = static_cast<Balance>(names.indexOf(*b));
+            } else if (f.key == u"protocol") {
+                const QStringList names { upstreamProtocolName(UpstreamProtocol::Http1),
+                    upstreamProtocolName(UpstreamProtocol::H2c), upstreamProtocolName(UpstreamProtocol::H2) };
+                if (const auto p = r.choice(f.value, f.path, QStringLiteral("protocol"), names))
+                    u.protocol = static_cast<UpstreamProtocol>(names.indexOf(*p));
             } else if (f.key == u"timeouts") {
                 for (const auto &t : r.fields(
                          f.value, f.path, QStringLiteral("upstream timeouts"), { "connect", "response" })) {

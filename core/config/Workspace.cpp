@@ -81,6 +81,19 @@ QString balanceName(Balance b)
     return {};
 }
 
+QString upstreamProtocolName(UpstreamProtocol p)
+{
+    switch (p) {
+    case UpstreamProtocol::Http1:
+        return QStringLiteral("http1");
+    case UpstreamProtocol::H2c:
+        return QStringLiteral("h2c");
+    case UpstreamProtocol::H2:
+        return QStringLiteral("h2");
+    }
+    return {};
+}
+
 QString formatDuration(Duration d)
 {
     const qint64 ms = d.count();

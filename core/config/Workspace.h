@@ -124,6 +124,10 @@ struct Target
 
 enum class Balance { RoundRobin, LeastConnections, IpHash };
 
+// How Portico talks to an upstream: HTTP/1.1 (http:// or https:// targets), HTTP/2 over cleartext
+// with prior knowledge (h2c, http:// targets) or HTTP/2 over TLS negotiated with ALPN (h2, https://).
+enum class UpstreamProtocol { Http1, H2c, H2 };
+
 struct HealthCheck
 {
     QString path = QStringLiteral("/healthz");
@@ -139,6 +143,7 @@ struct Upstream
     QString name;
     QList<Target> targets;
     Balance balance = Balance::RoundRobin;
+    UpstreamProtocol protocol = UpstreamProtocol::Http1;
     Duration connectTimeout { 2'000 };
     Duration responseTimeout { 30'000 };
     int retries = 0; // on connect failure, idempotent methods only
@@ -236,6 +241,7 @@ struct Workspace
 using WorkspacePtr = std::shared_ptr<const Workspace>;
 
 QString balanceName(Balance b);
+QString upstreamProtocolName(UpstreamProtocol p); // http1, h2c, h2 (the workspace's words)
 // Canonical text forms used by the writer and the GUI: 250ms, 5s, 1m, 2h, 30d; 512, 64KiB, 10MiB.
 QString formatDuration(Duration d);
 QString formatSize(qint64 bytes);

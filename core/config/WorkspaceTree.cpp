@@ -259,6 +259,8 @@ private:
         t.insert("targets", targets);
         if (u.balance != def.balance)
             t.insert("balance", str(p + ".balance", balanceName(u.balance)));
+        if (u.protocol != def.protocol)
+            t.insert("protocol", str(p + ".protocol", upstreamProtocolName(u.protocol)));
         Tree timeouts;
         if (u.connectTimeout != def.connectTimeout)
             timeouts.insert("connect", duration(p + ".timeouts.connect", u.connectTimeout));

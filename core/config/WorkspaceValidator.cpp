@@ -134,6 +134,15 @@ private:
                     add(tp + QStringLiteral(".url"),
                         QStringLiteral("target URL '%1' must not have a path (only scheme, host and port)")
                             .arg(text));
+                else if (u.protocol == UpstreamProtocol::H2c && t.url.scheme() != u"http")
+                    add(tp + QStringLiteral(".url"),
+                        QStringLiteral("target URL '%1' must use http with protocol h2c (h2 is HTTP/2 over TLS)")
+                            .arg(text));
+                else if (u.protocol == UpstreamProtocol::H2 && t.url.scheme() != u"https")
+                    add(tp + QStringLiteral(".url"),
+                        QStringLiteral("target URL '%1' must use https with protocol h2 (h2c is HTTP/2 "
+                                       "without TLS)")
+                            .arg(text));
                 if (t.weight < 1)
                     add(tp + QStringLiteral(".weight"), QStringLiteral("'weight' must be at least 1"));
             }

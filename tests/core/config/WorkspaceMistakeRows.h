@@ -17,6 +17,24 @@ upstreams:
     targets: [{url: http://127.0.0.1:9001}]
     balance: round_robn
 )yaml") << QStringList { QStringLiteral("5:14: unknown balance 'round_robn' (did you mean 'round_robin'?)") };
+        QTest::newRow("unknown upstream protocol") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+    protocol: http2
+)yaml") << QStringList { QStringLiteral("5:15: unknown protocol 'http2' (did you mean 'http1'?)") };
+        QTest::newRow("h2c with an https target") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: https://127.0.0.1:9001}]
+    protocol: h2c
+)yaml") << QStringList { QStringLiteral("4:21: target URL 'https://127.0.0.1:9001' must use http with protocol h2c (h2 is HTTP/2 over TLS)") };
+        QTest::newRow("h2 with an http target") << QByteArrayLiteral(R"yaml(version: 1
+upstreams:
+  users:
+    targets: [{url: http://127.0.0.1:9001}]
+    protocol: h2
+)yaml") << QStringList { QStringLiteral("4:21: target URL 'http://127.0.0.1:9001' must use https with protocol h2 (h2c is HTTP/2 without TLS)") };
         QTest::newRow("unknown auth type") << QByteArrayLiteral(R"yaml(version: 1
 auth:
   keys:
