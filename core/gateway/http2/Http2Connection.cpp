@@ -85,6 +85,7 @@ Http2Connection::Http2Connection(Worker *worker, std::unique_ptr<http::Transport
     , m_transport(std::move(transport))
     , m_info(std::move(info))
 {
+    m_info.http2 = true;
     nghttp2_session_callbacks *cb = nullptr;
     nghttp2_session_callbacks_new(&cb);
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, &Callbacks::beginHeaders);

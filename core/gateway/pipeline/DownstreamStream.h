@@ -21,6 +21,9 @@ struct DownstreamInfo
     QByteArray peerText; // peer formatted once per connection, not once per request
     QByteArray listener; // the local end the client connected to, "host:port" (replays go there)
     bool tls = false;
+    bool http2 = false; // the client speaks HTTP/2 (else HTTP/1.x)
+    // As captured, filtered (protocol:HTTP/2) and labelled in metrics.
+    QByteArray protocol() const { return http2 ? QByteArrayLiteral("HTTP/2") : QByteArrayLiteral("HTTP/1.1"); }
 };
 
 // How the request body arrives, as the codec learnt it from the head.
