@@ -1,10 +1,26 @@
 #include "core/gateway/UpstreamConnection.h"
 
+#include "core/gateway/UpstreamRequest.h"
+#include "core/gateway/Worker.h"
+
 namespace portico::gateway {
 
+namespace {
+
+void appendChunk(QByteArray &out, const char *data, size_t length)
+{
+    out += QByteArray::number(qulonglong(length), 16);
+    out += "\r\n";
+    out.append(data, qsizetype(length));
+    out += "\r\n";
+}
+
+} // namespace
+
 UpstreamConnection::UpstreamConnection(std::unique_ptr<http::Transport> transport, TargetState *target,
-                                       bool connecting)
+                                       bool connecting, Worker *pool)
     : m_transport(std::move(transport))
+    , m_pool(pool)
     , m_parser(http::MessageParser::Mode::Response, this)
     , m_target(target)
     , m_state(connecting ? State::Connecting : State::Busy)
@@ -51,7 +67,54 @@ void UpstreamConnection::setIdle()
     m_idleSinceMs = steadyMs();
 }
 
-void UpstreamConnection::close()
+void UpstreamConnection::sendRequest(const http::RequestHead &request, const TargetState &target,
+                                     const ForwardInfo &forward, const std::vector<QByteArray> &resend,
+                                     const std::vector<QByteArray> &fresh, bool complete)
+{
+    m_chunked = forward.chunked;
+    const QByteArray head = buildUpstreamRequestHead(request, target, forward);
+    QByteArray body;
+    for (const auto *pieces : { &resend, &fresh }) {
+        for (const QByteArray &piece : *pieces) {
+            if (m_chunked)
+                appendChunk(body, piece.constData(), size_t(piece.size()));
+            else
+                body += piece;
+        }
+    }
+    if (complete && m_chunked)
+        body += "0\r\n\r\n";
+    m_transport->send(head, body); // one write for both
+}
+
+void UpstreamConnection::sendBody(const char *data, size_t length)
+{
+    if (!m_chunked) {
+        m_transport->send(QByteArray(data, qsizetype(length)));
+        return;
+    }
+    QByteArray chunk;
+    chunk.reserve(qsizetype(length) + 12);
+    appendChunk(chunk, data, length);
+    m_transport->send(chunk);
+}
+
+void UpstreamConnection::endRequest()
+{
+    if (m_chunked)
+        m_transport->send(QByteArrayLiteral("0\r\n\r\n"));
+}
+
+void UpstreamConnection::release(bool reusable)
+{
+    m_client = nullptr;
+    if (reusable && this->reusable())
+        m_pool->release(this);
+    else
+        closeNow();
+}
+
+void UpstreamConnection::closeNow()
 {
     if (m_state == State::Closed)
         return;
@@ -98,7 +161,7 @@ void UpstreamConnection::onReadable()
                     m_complete = false;
                     Client *c = m_client;
                     if (!c) {
-                        close();
+                        closeNow();
                         return;
                     }
                     c->onUpstreamReadBatchDone();
@@ -115,7 +178,7 @@ void UpstreamConnection::onReadable()
         }
         if (m_state == State::Idle || m_state == State::Closed) {
             // Bytes nobody asked for: this connection cannot be trusted any more.
-            close();
+            closeNow();
             return;
         }
         if (m_state == State::Tunnel) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/gateway/Cluster.h"
+#include "core/gateway/UpstreamLink.h"
 #include "core/http/MessageParser.h"
 #include "core/http/Transport.h"
 
@@ -13,48 +14,43 @@ namespace portico::gateway {
 // One connection to an upstream target, owned by a worker. While a request uses it, events go to
 // its Client (the exchange's UpstreamExchange); between requests it waits idle in the worker's pool, where any
 // readable event (the upstream closing it, or stray bytes) retires it.
-class UpstreamConnection final : public QObject, private http::MessageParser::Sink
+class Worker;
+
+// One HTTP/1.1 connection to an upstream target, owned by a worker. While a request uses it, events
+// go to its Client (the exchange's UpstreamExchange); between requests it waits idle in the
+// worker's pool, where any readable event (the upstream closing it, or stray bytes) retires it.
+class UpstreamConnection final : public QObject, public UpstreamLink, private http::MessageParser::Sink
 {
     Q_OBJECT
     Q_DISABLE_COPY_MOVE(UpstreamConnection)
 
 public:
-    class Client
-    {
-    public:
-        virtual ~Client() = default;
-        virtual void onUpstreamConnected() = 0;
-        virtual void onUpstreamInformational(http::ResponseHead &&head) = 0; // 1xx other than 100/101
-        virtual void onUpstreamResponseHead(http::ResponseHead &&head) = 0;
-        virtual void onUpstreamBody(const char *data, size_t length) = 0;
-        virtual void onUpstreamComplete() = 0;
-        // End of one read batch: a good moment to flush what the batch produced in one write.
-        virtual void onUpstreamReadBatchDone() = 0;
-        virtual void onUpstreamError(const QString &reason) = 0;
-        virtual void onUpstreamDrained() = 0;
-        // After a 101 answer: raw bytes in both directions from now on.
-        virtual void onTunnelData(const char *data, size_t length) = 0;
-        virtual void onTunnelEof() = 0;
-    };
-
     enum class State { Connecting, Busy, Idle, Tunnel, Closed };
 
-    UpstreamConnection(std::unique_ptr<http::Transport> transport, TargetState *target, bool connecting);
+    // `pool`: where release(true) returns it.
+    UpstreamConnection(std::unique_ptr<http::Transport> transport, TargetState *target, bool connecting, Worker *pool);
     ~UpstreamConnection() override;
 
-    void setClient(Client *client) { m_client = client; }
-    // Prepares for the next response (`noBody`: the request was HEAD).
-    void beginExchange(Client *client, bool noBody);
-    void send(const QByteArray &data) { m_transport->send(data); }
-    void send(const QByteArray &head, const QByteArray &body) { m_transport->send(head, body); }
-    qint64 pending() const { return m_transport->pending(); }
-    void setReadEnabled(bool enabled) { m_transport->setReadEnabled(enabled); }
-    void shutdownWrite() { m_transport->shutdownWrite(); }
-    void close();
+    // UpstreamLink
+    void beginExchange(Client *client, bool noBody) override;
+    void setClient(Client *client) override { m_client = client; }
+    bool ready() const override { return m_state == State::Busy; }
+    void sendRequest(const http::RequestHead &request, const TargetState &target, const ForwardInfo &forward,
+                     const std::vector<QByteArray> &resend, const std::vector<QByteArray> &fresh,
+                     bool complete) override;
+    void sendBody(const char *data, size_t length) override;
+    void endRequest() override;
+    qint64 pending() const override { return m_transport->pending(); }
+    void setReadEnabled(bool enabled) override { m_transport->setReadEnabled(enabled); }
+    bool reusable() const override { return m_reusable && m_state == State::Busy; }
+    void release(bool reusable) override;
+    void sendTunnel(const char *data, size_t length) override { m_transport->send(QByteArray(data, qsizetype(length))); }
+    void shutdownWrite() override { m_transport->shutdownWrite(); }
 
+    // Closes it for good (the pool's word; exchanges call release()).
+    void closeNow();
     State state() const { return m_state; }
     void setIdle();
-    bool reusable() const { return m_reusable && m_state == State::Busy; }
     bool wasReused() const { return m_uses > 1; }
     TargetState *target() const { return m_target; }
     qint64 idleSinceMs() const { return m_idleSinceMs; }
@@ -70,6 +66,7 @@ private:
     void onMessageComplete() override;
 
     std::unique_ptr<http::Transport> m_transport;
+    Worker *m_pool;
     http::MessageParser m_parser;
     TargetState *m_target;
     Client *m_client = nullptr;
@@ -78,6 +75,7 @@ private:
     bool m_informational = false;
     bool m_complete = false;
     bool m_upgraded = false;
+    bool m_chunked = false; // the request body goes chunked
     int m_uses = 0;
     qint64 m_idleSinceMs = 0;
 };

@@ -59,6 +59,109 @@ bool gatewayOwned(QByteArrayView name)
         || (name.size() > 5 && H::nameEquals(name.first(5), "x-b3-"));
 }
 
+// Walks the fields of a forwarded request (all but Host and the framing, which differ by
+// protocol) into `out`, which has name(n), value(piece) (any number of pieces) and end().
+template <class Out>
+void forwardedFields(Out &out, const http::RequestHead &request, const ForwardInfo &info, const QByteArrayList &tokens)
+{
+    QByteArray forwardedFor;
+    for (const auto &[name, value] : request.headers.entries()) {
+        if (isHopByHop(name) || gatewayOwned(name))
+            continue;
+        if (H::nameEquals(name, "x-forwarded-for")) {
+            if (!forwardedFor.isEmpty())
+                forwardedFor += ", ";
+            forwardedFor += value;
+            continue;
+        }
+        if (!tokens.isEmpty() && listsToken(tokens, name))
+            continue;
+        out.name(name);
+        out.value(value);
+        out.end();
+    }
+    const auto field = [&out](QByteArrayView name, QByteArrayView value) {
+        out.name(name);
+        out.value(value);
+        out.end();
+    };
+    out.name("X-Forwarded-For");
+    if (!forwardedFor.isEmpty()) {
+        out.value(forwardedFor);
+        out.value(", ");
+    }
+    if (!info.clientAddressText.isEmpty())
+        out.value(info.clientAddressText);
+    else
+        out.value(info.clientAddress.toString().toLatin1());
+    out.end();
+    field("X-Forwarded-Proto", info.tls ? "https" : "http");
+    if (!info.originalHost.isEmpty())
+        field("X-Forwarded-Host", info.originalHost);
+    field("X-Request-Id", info.requestId);
+    if (info.trace) {
+        const TraceContext &t = *info.trace;
+        if (info.w3c) {
+            out.name("traceparent");
+            out.value("00-");
+            out.value(t.traceId);
+            out.value("-");
+            out.value(t.spanId);
+            out.value(t.sampled ? "-01" : "-00");
+            out.end();
+        }
+        if (info.b3) {
+            field("X-B3-TraceId", t.traceId);
+            field("X-B3-SpanId", t.spanId);
+            if (!t.parentSpanId.isEmpty())
+                field("X-B3-ParentSpanId", t.parentSpanId);
+            field("X-B3-Sampled", t.sampled ? "1" : "0");
+        }
+    }
+    if (info.consumer) {
+        // Auth and the validator already refuse names and groups that could split a header; a
+        // value that got here anyway is left out rather than written.
+        const QByteArray name = info.consumer->name.toUtf8();
+        if (http::HttpHeaders::isSafeValue(name))
+            field("X-Consumer-Name", name);
+        const QByteArray groups = info.consumer->groups.join(QStringLiteral(", ")).toUtf8();
+        if (!groups.isEmpty() && http::HttpHeaders::isSafeValue(groups))
+            field("X-Consumer-Groups", groups);
+    }
+}
+
+// HTTP/1.1 text, appended piece by piece: `"Name: " + value + "\r\n"` costs a temporary each.
+struct Http1Head
+{
+    QByteArray &h;
+    void name(QByteArrayView n)
+    {
+        h += n;
+        h += ": ";
+    }
+    void value(QByteArrayView v) { h += v; }
+    void end() { h += "\r\n"; }
+};
+
+// HTTP/2 fields: names in lower case (RFC 9113 8.2.1).
+struct Http2Fields
+{
+    std::vector<std::pair<QByteArray, QByteArray>> &fields;
+    void name(QByteArrayView n) { fields.emplace_back(n.toByteArray().toLower(), QByteArray()); }
+    void value(QByteArrayView v) { fields.back().second += v; }
+    void end() { }
+};
+
+QByteArray requestTarget(const http::RequestHead &request)
+{
+    QByteArray t = request.path.isEmpty() ? QByteArrayLiteral("/") : request.path;
+    if (!request.query.isEmpty()) {
+        t += '?';
+        t += request.query;
+    }
+    return t;
+}
+
 } // namespace
 
 QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const TargetState &target, const ForwardInfo &info)
@@ -78,78 +181,45 @@ QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const Targ
     h += " HTTP/1.1\r\nHost: ";
     h += target.hostHeader;
     h += "\r\n";
-    QByteArray forwardedFor;
-    for (const auto &[name, value] : request.headers.entries()) {
-        if (isHopByHop(name) || gatewayOwned(name))
-            continue;
-        if (H::nameEquals(name, "x-forwarded-for")) {
-            if (!forwardedFor.isEmpty())
-                forwardedFor += ", ";
-            forwardedFor += value;
-            continue;
-        }
-        if (!tokens.isEmpty() && listsToken(tokens, name))
-            continue;
-        h += name;
-        h += ": ";
-        h += value;
-        h += "\r\n";
-    }
-    // Appended piece by piece: `"Name: " + value + "\r\n"` costs a temporary per operator.
-    const auto field = [&h](QByteArrayView name, QByteArrayView value) {
-        h += name;
-        h += ": ";
-        h += value;
-        h += "\r\n";
-    };
-    h += "X-Forwarded-For: ";
-    if (!forwardedFor.isEmpty()) {
-        h += forwardedFor;
-        h += ", ";
-    }
-    if (!info.clientAddressText.isEmpty())
-        h += info.clientAddressText;
-    else
-        h += info.clientAddress.toString().toLatin1();
-    h += info.tls ? "\r\nX-Forwarded-Proto: https\r\n" : "\r\nX-Forwarded-Proto: http\r\n";
-    if (!info.originalHost.isEmpty())
-        field("X-Forwarded-Host", info.originalHost);
-    field("X-Request-Id", info.requestId);
-    if (info.trace) {
-        const TraceContext &t = *info.trace;
-        if (info.w3c) {
-            h += "traceparent: 00-";
-            h += t.traceId;
-            h += '-';
-            h += t.spanId;
-            h += t.sampled ? "-01\r\n" : "-00\r\n";
-        }
-        if (info.b3) {
-            field("X-B3-TraceId", t.traceId);
-            field("X-B3-SpanId", t.spanId);
-            if (!t.parentSpanId.isEmpty())
-                field("X-B3-ParentSpanId", t.parentSpanId);
-            h += t.sampled ? "X-B3-Sampled: 1\r\n" : "X-B3-Sampled: 0\r\n";
-        }
-    }
-    if (info.consumer) {
-        // Auth and the validator already refuse names and groups that could split a header; a
-        // value that got here anyway is left out rather than written.
-        const QByteArray name = info.consumer->name.toUtf8();
-        if (http::HttpHeaders::isSafeValue(name))
-            field("X-Consumer-Name", name);
-        const QByteArray groups = info.consumer->groups.join(QStringLiteral(", ")).toUtf8();
-        if (!groups.isEmpty() && http::HttpHeaders::isSafeValue(groups))
-            field("X-Consumer-Groups", groups);
-    }
+    Http1Head out { h };
+    forwardedFields(out, request, info, tokens);
     if (info.chunked)
         h += "Transfer-Encoding: chunked\r\n";
-    else if (info.contentLength >= 0)
-        field("Content-Length", QByteArray::number(info.contentLength));
+    else if (info.contentLength >= 0) {
+        out.name("Content-Length");
+        out.value(QByteArray::number(info.contentLength));
+        out.end();
+    }
     if (upgrade)
         h += "Connection: Upgrade\r\nUpgrade: " + request.headers.value("upgrade") + "\r\n";
     h += "\r\n";
     return h;
+}
+
+std::vector<std::pair<QByteArray, QByteArray>> buildUpstreamHttp2Fields(const http::RequestHead &request,
+                                                                         const TargetState &target,
+                                                                         const ForwardInfo &info)
+{
+    std::vector<std::pair<QByteArray, QByteArray>> fields;
+    fields.reserve(12 + size_t(request.headers.size()));
+    fields.emplace_back(QByteArrayLiteral(":method"), request.method);
+    fields.emplace_back(QByteArrayLiteral(":scheme"), target.tls ? QByteArrayLiteral("https") : QByteArrayLiteral("http"));
+    fields.emplace_back(QByteArrayLiteral(":authority"), target.hostHeader);
+    fields.emplace_back(QByteArrayLiteral(":path"), requestTarget(request));
+    Http2Fields out { fields };
+    // No Connection, so no field it names; an upgrade cannot cross HTTP/2 (no 101 there).
+    forwardedFields(out, request, info, connectionTokens(request.headers));
+    // TE is hop-by-hop, but "trailers" is the one value HTTP/2 carries (RFC 9113 8.2.2): gRPC
+    // servers insist on it.
+    for (const QByteArray &te : request.headers.values("te")) {
+        if (te.toLower().contains("trailers")) {
+            fields.emplace_back(QByteArrayLiteral("te"), QByteArrayLiteral("trailers"));
+            break;
+        }
+    }
+    if (!info.chunked && info.contentLength >= 0)
+        fields.emplace_back(QByteArrayLiteral("content-length"), QByteArray::number(info.contentLength));
+    return fields;
 }
 
 } // namespace portico::gateway

@@ -8,6 +8,8 @@
 #include <QHostAddress>
 
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace portico::gateway {
 
@@ -33,6 +35,12 @@ struct ForwardInfo
 // X-Consumer-*: a client cannot forge them; its X-Forwarded-For is extended, as nginx's
 // $proxy_add_x_forwarded_for does), then the gateway's own fields. Upgrade requests keep Connection/Upgrade.
 QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const TargetState &target, const ForwardInfo &info);
+// The same request as HTTP/2 fields: pseudo-headers first (:authority for the target), names in
+// lower case, no connection-specific fields except "te: trailers" when the client asked for
+// trailers, content-length when the body's length is known.
+std::vector<std::pair<QByteArray, QByteArray>> buildUpstreamHttp2Fields(const http::RequestHead &request,
+                                                                         const TargetState &target,
+                                                                         const ForwardInfo &info);
 
 // Hop-by-hop fields (RFC 9110 7.6.1): never forwarded.
 bool isHopByHop(QByteArrayView name);

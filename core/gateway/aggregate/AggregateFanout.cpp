@@ -12,7 +12,7 @@ namespace portico::gateway {
 using Outcome = AggregatePartResult::Outcome;
 
 // One sub-request: its own upstream connection, answer and capture record.
-class AggregateFanout::Part final : public UpstreamConnection::Client
+class AggregateFanout::Part final : public UpstreamLink::Client
 {
 public:
     Part(AggregateFanout *owner, const config::AggregatePart &part)
@@ -51,7 +51,7 @@ public:
         m_target->activeRequests.fetch_add(1, std::memory_order_relaxed);
         m_counted = true;
         m_connection->beginExchange(this, false);
-        if (m_connection->state() == UpstreamConnection::State::Busy)
+        if (m_connection->ready())
             onUpstreamConnected();
     }
 
@@ -71,7 +71,7 @@ private:
         info.trace = &m_trace;
         info.chunked = false;
         info.contentLength = -1;
-        m_connection->send(buildUpstreamRequestHead(m_request, *m_target, info));
+        m_connection->sendRequest(m_request, *m_target, info, {}, {}, true);
     }
     void onUpstreamInformational(http::ResponseHead &&) override { }
     void onUpstreamResponseHead(http::ResponseHead &&head) override
@@ -92,13 +92,10 @@ private:
     {
         if (m_done)
             return;
-        UpstreamConnection *c = m_connection;
+        UpstreamLink *c = m_connection;
         m_connection = nullptr;
         c->setClient(nullptr);
-        if (c->reusable())
-            m_owner->m_context.worker->release(c);
-        else
-            c->close();
+        c->release(c->reusable());
         m_cluster->reportSuccess(m_target);
         m_result.outcome = Outcome::Response;
         complete();
@@ -188,7 +185,7 @@ private:
     TraceContext m_trace;
     std::shared_ptr<Cluster> m_cluster;
     TargetState *m_target = nullptr;
-    UpstreamConnection *m_connection = nullptr;
+    UpstreamLink *m_connection = nullptr;
     capture::Exchange m_exchange;
     qint64 m_startMs = 0;
     qint64 m_startUs = 0; // for the captured duration, in microseconds

@@ -8,19 +8,6 @@ namespace portico::gateway {
 
 using namespace detail;
 
-namespace {
-
-QByteArray chunkFrame(const char *data, size_t length)
-{
-    QByteArray out = QByteArray::number(qulonglong(length), 16);
-    out += "\r\n";
-    out.append(data, qsizetype(length));
-    out += "\r\n";
-    return out;
-}
-
-} // namespace
-
 UpstreamExchange::UpstreamExchange(Owner &owner, Worker *worker, DownstreamStream &down, ExchangeRecorder &recorder)
     : m_owner(owner)
     , m_worker(worker)
@@ -71,7 +58,7 @@ void UpstreamExchange::connect()
     }
     m_connected = false;
     m_upstream->beginExchange(this, m_request->method == "HEAD");
-    if (m_upstream->state() == UpstreamConnection::State::Busy)
+    if (m_upstream->ready())
         onUpstreamConnected();
     else
         m_connectDeadline = steadyMs() + m_cluster->config().connectTimeout.count();
@@ -88,19 +75,11 @@ void UpstreamExchange::onUpstreamConnected()
 
 void UpstreamExchange::sendRequest()
 {
-    const QByteArray head = buildUpstreamRequestHead(*m_request, *m_target, *m_forward);
-    QByteArray body;
-    // A retry: everything sent before goes again.
-    for (const QByteArray &piece : m_sentBody)
-        body += m_framing.chunked ? chunkFrame(piece.constData(), size_t(piece.size())) : piece;
-    for (QByteArray &piece : m_bodyQueue) {
-        body += m_framing.chunked ? chunkFrame(piece.constData(), size_t(piece.size())) : piece;
+    // A retry: everything sent before goes again, then what waited for the connection.
+    m_upstream->sendRequest(*m_request, *m_target, *m_forward, m_sentBody, m_bodyQueue, m_requestComplete);
+    for (QByteArray &piece : m_bodyQueue)
         retain(std::move(piece));
-    }
     m_bodyQueue.clear();
-    if (m_requestComplete && m_framing.chunked)
-        body += "0\r\n\r\n";
-    m_upstream->send(head, body);
     m_headSent = true;
     if (m_requestComplete)
         refreshResponseDeadline();
@@ -125,7 +104,7 @@ void UpstreamExchange::sendBody(const char *data, size_t length)
     if (m_headSent && m_upstream && m_connected) {
         if (m_bodyRetainable)
             retain(QByteArray(data, qsizetype(length)));
-        m_upstream->send(m_framing.chunked ? chunkFrame(data, length) : QByteArray(data, qsizetype(length)));
+        m_upstream->sendBody(data, length);
         pauseClientIfBehind(m_upstream->pending());
         return;
     }
@@ -141,8 +120,7 @@ void UpstreamExchange::requestComplete()
     m_requestComplete = true;
     if (!m_headSent || !m_upstream)
         return;
-    if (m_framing.chunked)
-        m_upstream->send(QByteArrayLiteral("0\r\n\r\n"));
+    m_upstream->endRequest();
     refreshResponseDeadline();
 }
 
@@ -227,13 +205,10 @@ void UpstreamExchange::release(bool reusable)
     }
     if (!m_upstream)
         return;
-    UpstreamConnection *c = m_upstream;
+    UpstreamLink *link = m_upstream;
     m_upstream = nullptr;
-    c->setClient(nullptr);
-    if (reusable)
-        m_worker->release(c);
-    else
-        c->close();
+    link->setClient(nullptr);
+    link->release(reusable);
 }
 
 void UpstreamExchange::onUpstreamError(const QString &reason)
@@ -306,7 +281,7 @@ void UpstreamExchange::sendTunnelData(const char *data, size_t length)
 {
     if (!m_upstream)
         return;
-    m_upstream->send(QByteArray(data, qsizetype(length)));
+    m_upstream->sendTunnel(data, length);
     pauseClientIfBehind(m_upstream->pending());
 }
 

@@ -17,8 +17,9 @@ class Worker;
 // opens one, sends the request head and streams the body (kept while small, so a failed attempt
 // can go again), enforces the connect and response timeouts, retries idempotent requests on
 // another target or a fresh connection, and passes the answer to its Owner. Speaks to the target
-// through its codec (UpstreamConnection: HTTP/1.1); flow control pauses whichever side is faster.
-class UpstreamExchange final : public UpstreamConnection::Client
+// through an UpstreamLink (an HTTP/1.1 connection or an HTTP/2 stream); flow control pauses
+// whichever side is faster.
+class UpstreamExchange final : public UpstreamLink::Client
 {
     Q_DISABLE_COPY_MOVE(UpstreamExchange)
 
@@ -30,6 +31,7 @@ public:
         virtual void onUpstreamInformational(http::ResponseHead &&head) = 0;
         virtual void onUpstreamHead(http::ResponseHead &&head) = 0;
         virtual void onUpstreamBody(const char *data, size_t length) = 0;
+        virtual void onUpstreamTrailers(http::HttpHeaders &&trailers) = 0;
         virtual void onUpstreamComplete() = 0;
         virtual void onUpstreamBatchDone() = 0; // flush what the read batch produced
         // The exchange with the upstream broke after the response started (or in a tunnel): the
@@ -71,11 +73,12 @@ public:
     void checkTimeouts(qint64 nowMs);
 
 private:
-    // UpstreamConnection::Client
+    // UpstreamLink::Client
     void onUpstreamConnected() override;
     void onUpstreamInformational(http::ResponseHead &&head) override;
     void onUpstreamResponseHead(http::ResponseHead &&head) override;
     void onUpstreamBody(const char *data, size_t length) override;
+    void onUpstreamTrailers(http::HttpHeaders &&trailers) override { m_owner.onUpstreamTrailers(std::move(trailers)); }
     void onUpstreamComplete() override;
     void onUpstreamReadBatchDone() override;
     void onUpstreamError(const QString &reason) override;
@@ -102,7 +105,7 @@ private:
 
     std::shared_ptr<Cluster> m_cluster;
     TargetState *m_target = nullptr;
-    UpstreamConnection *m_upstream = nullptr;
+    UpstreamLink *m_upstream = nullptr;
     std::vector<TargetState *> m_tried;
     int m_retries = 0;
     qint64 m_connectDeadline = 0;
