@@ -13,7 +13,7 @@ build=(
   qt6-charts-dev libqt6sql6-sqlite libqt6svg6
   libqt6opengl6-dev libxkbcommon-dev       # Charts' CMake config needs Qt6OpenGL; Gui looks for XKB
   libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
-  libnghttp2-dev                           # HTTP/2 (downstream h2 and h2c)
+  libnghttp2-dev                           # HTTP/2 both ways (h2 and h2c clients and upstreams)
 )
 test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config
@@ -21,6 +21,7 @@ test=(
   nodejs                 # the export test installs an OpenAPI validator (swagger-parser) with npm
   openssl curl
   nghttp2-client         # HTTP/2 tests drive the gateway with nghttp and h2load
+  nghttp2-server         # nghttpd: an independent HTTP/2 server (h2c and h2 with ALPN) as upstream in tests
   appstream              # packaging_install test validates the AppStream metainfo
   lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
   clang libclang-rt-14-dev # fuzz preset: libFuzzer, ASan and UBSan runtimes for clang (tests/fuzz)

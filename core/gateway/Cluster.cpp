@@ -21,6 +21,9 @@ Cluster::Cluster(const config::Upstream &upstream)
     , m_tls(QSslConfiguration::defaultConfiguration())
 {
     m_tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    // HTTP/2 over TLS is agreed on with ALPN; the session refuses a target that does not say h2.
+    if (upstream.protocol == config::UpstreamProtocol::H2)
+        m_tls.setAllowedNextProtocols({ QByteArrayLiteral("h2") });
 }
 
 std::shared_ptr<Cluster> Cluster::create(const config::Upstream &upstream, QString *error)

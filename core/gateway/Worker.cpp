@@ -2,6 +2,7 @@
 
 #include "core/gateway/http1/Http1Connection.h"
 #include "core/gateway/http2/Http2Connection.h"
+#include "core/gateway/http2/Http2Upstream.h"
 #include "core/http/RawTransport.h"
 #include "core/http/SocketAddress.h"
 #include "core/http/SslTransport.h"
@@ -190,10 +191,15 @@ void Worker::shutdownConnections()
     for (auto &list : m_idle) {
         for (UpstreamConnection *u : list) {
             u->onRetired = nullptr;
-            u->close();
+            u->closeNow();
         }
     }
     m_idle.clear();
+    for (const auto &list : std::as_const(m_http2)) {
+        for (Http2UpstreamSession *s : std::vector(list))
+            s->abort();
+    }
+    m_http2.clear();
     // What was closed above deletes itself later, and a transport's socket is only scheduled for
     // deletion once its owner is deleted. The thread stops right after this; Qt deletes what is
     // pending then, but not what that deletion schedules in turn (a TLS socket leaked at shutdown,
@@ -203,8 +209,10 @@ void Worker::shutdownConnections()
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 }
 
-UpstreamConnection *Worker::acquire(TargetState *target, const Cluster &cluster, bool *pooled, QString *error)
+UpstreamLink *Worker::acquire(TargetState *target, const Cluster &cluster, bool *pooled, QString *error)
 {
+    if (cluster.config().protocol != config::UpstreamProtocol::Http1)
+        return acquireHttp2(target, cluster, pooled, error);
     if (pooled) {
         auto it = m_idle.find(target->key);
         if (it != m_idle.end() && !it->empty()) {
@@ -216,22 +224,51 @@ UpstreamConnection *Worker::acquire(TargetState *target, const Cluster &cluster,
         }
         *pooled = false;
     }
-    std::unique_ptr<http::Transport> transport;
-    if (target->tls) {
-        transport.reset(http::SslTransport::connectTo(target->hostName, target->port, cluster.tlsConfig()));
-    } else {
-        transport.reset(http::RawTransport::connectTo(target->address, target->port, error));
-        if (!transport)
-            return nullptr;
+    std::unique_ptr<http::Transport> transport = connectTo(target, cluster, error);
+    if (!transport)
+        return nullptr;
+    return new UpstreamConnection(std::move(transport), target, true, this);
+}
+
+std::unique_ptr<http::Transport> Worker::connectTo(TargetState *target, const Cluster &cluster, QString *error)
+{
+    if (target->tls)
+        return std::unique_ptr<http::Transport>(http::SslTransport::connectTo(target->hostName, target->port, cluster.tlsConfig()));
+    return std::unique_ptr<http::Transport>(http::RawTransport::connectTo(target->address, target->port, error));
+}
+
+UpstreamLink *Worker::acquireHttp2(TargetState *target, const Cluster &cluster, bool *pooled, QString *error)
+{
+    auto &sessions = m_http2[target->key];
+    if (pooled) {
+        *pooled = false;
+        for (Http2UpstreamSession *s : sessions) {
+            if (!s->hasRoom())
+                continue;
+            *pooled = s->connected() && s->used();
+            return s->openStream();
+        }
     }
-    return new UpstreamConnection(std::move(transport), target, true);
+    std::unique_ptr<http::Transport> transport = connectTo(target, cluster, error);
+    if (!transport)
+        return nullptr;
+    auto *session = new Http2UpstreamSession(std::move(transport), target, target->tls);
+    session->setParent(this);
+    const QByteArray key = target->key;
+    session->onRetired = [this, key](Http2UpstreamSession *s) {
+        auto it = m_http2.find(key);
+        if (it != m_http2.end())
+            std::erase(*it, s);
+    };
+    sessions.push_back(session);
+    return session->openStream();
 }
 
 void Worker::release(UpstreamConnection *connection)
 {
     auto &list = m_idle[connection->target()->key];
     if (int(list.size()) >= kMaxIdlePerTarget || m_state->draining()) {
-        connection->close();
+        connection->closeNow();
         return;
     }
     connection->setIdle();
@@ -299,7 +336,16 @@ void Worker::sweep()
                 stale.push_back(u);
         }
         for (UpstreamConnection *u : stale)
-            u->close(); // onRetired removes it from the list
+            u->closeNow(); // onRetired removes it from the list
+    }
+    for (const auto &list : std::as_const(m_http2)) {
+        std::vector<Http2UpstreamSession *> idle;
+        for (Http2UpstreamSession *s : list) {
+            if (s->idle() && now - s->idleSinceMs() > kUpstreamIdleMs)
+                idle.push_back(s);
+        }
+        for (Http2UpstreamSession *s : idle)
+            s->shutdown(); // onRetired removes it from the list
     }
     if (m_state->draining()) {
         const auto all = m_connections;

@@ -23,6 +23,7 @@ class Histogram;
 namespace portico::gateway {
 
 class ClientConnection;
+class Http2UpstreamSession;
 
 // One event-loop thread of the data plane. Each worker accepts on its own SO_REUSEPORT socket
 // per listener (the kernel spreads connections), serves its connections to the end, and keeps
@@ -46,9 +47,12 @@ public:
     RuntimeConfigPtr config();
     int index() const { return m_index; }
 
-    // An upstream connection to `target`: an idle pooled one (`*pooled` = true) or a new one.
-    UpstreamConnection *acquire(TargetState *target, const Cluster &cluster, bool *pooled, QString *error);
-    void release(UpstreamConnection *connection);
+    // A way to `target` for one exchange, as the cluster's protocol says: for HTTP/1.1 an idle
+    // pooled connection or a new one, for HTTP/2 a new stream on a session with room or on a new
+    // session. `*pooled` = true when it came from a connection used before; `pooled` null: insist
+    // on a fresh connection (a pooled one just failed).
+    UpstreamLink *acquire(TargetState *target, const Cluster &cluster, bool *pooled, QString *error);
+    void release(UpstreamConnection *connection); // an HTTP/1.1 connection goes back to the pool
 
     QNetworkAccessManager &network();
     void recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds,
@@ -78,6 +82,8 @@ private:
     bool admitConnection();
     void connectionGone();
     void sweep();
+    std::unique_ptr<http::Transport> connectTo(TargetState *target, const Cluster &cluster, QString *error);
+    UpstreamLink *acquireHttp2(TargetState *target, const Cluster &cluster, bool *pooled, QString *error);
 
     GatewayState *m_state;
     int m_index;
@@ -86,6 +92,7 @@ private:
     std::vector<std::unique_ptr<Listener>> m_listeners;
     std::unordered_set<ClientConnection *> m_connections;
     QHash<QByteArray, std::vector<UpstreamConnection *>> m_idle;
+    QHash<QByteArray, std::vector<Http2UpstreamSession *>> m_http2; // by target key, busy or idle
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_sweeper = nullptr;
     QHash<QByteArray, Counter *> m_requestCounters;

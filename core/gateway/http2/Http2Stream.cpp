@@ -1,28 +1,13 @@
 #include "core/gateway/http2/Http2Stream.h"
 
 #include "core/gateway/Worker.h"
+#include "core/gateway/http2/Http2Support.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
 
 namespace portico::gateway {
 
-namespace {
+using h2::connectionSpecific;
 
-// Connection-specific fields have no place in HTTP/2 (RFC 9113 8.2.2): an answer carrying one
-// would be a protocol error for the client.
-bool connectionSpecific(QByteArrayView lowerName)
-{
-    return lowerName == "connection" || lowerName == "keep-alive" || lowerName == "proxy-connection"
-        || lowerName == "transfer-encoding" || lowerName == "upgrade";
-}
-
-nghttp2_nv field(const QByteArray &name, const QByteArray &value)
-{
-    return { reinterpret_cast<uint8_t *>(const_cast<char *>(name.constData())),
-             reinterpret_cast<uint8_t *>(const_cast<char *>(value.constData())), size_t(name.size()),
-             size_t(value.size()), NGHTTP2_NV_FLAG_NONE };
-}
-
-} // namespace
 
 Http2Connection::Stream::Stream(Http2Connection *connection, int id)
     : m_connection(connection)
@@ -172,13 +157,13 @@ void Http2Connection::Stream::sendInformational(int status, const http::HttpHead
     if (m_submitted || m_closed)
         return;
     const QByteArray code = QByteArray::number(status);
-    std::vector<nghttp2_nv> nva { field(QByteArrayLiteral(":status"), code) };
+    std::vector<nghttp2_nv> nva { h2::nv(QByteArrayLiteral(":status"), code) };
     std::vector<QByteArray> names;
     names.reserve(size_t(headers.size()));
     for (const auto &[name, value] : headers.entries()) {
         names.push_back(name.toLower());
         if (!connectionSpecific(names.back()))
-            nva.push_back(field(names.back(), value));
+            nva.push_back(h2::nv(names.back(), value));
     }
     nghttp2_submit_headers(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, nullptr, nva.data(), nva.size(), nullptr);
     if (status == 100)
@@ -214,10 +199,10 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     const QByteArray code = QByteArray::number(m_status);
     std::vector<nghttp2_nv> nva;
     nva.reserve(m_fields.size() + 1);
-    nva.push_back(field(QByteArrayLiteral(":status"), code));
+    nva.push_back(h2::nv(QByteArrayLiteral(":status"), code));
     m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
     for (const auto &[name, value] : m_fields) {
-        nva.push_back(field(name, value));
+        nva.push_back(h2::nv(name, value));
         m_responseBytes += name.size() + value.size() + 4;
     }
     nghttp2_data_provider provider;
@@ -242,6 +227,19 @@ void Http2Connection::Stream::sendData(const char *data, size_t length)
     m_out.append(data, qsizetype(length));
     m_responseBytes += qint64(length);
     resumeBody();
+}
+
+void Http2Connection::Stream::sendTrailers(const http::HttpHeaders &trailers)
+{
+    if (m_eof || m_closed)
+        return;
+    for (const auto &[name, value] : trailers.entries()) {
+        QByteArray lower = name.toLower();
+        if (connectionSpecific(lower) || lower == "content-length" || lower == "host" || lower.startsWith(':')
+            || !http::HttpHeaders::isSafeValue(value))
+            continue;
+        m_trailers.emplace_back(std::move(lower), value);
+    }
 }
 
 void Http2Connection::Stream::endResponse()
@@ -277,6 +275,14 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
         if (self->m_eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_answered = true;
+            if (!self->m_trailers.empty()) {
+                // The stream ends with the trailing HEADERS instead of this DATA frame.
+                std::vector<nghttp2_nv> nva;
+                for (const auto &[name, value] : self->m_trailers)
+                    nva.push_back(h2::nv(name, value));
+                if (nghttp2_submit_trailer(self->m_connection->m_session, self->m_id, nva.data(), nva.size()) == 0)
+                    *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
+            }
             return ssize_t(n);
         }
         if (n == 0) {

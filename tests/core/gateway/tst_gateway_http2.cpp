@@ -2,6 +2,7 @@
 // a TLS one, driven by real HTTP/2 clients (curl, h2load from nghttp2-client), through the same
 // pipeline as HTTP/1.1 to an HTTP/1.1 upstream; and what a hostile peer gets.
 #include "GatewayHarness.h"
+#include "support/CurlClient.h"
 #include "support/SelfSignedCert.h"
 
 #include <QProcess>
@@ -12,34 +13,6 @@ using namespace portico;
 using namespace portico::test;
 
 namespace {
-
-struct CurlResult
-{
-    int exitCode = -1;
-    QByteArray head; // the response head(s) as curl printed them (-D -)
-    QByteArray body;
-    QByteArray error;
-};
-
-// One request with curl. `args` go before the URL.
-CurlResult curl(const QStringList &args, const QString &url)
-{
-    QProcess p;
-    p.start(QStringLiteral("curl"), QStringList { "-sS", "-D", "-", "--max-time", "10" } + args + QStringList { url });
-    CurlResult r;
-    if (!p.waitForFinished(15000)) {
-        p.kill();
-        r.error = "curl did not finish";
-        return r;
-    }
-    r.exitCode = p.exitCode();
-    const QByteArray out = p.readAllStandardOutput();
-    const qsizetype split = out.lastIndexOf("\r\n\r\n");
-    r.head = split < 0 ? out : out.left(split + 2);
-    r.body = split < 0 ? QByteArray() : out.mid(split + 4);
-    r.error = p.readAllStandardError();
-    return r;
-}
 
 // One HTTP/2 frame: 9-byte header (length, type, flags, stream id), then the payload.
 QByteArray frame(quint8 type, quint8 flags, quint32 stream, const QByteArray &payload)

@@ -4,6 +4,7 @@
 // compiled (the workspace has no per-upstream CA setting yet).
 #include "GatewayHarness.h"
 #include "support/SelfSignedCert.h"
+#include "support/TrustedCa.h"
 
 #include <QElapsedTimer>
 #include <QSslConfiguration>
@@ -13,27 +14,6 @@ using namespace portico;
 using namespace portico::test;
 
 namespace {
-
-// Trusts `caPath` in QSslConfiguration::defaultConfiguration() while alive.
-class TrustedCa
-{
-public:
-    explicit TrustedCa(const QString &caPath)
-        : m_saved(QSslConfiguration::defaultConfiguration())
-    {
-        QSslConfiguration c = m_saved;
-        m_ok = c.addCaCertificates(caPath, QSsl::Pem);
-        QSslConfiguration::setDefaultConfiguration(c);
-    }
-    ~TrustedCa() { QSslConfiguration::setDefaultConfiguration(m_saved); }
-    TrustedCa(const TrustedCa &) = delete;
-    TrustedCa &operator=(const TrustedCa &) = delete;
-    bool ok() const { return m_ok; }
-
-private:
-    QSslConfiguration m_saved;
-    bool m_ok = false;
-};
 
 QString routesTo(const QString &upstream)
 {

@@ -1,0 +1,597 @@
+#include "core/gateway/http2/Http2Upstream.h"
+
+#include "core/gateway/UpstreamRequest.h"
+#include "core/gateway/http2/Http2Support.h"
+#include "core/gateway/pipeline/PipelineSupport.h"
+
+#include <QMetaObject>
+
+#include <algorithm>
+#include <cstring>
+
+namespace portico::gateway {
+
+namespace {
+
+constexpr int32_t kStreamWindow = 1 << 20; // response bytes in flight per stream
+constexpr int32_t kConnectionWindow = 16 << 20; // and per connection
+constexpr qint64 kMaxResponseHead = 256 * 1024; // as for HTTP/1.1 upstreams
+
+QByteArrayView view(const uint8_t *data, size_t length)
+{
+    return { reinterpret_cast<const char *>(data), qsizetype(length) };
+}
+
+} // namespace
+
+// nghttp2's callbacks, each forwarding to the session in user_data.
+struct Http2UpstreamSession::Callbacks
+{
+    static Http2UpstreamSession *self(void *user) { return static_cast<Http2UpstreamSession *>(user); }
+
+    static int header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t nameLength,
+        const uint8_t *value, size_t valueLength, uint8_t, void *user)
+    {
+        if (frame->hd.type != NGHTTP2_HEADERS)
+            return 0;
+        Stream *s = self(user)->stream(frame->hd.stream_id);
+        if (s && !s->field(view(name, nameLength), view(value, valueLength)))
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE; // resets the stream
+        return 0;
+    }
+
+    static int frameReceived(nghttp2_session *, const nghttp2_frame *frame, void *user)
+    {
+        Http2UpstreamSession *c = self(user);
+        if (frame->hd.type == NGHTTP2_SETTINGS) {
+            c->m_gotSettings = true;
+            return 0;
+        }
+        if (frame->hd.type == NGHTTP2_GOAWAY) {
+            c->m_goingAway = true; // no new streams; those it refused close with REFUSED_STREAM
+            return 0;
+        }
+        Stream *s = c->stream(frame->hd.stream_id);
+        if (!s)
+            return 0;
+        const bool endStream = frame->hd.flags & NGHTTP2_FLAG_END_STREAM;
+        if (frame->hd.type == NGHTTP2_HEADERS)
+            s->headersDone(endStream);
+        else if (frame->hd.type == NGHTTP2_DATA && endStream)
+            s->complete();
+        return 0;
+    }
+
+    static int dataChunk(
+        nghttp2_session *session, uint8_t, int32_t streamId, const uint8_t *data, size_t length, void *user)
+    {
+        if (Stream *s = self(user)->stream(streamId))
+            s->body(reinterpret_cast<const char *>(data), length);
+        else
+            nghttp2_session_consume(session, streamId, length);
+        return 0;
+    }
+
+    static int streamClose(nghttp2_session *, int32_t streamId, uint32_t errorCode, void *user)
+    {
+        if (Stream *s = self(user)->stream(streamId))
+            s->closed(errorCode);
+        return 0;
+    }
+};
+
+Http2UpstreamSession::Http2UpstreamSession(
+    std::unique_ptr<http::Transport> transport, TargetState *target, bool tls)
+    : m_transport(std::move(transport))
+    , m_target(target)
+    , m_tls(tls)
+{
+    nghttp2_session_callbacks *cb = nullptr;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_on_header_callback(cb, &Callbacks::header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, &Callbacks::frameReceived);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, &Callbacks::dataChunk);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, &Callbacks::streamClose);
+    nghttp2_option *options = nullptr;
+    nghttp2_option_new(&options);
+    // Windows follow what the exchanges take (Stream::body / setReadEnabled).
+    nghttp2_option_set_no_auto_window_update(options, 1);
+    // Until the upstream's SETTINGS say otherwise.
+    nghttp2_option_set_peer_max_concurrent_streams(options, kMaxStreams);
+    nghttp2_session_client_new2(&m_session, cb, this, options);
+    nghttp2_option_del(options);
+    nghttp2_session_callbacks_del(cb);
+    m_idleSinceMs = steadyMs();
+
+    m_transport->onConnected = [this] { onConnected(); };
+    m_transport->onReadable = [this] { onReadable(); };
+    m_transport->onDrained = [this] {
+        for (size_t i = 0; i < m_streams.size(); ++i)
+            m_streams[i]->afterSend();
+    };
+    m_transport->onError = [this](const char *reason) {
+        fail(m_connected || !m_tls ? QString::fromLatin1(reason)
+                                   : notHttp2() + QStringLiteral(": ") + QString::fromLatin1(reason));
+    };
+}
+
+QString Http2UpstreamSession::notHttp2() const
+{
+    return m_tls
+        ? QStringLiteral("the TLS handshake for HTTP/2 failed (does the upstream offer h2 with ALPN?)")
+        : QStringLiteral("upstream closed the connection");
+}
+
+Http2UpstreamSession::~Http2UpstreamSession()
+{
+    m_retired.clear();
+    m_streams.clear();
+    nghttp2_session_del(m_session);
+}
+
+Http2UpstreamSession::Stream *Http2UpstreamSession::stream(int id) const
+{
+    const auto it = m_byId.find(id);
+    return it == m_byId.end() ? nullptr : it->second;
+}
+
+bool Http2UpstreamSession::hasRoom() const
+{
+    if (m_closed || m_goingAway)
+        return false;
+    const uint32_t peerLimit
+        = nghttp2_session_get_remote_settings(m_session, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    const size_t limit = std::min<size_t>(kMaxStreams, peerLimit);
+    // Stream ids run out after 2^30 requests: then a fresh connection.
+    return m_streams.size() < limit && nghttp2_session_get_next_stream_id(m_session) < (1u << 31) - 1;
+}
+
+Http2UpstreamSession::Stream *Http2UpstreamSession::openStream()
+{
+    if (!hasRoom())
+        return nullptr;
+    m_streams.push_back(std::make_unique<Stream>(this));
+    ++m_streamsOpened;
+    return m_streams.back().get();
+}
+
+void Http2UpstreamSession::onConnected()
+{
+    if (m_closed)
+        return;
+    if (m_tls && m_transport->negotiatedProtocol() != "h2") {
+        const QByteArray agreed = m_transport->negotiatedProtocol();
+        fail(QStringLiteral("the upstream did not agree to HTTP/2 (ALPN offered h2, got %1)")
+                 .arg(agreed.isEmpty() ? QStringLiteral("nothing") : QString::fromLatin1(agreed)));
+        return;
+    }
+    m_connected = true;
+    const nghttp2_settings_entry settings[] = {
+        { NGHTTP2_SETTINGS_ENABLE_PUSH, 0 },
+        { NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, uint32_t(kStreamWindow) },
+        { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, uint32_t(kMaxResponseHead) },
+    };
+    nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
+    nghttp2_session_set_local_window_size(m_session, NGHTTP2_FLAG_NONE, 0, kConnectionWindow);
+    // The exchanges that waited for the connection send their requests; one write for all.
+    ++m_depth;
+    std::vector<Stream *> waiting;
+    for (auto &s : m_streams)
+        waiting.push_back(s.get());
+    for (Stream *s : waiting) {
+        if (s->m_client && !s->m_released && !m_closed)
+            s->m_client->onUpstreamConnected();
+    }
+    --m_depth;
+    sendPending();
+}
+
+void Http2UpstreamSession::onReadable()
+{
+    if (m_closed)
+        return;
+    char buffer[64 * 1024];
+    for (int rounds = 0; rounds < 16 && !m_closed; ++rounds) {
+        const qint64 n = m_transport->read(buffer, sizeof(buffer));
+        if (n == 0)
+            break;
+        if (n < 0) {
+            fail(m_connected ? QStringLiteral("upstream closed the connection") : notHttp2());
+            return;
+        }
+        receive(buffer, size_t(n));
+        if (n < qint64(sizeof(buffer)))
+            break;
+    }
+    // One flush per read batch for every exchange that got bytes in it.
+    std::vector<Stream *> batch;
+    batch.swap(m_batch);
+    for (Stream *s : batch) {
+        s->m_inBatch = false;
+        if (s->m_client)
+            s->m_client->onUpstreamReadBatchDone();
+    }
+    sendPending();
+}
+
+void Http2UpstreamSession::receive(const char *data, size_t length)
+{
+    ++m_depth;
+    const ssize_t used = nghttp2_session_mem_recv(m_session, reinterpret_cast<const uint8_t *>(data), length);
+    --m_depth;
+    if (used < 0)
+        fail(m_gotSettings
+                ? QStringLiteral("HTTP/2 protocol error from the upstream: %1")
+                      .arg(QString::fromLatin1(nghttp2_strerror(int(used))))
+                : QStringLiteral("the upstream does not speak HTTP/2 (no SETTINGS frame after the preface)"));
+}
+
+void Http2UpstreamSession::requestSend()
+{
+    if (m_depth > 0) {
+        m_sendWanted = true;
+        return;
+    }
+    sendPending();
+}
+
+void Http2UpstreamSession::sendPending()
+{
+    if (m_closed || !m_connected)
+        return;
+    QByteArray out;
+    do {
+        m_sendWanted = false;
+        ++m_depth;
+        for (;;) {
+            const uint8_t *data = nullptr;
+            const ssize_t n = nghttp2_session_mem_send(m_session, &data);
+            if (n <= 0)
+                break;
+            out.append(reinterpret_cast<const char *>(data), qsizetype(n));
+        }
+        --m_depth;
+    } while (m_sendWanted && !m_closed);
+    if (!out.isEmpty())
+        m_transport->send(out);
+    for (size_t i = 0; i < m_streams.size(); ++i)
+        m_streams[i]->afterSend();
+    if (!m_closed && !nghttp2_session_want_read(m_session) && !nghttp2_session_want_write(m_session)) {
+        // nghttp2 is done with the connection: a GOAWAY either way, or a peer that broke the
+        // protocol (nghttp2 answered with GOAWAY); any stream still open fails.
+        fail(m_gotSettings
+                ? QStringLiteral("the upstream ended the HTTP/2 connection")
+                : QStringLiteral("the upstream does not speak HTTP/2 (no SETTINGS frame after the preface)"));
+    }
+}
+
+void Http2UpstreamSession::shutdown()
+{
+    if (m_closed)
+        return;
+    m_goingAway = true;
+    if (m_connected && m_streams.empty()) {
+        nghttp2_submit_goaway(m_session, NGHTTP2_FLAG_NONE, 0, NGHTTP2_NO_ERROR, nullptr, 0);
+        sendPending();
+    }
+    if (!m_closed && m_streams.empty()) {
+        m_closed = true;
+        m_transport->close(true);
+        retire();
+    }
+}
+
+void Http2UpstreamSession::fail(const QString &reason)
+{
+    if (m_closed)
+        return;
+    m_closed = true;
+    m_transport->close(true); // what nghttp2 queued (a GOAWAY) still goes out
+    std::vector<Stream *> live;
+    for (auto &s : m_streams)
+        live.push_back(s.get());
+    for (Stream *s : live) {
+        s->m_closed = true;
+        s->m_reset = true;
+        s->failed(reason);
+        forget(s);
+    }
+    retire();
+}
+
+// The stream's exchange is gone and nghttp2 is done with it.
+void Http2UpstreamSession::forget(Stream *stream)
+{
+    const auto it = std::find_if(
+        m_streams.begin(), m_streams.end(), [stream](const auto &s) { return s.get() == stream; });
+    if (it == m_streams.end())
+        return;
+    if (stream->m_id > 0)
+        m_byId.erase(stream->m_id);
+    m_retired.push_back(std::move(*it));
+    m_streams.erase(it);
+    if (m_streams.empty()) {
+        m_idleSinceMs = steadyMs();
+        if (m_goingAway && !m_closed)
+            QMetaObject::invokeMethod(
+                this, [this] { shutdown(); }, Qt::QueuedConnection);
+    }
+    if (!m_purgeQueued) {
+        m_purgeQueued = true;
+        QMetaObject::invokeMethod(
+            this, [this] { purge(); }, Qt::QueuedConnection);
+    }
+}
+
+void Http2UpstreamSession::purge()
+{
+    m_purgeQueued = false;
+    m_retired.clear();
+}
+
+void Http2UpstreamSession::retire()
+{
+    if (onRetired) {
+        auto cb = std::move(onRetired);
+        onRetired = nullptr;
+        cb(this);
+    }
+    deleteLater();
+}
+
+// Stream
+
+Http2UpstreamSession::Stream::Stream(Http2UpstreamSession *session)
+    : m_session(session)
+{
+}
+
+void Http2UpstreamSession::Stream::beginExchange(Client *client, bool)
+{
+    m_client = client; // HEAD: nghttp2 knows from the request that no body follows
+}
+
+void Http2UpstreamSession::Stream::sendRequest(const http::RequestHead &request, const TargetState &target,
+    const ForwardInfo &forward, const std::vector<QByteArray> &resend, const std::vector<QByteArray> &fresh,
+    bool complete)
+{
+    const auto fields = buildUpstreamHttp2Fields(request, target, forward);
+    std::vector<nghttp2_nv> nva;
+    nva.reserve(fields.size());
+    for (const auto &[name, value] : fields)
+        nva.push_back(h2::nv(name, value));
+    for (const auto *pieces : { &resend, &fresh }) {
+        for (const QByteArray &piece : *pieces)
+            m_out += piece;
+    }
+    m_eof = complete;
+    nghttp2_data_provider provider;
+    provider.source.ptr = this;
+    provider.read_callback = &Stream::readBody;
+    const bool bodyless = complete && m_out.isEmpty();
+    const int32_t id = nghttp2_submit_request(
+        m_session->m_session, nullptr, nva.data(), nva.size(), bodyless ? nullptr : &provider, this);
+    if (id < 0) {
+        // Reported from the event loop: the exchange is still inside this call.
+        const QString reason = QStringLiteral("cannot open an HTTP/2 stream: %1")
+                                   .arg(QString::fromLatin1(nghttp2_strerror(id)));
+        QMetaObject::invokeMethod(
+            m_session,
+            [session = m_session, self = this, reason] {
+                for (auto &s : session->m_streams) {
+                    if (s.get() == self && !self->m_released) {
+                        self->m_closed = true;
+                        self->m_reset = true;
+                        self->failed(reason);
+                        session->forget(self);
+                        return;
+                    }
+                }
+            },
+            Qt::QueuedConnection);
+        return;
+    }
+    m_id = id;
+    m_sentEof = bodyless;
+    m_session->m_byId[id] = this;
+    m_session->requestSend();
+}
+
+void Http2UpstreamSession::Stream::sendBody(const char *data, size_t length)
+{
+    if (length == 0 || m_eof || m_closed)
+        return;
+    if (m_outPos > 0 && m_outPos == m_out.size()) {
+        m_out.resize(0);
+        m_outPos = 0;
+    }
+    m_out.append(data, qsizetype(length));
+    resumeBody();
+}
+
+void Http2UpstreamSession::Stream::endRequest()
+{
+    if (m_eof)
+        return;
+    m_eof = true;
+    resumeBody();
+}
+
+void Http2UpstreamSession::Stream::resumeBody()
+{
+    if (m_deferred && m_id > 0 && !m_closed) {
+        m_deferred = false;
+        nghttp2_session_resume_data(m_session->m_session, m_id);
+    }
+    m_session->requestSend();
+}
+
+ssize_t Http2UpstreamSession::Stream::readBody(nghttp2_session *, int32_t, uint8_t *buf, size_t length,
+    uint32_t *flags, nghttp2_data_source *source, void *)
+{
+    auto *self = static_cast<Stream *>(source->ptr);
+    const size_t available = size_t(self->m_out.size() - self->m_outPos);
+    const size_t n = std::min(length, available);
+    if (n > 0) {
+        memcpy(buf, self->m_out.constData() + self->m_outPos, n);
+        self->m_outPos += qsizetype(n);
+    }
+    if (self->m_outPos == self->m_out.size()) {
+        self->m_out.resize(0);
+        self->m_outPos = 0;
+        if (self->m_eof) {
+            *flags |= NGHTTP2_DATA_FLAG_EOF;
+            self->m_sentEof = true;
+            return ssize_t(n);
+        }
+        if (n == 0) {
+            self->m_deferred = true;
+            return NGHTTP2_ERR_DEFERRED;
+        }
+    }
+    return ssize_t(n);
+}
+
+qint64 Http2UpstreamSession::Stream::pending() const
+{
+    // The connection's queue counts for every stream on it: a slow upstream slows them all.
+    const qint64 queued = qint64(m_out.size() - m_outPos) + m_session->m_transport->pending();
+    if (queued > detail::kHighWater)
+        m_wasBehind = true;
+    return queued;
+}
+
+void Http2UpstreamSession::Stream::afterSend()
+{
+    if (m_wasBehind && m_client && pending() <= detail::kHighWater / 2) {
+        m_wasBehind = false;
+        m_client->onUpstreamDrained();
+    }
+}
+
+void Http2UpstreamSession::Stream::setReadEnabled(bool enabled)
+{
+    m_readPaused = !enabled;
+    if (enabled && m_unconsumed > 0 && m_id > 0 && !m_closed) {
+        nghttp2_session_consume_stream(m_session->m_session, m_id, size_t(m_unconsumed));
+        m_unconsumed = 0;
+        m_session->requestSend();
+    }
+}
+
+void Http2UpstreamSession::Stream::release(bool)
+{
+    if (m_released)
+        return;
+    m_released = true;
+    m_client = nullptr;
+    if (m_id > 0 && !m_closed) {
+        if (m_responseComplete && m_sentEof)
+            return; // ended both ways: nghttp2 closes it, then it is forgotten
+        // Not ended (the exchange gave up, or the upstream answered before the body was sent).
+        nghttp2_submit_rst_stream(m_session->m_session, NGHTTP2_FLAG_NONE, m_id, NGHTTP2_CANCEL);
+        m_session->requestSend();
+        return; // forgotten when nghttp2 closes it
+    }
+    m_session->forget(this);
+}
+
+bool Http2UpstreamSession::Stream::field(QByteArrayView name, QByteArrayView value)
+{
+    m_headBytes += name.size() + value.size() + 32;
+    if (m_headBytes > kMaxResponseHead) {
+        m_failure
+            = QStringLiteral("the upstream's response head is larger than %1 bytes").arg(kMaxResponseHead);
+        return false;
+    }
+    if (name == ":status")
+        m_status = value.toInt();
+    else if (!name.startsWith(':'))
+        m_fields.add(name.toByteArray(), value.toByteArray());
+    return true;
+}
+
+void Http2UpstreamSession::Stream::headersDone(bool endStream)
+{
+    if (!m_headDone && m_status >= 100 && m_status < 200) {
+        // Interim (103 Early Hints and the like); 100 Continue is ours to send or not.
+        if (m_status != 100 && m_client)
+            m_client->onUpstreamInformational(
+                { m_status, http::reasonPhrase(m_status), 1, std::move(m_fields) });
+        m_status = 0;
+        m_fields.clear();
+        return;
+    }
+    if (!m_headDone) {
+        m_headDone = true;
+        http::ResponseHead head { m_status, http::reasonPhrase(m_status), 1, std::move(m_fields) };
+        m_fields.clear();
+        if (m_client)
+            m_client->onUpstreamResponseHead(std::move(head));
+    } else if (m_client) {
+        m_client->onUpstreamTrailers(std::move(m_fields));
+        m_fields.clear();
+    }
+    if (endStream)
+        complete();
+}
+
+void Http2UpstreamSession::Stream::body(const char *data, size_t length)
+{
+    // The connection's window comes back at once (another stream may need it); the stream's only
+    // when its exchange is not paused, so a slow client holds back this stream alone.
+    nghttp2_session_consume_connection(m_session->m_session, length);
+    if (m_readPaused || !m_client)
+        m_unconsumed += qint64(length);
+    else
+        nghttp2_session_consume_stream(m_session->m_session, m_id, length);
+    if (!m_client)
+        return;
+    if (!m_inBatch) {
+        m_inBatch = true;
+        m_session->m_batch.push_back(this);
+    }
+    m_client->onUpstreamBody(data, length);
+}
+
+void Http2UpstreamSession::Stream::complete()
+{
+    if (m_responseComplete)
+        return;
+    m_responseComplete = true;
+    if (m_client)
+        m_client->onUpstreamReadBatchDone();
+    if (m_client)
+        m_client->onUpstreamComplete();
+}
+
+void Http2UpstreamSession::Stream::closed(uint32_t errorCode)
+{
+    m_closed = true;
+    if (m_id > 0)
+        m_session->m_byId.erase(m_id);
+    if (!m_responseComplete) {
+        m_reset = true;
+        QString reason = m_failure;
+        if (reason.isEmpty()) {
+            reason = errorCode == NGHTTP2_REFUSED_STREAM
+                ? QStringLiteral("upstream refused the stream (not processed)")
+                : QStringLiteral("upstream reset the stream (%1)")
+                      .arg(QString::fromLatin1(nghttp2_http2_strerror(errorCode)));
+        }
+        failed(reason);
+    }
+    if (m_released)
+        m_session->forget(this);
+}
+
+void Http2UpstreamSession::Stream::failed(const QString &reason)
+{
+    m_released = true; // the link retires itself: its exchange will not touch it again
+    if (m_responseComplete)
+        return; // the exchange has its answer; what happens to the connection now is not its news
+    if (Client *c = std::exchange(m_client, nullptr))
+        c->onUpstreamError(reason);
+}
+
+} // namespace portico::gateway
