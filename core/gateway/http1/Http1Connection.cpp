@@ -1,7 +1,9 @@
 #include "core/gateway/http1/Http1Connection.h"
 
+#include "core/gateway/UpstreamRequest.h"
 #include "core/gateway/Worker.h"
 #include "core/gateway/http2/Http2Connection.h"
+#include "core/http/HttpSyntax.h"
 
 namespace portico::gateway {
 
@@ -114,6 +116,27 @@ void Http1Connection::sendData(const char *data, size_t length)
     } else {
         m_out.append(data, qsizetype(length));
     }
+    m_responseBytes += m_out.size() - before;
+}
+
+void Http1Connection::sendTrailers(const http::HttpHeaders &trailers)
+{
+    if (!m_chunkedOut)
+        return;
+    const qsizetype before = m_out.size();
+    m_out += "0\r\n";
+    for (const auto &[name, value] : trailers.entries()) {
+        // Framing and routing fields never belong in a trailer (RFC 9110 6.5.1).
+        if (!http::isToken(name) || !http::HttpHeaders::isSafeValue(value) || isHopByHop(name)
+            || http::HttpHeaders::nameEquals(name, "content-length") || http::HttpHeaders::nameEquals(name, "host"))
+            continue;
+        m_out += name;
+        m_out += ": ";
+        m_out += value;
+        m_out += "\r\n";
+    }
+    m_out += "\r\n";
+    m_chunkedOut = false;
     m_responseBytes += m_out.size() - before;
 }
 

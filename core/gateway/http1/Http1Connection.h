@@ -43,6 +43,7 @@ public:
     void addField(QByteArrayView name, QByteArrayView value) override;
     void endHead(const HeadOptions &options, HeadObserver *observer) override;
     void sendData(const char *data, size_t length) override;
+    void sendTrailers(const http::HttpHeaders &trailers) override;
     void endResponse() override;
     void flush() override;
     qint64 pending() const override { return m_transport->pending(); }

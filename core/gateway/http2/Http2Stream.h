@@ -45,6 +45,7 @@ public:
     void addField(QByteArrayView name, QByteArrayView value) override;
     void endHead(const HeadOptions &options, HeadObserver *observer) override;
     void sendData(const char *data, size_t length) override;
+    void sendTrailers(const http::HttpHeaders &trailers) override;
     void endResponse() override;
     void flush() override;
     qint64 pending() const override;
@@ -83,6 +84,7 @@ private:
     // Response
     int m_status = 0;
     std::vector<std::pair<QByteArray, QByteArray>> m_fields;
+    std::vector<std::pair<QByteArray, QByteArray>> m_trailers; // sent after the last DATA frame
     QByteArray m_out;        // body bytes nghttp2 has not taken yet
     qsizetype m_outPos = 0;
     qint64 m_responseBytes = 0;

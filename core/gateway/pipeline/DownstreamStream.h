@@ -68,6 +68,10 @@ public:
     virtual void addField(QByteArrayView name, QByteArrayView value) = 0;
     virtual void endHead(const HeadOptions &options, HeadObserver *observer) = 0;
     virtual void sendData(const char *data, size_t length) = 0;
+    // Fields after the body (gRPC's grpc-status), right before endResponse(). HTTP/2 sends them as
+    // a trailing HEADERS frame; HTTP/1.1 in the last chunk of a chunked body, and not at all after
+    // a body of declared length, which has no place for them.
+    virtual void sendTrailers(const http::HttpHeaders &trailers) = 0;
     virtual void endResponse() = 0; // after the last body byte (HTTP/1.1: the last chunk)
     virtual void flush() = 0;
     virtual qint64 pending() const = 0; // bytes queued to the client, for backpressure

@@ -339,6 +339,8 @@ void ProxyExchange::onUpstreamComplete()
         sendBuffered(m_response, m_writer.takeBuffer());
         return;
     }
+    if (!m_trailers.isEmpty())
+        m_down.sendTrailers(m_trailers);
     m_writer.endBody();
     m_down.flush();
     finish();
