@@ -45,6 +45,12 @@ void HealthChecker::checkCluster(const std::shared_ptr<Cluster> &cluster)
         request.setTransferTimeout(int(hc.timeout.count()));
         request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         request.setRawHeader("User-Agent", "portico-health-check");
+        // Probe in the protocol the exchanges use: an h2c-only server (gRPC) answers no HTTP/1.1.
+        if (cluster->config().protocol == config::UpstreamProtocol::H2c)
+            request.setAttribute(QNetworkRequest::Http2DirectAttribute, true);
+        else
+            request.setAttribute(QNetworkRequest::Http2AllowedAttribute,
+                                 cluster->config().protocol == config::UpstreamProtocol::H2);
         QNetworkReply *reply = m_network->get(request);
         TargetState *target = t.get();
         std::weak_ptr<Cluster> weak = cluster;

@@ -255,6 +255,29 @@ private Q_SLOTS:
         }
     }
 
+    void healthChecksSpeakHttp2()
+    {
+        // nghttpd speaks only HTTP/2: a probe in HTTP/1.1 would fail, mark the target down
+        // (unhealthy_after: 1) and the request after it would get a 503.
+        GatewayHarness gw;
+        const QString docroot = gw.dir().dir() + QStringLiteral("/www");
+        QVERIFY(QDir().mkpath(docroot));
+        gw.dir().writeFile(QStringLiteral("www/healthz"), QByteArray("ok"));
+        gw.dir().writeFile(QStringLiteral("www/page"), QByteArray("page"));
+        Nghttpd server(docroot, nullptr, { QStringLiteral("-v") });
+        QVERIFY(server.ready());
+        QVERIFY(gw.start(gatewayHeader()
+                         + h2cUpstream(server.port(), QStringLiteral("    health_check: {path: /healthz, interval: 100ms, "
+                                                                     "unhealthy_after: 1, healthy_after: 1}\n"))
+                         + routeTo(QStringLiteral("inner")))
+                    .isEmpty());
+        QByteArray log;
+        QTRY_VERIFY_WITH_TIMEOUT((log += server.output()).count("/healthz") >= 2, 5000);
+        const RawResponse r = gw.get("/page");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.body, QByteArray("page"));
+    }
+
     void trailersPassThrough()
     {
         // gRPC's status comes in trailers: an HTTP/2 client gets them as trailing HEADERS, an
