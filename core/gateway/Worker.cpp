@@ -252,7 +252,8 @@ UpstreamLink *Worker::acquireHttp2(TargetState *target, const Cluster &cluster, 
     std::unique_ptr<http::Transport> transport = connectTo(target, cluster, error);
     if (!transport)
         return nullptr;
-    auto *session = new Http2UpstreamSession(std::move(transport), target, target->tls);
+    auto *session = new Http2UpstreamSession(std::move(transport), target, target->tls,
+                                             cluster.config().connectTimeout.count());
     session->setParent(this);
     const QByteArray key = target->key;
     session->onRetired = [this, key](Http2UpstreamSession *s) {
@@ -340,12 +341,17 @@ void Worker::sweep()
     }
     for (const auto &list : std::as_const(m_http2)) {
         std::vector<Http2UpstreamSession *> idle;
+        std::vector<Http2UpstreamSession *> stuck;
         for (Http2UpstreamSession *s : list) {
-            if (s->idle() && now - s->idleSinceMs() > kUpstreamIdleMs)
+            if (s->connectOverdue(now))
+                stuck.push_back(s);
+            else if (s->idle() && now - s->idleSinceMs() > kUpstreamIdleMs)
                 idle.push_back(s);
         }
         for (Http2UpstreamSession *s : idle)
             s->shutdown(); // onRetired removes it from the list
+        for (Http2UpstreamSession *s : stuck)
+            s->abort();
     }
     if (m_state->draining()) {
         const auto all = m_connections;

@@ -81,10 +81,11 @@ struct Http2UpstreamSession::Callbacks
 };
 
 Http2UpstreamSession::Http2UpstreamSession(
-    std::unique_ptr<http::Transport> transport, TargetState *target, bool tls)
+    std::unique_ptr<http::Transport> transport, TargetState *target, bool tls, qint64 connectTimeoutMs)
     : m_transport(std::move(transport))
     , m_target(target)
     , m_tls(tls)
+    , m_connectTimeoutMs(connectTimeoutMs)
 {
     nghttp2_session_callbacks *cb = nullptr;
     nghttp2_session_callbacks_new(&cb);
@@ -101,7 +102,7 @@ Http2UpstreamSession::Http2UpstreamSession(
     nghttp2_session_client_new2(&m_session, cb, this, options);
     nghttp2_option_del(options);
     nghttp2_session_callbacks_del(cb);
-    m_idleSinceMs = steadyMs();
+    m_idleSinceMs = m_createdMs = steadyMs();
 
     m_transport->onConnected = [this] { onConnected(); };
     m_transport->onReadable = [this] { onReadable(); };
@@ -263,6 +264,17 @@ void Http2UpstreamSession::sendPending()
                 ? QStringLiteral("the upstream ended the HTTP/2 connection")
                 : QStringLiteral("the upstream does not speak HTTP/2 (no SETTINGS frame after the preface)"));
     }
+}
+
+void Http2UpstreamSession::abort()
+{
+    if (m_gotSettings)
+        fail(QStringLiteral("the connection to the upstream was closed"));
+    else if (m_connected)
+        fail(QStringLiteral("the upstream sent no HTTP/2 SETTINGS within the connect timeout (%1 ms)")
+                 .arg(m_connectTimeoutMs));
+    else
+        fail(QStringLiteral("could not connect to the upstream within %1 ms").arg(m_connectTimeoutMs));
 }
 
 void Http2UpstreamSession::shutdown()

@@ -35,11 +35,12 @@ class Http2UpstreamSession final : public QObject
 
 public:
     static constexpr int kMaxStreams = 100;
-    static constexpr qint64 kIdleCloseMs = 60'000;
 
     class Stream;
 
-    Http2UpstreamSession(std::unique_ptr<http::Transport> transport, TargetState *target, bool tls);
+    // `connectTimeoutMs`: how long the connection may take (see connectOverdue()).
+    Http2UpstreamSession(
+        std::unique_ptr<http::Transport> transport, TargetState *target, bool tls, qint64 connectTimeoutMs);
     ~Http2UpstreamSession() override;
 
     // A stream for one exchange, or nullptr when the session takes no more.
@@ -48,12 +49,18 @@ public:
     bool connected() const { return m_connected; }
     bool used() const { return m_streamsOpened > 0; }
     bool idle() const { return m_streams.empty(); }
+    // No HTTP/2 from the upstream (not connected, or no SETTINGS) after the connect timeout: the
+    // exchanges waiting on it give up (504) and new ones would wait in vain; the pool aborts it.
+    bool connectOverdue(qint64 nowMs) const
+    {
+        return !m_gotSettings && nowMs - m_createdMs > m_connectTimeoutMs;
+    }
     qint64 idleSinceMs() const { return m_idleSinceMs; }
     TargetState *target() const { return m_target; }
     // GOAWAY, then close once the streams still running end (or at once when none are).
     void shutdown();
     // Closes at once; exchanges still on it fail.
-    void abort() { fail(QStringLiteral("the gateway is stopping")); }
+    void abort();
 
     std::function<void(Http2UpstreamSession *)> onRetired; // set by the pool; called once
 
@@ -92,6 +99,8 @@ private:
     bool m_closed = false;
     bool m_purgeQueued = false;
     qint64 m_idleSinceMs = 0;
+    qint64 m_createdMs = 0;
+    qint64 m_connectTimeoutMs;
 };
 
 class Http2UpstreamSession::Stream final : public UpstreamLink

@@ -267,9 +267,10 @@ private Q_SLOTS:
         Nghttpd server(docroot, nullptr, { QStringLiteral("-v") });
         QVERIFY(server.ready());
         QVERIFY(gw.start(gatewayHeader()
-                         + h2cUpstream(server.port(), QStringLiteral("    health_check: {path: /healthz, interval: 100ms, "
-                                                                     "unhealthy_after: 1, healthy_after: 1}\n"))
-                         + routeTo(QStringLiteral("inner")))
+                      + h2cUpstream(server.port(),
+                          QStringLiteral("    health_check: {path: /healthz, interval: 100ms, "
+                                         "unhealthy_after: 1, healthy_after: 1}\n"))
+                      + routeTo(QStringLiteral("inner")))
                     .isEmpty());
         QByteArray log;
         QTRY_VERIFY_WITH_TIMEOUT((log += server.output()).count("/healthz") >= 2, 5000);
@@ -303,6 +304,28 @@ private Q_SLOTS:
             h1.head.contains("transfer-encoding: chunked") || h1.head.contains("Transfer-Encoding: chunked"),
             h1.head.constData());
         QVERIFY2((h1.head + h1.body).contains("x-checksum: abc123"), (h1.head + h1.body).constData());
+    }
+
+    void silentUpstreamIsReplaced()
+    {
+        // Accepts and never says a word: no SETTINGS, so the session is given up after the
+        // connect timeout and the next request opens a new connection instead of waiting on it.
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        QList<QTcpSocket *> accepted;
+        connect(&silent, &QTcpServer::newConnection, &silent,
+            [&] { accepted << silent.nextPendingConnection(); });
+        GatewayHarness gw;
+        QVERIFY(gw.start(oneWorker()
+                      + h2cUpstream(silent.serverPort(), QStringLiteral("    timeouts: {connect: 200ms}\n"))
+                      + routeTo(QStringLiteral("inner"), QStringLiteral(", timeout: 2s")))
+                    .isEmpty());
+        const RawResponse a = gw.get("/a");
+        QCOMPARE(a.status, 502);
+        QVERIFY2(a.body.contains("no HTTP/2 SETTINGS within the connect timeout"), a.body.constData());
+        QTRY_COMPARE(accepted.size(), 1);
+        QCOMPARE(gw.get("/b").status, 502);
+        QTRY_COMPARE(accepted.size(), 2);
     }
 
     void targetsThatDoNotSpeakHttp2Are502()
