@@ -110,15 +110,13 @@ Http2Connection::Http2Connection(Worker *worker, std::unique_ptr<http::Transport
         { NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, uint32_t(kMaxConcurrentStreams) },
         { NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, uint32_t(std::min<qint64>(limits.maxHeaderBytes, 1 << 30)) },
         { NGHTTP2_SETTINGS_ENABLE_PUSH, 0 },
+        { NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL, 1 }, // WebSocket over HTTP/2 (RFC 8441)
     };
     nghttp2_submit_settings(m_session, NGHTTP2_FLAG_NONE, settings, std::size(settings));
     m_idleSinceMs = steadyMs();
 
     m_transport->onReadable = [this] { onReadable(); };
-    m_transport->onDrained = [this] {
-        for (auto &[id, s] : m_streams)
-            s->afterSend();
-    };
+    m_transport->onDrained = [this] { sendPending(); }; // streams waiting for room resume
     m_transport->onError = [this](const char *) { closeConnection(); };
 }
 
@@ -191,23 +189,36 @@ void Http2Connection::sendPending()
 {
     if (m_closed)
         return;
-    QByteArray out;
-    do {
-        m_sendWanted = false;
+    for (int round = 0; round < 4 && !m_closed; ++round) {
+        QByteArray out;
+        do {
+            m_sendWanted = false;
+            ++m_depth;
+            for (;;) {
+                const uint8_t *data = nullptr;
+                const ssize_t n = nghttp2_session_mem_send(m_session, &data);
+                if (n <= 0)
+                    break;
+                out.append(reinterpret_cast<const char *>(data), qsizetype(n));
+            }
+            --m_depth;
+        } while (m_sendWanted && !m_closed);
+        if (!out.isEmpty() && !m_closed)
+            m_transport->send(out);
+        // By id: a stream's exchange may write (and streams close) from inside afterSend().
+        std::vector<int> ids;
+        ids.reserve(m_streams.size());
+        for (const auto &[id, s] : m_streams)
+            ids.push_back(id);
         ++m_depth;
-        for (;;) {
-            const uint8_t *data = nullptr;
-            const ssize_t n = nghttp2_session_mem_send(m_session, &data);
-            if (n <= 0)
-                break;
-            out.append(reinterpret_cast<const char *>(data), qsizetype(n));
+        for (int id : ids) {
+            if (Stream *s = stream(id))
+                s->afterSend();
         }
         --m_depth;
-    } while (m_sendWanted && !m_closed);
-    if (!out.isEmpty() && !m_closed)
-        m_transport->send(out);
-    for (auto &[id, s] : m_streams)
-        s->afterSend();
+        if (!m_sendWanted) // a stream queued a frame (RST_STREAM after its answer): go again
+            break;
+    }
     if (!m_closed && !nghttp2_session_want_read(m_session) && !nghttp2_session_want_write(m_session))
         closeGracefully();
     else if (m_draining && !busy() && !m_closed)

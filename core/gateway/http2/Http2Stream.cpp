@@ -4,6 +4,8 @@
 #include "core/gateway/http2/Http2Support.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
 
+#include <QRandomGenerator>
+
 namespace portico::gateway {
 
 using h2::connectionSpecific;
@@ -37,6 +39,8 @@ void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayVie
             m_request.target = value.toByteArray();
         else if (name == ":authority")
             m_authority = value.toByteArray();
+        else if (name == ":protocol")
+            m_connectProtocol = value.toByteArray();
         return; // :scheme: the listener says whether it is TLS
     }
     if (name == "cookie") {
@@ -61,6 +65,26 @@ void Http2Connection::Stream::requestHeadComplete(bool endStream)
         r.headers.entries().prepend({ QByteArrayLiteral("host"), m_authority });
     if (!m_cookies.isEmpty())
         r.headers.add(QByteArrayLiteral("cookie"), m_cookies.join("; "));
+    if (!m_connectProtocol.isEmpty()) {
+        // Extended CONNECT (RFC 8441; nghttp2 has checked :scheme, :path and :authority). Only
+        // WebSocket is known; it becomes the HTTP/1.1 handshake an upstream understands, with a
+        // key of our own (the HTTP/2 client sends none and expects no Sec-WebSocket-Accept).
+        if (r.method != "CONNECT" || m_connectProtocol.compare("websocket", Qt::CaseInsensitive) != 0) {
+            refuse(501, QStringLiteral("extended CONNECT for '%1' is not supported (only websocket)")
+                            .arg(QString::fromLatin1(m_connectProtocol)));
+            return;
+        }
+        r.method = "GET";
+        r.headers.remove("sec-websocket-key");
+        r.headers.add(QByteArrayLiteral("upgrade"), QByteArrayLiteral("websocket"));
+        r.headers.add(QByteArrayLiteral("connection"), QByteArrayLiteral("Upgrade"));
+        QByteArray key(16, Qt::Uninitialized);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(key.data()), 4);
+        r.headers.add(QByteArrayLiteral("sec-websocket-key"), key.toBase64());
+        if (!r.headers.contains("sec-websocket-version"))
+            r.headers.add(QByteArrayLiteral("sec-websocket-version"), QByteArrayLiteral("13"));
+        endStream = true; // no request body: the DATA that follows is the tunnel's
+    }
     RequestFraming framing;
     framing.bodyless = endStream;
     bool lengthOk = true;
@@ -103,6 +127,20 @@ void Http2Connection::Stream::refuse(int status, const QString &detail)
 
 void Http2Connection::Stream::requestBody(const char *data, size_t length)
 {
+    if (!m_connectProtocol.isEmpty()) {
+        // Tunnel bytes: to the exchange once the upstream accepted, held (unacknowledged, so the
+        // client's window bounds them) until then.
+        if (m_tunnel && live()) {
+            if (m_readPaused)
+                m_unconsumed += qint64(length);
+            else
+                nghttp2_session_consume(m_connection->m_session, m_id, length);
+            m_handler->onTunnelData(data, length);
+        } else {
+            m_early.append(data, qsizetype(length));
+        }
+        return;
+    }
     m_bodyBytes += qint64(length);
     if (m_readPaused)
         m_unconsumed += qint64(length);
@@ -120,6 +158,14 @@ void Http2Connection::Stream::requestBody(const char *data, size_t length)
 
 void Http2Connection::Stream::requestComplete()
 {
+    if (!m_connectProtocol.isEmpty()) {
+        // The client's END_STREAM closes its half of the tunnel.
+        if (m_tunnel && live())
+            m_handler->onTunnelEof();
+        else
+            m_clientEnded = true;
+        return;
+    }
     if (m_requestComplete)
         return;
     m_requestComplete = true;
@@ -208,9 +254,27 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     nghttp2_data_provider provider;
     provider.source.ptr = this;
     provider.read_callback = &Stream::readBody;
-    m_eof = options.noBody;
+    bool noBody = options.noBody;
+    if (options.upgrade) {
+        if (m_connectProtocol.isEmpty()) {
+            abort(); // an upgrade nobody asked for (an HTTP/2 client cannot send Upgrade)
+            return;
+        }
+        // The upstream's 101 is the HTTP/2 client's 200 (RFC 8441 5); its handshake fields
+        // were for us, the stream stays open for the tunnel.
+        const QByteArray ok = QByteArrayLiteral("200");
+        nva[0] = h2::nv(QByteArrayLiteral(":status"), ok);
+        std::erase_if(nva, [](const nghttp2_nv &f) {
+            return QByteArrayView(reinterpret_cast<const char *>(f.name), qsizetype(f.namelen)) == "sec-websocket-accept";
+        });
+        noBody = false;
+        const int rc = nghttp2_submit_response(m_connection->m_session, m_id, nva.data(), nva.size(), &provider);
+        m_submitted = rc == 0;
+        return;
+    }
+    m_eof = noBody;
     const int rc = nghttp2_submit_response(
-        m_connection->m_session, m_id, nva.data(), nva.size(), options.noBody ? nullptr : &provider);
+        m_connection->m_session, m_id, nva.data(), nva.size(), noBody ? nullptr : &provider);
     m_submitted = rc == 0;
     if (options.noBody)
         m_answered = m_submitted;
@@ -312,10 +376,19 @@ void Http2Connection::Stream::afterSend()
         m_wasBehind = false;
         m_handler->onDrained();
     }
+    // Answered in full while the client still sends (a 413 before the body, a refused
+    // WebSocket): RST_STREAM NO_ERROR tells it to stop (RFC 9113 8.1) and frees the stream slot.
+    const bool clientDone = m_connectProtocol.isEmpty() ? m_requestComplete : m_clientEnded;
+    if (m_answered && !clientDone && !m_closed && !m_resetSent) {
+        m_resetSent = true;
+        nghttp2_submit_rst_stream(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, NGHTTP2_NO_ERROR);
+        m_connection->m_sendWanted = true; // sendPending goes round again
+    }
 }
 
 void Http2Connection::Stream::abort()
 {
+    m_aborted = true;
     if (!m_closed)
         nghttp2_submit_rst_stream(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, NGHTTP2_INTERNAL_ERROR);
     m_connection->requestSend();
@@ -323,12 +396,38 @@ void Http2Connection::Stream::abort()
 
 void Http2Connection::Stream::beginTunnel()
 {
-    // An upgrade cannot happen on an HTTP/2 stream (no Upgrade field reaches the upstream).
-    abort();
+    if (m_connectProtocol.isEmpty() || !live()) {
+        abort(); // an upgrade cannot happen on an ordinary HTTP/2 stream
+        return;
+    }
+    m_tunnel = true;
+    if (!m_early.isEmpty()) {
+        const QByteArray early = std::exchange(m_early, QByteArray());
+        nghttp2_session_consume(m_connection->m_session, m_id, size_t(early.size()));
+        m_handler->onTunnelData(early.constData(), size_t(early.size()));
+    }
+    if (m_clientEnded && live())
+        m_handler->onTunnelEof();
+}
+
+void Http2Connection::Stream::sendTunnelData(const char *data, size_t length)
+{
+    sendData(data, length);
+    m_connection->requestSend();
+}
+
+void Http2Connection::Stream::endTunnel()
+{
+    endResponse();
+    m_connection->requestSend();
 }
 
 void Http2Connection::Stream::streamDone()
 {
+    // An exchange that ended has said all: without END_STREAM the client would wait and the
+    // stream would hold one of the connection's slots.
+    if (m_submitted && !m_eof && !m_aborted)
+        endResponse();
     m_finished = true;
     m_connection->requestSend();
     m_connection->streamFinished(this);

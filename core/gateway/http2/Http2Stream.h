@@ -54,8 +54,8 @@ public:
     void closeAfterResponse() override { }
     void abort() override;
     void beginTunnel() override;
-    void sendTunnelData(const char *, size_t) override { }
-    void endTunnel() override { }
+    void sendTunnelData(const char *data, size_t length) override;
+    void endTunnel() override;
     void streamDone() override;
 
 private:
@@ -80,7 +80,14 @@ private:
     bool m_badHead = false;
     bool m_readPaused = false;
     bool m_requestComplete = false;
-
+    // RFC 8441: CONNECT with :protocol websocket, passed upstream as an HTTP/1.1 Upgrade; once
+    // the upstream says 101 the stream's DATA frames carry the WebSocket bytes both ways.
+    QByteArray m_connectProtocol;
+    bool m_tunnel = false;
+    bool m_clientEnded = false; // END_STREAM before the tunnel began
+    bool m_resetSent = false;
+    bool m_aborted = false;
+    QByteArray m_early; // tunnel bytes the client sent before the upstream accepted
     // Response
     int m_status = 0;
     std::vector<std::pair<QByteArray, QByteArray>> m_fields;

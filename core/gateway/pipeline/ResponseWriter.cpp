@@ -77,6 +77,7 @@ void ResponseWriter::writeWhole(http::ResponseHead &head, const QByteArray &body
         // The capture holds what the client got: a field a transform removed is not stored.
         writeBody(body.constData(), size_t(body.size()));
     }
+    m_down.endResponse();
     m_down.flush();
 }
 

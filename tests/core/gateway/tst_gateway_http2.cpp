@@ -120,6 +120,25 @@ private Q_SLOTS:
         QVERIFY2(out.contains("Application protocol: h2c"), out.constData());
     }
 
+    void localRepliesEndTheirStreams()
+    {
+        // The gateway's own answers (404 here) end with END_STREAM: h2load counts a request only
+        // when its stream closes, and 300 on one connection of 128 slots need every one freed.
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
+                         + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
+                    .isEmpty());
+        QProcess h2load;
+        h2load.start(QStringLiteral("h2load"),
+                     { "-n", "300", "-c", "1", "-m", "10", QStringLiteral("http://127.0.0.1:%1/none").arg(gw.port()) });
+        QVERIFY(h2load.waitForFinished(30000));
+        const QByteArray out = h2load.readAllStandardOutput();
+        // h2load counts a 4xx as "failed"; "done" is a stream that closed.
+        QVERIFY2(out.contains("300 done, 0 succeeded, 300 failed, 0 errored, 0 timeout"), out.constData());
+        QVERIFY2(out.contains("status codes: 0 2xx, 0 3xx, 300 4xx"), out.constData());
+    }
+
     void alpnOnTls()
     {
         LoopbackUpstream upstream;
