@@ -21,7 +21,10 @@ QByteArray frame(quint8 type, quint8 flags, quint32 stream, const QByteArray &pa
     const quint32 n = quint32(payload.size());
     f.append(char(n >> 16)).append(char(n >> 8)).append(char(n));
     f.append(char(type)).append(char(flags));
-    f.append(char(stream >> 24 & 0x7f)).append(char(stream >> 16)).append(char(stream >> 8)).append(char(stream));
+    f.append(char(stream >> 24 & 0x7f))
+        .append(char(stream >> 16))
+        .append(char(stream >> 8))
+        .append(char(stream));
     return f + payload;
 }
 
@@ -63,13 +66,15 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        const QString problems = gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
-                                          + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")));
+        const QString problems
+            = gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
+                + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString base = QStringLiteral("http://127.0.0.1:%1").arg(gw.port());
 
-        const CurlResult get = curl({ "--http2-prior-knowledge", "-H", "X-Trace-Me: yes", "-H", "cookie: a=1", "-H", "cookie: b=2" },
-                                    base + QStringLiteral("/api/users?page=2"));
+        const CurlResult get = curl(
+            { "--http2-prior-knowledge", "-H", "X-Trace-Me: yes", "-H", "cookie: a=1", "-H", "cookie: b=2" },
+            base + QStringLiteral("/api/users?page=2"));
         QVERIFY2(get.exitCode == 0, get.error.constData());
         QVERIFY2(get.head.startsWith("HTTP/2 200"), get.head.constData());
         QVERIFY(get.head.contains("x-request-id: "));
@@ -80,7 +85,7 @@ private Q_SLOTS:
         // The upstream speaks HTTP/1.1: Host from :authority, the split cookie fields joined.
         QCOMPARE(headers.value(QStringLiteral("host")).toString(), upstream.hostPort());
         QCOMPARE(headers.value(QStringLiteral("x-forwarded-host")).toString(),
-                 QStringLiteral("127.0.0.1:%1").arg(gw.port()));
+            QStringLiteral("127.0.0.1:%1").arg(gw.port()));
         QCOMPARE(headers.value(QStringLiteral("x-trace-me")).toString(), QStringLiteral("yes"));
         QCOMPARE(headers.value(QStringLiteral("cookie")).toString(), QStringLiteral("a=1; b=2"));
 
@@ -88,10 +93,10 @@ private Q_SLOTS:
         QByteArray payload(200 * 1024, 'p');
         const QString payloadPath = gw.dir().writeFile(QStringLiteral("payload.bin"), payload);
         const CurlResult post = curl({ "--http2-prior-knowledge", "--data-binary", "@" + payloadPath },
-                                     base + QStringLiteral("/api/upload"));
+            base + QStringLiteral("/api/upload"));
         QVERIFY2(post.head.startsWith("HTTP/2 200"), post.head.constData());
         QCOMPARE(QJsonDocument::fromJson(post.body).object().value(QStringLiteral("body")).toString().size(),
-                 payload.size());
+            payload.size());
 
         // The gateway's own answers are HTTP/2 too.
         const CurlResult missing = curl({ "--http2-prior-knowledge" }, base + QStringLiteral("/nowhere"));
@@ -108,11 +113,12 @@ private Q_SLOTS:
         LoopbackUpstream upstream;
         GatewayHarness gw;
         QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
-                         + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
+                      + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
                     .isEmpty());
         QProcess h2load;
         h2load.start(QStringLiteral("h2load"),
-                     { "-n", "300", "-c", "2", "-m", "50", QStringLiteral("http://127.0.0.1:%1/api/load").arg(gw.port()) });
+            { "-n", "300", "-c", "2", "-m", "50",
+                QStringLiteral("http://127.0.0.1:%1/api/load").arg(gw.port()) });
         QVERIFY(h2load.waitForFinished(30000));
         const QByteArray out = h2load.readAllStandardOutput();
         QVERIFY2(out.contains("300 succeeded, 0 failed, 0 errored"), out.constData());
@@ -127,11 +133,12 @@ private Q_SLOTS:
         LoopbackUpstream upstream;
         GatewayHarness gw;
         QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n")) + QStringLiteral("upstreams:\n")
-                         + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
+                      + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
                     .isEmpty());
         QProcess h2load;
         h2load.start(QStringLiteral("h2load"),
-                     { "-n", "300", "-c", "1", "-m", "10", QStringLiteral("http://127.0.0.1:%1/none").arg(gw.port()) });
+            { "-n", "300", "-c", "1", "-m", "10",
+                QStringLiteral("http://127.0.0.1:%1/none").arg(gw.port()) });
         QVERIFY(h2load.waitForFinished(30000));
         const QByteArray out = h2load.readAllStandardOutput();
         // h2load counts a 4xx as "failed"; "done" is a stream that closed.
@@ -147,15 +154,16 @@ private Q_SLOTS:
             SelfSignedCert::Files files;
             QString error;
             QVERIFY2(SelfSignedCert::write(gw.dir().dir(), &files, &error,
-                                           { QStringLiteral("gateway.test"), QStringLiteral("127.0.0.1") }),
-                     qPrintable(error));
+                         { QStringLiteral("gateway.test"), QStringLiteral("127.0.0.1") }),
+                qPrintable(error));
             const QString http2 = on ? QStringLiteral("  http2: true\n") : QString();
-            const QString problems = gw.start(gatewayHeader(QStringLiteral("  tls: {cert: cert.pem, key: key.pem}\n") + http2)
-                                              + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-                                              + routes(QStringLiteral("up")));
+            const QString problems
+                = gw.start(gatewayHeader(QStringLiteral("  tls: {cert: cert.pem, key: key.pem}\n") + http2)
+                    + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                    + routes(QStringLiteral("up")));
             QVERIFY2(problems.isEmpty(), qPrintable(problems));
             const CurlResult r = curl({ "--http2", "--cacert", files.certPath },
-                                      QStringLiteral("https://127.0.0.1:%1/api/tls").arg(gw.port()));
+                QStringLiteral("https://127.0.0.1:%1/api/tls").arg(gw.port()));
             QVERIFY2(r.exitCode == 0, r.error.constData());
             QVERIFY2(r.head.startsWith(on ? "HTTP/2 200" : "HTTP/1.1 200"), r.head.constData());
             QCOMPARE(QJsonDocument::fromJson(r.body)
@@ -164,7 +172,7 @@ private Q_SLOTS:
                          .toObject()
                          .value(QStringLiteral("x-forwarded-proto"))
                          .toString(),
-                     QStringLiteral("https"));
+                QStringLiteral("https"));
         }
     }
 
@@ -172,10 +180,11 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        QVERIFY(gw.start(gatewayHeader() + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-                         + routes(QStringLiteral("up")))
+        QVERIFY(gw.start(gatewayHeader() + QStringLiteral("upstreams:\n")
+                      + upstreamEntry(QStringLiteral("up"), upstream) + routes(QStringLiteral("up")))
                     .isEmpty());
-        const CurlResult r = curl({ "--http2-prior-knowledge" }, QStringLiteral("http://127.0.0.1:%1/api/x").arg(gw.port()));
+        const CurlResult r
+            = curl({ "--http2-prior-knowledge" }, QStringLiteral("http://127.0.0.1:%1/api/x").arg(gw.port()));
         QVERIFY2(!r.head.startsWith("HTTP/2"), r.head.constData());
         QCOMPARE(upstream.requestCount(), 0);
     }
@@ -184,15 +193,16 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n  limits: {max_header_bytes: 2KiB, header_timeout: 1s}\n"))
-                         + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-                         + routes(QStringLiteral("up")))
+        QVERIFY(gw.start(gatewayHeader(QStringLiteral(
+                             "  http2: true\n  limits: {max_header_bytes: 2KiB, header_timeout: 1s}\n"))
+                      + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                      + routes(QStringLiteral("up")))
                     .isEmpty());
         const QString base = QStringLiteral("http://127.0.0.1:%1").arg(gw.port());
 
         // A header list over gateway.limits.max_header_bytes: 431, the connection lives on.
         const CurlResult big = curl({ "--http2-prior-knowledge", "-H", "X-Big: " + QString(4000, u'b') },
-                                    base + QStringLiteral("/api/x"));
+            base + QStringLiteral("/api/x"));
         QVERIFY2(big.head.startsWith("HTTP/2 431"), big.head.constData());
         QCOMPARE(upstream.requestCount(), 0);
 
@@ -215,9 +225,12 @@ private Q_SLOTS:
         QVERIFY(rapid.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
         QByteArray burst = QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(0x4, 0, 0, {});
         // HPACK: :method GET, :scheme http (static table), :path /api/r and :authority a (literals).
-        const QByteArray headers = QByteArray("\x82\x86", 2) + QByteArray("\x44\x06/api/r", 8) + QByteArray("\x41\x01" "a", 3);
+        const QByteArray headers = QByteArray("\x82\x86", 2) + QByteArray("\x44\x06/api/r", 8)
+            + QByteArray("\x41\x01"
+                         "a",
+                3);
         for (quint32 id = 1; id < 2 * 1000; id += 2) {
-            burst += frame(0x1, 0x4, id, headers);                      // HEADERS, END_HEADERS (a body would follow)
+            burst += frame(0x1, 0x4, id, headers); // HEADERS, END_HEADERS (a body would follow)
             burst += frame(0x3, 0, id, QByteArray("\x00\x00\x00\x08", 4)); // RST_STREAM CANCEL
         }
         rapid.send(burst, 10000);
@@ -227,6 +240,49 @@ private Q_SLOTS:
 
         // The gateway still serves.
         const CurlResult ok = curl({ "--http2-prior-knowledge" }, base + QStringLiteral("/api/after"));
+        QVERIFY2(ok.head.startsWith("HTTP/2 200"), ok.head.constData());
+    }
+
+    void continuationFloodAndHpackBomb()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        QVERIFY(gw.start(gatewayHeader(QStringLiteral("  http2: true\n  limits: {max_header_bytes: 8KiB}\n"))
+                      + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+                      + routes(QStringLiteral("up")))
+                    .isEmpty());
+        const QByteArray preface = QByteArray("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(0x4, 0, 0, {});
+
+        // CONTINUATION flood (CVE-2024-27316 and kin): a header block that never ends, in many
+        // small frames. nghttp2 stops after 8 CONTINUATION frames (a fatal error for the session)
+        // and the connection closes, instead of the gateway collecting them for ever.
+        RawClient flood;
+        QVERIFY(flood.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QByteArray frames = preface + frame(0x1, 0, 1, QByteArray("\x82", 1)); // HEADERS, no END_HEADERS
+        for (int i = 0; i < 5000; ++i)
+            frames += frame(0x9, 0, 1, QByteArray("\x86", 1)); // CONTINUATION, no END_HEADERS
+        flood.send(frames, 10000);
+        QVERIFY2(flood.isClosed(10000), "a CONTINUATION flood was kept connected");
+
+        // HPACK bomb: one 4,000-byte field put into the dynamic table, then named 1,000 times
+        // with one byte each: 4 MB of fields from 5 KB on the wire. The decoded size counts
+        // against max_header_bytes (the stream gets a 431, nothing is kept past the limit),
+        // nothing reaches the upstream, and the connection lives on.
+        RawClient bomb;
+        QVERIFY(bomb.connectTo(QStringLiteral("127.0.0.1"), gw.port()));
+        QByteArray block = QByteArray("\x82\x86", 2) + QByteArray("\x44\x06/api/b", 8)
+            + QByteArray("\x41\x01"
+                         "a",
+                3);
+        // Literal with incremental indexing, new name "x-b", value of 4000 bytes (length 4000 as
+        // an HPACK integer with a 7-bit prefix: 127, then 3873 in 7-bit groups).
+        block += QByteArray("\x40\x03x-b", 5) + QByteArray("\x7f\xa1\x1e", 3) + QByteArray(4000, 'B');
+        block += QByteArray(1000, '\xbe'); // indexed field 62: the newest dynamic entry
+        bomb.send(preface + frame(0x1, 0x5, 1, block), 10000); // HEADERS, END_STREAM | END_HEADERS
+        QVERIFY2(!bomb.isClosed(300), "the connection was closed over one oversized header list");
+        QCOMPARE(upstream.requestCount(), 0);
+        const CurlResult ok = curl(
+            { "--http2-prior-knowledge" }, QStringLiteral("http://127.0.0.1:%1/api/after").arg(gw.port()));
         QVERIFY2(ok.head.startsWith("HTTP/2 200"), ok.head.constData());
     }
 };
