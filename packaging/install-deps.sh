@@ -22,6 +22,7 @@ test=(
   openssl curl
   nghttp2-client         # HTTP/2 tests drive the gateway with nghttp and h2load
   nghttp2-server         # nghttpd: an independent HTTP/2 server (h2c and h2 with ALPN) as upstream in tests
+  python3-grpcio         # gRPC client and server written by others, proxied through the gateway in tests
   appstream              # packaging_install test validates the AppStream metainfo
   lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
   clang libclang-rt-14-dev # fuzz preset: libFuzzer, ASan and UBSan runtimes for clang (tests/fuzz)

@@ -27,6 +27,9 @@ struct ResponseHead
     QByteArray reason;
     int httpMinor = 1;
     HttpHeaders headers;
+    // Nothing follows the head: no body, no trailers (an HTTP/2 HEADERS frame with END_STREAM,
+    // as in gRPC's trailers-only answers), so it can be passed on as a message of its own.
+    bool endsMessage = false;
 };
 
 // Standard reason phrase for a status code ("Not Found"), or "Unknown".

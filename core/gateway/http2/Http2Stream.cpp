@@ -49,6 +49,10 @@ void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayVie
     }
     if (name == "te" || connectionSpecific(name)) {
         m_badHead = m_badHead || name != "te" || value != "trailers"; // nghttp2 checks this too
+        // "te: trailers" is kept for HTTP/2 upstreams, which need it for gRPC (an HTTP/1.1
+        // upstream never gets TE: it is hop-by-hop there).
+        if (!m_badHead)
+            m_request.headers.add(QByteArrayLiteral("te"), QByteArrayLiteral("trailers"));
         return;
     }
     m_request.headers.add(name.toByteArray(), value.toByteArray());
@@ -234,7 +238,10 @@ void Http2Connection::Stream::addField(QByteArrayView name, QByteArrayView value
 
 void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *observer)
 {
-    if (!options.noBody && options.bodyLength >= 0) {
+    // An empty body is no DATA at all: END_STREAM on the HEADERS (gRPC's trailers-only answers
+    // must come that way).
+    const bool empty = !options.noBody && options.bodyLength == 0 && !options.upgrade;
+    if (!options.noBody && options.bodyLength > 0) {
         const QByteArray length = QByteArray::number(options.bodyLength);
         m_fields.emplace_back(QByteArrayLiteral("content-length"), length);
         if (observer)
@@ -254,7 +261,7 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     nghttp2_data_provider provider;
     provider.source.ptr = this;
     provider.read_callback = &Stream::readBody;
-    bool noBody = options.noBody;
+    bool noBody = options.noBody || empty;
     if (options.upgrade) {
         if (m_connectProtocol.isEmpty()) {
             abort(); // an upgrade nobody asked for (an HTTP/2 client cannot send Upgrade)
@@ -276,7 +283,7 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     const int rc = nghttp2_submit_response(
         m_connection->m_session, m_id, nva.data(), nva.size(), noBody ? nullptr : &provider);
     m_submitted = rc == 0;
-    if (options.noBody)
+    if (noBody)
         m_answered = m_submitted;
 }
 

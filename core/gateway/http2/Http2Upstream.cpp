@@ -536,7 +536,7 @@ void Http2UpstreamSession::Stream::headersDone(bool endStream)
     }
     if (!m_headDone) {
         m_headDone = true;
-        http::ResponseHead head { m_status, http::reasonPhrase(m_status), 1, std::move(m_fields) };
+        http::ResponseHead head { m_status, http::reasonPhrase(m_status), 1, std::move(m_fields), endStream };
         m_fields.clear();
         if (m_client)
             m_client->onUpstreamResponseHead(std::move(head));

@@ -302,6 +302,8 @@ void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
     const QByteArray cl = m_response.headers.value("content-length");
     if (!cl.isEmpty() && !m_response.headers.contains("transfer-encoding"))
         length = cl.toLongLong();
+    else if (m_response.endsMessage)
+        length = 0; // an HTTP/2 client gets it as one HEADERS frame (gRPC trailers-only)
     m_writer.writeHead(m_response, length);
 }
 
