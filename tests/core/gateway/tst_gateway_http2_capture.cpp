@@ -3,9 +3,11 @@
 // HTTP/2 client (curl --http2-prior-knowledge) and a plain HTTP/1.1 request on the same listener.
 #include "FilterItKit.h"
 #include "core/capture/Har.h"
+#include "core/capture/Replayer.h"
 
 #include <QBuffer>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 
 using namespace portico;
@@ -101,6 +103,82 @@ private Q_SLOTS:
         QCOMPARE(
             metrics.sumCounter("portico_requests_total", { { "protocol", "HTTP/1.1" }, { "route", "all" } }),
             1u);
+    }
+
+    // An exchange captured over HTTP/2 is replayed over HTTP/2 where the destination speaks it;
+    // HTTP/1.1 where the gateway refuses h2c or the Host is not the address connected to.
+    void replaysOverHttp2WhereTheTargetSpeaksIt()
+    {
+        LoopbackUpstream upstream;
+        const QString rest = QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n");
+        GatewayHarness h2;
+        QVERIFY(h2.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n")) + rest).isEmpty());
+        GatewayHarness h1; // HTTP/1.1 only
+        QVERIFY(h1.start(gatewayHeader() + rest).isEmpty());
+        const QByteArray status = curlStatusLine({ "--http2-prior-knowledge" },
+            QStringLiteral("http://127.0.0.1:%1/api/replay-me").arg(h2.port()));
+        QVERIFY2(status.startsWith("HTTP/2 200"), status.constData());
+        capture::Exchange original;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto all = capturedExchanges(h2);
+                if (!all.isEmpty())
+                    original = all.last();
+                return !all.isEmpty();
+            }(),
+            5000);
+        QCOMPARE(original.protocol, QStringLiteral("HTTP/2"));
+
+        const auto replay = [](capture::CaptureStore *store, const capture::Exchange &e) {
+            capture::Replayer replayer(store);
+            QSignalSpy done(&replayer, &capture::Replayer::finished);
+            replayer.replay(e, {});
+            if (!done.wait(10000))
+                return capture::Exchange {};
+            return done.first().first().value<capture::Exchange>();
+        };
+        const capture::Exchange again = replay(h2.gateway().captureStore(), original);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.protocol, QStringLiteral("HTTP/2"));
+        QVERIFY2(again.id > original.id, qPrintable(again.notes));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const capture::Exchange &e : capturedExchanges(h2)) {
+                    if (e.id == again.id)
+                        return e.protocol == u"HTTP/2" && e.notes.contains(u"replay of exchange");
+                }
+                return false;
+            }(),
+            5000);
+
+        // The same exchange to a gateway without HTTP/2: the preface is refused, HTTP/1.1 answers.
+        capture::Exchange toH1 = original;
+        toH1.listener = QStringLiteral("127.0.0.1:%1").arg(h1.port());
+        for (auto &[name, value] : toH1.requestHeaders) {
+            if (name.compare("host", Qt::CaseInsensitive) == 0)
+                value = toH1.listener.toLatin1();
+        }
+        const capture::Exchange fallback = replay(nullptr, toH1);
+        QCOMPARE(fallback.status, 200);
+        QCOMPARE(fallback.protocol, QStringLiteral("HTTP/1.1"));
+        QVERIFY2(fallback.notes.contains(u"does not take HTTP/2 without TLS"), qPrintable(fallback.notes));
+
+        // A Host other than the listener's address cannot be :authority: HTTP/1.1, said so.
+        capture::Exchange named = original;
+        for (auto &[name, value] : named.requestHeaders) {
+            if (name.compare("host", Qt::CaseInsensitive) == 0)
+                value = "api.example";
+        }
+        const capture::Exchange viaHost = replay(nullptr, named);
+        QCOMPARE(viaHost.status, 200);
+        QCOMPARE(viaHost.protocol, QStringLiteral("HTTP/1.1"));
+        QVERIFY2(viaHost.notes.contains(u"not Host api.example"), qPrintable(viaHost.notes));
+
+        // Captured over HTTP/1.1: replayed over HTTP/1.1.
+        capture::Exchange plain = original;
+        plain.protocol = QStringLiteral("HTTP/1.1");
+        QCOMPARE(replay(nullptr, plain).protocol, QStringLiteral("HTTP/1.1"));
     }
 };
 
