@@ -156,16 +156,17 @@ int list(const QStringList &args)
         for (const ExchangeSummary &s : page.rows)
             printLine(QJsonDocument(summaryToJson(s)).toJson(QJsonDocument::Compact));
     } else {
-        std::printf("%-8s %-23s %-7s %6s %9s %-14s %-12s %s\n", "ID", "STARTED (UTC)", "METHOD", "STATUS",
-            "DURATION", "ROUTE", "CONSUMER", "URL");
+        std::printf("%-8s %-23s %-7s %-8s %6s %9s %-14s %-12s %s\n", "ID", "STARTED (UTC)", "METHOD",
+            "PROTOCOL", "STATUS", "DURATION", "ROUTE", "CONSUMER", "URL");
         for (const ExchangeSummary &s : page.rows) {
             const QString status = s.status ? QString::number(s.status) : QStringLiteral("-");
             const QString started = rfc3339(s.startedAtMs).replace(u'T', u' ').chopped(1);
             QString url = s.url;
             if (!s.error.isEmpty())
                 url += QStringLiteral("  [%1]").arg(s.error);
-            std::printf("%-8lld %-23s %-7s %6s %9s %-14s %-12s %s\n", s.id, qPrintable(started),
-                qPrintable(s.method), qPrintable(status), qPrintable(durationText(s.durationUs)),
+            std::printf("%-8lld %-23s %-7s %-8s %6s %9s %-14s %-12s %s\n", s.id, qPrintable(started),
+                qPrintable(s.method), qPrintable(s.protocol.isEmpty() ? QStringLiteral("-") : s.protocol),
+                qPrintable(status), qPrintable(durationText(s.durationUs)),
                 qPrintable(s.route.isEmpty() ? QStringLiteral("-") : s.route),
                 qPrintable(s.consumer.isEmpty() ? QStringLiteral("-") : s.consumer), qPrintable(url));
         }
@@ -254,12 +255,14 @@ int show(const QStringList &args)
         std::printf("note: %s\n", qPrintable(note));
     const QString target = e->path + (e->query.isEmpty() ? QString() : u'?' + e->query);
     std::printf("\n");
-    printHead('>', QStringLiteral("%1 %2 HTTP/1.1").arg(e->method, target), e->requestHeaders);
+    // As curl -v shows them; rows captured before the protocol was recorded read as HTTP/1.1.
+    const QString protocol = e->protocol.isEmpty() ? QStringLiteral("HTTP/1.1") : e->protocol;
+    printHead('>', QStringLiteral("%1 %2 %3").arg(e->method, target, protocol), e->requestHeaders);
     std::printf("\n");
     printBody(e->requestBody, e->requestBodySize, e->requestTruncated, false);
     if (e->status) {
         std::printf("\n");
-        printHead('<', QStringLiteral("HTTP/1.1 %1").arg(e->status), e->responseHeaders);
+        printHead('<', QStringLiteral("%1 %2").arg(protocol).arg(e->status), e->responseHeaders);
         std::printf("\n");
         printBody(e->responseBody, e->responseBodySize, e->responseTruncated, e->bodiesDropped);
     }

@@ -43,6 +43,7 @@ const Topic kTopics[] = {
         "  header:x-request-id  a header by name in request or response; header:NAME=VALUE exactly\n"
         "  client:127.0.0.1     the client's address\n"
         "  scheme:https         http or https\n"
+        "  protocol:HTTP/2      the HTTP version the client spoke: HTTP/2 (also h2) or HTTP/1.1\n"
         "  id:>=1200            the exchange id (numbers take >, >=, <, <= like duration)\n"
         "  parent:1200          the sub-requests of aggregate exchange 1200\n"
         "  retries:>0           how many times the gateway retried the upstream\n\n"

@@ -29,7 +29,8 @@ void registerAdminMetrics(gateway::Gateway &gateway)
 {
     // Help texts match the ones the engine and filters use when they create the first series.
     MetricsRegistry &m = gateway.metrics();
-    m.describe("portico_requests_total", "Requests answered, by route, method and status.", "counter");
+    m.describe(
+        "portico_requests_total", "Requests answered, by route, method, status and protocol.", "counter");
     m.describe("portico_request_duration_seconds",
         "Time from the first request byte to the last response byte.", "histogram");
     m.describe("portico_upstream_duration_seconds",

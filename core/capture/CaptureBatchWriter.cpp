@@ -60,6 +60,7 @@ constexpr Column kColumns[] = {
     { "bodies_dropped", N::BodiesDropped }, { "received_us", N::ReceivedUs },
     { "upstream_connect_us", N::UpstreamConnectUs }, { "first_byte_us", N::FirstByteUs },
     { "duration_us", N::DurationUs }, { "notes", N::Text, F::Notes }, { "listener", N::Text, F::Listener },
+    { "protocol", N::Text, F::Protocol },
 };
 
 qint64 numberOf(const CaptureRecord::Numbers &n, N which)

@@ -62,7 +62,7 @@ bool CaptureReader::runPage(
         inner += QStringLiteral(" AND e.id >= ?");
     inner += QStringLiteral(" ORDER BY e.id DESC LIMIT ?");
     const QString sql = QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id DESC")
-                            .arg(schema::summaryColumns(), inner);
+                            .arg(schema::summaryColumns(schemaVersion()), inner);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (!q.prepare(sql)) {
@@ -136,7 +136,7 @@ QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filt
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2) AND e.id > ? ORDER BY e.id LIMIT ?")
-                  .arg(schema::summaryColumns(), filter.sql()));
+                  .arg(schema::summaryColumns(schemaVersion()), filter.sql()));
     bindAll(q, filter.bindings());
     q.addBindValue(afterId);
     q.addBindValue(limit);
@@ -222,30 +222,31 @@ QSqlQuery &CaptureReader::prepared(std::optional<QSqlQuery> &slot, const QString
     return *slot;
 }
 
-bool CaptureReader::hasListenerColumn()
+int CaptureReader::schemaVersion()
 {
-    if (m_listenerColumn)
-        return true;
-    // A file of version 3 or older has none until a writer migrates it (maybe while we read).
+    if (m_schemaVersion >= schema::kVersion)
+        return m_schemaVersion;
+    // An older file lacks the newer columns until a writer migrates it (maybe while we read).
     QSqlQuery q(m_db);
-    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next() && q.value(0).toInt() >= 4) {
-        m_listenerColumn = true;
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next() && q.value(0).toInt() != m_schemaVersion) {
+        m_schemaVersion = q.value(0).toInt();
         m_getExchange.reset();
     }
-    return m_listenerColumn;
+    return m_schemaVersion;
 }
 
 std::optional<Exchange> CaptureReader::get(qint64 id)
 {
-    const bool listener = hasListenerColumn();
+    const int version = schemaVersion();
     QSqlQuery &q = prepared(m_getExchange,
         QStringLiteral(
             "SELECT id, started_at, client_address, method, url, scheme, host, path, query, status, route, "
             "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
             "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
             "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes, %1 FROM exchanges WHERE id = ?")
-            .arg(listener ? QStringLiteral("listener") : QStringLiteral("''")));
+            "first_byte_us, duration_us, notes, %1, %2 FROM exchanges WHERE id = ?")
+            .arg(version >= 4 ? QStringLiteral("listener") : QStringLiteral("''"),
+                version >= 5 ? QStringLiteral("protocol") : QStringLiteral("''")));
     q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -277,6 +278,7 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
         *v = q.value(i++).toLongLong();
     e.notes = q.value(i++).toString();
     e.listener = q.value(i++).toString();
+    e.protocol = q.value(i++).toString();
     q.finish();
 
     QSqlQuery &heads
@@ -315,7 +317,7 @@ QList<ExchangeSummary> CaptureReader::children(qint64 parentId)
     QList<ExchangeSummary> rows;
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE e.parent_id = ? ORDER BY e.id")
-                  .arg(schema::summaryColumns()));
+                  .arg(schema::summaryColumns(schemaVersion())));
     q.addBindValue(parentId);
     if (q.exec()) {
         while (q.next())
@@ -358,9 +360,9 @@ QList<ExchangeSummary> CaptureReader::summaries(const QList<qint64> &ids, bool *
         const QList<qint64> part = ids.mid(from, 500);
         QSqlQuery q(m_db);
         q.setForwardOnly(true);
-        q.prepare(
-            QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id")
-                .arg(schema::summaryColumns(), QStringList(part.size(), QStringLiteral("?")).join(u',')));
+        q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE e.id IN (%2) ORDER BY e.id")
+                      .arg(schema::summaryColumns(schemaVersion()),
+                          QStringList(part.size(), QStringLiteral("?")).join(u',')));
         for (qint64 id : part)
             q.addBindValue(id);
         if (!q.exec()) {

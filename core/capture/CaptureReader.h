@@ -80,7 +80,7 @@ private:
         QList<ExchangeSummary> *rows);
 
     QSqlQuery &prepared(std::optional<QSqlQuery> &slot, const QString &sql);
-    bool hasListenerColumn();
+    int schemaVersion(); // of the file, read again until it is the latest
 
     QString m_connection;
     QSqlDatabase m_db;
@@ -89,7 +89,7 @@ private:
     std::optional<QSqlQuery> m_getHeads;
     std::optional<QSqlQuery> m_getBodies;
     QString m_error;
-    bool m_listenerColumn = false; // schema version 4 or later
+    int m_schemaVersion = 0;
     std::chrono::milliseconds m_budget { 2000 };
     qint64 m_sliceIds = 20'000;
 };

@@ -193,7 +193,7 @@ CaptureRecord CaptureRecord::fromExchange(const Exchange &e, qint64 maxBodyBytes
     qsizetype size = requestBody.size() + responseBody.size() + 2;
     for (const QString *s : { &e.clientAddress, &e.method, &e.url, &e.scheme, &e.host, &e.path, &e.query,
              &e.route, &e.consumer, &e.upstream, &e.upstreamTarget, &e.apiVersion, &e.traceId, &e.spanId,
-             &e.parentSpanId, &e.error, &e.notes, &e.listener })
+             &e.parentSpanId, &e.error, &e.notes, &e.listener, &e.protocol })
         size += s->size();
     for (const HeaderList *list : { &e.requestHeaders, &e.responseHeaders }) {
         for (const auto &h : *list)
@@ -218,6 +218,7 @@ CaptureRecord CaptureRecord::fromExchange(const Exchange &e, qint64 maxBodyBytes
     r.setText(Error, e.error);
     r.setText(Notes, e.notes);
     r.setText(Listener, e.listener);
+    r.setText(Protocol, e.protocol);
     r.setHead(RequestHead, e.requestHeaders);
     r.setHead(ResponseHead, e.responseHeaders);
     r.set(RequestBody, requestBody);
@@ -247,6 +248,7 @@ ExchangeSummary CaptureRecord::summary() const
     s.error = text(Error);
     s.apiVersion = text(ApiVersion);
     s.sample = view(Notes).startsWith(QByteArrayView(kSampleNote));
+    s.protocol = text(Protocol);
     return s;
 }
 

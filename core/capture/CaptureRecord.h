@@ -47,6 +47,7 @@ public:
         Error,
         Notes,
         Listener,
+        Protocol,
         RequestHead,
         ResponseHead,
         RequestBody,

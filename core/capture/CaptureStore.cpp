@@ -42,7 +42,18 @@ ExchangeSummary summarize(const Exchange &e)
     s.error = e.error;
     s.apiVersion = e.apiVersion;
     s.sample = e.notes.startsWith(QLatin1StringView(kSampleNote));
+    s.protocol = e.protocol;
     return s;
+}
+
+QString protocolName(QStringView v)
+{
+    const QString lower = v.trimmed().toString().toLower();
+    if (lower == u"http/2" || lower == u"http/2.0" || lower == u"h2" || lower == u"h2c")
+        return QStringLiteral("HTTP/2");
+    if (lower == u"http/1.1" || lower == u"http/1.0" || lower == u"http/1" || lower == u"http/1.x")
+        return QStringLiteral("HTTP/1.1");
+    return {};
 }
 
 CaptureStore::CaptureStore(CaptureOptions options, QObject *parent)

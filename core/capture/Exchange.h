@@ -53,6 +53,10 @@ struct Exchange
     // the client sent. Empty when the gateway did not receive the request from a client
     // (aggregate parts, HAR imports, replays sent to a target).
     QString listener;
+    // The HTTP version the client spoke to the gateway, "HTTP/1.1" or "HTTP/2" (for aggregate
+    // parts: the one the gateway spoke to the upstream). Empty when not known (rows captured
+    // before schema version 5, HAR entries without httpVersion).
+    QString protocol;
     QString apiVersion;
 
     QString traceId;
@@ -112,6 +116,7 @@ struct ExchangeSummary
     QString error;
     QString apiVersion; // the version the exchange was routed to, empty when unversioned
     bool sample = false; // sent by the GUI's Send Sample Traffic (notes start with kSampleNote)
+    QString protocol; // "HTTP/1.1", "HTTP/2" or empty (see Exchange::protocol)
     bool operator==(const ExchangeSummary &) const = default;
 };
 
@@ -130,6 +135,10 @@ inline QByteArray headerValue(const HeaderList &headers, QByteArrayView name)
 }
 
 ExchangeSummary summarize(const Exchange &e);
+
+// What Exchange::protocol holds for an HTTP version as other tools write it ("HTTP/2.0", "h2",
+// "http/1.1", "HTTP/1.0", ...): "HTTP/2", "HTTP/1.1" (any HTTP/1.x), or empty for anything else.
+QString protocolName(QStringView httpVersion);
 
 // Host as an HTTP client sends it for `url`: IPv6 literals in brackets, the port only when it
 // is not the scheme's default (what curl and browsers send, so what captured rows hold).

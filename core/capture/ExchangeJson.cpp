@@ -58,6 +58,7 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
         { QStringLiteral("response_bytes"), s.responseBytes },
         { QStringLiteral("error"), s.error },
         { QStringLiteral("parent_id"), s.parentId },
+        { QStringLiteral("protocol"), s.protocol },
     };
 }
 

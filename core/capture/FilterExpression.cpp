@@ -43,6 +43,7 @@ const QStringList kFields = {
     QStringLiteral("id"),
     QStringLiteral("parent"),
     QStringLiteral("retries"),
+    QStringLiteral("protocol"),
 };
 
 // LIKE pattern for a value with * and ? wildcards; %, _ and \ in the value match themselves.
@@ -326,6 +327,24 @@ private:
         return true;
     }
 
+    // protocol:HTTP/2 (also h2, 2) and protocol:HTTP/1.1 (also http/1, h1, 1.1, 1): the column holds
+    // exactly "HTTP/1.1" or "HTTP/2" (Exchange::protocol), so a typo is an error, not no rows.
+    bool protocolTerm(const QString &value, int at, Term *term)
+    {
+        const QString v = value.toLower();
+        QString stored;
+        if (v == u"http/2" || v == u"http/2.0" || v == u"h2" || v == u"2" || v == u"2.0")
+            stored = QStringLiteral("HTTP/2");
+        else if (v == u"http/1.1" || v == u"http/1" || v == u"h1" || v == u"1.1" || v == u"1")
+            stored = QStringLiteral("HTTP/1.1");
+        else
+            return setError(
+                at, QStringLiteral("'protocol:' expects HTTP/1.1 or HTTP/2 (got '%1')").arg(value));
+        term->sql = QStringLiteral("e.protocol = ?");
+        term->bindings = { stored };
+        return true;
+    }
+
     bool fieldTerm(const QString &field, const QString &value, int at, Term *term, bool *costly)
     {
         if (field == u"method") {
@@ -372,6 +391,8 @@ private:
             textTerm(column, value, false, term);
             return true;
         }
+        if (field == u"protocol")
+            return protocolTerm(value, at, term);
         if (field == u"url") {
             textTerm(QStringLiteral("url"), value, true, term);
             return true;
@@ -481,6 +502,8 @@ QStringList FilterExpression::valueCompletions(const QString &field)
             QStringLiteral(">1s") };
     if (f == u"scheme")
         return { QStringLiteral("http"), QStringLiteral("https") };
+    if (f == u"protocol")
+        return { QStringLiteral("HTTP/2"), QStringLiteral("HTTP/1.1") };
     if (f == u"header")
         return { QStringLiteral("x-request-id"), QStringLiteral("authorization"),
             QStringLiteral("content-type"), QStringLiteral("traceparent") };

@@ -5,7 +5,7 @@
 //
 //   method:POST status:404 status:>=500 status:4xx route:users consumer:alice host:api.local
 //   path:/api/users* duration:>200ms upstream:users-v1 trace:4bf9... error:true body:"needle"
-//   header:x-request-id   bare-word   -negated   a | b   field:"quoted value"
+//   header:x-request-id   protocol:HTTP/2   bare-word   -negated   a | b   field:"quoted value"
 //
 // Terms separated by spaces must all hold; `|` between two terms means either (binds tighter
 // than the implicit AND); a leading `-` negates a term. A bare word matches anywhere in the URL.

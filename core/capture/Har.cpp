@@ -134,9 +134,10 @@ QJsonObject harEntry(const Exchange &e)
         query.append(
             QJsonObject { { QStringLiteral("name"), item.first }, { QStringLiteral("value"), item.second } });
 
+    // Rows from before the capture recorded the protocol were, nearly all, HTTP/1.1.
+    const QString httpVersion = e.protocol.isEmpty() ? QStringLiteral("HTTP/1.1") : e.protocol;
     QJsonObject request { { QStringLiteral("method"), e.method }, { QStringLiteral("url"), e.url },
-        { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
-        { QStringLiteral("cookies"), QJsonArray() },
+        { QStringLiteral("httpVersion"), httpVersion }, { QStringLiteral("cookies"), QJsonArray() },
         { QStringLiteral("headers"), headersJson(e.requestHeaders) },
         { QStringLiteral("queryString"), query }, { QStringLiteral("headersSize"), -1 },
         { QStringLiteral("bodySize"), e.requestBodySize } };
@@ -152,8 +153,7 @@ QJsonObject harEntry(const Exchange &e)
         putBody(content, e.responseBody);
     const QJsonObject response { { QStringLiteral("status"), e.status },
         { QStringLiteral("statusText"), reasonPhrase(e.status) },
-        { QStringLiteral("httpVersion"), QStringLiteral("HTTP/1.1") },
-        { QStringLiteral("cookies"), QJsonArray() },
+        { QStringLiteral("httpVersion"), httpVersion }, { QStringLiteral("cookies"), QJsonArray() },
         { QStringLiteral("headers"), headersJson(e.responseHeaders) }, { QStringLiteral("content"), content },
         { QStringLiteral("redirectURL"), QString::fromUtf8(headerValue(e.responseHeaders, "location")) },
         { QStringLiteral("headersSize"), -1 }, { QStringLiteral("bodySize"), e.responseBodySize } };
@@ -284,6 +284,7 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
         e.host = QString::fromLatin1(hostHeader(url)).toLower(); // as the gateway records it
         e.path = url.path(QUrl::FullyEncoded).isEmpty() ? QStringLiteral("/") : url.path(QUrl::FullyEncoded);
         e.query = url.query(QUrl::FullyEncoded);
+        e.protocol = protocolName(req.value(QStringLiteral("httpVersion")).toString());
         e.requestHeaders = headersFrom(req.value(QStringLiteral("headers")).toArray());
         e.requestBody = bodyFrom(req.value(QStringLiteral("postData")).toObject());
         e.requestBodySize

@@ -1,6 +1,7 @@
 #include "core/capture/Replayer.h"
 
 #include "core/capture/CaptureStore.h"
+#include "core/capture/H2cProbe.h"
 #include "core/capture/RedactionPolicy.h"
 #include "core/common/Version.h"
 
@@ -283,6 +284,7 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
     e.path = url.path(QUrl::FullyEncoded);
     e.query = url.query(QUrl::FullyEncoded);
     e.apiVersion = original.apiVersion;
+    e.protocol = original.protocol; // tried first (replay()); the row says what was spoken
     e.addNote(QStringLiteral("replay of exchange %1").arg(original.id));
     for (const Withheld &w : withheld(original, options)) {
         e.addNote(QStringLiteral("%1 %2 was redacted in the capture and not sent")
@@ -367,8 +369,40 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
         m_linkId = headerValue(m_current.requestHeaders, "x-request-id");
         m_store->expectReplay(m_linkId, m_current.notes);
     }
+    m_timeout = options.timeout;
+    const QUrl url(m_current.url);
+    bool http2 = m_current.protocol == u"HTTP/2";
+    const QByteArray host = headerValue(m_current.requestHeaders, "host");
+    const QByteArray authority = url.authority(QUrl::FullyEncoded | QUrl::RemoveUserInfo).toLatin1();
+    if (http2 && host.compare(authority, Qt::CaseInsensitive) != 0
+        && host.compare(hostHeader(url), Qt::CaseInsensitive) != 0) {
+        // Qt's HTTP/2 client sends the URL's authority as :authority and no Host field, so a
+        // Host other than the address connected to (through the listener, the client's Host
+        // still chooses the route) can only go over HTTP/1.1.
+        http2 = false;
+        m_current.addNote(QStringLiteral("sent over HTTP/1.1, not HTTP/2 as captured: HTTP/2 would name the "
+                                         "address connected to, not Host %1")
+                              .arg(QString::fromLatin1(host)));
+    }
+    if (!http2 || m_current.scheme == u"https") {
+        send(http2); // over TLS, ALPN offers h2 and the target chooses
+        return;
+    }
+    const auto probeTimeout = std::min(m_timeout, std::chrono::milliseconds(5000));
+    probeH2c(this, url.host(), quint16(url.port(80)), probeTimeout, [this](bool speaksH2c) {
+        if (!speaksH2c)
+            m_current.addNote(
+                QStringLiteral("sent over HTTP/1.1, not HTTP/2 as captured: the target does not "
+                               "take HTTP/2 without TLS (prior knowledge)"));
+        send(speaksH2c);
+    });
+}
+
+void Replayer::send(bool http2)
+{
     QNetworkRequest request { QUrl(m_current.url) };
-    if (!m_current.listener.isEmpty() && m_current.scheme == u"https") {
+    const bool tls = m_current.scheme == u"https";
+    if (!m_current.listener.isEmpty() && tls) {
         // Through the gateway's TLS listener: its certificate names the host the client asked
         // for, not the listener's address.
         QByteArray host = headerValue(m_current.requestHeaders, "host");
@@ -379,9 +413,14 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
         if (!host.isEmpty())
             request.setPeerVerifyName(QString::fromLatin1(host));
     }
-    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    if (m_store && !m_linkId.isEmpty())
+        m_store->expectReplay(m_linkId, m_current.notes); // with the notes added since replay()
+    // HTTP/2 over TLS is offered by ALPN; in clear text it is prior knowledge (probed first).
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, http2);
+    request.setAttribute(QNetworkRequest::Http2DirectAttribute, http2 && !tls);
+    m_sentHttp2 = http2;
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    request.setTransferTimeout(int(options.timeout.count()));
+    request.setTransferTimeout(int(m_timeout.count()));
     qint64 headBytes = m_current.method.size() + m_current.url.size() + 12;
     for (const auto &h : m_current.requestHeaders) {
         // setRawHeader replaces; repeated fields are joined the way HTTP allows.
@@ -390,6 +429,7 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
         headBytes += h.first.size() + h.second.size() + 4;
     }
     m_current.requestBytes = headBytes + m_current.requestBody.size();
+    m_firstByteUs = -1;
     m_startNs = nowNs();
     QNetworkReply *reply
         = m_nam->sendCustomRequest(request, m_current.method.toLatin1(), m_current.requestBody);
@@ -425,7 +465,13 @@ Replayer::Supplied Replayer::supplied(const Exchange &original, const ReplayOpti
 void Replayer::onFinished(QNetworkReply *reply)
 {
     reply->deleteLater();
+    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     Exchange e = std::move(m_current);
+    e.protocol = status.isValid() && reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool()
+        ? QStringLiteral("HTTP/2")
+        : QStringLiteral("HTTP/1.1");
+    if (!status.isValid() && m_sentHttp2)
+        e.protocol = QStringLiteral("HTTP/2");
     for (auto &h : e.requestHeaders) {
         if (m_supplied.headers.contains(h.first.toLower()))
             h.second = kRedacted.toByteArray();
@@ -447,7 +493,6 @@ void Replayer::onFinished(QNetworkReply *reply)
     e.timings.receivedUs = 0;
     e.timings.firstUpstreamByteUs = m_firstByteUs >= 0 ? m_firstByteUs : elapsedUs;
     e.timings.lastByteUs = elapsedUs;
-    const QVariant status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
     if (status.isValid()) {
         e.status = status.toInt();
         for (const auto &h : reply->rawHeaderPairs())

@@ -49,6 +49,10 @@ struct ReplayOptions
 // would fill in with its own), the replay sends "Portico/<version> (replay)", "*", "identity"
 // and "keep-alive" and records them; a captured Connection is kept only when it is "close" or
 // "keep-alive". Every replay sends a new X-Request-Id (ReplayOptions::requestId).
+// An exchange captured over HTTP/2 is replayed over HTTP/2 where the destination speaks it: ALPN
+// h2 over TLS, prior knowledge in clear text after a probe (H2cProbe.h); HTTP/1.1 otherwise, and
+// when the Host to send is not the address connected to (each with a note). The row says what
+// was spoken.
 // Redirects are not followed.
 //
 // One row per replay: sent through the listener of a gateway that captures into the same store
@@ -110,6 +114,7 @@ private:
         QStringList queryParameters;
     };
     static Supplied supplied(const Exchange &original, const ReplayOptions &options);
+    void send(bool http2); // m_current, over HTTP/2 when asked and possible
     void onFinished(QNetworkReply *reply);
     void onReplayCaptured(const QByteArray &requestId, qint64 id);
     void finish(Exchange e, bool record);
@@ -120,6 +125,8 @@ private:
     Supplied m_supplied;
     qint64 m_startNs = 0;
     qint64 m_firstByteUs = -1;
+    std::chrono::milliseconds m_timeout { 30'000 };
+    bool m_sentHttp2 = false;
     bool m_gatewayCapturesHere = true;
     QByteArray m_linkId; // the X-Request-Id the gateway's row is expected under
     qint64 m_linkedRow = -1; // the gateway's row for it, once announced (0: it was dropped)

@@ -116,13 +116,13 @@ template<std::size_t N> Step script(const char *const (&statements)[N])
         return true;
     };
 }
-// Version 4: the gateway listener each exchange came in on, where a replay goes by default (the
-// Host the client sent is the client's choice, not a destination). Version 1 creates the table
-// as this version's CREATE ... IF NOT EXISTS left it, so the column may be there already.
-bool migrateV4(QSqlDatabase &db, QString *error)
+// Adds a column unless the file has it: version 1 creates the table as the latest CREATE ...
+// IF NOT EXISTS left it, so a later step's column may be there already.
+bool addColumn(QSqlDatabase &db, const char *name, const char *definition, QString *error)
 {
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = 'listener'"))
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM pragma_table_info('exchanges') WHERE name = '%1'")
+                    .arg(QLatin1String(name)))
         || !q.next()) {
         *error = q.lastError().text();
         return false;
@@ -130,11 +130,28 @@ bool migrateV4(QSqlDatabase &db, QString *error)
     const bool present = q.value(0).toInt() > 0;
     q.finish();
     return present
-        || exec(
-            db, QStringLiteral("ALTER TABLE exchanges ADD COLUMN listener TEXT NOT NULL DEFAULT ''"), error);
+        || exec(db,
+            QStringLiteral("ALTER TABLE exchanges ADD COLUMN %1 %2")
+                .arg(QLatin1String(name), QLatin1String(definition)),
+            error);
 }
 
-const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4 };
+// Version 4: the gateway listener each exchange came in on, where a replay goes by default (the
+// Host the client sent is the client's choice, not a destination).
+bool migrateV4(QSqlDatabase &db, QString *error)
+{
+    return addColumn(db, "listener", "TEXT NOT NULL DEFAULT ''", error);
+}
+
+// Version 5: the HTTP version the client spoke ("HTTP/1.1", "HTTP/2"; for aggregate parts the
+// version spoken to the upstream). Rows of older files keep '' (not known: downstream HTTP/2
+// came before this column). No index: protocol: filters scan newest first like host:.
+bool migrateV5(QSqlDatabase &db, QString *error)
+{
+    return addColumn(db, "protocol", "TEXT NOT NULL DEFAULT ''", error);
+}
+
+const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5 };
 static_assert(std::size(kSteps) == kVersion);
 
 bool migrate(QSqlDatabase &db, QString *error)
@@ -272,12 +289,13 @@ HeaderList decodeHeaders(const QByteArray &block)
     return out;
 }
 
-QString summaryColumns()
+QString summaryColumns(int version)
 {
     return QStringLiteral("e.id, e.started_at, e.method, e.url, e.host, e.path, e.status, e.duration_us, "
                           "e.route, e.consumer, e.upstream, e.trace_id, e.parent_id, e.request_bytes, "
                           "e.response_bytes, e.error, e.api_version, "
-                          "substr(e.notes, 1, 14) = 'sample traffic'");
+                          "substr(e.notes, 1, 14) = 'sample traffic', %1")
+        .arg(version >= 5 ? QStringLiteral("e.protocol") : QStringLiteral("''"));
 }
 
 ExchangeSummary readSummary(const QSqlQuery &q)
@@ -301,6 +319,7 @@ ExchangeSummary readSummary(const QSqlQuery &q)
     s.error = q.value(15).toString();
     s.apiVersion = q.value(16).toString();
     s.sample = q.value(17).toBool();
+    s.protocol = q.value(18).toString();
     return s;
 }
 

@@ -21,7 +21,7 @@
 
 namespace portico::capture::schema {
 
-inline constexpr int kVersion = 4;
+inline constexpr int kVersion = 5;
 
 // Opens (and for the writer creates and migrates) the SQLite file as connection `connectionName`
 // in the calling thread. Sets WAL, synchronous=NORMAL and a busy timeout. Returns an invalid
@@ -53,8 +53,9 @@ template<typename Fn> void forEachHeadLine(QByteArrayView block, Fn &&fn)
     }
 }
 
-// Column list of `exchanges` in the order ExchangeRow reads it (prefixed with "e.").
-QString summaryColumns();
+// Column list of `exchanges` in the order readSummary reads it (prefixed with "e."), for a file
+// of schema `version` (columns a reader's older, not yet migrated file lacks read as '').
+QString summaryColumns(int version = kVersion);
 ExchangeSummary readSummary(const class QSqlQuery &q);
 
 } // namespace portico::capture::schema

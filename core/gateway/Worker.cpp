@@ -290,20 +290,23 @@ QNetworkAccessManager &Worker::network()
 }
 
 void Worker::recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds,
-                           double upstreamSeconds)
+                           double upstreamSeconds, const QByteArray &protocol)
 {
     m_state->totalRequests.fetch_add(1, std::memory_order_relaxed);
     QByteArray key;
-    key.reserve(route.size() + method.size() + 6);
+    key.reserve(route.size() + method.size() + protocol.size() + 7);
     key += route;
     key += '\0';
     key += method;
     key += '\0';
     key += QByteArray::number(status);
+    key += '\0';
+    key += protocol;
     Counter *&counter = m_requestCounters[key];
     if (!counter) {
-        counter = &m_state->metrics.counter("portico_requests_total", "Requests answered, by route, method and status.",
-                                            { { "route", route }, { "method", method }, { "status", QByteArray::number(status) } });
+        counter = &m_state->metrics.counter("portico_requests_total", "Requests answered, by route, method, status and protocol.",
+                                            { { "route", route }, { "method", method }, { "status", QByteArray::number(status) },
+                                              { "protocol", protocol } });
     }
     counter->inc();
     Histogram *&h = m_durationHistograms[route];

@@ -55,8 +55,9 @@ public:
     void release(UpstreamConnection *connection); // an HTTP/1.1 connection goes back to the pool
 
     QNetworkAccessManager &network();
+    // `protocol`: what the client spoke, "HTTP/1.1" or "HTTP/2" (DownstreamInfo::protocol()).
     void recordRequest(const QByteArray &route, const QByteArray &method, int status, double seconds,
-                       double upstreamSeconds);
+                       double upstreamSeconds, const QByteArray &protocol);
 
     void connectionClosed(ClientConnection *connection);
     // The HTTP/1.1 codec saw HTTP/2 (ALPN "h2" or the h2c preface): the connection continues as

@@ -48,6 +48,7 @@ Exchange exchange(const QString &method, const QString &url, int status, const Q
     e.requestBytes = 100;
     e.responseBytes = 200;
     e.timings = { 100, 200, 1200, 1500 };
+    e.protocol = QStringLiteral("HTTP/1.1");
     return e;
 }
 
@@ -78,6 +79,7 @@ private Q_SLOTS:
         Exchange failed = exchange(
             QStringLiteral("GET"), QStringLiteral("http://127.0.0.1:1/orders"), 0, QStringLiteral("orders"));
         failed.error = QStringLiteral("connection refused");
+        failed.protocol = QStringLiteral("HTTP/2");
         failed.timings.lastByteUs = -1;
         m_ids.append(store.submit(std::move(failed)));
         QVERIFY(store.flush());
@@ -105,6 +107,9 @@ private Q_SLOTS:
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 4);
         QVERIFY(lines[0].startsWith("ID"));
+        QVERIFY(lines[0].contains(" PROTOCOL "));
+        QVERIFY2(lines[1].contains(" HTTP/2 "), lines[1].constData());
+        QVERIFY2(lines[2].contains(" HTTP/1.1 "), lines[2].constData());
         QVERIFY(lines[1].startsWith(QByteArray::number(m_ids[2]) + ' '));
         QVERIFY(lines[1].contains("[connection refused]"));
         QVERIFY(lines[2].contains("POST") && lines[2].contains("404"));
@@ -119,9 +124,11 @@ private Q_SLOTS:
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 2);
         const QJsonObject o = QJsonDocument::fromJson(lines[0]).object();
-        for (const char *key : { "id", "started_at", "method", "url", "host", "path", "status", "duration_ms",
-                 "route", "consumer", "upstream", "trace_id", "request_bytes", "response_bytes", "error" })
+        for (const char *key :
+            { "id", "started_at", "method", "url", "host", "path", "status", "duration_ms", "route",
+                "consumer", "upstream", "trace_id", "request_bytes", "response_bytes", "error", "protocol" })
             QVERIFY2(o.contains(QLatin1String(key)), key);
+        QCOMPARE(o[QStringLiteral("protocol")].toString(), QStringLiteral("HTTP/1.1"));
         QCOMPARE(o[QStringLiteral("id")].toInteger(), m_ids[1]);
         QCOMPARE(o[QStringLiteral("status")].toInt(), 404);
         QCOMPARE(o[QStringLiteral("duration_ms")].toDouble(), 1.5);
@@ -160,6 +167,8 @@ private Q_SLOTS:
         QVERIFY(text.out.contains("< HTTP/1.1 404"));
         QVERIFY(text.out.contains("route: users"));
         QVERIFY(text.out.contains("trace: 4bf92f3577b34da6a3ce929d0e0e4736"));
+        const Run h2 = cli({ "traffic", "show", QString::number(m_ids[2]), "--db", m_db });
+        QVERIFY2(h2.out.contains("> GET /orders HTTP/2\n"), h2.out.constData());
         const Run json = cli({ "traffic", "show", QString::number(m_ids[1]), "--db", m_db, "--json" });
         const QJsonObject o = QJsonDocument::fromJson(json.out).object();
         QCOMPARE(o[QStringLiteral("request")][QStringLiteral("body")].toString(),

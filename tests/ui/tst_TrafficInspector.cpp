@@ -16,6 +16,7 @@
 #include <QAbstractItemModelTester>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QTableWidget>
@@ -270,6 +271,48 @@ private Q_SLOTS:
         QVERIFY(!waterfall->isHidden());
         details.clear();
         QVERIFY(waterfall->isHidden());
+    }
+
+    // The protocol the client spoke: a column of its own (filterable), a row of the details and
+    // the version in the head lines. Rows of older capture files show nothing.
+    void showsTheProtocol()
+    {
+        QVERIFY(storeExchanges(3, [](int i) {
+            capture::Exchange e = makeExchange(i, 200, "{}");
+            e.protocol = i == 0 ? QString() : i == 1 ? QStringLiteral("HTTP/1.1") : QStringLiteral("HTTP/2");
+            return e;
+        }));
+        TrafficModel model;
+        QVERIFY(model.open(m_path));
+        QTRY_COMPARE(model.rowCount(), 3);
+        QCOMPARE(model.headerData(TrafficModel::Protocol, Qt::Horizontal, Qt::DisplayRole).toString(),
+            QStringLiteral("Protocol"));
+        QTRY_COMPARE(model.index(2, TrafficModel::Protocol).data().toString(), QStringLiteral("HTTP/2"));
+        QCOMPARE(model.index(1, TrafficModel::Protocol).data().toString(), QStringLiteral("HTTP/1.1"));
+        QCOMPARE(model.index(0, TrafficModel::Protocol).data().toString(), QString());
+        QVERIFY(model.index(2, TrafficModel::Protocol)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("protocol:HTTP/2")));
+        QVERIFY(model.setFilter(QStringLiteral("protocol:HTTP/2")));
+        QTRY_VERIFY(!model.isLoading());
+        QCOMPARE(model.rowCount(), 1);
+
+        ExchangeDetails details;
+        capture::Exchange e = makeExchange(4, 201, "{}");
+        e.protocol = QStringLiteral("HTTP/2");
+        details.setExchange(e);
+        auto *summary = details.findChild<QLabel *>(QStringLiteral("exchangeSummary"));
+        QVERIFY(summary);
+        QVERIFY2(summary->text().contains(QStringLiteral(">Protocol</td><td>HTTP/2<")),
+            qPrintable(summary->text()));
+        const QList<QPlainTextEdit *> heads = details.findChildren<QPlainTextEdit *>();
+        QStringList texts;
+        for (const QPlainTextEdit *h : heads)
+            texts << h->toPlainText();
+        QVERIFY2(
+            texts.filter(QStringLiteral("GET /users/4 HTTP/2\n")).size() == 1, qPrintable(texts.join(u'|')));
+        QVERIFY2(texts.filter(QStringLiteral("HTTP/2 201\n")).size() == 1, qPrintable(texts.join(u'|')));
     }
 };
 

@@ -9,6 +9,7 @@
 #include "ui/widgets/UserUrl.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QLineEdit>
 #include <QTableView>
 #include <QTest>
@@ -126,6 +127,36 @@ private Q_SLOTS:
         QVERIFY2(s.form->field(QStringLiteral("targets"))->message().isEmpty(),
             qPrintable(s.form->field(QStringLiteral("targets"))->message()));
         QCOMPARE(targets->index(0, 0).data().toString(), QStringLiteral("http://localhost:9006"));
+    }
+
+    // The protocol per upstream: chosen from the keyboard, one undo step each; a target whose
+    // scheme does not fit (h2 needs https, h2c http) gets the check's message under Targets.
+    void protocolChoiceChecksTheScheme()
+    {
+        Section s;
+        QVERIFY(QTest::qWaitForWindowExposed(&s.page));
+        QComboBox *protocol = s.form->protocolCombo();
+        QCOMPARE(protocol->count(), 3);
+        QCOMPARE(protocol->currentData().toInt(), int(config::UpstreamProtocol::Http1));
+        FieldBox *targets = s.form->field(QStringLiteral("targets"));
+        QVERIFY(s.form->field(QStringLiteral("protocol")));
+        protocol->setFocus();
+        QTest::keyClick(protocol, Qt::Key_Down);
+        QTest::keyClick(protocol, Qt::Key_Down);
+        QCOMPARE(s.doc.workspace().upstreams.at(0).protocol, config::UpstreamProtocol::H2);
+        QVERIFY2(targets->message().contains(QStringLiteral("must use https with protocol h2")),
+            qPrintable(targets->message()));
+        QTest::keyClick(protocol, Qt::Key_Up);
+        QCOMPARE(s.doc.workspace().upstreams.at(0).protocol, config::UpstreamProtocol::H2c);
+        QVERIFY2(targets->message().isEmpty(), qPrintable(targets->message()));
+        QCOMPARE(s.doc.undoStack()->count(), 3);
+        s.doc.undoStack()->undo();
+        QCOMPARE(protocol->currentData().toInt(), int(config::UpstreamProtocol::H2));
+        s.doc.undoStack()->undo();
+        s.doc.undoStack()->undo();
+        QCOMPARE(s.doc.workspace().upstreams.at(0).protocol, config::UpstreamProtocol::Http1);
+        QCOMPARE(protocol->currentData().toInt(), int(config::UpstreamProtocol::Http1));
+        QVERIFY(targets->message().isEmpty());
     }
 
     void typedUrls()

@@ -23,6 +23,7 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
     : ItemForm(document, parent)
     , m_name(new QLineEdit(this))
     , m_targets(new RowsEditor({ tr("Target URL"), tr("Weight") }, this))
+    , m_protocol(new QComboBox(this))
     , m_balance(new QComboBox(this))
     , m_connect(new DurationEdit(this))
     , m_response(new DurationEdit(this))
@@ -36,6 +37,14 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
 {
     m_name->setObjectName(QStringLiteral("upstreamName"));
     m_targets->setNewRow({ QStringLiteral("http://127.0.0.1:9000"), QStringLiteral("1") });
+    // The workspace's words (upstreams.*.protocol) with what they mean; a target whose scheme does
+    // not fit the choice gets the check's message under Targets.
+    m_protocol->setObjectName(QStringLiteral("upstreamProtocol"));
+    m_protocol->addItem(tr("http1 — HTTP/1.1 (http or https targets)"), int(config::UpstreamProtocol::Http1));
+    m_protocol->addItem(tr("h2c — HTTP/2 without TLS (http targets)"), int(config::UpstreamProtocol::H2c));
+    m_protocol->addItem(tr("h2 — HTTP/2 over TLS (https targets)"), int(config::UpstreamProtocol::H2));
+    m_protocol->setToolTip(tr("The protocol Portico speaks to this upstream's targets. gRPC services need "
+                              "h2c or h2. Clients may speak HTTP/1.1 or HTTP/2 to Portico either way."));
     for (Balance b : { Balance::RoundRobin, Balance::LeastConnections, Balance::IpHash })
         m_balance->addItem(config::balanceName(b), int(b));
     m_retries->setRange(0, 10);
@@ -47,6 +56,7 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
     auto *form = makeForm(main);
     bind(QStringLiteral("name"), addField(form, tr("Name"), m_name));
     bind(QStringLiteral("targets"), addField(form, tr("Targets"), m_targets));
+    bind(QStringLiteral("protocol"), addField(form, tr("Protocol"), m_protocol));
     bind(QStringLiteral("balance"), addField(form, tr("Balance"), m_balance));
     bind(QStringLiteral("timeouts.connect"), addField(form, tr("Connect timeout"), m_connect));
     bind(QStringLiteral("timeouts.response"), addField(form, tr("Response timeout"), m_response));
@@ -76,6 +86,11 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
             targets << config::Target { userUrl(r.value(0)), ok ? weight : 0 };
         }
         editItem(tr("Edit targets"), [&](config::Workspace &ws, int row) { ws.upstreams[row].targets = targets; });
+    });
+    connect(m_protocol, &QComboBox::activated, this, [this] {
+        const auto p = config::UpstreamProtocol(m_protocol->currentData().toInt());
+        editItem(tr("Change upstream protocol"),
+            [&](config::Workspace &ws, int row) { ws.upstreams[row].protocol = p; });
     });
     connect(m_balance, &QComboBox::activated, this, [this] {
         const auto b = Balance(m_balance->currentData().toInt());
@@ -125,6 +140,7 @@ void UpstreamForm::load(const config::Workspace &ws, int row)
     for (const auto &t : u.targets)
         rows << QStringList { t.url.toString(), QString::number(t.weight) };
     m_targets->setRows(rows);
+    m_protocol->setCurrentIndex(m_protocol->findData(int(u.protocol)));
     m_balance->setCurrentIndex(m_balance->findData(int(u.balance)));
     m_connect->setDuration(u.connectTimeout);
     m_response->setDuration(u.responseTimeout);

@@ -12,7 +12,7 @@ namespace portico::ui {
 class DurationEdit;
 class RowsEditor;
 
-// One upstream: name, targets with weights, balancing, timeouts, retries and health check.
+// One upstream: name, targets with weights, protocol, balancing, timeouts, retries and health check.
 class UpstreamForm final : public ItemForm
 {
     Q_OBJECT
@@ -22,6 +22,7 @@ public:
 
     QLineEdit *nameEdit() const { return m_name; }
     RowsEditor *targetsEditor() const { return m_targets; }
+    QComboBox *protocolCombo() const { return m_protocol; }
 
 protected:
     void load(const config::Workspace &ws, int row) override;
@@ -31,6 +32,7 @@ private:
 
     QLineEdit *m_name;
     RowsEditor *m_targets;
+    QComboBox *m_protocol;
     QComboBox *m_balance;
     DurationEdit *m_connect;
     DurationEdit *m_response;

@@ -121,6 +121,7 @@ void ExchangeDetails::setExchange(const capture::Exchange &e)
     QString html = QStringLiteral("<p style='font-size:13px'><b>%1</b> %2</p><table>")
                        .arg(e.method.toHtmlEscaped(), e.url.toHtmlEscaped());
     html += row(tr("Status"), e.status ? QString::number(e.status) : tr("no response"));
+    html += row(tr("Protocol"), e.protocol.toHtmlEscaped());
     html += row(tr("Started"),
         QLocale().toString(e.startedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
     html += row(tr("Route"), e.route.toHtmlEscaped());
@@ -149,11 +150,15 @@ void ExchangeDetails::setExchange(const capture::Exchange &e)
     m_waterfall->show();
     m_notes->setText(e.notes);
     m_notes->setVisible(!e.notes.isEmpty());
-    m_requestHead->setPlainText(
-        QStringLiteral("%1 %2\n").arg(e.method, e.path + (e.query.isEmpty() ? QString() : u'?' + e.query))
+    // The heads as the client exchanged them: "GET /path HTTP/2", "HTTP/2 200" (as curl -v shows).
+    const QString protocol = e.protocol.isEmpty() ? QStringLiteral("HTTP") : e.protocol;
+    m_requestHead->setPlainText(QStringLiteral("%1 %2%3\n")
+                                    .arg(e.method, e.path + (e.query.isEmpty() ? QString() : u'?' + e.query),
+                                        e.protocol.isEmpty() ? QString() : u' ' + e.protocol)
         + headText(e.requestHeaders));
     m_responseHead->setPlainText(
-        (e.status ? QStringLiteral("HTTP %1\n").arg(e.status) : QString()) + headText(e.responseHeaders));
+        (e.status ? QStringLiteral("%1 %2\n").arg(protocol).arg(e.status) : QString())
+        + headText(e.responseHeaders));
     m_requestBody->setBody(e.requestBody, capture::headerValue(e.requestHeaders, "content-type"),
         e.requestBodySize, e.requestTruncated);
     m_responseBody->setBody(e.responseBody, capture::headerValue(e.responseHeaders, "content-type"),

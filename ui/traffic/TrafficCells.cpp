@@ -56,6 +56,8 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
                 .toString(QStringLiteral("HH:mm:ss.zzz"));
         case C::Method:
             return r.method;
+        case C::Protocol:
+            return r.protocol; // "HTTP/1.1", "HTTP/2", or empty for rows of older capture files
         case C::Host:
             return r.host;
         case C::Path:
@@ -101,6 +103,9 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         return r.url;
     if (role == Qt::ForegroundRole && column == C::Path && r.sample)
         return QBrush(QColor(0x8a, 0x6d, 0x3b));
+    if (role == Qt::ToolTipRole && column == C::Protocol)
+        return r.protocol.isEmpty() ? tr("Not recorded (captured by an older Portico)")
+                                    : tr("The client spoke %1. Filter: protocol:%1").arg(r.protocol);
     if (role == Qt::ToolTipRole && column == C::Status && !r.error.isEmpty())
         return r.error;
     return {};
@@ -108,8 +113,8 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
 
 QString trafficColumnTitle(int column)
 {
-    static const char *names[] = { "#", "Time", "Method", "Host", "Path", "Status", "Duration", "Size", "Route",
-        "Consumer", "Version", "Upstream" };
+    static const char *names[] = { "#", "Time", "Method", "Protocol", "Host", "Path", "Status", "Duration",
+        "Size", "Route", "Consumer", "Version", "Upstream" };
     return column >= 0 && column < C::ColumnCount ? tr(names[column]) : QString();
 }
 

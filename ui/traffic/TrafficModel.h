@@ -45,6 +45,7 @@ public:
         Id,
         Time,
         Method,
+        Protocol,
         Host,
         Path,
         Status,

@@ -6,6 +6,8 @@
 #include <QScrollBar>
 #include <QTimer>
 
+#include <iterator>
+
 namespace portico::ui {
 
 TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
@@ -27,7 +29,8 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setHighlightSections(false);
     horizontalHeader()->setStretchLastSection(true);
     horizontalHeader()->setSectionsMovable(true);
-    const int widths[] = { 56, 92, 60, 100, 150, 52, 72, 80, 90, 80, 60, 90 };
+    const int widths[] = { 56, 92, 60, 64, 100, 150, 52, 72, 80, 90, 80, 60, 90 };
+    static_assert(std::size(widths) == TrafficModel::ColumnCount);
     for (int c = 0; c < TrafficModel::ColumnCount; ++c)
         setColumnWidth(c, widths[c]);
 

@@ -107,6 +107,15 @@ DocNode EnvoyBuilder::cluster(const Upstream &u)
         ts["name"] = "envoy.transport_sockets.tls";
         ts["typed_config"]["@type"] = kApi + QStringLiteral("transport_sockets.tls.v3.UpstreamTlsContext");
         ts["typed_config"]["sni"] = urlHost(u.targets.first().url);
+        if (u.protocol == UpstreamProtocol::H2)
+            ts["typed_config"]["common_tls_context"]["alpn_protocols"] = QStringList { QStringLiteral("h2") };
+    }
+    if (u.protocol != UpstreamProtocol::Http1) {
+        // h2c and h2: the cluster speaks HTTP/2 (prior knowledge in clear text, ALPN h2 over TLS).
+        const QString type = QStringLiteral("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+        DocNode &options = c["typed_extension_protocol_options"][type];
+        options["@type"] = QStringLiteral("type.googleapis.com/") + type;
+        options["explicit_http_config"]["http2_protocol_options"] = DocNode::map();
     }
     return c;
 }
@@ -410,7 +419,9 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     DocNode hcm;
     hcm["@type"] = kApi + QStringLiteral("filters.network.http_connection_manager.v3.HttpConnectionManager");
     hcm["stat_prefix"] = "portico";
-    hcm["codec_type"] = "AUTO";
+    // gateway.http2: AUTO takes HTTP/2 by prior knowledge (clear text) or ALPN h2 (TLS, below)
+    // besides HTTP/1.1; without it the listener speaks HTTP/1.1 only, as Portico's does.
+    hcm["codec_type"] = m_ws.gateway.http2 ? "AUTO" : "HTTP1";
     hcm["generate_request_id"] = true;
     hcm["always_set_request_id_in_response"] = true;
     hcm["request_headers_timeout"] = protoDuration(m_ws.gateway.limits.headerTimeout);
@@ -470,6 +481,9 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
             cert["certificate_chain"]["filename"] = abs(m_ws.gateway.tls->cert);
             cert["private_key"]["filename"] = abs(m_ws.gateway.tls->key);
             ts["typed_config"]["common_tls_context"]["tls_certificates"].append(cert);
+            if (m_ws.gateway.http2)
+                ts["typed_config"]["common_tls_context"]["alpn_protocols"]
+                    = QStringList { QStringLiteral("h2"), QStringLiteral("http/1.1") };
         }
         l["filter_chains"].append(chain);
         listeners.append(l);

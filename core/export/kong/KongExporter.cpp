@@ -95,6 +95,18 @@ DocNode KongBuilder::upstream(const Upstream &u)
             scheme = schemeOf(t.url);
     }
     n["targets"] = targets;
+    // Kong proxies http/https services over HTTP/1.1; it speaks HTTP/2 to an upstream only for gRPC
+    // services (grpc: h2c, grpcs: h2), whose routes then take gRPC requests only.
+    if (u.protocol != UpstreamProtocol::Http1) {
+        const bool h2c = u.protocol == UpstreamProtocol::H2c;
+        m_warnings << QStringLiteral("upstream %1: protocol %2 not exported: Kong speaks HTTP/1.1 to "
+                                     "http/https services and HTTP/2 only to gRPC services; exported as %3. "
+                                     "For a gRPC upstream set its services' protocol to %4 (and their "
+                                     "routes' protocols to grpc, grpcs)")
+                          .arg(u.name, upstreamProtocolName(u.protocol),
+                              h2c ? QStringLiteral("http") : QStringLiteral("https"),
+                              h2c ? QStringLiteral("grpc") : QStringLiteral("grpcs"));
+    }
     return n;
 }
 
@@ -411,8 +423,10 @@ void KongBuilder::globalSettings(DocNode &doc)
     QStringList listen;
     for (const HostPort &hp : g.listen)
         listen << hp.toString();
-    m_warnings
-        << QStringLiteral("gateway.listen: set proxy_listen = %1 in kong.conf").arg(listen.join(u", "));
+    // gateway.http2: Kong takes HTTP/2 from clients on listeners with the http2 flag.
+    m_warnings << QStringLiteral("gateway.listen: set proxy_listen = %1 in kong.conf")
+                      .arg(listen.join(g.http2 ? QStringLiteral(" http2, ") : QStringLiteral(", "))
+                          + (g.http2 ? QStringLiteral(" http2") : QString()));
     if (g.tls)
         m_warnings << QStringLiteral(
             "gateway.tls: add the certificate %1 to Kong (certificates need PEM text, "

@@ -156,6 +156,16 @@ void KrakendBuilder::warnUpstreams()
                                                                : QStringLiteral("least_connections"));
         if (u.retries > 0)
             m_warnings << QStringLiteral("upstream %1: retries not exported").arg(u.name);
+        if (u.protocol == UpstreamProtocol::H2c)
+            m_warnings << QStringLiteral(
+                "upstream %1: protocol h2c not exported: KrakenD has no setting for "
+                "HTTP/2 without TLS to a backend; exported as an http backend (HTTP/1.1)")
+                              .arg(u.name);
+        else if (u.protocol == UpstreamProtocol::H2)
+            m_warnings << QStringLiteral(
+                "upstream %1: protocol h2 not exported: KrakenD has no per-backend HTTP/2 "
+                "setting; exported as an https backend")
+                              .arg(u.name);
         for (const Target &t : u.targets) {
             if (t.weight != u.targets.first().weight) {
                 m_warnings << QStringLiteral("upstream %1: target weights not exported").arg(u.name);
@@ -258,6 +268,9 @@ ExportResult KrakendBuilder::build()
     }
     doc["endpoints"] = endpoints;
     m_warnings << QStringLiteral("gateway.limits: body and header size limits not exported");
+    if (m_ws.gateway.http2)
+        m_warnings << QStringLiteral("gateway.http2: not exported; HTTP/2 from clients is KrakenD's service "
+                                     "setting, outside the endpoints");
     for (const Consumer &c : m_ws.consumers) {
         if (!c.jwtSubject.isEmpty())
             m_warnings << QStringLiteral(

@@ -41,6 +41,16 @@ QString upstreamBlock(const Upstream &u, QStringList &warnings)
                             .arg(u.name);
     }
     out += QStringLiteral("        keepalive 32;\n    }\n\n");
+    if (u.protocol != UpstreamProtocol::Http1)
+        warnings << QStringLiteral(
+            "upstream %1: protocol %2 not exported: nginx's proxy_pass speaks HTTP/1.x "
+            "to upstreams; exported as HTTP/1.1 over %3. For a gRPC upstream use "
+            "grpc_pass %4://%1 instead of proxy_pass")
+                        .arg(u.name, upstreamProtocolName(u.protocol),
+                            u.protocol == UpstreamProtocol::H2c ? QStringLiteral("http")
+                                                                : QStringLiteral("https"),
+                            u.protocol == UpstreamProtocol::H2c ? QStringLiteral("grpc")
+                                                                : QStringLiteral("grpcs"));
     return out;
 }
 
@@ -83,9 +93,19 @@ ExportResult exportNginx(const Workspace &ws)
         out += upstreamBlock(u, warnings);
     out += ctx.httpPreamble();
     out += QStringLiteral("    server {\n");
+    // gateway.http2: on TLS listeners nginx offers h2 by ALPN beside HTTP/1.1 (`listen ... ssl http2`;
+    // nginx 1.25.1 prefers `http2 on;` but still takes it). On a cleartext port the http2 parameter makes
+    // nginx 1.22 (Debian 12's) take prior-knowledge HTTP/2 only and refuse HTTP/1.1, unlike Portico.
+    const QString listenFlags = !ws.gateway.tls ? QString()
+        : ws.gateway.http2                      ? QStringLiteral(" ssl http2")
+                                                : QStringLiteral(" ssl");
     for (const HostPort &hp : ws.gateway.listen)
-        out += QStringLiteral("        listen %1%2;\n")
-                   .arg(hp.toString(), ws.gateway.tls ? QStringLiteral(" ssl") : QString());
+        out += QStringLiteral("        listen %1%2;\n").arg(hp.toString(), listenFlags);
+    if (ws.gateway.http2 && !ws.gateway.tls)
+        warnings << QStringLiteral(
+            "gateway.http2: not exported for the cleartext listener: with `listen ... "
+            "http2` nginx takes only HTTP/2 (prior knowledge) on that port and refuses "
+            "HTTP/1.1; add it on a port of its own if clients need h2c");
     if (ws.gateway.tls) {
         out += QStringLiteral("        ssl_certificate %1;\n").arg(absolutePath(ws, ws.gateway.tls->cert));
         out += QStringLiteral("        ssl_certificate_key %1;\n").arg(absolutePath(ws, ws.gateway.tls->key));

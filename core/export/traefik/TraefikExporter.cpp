@@ -78,7 +78,10 @@ DocNode TraefikBuilder::service(const Upstream &u)
     bool uneven = false;
     for (const Target &t : u.targets) {
         DocNode s;
-        s["url"] = QStringLiteral("%1://%2").arg(schemeOf(t.url), hostPort(t.url));
+        // h2c: Traefik's scheme for HTTP/2 without TLS; h2 is https, where Traefik offers h2 by ALPN.
+        const QString scheme
+            = u.protocol == config::UpstreamProtocol::H2c ? QStringLiteral("h2c") : schemeOf(t.url);
+        s["url"] = QStringLiteral("%1://%2").arg(scheme, hostPort(t.url));
         servers.append(s);
         uneven = uneven || t.weight != u.targets.first().weight;
     }
@@ -277,6 +280,10 @@ ExportResult TraefikBuilder::build()
         DocNode &t = transports[u.name]["forwardingTimeouts"];
         t["dialTimeout"] = goDuration(u.connectTimeout);
         t["responseHeaderTimeout"] = goDuration(u.responseTimeout);
+        // Traefik would negotiate HTTP/2 with https servers; Portico's http1 upstreams get HTTP/1.1.
+        const bool tls = !u.targets.isEmpty() && schemeOf(u.targets.first().url) == u"https";
+        if (u.protocol == config::UpstreamProtocol::Http1 && tls)
+            transports[u.name]["disableHTTP2"] = true;
     }
     for (const Route &r : m_ws.routes) {
         if (r.timeout)

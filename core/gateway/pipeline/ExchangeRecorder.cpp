@@ -73,6 +73,7 @@ void ExchangeRecorder::recordRequest(const http::RequestHead &request, const Dow
     m_record.set(R::Scheme, scheme);
     m_record.set(R::ClientAddress, down.peerText);
     m_record.set(R::Listener, down.listener);
+    m_record.set(R::Protocol, down.protocol());
     m_record.set(R::TraceId, trace.traceId);
     m_record.set(R::SpanId, trace.spanId);
     m_record.set(R::ParentSpanId, trace.parentSpanId);
@@ -134,7 +135,8 @@ void ExchangeRecorder::finish(Worker *worker, const DownstreamInfo &down, const 
     const double upstreamSeconds = m_upstreamStartUs >= 0 && m_exchange.timings.firstUpstreamByteUs >= 0
         ? double(total - m_upstreamStartUs) / 1e6
         : -1;
-    worker->recordRequest(f.routeName, f.method, m_exchange.status, double(total) / 1e6, upstreamSeconds);
+    worker->recordRequest(f.routeName, f.method, m_exchange.status, double(total) / 1e6, upstreamSeconds,
+                          down.protocol());
     if (ExchangeSink *sink = worker->state().exchangeSink()) {
         sink->exchangeFinished(m_exchange,
                                { f.method, f.clientPath, down.peerText, f.trace.traceId, f.trace.spanId, f.requestId });

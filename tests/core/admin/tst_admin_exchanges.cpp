@@ -128,7 +128,12 @@ private Q_SLOTS:
         QCOMPARE(newest.value(QStringLiteral("method")).toString(), QStringLiteral("POST"));
         QCOMPARE(newest.value(QStringLiteral("status")).toInt(), 201);
         QCOMPARE(newest.value(QStringLiteral("route")).toString(), QStringLiteral("users"));
+        QCOMPARE(newest.value(QStringLiteral("protocol")).toString(), QStringLiteral("HTTP/1.1"));
         QVERIFY(all.json().value(QStringLiteral("next_before")).isNull());
+        QCOMPARE(
+            ids(m_fx->adminCall("GET", QStringLiteral("/exchanges?filter=protocol:HTTP/1.1")).json()), every);
+        QVERIFY(ids(m_fx->adminCall("GET", QStringLiteral("/exchanges?filter=protocol:HTTP/2")).json())
+                    .isEmpty());
 
         const HttpResult first = m_fx->adminCall("GET", QStringLiteral("/exchanges?limit=2"));
         QCOMPARE(ids(first.json()), every.mid(0, 2));

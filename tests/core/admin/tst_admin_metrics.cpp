@@ -164,7 +164,8 @@ private Q_SLOTS:
         const Exposition e = parseExposition(r.body);
         QVERIFY2(e.error.isEmpty(), qPrintable(e.error));
         QCOMPARE(e.samples.value(
-                     QStringLiteral("portico_requests_total{route=\"users\",method=\"GET\",status=\"200\"}")),
+                     QStringLiteral("portico_requests_total{route=\"users\",method=\"GET\",status=\"200\","
+                                    "protocol=\"HTTP/1.1\"}")),
             3.0);
         QCOMPARE(
             e.samples.value(QStringLiteral("portico_request_duration_seconds_count{route=\"users\"}")), 3.0);

@@ -36,6 +36,7 @@ inline Exchange makeExchange(const QString &method, const QString &path, int sta
     e.requestBytes = 120;
     e.responseBytes = 200;
     e.timings = { 100, 300, 1500, 2000 };
+    e.protocol = QStringLiteral("HTTP/1.1");
     return e;
 }
 

@@ -141,6 +141,7 @@ private Q_SLOTS:
         m_expected.last().id = store.submit(std::move(e));
 
         e = captured("GET", "/bin", 200);
+        e.protocol = QStringLiteral("HTTP/2");
         e.responseBody = QByteArray("\x89PNG\x00\xff\xfe", 7);
         e.responseBodySize = 5000;
         e.responseTruncated = true;
@@ -183,6 +184,12 @@ private Q_SLOTS:
         QCOMPARE(first[QStringLiteral("timings")][QStringLiteral("wait")].toDouble(), 148.5);
         QCOMPARE(first[QStringLiteral("response")][QStringLiteral("statusText")].toString(),
             QStringLiteral("Created"));
+        // httpVersion is the protocol the client spoke, on both sides of the entry.
+        QCOMPARE(first[QStringLiteral("request")][QStringLiteral("httpVersion")].toString(),
+            QStringLiteral("HTTP/1.1"));
+        for (const char *side : { "request", "response" })
+            QCOMPARE(entries[1][QLatin1String(side)][QStringLiteral("httpVersion")].toString(),
+                QStringLiteral("HTTP/2"));
         const QJsonObject content
             = entries[1].toObject()[QStringLiteral("response")][QStringLiteral("content")].toObject();
         QCOMPARE(content[QStringLiteral("encoding")].toString(), QStringLiteral("base64"));
@@ -267,7 +274,36 @@ private Q_SLOTS:
         QCOMPARE(e.timings.receivedUs, 2000);
         QCOMPARE(e.timings.upstreamConnectUs, -1);
         QCOMPARE(e.timings.lastByteUs, 42'500);
+        QCOMPARE(e.protocol, QStringLiteral("HTTP/2")); // Chrome writes "http/2.0"
         QVERIFY(e.notes.contains(QStringLiteral("imported from HAR")));
+    }
+
+    // httpVersion as other tools write it becomes one of the two values the filter knows; anything
+    // else (HTTP/3, junk, a huge string) is recorded as not known, never stored as given.
+    void importNormalizesHttpVersion()
+    {
+        const QList<std::pair<QString, QString>> cases = { { QStringLiteral("h2"), QStringLiteral("HTTP/2") },
+            { QStringLiteral("HTTP/2.0"), QStringLiteral("HTTP/2") },
+            { QStringLiteral("HTTP/1.0"), QStringLiteral("HTTP/1.1") },
+            { QStringLiteral("http/1.1"), QStringLiteral("HTTP/1.1") }, { QStringLiteral("h3"), QString() },
+            { QStringLiteral("HTTP/2'; DROP TABLE exchanges;--"), QString() },
+            { QString(100'000, u'x'), QString() }, { QString(), QString() } };
+        for (const auto &[given, want] : cases) {
+            QJsonObject request { { QStringLiteral("method"), QStringLiteral("GET") },
+                { QStringLiteral("url"), QStringLiteral("http://a.test/") },
+                { QStringLiteral("httpVersion"), given } };
+            const QJsonObject entry { { QStringLiteral("startedDateTime"),
+                                          QStringLiteral("2024-05-01T10:00:00Z") },
+                { QStringLiteral("request"), request },
+                { QStringLiteral("response"), QJsonObject { { QStringLiteral("status"), 200 } } } };
+            const QJsonObject log { { QStringLiteral("log"),
+                QJsonObject { { QStringLiteral("entries"), QJsonArray { entry } } } } };
+            QList<Exchange> parsed;
+            QString error;
+            QVERIFY2(parseHar(QJsonDocument(log).toJson(), &parsed, &error), qPrintable(error));
+            QCOMPARE(parsed.size(), 1);
+            QCOMPARE(parsed.first().protocol, want);
+        }
     }
 
     void rejectsMalformedHar()

@@ -1,0 +1,186 @@
+// The protocol a client spoke, as the gateway records it: the capture row's protocol column, the
+// filter protocol:, HAR httpVersion and the protocol label of portico_requests_total, for a real
+// HTTP/2 client (curl --http2-prior-knowledge) and a plain HTTP/1.1 request on the same listener.
+#include "FilterItKit.h"
+#include "core/capture/Har.h"
+#include "core/capture/Replayer.h"
+
+#include <QBuffer>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+
+using namespace portico;
+using namespace portico::test;
+
+namespace {
+
+// The status line curl printed (-D -), or what went wrong.
+QByteArray curlStatusLine(const QStringList &args, const QString &url)
+{
+    QProcess p;
+    p.start(QStringLiteral("curl"),
+        QStringList { "-sS", "-o", "/dev/null", "-D", "-", "--max-time", "10" } + args + QStringList { url });
+    if (!p.waitForFinished(15000)) {
+        p.kill();
+        return "curl did not finish";
+    }
+    const QByteArray out = p.readAllStandardOutput();
+    return out.isEmpty() ? p.readAllStandardError() : out.left(out.indexOf('\r'));
+}
+
+} // namespace
+
+class TestGatewayHttp2Capture : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
+            QFAIL("curl is needed: bash packaging/install-deps.sh");
+    }
+
+    void recordsTheProtocolTheClientSpoke()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
+            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(gw.port());
+
+        const QByteArray h2
+            = curlStatusLine({ "--http2-prior-knowledge" }, base + QStringLiteral("/api/two"));
+        QVERIFY2(h2.startsWith("HTTP/2 200"), h2.constData());
+        const QByteArray h1 = curlStatusLine({ "--http1.1" }, base + QStringLiteral("/api/one"));
+        QVERIFY2(h1.startsWith("HTTP/1.1 200"), h1.constData());
+        // The gateway's own answer (no route) is recorded with the protocol too.
+        const QByteArray missing
+            = curlStatusLine({ "--http2-prior-knowledge" }, base + QStringLiteral("/nowhere"));
+        QVERIFY2(missing.startsWith("HTTP/2 404"), missing.constData());
+
+        QHash<QString, QString> protocolByPath;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                protocolByPath.clear();
+                for (const capture::Exchange &e : capturedExchanges(gw))
+                    protocolByPath.insert(e.path, e.protocol);
+                return protocolByPath.size() == 3;
+            }(),
+            5000);
+        QCOMPARE(protocolByPath.value(QStringLiteral("/api/two")), QStringLiteral("HTTP/2"));
+        QCOMPARE(protocolByPath.value(QStringLiteral("/api/one")), QStringLiteral("HTTP/1.1"));
+        QCOMPARE(protocolByPath.value(QStringLiteral("/nowhere")), QStringLiteral("HTTP/2"));
+
+        capture::CaptureReader reader;
+        QVERIFY(reader.open(gw.dir().path(QStringLiteral("traffic.db"))));
+        const auto h2Rows
+            = reader.list(*capture::FilterExpression::parse(QStringLiteral("protocol:HTTP/2")), 10);
+        QCOMPARE(h2Rows.size(), 2);
+        for (const capture::ExchangeSummary &s : h2Rows)
+            QCOMPARE(s.protocol, QStringLiteral("HTTP/2"));
+        const auto h1Rows
+            = reader.list(*capture::FilterExpression::parse(QStringLiteral("protocol:HTTP/1.1")), 10);
+        QCOMPARE(h1Rows.size(), 1);
+        QCOMPARE(h1Rows.first().path, QStringLiteral("/api/one"));
+
+        QBuffer har;
+        har.open(QIODevice::WriteOnly);
+        QCOMPARE(capture::exportHar(
+                     reader, *capture::FilterExpression::parse(QStringLiteral("path:/api/two")), &har),
+            1);
+        const QJsonObject entry
+            = QJsonDocument::fromJson(har.data())[QStringLiteral("log")][QStringLiteral("entries")][0]
+                  .toObject();
+        QCOMPARE(entry[QStringLiteral("request")][QStringLiteral("httpVersion")].toString(),
+            QStringLiteral("HTTP/2"));
+
+        const auto &metrics = gw.gateway().metrics();
+        QCOMPARE(metrics.sumCounter("portico_requests_total", { { "protocol", "HTTP/2" } }), 2u);
+        QCOMPARE(
+            metrics.sumCounter("portico_requests_total", { { "protocol", "HTTP/1.1" }, { "route", "all" } }),
+            1u);
+    }
+
+    // An exchange captured over HTTP/2 is replayed over HTTP/2 where the destination speaks it;
+    // HTTP/1.1 where the gateway refuses h2c or the Host is not the address connected to.
+    void replaysOverHttp2WhereTheTargetSpeaksIt()
+    {
+        LoopbackUpstream upstream;
+        const QString rest = QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n");
+        GatewayHarness h2;
+        QVERIFY(h2.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n")) + rest).isEmpty());
+        GatewayHarness h1; // HTTP/1.1 only
+        QVERIFY(h1.start(gatewayHeader() + rest).isEmpty());
+        const QByteArray status = curlStatusLine({ "--http2-prior-knowledge" },
+            QStringLiteral("http://127.0.0.1:%1/api/replay-me").arg(h2.port()));
+        QVERIFY2(status.startsWith("HTTP/2 200"), status.constData());
+        capture::Exchange original;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto all = capturedExchanges(h2);
+                if (!all.isEmpty())
+                    original = all.last();
+                return !all.isEmpty();
+            }(),
+            5000);
+        QCOMPARE(original.protocol, QStringLiteral("HTTP/2"));
+
+        const auto replay = [](capture::CaptureStore *store, const capture::Exchange &e) {
+            capture::Replayer replayer(store);
+            QSignalSpy done(&replayer, &capture::Replayer::finished);
+            replayer.replay(e, {});
+            if (!done.wait(10000))
+                return capture::Exchange {};
+            return done.first().first().value<capture::Exchange>();
+        };
+        const capture::Exchange again = replay(h2.gateway().captureStore(), original);
+        QCOMPARE(again.status, 200);
+        QCOMPARE(again.protocol, QStringLiteral("HTTP/2"));
+        QVERIFY2(again.id > original.id, qPrintable(again.notes));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const capture::Exchange &e : capturedExchanges(h2)) {
+                    if (e.id == again.id)
+                        return e.protocol == u"HTTP/2" && e.notes.contains(u"replay of exchange");
+                }
+                return false;
+            }(),
+            5000);
+
+        // The same exchange to a gateway without HTTP/2: the preface is refused, HTTP/1.1 answers.
+        capture::Exchange toH1 = original;
+        toH1.listener = QStringLiteral("127.0.0.1:%1").arg(h1.port());
+        for (auto &[name, value] : toH1.requestHeaders) {
+            if (name.compare("host", Qt::CaseInsensitive) == 0)
+                value = toH1.listener.toLatin1();
+        }
+        const capture::Exchange fallback = replay(nullptr, toH1);
+        QCOMPARE(fallback.status, 200);
+        QCOMPARE(fallback.protocol, QStringLiteral("HTTP/1.1"));
+        QVERIFY2(fallback.notes.contains(u"does not take HTTP/2 without TLS"), qPrintable(fallback.notes));
+
+        // A Host other than the listener's address cannot be :authority: HTTP/1.1, said so.
+        capture::Exchange named = original;
+        for (auto &[name, value] : named.requestHeaders) {
+            if (name.compare("host", Qt::CaseInsensitive) == 0)
+                value = "api.example";
+        }
+        const capture::Exchange viaHost = replay(nullptr, named);
+        QCOMPARE(viaHost.status, 200);
+        QCOMPARE(viaHost.protocol, QStringLiteral("HTTP/1.1"));
+        QVERIFY2(viaHost.notes.contains(u"not Host api.example"), qPrintable(viaHost.notes));
+
+        // Captured over HTTP/1.1: replayed over HTTP/1.1.
+        capture::Exchange plain = original;
+        plain.protocol = QStringLiteral("HTTP/1.1");
+        QCOMPARE(replay(nullptr, plain).protocol, QStringLiteral("HTTP/1.1"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestGatewayHttp2Capture)
+#include "tst_gateway_http2_capture.moc"
