@@ -16,10 +16,12 @@
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficPage.h"
 #include "ui/traffic/TrafficTable.h"
+#include "ui/widgets/CheckList.h"
 #include "ui/widgets/NoticeLog.h"
 #include "ui/widgets/RowsEditor.h"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QClipboard>
 #include <QHeaderView>
 #include <QLabel>
@@ -35,6 +37,7 @@
 #include <QTableWidget>
 #include <QTest>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 using namespace portico;
 using namespace portico::ui;
@@ -164,6 +167,34 @@ private Q_SLOTS:
         }
         QCOMPARE(table->textElideMode(), Qt::ElideMiddle);
         QVERIFY(table->columnWidth(TrafficModel::Path) >= 100);
+    }
+
+    // Check lists (the route's methods) wrap onto more rows in a narrow form instead of being
+    // cut ("OPTIONS" read "OF"), and grow taller by as much.
+    void checkListsReflow()
+    {
+        QWidget pane; // as in a form: the parent's layout asks the list's hints
+        auto *layout = new QVBoxLayout(&pane);
+        auto &list = *new CheckList(&pane);
+        layout->addWidget(&list);
+        layout->addStretch(1);
+        list.setOptions(
+            { QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"), QStringLiteral("PATCH"),
+                QStringLiteral("DELETE"), QStringLiteral("HEAD"), QStringLiteral("OPTIONS") });
+        pane.resize(list.sizeHint().width() + 40, 200);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        QTRY_COMPARE(list.columns(), 7);
+        const int oneRow = list.height();
+        pane.resize(list.minimumSizeHint().width() * 3, 200);
+        QTRY_VERIFY(list.columns() < 7);
+        QTRY_VERIFY(list.height() > oneRow);
+        for (const QString &m : { QStringLiteral("OPTIONS"), QStringLiteral("DELETE") }) {
+            QCheckBox *box = list.box(m);
+            QVERIFY2(box->geometry().right() <= list.width() && box->width() >= box->sizeHint().width(),
+                qPrintable(m));
+        }
+        QVERIFY(list.minimumSizeHint().width() < list.sizeHint().width() / 3);
     }
 
     void followLiveToggles()

@@ -19,6 +19,7 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -219,8 +220,12 @@ bool MainWindow::maybeSave()
 
 void MainWindow::restoreLayout()
 {
-    if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray())) {
+        // 1280x800, or the whole screen of a smaller one (a laptop with a dock): never a window
+        // wider or taller than the screen, whose right edge and status bar would be out of reach.
+        const QSize available = screen() ? screen()->availableGeometry().size() : QSize(1280, 800);
+        resize(QSize(1280, 800).boundedTo(available));
+    }
     if (!restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray())) {
         // Dock sizes only stick once the window is laid out.
         QTimer::singleShot(0, this, [this] { resizeDocks({ m_problemsDock }, { 60 }, Qt::Vertical); });

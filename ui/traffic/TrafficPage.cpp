@@ -123,7 +123,7 @@ TrafficPage::TrafficPage(QWidget *parent)
     // the details.
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 1);
-    split->setSizes({ 720, 380 });
+    split->setSizes({ 780, 320 });
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 10, 12, 6);
     layout->addLayout(top);

@@ -40,7 +40,7 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setStretchLastSection(false);
     horizontalHeader()->setSectionsMovable(true);
     horizontalHeader()->setMinimumSectionSize(40);
-    const int widths[] = { 48, 88, 60, 100, 150, 50, 66, 60, 80, 74, 60, 90 };
+    const int widths[] = { 44, 94, 54, 100, 150, 46, 66, 74, 76, 70, 60, 90 };
     for (int c = 0; c < model->columnCount(); ++c)
         setColumnWidth(c, c < int(std::size(widths)) ? widths[c] : 80);
     for (int c : { int(TrafficModel::Host), int(TrafficModel::Version), int(TrafficModel::Upstream) })

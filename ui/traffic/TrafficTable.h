@@ -34,7 +34,7 @@ public:
     // The header's menu of columns (checkable, one per column).
     QMenu *columnsMenu();
 
-    static constexpr int kMinPathWidth = 110;
+    static constexpr int kMinPathWidth = 100;
 
 Q_SIGNALS:
     void followLiveChanged(bool on);
