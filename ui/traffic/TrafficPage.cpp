@@ -115,20 +115,17 @@ TrafficPage::TrafficPage(QWidget *parent)
     actions->addSpacing(12);
     actions->addWidget(m_count);
 
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->setObjectName(QStringLiteral("trafficSplitter"));
-    split->addWidget(m_table);
-    split->addWidget(m_details);
-    // The table first: on a laptop (1100 px) it keeps status, duration and size in view beside
-    // the details.
-    split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 1);
-    split->setSizes({ 780, 320 });
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_split->setObjectName(QStringLiteral("trafficSplitter"));
+    m_split->addWidget(m_table);
+    m_split->addWidget(m_details);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 10, 12, 6);
     layout->addLayout(top);
     layout->addLayout(actions);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_split, 1);
 
     connect(m_filter, &FilterBar::filterRequested, this, &TrafficPage::applyFilter);
     connect(m_details, &ExchangeDetails::traceRequested, this, [this](const QString &trace) {
@@ -161,6 +158,19 @@ TrafficPage::TrafficPage(QWidget *parent)
 }
 
 TrafficPage::~TrafficPage() = default;
+
+void TrafficPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_splitPlaced || m_split->width() <= 0)
+        return;
+    m_splitPlaced = true;
+    // The table first, enough for its key columns (a laptop's 1100 px keeps status, duration
+    // and size in view); the details get the rest, and 37% on a wide window.
+    const int width = m_split->width();
+    const int table = std::clamp(int(width * 0.63), std::min(640, width - 260), std::max(0, width - 260));
+    m_split->setSizes({ table, width - table });
+}
 
 void TrafficPage::setSource(capture::CaptureStore *store, const QString &databasePath)
 {

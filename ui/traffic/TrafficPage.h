@@ -8,6 +8,7 @@
 
 class QLabel;
 class QMenu;
+class QSplitter;
 class QToolButton;
 
 namespace portico::capture {
@@ -82,6 +83,9 @@ Q_SIGNALS:
     // Every notice shown beside the buttons, whole (the label may cut it): for the message log.
     void noticeShown(const QString &text, bool warning);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
     void showCurrent();
     void showLoaded(qint64 id, bool found, const capture::Exchange &exchange);
@@ -102,6 +106,8 @@ private:
     QToolButton *m_compare;
     QToolButton *m_curl;
     QToolButton *m_follow;
+    QSplitter *m_split;
+    bool m_splitPlaced = false;
     qint64 m_compareMark = 0;
     capture::CaptureStore *m_store = nullptr;
     capture::Replayer *m_replayer = nullptr;
