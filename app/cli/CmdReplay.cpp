@@ -4,6 +4,8 @@
 #include "core/capture/CaptureStore.h"
 #include "core/capture/ExchangeDiff.h"
 #include "core/capture/Replayer.h"
+#include "core/config/WorkspaceLoader.h"
+#include "core/filters/auth/ReplayCredentials.h"
 
 #include <QEventLoop>
 #include <QUrl>
@@ -17,7 +19,8 @@ using namespace portico::capture;
 namespace {
 
 constexpr const char *kUsage
-    = "Usage: portico-cli replay ID --db DB [--target URL] [--header 'K: V']... [--diff] [--timeout MS]\n";
+    = "Usage: portico-cli replay ID --db DB [-c FILE] [--target URL] [--header 'K: V']... [--diff]\n"
+      "                          [--timeout MS]\n";
 
 constexpr const char *kHelp
     = "Sends captured exchange ID again: through the gateway listener that captured it (with the\n"
@@ -29,9 +32,16 @@ constexpr const char *kHelp
       "stderr first.\n"
       "Headers and query parameters redacted in the capture are not sent; supply headers with\n"
       "--header and query parameters in the query of --target (they go to that destination\n"
-      "only, and the new exchange records them as redacted).\n\n"
+      "only, and the new exchange records them as redacted).\n"
+      "With -c FILE (the workspace the gateway runs), a redacted API key comes back: when the\n"
+      "exchange names its consumer and its route, and the replay goes to a listener of that\n"
+      "workspace's gateway, the consumer's key is sent in the header or query parameter of the\n"
+      "route's api_key scheme, and the new exchange's note says so (never the key; the new row\n"
+      "records it as redacted). A JWT or introspected token is not in the workspace: supply it\n"
+      "with --header 'Authorization: Bearer TOKEN'.\n\n"
       "Options:\n"
       "  --db DB            the capture database\n"
+      "  -c, --config FILE  the workspace, to restore redacted API keys from\n"
       "  --target URL       send here instead of the original URL\n"
       "  --header 'K: V'    set header K (replacing captured ones); 'K:' removes it (repeatable)\n"
       "  --diff             print what changed in status, headers and (JSON) body\n"
@@ -50,6 +60,7 @@ int usageError(const QString &message)
 int runReplay(const QStringList &args)
 {
     QString db;
+    QString workspaceFile;
     qint64 id = 0;
     bool diff = false;
     ReplayOptions options;
@@ -63,6 +74,8 @@ int runReplay(const QStringList &args)
         }
         if (a == u"--db" && hasValue) {
             db = args[++i];
+        } else if ((a == u"-c" || a == u"--config") && hasValue) {
+            workspaceFile = args[++i];
         } else if (a == u"--target" && hasValue) {
             options.target = QUrl(args[++i], QUrl::StrictMode);
             if (!options.target.isValid() || options.target.host().isEmpty()
@@ -106,6 +119,26 @@ int runReplay(const QStringList &args)
     if (!original) {
         std::fprintf(stderr, "portico-cli replay: no exchange with id %lld\n", id);
         return 1;
+    }
+
+    if (!workspaceFile.isEmpty()) {
+        const config::LoadResult loaded = config::loadWorkspaceFile(workspaceFile);
+        for (const config::Diagnostic &d : loaded.errors)
+            std::fprintf(stderr, "%s\n", qPrintable(d.toString()));
+        if (!loaded.ok())
+            return 2;
+        const auto credentials = filters::auth::restoreCredentials(
+            *original, *loaded.workspace, options, filters::auth::configuredListeners(*loaded.workspace));
+        credentials.applyTo(options);
+        for (const QString &note : credentials.notes)
+            std::fprintf(stderr, "portico-cli replay: %s\n", qPrintable(note));
+        for (const QString &problem : credentials.problems)
+            std::fprintf(stderr, "portico-cli replay: warning: %s\n", qPrintable(problem));
+        for (const auto &ask : credentials.asks)
+            std::fprintf(stderr,
+                "portico-cli replay: warning: header %s (scheme %s) holds a token the workspace does not "
+                "know; supply it with --header '%s: Bearer TOKEN'\n",
+                ask.header.constData(), qPrintable(ask.scheme), ask.header.constData());
     }
 
     // Where it goes, before anything is sent: never the Host a client put in the capture.

@@ -4,9 +4,11 @@
 #include "core/admin/ExchangesEndpoint.h"
 #include "core/admin/LateResponder.h"
 #include "core/capture/Replayer.h"
+#include "core/filters/auth/ReplayCredentials.h"
 #include "core/gateway/Gateway.h"
 
 #include <QHttpServerRequest>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QUrlQuery>
 
@@ -84,11 +86,26 @@ void ReplayEndpoint::start(const QString &id, const QHttpServerRequest &request,
             std::make_pair(h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()));
     }
 
+    // A key the capture redacted comes back from the running workspace when the exchange names
+    // its consumer and the replay goes through this gateway; a token (JWT, introspection) does not:
+    // the caller supplies it with header=Authorization:Bearer...
+    QStringList unrestored;
+    if (const config::WorkspacePtr ws = m_gateway.workspace()) {
+        const auto credentials
+            = filters::auth::restoreCredentials(*original, *ws, options, m_gateway.listenUrls());
+        credentials.applyTo(options);
+        unrestored = credentials.problems;
+        for (const auto &ask : credentials.asks)
+            unrestored << QStringLiteral("header %1 (scheme %2) holds a token the workspace does not know: "
+                                         "supply it with header=%1:Bearer%%20TOKEN")
+                              .arg(QString::fromLatin1(ask.header), ask.scheme);
+    }
+
     LateResponder late(std::move(responder));
     auto *replayer = new capture::Replayer(m_gateway.captureStore(), this);
     const qint64 originalId = original->id;
     connect(replayer, &capture::Replayer::finished, this,
-        [late, replayer, originalId](const capture::Exchange &e) {
+        [late, replayer, originalId, unrestored](const capture::Exchange &e) {
             replayer->deleteLater();
             if (late.clientGone())
                 return;
@@ -98,6 +115,12 @@ void ReplayEndpoint::start(const QString &id, const QHttpServerRequest &request,
             o.insert(QStringLiteral("url"), e.url);
             o.insert(QStringLiteral("status"), e.status);
             o.insert(QStringLiteral("duration_ms"), double(e.durationUs()) / 1000.0);
+            // What the new exchange's notes say (restored or withheld credentials), and what
+            // could not be restored.
+            o.insert(QStringLiteral("notes"),
+                QJsonArray::fromStringList(e.notes.split(u'\n', Qt::SkipEmptyParts)));
+            if (!unrestored.isEmpty())
+                o.insert(QStringLiteral("not_restored"), QJsonArray::fromStringList(unrestored));
             if (!e.error.isEmpty()) {
                 o.insert(QStringLiteral("error"), e.error);
                 writeReply(AdminReply::problem(502, "replay-failed", QStringLiteral("Replay got no response"),

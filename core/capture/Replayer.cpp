@@ -81,10 +81,27 @@ CapturedTarget capturedTarget(const Exchange &e)
     return { url.path(QUrl::FullyEncoded), url.query(QUrl::FullyEncoded) };
 }
 
-// The captured parameters without those the target's query names, then the target's.
-QList<QueryPart> mergedQuery(const QString &originalQuery, const QUrl &target)
+// The options' query parameters, then the target's (a later one of the same name wins).
+QList<QueryPart> overrideParts(const ReplayOptions &options)
 {
-    const QList<QueryPart> overrides = queryParts(target.query(QUrl::FullyEncoded));
+    QList<QueryPart> parts;
+    for (const auto &[name, value] : options.query) {
+        QueryPart p;
+        p.text = QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+        p.name = name;
+        parts.append(p);
+    }
+    for (const QueryPart &t : queryParts(options.target.query(QUrl::FullyEncoded))) {
+        parts.removeIf([&t](const QueryPart &p) { return p.name == t.name; });
+        parts.append(t);
+    }
+    return parts;
+}
+
+// The captured parameters without those the overrides name, then the overrides.
+QList<QueryPart> mergedQuery(const QString &originalQuery, const ReplayOptions &options)
+{
+    const QList<QueryPart> overrides = overrideParts(options);
     QList<QueryPart> parts = queryParts(originalQuery);
     parts.removeIf([&overrides](const QueryPart &p) {
         return std::any_of(
@@ -184,7 +201,7 @@ QList<Replayer::Withheld> Replayer::withheld(const Exchange &original, const Rep
         if (!seen)
             out.append({ Withheld::Kind::Header, name });
     }
-    for (const QueryPart &p : mergedQuery(capturedTarget(original).query, options.target)) {
+    for (const QueryPart &p : mergedQuery(capturedTarget(original).query, options)) {
         const Withheld w { Withheld::Kind::QueryParameter, p.name };
         if (p.redacted && !out.contains(w))
             out.append(w);
@@ -271,7 +288,7 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
         break;
     }
     QByteArrayList sent;
-    for (const QueryPart &p : mergedQuery(captured.query, options.target)) {
+    for (const QueryPart &p : mergedQuery(captured.query, options)) {
         if (!p.redacted)
             sent.append(p.text);
     }
@@ -286,6 +303,8 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
     e.apiVersion = original.apiVersion;
     e.protocol = original.protocol; // tried first (replay()); the row says what was spoken
     e.addNote(QStringLiteral("replay of exchange %1").arg(original.id));
+    for (const QString &note : options.notes)
+        e.addNote(note);
     for (const Withheld &w : withheld(original, options)) {
         e.addNote(QStringLiteral("%1 %2 was redacted in the capture and not sent")
                       .arg(w.kind == Withheld::Kind::Header ? QStringLiteral("header")
@@ -453,7 +472,7 @@ Replayer::Supplied Replayer::supplied(const Exchange &original, const ReplayOpti
         }
     }
     const QList<QueryPart> captured = queryParts(capturedTarget(original).query);
-    for (const QueryPart &o : queryParts(options.target.query(QUrl::FullyEncoded))) {
+    for (const QueryPart &o : overrideParts(options)) {
         const bool wasRedacted = std::any_of(captured.cbegin(), captured.cend(),
             [&o](const QueryPart &c) { return c.redacted && c.name == o.name; });
         if (wasRedacted && !s.queryParameters.contains(o.name))

@@ -4,6 +4,7 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QStringList>
 #include <QUrl>
 
 #include <chrono>
@@ -34,6 +35,12 @@ struct ReplayOptions
     // it names the original request. Through a gateway that captures into the Replayer's store,
     // this id makes the gateway's row the replay's one row.
     QByteArray requestId;
+    // Query parameter overrides (decoded name, value), whatever the destination: each replaces
+    // the captured parameter of that name, like the target's query (which wins over these).
+    QList<std::pair<QString, QString>> query;
+    // Lines added to the new exchange's notes after "replay of exchange N" (e.g. which redacted
+    // credential was restored from the workspace, never its value).
+    QStringList notes;
 };
 
 // Sends a captured request again with QNetworkAccessManager and records the result as a new

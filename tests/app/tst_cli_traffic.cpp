@@ -4,6 +4,7 @@
 #include "core/capture/CaptureStore.h"
 #include "support/LoopbackUpstream.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -317,6 +318,107 @@ private Q_SLOTS:
         QVERIFY2(supplied.exitCode == 0, supplied.err.constData());
         QVERIFY2(!supplied.err.contains("redacted"), supplied.err.constData());
         QCOMPARE(m_upstream.lastRequests(1)[0].query, QStringLiteral("page=2&apikey=alice-secret"));
+    }
+
+    // With -c FILE, a redacted API key of the exchange's consumer comes back from the workspace,
+    // in the header or query parameter its scheme reads, only towards that workspace's gateway
+    // (the upstream stands in for it here), and the new row says so without holding the key.
+    void replayRestoresKeysFromTheWorkspace()
+    {
+        const QString db = m_dir.filePath(QStringLiteral("restore.db"));
+        const QString yaml = m_dir.filePath(QStringLiteral("restore.yaml"));
+        QFile file(yaml);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(QStringLiteral(R"(version: 1
+gateway: {listen: "%1"}
+upstreams:
+  users-v1: {targets: [{url: http://127.0.0.1:9}]}
+consumers:
+  - {name: alice, api_keys: [alice-workspace-key]}
+auth:
+  keys: {type: api_key, header: X-API-Key, query: apikey}
+routes:
+  - {name: users, match: {path: /}, upstream: users-v1, auth: [keys]}
+)")
+                       .arg(m_upstream.hostPort())
+                       .toUtf8());
+        file.close();
+        CaptureOptions o;
+        o.databasePath = db;
+        o.redactHeaders = { QStringLiteral("x-api-key"), QStringLiteral("cookie") };
+        o.redactQueryParameters = { QStringLiteral("apikey") };
+        qint64 headerId = 0, queryId = 0, strangerId = 0;
+        {
+            CaptureStore store(o);
+            QVERIFY(store.open());
+            // body_bytes: the upstream answers filler instead of echoing the request (and its key).
+            Exchange keyed = exchange(QStringLiteral("GET"),
+                m_upstream.url(QStringLiteral("/keyed?body_bytes=2")).toString(), 200,
+                QStringLiteral("users"));
+            keyed.requestHeaders.append(Header("X-API-Key", "alice-secret"));
+            keyed.requestHeaders.append(Header("Cookie", "session=abc")); // redacted, no scheme reads it
+            headerId = store.submit(Exchange(keyed));
+            queryId = store.submit(exchange(QStringLiteral("GET"),
+                m_upstream.url(QStringLiteral("/keyed?apikey=alice-secret&body_bytes=2")).toString(), 200,
+                QStringLiteral("users")));
+            keyed.consumer = QStringLiteral("mallory"); // not in the workspace
+            strangerId = store.submit(std::move(keyed));
+            QVERIFY(store.flush());
+        }
+        const Run header = cli({ "replay", QString::number(headerId), "--db", db, "-c", yaml });
+        QVERIFY2(header.exitCode == 0, header.err.constData());
+        QVERIFY2(header.err.contains("header X-API-Key restored from the workspace: consumer alice's API key "
+                                     "(scheme keys)"),
+            header.err.constData());
+        QVERIFY2(header.err.contains("warning: header Cookie was redacted"), header.err.constData());
+        QCOMPARE(m_upstream.lastRequests(1)[0].header("x-api-key"), QByteArray("alice-workspace-key"));
+        QVERIFY(!m_upstream.lastRequests(1)[0].hasHeader("cookie"));
+
+        const Run query = cli({ "replay", QString::number(queryId), "--db", db, "--config", yaml });
+        QVERIFY2(query.exitCode == 0, query.err.constData());
+        QCOMPARE(
+            m_upstream.lastRequests(1)[0].query, QStringLiteral("body_bytes=2&apikey=alice-workspace-key"));
+
+        const Run stranger = cli({ "replay", QString::number(strangerId), "--db", db, "-c", yaml });
+        QVERIFY2(stranger.exitCode == 0, stranger.err.constData());
+        QVERIFY2(
+            stranger.err.contains("consumer 'mallory' is not in the workspace"), stranger.err.constData());
+        QVERIFY(!m_upstream.lastRequests(1)[0].hasHeader("x-api-key"));
+
+        // Elsewhere than the workspace's gateway, nothing is restored.
+        portico::test::LoopbackUpstream other;
+        QVERIFY(other.isRunning());
+        const Run elsewhere = cli({ "replay", QString::number(headerId), "--db", db, "-c", yaml, "--target",
+            other.url().toString() });
+        QVERIFY2(elsewhere.exitCode == 0, elsewhere.err.constData());
+        QVERIFY(!other.lastRequests(1)[0].hasHeader("x-api-key"));
+        QVERIFY2(elsewhere.err.contains("credentials are restored only for a replay through this workspace's "
+                                        "gateway"),
+            elsewhere.err.constData());
+
+        // The new rows note it, and hold no key.
+        {
+            CaptureReader reader;
+            QVERIFY(reader.open(db));
+            const auto restored = reader.get(header.out.trimmed().toLongLong());
+            QVERIFY(restored);
+            QVERIFY2(restored->notes.contains(QStringLiteral("header X-API-Key restored from the workspace")),
+                qPrintable(restored->notes));
+            QCOMPARE(headerValue(restored->requestHeaders, "x-api-key"), QByteArray("[redacted]"));
+            const auto restoredQuery = reader.get(query.out.trimmed().toLongLong());
+            QVERIFY(restoredQuery);
+            QVERIFY2(!restoredQuery->url.contains(QStringLiteral("alice-workspace-key")),
+                qPrintable(restoredQuery->url));
+            QVERIFY(!restoredQuery->query.contains(QStringLiteral("alice-workspace-key")));
+        }
+        for (const QString &f : { db, db + QStringLiteral("-wal") }) {
+            QFile raw(f);
+            if (!raw.open(QIODevice::ReadOnly))
+                continue;
+            const QByteArray bytes = raw.readAll();
+            const qsizetype at = bytes.indexOf("alice-workspace-key");
+            QVERIFY2(at < 0, qPrintable(f));
+        }
     }
 
     // A client chose the Host of what was captured: the replay goes back through the listener

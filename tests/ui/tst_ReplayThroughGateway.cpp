@@ -9,6 +9,7 @@
 #include "core/common/Clock.h"
 #include "core/config/WorkspaceLoader.h"
 #include "support/LoopbackUpstream.h"
+#include "tests/ui/CredentialAnswer.h"
 #include "ui/gateway/GatewayController.h"
 #include "ui/models/RowsModel.h"
 #include "ui/traffic/ReplayDialog.h"
@@ -80,11 +81,15 @@ routes:
         QVERIFY(original);
         QCOMPARE(original->consumer, QStringLiteral("alice"));
 
-        // A plain Replay: the key was redacted, so 401, but one row, on the route, noted.
+        // A plain Replay: the key was redacted, and without a workspace the page asks for it; left
+        // empty, so 401, but one row, on the route, noted.
         page.table()->selectRow(0);
         QSignalSpy replayed(&page, &TrafficPage::replayed);
+        int asked = 0;
+        ui::test::answerCredentials(nullptr, true, &asked);
         page.replaySelected();
         QTRY_COMPARE(replayed.size(), 1);
+        QCOMPARE(asked, 1);
         const auto plain = replayed.takeFirst().first().value<capture::Exchange>();
         QCOMPARE(plain.status, 401);
         QVERIFY(plain.id > originalId);

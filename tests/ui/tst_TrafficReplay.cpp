@@ -3,6 +3,7 @@
 // reason a replayed authenticated request comes back 401).
 
 #include "support/LoopbackUpstream.h"
+#include "tests/ui/CredentialAnswer.h"
 #include "tests/ui/TrafficFixture.h"
 #include "ui/traffic/ReplayDialog.h"
 #include "ui/traffic/TrafficModel.h"
@@ -44,8 +45,12 @@ private Q_SLOTS:
         QCOMPARE(page.table()->selectedIds(), QList<qint64> { id });
 
         QSignalSpy replayed(&page, &TrafficPage::replayed);
+        // No workspace to restore the key from: the page asks; left empty, it is left out.
+        int asked = 0;
+        ui::test::answerCredentials(nullptr, true, &asked);
         page.replaySelected();
         QTRY_COMPARE(replayed.size(), 1);
+        QCOMPARE(asked, 1);
         const auto result = replayed.first().first().value<capture::Exchange>();
         QCOMPARE(result.status, 200);
         QVERIFY(!upstream.lastRequests(1).value(0).hasHeader("x-api-key"));

@@ -1,5 +1,10 @@
+#include "core/common/Clock.h"
 #include "core/config/WorkspaceLoader.h"
+#include "core/gateway/Gateway.h"
+#include "support/LoopbackUpstream.h"
 #include "ui/document/WorkspaceDocument.h"
+#include "ui/gateway/GatewayController.h"
+#include "ui/gateway/TargetHealth.h"
 #include "ui/models/RowsModel.h"
 #include "ui/models/UpstreamsModel.h"
 #include "ui/sections/SectionPage.h"
@@ -10,6 +15,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QTableView>
 #include <QTest>
@@ -157,6 +163,77 @@ private Q_SLOTS:
         QCOMPARE(s.doc.workspace().upstreams.at(0).protocol, config::UpstreamProtocol::Http1);
         QCOMPARE(protocol->currentData().toInt(), int(config::UpstreamProtocol::Http1));
         QVERIFY(targets->message().isEmpty());
+    }
+
+    // Text that is no URL at all stays as typed (it used to blank the cell, and the message then
+    // talked about ''): the cell shows it, tinted, with the check's message, which quotes it.
+    void notAUrlIsKeptAsTyped()
+    {
+        Section s;
+        RowsModel *targets = s.form->targetsEditor()->model();
+        QVERIFY(targets->setData(targets->index(0, 0), QStringLiteral("not a url"), Qt::EditRole));
+        QCOMPARE(s.doc.workspace().upstreams.at(0).targets.at(0).url.toString(), QStringLiteral("not a url"));
+        QCOMPARE(targets->index(0, 0).data().toString(), QStringLiteral("not a url"));
+        FieldBox *field = s.form->field(QStringLiteral("targets"));
+        QVERIFY2(field->message().contains(QStringLiteral("'not a url'")), qPrintable(field->message()));
+        QVERIFY2(
+            targets->index(0, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("'not a url'")),
+            qPrintable(targets->index(0, 0).data(Qt::ToolTipRole).toString()));
+        QVERIFY(targets->index(0, 0).data(Qt::BackgroundRole).isValid());
+        QVERIFY(!targets->index(0, 1).data(Qt::BackgroundRole).isValid());
+        // Fixed: the mark goes.
+        QVERIFY(
+            targets->setData(targets->index(0, 0), QStringLiteral("http://127.0.0.1:9007"), Qt::EditRole));
+        QVERIFY(targets->index(0, 0).data(Qt::ToolTipRole).toString().isEmpty());
+        QVERIFY(!targets->index(0, 0).data(Qt::BackgroundRole).isValid());
+        // Whatever is typed stays visible (never blank): exactly as typed, or percent-encoded where
+        // QUrl needs it.
+        QCOMPARE(userUrl(QStringLiteral("two words")).toString(), QStringLiteral("two words"));
+        for (const char *typed : { "ht tp://x", "a b:c", "%zz", "::/x y" })
+            QVERIFY2(!userUrl(QString::fromLatin1(typed)).toString().isEmpty(), typed);
+    }
+
+    // The running gateway's verdict on each target, under the targets: a dead one is down.
+    void targetHealthIsShown()
+    {
+        portico::test::LoopbackUpstream live;
+        QVERIFY(live.isRunning());
+        const auto loaded
+            = config::loadWorkspaceText(QStringLiteral(R"(
+version: 1
+gateway: {listen: 127.0.0.1:0}
+admin: {enabled: false}
+capture: {enabled: false}
+upstreams:
+  users:
+    targets: ["%1", "%2"]
+    health_check: {path: /healthz, interval: 100ms, timeout: 500ms, unhealthy_after: 1, healthy_after: 1}
+routes:
+  - {name: users, match: {path: /users}, upstream: users}
+)")
+                                            .arg(live.url().toString(), QStringLiteral("http://127.0.0.1:1"))
+                                            .toUtf8(),
+                QStringLiteral("/tmp/health.yaml"));
+        QVERIFY2(loaded.ok(), qPrintable(loaded.errors.value(0).toString()));
+        WorkspaceDocument doc;
+        doc.reset(*loaded.workspace);
+        UpstreamForm form(&doc);
+        TargetHealth health;
+        form.setHealth(&health);
+        form.setRow(0);
+        QVERIFY2(form.healthLabel()->text().contains(QStringLiteral("while the gateway runs")),
+            qPrintable(form.healthLabel()->text()));
+        GatewayController gateway(SystemClock::instance());
+        connect(&gateway, &GatewayController::runningChanged, &health, &TargetHealth::setRunning);
+        connect(gateway.gateway(), &gateway::Gateway::targetHealthChanged, &health, &TargetHealth::update);
+        QCOMPARE(gateway.start(loaded.workspace), QStringList());
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            form.healthLabel()->text().contains(QStringLiteral("http://127.0.0.1:1 down since")),
+            qPrintable(form.healthLabel()->text()), 10000);
+        QVERIFY2(form.healthLabel()->text().contains(live.url().toString() + QStringLiteral(" in rotation")),
+            qPrintable(form.healthLabel()->text()));
+        gateway.stop();
+        QTRY_VERIFY(form.healthLabel()->text().contains(QStringLiteral("while the gateway runs")));
     }
 
     void typedUrls()

@@ -8,6 +8,7 @@
 #include "ui/exporter/ExportPage.h"
 #include "ui/gateway/GatewayController.h"
 #include "ui/gateway/SampleTraffic.h"
+#include "ui/gateway/TargetHealth.h"
 #include "ui/main/LiveState.h"
 #include "ui/main/MainActions.h"
 #include "ui/main/MainWindow.h"
@@ -29,6 +30,8 @@
 #include "ui/sections/UpstreamForm.h"
 #include "ui/sections/VersionsForm.h"
 #include "ui/traffic/TrafficPage.h"
+#include "ui/traffic/TrafficTable.h"
+#include "ui/widgets/NoticeLog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -204,9 +207,14 @@ void Application::buildSections()
         new SectionPage(tr("Routes"), tr("Matched top to bottom; the first match wins."),
             new RoutesModel(doc), new RouteForm(doc)),
         QStringLiteral("routes"));
+    auto *upstreamForm = new UpstreamForm(doc);
+    auto *health = new TargetHealth(this);
+    upstreamForm->setHealth(health);
+    connect(m_gateway, &GatewayController::runningChanged, health, &TargetHealth::setRunning);
+    connect(m_gateway->gateway(), &gateway::Gateway::targetHealthChanged, health, &TargetHealth::update);
     m_window->addSection(tr("Upstreams"), QStringLiteral("⛁"),
-        new SectionPage(tr("Upstreams"), tr("The services behind the gateway."), new UpstreamsModel(doc),
-            new UpstreamForm(doc)),
+        new SectionPage(
+            tr("Upstreams"), tr("The services behind the gateway."), new UpstreamsModel(doc), upstreamForm),
         QStringLiteral("upstreams"));
     m_window->addSection(tr("Consumers & Keys"), QStringLiteral("☺"),
         new SectionPage(tr("Consumers & Keys"), tr("Who calls the API, with which keys and plan."),
@@ -225,6 +233,13 @@ void Application::buildSections()
             new VersionedRoutesModel(doc), new VersionsForm(doc)));
     auto *traffic = new TrafficPage;
     connect(m_gateway, &GatewayController::captureChanged, traffic, &TrafficPage::setSource);
+    traffic->table()->setSettings(m_settings);
+    connect(traffic, &TrafficPage::noticeShown, m_window->noticeLog(), &NoticeLog::add);
+    traffic->setWorkspaceProvider([this] {
+        const gateway::Gateway *g = m_gateway->gateway();
+        return g && m_gateway->isRunning() ? ReplayWorkspace { g->workspace(), g->listenUrls() }
+                                           : ReplayWorkspace {};
+    });
     // With the gateway stopped, the inspector still shows the workspace's capture history.
     connect(doc, &WorkspaceDocument::filePathChanged, traffic, [this, traffic] {
         const config::Workspace &ws = m_document->workspace();

@@ -8,6 +8,7 @@
 #include "ui/main/StatusPanel.h"
 #include "ui/models/WorkspaceListModel.h"
 #include "ui/sections/SectionPage.h"
+#include "ui/widgets/NoticeLog.h"
 
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -16,7 +17,9 @@
 #include <QHBoxLayout>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -37,7 +40,13 @@ MainWindow::MainWindow(WorkspaceDocument *document, RecentFiles *recent, QSettin
     , m_problems(new ProblemsPanel(document, this))
     , m_problemsDock(new QDockWidget(tr("Problems"), this))
     , m_status(new StatusPanel(statusBar()))
+    , m_log(new NoticeLog(this))
 {
+    // After the status panel: at the bar's right end. A message cut short by the bar's width is
+    // whole here.
+    statusBar()->addPermanentWidget(m_log);
+    connect(
+        statusBar(), &QStatusBar::messageChanged, m_log, [this](const QString &text) { m_log->add(text); });
     setObjectName(QStringLiteral("mainWindow"));
     auto *central = new QWidget(this);
     auto *layout = new QHBoxLayout(central);
@@ -211,8 +220,12 @@ bool MainWindow::maybeSave()
 
 void MainWindow::restoreLayout()
 {
-    if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray()))
-        resize(1280, 800);
+    if (!restoreGeometry(m_settings->value(QStringLiteral("window/geometry")).toByteArray())) {
+        // 1280x800, or the whole screen of a smaller one (a laptop with a dock): never a window
+        // wider or taller than the screen, whose right edge and status bar would be out of reach.
+        const QSize available = screen() ? screen()->availableGeometry().size() : QSize(1280, 800);
+        resize(QSize(1280, 800).boundedTo(available));
+    }
     if (!restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray())) {
         // Dock sizes only stick once the window is laid out.
         QTimer::singleShot(0, this, [this] { resizeDocks({ m_problemsDock }, { 60 }, Qt::Vertical); });
@@ -255,6 +268,8 @@ bool MainWindow::saveWorkspace()
 {
     if (m_document->filePath().isEmpty())
         return saveWorkspaceAs();
+    if (!confirmSaveWithProblems())
+        return false;
     QString error;
     if (!m_document->save(&error)) {
         QMessageBox::warning(this, tr("Cannot save"), error);
@@ -264,8 +279,39 @@ bool MainWindow::saveWorkspace()
     return true;
 }
 
+bool MainWindow::confirmSaveWithProblems()
+{
+    const config::Diagnostics &problems = m_document->diagnostics();
+    if (problems.isEmpty())
+        return true;
+    QStringList lines;
+    for (qsizetype i = 0; i < problems.size() && i < 5; ++i)
+        lines << QStringLiteral("• %1: %2").arg(problems.at(i).path, problems.at(i).message);
+    if (problems.size() > 5)
+        lines << tr("… and %n more (View → Problems)", nullptr, int(problems.size() - 5));
+    QMessageBox box(QMessageBox::Warning, tr("Save a workspace with problems?"),
+        tr("The workspace has %n problem(s). Saved as it is, the file will not load (nor start the gateway) "
+           "until they are fixed; what you typed is written as typed.",
+            nullptr, int(problems.size())),
+        QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("saveWithProblems"));
+    box.setInformativeText(lines.join(u'\n'));
+    QPushButton *save = box.addButton(tr("Save Anyway"), QMessageBox::AcceptRole);
+    QPushButton *keep = box.addButton(tr("Keep Editing"), QMessageBox::RejectRole);
+    box.setDefaultButton(keep);
+    box.exec();
+    if (box.clickedButton() != save) {
+        statusBar()->showMessage(
+            tr("Not saved: %n problem(s) to fix first", nullptr, int(problems.size())), 5000);
+        return false;
+    }
+    return true;
+}
+
 bool MainWindow::saveWorkspaceAs()
 {
+    if (!confirmSaveWithProblems())
+        return false;
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), m_document->filePath(),
                                                       tr("Workspace files (*.yaml *.yml)"));
     if (path.isEmpty())

@@ -9,6 +9,8 @@ class QStackedWidget;
 
 namespace portico::ui {
 
+class NoticeLog;
+
 class MainActions;
 class ProblemsPanel;
 class RecentFiles;
@@ -43,6 +45,8 @@ public:
     StatusPanel *status() const { return m_status; }
     ProblemsPanel *problems() const { return m_problems; }
     SectionList *sectionList() const { return m_sections; }
+    // Every status-bar message in full, and whatever the pages add (Messages (N) in the bar).
+    NoticeLog *noticeLog() const { return m_log; }
 
     bool openWorkspace(const QString &path);
     // Asks whether to save unsaved edits; false when the user cancels.
@@ -65,6 +69,9 @@ private:
     void updateBadges();
     bool saveWorkspace();
     bool saveWorkspaceAs();
+    // With problems in the workspace, asks before writing a file that will not load as it is;
+    // false when the user keeps editing instead.
+    bool confirmSaveWithProblems();
     void openDialog();
     void newWorkspace();
     void onExternallyChanged();
@@ -78,6 +85,7 @@ private:
     ProblemsPanel *m_problems;
     QDockWidget *m_problemsDock;
     StatusPanel *m_status;
+    NoticeLog *m_log;
     QHash<QString, QString> m_pathOwners; // diagnostic path head -> section name
 };
 

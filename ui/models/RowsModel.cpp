@@ -37,6 +37,16 @@ int RowsModel::rowCount(const QModelIndex &parent) const { return parent.isValid
 
 int RowsModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : int(m_headers.size()); }
 
+void RowsModel::setProblems(const QHash<int, QString> &problems)
+{
+    if (problems == m_problems)
+        return;
+    m_problems = problems;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, int(m_headers.size()) - 1),
+            { Qt::BackgroundRole, Qt::ToolTipRole });
+}
+
 QVariant RowsModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -58,6 +68,12 @@ QVariant RowsModel::data(const QModelIndex &index, int role) const
         if (cell.isEmpty() && m_placeholders.contains(index.column()))
             return QBrush(QColor(0x9e, 0x9e, 0x9e));
         return {};
+    case Qt::BackgroundRole:
+        if (m_problems.contains(index.row() * 1000 + index.column()))
+            return QBrush(QColor(0xfd, 0xe2, 0xe2));
+        return {};
+    case Qt::ToolTipRole:
+        return m_problems.value(index.row() * 1000 + index.column());
     default:
         return {};
     }

@@ -22,6 +22,10 @@ public:
     void setCheckColumn(int column) { m_checkColumn = column; }
     // Cells shown in grey when empty.
     void setPlaceholder(int column, const QString &text);
+    // Marks cells as wrong (a red tint, the message as tooltip): key row * 1000 + column. Replaces
+    // the previous marks.
+    void setProblems(const QHash<int, QString> &problems);
+    QString problem(int row, int column) const { return m_problems.value(row * 1000 + column); }
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -42,6 +46,7 @@ private:
     QStringList m_headers;
     QList<QStringList> m_rows;
     QHash<int, QString> m_placeholders;
+    QHash<int, QString> m_problems;
     int m_checkColumn = -1;
 };
 

@@ -1,15 +1,21 @@
 #include "ui/sections/ConsumerForm.h"
 
+#include "ui/models/RowsModel.h"
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/FormRows.h"
 #include "ui/widgets/ListEdit.h"
 #include "ui/widgets/RowsEditor.h"
 
+#include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QRandomGenerator>
+#include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace portico::ui {
@@ -21,6 +27,7 @@ ConsumerForm::ConsumerForm(WorkspaceDocument *document, QWidget *parent)
     , m_groups(new ListEdit(this))
     , m_keys(new RowsEditor({ tr("API key") }, this))
     , m_generate(new QPushButton(tr("Generate key"), this))
+    , m_copy(new QPushButton(tr("Copy key"), this))
     , m_subject(new QLineEdit(this))
 {
     m_groups->setPlaceholderText(tr("no groups (e.g. admins, beta)"));
@@ -30,7 +37,12 @@ ConsumerForm::ConsumerForm(WorkspaceDocument *document, QWidget *parent)
     auto *keysLayout = new QVBoxLayout(keys);
     keysLayout->setContentsMargins(0, 0, 0, 0);
     keysLayout->addWidget(m_keys);
-    keysLayout->addWidget(m_generate, 0, Qt::AlignLeft);
+    m_copy->setToolTip(tr("Copy the selected API key (the newest when none is selected) to the clipboard"));
+    auto *keyButtons = new QHBoxLayout;
+    keyButtons->addWidget(m_generate);
+    keyButtons->addWidget(m_copy);
+    keyButtons->addStretch(1);
+    keysLayout->addLayout(keyButtons);
 
     auto *box = new QWidget(this);
     auto *form = makeForm(box);
@@ -61,11 +73,29 @@ ConsumerForm::ConsumerForm(WorkspaceDocument *document, QWidget *parent)
     connect(m_generate, &QPushButton::clicked, this, [this] {
         const QString key = generateApiKey();
         editItem(tr("Generate API key"), [&](config::Workspace &ws, int row) { ws.consumers[row].apiKeys << key; });
+        // The new key is selected: Copy key copies it.
+        m_keys->view()->selectRow(m_keys->model()->rowCount() - 1);
     });
+    connect(m_copy, &QPushButton::clicked, this, &ConsumerForm::copyKey);
     connect(m_subject, &QLineEdit::editingFinished, this, [this] {
         const QString subject = m_subject->text().trimmed();
         editItem(tr("Change JWT subject"), [&](config::Workspace &ws, int row) { ws.consumers[row].jwtSubject = subject; });
     });
+}
+
+void ConsumerForm::copyKey()
+{
+    const int rows = m_keys->model()->rowCount();
+    if (rows == 0)
+        return;
+    const QModelIndex current = m_keys->view()->currentIndex();
+    const int row = current.isValid() ? current.row() : rows - 1;
+    const QString key = m_keys->model()->rows().value(row).value(0);
+    if (key.isEmpty())
+        return;
+    QApplication::clipboard()->setText(key);
+    m_copy->setText(tr("Copied"));
+    QTimer::singleShot(1500, m_copy, [this] { m_copy->setText(tr("Copy key")); });
 }
 
 QString ConsumerForm::generateApiKey()

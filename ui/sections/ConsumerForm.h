@@ -25,6 +25,9 @@ public:
     QLineEdit *nameEdit() const { return m_name; }
     QComboBox *tierCombo() const { return m_tier; }
     QPushButton *generateButton() const { return m_generate; }
+    // Copies the selected key (the newest when none is selected) to the clipboard.
+    QPushButton *copyButton() const { return m_copy; }
+    void copyKey();
     RowsEditor *keysEditor() const { return m_keys; }
 
 protected:
@@ -36,6 +39,7 @@ private:
     ListEdit *m_groups;
     RowsEditor *m_keys;
     QPushButton *m_generate;
+    QPushButton *m_copy;
     QLineEdit *m_subject;
 };
 

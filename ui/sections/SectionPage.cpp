@@ -87,7 +87,9 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Forms reflow to the pane's width (check lists wrap); what still cannot shrink scrolls
+    // rather than being cut off at the right (the +/- buttons of the row editors live there).
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     scroll->setWidget(m_formHolder);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);

@@ -1,6 +1,9 @@
 #include "ui/sections/UpstreamForm.h"
 
 #include "core/config/Renames.h"
+#include "ui/document/WorkspaceDocument.h"
+#include "ui/gateway/TargetHealth.h"
+#include "ui/models/RowsModel.h"
 #include "ui/widgets/DurationEdit.h"
 #include "ui/widgets/FieldBox.h"
 #include "ui/widgets/FormRows.h"
@@ -10,6 +13,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -34,7 +38,11 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
     , m_healthTimeout(new DurationEdit(this))
     , m_unhealthyAfter(new QSpinBox(this))
     , m_healthyAfter(new QSpinBox(this))
+    , m_targetHealth(new QLabel(this))
 {
+    m_targetHealth->setObjectName(QStringLiteral("targetHealth"));
+    m_targetHealth->setTextFormat(Qt::RichText);
+    m_targetHealth->setWordWrap(true);
     m_name->setObjectName(QStringLiteral("upstreamName"));
     m_targets->setNewRow({ QStringLiteral("http://127.0.0.1:9000"), QStringLiteral("1") });
     // The workspace's words (upstreams.*.protocol) with what they mean; a target whose scheme does
@@ -57,6 +65,7 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
     bind(QStringLiteral("name"), addField(form, tr("Name"), m_name));
     bind(QStringLiteral("targets"), addField(form, tr("Targets"), m_targets));
     bind(QStringLiteral("protocol"), addField(form, tr("Protocol"), m_protocol));
+    addField(form, tr("Health"), m_targetHealth);
     bind(QStringLiteral("balance"), addField(form, tr("Balance"), m_balance));
     bind(QStringLiteral("timeouts.connect"), addField(form, tr("Connect timeout"), m_connect));
     bind(QStringLiteral("timeouts.response"), addField(form, tr("Response timeout"), m_response));
@@ -108,6 +117,8 @@ UpstreamForm::UpstreamForm(WorkspaceDocument *document, QWidget *parent)
         const int n = m_retries->value();
         editItem(tr("Change retries"), [&](config::Workspace &ws, int row) { ws.upstreams[row].retries = n; });
     });
+    // A wrong target is marked in its own cell (the text as typed, the check's message as tooltip).
+    connect(document, &WorkspaceDocument::diagnosticsChanged, this, &UpstreamForm::markTargets);
     connect(m_health, &QGroupBox::toggled, this, &UpstreamForm::commitHealth);
     connect(m_healthPath, &QLineEdit::editingFinished, this, &UpstreamForm::commitHealth);
     connect(m_healthInterval, &DurationEdit::committed, this, &UpstreamForm::commitHealth);
@@ -131,6 +142,45 @@ void UpstreamForm::commitHealth()
     editItem(tr("Edit health check"), [&](config::Workspace &ws, int row) { ws.upstreams[row].healthCheck = health; });
 }
 
+void UpstreamForm::setHealth(TargetHealth *health)
+{
+    m_healthSource = health;
+    connect(health, &TargetHealth::changed, this, &UpstreamForm::showHealth);
+    showHealth();
+}
+
+void UpstreamForm::showHealth()
+{
+    const config::Workspace &ws = document()->workspace();
+    if (!m_healthSource || row() < 0 || row() >= ws.upstreams.size()) {
+        m_targetHealth->setText(tr("Health: shown while the gateway runs."));
+        return;
+    }
+    const config::Upstream &u = ws.upstreams.at(row());
+    QStringList targets;
+    for (const config::Target &t : u.targets)
+        targets << t.url.toString();
+    m_targetHealth->setText(m_healthSource->describe(u.name, targets, u.healthCheck.has_value()));
+}
+
+void UpstreamForm::markTargets()
+{
+    QHash<int, QString> marks;
+    const config::Workspace &ws = document()->workspace();
+    if (row() >= 0 && row() < ws.upstreams.size()) {
+        const QString prefix = QStringLiteral("upstreams.%1.targets[").arg(ws.upstreams.at(row()).name);
+        for (const config::Diagnostic &d : document()->diagnostics()) {
+            if (!d.path.startsWith(prefix))
+                continue;
+            bool ok = false;
+            const int i = d.path.mid(prefix.size()).section(u']', 0, 0).toInt(&ok);
+            if (ok)
+                marks.insert(i * 1000 + (d.path.endsWith(QStringLiteral(".weight")) ? 1 : 0), d.message);
+        }
+    }
+    m_targets->model()->setProblems(marks);
+}
+
 void UpstreamForm::load(const config::Workspace &ws, int row)
 {
     const Upstream &u = ws.upstreams.at(row);
@@ -141,6 +191,8 @@ void UpstreamForm::load(const config::Workspace &ws, int row)
         rows << QStringList { t.url.toString(), QString::number(t.weight) };
     m_targets->setRows(rows);
     m_protocol->setCurrentIndex(m_protocol->findData(int(u.protocol)));
+    markTargets();
+    showHealth();
     m_balance->setCurrentIndex(m_balance->findData(int(u.balance)));
     m_connect->setDuration(u.connectTimeout);
     m_response->setDuration(u.responseTimeout);

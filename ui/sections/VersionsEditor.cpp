@@ -34,7 +34,11 @@ VersionsEditor::VersionsEditor(QWidget *parent)
     m_map->delegate()->setDateColumn(SinceColumn);
     m_map->delegate()->setDateColumn(SunsetColumn);
     m_map->setNewRow({ QString(), QString(), QStringLiteral("false") });
-    m_map->view()->horizontalHeader()->setSectionResizeMode(DeprecatedColumn, QHeaderView::ResizeToContents);
+    // Six columns in a form pane: each as wide as its contents, the link taking what is left;
+    // squeezed evenly, the titles were cut ("Jpstream") and the table scrolled sideways.
+    for (int c = VersionColumn; c < LinkColumn; ++c)
+        m_map->view()->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
+    m_map->view()->horizontalHeader()->setSectionResizeMode(LinkColumn, QHeaderView::Stretch);
 
     auto *byRow = new QWidget(this);
     auto *byLayout = new QHBoxLayout(byRow);

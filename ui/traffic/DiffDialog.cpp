@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -17,25 +18,37 @@ namespace portico::ui {
 
 using Change = capture::ExchangeDiff::Change;
 
-DiffDialog::DiffDialog(const capture::Exchange &a, const capture::Exchange &b, QWidget *parent)
-    : QDialog(parent)
-    , m_changes(new QTableWidget(this))
-    , m_left(new QPlainTextEdit(this))
-    , m_right(new QPlainTextEdit(this))
+namespace {
+
+// The request of `e` in the response's place, so that diffExchanges() compares requests.
+capture::Exchange requestAsResponse(const capture::Exchange &e)
 {
-    setWindowTitle(tr("Compare exchanges %1 and %2").arg(a.id).arg(b.id));
-    const capture::ExchangeDiff diff
-        = capture::diffExchanges(a, b, { QStringLiteral("date"), QStringLiteral("x-request-id") });
-    m_changes->setObjectName(QStringLiteral("diffChanges"));
-    m_changes->setColumnCount(3);
-    m_changes->setHorizontalHeaderLabels({ tr("Where"), tr("#%1").arg(a.id), tr("#%1").arg(b.id) });
-    m_changes->setRowCount(int(diff.changes.size()));
-    m_changes->verticalHeader()->hide();
-    m_changes->horizontalHeader()->setStretchLastSection(true);
-    m_changes->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
-    m_changes->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    for (int i = 0; i < diff.changes.size(); ++i) {
-        const Change &c = diff.changes.at(i);
+    capture::Exchange r;
+    r.id = e.id;
+    r.responseHeaders = e.requestHeaders;
+    r.responseBody = e.requestBody;
+    return r;
+}
+
+QString bodyText(const QByteArray &body)
+{
+    const QJsonDocument doc = QJsonDocument::fromJson(body);
+    return doc.isNull() ? QString::fromUtf8(body) : QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
+}
+
+QTableWidget *makeChangesTable(const QList<Change> &changes, qint64 a, qint64 b, QWidget *parent)
+{
+    auto *table = new QTableWidget(parent);
+    table->setColumnCount(3);
+    table->setHorizontalHeaderLabels(
+        { QObject::tr("Where"), QObject::tr("#%1").arg(a), QObject::tr("#%1").arg(b) });
+    table->setRowCount(int(changes.size()));
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    for (int i = 0; i < changes.size(); ++i) {
+        const Change &c = changes.at(i);
         const QColor tint = c.kind == Change::Kind::Added ? QColor(0xdc, 0xfc, 0xe7)
             : c.kind == Change::Kind::Removed             ? QColor(0xfe, 0xe2, 0xe2)
                                                           : QColor(0xfe, 0xf9, 0xc3);
@@ -44,32 +57,75 @@ DiffDialog::DiffDialog(const capture::Exchange &a, const capture::Exchange &b, Q
             auto *item = new QTableWidgetItem(cells[col]);
             item->setBackground(tint);
             item->setToolTip(cells[col]);
-            m_changes->setItem(i, col, item);
+            table->setItem(i, col, item);
         }
     }
-    auto *summary = new QLabel(diff.isEmpty()
-            ? tr("The responses are the same.")
-            : tr("%n difference(s) in the responses.", nullptr, int(diff.changes.size())),
-        this);
+    return table;
+}
+
+// One tab: what differs, above both texts in full.
+QWidget *pane(
+    QTableWidget *changes, const QString &summary, const QString &left, const QString &right, QWidget *parent)
+{
+    auto *page = new QWidget(parent);
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    for (QPlainTextEdit *e : { m_left, m_right }) {
+    auto *sides = new QSplitter(Qt::Horizontal, page);
+    for (const QString &text : { left, right }) {
+        auto *e = new QPlainTextEdit(sides);
         e->setReadOnly(true);
         e->setFont(mono);
         e->setLineWrapMode(QPlainTextEdit::NoWrap);
+        e->setPlainText(text);
+        sides->addWidget(e);
     }
-    m_left->setPlainText(responseText(a));
-    m_right->setPlainText(responseText(b));
-    auto *sides = new QSplitter(Qt::Horizontal, this);
-    sides->addWidget(m_left);
-    sides->addWidget(m_right);
-    auto *split = new QSplitter(Qt::Vertical, this);
-    split->addWidget(m_changes);
+    auto *split = new QSplitter(Qt::Vertical, page);
+    split->addWidget(changes);
     split->addWidget(sides);
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(new QLabel(summary, page));
+    layout->addWidget(split, 1);
+    return page;
+}
+
+} // namespace
+
+DiffDialog::DiffDialog(const capture::Exchange &a, const capture::Exchange &b, QWidget *parent)
+    : QDialog(parent)
+    , m_tabs(new QTabWidget(this))
+{
+    setWindowTitle(tr("Compare exchanges %1 and %2").arg(a.id).arg(b.id));
+    const QStringList ignored { QStringLiteral("date"), QStringLiteral("x-request-id") };
+    const capture::ExchangeDiff responses = capture::diffExchanges(a, b, ignored);
+    m_changes = makeChangesTable(responses.changes, a.id, b.id, this);
+    m_changes->setObjectName(QStringLiteral("diffChanges"));
+
+    capture::ExchangeDiff requests
+        = capture::diffExchanges(requestAsResponse(a), requestAsResponse(b), ignored);
+    if (a.url != b.url)
+        requests.changes.prepend({ Change::Kind::Changed, QStringLiteral("url"), a.url, b.url });
+    if (a.method != b.method)
+        requests.changes.prepend({ Change::Kind::Changed, QStringLiteral("method"), a.method, b.method });
+    m_requestChanges = makeChangesTable(requests.changes, a.id, b.id, this);
+    m_requestChanges->setObjectName(QStringLiteral("diffRequestChanges"));
+
+    m_tabs->addTab(pane(m_changes,
+                       responses.isEmpty()
+                           ? tr("The responses are the same.")
+                           : tr("%n difference(s) in the responses.", nullptr, int(responses.changes.size())),
+                       responseText(a), responseText(b), this),
+        tr("Responses (%1)").arg(responses.changes.size()));
+    m_tabs->addTab(pane(m_requestChanges,
+                       requests.changes.isEmpty()
+                           ? tr("The requests are the same.")
+                           : tr("%n difference(s) in the requests.", nullptr, int(requests.changes.size())),
+                       requestText(a), requestText(b), this),
+        tr("Requests (%1)").arg(requests.changes.size()));
+    if (responses.isEmpty() && !requests.changes.isEmpty())
+        m_tabs->setCurrentIndex(1);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(summary);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_tabs, 1);
     layout->addWidget(buttons);
     resize(1000, 680);
 }
@@ -79,10 +135,15 @@ QString DiffDialog::responseText(const capture::Exchange &e)
     QString text = QStringLiteral("#%1  %2 %3\nHTTP %4\n").arg(e.id).arg(e.method, e.url).arg(e.status);
     text += ExchangeDetails::headText(e.responseHeaders);
     text += u'\n';
-    const QJsonDocument doc = QJsonDocument::fromJson(e.responseBody);
-    text += doc.isNull() ? QString::fromUtf8(e.responseBody)
-                         : QString::fromUtf8(doc.toJson(QJsonDocument::Indented));
-    return text;
+    return text + bodyText(e.responseBody);
+}
+
+QString DiffDialog::requestText(const capture::Exchange &e)
+{
+    QString text = QStringLiteral("#%1  %2 %3\n").arg(e.id).arg(e.method, e.url);
+    text += ExchangeDetails::headText(e.requestHeaders);
+    text += u'\n';
+    return text + bodyText(e.requestBody);
 }
 
 } // namespace portico::ui

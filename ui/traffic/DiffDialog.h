@@ -4,13 +4,15 @@
 
 #include <QDialog>
 
-class QPlainTextEdit;
+class QTabWidget;
 class QTableWidget;
 
 namespace portico::ui {
 
-// Two exchanges side by side: the list of changes (status, headers, JSON paths of the bodies)
-// above, both responses in full below.
+// Two exchanges side by side, on two tabs: Responses (status, headers, JSON paths of the bodies)
+// and Requests (method, URL, headers, JSON paths of the bodies). Each tab lists the changes above
+// and shows both messages in full below. It opens on Responses, or on Requests when the
+// responses are the same and the requests are not.
 class DiffDialog final : public QDialog
 {
     Q_OBJECT
@@ -18,13 +20,16 @@ class DiffDialog final : public QDialog
 public:
     DiffDialog(const capture::Exchange &a, const capture::Exchange &b, QWidget *parent = nullptr);
 
-    QTableWidget *changesTable() const { return m_changes; }
+    QTableWidget *changesTable() const { return m_changes; } // the responses'
+    QTableWidget *requestChangesTable() const { return m_requestChanges; }
+    QTabWidget *tabs() const { return m_tabs; }
     static QString responseText(const capture::Exchange &e);
+    static QString requestText(const capture::Exchange &e);
 
 private:
+    QTabWidget *m_tabs;
     QTableWidget *m_changes;
-    QPlainTextEdit *m_left;
-    QPlainTextEdit *m_right;
+    QTableWidget *m_requestChanges;
 };
 
 } // namespace portico::ui

@@ -53,6 +53,9 @@ TrafficPage::TrafficPage(QWidget *parent)
     , m_edit(button(this, tr("Edit && Resend…"), tr("Change method, URL, headers or body and send (E)")))
     , m_compare(button(this, tr("Compare"), tr("Diff the two selected exchanges side by side (D)")))
     , m_curl(button(this, tr("Copy as curl"), tr("Copy the request as a curl command (Ctrl+Shift+C)")))
+    , m_follow(button(this, tr("Follow Live"),
+          tr("Keep the newest exchange in view (F); scrolling up stops, scrolling to the bottom follows "
+             "again")))
 {
     auto *title = new QLabel(tr("Traffic"), this);
     title->setObjectName(QStringLiteral("sectionTitle"));
@@ -82,12 +85,28 @@ TrafficPage::TrafficPage(QWidget *parent)
     m_count->setTextFormat(Qt::RichText);
     connect(m_count, &QLabel::linkActivated, m_model, &TrafficModel::showCleared);
 
+    m_follow->setCheckable(true);
+    m_follow->setChecked(m_table->followLive());
+    m_follow->setShortcut(QKeySequence(Qt::Key_F));
+    connect(m_follow, &QToolButton::toggled, m_table, &TrafficTable::setFollowLive);
+    connect(m_table, &TrafficTable::followLiveChanged, m_follow, &QToolButton::setChecked);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        const QModelIndex index = m_table->indexAt(at);
+        if (!index.isValid())
+            return;
+        if (!m_table->selectionModel()->isRowSelected(index.row(), {}))
+            m_table->selectRow(index.row());
+        QMenu *menu = rowMenu(index.row(), index.column());
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(m_table->viewport()->mapToGlobal(at));
+    });
+
     auto *top = new QHBoxLayout;
     top->addWidget(title);
     top->addSpacing(12);
     top->addWidget(m_filter, 1);
     auto *actions = new QHBoxLayout;
-    for (QToolButton *b : { m_replay, m_edit, m_compare, m_curl, har, clear })
+    for (QToolButton *b : { m_replay, m_edit, m_compare, m_curl, har, clear, m_follow })
         actions->addWidget(b);
     actions->addSpacing(12);
     // Ignored width: a long notice is cut (its tooltip has it all) rather than widening the page.
@@ -96,18 +115,17 @@ TrafficPage::TrafficPage(QWidget *parent)
     actions->addSpacing(12);
     actions->addWidget(m_count);
 
-    auto *split = new QSplitter(Qt::Horizontal, this);
-    split->setObjectName(QStringLiteral("trafficSplitter"));
-    split->addWidget(m_table);
-    split->addWidget(m_details);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    split->setSizes({ 700, 420 });
+    m_split = new QSplitter(Qt::Horizontal, this);
+    m_split->setObjectName(QStringLiteral("trafficSplitter"));
+    m_split->addWidget(m_table);
+    m_split->addWidget(m_details);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(12, 10, 12, 6);
     layout->addLayout(top);
     layout->addLayout(actions);
-    layout->addWidget(split, 1);
+    layout->addWidget(m_split, 1);
 
     connect(m_filter, &FilterBar::filterRequested, this, &TrafficPage::applyFilter);
     connect(m_details, &ExchangeDetails::traceRequested, this, [this](const QString &trace) {
@@ -140,6 +158,19 @@ TrafficPage::TrafficPage(QWidget *parent)
 }
 
 TrafficPage::~TrafficPage() = default;
+
+void TrafficPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_splitPlaced || m_split->width() <= 0)
+        return;
+    m_splitPlaced = true;
+    // The table first, enough for its key columns (a laptop's 1100 px keeps status, duration
+    // and size in view); the details get the rest, and 37% on a wide window.
+    const int width = m_split->width();
+    const int table = std::clamp(int(width * 0.63), std::min(640, width - 260), std::max(0, width - 260));
+    m_split->setSizes({ table, width - table });
+}
 
 void TrafficPage::setSource(capture::CaptureStore *store, const QString &databasePath)
 {
@@ -216,6 +247,7 @@ void TrafficPage::showNotice(const QString &text, bool warning)
     m_notice->setText(text);
     m_notice->setToolTip(text);
     m_notice->setStyleSheet(warning ? QStringLiteral("color: #c2410c;") : QStringLiteral("color: #374151;"));
+    Q_EMIT noticeShown(text, warning);
 }
 
 void TrafficPage::replaySelected()
@@ -230,10 +262,8 @@ void TrafficPage::replaySelected()
     *next = [this, queue] {
         while (!queue->isEmpty()) {
             const auto e = m_model->exchange(queue->takeFirst());
-            if (e) {
-                m_replayer->replay(*e, {});
+            if (e && replayWithCredentials(*e, {}))
                 return;
-            }
         }
         disconnect(m_replayer, &capture::Replayer::finished, this, nullptr);
         connect(m_replayer, &capture::Replayer::finished, this, &TrafficPage::replayed);
@@ -278,13 +308,28 @@ void TrafficPage::editAndResend()
         m_replayer->replay(dialog.request(), dialog.options());
 }
 
+bool TrafficPage::replayWithCredentials(const capture::Exchange &original, capture::ReplayOptions options)
+{
+    if (!m_credentials.complete(original, m_workspace ? m_workspace() : ReplayWorkspace {}, options, this)) {
+        showNotice(tr("Replay of #%1 cancelled: nothing sent").arg(original.id), false);
+        return false;
+    }
+    m_replayer->replay(original, options);
+    return true;
+}
+
 void TrafficPage::compareSelected()
 {
     const QList<qint64> ids = m_table->selectedIds();
     if (ids.size() != 2)
         return;
-    const auto a = m_model->exchange(ids.at(0));
-    const auto b = m_model->exchange(ids.at(1));
+    compare(ids.at(0), ids.at(1));
+}
+
+void TrafficPage::compare(qint64 first, qint64 second)
+{
+    const auto a = m_model->exchange(first);
+    const auto b = m_model->exchange(second);
     if (!a || !b)
         return;
     DiffDialog dialog(*a, *b, this);

@@ -1,8 +1,14 @@
 #pragma once
 
+#include "ui/traffic/CredentialPrompt.h"
+
 #include <QWidget>
 
+#include <functional>
+
 class QLabel;
+class QMenu;
+class QSplitter;
 class QToolButton;
 
 namespace portico::capture {
@@ -31,6 +37,13 @@ public:
     // Follows a capture: `store` (may be null when the gateway is stopped) feeds live rows and
     // records replays; `databasePath` is read for history.
     void setSource(capture::CaptureStore *store, const QString &databasePath);
+    // The running workspace and its listeners, asked at each replay: a redacted API key of the
+    // exchange's consumer comes back from it; without one the page asks for redacted values.
+    void setWorkspaceProvider(std::function<ReplayWorkspace()> provider)
+    {
+        m_workspace = std::move(provider);
+    }
+    CredentialPrompt &credentials() { return m_credentials; }
 
     TrafficModel *model() const { return m_model; }
     TrafficTable *table() const { return m_table; }
@@ -45,6 +58,18 @@ public:
     void editAndResend();
     void compareSelected();
     void copyAsCurl();
+    void copyUrl();
+    // Adds "field:value" (or "-field:value") for the value in `column` of `row` to the filter;
+    // false when that column has no filter field.
+    bool filterBy(int row, int column, bool exclude);
+    // The row's context menu (replay, resend, copy as curl, copy URL, filter by its value,
+    // compare with the marked row or mark it); the caller owns it.
+    QMenu *rowMenu(int row, int column);
+    // The exchange marked with "Compare with…", 0 when none.
+    qint64 compareMark() const { return m_compareMark; }
+    void markForCompare(qint64 id) { m_compareMark = id; }
+    void compare(qint64 a, qint64 b);
+    QToolButton *followButton() const { return m_follow; }
     bool exportHar(const QString &path);
     bool importHar(const QString &path);
 
@@ -55,6 +80,11 @@ public:
 Q_SIGNALS:
     // A replay finished: the new exchange (id set when recorded).
     void replayed(const portico::capture::Exchange &result);
+    // Every notice shown beside the buttons, whole (the label may cut it): for the message log.
+    void noticeShown(const QString &text, bool warning);
+
+protected:
+    void showEvent(QShowEvent *event) override;
 
 private:
     void showCurrent();
@@ -62,6 +92,8 @@ private:
     void updateActions();
     void updateCount();
     void showNotice(const QString &text, bool warning);
+    // Restores or asks for redacted credentials, then replays; false when the user cancelled.
+    bool replayWithCredentials(const capture::Exchange &original, capture::ReplayOptions options);
 
     TrafficModel *m_model;
     TrafficTable *m_table;
@@ -73,9 +105,15 @@ private:
     QToolButton *m_edit;
     QToolButton *m_compare;
     QToolButton *m_curl;
+    QToolButton *m_follow;
+    QSplitter *m_split;
+    bool m_splitPlaced = false;
+    qint64 m_compareMark = 0;
     capture::CaptureStore *m_store = nullptr;
     capture::Replayer *m_replayer = nullptr;
     QMetaObject::Connection m_live;
+    std::function<ReplayWorkspace()> m_workspace;
+    CredentialPrompt m_credentials;
 };
 
 } // namespace portico::ui

@@ -1,14 +1,24 @@
 #include "ui/traffic/TrafficTable.h"
 
+#include "ui/traffic/TrafficCells.h"
 #include "ui/traffic/TrafficModel.h"
 
 #include <QHeaderView>
+#include <QMenu>
+#include <QResizeEvent>
 #include <QScrollBar>
+#include <QSettings>
 #include <QTimer>
 
 #include <iterator>
 
 namespace portico::ui {
+
+namespace {
+
+constexpr const char *kHiddenKey = "traffic/hiddenColumns";
+
+} // namespace
 
 TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     : QTableView(parent)
@@ -23,29 +33,138 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     setWordWrap(false);
     setAlternatingRowColors(true);
     setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    setTextElideMode(Qt::ElideMiddle); // a long path keeps its start and its end
+    setContextMenuPolicy(Qt::CustomContextMenu);
     verticalHeader()->hide();
     verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
     horizontalHeader()->setHighlightSections(false);
-    horizontalHeader()->setStretchLastSection(true);
+    horizontalHeader()->setStretchLastSection(false);
     horizontalHeader()->setSectionsMovable(true);
-    const int widths[] = { 56, 92, 60, 64, 100, 150, 52, 72, 80, 90, 80, 60, 90 };
-    static_assert(std::size(widths) == TrafficModel::ColumnCount);
-    for (int c = 0; c < TrafficModel::ColumnCount; ++c)
-        setColumnWidth(c, widths[c]);
+    horizontalHeader()->setMinimumSectionSize(40);
+    const int widths[] = { 44, 94, 54, 56, 100, 150, 46, 66, 74, 76, 70, 60, 90 };
+    for (int c = 0; c < model->columnCount(); ++c)
+        setColumnWidth(c, c < int(std::size(widths)) ? widths[c] : 80);
+    for (int c : { int(TrafficModel::Host), int(TrafficModel::Version), int(TrafficModel::Upstream) })
+        setColumnHidden(c, true);
+    horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(horizontalHeader(), &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        QMenu *menu = columnsMenu();
+        menu->setAttribute(Qt::WA_DeleteOnClose);
+        menu->popup(horizontalHeader()->mapToGlobal(at));
+    });
 
-    connect(model, &QAbstractItemModel::rowsAboutToBeInserted, this,
-        [this](const QModelIndex &, int first) { m_followLive = first > 0 && isAtBottom(); });
     connect(model, &TrafficModel::liveRowsInserted, this, [this] {
-        if (m_followLive)
+        if (m_followLive) {
+            m_scrolling = true;
             scrollToBottom();
+            m_scrolling = false;
+        }
+    });
+    connect(verticalScrollBar(), &QScrollBar::valueChanged, this, [this] {
+        if (m_scrolling || m_model->isLoading())
+            return;
+        // The user scrolled: up stops following, back to the bottom follows again.
+        const bool bottom = isAtBottom();
+        if (bottom != m_followLive)
+            setFollowLive(bottom);
     });
     connect(model, &TrafficModel::olderRowsInserted, this, [this](int count) {
         // Keep the rows the user was looking at in place.
+        m_scrolling = true;
         verticalScrollBar()->setValue(verticalScrollBar()->value() + count);
+        m_scrolling = false;
     });
-    connect(model, &QAbstractItemModel::modelReset, this,
-        [this] { QTimer::singleShot(0, this, &QTableView::scrollToBottom); });
+    connect(model, &QAbstractItemModel::modelReset, this, [this] {
+        QTimer::singleShot(0, this, [this] {
+            if (!m_followLive)
+                return;
+            m_scrolling = true;
+            scrollToBottom();
+            m_scrolling = false;
+        });
+    });
+    connect(horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        if (column != TrafficModel::Path)
+            fitPath();
+    });
+}
+
+void TrafficTable::fitPath()
+{
+    // The path takes what the other shown columns leave, down to a readable minimum.
+    int others = 0;
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        if (c != TrafficModel::Path && !isColumnHidden(c))
+            others += columnWidth(c);
+    }
+    const int width = std::max(kMinPathWidth, viewport()->width() - others);
+    if (width != columnWidth(TrafficModel::Path))
+        setColumnWidth(TrafficModel::Path, width);
+}
+
+void TrafficTable::resizeEvent(QResizeEvent *event)
+{
+    QTableView::resizeEvent(event);
+    fitPath();
+}
+
+void TrafficTable::setFollowLive(bool on)
+{
+    if (on == m_followLive)
+        return;
+    m_followLive = on;
+    if (on) {
+        m_scrolling = true;
+        scrollToBottom();
+        m_scrolling = false;
+    }
+    Q_EMIT followLiveChanged(on);
+}
+
+void TrafficTable::setSettings(QSettings *settings)
+{
+    m_settings = settings;
+    if (!settings || !settings->contains(QLatin1String(kHiddenKey)))
+        return;
+    const QStringList hidden = settings->value(QLatin1String(kHiddenKey)).toStringList();
+    for (int c = 0; c < m_model->columnCount(); ++c)
+        setColumnHidden(c, hidden.contains(trafficColumnTitle(c)));
+    fitPath();
+}
+
+void TrafficTable::setColumnShown(int column, bool shown)
+{
+    if (column == TrafficModel::Path && !shown)
+        return; // the one column that elides instead of going away
+    setColumnHidden(column, !shown);
+    fitPath();
+    saveColumns();
+}
+
+QMenu *TrafficTable::columnsMenu()
+{
+    auto *menu = new QMenu(tr("Columns"), this);
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        QAction *a = menu->addAction(trafficColumnTitle(c));
+        a->setCheckable(true);
+        a->setChecked(!isColumnHidden(c));
+        a->setEnabled(c != TrafficModel::Path);
+        connect(a, &QAction::toggled, this, [this, c](bool on) { setColumnShown(c, on); });
+    }
+    return menu;
+}
+
+void TrafficTable::saveColumns()
+{
+    if (!m_settings)
+        return;
+    QStringList hidden;
+    for (int c = 0; c < m_model->columnCount(); ++c) {
+        if (isColumnHidden(c))
+            hidden << trafficColumnTitle(c);
+    }
+    m_settings->setValue(QLatin1String(kHiddenKey), hidden);
 }
 
 bool TrafficTable::isAtBottom() const

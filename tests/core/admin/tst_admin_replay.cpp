@@ -31,6 +31,29 @@ routes:
     upstream: echo
 )";
 
+const char kKeyedWorkspace[] = R"(version: 1
+gateway:
+  listen: 127.0.0.1:0
+  workers: 1
+admin:
+  listen: 127.0.0.1:0
+capture:
+  database: traffic.db
+upstreams:
+  echo:
+    targets: ["{{UPSTREAM_URL}}"]
+consumers:
+  - {name: alice, api_keys: [alice-admin-key]}
+auth:
+  keys: {type: api_key, header: X-API-Key}
+routes:
+  - name: api
+    match: {path: /api}
+    upstream: echo
+    auth: [keys]
+    hide_credentials: true
+)";
+
 } // namespace
 
 class TestAdminReplay final : public QObject
@@ -117,6 +140,46 @@ private Q_SLOTS:
             QStringLiteral("127.0.0.1:%1").arg(gateway.port()));
         QCOMPARE(m_fx->adminCall("POST", QStringLiteral("/exchanges/%1/replay").arg(replayId)).status, 200);
         QVERIFY(!m_trap.hasPendingConnections());
+    }
+
+    // A key the capture redacted comes back from the running workspace: the replay is a 200, the
+    // answer and the new row's note say it was restored, and no row holds the key.
+    void aRedactedKeyIsRestoredFromTheWorkspace()
+    {
+        m_fx = std::make_unique<AdminFixture>();
+        const QString error = m_fx->start(QString::fromUtf8(kKeyedWorkspace));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(httpCall("GET", m_fx->gatewayUrl(QStringLiteral("/api/t")), {},
+                     { { "X-API-Key", "alice-admin-key" } })
+                     .status,
+            200);
+        QVERIFY(m_fx->waitForStored(1));
+        const qint64 id = m_fx->adminCall("GET", QStringLiteral("/exchanges"))
+                              .json()
+                              .value(QStringLiteral("exchanges"))
+                              .toArray()
+                              .first()
+                              .toObject()
+                              .value(QStringLiteral("id"))
+                              .toInteger();
+        const HttpResult r = m_fx->adminCall("POST", QStringLiteral("/exchanges/%1/replay").arg(id));
+        QVERIFY2(r.status == 200, r.body.constData());
+        QCOMPARE(r.json().value(QStringLiteral("status")).toInt(), 200);
+        QVERIFY2(r.body.contains("header X-API-Key restored from the workspace: consumer alice's API key"),
+            r.body.constData());
+        QVERIFY(!r.body.contains("alice-admin-key"));
+        // The gateway accepted the key (200) and kept it from the upstream (hide_credentials), so
+        // nothing anywhere echoes it back.
+        QVERIFY(!m_fx->upstream.lastRequest().hasHeader("X-API-Key"));
+        QVERIFY(m_fx->waitForStored(2));
+        const QByteArray row
+            = m_fx->adminCall("GET",
+                      QStringLiteral("/exchanges/%1").arg(r.json().value(QStringLiteral("id")).toInteger()))
+                  .body;
+        QVERIFY2(row.contains("restored from the workspace"), row.constData());
+        QVERIFY2(!row.contains("alice-admin-key"), row.constData());
+        QVERIFY(!m_fx->adminCall("GET", QStringLiteral("/exchanges/%1").arg(id))
+                     .body.contains("alice-admin-key"));
     }
 
     void theAdminTargetIsLimited()
