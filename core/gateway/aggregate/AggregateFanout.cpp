@@ -160,7 +160,10 @@ private:
         m_exchange.route = c.route;
         m_exchange.consumer = c.consumer;
         m_exchange.upstream = m_part.upstream;
-        m_exchange.protocol = QStringLiteral("HTTP/1.1"); // parts go over UpstreamConnection
+        // A part is the gateway's own request: it speaks the upstream's protocol.
+        m_exchange.protocol = m_cluster && m_cluster->config().protocol != config::UpstreamProtocol::Http1
+            ? QStringLiteral("HTTP/2")
+            : QStringLiteral("HTTP/1.1");
         m_exchange.upstreamTarget = m_target ? m_target->url.toString() : QString();
         m_exchange.traceId = QString::fromLatin1(m_trace.traceId);
         m_exchange.spanId = QString::fromLatin1(m_trace.spanId);
