@@ -12,6 +12,7 @@
 #include "core/filters/auth/AuthConfig.h"
 #include "core/filters/mock/MockConfig.h"
 #include "core/filters/ratelimit/RateLimitConfig.h"
+#include "core/filters/ratelimit/RateLimitStoreConfig.h"
 #include "core/filters/versioning/VersionsConfig.h"
 
 #include <QHash>
@@ -214,6 +215,7 @@ struct Workspace
     AdminSettings admin;
     CaptureSettings capture;
     TracingSettings tracing;
+    RateLimitStoreSettings rateLimitStore; // the rate_limit filter's (RateLimitStoreConfig.h)
     QList<Upstream> upstreams; // file order
     QList<Tier> tiers;
     QList<Consumer> consumers;

@@ -114,6 +114,8 @@ public:
         if (m_ws.tracing != TracingSettings {})
             root.insert(
                 "tracing", map({ { "propagation", list("tracing.propagation", m_ws.tracing.propagation) } }));
+        if (auto store = writeRateLimitStore(*this, m_ws.rateLimitStore))
+            root.insert("rate_limit_store", std::move(*store));
         if (!m_ws.upstreams.isEmpty()) {
             Tree ups;
             for (const Upstream &u : m_ws.upstreams)

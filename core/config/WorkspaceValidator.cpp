@@ -32,6 +32,7 @@ public:
         for (int i = 0; i < m_ws.tracing.propagation.size(); ++i)
             checkChoice(QStringLiteral("tracing.propagation[%1]").arg(i),
                 QStringLiteral("tracing propagation"), m_ws.tracing.propagation[i], kPropagations);
+        validateRateLimitStore(*this, m_ws.rateLimitStore);
         checkUpstreams();
         checkTiers();
         checkConsumers();
