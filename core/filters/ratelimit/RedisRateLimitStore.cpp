@@ -155,21 +155,13 @@ RedisRateLimitStore::RedisRateLimitStore(
 
 RedisRateLimitStore::~RedisRateLimitStore()
 {
-    // Connections live on their threads: this thread's are deleted here, the others by their own
-    // loop (or when their thread finishes).
-    std::vector<RedisConnection *> mine;
-    {
-        QMutexLocker lock(&m_shared->mutex);
-        for (RedisConnection *c : std::as_const(m_shared->connections)) {
-            if (c->thread() == QThread::currentThread())
-                mine.push_back(c);
-            else
-                c->deleteLater();
-        }
-        m_shared->connections.clear();
-    }
-    for (RedisConnection *c : mine)
-        delete c;
+    // Connections live on their threads and are deleted by their own loop (or when their thread
+    // finishes), never from here: the last reference to a store may go inside one of its
+    // connection's reply callbacks (an exchange that ends there and held the last old config).
+    QMutexLocker lock(&m_shared->mutex);
+    for (RedisConnection *c : std::as_const(m_shared->connections))
+        c->deleteLater();
+    m_shared->connections.clear();
 }
 
 const config::RateLimitStoreSettings &RedisRateLimitStore::settings() const

@@ -36,18 +36,22 @@ public:
         return probe.serverPort();
     }
 
-    // Starts on `port` (0 = a free one). False with errorString() when it does not come up.
-    bool start(quint16 port = 0)
+    // Starts on `port` (0 = a free one), with a password when `password` is set. False with
+    // errorString() when it does not come up.
+    bool start(quint16 port = 0, const QByteArray &password = {})
     {
+        m_password = password;
         for (int attempt = 0; attempt < 3; ++attempt) {
             m_port = port ? port : freePort();
             m_process = std::make_unique<QProcess>();
             m_process->setProcessChannelMode(QProcess::MergedChannels);
-            m_process->start(executable(),
-                { QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
-                    QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
-                    QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--daemonize"),
-                    QStringLiteral("no") });
+            QStringList args { QStringLiteral("--port"), QString::number(m_port), QStringLiteral("--bind"),
+                QStringLiteral("127.0.0.1"), QStringLiteral("--save"), QString(),
+                QStringLiteral("--appendonly"), QStringLiteral("no"), QStringLiteral("--daemonize"),
+                QStringLiteral("no") };
+            if (!password.isEmpty())
+                args << QStringLiteral("--requirepass") << QString::fromUtf8(password);
+            m_process->start(executable(), args);
             if (!m_process->waitForStarted(5000)) {
                 m_error = m_process->errorString();
                 continue;
@@ -92,9 +96,10 @@ public:
     QString url() const { return QStringLiteral("redis://127.0.0.1:%1/0").arg(m_port); }
     QString errorString() const { return m_error; }
 
-    // One command on a fresh blocking connection: the reply as text (status, string, integer;
-    // arrays joined by spaces), "ERR:..." for an error reply, empty when unreachable.
-    QByteArray command(const QList<QByteArray> &args) const
+    // One command on a fresh blocking connection (AUTH and SELECT `db` first as needed): the reply
+    // as text (status, string, integer; arrays joined by spaces), "ERR:..." for an error reply,
+    // empty when unreachable.
+    QByteArray command(const QList<QByteArray> &args, int db = 0) const
     {
         const timeval tv { 1, 0 };
         redisContext *c = redisConnectWithTimeout("127.0.0.1", m_port, tv);
@@ -104,6 +109,19 @@ public:
             return {};
         }
         redisSetTimeout(c, tv);
+        const QByteArray dbText = QByteArray::number(db);
+        const QList<QList<QByteArray>> setup {
+            m_password.isEmpty() ? QList<QByteArray> {} : QList<QByteArray> { "AUTH", m_password },
+            db == 0 ? QList<QByteArray> {} : QList<QByteArray> { "SELECT", dbText }
+        };
+        for (const QList<QByteArray> &cmd : setup) {
+            if (cmd.isEmpty())
+                continue;
+            const char *argv[] = { cmd[0].constData(), cmd[1].constData() };
+            const size_t lens[] = { size_t(cmd[0].size()), size_t(cmd[1].size()) };
+            if (auto *r = static_cast<redisReply *>(redisCommandArgv(c, 2, argv, lens)))
+                freeReplyObject(r);
+        }
         std::vector<const char *> argv;
         std::vector<size_t> lens;
         for (const QByteArray &a : args) {
@@ -141,6 +159,7 @@ private:
 
     std::unique_ptr<QProcess> m_process;
     quint16 m_port = 0;
+    QByteArray m_password;
     QString m_error;
 };
 

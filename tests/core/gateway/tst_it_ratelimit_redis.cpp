@@ -51,10 +51,12 @@ private:
     std::unique_ptr<GatewayHarness> m_a;
     std::unique_ptr<GatewayHarness> m_b;
 
-    QString startBoth(const QString &onError, const QString &timeout = QStringLiteral("2s"))
+    QString startBoth(
+        const QString &onError, const QString &timeout = QStringLiteral("2s"), const QString &url = {})
     {
-        QHash<QString, QString> vars { { "REDIS", m_redis.url() }, { "ON_ERROR", onError },
-            { "TIMEOUT", timeout }, { "UP", m_up->url().toString() }, { "N", QString::number(kN) } };
+        QHash<QString, QString> vars { { "REDIS", url.isEmpty() ? m_redis.url() : url },
+            { "ON_ERROR", onError }, { "TIMEOUT", timeout }, { "UP", m_up->url().toString() },
+            { "N", QString::number(kN) } };
         m_a = std::make_unique<GatewayHarness>();
         m_b = std::make_unique<GatewayHarness>();
         m_b->clock().advance(std::chrono::hours(5)); // the instances' clocks disagree; Redis' counts
@@ -299,6 +301,26 @@ private Q_SLOTS:
         QVERIFY(storeErrors(*m_a, "unreachable") > 0);
         // Routes without a limit do not depend on Redis at all.
         QCOMPARE(m_a->get("/tiered").status, 401);
+    }
+
+    void passwordAndDatabaseFromTheUrl()
+    {
+        m_redis.stop();
+        QVERIFY2(m_redis.start(0, "s3cr et"), qPrintable(m_redis.errorString()));
+        const QString good = QStringLiteral("redis://:s3cr%20et@127.0.0.1:%1/3").arg(m_redis.port());
+        QString problems = startBoth(QStringLiteral("deny"), QStringLiteral("2s"), good);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        QCOMPARE(m_a->get("/countdown").header("RateLimit-Remaining"), QByteArray("3"));
+        QCOMPARE(m_b->get("/countdown").header("RateLimit-Remaining"), QByteArray("2"));
+        QCOMPARE(m_redis.command({ "DBSIZE" }, 3), QByteArray("1"));
+        QCOMPARE(m_redis.command({ "DBSIZE" }, 0), QByteArray("0"));
+
+        // A wrong password: Redis refuses, on_error answers, nothing hangs.
+        const QString wrong = QStringLiteral("redis://:nope@127.0.0.1:%1/3").arg(m_redis.port());
+        problems = startBoth(QStringLiteral("deny"), QStringLiteral("2s"), wrong);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        QCOMPARE(m_a->get("/countdown").status, 503);
+        QVERIFY(storeErrors(*m_a) > 0);
     }
 
     // A Redis that accepts but never answers (SIGSTOP): requests get on_error's answer after the
