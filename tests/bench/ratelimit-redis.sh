@@ -57,8 +57,9 @@ routes:
   - {name: limited, match: {path: /}, upstream: up, rate_limit: {requests: 1000000000, per: 1m, by: $BY}}
 CONF
   "$PORTICO" serve -c "$work/portico.yaml" > "$work/serve.log" 2>&1 & local pid=$!
+  pids+=("$pid")
   for _ in $(seq 50); do curl -fs -o /dev/null http://127.0.0.1:18184/ && break; sleep 0.1; done
-  wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:18184/ > "$work/wrk.txt"
+  wrk -t"$(( CONNECTIONS < 2 ? 1 : 2 ))" -c"$CONNECTIONS" -d"$DURATION" --latency http://127.0.0.1:18184/ > "$work/wrk.txt"
   local rps p50 p99 rtt
   rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
   p50=$(awk '$1 == "50%" {print $2}' "$work/wrk.txt")
