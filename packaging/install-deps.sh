@@ -14,6 +14,7 @@ build=(
   libqt6opengl6-dev libxkbcommon-dev       # Charts' CMake config needs Qt6OpenGL; Gui looks for XKB
   libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
   libnghttp2-dev                           # HTTP/2 both ways (h2 and h2c clients and upstreams)
+  libhiredis-dev                           # rate limits shared by several instances (rate_limit_store.redis)
 )
 test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config
@@ -27,6 +28,7 @@ test=(
   lintian dpkg-dev man-db # packaging_deb test: lintian on the .deb, dpkg-shlibdeps for Depends, man pages
   clang libclang-rt-14-dev # fuzz preset: libFuzzer, ASan and UBSan runtimes for clang (tests/fuzz)
   llvm                   # llvm-symbolizer: sanitizer reports (asan, fuzz presets) with file:line
+  redis-server           # shared rate-limit tests start their own redis-server on a free loopback port
 )
 extra=()
 for arg in "$@"; do
@@ -53,7 +55,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   echo "install-deps: installing ${missing[*]}"
-  # nginx and haproxy start system services on install; policy-rc.d keeps them from starting.
+  # nginx, haproxy and redis-server start system services on install; policy-rc.d keeps them from starting.
   # Tests and benchmarks start their own instances on loopback ports.
   if [ "$(id -u)" -eq 0 ] && [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
@@ -62,7 +64,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  for svc in nginx haproxy; do
+  for svc in nginx haproxy redis-server; do
     if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled "$svc" >/dev/null 2>&1; then
       $sudo systemctl disable --now "$svc" >/dev/null 2>&1 || true
     fi

@@ -116,8 +116,31 @@ CaptureSettings parseCapture(YamlReader &r, const YAML::Node &node, const QStrin
 TracingSettings parseTracing(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     TracingSettings t;
-    for (const auto &f : r.fields(node, path, QStringLiteral("tracing"), { "propagation" }))
-        t.propagation = r.stringList(f.value, f.path);
+    for (const auto &f : r.fields(node, path, QStringLiteral("tracing"), { "propagation", "otlp" })) {
+        if (f.key == u"propagation") {
+            t.propagation = r.stringList(f.value, f.path);
+            continue;
+        }
+        OtlpSettings o;
+        for (const auto &e : r.fields(
+                 f.value, f.path, QStringLiteral("tracing otlp"), { "endpoint", "service_name", "sample" })) {
+            if (e.key == u"endpoint") {
+                assign(o.endpoint, r.url(e.value, e.path));
+            } else if (e.key == u"service_name") {
+                assign(o.serviceName, r.string(e.value, e.path));
+            } else if (const auto text = r.string(e.value, e.path)) {
+                bool ok = false;
+                const double sample = text->toDouble(&ok);
+                if (ok && sample >= 0 && sample <= 1)
+                    o.sample = sample;
+                else
+                    r.error(e.path,
+                        QStringLiteral("'sample' must be a fraction from 0 to 1, not '%1'").arg(*text));
+            }
+        }
+        if (f.value.IsMap())
+            t.otlp = o;
+    }
     return t;
 }
 

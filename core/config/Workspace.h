@@ -12,6 +12,7 @@
 #include "core/filters/auth/AuthConfig.h"
 #include "core/filters/mock/MockConfig.h"
 #include "core/filters/ratelimit/RateLimitConfig.h"
+#include "core/filters/ratelimit/RateLimitStoreConfig.h"
 #include "core/filters/versioning/VersionsConfig.h"
 
 #include <QHash>
@@ -107,9 +108,19 @@ struct CaptureSettings
     bool operator==(const CaptureSettings &) const = default;
 };
 
+// tracing.otlp: spans exported over OTLP/HTTP (JSON encoding) to an OpenTelemetry collector.
+struct OtlpSettings
+{
+    QUrl endpoint; // e.g. http://127.0.0.1:4318/v1/traces
+    QString serviceName = QStringLiteral("portico");
+    double sample = 1.0; // fraction of new traces; an incoming trace's sampled flag decides for it
+    bool operator==(const OtlpSettings &) const = default;
+};
+
 struct TracingSettings
 {
     QStringList propagation { QStringLiteral("w3c") }; // any of: w3c, b3
+    std::optional<OtlpSettings> otlp;
     bool w3c() const { return propagation.contains(QStringLiteral("w3c")); }
     bool b3() const { return propagation.contains(QStringLiteral("b3")); }
     bool operator==(const TracingSettings &) const = default;
@@ -214,6 +225,7 @@ struct Workspace
     AdminSettings admin;
     CaptureSettings capture;
     TracingSettings tracing;
+    RateLimitStoreSettings rateLimitStore; // the rate_limit filter's (RateLimitStoreConfig.h)
     QList<Upstream> upstreams; // file order
     QList<Tier> tiers;
     QList<Consumer> consumers;

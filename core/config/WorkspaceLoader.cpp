@@ -16,8 +16,8 @@ namespace portico::config {
 
 namespace {
 
-const QStringList kTopLevelKeys { "version", "gateway", "admin", "capture", "tracing", "upstreams", "tiers",
-    "consumers", "auth", "routes" };
+const QStringList kTopLevelKeys { "version", "gateway", "admin", "capture", "tracing", "rate_limit_store",
+    "upstreams", "tiers", "consumers", "auth", "routes" };
 
 QString parentPath(const QString &path)
 {
@@ -60,6 +60,8 @@ Workspace parseDocument(YamlReader &r, const YAML::Node &root)
             ws.capture = parseCapture(r, f.value, f.path);
         } else if (f.key == u"tracing") {
             ws.tracing = parseTracing(r, f.value, f.path);
+        } else if (f.key == u"rate_limit_store") {
+            ws.rateLimitStore = parseRateLimitStore(r, f.value, f.path);
         } else if (f.key == u"upstreams") {
             ws.upstreams = parseUpstreams(r, f.value, f.path);
         } else if (f.key == u"tiers") {

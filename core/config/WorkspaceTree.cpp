@@ -111,9 +111,21 @@ public:
         root.insert("gateway", gateway());
         root.insert("admin", admin());
         root.insert("capture", capture());
-        if (m_ws.tracing != TracingSettings {})
-            root.insert(
-                "tracing", map({ { "propagation", list("tracing.propagation", m_ws.tracing.propagation) } }));
+        if (m_ws.tracing != TracingSettings {}) {
+            Tree tracing = map({ { "propagation", list("tracing.propagation", m_ws.tracing.propagation) } });
+            if (const auto &otlp = m_ws.tracing.otlp) {
+                Tree o;
+                o.insert("endpoint", str("tracing.otlp.endpoint", otlp->endpoint.toString()));
+                if (otlp->serviceName != OtlpSettings {}.serviceName)
+                    o.insert("service_name", str("tracing.otlp.service_name", otlp->serviceName));
+                if (otlp->sample != 1.0)
+                    o.insert("sample", str("tracing.otlp.sample", QString::number(otlp->sample, 'g', 6)));
+                tracing.insert("otlp", o);
+            }
+            root.insert("tracing", tracing);
+        }
+        if (auto store = writeRateLimitStore(*this, m_ws.rateLimitStore))
+            root.insert("rate_limit_store", std::move(*store));
         if (!m_ws.upstreams.isEmpty()) {
             Tree ups;
             for (const Upstream &u : m_ws.upstreams)

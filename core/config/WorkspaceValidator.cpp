@@ -32,6 +32,15 @@ public:
         for (int i = 0; i < m_ws.tracing.propagation.size(); ++i)
             checkChoice(QStringLiteral("tracing.propagation[%1]").arg(i),
                 QStringLiteral("tracing propagation"), m_ws.tracing.propagation[i], kPropagations);
+        if (const auto &otlp = m_ws.tracing.otlp) {
+            if (otlp->endpoint.isEmpty())
+                add("tracing.otlp", QStringLiteral("missing 'endpoint' in tracing otlp"), true);
+            else
+                checkHttpUrl("tracing.otlp.endpoint", otlp->endpoint);
+            if (otlp->serviceName.trimmed().isEmpty())
+                add("tracing.otlp.service_name", QStringLiteral("'service_name' must not be empty"));
+        }
+        validateRateLimitStore(*this, m_ws.rateLimitStore);
         checkUpstreams();
         checkTiers();
         checkConsumers();

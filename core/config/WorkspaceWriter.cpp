@@ -140,6 +140,8 @@ void restoreRedactedSecrets(Workspace &incoming, const Workspace &running)
     const QString redacted = QString::fromLatin1(kRedacted);
     if (incoming.admin.token == redacted)
         incoming.admin.token = running.admin.token;
+    if (incoming.rateLimitStore.redis == redacted)
+        incoming.rateLimitStore.redis = running.rateLimitStore.redis;
     for (AuthScheme &scheme : incoming.auth) {
         const AuthScheme *old = running.findAuth(scheme.name);
         if (scheme.secret == redacted)

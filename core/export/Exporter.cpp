@@ -27,6 +27,19 @@ const TargetEntry kTargets[] = {
     { "openapi-json", [](const config::Workspace &ws) { return exportOpenApi(ws, true); } },
 };
 
+bool hasRateLimits(const config::Workspace &ws)
+{
+    for (const config::Tier &t : ws.tiers) {
+        if (t.rateLimit)
+            return true;
+    }
+    for (const config::Route &r : ws.routes) {
+        if (r.filters.value<config::RateLimitConfig>().limit)
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 QStringList exportTargets()
@@ -42,6 +55,13 @@ ExportResult exportWorkspace(const config::Workspace &workspace, const QString &
     for (const TargetEntry &t : kTargets) {
         if (target == QLatin1String(t.name)) {
             ExportResult r = t.run(workspace);
+            const QLatin1String name(t.name);
+            if (workspace.rateLimitStore.shared() && name != QLatin1String("kong")
+                && !name.startsWith(QLatin1String("openapi")) && hasRateLimits(workspace))
+                r.warnings << QStringLiteral(
+                    "rate_limit_store.redis: %1 counts rate limits per instance; they are not "
+                    "shared across instances as Portico's are")
+                                  .arg(name);
             // A versioned route is exported once per version; say what it loses only once.
             r.warnings.removeDuplicates();
             return r;

@@ -5,6 +5,7 @@
 #include "core/filters/auth/IntrospectionCache.h"
 #include "core/filters/auth/JwksCache.h"
 #include "core/filters/ratelimit/RateLimitStore.h"
+#include "core/filters/ratelimit/RedisRateLimitStore.h"
 
 #include <memory>
 
@@ -21,6 +22,9 @@ struct FilterServices
     // Rate-limit buckets, keyed by route name + limit parameters (+ subject), so a reload that
     // keeps a limit keeps its counts. The gateway may call rateLimits->sweep() on a timer.
     std::shared_ptr<ratelimit::RateLimitStore> rateLimits = std::make_shared<ratelimit::RateLimitStore>();
+    // The same buckets in Redis when the workspace has rate_limit_store.redis (several instances
+    // share them); made by the rate-limit factory, replaced when those settings change.
+    std::shared_ptr<ratelimit::RedisRateLimitStore> sharedRateLimits;
     // JWK sets by URL, shared by all routes and worker threads (refetch floor per URL).
     std::shared_ptr<auth::JwksCache> jwks = std::make_shared<auth::JwksCache>();
     // Active token introspection answers (bounded; never kept past a token's exp).

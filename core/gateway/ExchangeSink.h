@@ -26,6 +26,8 @@ public:
         QByteArray traceId;
         QByteArray spanId;
         QByteArray requestId; // the X-Request-Id the client got
+        QByteArray parentSpanId; // the caller's span; empty when the trace started here
+        bool sampled = true; // the trace's sampled flag (incoming, or set for a new trace)
     };
 
     virtual ~ExchangeSink() = default;

@@ -4,6 +4,7 @@
 
 #include "core/capture/CaptureStore.h"
 #include "core/gateway/HealthChecker.h"
+#include "core/gateway/OtlpExporter.h"
 #include "core/gateway/Worker.h"
 #include "core/http/SocketAddress.h"
 
@@ -289,6 +290,18 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
         if (!errors.isEmpty())
             return errors;
         m_health->setClusters(compiled->clusters());
+    }
+    // tracing.otlp: a new exporter when its settings change; the replaced one stays (and sends what
+    // it holds) until the gateway goes, since a worker may be handing it a span right now.
+    const std::optional<config::OtlpSettings> &otlp = workspace->tracing.otlp;
+    if (!(m_otlp && otlp && m_otlp->settings() == *otlp)) {
+        m_state.setTraceSink(nullptr);
+        if (m_otlp)
+            m_retiredOtlp.push_back(std::move(m_otlp));
+        if (otlp) {
+            m_otlp = std::make_unique<OtlpExporter>(*otlp, &m_state.metrics);
+            m_state.setTraceSink(m_otlp.get());
+        }
     }
     m_state.setConfig(compiled);
     Q_EMIT configApplied(compiled->revision());

@@ -23,6 +23,7 @@ struct CaptureOptions;
 namespace portico::gateway {
 
 class HealthChecker;
+class OtlpExporter;
 class Worker;
 
 // The data plane as one object: listeners, worker threads, the compiled config, the capture store,
@@ -95,6 +96,10 @@ private:
     std::unique_ptr<HealthChecker> m_health;
     std::unique_ptr<capture::CaptureStore> m_capture;
     std::vector<std::unique_ptr<capture::CaptureStore>> m_retiredCaptures;
+    // tracing.otlp: the exporter in use; replaced ones stay until the gateway goes (a worker may
+    // still be handing one a span).
+    std::unique_ptr<OtlpExporter> m_otlp;
+    std::vector<std::unique_ptr<OtlpExporter>> m_retiredOtlp;
     QString m_capturePath;
     QList<QUrl> m_listenUrls;
     QDateTime m_startedAt;

@@ -42,6 +42,9 @@ public:
     // Optional observer of finished exchanges (see ExchangeSink), e.g. the access log.
     ExchangeSink *exchangeSink() const { return m_sink.load(std::memory_order_acquire); }
     void setExchangeSink(ExchangeSink *sink) { m_sink.store(sink, std::memory_order_release); }
+    // A second observer for span export (tracing.otlp), independent of the access log.
+    ExchangeSink *traceSink() const { return m_traceSink.load(std::memory_order_acquire); }
+    void setTraceSink(ExchangeSink *sink) { m_traceSink.store(sink, std::memory_order_release); }
 
     bool draining() const { return m_draining.load(std::memory_order_relaxed); }
     void setDraining(bool d) { m_draining.store(d, std::memory_order_relaxed); }
@@ -62,6 +65,7 @@ private:
     std::atomic<capture::CaptureStore *> m_capture { nullptr };
     std::atomic<bool> m_draining { false };
     std::atomic<ExchangeSink *> m_sink { nullptr };
+    std::atomic<ExchangeSink *> m_traceSink { nullptr };
 };
 
 } // namespace portico::gateway

@@ -128,11 +128,36 @@ void Application::wireGateway()
     timer->start();
 }
 
+void Application::showRateLimitStore()
+{
+    const config::WorkspacePtr ws = m_gateway->gateway()->workspace();
+    const auto &store = m_gateway->gateway()->state().services.sharedRateLimits;
+    // No store yet, or an older one, while no route of this config has a limit.
+    if (!ws || !ws->rateLimitStore.shared() || !store || store->settings() != ws->rateLimitStore
+        || !m_gateway->isRunning()) {
+        m_window->status()->setRateLimitStore(QString(), -1, QString());
+        return;
+    }
+    QString error;
+    const auto address = config::parseRedisUrl(ws->rateLimitStore.redis, &error);
+    const QString where = address
+        ? QStringLiteral("%1:%2/%3").arg(address->host).arg(address->port).arg(address->db)
+        : QString();
+    using State = filters::ratelimit::RedisRateLimitStore::State;
+    const State state = store->state();
+    m_window->status()->setRateLimitStore(where,
+        state == State::Up         ? 1
+            : state == State::Down ? 0
+                                   : -1,
+        config::onErrorName(ws->rateLimitStore.onError));
+}
+
 void Application::sampleStatus()
 {
     const quint64 total = m_gateway->gateway()->totalRequests();
     m_window->status()->setRequestsPerSecond(m_gateway->isRunning() ? double(total - m_lastTotal) : 0.0);
     m_lastTotal = total;
+    showRateLimitStore();
     if (m_gateway->captureStore()) {
         // In WAL mode recent batches live in the -wal file until a checkpoint moves them over.
         const QString db = m_gateway->captureDatabase();

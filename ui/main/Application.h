@@ -47,6 +47,7 @@ private:
     void buildSections();
     void wireGateway();
     void sampleStatus();
+    void showRateLimitStore();
 
     QSettings *m_settings;
     WorkspaceDocument *m_document;

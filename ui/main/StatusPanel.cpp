@@ -14,9 +14,10 @@ StatusPanel::StatusPanel(QStatusBar *bar)
     , m_admin(new QLabel(bar))
     , m_rate(new QLabel(bar))
     , m_capture(new QLabel(bar))
+    , m_store(new QLabel(bar))
     , m_problems(new QLabel(bar))
 {
-    for (QLabel *l : { m_problems, m_listeners, m_admin, m_rate, m_capture }) {
+    for (QLabel *l : { m_problems, m_listeners, m_admin, m_rate, m_capture, m_store }) {
         l->setContentsMargins(8, 0, 8, 0);
         bar->addPermanentWidget(l);
     }
@@ -27,6 +28,18 @@ StatusPanel::StatusPanel(QStatusBar *bar)
     setRequestsPerSecond(0);
     setCaptureSize(0, 0);
     setProblems(0);
+    setRateLimitStore(QString(), -1, QString());
+}
+
+void StatusPanel::setRateLimitStore(const QString &where, int answering, const QString &onError)
+{
+    m_store->setVisible(!where.isEmpty());
+    if (answering == 0)
+        m_store->setText(tr("⚠ Redis %1 not answering: rate limits %2")
+                             .arg(where, onError == u"deny" ? tr("refuse requests (503)") : tr("are off")));
+    else
+        m_store->setText(answering > 0 ? tr("Rate limits shared via Redis %1").arg(where)
+                                       : tr("Rate limits: connecting to Redis %1").arg(where));
 }
 
 void StatusPanel::setListeners(const QStringList &urls)

@@ -23,6 +23,9 @@ public:
     void setProblems(int count);
     // Where the admin API answers (hidden when off), or why it could not start.
     void setAdmin(const QUrl &url, const QString &problem);
+    // The shared rate-limit store (rate_limit_store.redis): where, and whether it answers (-1 not
+    // yet known, 0 no, 1 yes). Hidden when `where` is empty (limits kept in this process).
+    void setRateLimitStore(const QString &where, int answering, const QString &onError);
     QLabel *listenersLabel() const { return m_listeners; }
     QLabel *adminLabel() const { return m_admin; }
 
@@ -34,6 +37,7 @@ private:
     QLabel *m_admin;
     QLabel *m_rate;
     QLabel *m_capture;
+    QLabel *m_store;
     QLabel *m_problems;
 };
 

@@ -11,6 +11,8 @@
 #include "ui/widgets/SizeEdit.h"
 
 #include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -87,9 +89,45 @@ SettingsPage::SettingsPage(WorkspaceDocument *document, QWidget *parent)
     m_propagation = new CheckList(tracing);
     m_propagation->setOptions({ QStringLiteral("w3c"), QStringLiteral("b3") });
     m_fields.insert(QStringLiteral("tracing.propagation"), addField(tForm, tr("Propagation"), m_propagation));
+    m_otlpEndpoint = new QLineEdit(tracing);
+    m_otlpEndpoint->setObjectName(QStringLiteral("otlpEndpoint"));
+    m_otlpEndpoint->setPlaceholderText(tr("http://127.0.0.1:4318/v1/traces (empty = no span export)"));
+    m_otlpService = new QLineEdit(tracing);
+    m_otlpService->setObjectName(QStringLiteral("otlpServiceName"));
+    m_otlpService->setPlaceholderText(QStringLiteral("portico"));
+    m_otlpSample = new QDoubleSpinBox(tracing);
+    m_otlpSample->setObjectName(QStringLiteral("otlpSample"));
+    m_otlpSample->setRange(0, 1);
+    m_otlpSample->setDecimals(3);
+    m_otlpSample->setSingleStep(0.05);
+    m_otlpSample->setToolTip(
+        tr("Fraction of new traces exported; a request's own sampled flag decides for it"));
+    m_fields.insert(QStringLiteral("tracing.otlp"), addField(tForm, tr("OTLP endpoint"), m_otlpEndpoint));
+    m_fields.insert(
+        QStringLiteral("tracing.otlp.service_name"), addField(tForm, tr("Service name"), m_otlpService));
+    m_fields.insert(QStringLiteral("tracing.otlp.sample"), addField(tForm, tr("Sample"), m_otlpSample));
 
-    for (QWidget *w : { static_cast<QWidget *>(gateway), static_cast<QWidget *>(admin),
-                        static_cast<QWidget *>(capture), static_cast<QWidget *>(tracing) })
+    auto *store = new QGroupBox(tr("Shared rate limits"), content);
+    auto *sForm = makeForm(store);
+    m_redis = new QLineEdit(store);
+    m_redis->setObjectName(QStringLiteral("rateLimitStoreRedis"));
+    m_redis->setPlaceholderText(tr("redis://127.0.0.1:6379/0 (empty = limits kept in this process)"));
+    m_redis->setToolTip(tr("Several Portico instances naming the same Redis share their rate limits"));
+    m_onError = new QComboBox(store);
+    m_onError->setObjectName(QStringLiteral("rateLimitStoreOnError"));
+    m_onError->addItem(tr("allow: let requests through unlimited"), QStringLiteral("allow"));
+    m_onError->addItem(tr("deny: answer 503"), QStringLiteral("deny"));
+    m_storeTimeout = new DurationEdit(store);
+    m_storeTimeout->setObjectName(QStringLiteral("rateLimitStoreTimeout"));
+    m_fields.insert(QStringLiteral("rate_limit_store.redis"), addField(sForm, tr("Redis"), m_redis));
+    m_fields.insert(
+        QStringLiteral("rate_limit_store.on_error"), addField(sForm, tr("While Redis is away"), m_onError));
+    m_fields.insert(
+        QStringLiteral("rate_limit_store.timeout"), addField(sForm, tr("Deadline"), m_storeTimeout));
+
+    for (QWidget *w :
+        { static_cast<QWidget *>(gateway), static_cast<QWidget *>(admin), static_cast<QWidget *>(capture),
+            static_cast<QWidget *>(tracing), static_cast<QWidget *>(store) })
         column->addWidget(w);
     column->addStretch(1);
     auto *scroll = new QScrollArea(this);
@@ -174,6 +212,51 @@ SettingsPage::SettingsPage(WorkspaceDocument *document, QWidget *parent)
     connect(m_propagation, &CheckList::edited, this, [edit](const QStringList &v) {
         edit(tr("Change trace propagation"), [&](Workspace &ws) { ws.tracing.propagation = v; });
     });
+    auto otlp = [this, edit] {
+        const QString endpoint = m_otlpEndpoint->text().trimmed();
+        const QString service = m_otlpService->text().trimmed();
+        const double sample = m_otlpSample->value();
+        edit(tr("Change span export"), [&](Workspace &ws) {
+            if (endpoint.isEmpty()) {
+                ws.tracing.otlp.reset();
+                return;
+            }
+            config::OtlpSettings o;
+            o.endpoint = QUrl(endpoint);
+            if (!service.isEmpty())
+                o.serviceName = service;
+            o.sample = sample;
+            ws.tracing.otlp = o;
+        });
+    };
+    connect(m_otlpEndpoint, &QLineEdit::editingFinished, this, otlp);
+    connect(m_otlpService, &QLineEdit::editingFinished, this, otlp);
+    connect(m_otlpSample, &QDoubleSpinBox::editingFinished, this, otlp);
+    connect(m_redis, &QLineEdit::editingFinished, this, [this, edit] {
+        const QString v = m_redis->text().trimmed();
+        edit(tr("Change the rate-limit store"), [&](Workspace &ws) {
+            // "${NAME}" keeps the variable's name in the file (a URL may carry a password).
+            if (v.startsWith(QLatin1String("${")) && v.endsWith(u'}')) {
+                ws.envTemplates.insert(QStringLiteral("rate_limit_store.redis"), v);
+                ws.rateLimitStore.redis = qEnvironmentVariable(v.mid(2, v.size() - 3).toUtf8().constData());
+            } else {
+                ws.envTemplates.remove(QStringLiteral("rate_limit_store.redis"));
+                ws.rateLimitStore.redis = v;
+            }
+        });
+    });
+    connect(m_onError, &QComboBox::activated, this, [this, edit] {
+        const bool deny = m_onError->currentData().toString() == u"deny";
+        edit(tr("Change the rate-limit store"), [&](Workspace &ws) {
+            ws.rateLimitStore.onError = deny ? config::RateLimitStoreSettings::OnError::Deny
+                                             : config::RateLimitStoreSettings::OnError::Allow;
+        });
+    });
+    connect(m_storeTimeout, &DurationEdit::durationCommitted, this, [edit](auto d) {
+        edit(tr("Change the rate-limit store"), [&](Workspace &ws) {
+            ws.rateLimitStore.timeout = d.value_or(config::RateLimitStoreSettings {}.timeout);
+        });
+    });
     connect(document, &WorkspaceDocument::changed, this, &SettingsPage::load);
     connect(document, &WorkspaceDocument::diagnosticsChanged, this, &SettingsPage::showDiagnostics);
     load();
@@ -204,6 +287,15 @@ void SettingsPage::load()
     m_maxExchanges->setValue(int(std::min<qint64>(ws.capture.retention.maxExchanges, 1'000'000'000)));
     m_maxAge->setDuration(ws.capture.retention.maxAge);
     m_propagation->setChecked(ws.tracing.propagation);
+    m_otlpEndpoint->setText(ws.tracing.otlp ? ws.tracing.otlp->endpoint.toString() : QString());
+    m_otlpService->setText(ws.tracing.otlp ? ws.tracing.otlp->serviceName : QString());
+    m_otlpSample->setValue(ws.tracing.otlp ? ws.tracing.otlp->sample : 1.0);
+    m_redis->setText(
+        ws.envTemplates.value(QStringLiteral("rate_limit_store.redis"), ws.rateLimitStore.redis));
+    const QSignalBlocker b3(m_onError);
+    m_onError->setCurrentIndex(
+        ws.rateLimitStore.onError == config::RateLimitStoreSettings::OnError::Deny ? 1 : 0);
+    m_storeTimeout->setDuration(ws.rateLimitStore.timeout);
 }
 
 void SettingsPage::showDiagnostics()

@@ -6,6 +6,8 @@
 #include <functional>
 
 class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
 
@@ -20,7 +22,7 @@ class SizeEdit;
 class WorkspaceDocument;
 
 // The workspace-wide settings: gateway listeners and workers, TLS, the admin API, the capture store
-// and trace propagation.
+// trace propagation and span export, and the shared rate-limit store.
 class SettingsPage final : public QWidget
 {
     Q_OBJECT
@@ -48,6 +50,12 @@ private:
     QSpinBox *m_maxExchanges;
     DurationEdit *m_maxAge;
     CheckList *m_propagation;
+    QLineEdit *m_otlpEndpoint;
+    QLineEdit *m_otlpService;
+    QDoubleSpinBox *m_otlpSample;
+    QLineEdit *m_redis;
+    QComboBox *m_onError;
+    DurationEdit *m_storeTimeout;
     QHash<QString, FieldBox *> m_fields; // diagnostic path -> field
 };
 

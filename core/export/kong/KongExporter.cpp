@@ -46,6 +46,7 @@ private:
     DocNode route(const FlatRoute &f);
     DocNode plugins(const FlatRoute &f);
     DocNode rateLimiting(const RateLimit &r, const QString &where);
+    void sharedStore(DocNode &config);
     DocNode consumer(const Consumer &c);
     void globalSettings(DocNode &doc);
 
@@ -220,8 +221,39 @@ DocNode KongBuilder::rateLimiting(const RateLimit &r, const QString &where)
         c["header_name"] = r.header;
         break;
     }
-    c["policy"] = "local";
+    sharedStore(c);
     return n;
+}
+
+// rate_limit_store.redis: Kong's own Redis policy, so the exported limits are shared by every Kong
+// node as Portico's are by every instance. Kong counts fixed windows, not GCRA (as with "local").
+void KongBuilder::sharedStore(DocNode &c)
+{
+    const RateLimitStoreSettings &store = m_ws.rateLimitStore;
+    QString error;
+    const std::optional<RedisAddress> address
+        = store.shared() ? parseRedisUrl(store.redis, &error) : std::nullopt;
+    if (!address) {
+        c["policy"] = "local";
+        return;
+    }
+    c["policy"] = "redis";
+    DocNode &redis = c["redis"];
+    redis["host"] = address->host;
+    redis["port"] = int(address->port);
+    redis["database"] = address->db;
+    redis["timeout"] = int(store.timeout.count());
+    if (!address->user.isEmpty())
+        redis["username"] = address->user;
+    if (!address->password.isEmpty()) {
+        if (m_ws.envTemplates.contains(QStringLiteral("rate_limit_store.redis")))
+            m_warnings << QStringLiteral(
+                "rate_limit_store.redis comes from the environment: set the Redis "
+                "password of the rate-limiting plugins (config.redis.password) yourself");
+        else
+            redis["password"] = address->password;
+    }
+    c["fault_tolerant"] = store.onError == RateLimitStoreSettings::OnError::Allow;
 }
 
 DocNode KongBuilder::plugins(const FlatRoute &f)

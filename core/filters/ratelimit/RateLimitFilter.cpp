@@ -2,6 +2,7 @@
 
 #include "core/common/Metrics.h"
 #include "core/filters/ratelimit/RateLimitStore.h"
+#include "core/filters/ratelimit/RedisRateLimitStore.h"
 
 #include <QStringEncoder>
 #include <QVarLengthArray>
@@ -72,10 +73,11 @@ private:
 
 RateLimitFilter::RateLimitFilter(QString routeName, std::optional<config::RateLimit> routeLimit,
     QHash<QString, config::RateLimit> tierLimits, std::shared_ptr<RateLimitStore> store, const Clock &clock,
-    Counter *limitedCounter)
+    Counter *limitedCounter, std::shared_ptr<RedisRateLimitStore> shared)
     : m_routeName(std::move(routeName))
     , m_routeLimit(std::move(routeLimit))
     , m_store(std::move(store))
+    , m_shared(std::move(shared))
     , m_clock(clock)
     , m_limited(limitedCounter)
 {
@@ -144,7 +146,36 @@ FilterStatus RateLimitFilter::onRequest(
     if (n == 0)
         return FilterStatus::Continue;
 
+    if (m_shared) {
+        // Copies: the texts belong to this filter, which a reload may drop while Redis answers.
+        struct Texts
+        {
+            QByteArray limits[2];
+        } texts;
+        for (size_t i = 0; i < n; ++i)
+            texts.limits[i] = *limitTexts[i];
+        m_shared->acquire(
+            std::span(requests, n), [this, &ctx, callbacks, texts](RedisRateLimitStore::Outcome outcome) {
+                if (callbacks->cancelled()) // the exchange is over; `this` and ctx may be gone
+                    return;
+                if (!outcome.ok) {
+                    storeFailed(ctx, *callbacks, outcome.error);
+                    return;
+                }
+                const QByteArray *limits[2] = { &texts.limits[0], &texts.limits[1] };
+                if (answer(ctx, *callbacks, outcome.decisions, limits))
+                    callbacks->resume();
+            });
+        return FilterStatus::Stop;
+    }
+
     const auto decisions = m_store->acquire(std::span(requests, n), m_clock.now());
+    return answer(ctx, *callbacks, decisions, limitTexts) ? FilterStatus::Continue : FilterStatus::Stop;
+}
+
+bool RateLimitFilter::answer(RequestContext &ctx, FilterCallbacks &callbacks,
+    std::span<const RateLimitDecision> decisions, const QByteArray *const *limitTexts) const
+{
     const bool allowed
         = std::all_of(decisions.begin(), decisions.end(), [](const auto &d) { return d.allowed; });
 
@@ -163,7 +194,7 @@ FilterStatus RateLimitFilter::onRequest(
     ctx.extraResponseHeaders.set(kXLimit, limit);
     ctx.extraResponseHeaders.set(kXRemaining, remaining);
     if (allowed)
-        return FilterStatus::Continue;
+        return true;
 
     nanoseconds retry { 0 };
     for (const auto &d : decisions)
@@ -178,8 +209,29 @@ FilterStatus RateLimitFilter::onRequest(
     reply.detail = QStringLiteral("Rate limit exceeded; retry in %1 s.").arg(retrySeconds);
     reply.typeSuffix = "rate-limited";
     reply.headers.set(kRetryAfter, QByteArray::number(retrySeconds));
-    callbacks->sendLocalReply(std::move(reply));
-    return FilterStatus::Stop;
+    callbacks.sendLocalReply(std::move(reply));
+    return false;
+}
+
+void RateLimitFilter::storeFailed(RequestContext &ctx, FilterCallbacks &callbacks, const QString &why) const
+{
+    if (m_shared->settings().onError == config::RateLimitStoreSettings::OnError::Allow) {
+        ctx.notes.append(
+            QStringLiteral("rate limit not applied: the shared store did not answer (%1); on_error: allow")
+                .arg(why));
+        callbacks.resume();
+        return;
+    }
+    // The reason stays in the log and the capture: it names the store's address.
+    ctx.notes.append(
+        QStringLiteral("refused: the shared rate-limit store did not answer (%1); on_error: deny").arg(why));
+    LocalReply reply;
+    reply.status = 503;
+    reply.title = QStringLiteral("Service Unavailable");
+    reply.detail = QStringLiteral("The rate limit of this route cannot be checked right now; retry shortly.");
+    reply.typeSuffix = "rate-limit-store-unavailable";
+    reply.headers.set(kRetryAfter, QByteArrayLiteral("1"));
+    callbacks.sendLocalReply(std::move(reply));
 }
 
 } // namespace portico::filters::ratelimit

@@ -137,9 +137,15 @@ void ExchangeRecorder::finish(Worker *worker, const DownstreamInfo &down, const 
         : -1;
     worker->recordRequest(f.routeName, f.method, m_exchange.status, double(total) / 1e6, upstreamSeconds,
                           down.protocol());
-    if (ExchangeSink *sink = worker->state().exchangeSink()) {
-        sink->exchangeFinished(m_exchange,
-                               { f.method, f.clientPath, down.peerText, f.trace.traceId, f.trace.spanId, f.requestId });
+    ExchangeSink *sink = worker->state().exchangeSink();
+    ExchangeSink *traces = worker->state().traceSink();
+    if (sink || traces) {
+        const ExchangeSink::Request request { f.method, f.clientPath, down.peerText, f.trace.traceId,
+            f.trace.spanId, f.requestId, f.trace.parentSpanId, f.trace.sampled };
+        if (sink)
+            sink->exchangeFinished(m_exchange, request);
+        if (traces)
+            traces->exchangeFinished(m_exchange, request);
     }
     if (capture::CaptureStore *store = worker->state().capture(); store && m_capturing)
         submit(store, f.notes);

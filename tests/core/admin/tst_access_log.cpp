@@ -184,12 +184,12 @@ private Q_SLOTS:
             capture::Exchange e;
             e.startedAt = QDateTime::currentDateTimeUtc();
             e.status = 204;
-            log.exchangeFinished(e, { "GET", "/x\"y", "127.0.0.1", {}, {}, "rid-1" });
+            log.exchangeFinished(e, { "GET", "/x\"y", "127.0.0.1", {}, {}, "rid-1", {}, true });
             // Escapes, non-ASCII text and bytes that are not UTF-8 still make one valid line.
             e.route = QStringLiteral("r\u00e9sum\u00e9\t\u20ac");
             e.error = QStringLiteral("upstream said \"no\"\\\n\x01");
             e.timings.lastByteUs = 12'345;
-            log.exchangeFinished(e, { "GET", "/caf\xc3\xa9/\xff", "::1", {}, {}, "rid-\xe9" });
+            log.exchangeFinished(e, { "GET", "/caf\xc3\xa9/\xff", "::1", {}, {}, "rid-\xe9", {}, true });
         } // the destructor writes what is queued
         QString error;
         const QList<QJsonObject> lines = readLines(path, &error);
