@@ -1,5 +1,7 @@
 #include "core/gateway/pipeline/ProxyExchange.h"
 
+#include "core/gateway/OtlpExporter.h"
+
 #include "core/capture/CaptureStore.h"
 #include "core/gateway/Problem.h"
 #include "core/gateway/Worker.h"
@@ -82,6 +84,10 @@ void ProxyExchange::prepare()
     m_config = m_worker->config();
     m_recorder.begin(m_worker, m_config->workspace().capture.maxBodyBytes);
     m_trace = TraceContext::fromRequest(m_request.headers);
+    // A trace that starts here is sampled as tracing.otlp.sample says, and the upstream is told
+    // the same (an incoming trace keeps its own flag).
+    if (const auto &otlp = m_config->workspace().tracing.otlp; otlp && m_trace.parentSpanId.isEmpty())
+        m_trace.sampled = OtlpExporter::sampledByRatio(m_trace.traceId, otlp->sample);
     m_writer.setRequest(&m_requestId, &m_ctx.extraResponseHeaders, m_request.method == "HEAD");
 }
 

@@ -186,6 +186,9 @@ private Q_SLOTS:
         const QByteArray unsampled = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
         QCOMPARE(get("/users", { { "traceparent", "00-" + unsampled + "-" + kParent + "-00" } }).status, 200);
         QCOMPARE(get("/users").status, 200); // a new trace: sample 0
+        // ... and the upstream is told so: the trace is not sampled anywhere down the line.
+        const QByteArray sentOn = m_up->lastRequest().header("traceparent");
+        QVERIFY2(sentOn.endsWith("-00"), sentOn.constData());
         // An incoming sampled trace is exported whatever `sample` says; it arrives after the others.
         QCOMPARE(get("/users", { { "traceparent", "00-" + kTrace + "-" + kParent + "-01" } }).status, 200);
         QTRY_VERIFY_WITH_TIMEOUT(!spanWhere(spansOf(m_bodies), kTrace, 2).isEmpty(), 5000);
