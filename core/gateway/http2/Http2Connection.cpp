@@ -2,6 +2,7 @@
 
 #include "core/gateway/Worker.h"
 #include "core/gateway/http2/Http2Stream.h"
+#include "core/gateway/http2/Http2Support.h"
 
 #include <QMetaObject>
 
@@ -194,13 +195,7 @@ void Http2Connection::sendPending()
         do {
             m_sendWanted = false;
             ++m_depth;
-            for (;;) {
-                const uint8_t *data = nullptr;
-                const ssize_t n = nghttp2_session_mem_send(m_session, &data);
-                if (n <= 0)
-                    break;
-                out.append(reinterpret_cast<const char *>(data), qsizetype(n));
-            }
+            h2::takeOutput(m_session, out);
             --m_depth;
         } while (m_sendWanted && !m_closed);
         if (!out.isEmpty() && !m_closed)

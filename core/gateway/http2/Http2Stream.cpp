@@ -333,16 +333,10 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
                                           uint32_t *flags, nghttp2_data_source *source, void *)
 {
     auto *self = static_cast<Stream *>(source->ptr);
-    const size_t available = size_t(self->m_out.size() - self->m_outPos);
-    const size_t n = std::min(length, available);
-    if (n > 0) {
-        memcpy(buf, self->m_out.constData() + self->m_outPos, n);
-        self->m_outPos += qsizetype(n);
+    const size_t n = h2::takeQueued(self->m_out, self->m_outPos, buf, length);
+    if (n > 0)
         self->m_responseBytes += 9; // a DATA frame header per read
-    }
-    if (self->m_outPos == self->m_out.size()) {
-        self->m_out.resize(0);
-        self->m_outPos = 0;
+    if (self->m_out.isEmpty()) {
         if (self->m_eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_answered = true;

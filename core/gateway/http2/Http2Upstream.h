@@ -35,6 +35,7 @@ class Http2UpstreamSession final : public QObject
 
 public:
     static constexpr int kMaxStreams = 100;
+    static constexpr qint64 kMaxResponseHead = 256 * 1024; // as for HTTP/1.1 upstreams
 
     class Stream;
 
