@@ -1,5 +1,7 @@
 #include "core/gateway/UpstreamRequest.h"
 
+#include "core/http/HttpSyntax.h"
+
 #include <algorithm>
 
 namespace portico::gateway {
@@ -58,6 +60,20 @@ bool gatewayOwned(QByteArrayView name)
         || H::nameEquals(name, "traceparent") || H::nameEquals(name, "b3")
         || (name.size() > 5 && H::nameEquals(name.first(5), "x-b3-"));
 }
+
+} // namespace
+
+bool forwardableTrailer(QByteArrayView name, QByteArrayView value)
+{
+    if (!http::isToken(name) || !H::isSafeValue(value) || isHopByHop(name) || gatewayOwned(name))
+        return false;
+    static constexpr const char *kNever[] = { "content-type", "content-encoding", "content-range",
+        "authorization", "proxy-authorization", "cookie", "set-cookie", "max-forwards", "range",
+        "x-forwarded-for", "tracestate" };
+    return std::none_of(std::begin(kNever), std::end(kNever), [name](const char *never) { return H::nameEquals(name, never); });
+}
+
+namespace {
 
 // Walks the fields of a forwarded request (all but Host and the framing, which differ by
 // protocol) into `out`, which has name(n), value(piece) (any number of pieces) and end().

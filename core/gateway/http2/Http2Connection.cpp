@@ -26,12 +26,17 @@ struct Http2Connection::Callbacks
     static int header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t nameLength,
                       const uint8_t *value, size_t valueLength, uint8_t, void *user)
     {
-        if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
-            return 0; // trailers: not passed on over HTTP/1.1 upstreams
-        if (Stream *s = self(user)->stream(frame->hd.stream_id)) {
-            s->addRequestField(QByteArrayView(reinterpret_cast<const char *>(name), qsizetype(nameLength)),
-                               QByteArrayView(reinterpret_cast<const char *>(value), qsizetype(valueLength)));
-        }
+        if (frame->hd.type != NGHTTP2_HEADERS)
+            return 0;
+        Stream *s = self(user)->stream(frame->hd.stream_id);
+        if (!s)
+            return 0;
+        const QByteArrayView n(reinterpret_cast<const char *>(name), qsizetype(nameLength));
+        const QByteArrayView v(reinterpret_cast<const char *>(value), qsizetype(valueLength));
+        if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+            s->addRequestField(n, v);
+        else // trailers (nghttp2 has checked they end the stream and carry no pseudo-header)
+            s->addTrailerField(n, v);
         return 0;
     }
 

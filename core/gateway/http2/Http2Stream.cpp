@@ -1,5 +1,6 @@
 #include "core/gateway/http2/Http2Stream.h"
 
+#include "core/gateway/UpstreamRequest.h"
 #include "core/gateway/Worker.h"
 #include "core/gateway/http2/Http2Support.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
@@ -56,6 +57,16 @@ void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayVie
         return;
     }
     m_request.headers.add(name.toByteArray(), value.toByteArray());
+}
+
+void Http2Connection::Stream::addTrailerField(QByteArrayView name, QByteArrayView value)
+{
+    // Counted with the head: the same limit bounds both sections.
+    m_headBytes += name.size() + value.size() + 4;
+    if (m_headBytes > m_limits.maxHeaderBytes)
+        m_tooLarge = true;
+    else if (live() && m_connectProtocol.isEmpty())
+        m_requestTrailers.add(name.toByteArray(), value.toByteArray());
 }
 
 void Http2Connection::Stream::requestHeadComplete(bool endStream)
@@ -173,6 +184,13 @@ void Http2Connection::Stream::requestComplete()
     if (m_requestComplete)
         return;
     m_requestComplete = true;
+    if (live() && m_tooLarge) {
+        m_handler->failRequest(431, QStringLiteral("the request header and trailer fields are larger than %1 bytes")
+                                        .arg(m_limits.maxHeaderBytes));
+        return;
+    }
+    if (live() && !m_requestTrailers.isEmpty())
+        m_handler->onRequestTrailers(std::move(m_requestTrailers));
     if (live())
         m_handler->onRequestComplete();
 }
@@ -305,11 +323,8 @@ void Http2Connection::Stream::sendTrailers(const http::HttpHeaders &trailers)
     if (m_eof || m_closed)
         return;
     for (const auto &[name, value] : trailers.entries()) {
-        QByteArray lower = name.toLower();
-        if (connectionSpecific(lower) || lower == "content-length" || lower == "host" || lower.startsWith(':')
-            || !http::HttpHeaders::isSafeValue(value))
-            continue;
-        m_trailers.emplace_back(std::move(lower), value);
+        if (forwardableTrailer(name, value))
+            m_trailers.emplace_back(name.toLower(), value);
     }
 }
 
@@ -340,14 +355,7 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
         if (self->m_eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_answered = true;
-            if (!self->m_trailers.empty()) {
-                // The stream ends with the trailing HEADERS instead of this DATA frame.
-                std::vector<nghttp2_nv> nva;
-                for (const auto &[name, value] : self->m_trailers)
-                    nva.push_back(h2::nv(name, value));
-                if (nghttp2_submit_trailer(self->m_connection->m_session, self->m_id, nva.data(), nva.size()) == 0)
-                    *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-            }
+            h2::endWithTrailers(self->m_connection->m_session, self->m_id, self->m_trailers, flags);
             return ssize_t(n);
         }
         if (n == 0) {

@@ -25,6 +25,7 @@ public:
     // Request side, from the connection's nghttp2 callbacks.
     void addRequestField(QByteArrayView name, QByteArrayView value);
     void requestHeadComplete(bool endStream);
+    void addTrailerField(QByteArrayView name, QByteArrayView value);
     void requestBody(const char *data, size_t length);
     void requestComplete();
     // nghttp2 closed the stream: a reset from the client (or an error) unless our side had
@@ -73,6 +74,7 @@ private:
     http::RequestHead m_request;
     QByteArray m_authority;
     QByteArrayList m_cookies; // RFC 9113 8.2.3: joined with "; " for HTTP/1.1 upstreams
+    http::HttpHeaders m_requestTrailers;
     qint64 m_headBytes = 0;
     qint64 m_bodyBytes = 0;
     qint64 m_unconsumed = 0; // body bytes not yet given back to the client's window

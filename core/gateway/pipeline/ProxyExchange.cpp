@@ -235,7 +235,7 @@ void ProxyExchange::onRequestComplete()
         return;
     m_requestComplete = true;
     if (!m_done)
-        m_upstream.requestComplete();
+        m_upstream.requestComplete(m_requestTrailers);
 }
 
 void ProxyExchange::onDrained()
@@ -347,8 +347,8 @@ void ProxyExchange::onUpstreamComplete()
         sendBuffered(m_response, m_writer.takeBuffer());
         return;
     }
-    if (!m_trailers.isEmpty())
-        m_down.sendTrailers(m_trailers);
+    if (!m_responseTrailers.isEmpty())
+        m_down.sendTrailers(m_responseTrailers);
     m_writer.endBody();
     m_down.flush();
     finish();

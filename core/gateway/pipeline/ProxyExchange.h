@@ -40,6 +40,7 @@ public:
     // StreamHandler
     void start() override;
     void onRequestBody(const char *data, size_t length) override;
+    void onRequestTrailers(http::HttpHeaders &&trailers) override { m_requestTrailers = std::move(trailers); }
     void onRequestComplete() override;
     void onReset() override;
     void onDrained() override;
@@ -59,7 +60,7 @@ private:
     void onUpstreamInformational(http::ResponseHead &&head) override;
     void onUpstreamHead(http::ResponseHead &&head) override;
     void onUpstreamBody(const char *data, size_t length) override;
-    void onUpstreamTrailers(http::HttpHeaders &&trailers) override { m_trailers = std::move(trailers); }
+    void onUpstreamTrailers(http::HttpHeaders &&trailers) override { m_responseTrailers = std::move(trailers); }
     void onUpstreamComplete() override;
     void onUpstreamBatchDone() override;
     bool onUpstreamBroken(const QString &reason) override;
@@ -92,7 +93,8 @@ private:
     UpstreamExchange m_upstream;
     ResponseWriter m_writer;
     http::ResponseHead m_response;
-    http::HttpHeaders m_trailers; // from an HTTP/2 upstream, sent after the body
+    http::HttpHeaders m_requestTrailers;  // from the client, sent upstream after the body
+    http::HttpHeaders m_responseTrailers; // from the upstream, sent to the client after the body
     std::unique_ptr<AggregateFanout> m_fanout; // destroyed before the request it points into
 
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
