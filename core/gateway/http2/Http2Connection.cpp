@@ -144,8 +144,22 @@ Http2Connection::~Http2Connection()
 
 Http2Connection::Stream *Http2Connection::stream(int streamId) const
 {
+    if (streamId == m_lastId && m_last)
+        return m_last;
     const auto it = m_streams.find(streamId);
-    return it == m_streams.end() ? nullptr : it->second.get();
+    if (it == m_streams.end())
+        return nullptr;
+    m_lastId = streamId;
+    m_last = it->second.get();
+    return m_last;
+}
+
+void Http2Connection::watch(Stream *stream)
+{
+    if (!stream->m_watched) {
+        stream->m_watched = true;
+        m_watched.push_back(stream->id());
+    }
 }
 
 void Http2Connection::onReadable()
@@ -205,17 +219,20 @@ void Http2Connection::sendPending()
         } while (m_sendWanted && !m_closed);
         if (!out.isEmpty() && !m_closed)
             m_transport->send(out);
-        // By id: a stream's exchange may write (and streams close) from inside afterSend().
-        std::vector<int> ids;
-        ids.reserve(m_streams.size());
-        for (const auto &[id, s] : m_streams)
-            ids.push_back(id);
-        ++m_depth;
-        for (int id : ids) {
-            if (Stream *s = stream(id))
-                s->afterSend();
+        // By id: a stream's exchange may write (and streams close) from inside afterSend(), and
+        // watch again.
+        if (!m_watched.empty()) {
+            std::vector<int> ids;
+            ids.swap(m_watched);
+            ++m_depth;
+            for (int id : ids) {
+                if (Stream *s = stream(id)) {
+                    s->m_watched = false;
+                    s->afterSend();
+                }
+            }
+            --m_depth;
         }
-        --m_depth;
         if (!m_sendWanted) // a stream queued a frame (RST_STREAM after its answer): go again
             break;
     }
@@ -239,6 +256,8 @@ void Http2Connection::retire(int streamId)
     const auto it = m_streams.find(streamId);
     if (it == m_streams.end())
         return;
+    if (m_last == it->second.get())
+        m_last = nullptr;
     m_retired.push_back(std::move(it->second));
     m_streams.erase(it);
     if (!m_purgeQueued) {

@@ -6,6 +6,7 @@
 #include "core/gateway/pipeline/PipelineSupport.h"
 
 #include <QRandomGenerator>
+#include <QVarLengthArray>
 
 namespace portico::gateway {
 
@@ -244,14 +245,26 @@ void Http2Connection::Stream::beginHead(int status, QByteArrayView reason, qsize
     Q_UNUSED(sizeHint);
     m_status = status;
     m_fields.clear();
+    m_fields.reserve(16);
+    m_headBuffer.clear();
+    m_headBuffer.reserve(std::min<qsizetype>(sizeHint, 4096));
 }
 
 void Http2Connection::Stream::addField(QByteArrayView name, QByteArrayView value)
 {
-    QByteArray lower = name.toByteArray().toLower();
-    if (connectionSpecific(lower))
+    const qsizetype at = m_headBuffer.size();
+    m_headBuffer.resize(at + name.size());
+    char *lower = m_headBuffer.data() + at;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        lower[i] = c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
+    }
+    if (connectionSpecific(QByteArrayView(lower, name.size()))) {
+        m_headBuffer.resize(at);
         return;
-    m_fields.emplace_back(std::move(lower), value.toByteArray());
+    }
+    m_headBuffer.append(value.data(), value.size());
+    m_fields.push_back({ at, name.size(), at + name.size(), value.size() });
 }
 
 void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *observer)
@@ -261,20 +274,20 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     const bool empty = !options.noBody && options.bodyLength == 0 && !options.upgrade;
     if (!options.noBody && options.bodyLength > 0) {
         const QByteArray length = QByteArray::number(options.bodyLength);
-        m_fields.emplace_back(QByteArrayLiteral("content-length"), length);
+        addField("content-length", length);
         if (observer)
             observer->field("content-length", length);
     }
     if (m_closed || m_submitted)
         return;
     const QByteArray code = QByteArray::number(m_status);
-    std::vector<nghttp2_nv> nva;
-    nva.reserve(m_fields.size() + 1);
+    QVarLengthArray<nghttp2_nv, 24> nva;
     nva.push_back(h2::nv(QByteArrayLiteral(":status"), code));
     m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
-    for (const auto &[name, value] : m_fields) {
-        nva.push_back(h2::nv(name, value));
-        m_responseBytes += name.size() + value.size() + 4;
+    auto *base = reinterpret_cast<uint8_t *>(m_headBuffer.data());
+    for (const FieldSpan &f : m_fields) {
+        nva.push_back({ base + f.name, base + f.value, size_t(f.nameLength), size_t(f.valueLength), NGHTTP2_NV_FLAG_NONE });
+        m_responseBytes += f.nameLength + f.valueLength + 4;
     }
     nghttp2_data_provider provider;
     provider.source.ptr = this;
@@ -289,7 +302,7 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
         // were for us, the stream stays open for the tunnel.
         const QByteArray ok = QByteArrayLiteral("200");
         nva[0] = h2::nv(QByteArrayLiteral(":status"), ok);
-        std::erase_if(nva, [](const nghttp2_nv &f) {
+        nva.removeIf([](const nghttp2_nv &f) {
             return QByteArrayView(reinterpret_cast<const char *>(f.name), qsizetype(f.namelen)) == "sec-websocket-accept";
         });
         noBody = false;
@@ -301,8 +314,10 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     const int rc = nghttp2_submit_response(
         m_connection->m_session, m_id, nva.data(), nva.size(), noBody ? nullptr : &provider);
     m_submitted = rc == 0;
-    if (noBody)
+    if (noBody) {
         m_answered = m_submitted;
+        m_connection->watch(this);
+    }
 }
 
 void Http2Connection::Stream::sendData(const char *data, size_t length)
@@ -355,6 +370,7 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
         if (self->m_eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_answered = true;
+            self->m_connection->watch(self);
             h2::endWithTrailers(self->m_connection->m_session, self->m_id, self->m_trailers, flags);
             return ssize_t(n);
         }
@@ -374,16 +390,22 @@ void Http2Connection::Stream::flush()
 qint64 Http2Connection::Stream::pending() const
 {
     const qint64 queued = qint64(m_out.size() - m_outPos) + m_connection->m_transport->pending();
-    if (queued > detail::kHighWater)
+    if (queued > detail::kHighWater) {
         m_wasBehind = true;
+        m_connection->watch(const_cast<Stream *>(this));
+    }
     return queued;
 }
 
 void Http2Connection::Stream::afterSend()
 {
-    if (m_wasBehind && live() && pending() <= detail::kHighWater / 2) {
-        m_wasBehind = false;
-        m_handler->onDrained();
+    if (m_wasBehind && live()) {
+        if (pending() <= detail::kHighWater / 2) {
+            m_wasBehind = false;
+            m_handler->onDrained();
+        } else {
+            m_connection->watch(this); // still behind: look again after the next write
+        }
     }
     // Answered in full while the client still sends (a 413 before the body, a refused
     // WebSocket): RST_STREAM NO_ERROR tells it to stop (RFC 9113 8.1) and frees the stream slot.

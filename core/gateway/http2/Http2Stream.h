@@ -36,8 +36,10 @@ public:
     bool isClosed() const { return m_closed; }
     bool live() const { return m_handler && !m_finished; }
     void checkTimeouts(qint64 nowMs);
-    // After the connection wrote: tell an exchange that paused its upstream that room is back.
+    // After the connection wrote (when watched): tell an exchange that paused its upstream that
+    // room is back; reset a stream answered in full whose client still sends.
     void afterSend();
+    bool m_watched = false; // in the connection's list for afterSend()
 
     // DownstreamStream
     const DownstreamInfo &info() const override { return m_connection->m_info; }
@@ -92,7 +94,14 @@ private:
     QByteArray m_early; // tunnel bytes the client sent before the upstream accepted
     // Response
     int m_status = 0;
-    std::vector<std::pair<QByteArray, QByteArray>> m_fields;
+    // The response head's fields, names lower-cased, all in one buffer (one allocation per head
+    // instead of two per field); nghttp2 copies them when the head is submitted.
+    struct FieldSpan
+    {
+        qsizetype name, nameLength, value, valueLength;
+    };
+    QByteArray m_headBuffer;
+    std::vector<FieldSpan> m_fields;
     std::vector<std::pair<QByteArray, QByteArray>> m_trailers; // sent after the last DATA frame
     QByteArray m_out;        // body bytes nghttp2 has not taken yet
     qsizetype m_outPos = 0;
