@@ -107,6 +107,7 @@ void Http2Connection::Stream::requestHeadComplete(bool endStream)
     const QByteArray length = r.headers.value("content-length");
     if (!length.isEmpty())
         framing.contentLength = length.toLongLong(&lengthOk);
+    m_declaredLength = framing.contentLength;
     framing.chunked = !endStream && framing.contentLength < 0;
     framing.expectContinue = r.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
     r.headers.remove("expect");
@@ -158,12 +159,17 @@ void Http2Connection::Stream::requestBody(const char *data, size_t length)
         return;
     }
     m_bodyBytes += qint64(length);
-    if (m_readPaused)
+    if (m_readPaused && live())
         m_unconsumed += qint64(length);
     else
         nghttp2_session_consume(m_connection->m_session, m_id, length);
-    if (!live())
+    if (!live()) {
+        // Answered already: the rest of a small body is read and dropped (see afterSend).
+        m_discarded += qint64(length);
+        if (m_answered)
+            m_connection->watch(this);
         return;
+    }
     const qint64 cap = m_limits.maxBodyBytes;
     if (m_bodyBytes > cap) {
         m_handler->failRequest(413, QStringLiteral("the request body is larger than %1 bytes").arg(cap));
@@ -410,11 +416,22 @@ void Http2Connection::Stream::afterSend()
     // Answered in full while the client still sends (a 413 before the body, a refused
     // WebSocket): RST_STREAM NO_ERROR tells it to stop (RFC 9113 8.1) and frees the stream slot.
     const bool clientDone = m_connectProtocol.isEmpty() ? m_requestComplete : m_clientEnded;
-    if (m_answered && !clientDone && !m_closed && !m_resetSent) {
+    if (m_answered && !clientDone && !m_closed && !m_resetSent && !worthReadingOn()) {
         m_resetSent = true;
         nghttp2_submit_rst_stream(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, NGHTTP2_NO_ERROR);
         m_connection->m_sendWanted = true; // sendPending goes round again
     }
+}
+
+bool Http2Connection::Stream::worthReadingOn() const
+{
+    // Many clients (curl among them) report a reset as an error even with NO_ERROR while they
+    // are still uploading, so the end of a small body is read instead, as nginx does; a large or
+    // endless one (a tunnel, a body over the limit) is cut.
+    constexpr qint64 kDiscardBytes = 64 * 1024;
+    if (!m_connectProtocol.isEmpty() || m_bodyBytes > m_limits.maxBodyBytes || m_discarded > kDiscardBytes)
+        return false;
+    return m_declaredLength < 0 || m_declaredLength - m_bodyBytes <= kDiscardBytes;
 }
 
 void Http2Connection::Stream::abort()

@@ -66,6 +66,8 @@ private:
                             uint32_t *flags, nghttp2_data_source *source, void *user);
     void refuse(int status, const QString &detail);
     void resumeBody();
+    // Answered in full while the client still sends: whether to read the rest instead of a reset.
+    bool worthReadingOn() const;
 
     Http2Connection *m_connection;
     int m_id;
@@ -79,6 +81,8 @@ private:
     http::HttpHeaders m_requestTrailers;
     qint64 m_headBytes = 0;
     qint64 m_bodyBytes = 0;
+    qint64 m_declaredLength = -1; // content-length, if the client sent one
+    qint64 m_discarded = 0;       // body bytes read after the exchange ended
     qint64 m_unconsumed = 0; // body bytes not yet given back to the client's window
     bool m_tooLarge = false;
     bool m_badHead = false;

@@ -75,6 +75,7 @@ private:
     void onAggregateDone(AggregateResponse response);
     void sendBuffered(http::ResponseHead &head, QByteArray body);
     void finish(const QString &error = {});
+    void grpcDeadlineExceeded();
 
     DownstreamStream &m_down;
     Worker *m_worker;
@@ -98,6 +99,10 @@ private:
     std::unique_ptr<AggregateFanout> m_fanout; // destroyed before the request it points into
 
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
+    // A native gRPC call: the gateway's own answers are gRPC statuses, and its grpc-timeout (an
+    // absolute deadline, steady ms; 0 = none) bounds the whole call.
+    bool m_grpc = false;
+    qint64 m_grpcDeadlineMs = 0;
     bool m_prepared = false;
     bool m_requestComplete = false;
     bool m_continueSent = false;
