@@ -88,6 +88,8 @@ void ProxyExchange::prepare()
     // the same (an incoming trace keeps its own flag).
     if (const auto &otlp = m_config->workspace().tracing.otlp; otlp && m_trace.parentSpanId.isEmpty())
         m_trace.sampled = OtlpExporter::sampledByRatio(m_trace.traceId, otlp->sample);
+    // Exported traces get a CLIENT span per upstream attempt and aggregate part.
+    m_recorder.setTraced(m_trace.sampled && m_worker->state().traceSink() != nullptr);
     m_writer.setRequest(&m_requestId, &m_ctx.extraResponseHeaders, m_request.method == "HEAD");
 }
 
@@ -193,6 +195,7 @@ void ProxyExchange::startAggregate()
     c.timeout = m_ctx.route->timeout.value_or(config::Duration(30'000));
     c.route = m_ctx.route->name;
     c.consumer = m_recorder.outcome().consumer;
+    c.recorder = &m_recorder;
     if (capture::CaptureStore *store = m_worker->state().capture()) {
         m_recorder.outcome().id = store->reserveId();
         c.parentId = m_recorder.outcome().id;
