@@ -136,6 +136,7 @@ void ProxyExchange::start()
     m_recorder.outcome().route = m_ctx.route->name;
     m_request.path = m_match.upstreamPath;
     m_filters.setChain(&m_match.route->filters);
+    m_grpcWeb = grpc::GrpcWebBridge::create(m_request);
     runFilters();
 }
 
@@ -172,6 +173,8 @@ void ProxyExchange::proceed()
         return;
     }
     outcome.upstream = cluster->name();
+    if (m_grpcWeb && !decideGrpcWeb(*cluster))
+        return;
     m_recorder.markUpstreamStart();
     if (m_framing.expectContinue && !m_requestComplete && !m_continueSent) {
         // The request passed every check: invite the body now (the upstream never sees Expect).
@@ -182,6 +185,33 @@ void ProxyExchange::proceed()
     m_forward.chunked = m_framing.chunked;
     m_forward.contentLength = m_framing.contentLength;
     m_upstream.start(std::move(cluster), &m_request, &m_forward, m_framing, timeout);
+}
+
+// gRPC-Web to an HTTP/2 upstream becomes native gRPC; to an HTTP/1.1 one it goes as it came.
+bool ProxyExchange::decideGrpcWeb(const Cluster &cluster)
+{
+    QByteArray waiting;
+    const bool paused = m_grpcWeb->waiting() > kHighWater;
+    const bool native = cluster.config().protocol != config::UpstreamProtocol::Http1;
+    if (!m_grpcWeb->decide(native, m_request, m_framing, waiting)) {
+        refuseGrpcWeb();
+        return false;
+    }
+    if (paused)
+        m_down.setReadPaused(false);
+    if (!waiting.isEmpty())
+        m_upstream.sendBody(waiting.constData(), size_t(waiting.size()));
+    if (m_requestComplete && !m_framing.bodyless && !m_grpcWeb->requestEnd()) {
+        refuseGrpcWeb();
+        return false;
+    }
+    return true;
+}
+
+void ProxyExchange::refuseGrpcWeb()
+{
+    sendLocalReply({ 400, QStringLiteral("Bad Request"),
+        QStringLiteral("gRPC-Web request body: %1").arg(m_grpcWeb->requestError()), {}, "bad-grpc-web" });
 }
 
 void ProxyExchange::startAggregate()
@@ -227,8 +257,21 @@ void ProxyExchange::onRequestBody(const char *data, size_t length)
 {
     m_lastBodyMs = steadyMs();
     m_recorder.requestBody(data, length);
-    if (!m_done)
-        m_upstream.sendBody(data, length);
+    if (m_done)
+        return;
+    if (m_grpcWeb) {
+        QByteArray out;
+        if (!m_grpcWeb->requestBody(data, length, out)) {
+            refuseGrpcWeb();
+            return;
+        }
+        if (!m_grpcWeb->decided() && m_grpcWeb->waiting() > kHighWater)
+            m_down.setReadPaused(true); // until the backend is known
+        if (!out.isEmpty())
+            m_upstream.sendBody(out.constData(), size_t(out.size()));
+        return;
+    }
+    m_upstream.sendBody(data, length);
 }
 
 void ProxyExchange::onRequestComplete()
@@ -237,6 +280,10 @@ void ProxyExchange::onRequestComplete()
     if (m_requestComplete && m_framing.bodyless)
         return;
     m_requestComplete = true;
+    if (m_grpcWeb && m_grpcWeb->decided() && !m_done && !m_grpcWeb->requestEnd()) {
+        refuseGrpcWeb();
+        return;
+    }
     if (!m_done)
         m_upstream.requestComplete();
 }
@@ -291,6 +338,8 @@ void ProxyExchange::onUpstreamInformational(http::ResponseHead &&head)
 void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
 {
     m_response = std::move(head);
+    if (m_grpcWeb)
+        m_grpcWeb->responseHead(m_response);
     m_recorder.outcome().status = m_response.status;
     m_filters.responseHead(m_ctx, m_response);
 
@@ -317,6 +366,16 @@ void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
 }
 
 void ProxyExchange::onUpstreamBody(const char *data, size_t length)
+{
+    if (m_grpcWeb && m_grpcWeb->translatingResponse() && m_grpcWeb->text()) {
+        const QByteArray text = m_grpcWeb->responseBody(data, length);
+        deliverBody(text.constData(), size_t(text.size()));
+        return;
+    }
+    deliverBody(data, length);
+}
+
+void ProxyExchange::deliverBody(const char *data, size_t length)
 {
     if (!m_writer.buffering()) {
         m_writer.writeBody(data, length);
@@ -346,6 +405,14 @@ void ProxyExchange::onUpstreamComplete()
     if (m_done)
         return;
     m_upstream.releaseAfterResponse();
+    if (m_grpcWeb && m_grpcWeb->translatingResponse()) {
+        // gRPC-Web: the trailers are the body's last frame.
+        const QByteArray end = m_grpcWeb->responseEnd(m_trailers);
+        m_trailers.clear();
+        deliverBody(end.constData(), size_t(end.size()));
+        if (m_done)
+            return;
+    }
     if (m_writer.buffering()) {
         sendBuffered(m_response, m_writer.takeBuffer());
         return;
