@@ -36,7 +36,8 @@ const char kServeUsage[] =
     "otherwise); the admin API answers only requests addressed to it (Host) from no foreign Origin.\n"
     "SIGHUP or a change of FILE reloads it without dropping connections; an invalid file is reported\n"
     "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests, flush the capture\n"
-    "database and exit 0. Exit status 2: the config is invalid or a listener cannot be opened.\n";
+    "database, send the spans still queued for tracing.otlp (waiting at most 2 s) and exit 0.\n"
+    "Exit status 2: the config is invalid or a listener cannot be opened.\n";
 
 void printDiagnostics(const config::Diagnostics &errors, const char *prefix = "")
 {

@@ -358,6 +358,9 @@ QStringList Gateway::start()
     return {};
 }
 
+// How long stopping may wait for the OTLP collector to take the spans still queued.
+constexpr std::chrono::milliseconds kOtlpDrainBudget(2000);
+
 void Gateway::drain(std::chrono::milliseconds timeout)
 {
     if (!isRunning())
@@ -383,6 +386,14 @@ void Gateway::drain(std::chrono::milliseconds timeout)
     m_listenUrls.clear();
     if (m_capture)
         m_capture->flush();
+    // The workers are gone, so no span comes any more: the last export, bounded (a collector that
+    // is away must not hold the stop up); what does not make it is counted as dropped.
+    const QDeadlineTimer spansDeadline(kOtlpDrainBudget);
+    for (auto &retired : m_retiredOtlp)
+        retired->drain(std::chrono::milliseconds(std::max<qint64>(1, spansDeadline.remainingTime())));
+    m_retiredOtlp.clear();
+    if (m_otlp)
+        m_otlp->drain(std::chrono::milliseconds(std::max<qint64>(1, spansDeadline.remainingTime())));
     m_state.setDraining(false);
     Q_EMIT stopped();
 }

@@ -5,6 +5,7 @@
 #include "core/common/Version.h"
 #include "core/gateway/TraceContext.h"
 
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -43,6 +44,30 @@ QJsonObject attr(const char *key, qint64 value)
 QString text(const QByteArray &bytes)
 {
     return QString::fromUtf8(bytes);
+}
+
+// Request-controlled text, cut before it is queued (a cut UTF-8 sequence decodes as U+FFFD).
+QByteArray bounded(const QByteArray &bytes)
+{
+    return bytes.size() > OtlpExporter::kMaxValueChars ? bytes.left(OtlpExporter::kMaxValueChars) : bytes;
+}
+
+QString bounded(const QString &value)
+{
+    return value.size() > OtlpExporter::kMaxValueChars ? value.left(OtlpExporter::kMaxValueChars) : value;
+}
+
+QJsonObject errorStatus(const QString &message)
+{
+    return { { QStringLiteral("code"), kStatusError }, { QStringLiteral("message"), message } };
+}
+
+template<class Spans> size_t spanCount(const Spans &exchanges)
+{
+    size_t n = 0;
+    for (const auto &x : exchanges)
+        n += 1 + x.attempts.size();
+    return n;
 }
 
 bool retryable(int status)
@@ -86,7 +111,20 @@ OtlpExporter::OtlpExporter(const config::OtlpSettings &settings, MetricsRegistry
     connect(m_retry, &QTimer::timeout, this, &OtlpExporter::send);
 }
 
-OtlpExporter::~OtlpExporter() = default;
+OtlpExporter::~OtlpExporter()
+{
+    // Spans that were never sent are lost: counted, not silent.
+    QMutexLocker lock(&m_mutex);
+    const size_t left = spanCount(m_queue) + spanCount(m_inFlight);
+    m_queue.clear();
+    lock.unlock();
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+    }
+    if (left > 0)
+        drop(left);
+}
 
 void OtlpExporter::drop(size_t spans)
 {
@@ -106,29 +144,28 @@ void OtlpExporter::exchangeFinished(const capture::Exchange &x, const Request &r
     s.traceId = request.traceId;
     s.spanId = request.spanId;
     s.parentSpanId = request.parentSpanId;
-    s.method = request.method;
-    s.path = request.path;
-    s.clientAddress = request.clientAddress;
+    s.method = bounded(request.method);
+    s.path = bounded(request.path);
+    s.clientAddress = bounded(request.clientAddress);
     s.route = x.route;
-    s.consumer = x.consumer;
+    s.consumer = bounded(x.consumer);
     s.upstream = x.upstream;
-    s.upstreamTarget = x.upstreamTarget;
     s.listener = x.listener;
-    s.error = x.error;
+    s.error = bounded(x.error);
     s.status = x.status;
-    s.retries = x.retries;
     s.startNs = x.startedAt.toMSecsSinceEpoch() * 1'000'000;
     s.endNs = s.startNs + std::max<qint64>(0, x.timings.lastByteUs) * 1000;
-    if (!x.upstreamTarget.isEmpty() && x.timings.upstreamConnectUs >= 0) {
-        s.upstreamStartNs = s.startNs + x.timings.upstreamConnectUs * 1000;
-        s.clientSpanId = randomHex(8);
+    if (request.attempts) {
+        s.attempts = *request.attempts;
+        for (UpstreamAttempt &a : s.attempts)
+            a.error = bounded(a.error);
     }
     bool post = false;
     {
         QMutexLocker lock(&m_mutex);
         if (m_queue.size() >= kMaxQueued) {
             lock.unlock();
-            drop(1);
+            drop(1 + s.attempts.size());
             return;
         }
         m_queue.push_back(std::move(s));
@@ -152,6 +189,7 @@ void OtlpExporter::flush()
             std::make_move_iterator(m_queue.begin() + qsizetype(n)));
         m_queue.erase(m_queue.begin(), m_queue.begin() + qsizetype(n));
     }
+    // Each exchange is a SERVER span and its CLIENT spans.
     m_body = encode(m_inFlight);
     m_attempt = 0;
     send();
@@ -164,8 +202,10 @@ void OtlpExporter::send()
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(10'000);
     QNetworkReply *reply = m_network->post(request, m_body);
+    m_reply = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
+        m_reply = nullptr;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const bool networkError = status == 0;
         sent(status, networkError, reply->rawHeader("Retry-After").toLongLong());
@@ -176,8 +216,8 @@ void OtlpExporter::sent(int status, bool networkError, qint64 retryAfterSeconds)
 {
     if (status >= 200 && status < 300) {
         if (m_exported)
-            m_exported->inc(m_inFlight.size());
-    } else if ((networkError || retryable(status)) && m_attempt < kMaxAttempts) {
+            m_exported->inc(spanCount(m_inFlight));
+    } else if ((networkError || retryable(status)) && m_attempt < kMaxAttempts && !m_draining) {
         milliseconds wait = milliseconds(1000) * (1 << (m_attempt - 1));
         if (retryAfterSeconds > 0)
             wait = std::max(wait, milliseconds(retryAfterSeconds * 1000));
@@ -185,19 +225,70 @@ void OtlpExporter::sent(int status, bool networkError, qint64 retryAfterSeconds)
         return;
     } else {
         qWarning("tracing.otlp: %s refused %zu spans (%s)", qPrintable(m_settings.endpoint.toString()),
-            m_inFlight.size(),
+            spanCount(m_inFlight),
             networkError ? "unreachable" : qPrintable(QStringLiteral("HTTP %1").arg(status)));
-        drop(m_inFlight.size());
+        drop(spanCount(m_inFlight));
     }
     m_inFlight.clear();
     m_body.clear();
     bool more = false;
     {
         QMutexLocker lock(&m_mutex);
-        more = m_queue.size() >= kBatch;
+        // While draining, everything goes; else a batch waits until it is full or the timer fires.
+        more = m_draining ? !m_queue.empty() : m_queue.size() >= kBatch;
     }
     if (more)
         flush();
+    idleCheck();
+}
+
+void OtlpExporter::idleCheck()
+{
+    if (m_draining && m_inFlight.empty())
+        m_draining->quit();
+}
+
+void OtlpExporter::drain(milliseconds budget)
+{
+    if (m_draining)
+        return;
+    QEventLoop loop;
+    m_draining = &loop;
+    m_timer->stop();
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    deadline.start(budget);
+    if (m_retry->isActive()) {
+        // A batch waiting for its backoff goes now, once.
+        m_retry->stop();
+        send();
+    } else {
+        flush();
+    }
+    if (!m_inFlight.empty())
+        loop.exec(QEventLoop::ExcludeUserInputEvents);
+    // Out of time: the request in flight and what is queued are lost, and counted.
+    if (m_reply) {
+        m_reply->disconnect(this);
+        m_reply->abort();
+        m_reply = nullptr;
+    }
+    size_t left = spanCount(m_inFlight);
+    m_inFlight.clear();
+    m_body.clear();
+    {
+        QMutexLocker lock(&m_mutex);
+        left += spanCount(m_queue);
+        m_queue.clear();
+    }
+    if (left > 0) {
+        qWarning("tracing.otlp: %zu spans not exported before stopping (%s did not take them in time)", left,
+            qPrintable(m_settings.endpoint.toString()));
+        drop(left);
+    }
+    m_draining = nullptr;
+    m_timer->start();
 }
 
 QByteArray OtlpExporter::encode(const std::vector<Span> &spans) const
@@ -234,35 +325,10 @@ QByteArray OtlpExporter::encode(const std::vector<Span> &spans) const
         if (!s.parentSpanId.isEmpty())
             server.insert(QStringLiteral("parentSpanId"), text(s.parentSpanId));
         if (failed)
-            server.insert(QStringLiteral("status"),
-                QJsonObject {
-                    { QStringLiteral("code"), kStatusError }, { QStringLiteral("message"), s.error } });
+            server.insert(QStringLiteral("status"), errorStatus(s.error));
         out.append(server);
 
-        if (s.clientSpanId.isEmpty())
-            continue;
-        const QUrl target(s.upstreamTarget);
-        QJsonArray cattrs { attr("http.request.method", method), attr("server.address", target.host()),
-            attr("server.port", qint64(target.port(target.scheme() == u"https" ? 443 : 80))),
-            attr("url.full", s.upstreamTarget + text(s.path)) };
-        if (s.status > 0)
-            cattrs.append(attr("http.response.status_code", qint64(s.status)));
-        if (s.retries > 0)
-            cattrs.append(attr("http.request.resend_count", qint64(s.retries)));
-        if (!s.upstream.isEmpty())
-            cattrs.append(attr("portico.upstream", s.upstream));
-        QJsonObject client { { QStringLiteral("traceId"), text(s.traceId) },
-            { QStringLiteral("spanId"), text(s.clientSpanId) },
-            { QStringLiteral("parentSpanId"), text(s.spanId) }, { QStringLiteral("name"), method },
-            { QStringLiteral("kind"), kSpanKindClient },
-            { QStringLiteral("startTimeUnixNano"), QString::number(s.upstreamStartNs) },
-            { QStringLiteral("endTimeUnixNano"), QString::number(std::max(s.upstreamStartNs, s.endNs)) },
-            { QStringLiteral("attributes"), cattrs } };
-        if (s.status >= 500 || s.status == 0)
-            client.insert(QStringLiteral("status"),
-                QJsonObject {
-                    { QStringLiteral("code"), kStatusError }, { QStringLiteral("message"), s.error } });
-        out.append(client);
+        encodeClientSpans(s, out);
     }
     const QJsonObject resource { { QStringLiteral("attributes"),
         QJsonArray { attr("service.name", m_settings.serviceName),
@@ -275,6 +341,51 @@ QByteArray OtlpExporter::encode(const std::vector<Span> &spans) const
                 QJsonArray { QJsonObject {
                     { QStringLiteral("scope"), scope }, { QStringLiteral("spans"), out } } } } } } } };
     return QJsonDocument(doc).toJson(QJsonDocument::Compact);
+}
+
+} // namespace portico::gateway
+
+namespace portico::gateway {
+
+// A CLIENT span per upstream attempt and aggregate part, under the exchange's SERVER span.
+void OtlpExporter::encodeClientSpans(const Span &s, QJsonArray &out) const
+{
+    const QString method = text(s.method);
+    int resend = 0;
+    for (const UpstreamAttempt &a : s.attempts) {
+        const QUrl target(a.target);
+        const bool tls = target.scheme() == u"https";
+        QJsonArray attrs { attr("http.request.method", method), attr("server.address", target.host()),
+            attr("server.port", qint64(target.port(tls ? 443 : 80))) };
+        if (a.part.isEmpty()) {
+            attrs.append(attr("url.full", a.target + text(s.path)));
+            if (resend > 0)
+                attrs.append(attr("http.request.resend_count", qint64(resend)));
+            ++resend;
+        } else {
+            attrs.append(attr("portico.aggregate.part", a.part));
+        }
+        if (a.status > 0)
+            attrs.append(attr("http.response.status_code", qint64(a.status)));
+        if (!a.upstream.isEmpty())
+            attrs.append(attr("portico.upstream", a.upstream));
+        const bool failed = !a.error.isEmpty() || a.status >= 500 || a.status == 0;
+        if (failed)
+            attrs.append(
+                attr("error.type", a.status >= 500 ? QString::number(a.status) : QStringLiteral("_OTHER")));
+        const qint64 start = s.startNs + a.startUs * 1000;
+        const qint64 end = std::max(start, s.startNs + a.endUs * 1000);
+        QJsonObject client { { QStringLiteral("traceId"), text(s.traceId) },
+            { QStringLiteral("spanId"), text(a.spanId) }, { QStringLiteral("parentSpanId"), text(s.spanId) },
+            { QStringLiteral("name"), method }, { QStringLiteral("kind"), kSpanKindClient },
+            { QStringLiteral("startTimeUnixNano"), QString::number(start) },
+            { QStringLiteral("endTimeUnixNano"), QString::number(end) },
+            { QStringLiteral("attributes"), attrs } };
+        if (failed)
+            client.insert(QStringLiteral("status"),
+                errorStatus(a.error.isEmpty() ? QStringLiteral("HTTP %1").arg(a.status) : a.error));
+        out.append(client);
+    }
 }
 
 } // namespace portico::gateway

@@ -138,20 +138,23 @@ void forwardedFields(Out &out, const http::RequestHead &request, const ForwardIn
     field("X-Request-Id", info.requestId);
     if (info.trace) {
         const TraceContext &t = *info.trace;
+        const bool client = !info.clientSpanId.isEmpty();
+        const QByteArray &span = client ? info.clientSpanId : t.spanId;
+        const QByteArray &parent = client ? t.spanId : t.parentSpanId;
         if (info.w3c) {
             out.name("traceparent");
             out.value("00-");
             out.value(t.traceId);
             out.value("-");
-            out.value(t.spanId);
+            out.value(span);
             out.value(t.sampled ? "-01" : "-00");
             out.end();
         }
         if (info.b3) {
             field("X-B3-TraceId", t.traceId);
-            field("X-B3-SpanId", t.spanId);
-            if (!t.parentSpanId.isEmpty())
-                field("X-B3-ParentSpanId", t.parentSpanId);
+            field("X-B3-SpanId", span);
+            if (!parent.isEmpty())
+                field("X-B3-ParentSpanId", parent);
             field("X-B3-Sampled", t.sampled ? "1" : "0");
         }
     }

@@ -22,6 +22,10 @@ struct ForwardInfo
     QByteArray originalHost;     // the client's Host header
     QByteArray requestId;
     const TraceContext *trace = nullptr;
+    // The CLIENT span of this attempt (tracing.otlp): when set, the upstream is told it as its
+    // parent (traceparent's parent-id, X-B3-SpanId with the gateway's span as X-B3-ParentSpanId);
+    // else the gateway's own span is.
+    QByteArray clientSpanId;
     bool w3c = true;
     bool b3 = false;
     const filters::ConsumerIdentity *consumer = nullptr;

@@ -1,9 +1,10 @@
 #include "core/gateway/aggregate/AggregateFanout.h"
 
 #include "core/capture/CaptureStore.h"
-#include "core/gateway/aggregate/AggregateSubRequest.h"
-#include "core/gateway/pipeline/PipelineSupport.h"
 #include "core/gateway/Worker.h"
+#include "core/gateway/aggregate/AggregateSubRequest.h"
+#include "core/gateway/pipeline/ExchangeRecorder.h"
+#include "core/gateway/pipeline/PipelineSupport.h"
 
 #include <QDateTime>
 
@@ -41,6 +42,9 @@ public:
             return;
         }
         m_deadlineMs = m_startMs + c.timeout.count();
+        if (c.recorder)
+            m_attempt
+                = c.recorder->beginAttempt(m_part.upstream, m_target->urlText, m_part.key, m_trace.spanId);
         bool pooled = false;
         QString error;
         m_connection = c.worker->acquire(m_target, *m_cluster, &pooled, &error);
@@ -69,6 +73,7 @@ private:
     {
         ForwardInfo info = m_owner->m_context.forward;
         info.trace = &m_trace;
+        info.clientSpanId.clear(); // the part's own span is the upstream's parent
         info.chunked = false;
         info.contentLength = -1;
         m_connection->sendRequest(m_request, *m_target, info, {}, {}, true);
@@ -77,6 +82,8 @@ private:
     void onUpstreamResponseHead(http::ResponseHead &&head) override
     {
         m_result.status = head.status;
+        if (Context &c = m_owner->m_context; c.recorder)
+            c.recorder->attemptStatus(m_attempt, head.status);
         m_result.headers = std::move(head.headers);
     }
     void onUpstreamBody(const char *data, size_t length) override
@@ -139,6 +146,8 @@ private:
     {
         m_done = true;
         drop();
+        if (Context &c = m_owner->m_context; c.recorder)
+            c.recorder->endAttempt(m_attempt, m_result.error);
         record();
         m_owner->partFinished();
     }
@@ -194,6 +203,7 @@ private:
     qint64 m_startMs = 0;
     qint64 m_startUs = 0; // for the captured duration, in microseconds
     qint64 m_deadlineMs = 0;
+    int m_attempt = -1; // in the client-facing exchange's recorder
     bool m_done = false;
     bool m_counted = false;
 };

@@ -13,6 +13,7 @@
 
 namespace portico::gateway {
 
+class ExchangeRecorder;
 class Worker;
 
 // Serves an `aggregate` route: sends one sub-request per part, in parallel, each through its
@@ -36,6 +37,9 @@ public:
         qint64 parentId = 0;
         QString route;
         QString consumer;
+        // The client-facing exchange's: each part that reaches a target is one of its upstream
+        // attempts (a CLIENT span, with the part's span id) while it is traced. Outlives the fanout.
+        ExchangeRecorder *recorder = nullptr;
     };
     using Done = std::function<void(AggregateResponse)>;
 

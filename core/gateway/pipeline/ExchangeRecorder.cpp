@@ -34,6 +34,43 @@ void ExchangeRecorder::markConnected()
         m_exchange.timings.upstreamConnectUs = elapsedUs();
 }
 
+int ExchangeRecorder::beginAttempt(
+    const QString &upstream, const QString &target, const QString &part, QByteArray spanId)
+{
+    if (!m_traced)
+        return -1;
+    UpstreamAttempt &a = m_attempts.emplace_back();
+    a.spanId = spanId.isEmpty() ? randomHex(8) : std::move(spanId);
+    a.upstream = upstream;
+    a.target = target;
+    a.part = part;
+    a.startUs = elapsedUs();
+    return int(m_attempts.size()) - 1;
+}
+
+void ExchangeRecorder::attemptStatus(int index, int status)
+{
+    if (index >= 0 && size_t(index) < m_attempts.size())
+        m_attempts[size_t(index)].status = status;
+}
+
+void ExchangeRecorder::endAttempt(int index, const QString &error)
+{
+    if (index < 0 || size_t(index) >= m_attempts.size())
+        return;
+    UpstreamAttempt &a = m_attempts[size_t(index)];
+    if (a.endUs >= 0)
+        return;
+    a.endUs = elapsedUs();
+    a.error = error;
+}
+
+const QByteArray &ExchangeRecorder::attemptSpanId(int index) const
+{
+    static const QByteArray none;
+    return index >= 0 && size_t(index) < m_attempts.size() ? m_attempts[size_t(index)].spanId : none;
+}
+
 void ExchangeRecorder::setError(const QString &error)
 {
     if (!error.isEmpty() && m_exchange.error.isEmpty())
@@ -140,8 +177,14 @@ void ExchangeRecorder::finish(Worker *worker, const DownstreamInfo &down, const 
     ExchangeSink *sink = worker->state().exchangeSink();
     ExchangeSink *traces = worker->state().traceSink();
     if (sink || traces) {
+        // An attempt still open (a tunnel, a client that left) ends with the exchange.
+        for (UpstreamAttempt &a : m_attempts) {
+            if (a.endUs < 0)
+                a.endUs = total;
+        }
         const ExchangeSink::Request request { f.method, f.clientPath, down.peerText, f.trace.traceId,
-            f.trace.spanId, f.requestId, f.trace.parentSpanId, f.trace.sampled };
+            f.trace.spanId, f.requestId, f.trace.parentSpanId, f.trace.sampled,
+            m_traced ? &m_attempts : nullptr };
         if (sink)
             sink->exchangeFinished(m_exchange, request);
         if (traces)

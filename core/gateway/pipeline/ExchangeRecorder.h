@@ -2,6 +2,7 @@
 
 #include "core/capture/CaptureRecord.h"
 #include "core/capture/Exchange.h"
+#include "core/gateway/ExchangeSink.h"
 #include "core/gateway/TraceContext.h"
 #include "core/gateway/pipeline/DownstreamStream.h"
 
@@ -50,6 +51,17 @@ public:
     bool sawUpstreamByte() const { return m_exchange.timings.firstUpstreamByteUs >= 0; }
     void markUpstreamStart() { m_upstreamStartUs = elapsedUs(); }
 
+    // Upstream requests as CLIENT spans (see UpstreamAttempt), kept only while `traced` (tracing.otlp
+    // on and the trace sampled). beginAttempt returns the attempt's index, or -1 when not traced;
+    // its span id is `spanId` or, when empty, a new one. endAttempt is idempotent: the first end wins.
+    void setTraced(bool traced) { m_traced = traced; }
+    bool traced() const { return m_traced; }
+    int beginAttempt(
+        const QString &upstream, const QString &target, const QString &part = {}, QByteArray spanId = {});
+    void attemptStatus(int index, int status);
+    void endAttempt(int index, const QString &error = {});
+    const QByteArray &attemptSpanId(int index) const;
+
     // The outcome so far; the pipeline sets route, consumer, upstream, status, error, ids.
     capture::Exchange &outcome() { return m_exchange; }
     void setError(const QString &error); // the first error wins
@@ -75,11 +87,13 @@ private:
 
     capture::Exchange m_exchange;
     capture::CaptureRecord m_record;
+    std::vector<UpstreamAttempt> m_attempts;
     qint64 m_startUs = 0;
     qint64 m_upstreamStartUs = -1;
     qint64 m_maxCaptureBody = 0;
     qint64 m_requestHeadBytes = 0; // as the client sent it (counted in the capture's request bytes)
     bool m_capturing = false;
+    bool m_traced = false;
 };
 
 } // namespace portico::gateway

@@ -88,6 +88,8 @@ void ProxyExchange::prepare()
     // the same (an incoming trace keeps its own flag).
     if (const auto &otlp = m_config->workspace().tracing.otlp; otlp && m_trace.parentSpanId.isEmpty())
         m_trace.sampled = OtlpExporter::sampledByRatio(m_trace.traceId, otlp->sample);
+    // Exported traces get a CLIENT span per upstream attempt and aggregate part.
+    m_recorder.setTraced(m_trace.sampled && m_worker->state().traceSink() != nullptr);
     m_writer.setRequest(&m_requestId, &m_ctx.extraResponseHeaders, m_request.method == "HEAD");
     m_grpc = grpc::isGrpcContentType(m_request.headers.value("content-type"));
     if (m_grpc) {
@@ -140,6 +142,7 @@ void ProxyExchange::start()
     m_recorder.outcome().route = m_ctx.route->name;
     m_request.path = m_match.upstreamPath;
     m_filters.setChain(&m_match.route->filters);
+    m_grpcWeb = grpc::GrpcWebBridge::create(m_request);
     runFilters();
 }
 
@@ -176,6 +179,8 @@ void ProxyExchange::proceed()
         return;
     }
     outcome.upstream = cluster->name();
+    if (m_grpcWeb && !decideGrpcWeb(*cluster))
+        return;
     m_recorder.markUpstreamStart();
     if (m_framing.expectContinue && !m_requestComplete && !m_continueSent) {
         // The request passed every check: invite the body now (the upstream never sees Expect).
@@ -190,6 +195,33 @@ void ProxyExchange::proceed()
     m_upstream.start(std::move(cluster), &m_request, &m_forward, m_framing, timeout);
 }
 
+// gRPC-Web to an HTTP/2 upstream becomes native gRPC; to an HTTP/1.1 one it goes as it came.
+bool ProxyExchange::decideGrpcWeb(const Cluster &cluster)
+{
+    QByteArray waiting;
+    const bool paused = m_grpcWeb->waiting() > kHighWater;
+    const bool native = cluster.config().protocol != config::UpstreamProtocol::Http1;
+    if (!m_grpcWeb->decide(native, m_request, m_framing, waiting)) {
+        refuseGrpcWeb();
+        return false;
+    }
+    if (paused)
+        m_down.setReadPaused(false);
+    if (!waiting.isEmpty())
+        m_upstream.sendBody(waiting.constData(), size_t(waiting.size()));
+    if (m_requestComplete && !m_framing.bodyless && !m_grpcWeb->requestEnd()) {
+        refuseGrpcWeb();
+        return false;
+    }
+    return true;
+}
+
+void ProxyExchange::refuseGrpcWeb()
+{
+    sendLocalReply({ 400, QStringLiteral("Bad Request"),
+        QStringLiteral("gRPC-Web request body: %1").arg(m_grpcWeb->requestError()), {}, "bad-grpc-web" });
+}
+
 void ProxyExchange::startAggregate()
 {
     AggregateFanout::Context c;
@@ -201,6 +233,7 @@ void ProxyExchange::startAggregate()
     c.timeout = m_ctx.route->timeout.value_or(config::Duration(30'000));
     c.route = m_ctx.route->name;
     c.consumer = m_recorder.outcome().consumer;
+    c.recorder = &m_recorder;
     if (capture::CaptureStore *store = m_worker->state().capture()) {
         m_recorder.outcome().id = store->reserveId();
         c.parentId = m_recorder.outcome().id;
@@ -232,8 +265,21 @@ void ProxyExchange::onRequestBody(const char *data, size_t length)
 {
     m_lastBodyMs = steadyMs();
     m_recorder.requestBody(data, length);
-    if (!m_done)
-        m_upstream.sendBody(data, length);
+    if (m_done)
+        return;
+    if (m_grpcWeb) {
+        QByteArray out;
+        if (!m_grpcWeb->requestBody(data, length, out)) {
+            refuseGrpcWeb();
+            return;
+        }
+        if (!m_grpcWeb->decided() && m_grpcWeb->waiting() > kHighWater)
+            m_down.setReadPaused(true); // until the backend is known
+        if (!out.isEmpty())
+            m_upstream.sendBody(out.constData(), size_t(out.size()));
+        return;
+    }
+    m_upstream.sendBody(data, length);
 }
 
 void ProxyExchange::onRequestComplete()
@@ -242,6 +288,10 @@ void ProxyExchange::onRequestComplete()
     if (m_requestComplete && m_framing.bodyless)
         return;
     m_requestComplete = true;
+    if (m_grpcWeb && m_grpcWeb->decided() && !m_done && !m_grpcWeb->requestEnd()) {
+        refuseGrpcWeb();
+        return;
+    }
     if (!m_done)
         m_upstream.requestComplete(m_requestTrailers);
 }
@@ -300,6 +350,8 @@ void ProxyExchange::onUpstreamInformational(http::ResponseHead &&head)
 void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
 {
     m_response = std::move(head);
+    if (m_grpcWeb)
+        m_grpcWeb->responseHead(m_response);
     m_recorder.outcome().status = m_response.status;
     m_filters.responseHead(m_ctx, m_response);
 
@@ -326,6 +378,16 @@ void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
 }
 
 void ProxyExchange::onUpstreamBody(const char *data, size_t length)
+{
+    if (m_grpcWeb && m_grpcWeb->translatingResponse() && m_grpcWeb->text()) {
+        const QByteArray text = m_grpcWeb->responseBody(data, length);
+        deliverBody(text.constData(), size_t(text.size()));
+        return;
+    }
+    deliverBody(data, length);
+}
+
+void ProxyExchange::deliverBody(const char *data, size_t length)
 {
     if (!m_writer.buffering()) {
         m_writer.writeBody(data, length);
@@ -355,6 +417,14 @@ void ProxyExchange::onUpstreamComplete()
     if (m_done)
         return;
     m_upstream.releaseAfterResponse();
+    if (m_grpcWeb && m_grpcWeb->translatingResponse()) {
+        // gRPC-Web: the trailers are the body's last frame.
+        const QByteArray end = m_grpcWeb->responseEnd(m_trailers);
+        m_trailers.clear();
+        deliverBody(end.constData(), size_t(end.size()));
+        if (m_done)
+            return;
+    }
     if (m_writer.buffering()) {
         sendBuffered(m_response, m_writer.takeBuffer());
         return;

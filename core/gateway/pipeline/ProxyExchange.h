@@ -1,10 +1,11 @@
 #pragma once
 
 #include "core/filters/Filter.h"
-#include "core/gateway/aggregate/AggregateFanout.h"
 #include "core/gateway/RuntimeConfig.h"
 #include "core/gateway/TraceContext.h"
 #include "core/gateway/UpstreamRequest.h"
+#include "core/gateway/aggregate/AggregateFanout.h"
+#include "core/gateway/grpc/GrpcWebBridge.h"
 #include "core/gateway/pipeline/DownstreamStream.h"
 #include "core/gateway/pipeline/ExchangeRecorder.h"
 #include "core/gateway/pipeline/FilterRunner.h"
@@ -74,6 +75,9 @@ private:
     void startAggregate();
     void onAggregateDone(AggregateResponse response);
     void sendBuffered(http::ResponseHead &head, QByteArray body);
+    void deliverBody(const char *data, size_t length); // the upstream's body, to the writer
+    bool decideGrpcWeb(const Cluster &cluster); // false: the request was refused
+    void refuseGrpcWeb();
     void finish(const QString &error = {});
     void grpcDeadlineExceeded();
 
@@ -97,6 +101,7 @@ private:
     http::HttpHeaders m_requestTrailers;  // from the client, sent upstream after the body
     http::HttpHeaders m_responseTrailers; // from the upstream, sent to the client after the body
     std::unique_ptr<AggregateFanout> m_fanout; // destroyed before the request it points into
+    std::unique_ptr<grpc::GrpcWebBridge> m_grpcWeb; // a gRPC-Web request (GrpcWebBridge.h)
 
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
     // A native gRPC call: the gateway's own answers are gRPC statuses, and its grpc-timeout (an

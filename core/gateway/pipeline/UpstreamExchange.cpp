@@ -27,7 +27,7 @@ UpstreamExchange::~UpstreamExchange()
 }
 
 void UpstreamExchange::start(std::shared_ptr<Cluster> cluster, const http::RequestHead *request,
-                             const ForwardInfo *forward, const RequestFraming &framing, config::Duration timeout)
+    ForwardInfo *forward, const RequestFraming &framing, config::Duration timeout)
 {
     m_cluster = std::move(cluster);
     m_request = request;
@@ -48,6 +48,10 @@ void UpstreamExchange::connect()
     }
     m_target->activeRequests.fetch_add(1, std::memory_order_relaxed);
     m_recorder.outcome().upstreamTarget = m_target->urlText;
+    if (m_recorder.traced()) {
+        m_attempt = m_recorder.beginAttempt(m_cluster->name(), m_target->urlText);
+        m_forward->clientSpanId = m_recorder.attemptSpanId(m_attempt);
+    }
     QString error;
     // After a stale pooled connection failed, insist on a fresh one.
     m_upstream = m_worker->acquire(m_target, *m_cluster, m_staleRetried ? nullptr : &m_pooled, &error);
@@ -175,6 +179,7 @@ void UpstreamExchange::onUpstreamInformational(http::ResponseHead &&head)
 void UpstreamExchange::onUpstreamResponseHead(http::ResponseHead &&head)
 {
     m_recorder.markFirstUpstreamByte();
+    m_recorder.attemptStatus(m_attempt, head.status);
     m_responseDeadline = 0;
     m_cluster->reportSuccess(m_target);
     m_owner.onUpstreamHead(std::move(head));
@@ -188,6 +193,7 @@ void UpstreamExchange::onUpstreamBody(const char *data, size_t length)
 
 void UpstreamExchange::onUpstreamComplete()
 {
+    endAttempt();
     m_owner.onUpstreamComplete();
 }
 
@@ -202,8 +208,15 @@ void UpstreamExchange::onUpstreamReadBatchDone()
     pauseUpstreamIfClientBehind();
 }
 
+void UpstreamExchange::endAttempt(const QString &error)
+{
+    m_recorder.endAttempt(m_attempt, error);
+}
+
 void UpstreamExchange::release(bool reusable)
 {
+    if (!reusable && m_upstream)
+        endAttempt(QStringLiteral("cancelled"));
     if (m_target) {
         m_target->activeRequests.fetch_sub(1, std::memory_order_relaxed);
         m_target = nullptr;
@@ -220,6 +233,7 @@ void UpstreamExchange::onUpstreamError(const QString &reason)
 {
     const bool wasConnected = m_connected;
     const bool wasPooled = m_pooled;
+    endAttempt(reason);
     m_upstream = nullptr; // the connection retires itself
     TargetState *target = m_target;
     release(false); // what is left: the target's in-flight count
@@ -301,6 +315,7 @@ void UpstreamExchange::checkTimeouts(qint64 nowMs)
     if (m_connectDeadline && nowMs >= m_connectDeadline && m_upstream) {
         m_connectDeadline = 0;
         TargetState *target = m_target;
+        endAttempt(QStringLiteral("connect timeout"));
         release(false);
         if (target)
             m_cluster->reportFailure(target);
@@ -314,6 +329,7 @@ void UpstreamExchange::checkTimeouts(qint64 nowMs)
     }
     if (m_responseDeadline && nowMs >= m_responseDeadline) {
         m_responseDeadline = 0;
+        endAttempt(QStringLiteral("response timeout"));
         release(false);
         fail(504, QStringLiteral("Gateway Timeout"),
              QStringLiteral("upstream '%1' did not answer within %2 ms").arg(m_cluster->name()).arg(m_timeout.count()));

@@ -52,9 +52,10 @@ public:
 
     // Starts the attempt. `request` and `forward` must outlive this object; `framing` says how the
     // body arrives (and `forward` frames it the same way: chunked, contentLength); `timeout` bounds
-    // the wait for (and between reads of) the response.
-    void start(std::shared_ptr<Cluster> cluster, const http::RequestHead *request, const ForwardInfo *forward,
-               const RequestFraming &framing, config::Duration timeout);
+    // the wait for (and between reads of) the response. While the exchange is traced, each attempt
+    // is a CLIENT span of the recorder's and `forward->clientSpanId` is set to it before it goes.
+    void start(std::shared_ptr<Cluster> cluster, const http::RequestHead *request, ForwardInfo *forward,
+        const RequestFraming &framing, config::Duration timeout);
     bool started() const { return m_cluster != nullptr; }
     const Cluster *cluster() const { return m_cluster.get(); }
 
@@ -94,13 +95,14 @@ private:
     void pauseClientIfBehind(qint64 queued);
     void pauseUpstreamIfClientBehind();
     void fail(int status, const QString &title, const QString &detail);
+    void endAttempt(const QString &error = {});
 
     Owner &m_owner;
     Worker *m_worker;
     DownstreamStream &m_down;
     ExchangeRecorder &m_recorder;
     const http::RequestHead *m_request = nullptr;
-    const ForwardInfo *m_forward = nullptr;
+    ForwardInfo *m_forward = nullptr;
     RequestFraming m_framing;
     config::Duration m_timeout { 0 };
 
@@ -109,6 +111,7 @@ private:
     UpstreamLink *m_upstream = nullptr;
     std::vector<TargetState *> m_tried;
     int m_retries = 0;
+    int m_attempt = -1; // the recorder's index of the current attempt (traced exchanges)
     qint64 m_connectDeadline = 0;
     qint64 m_responseDeadline = 0;
 

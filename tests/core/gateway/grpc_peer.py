@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A gRPC peer for tst_gateway_grpc, written with python3-grpcio (Debian), not with Portico's code.
+"""A gRPC peer for tst_gateway_grpc and tst_gateway_grpc_web, written with python3-grpcio (Debian), not with Portico's code.
 
   grpc_peer.py server            serves demo.Echo on 127.0.0.1 (h2c), prints "port N", runs until killed
   grpc_peer.py client HOST:PORT  calls every method through HOST:PORT, prints one JSON object
@@ -40,6 +40,14 @@ def fail(request, context):
     context.abort(grpc.StatusCode.NOT_FOUND, "no such user: " + request.decode())
 
 
+def tick(request, context):
+    # Server streaming with pauses: a proxy that buffered the stream would deliver it all at the end.
+    for i in range(int(request)):
+        if i:
+            time.sleep(0.3)
+        yield b"t%d" % i
+
+
 def slow(request, context):
     time.sleep(float(request))
     return b"late"
@@ -54,6 +62,7 @@ def serve():
         "Chat": grpc.stream_stream_rpc_method_handler(chat),
         "Fail": grpc.unary_unary_rpc_method_handler(fail),
         "Slow": grpc.unary_unary_rpc_method_handler(slow),
+        "Tick": grpc.unary_stream_rpc_method_handler(tick),
     }
     server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))
     port = server.add_insecure_port("127.0.0.1:0")

@@ -1,8 +1,10 @@
 // tracing.otlp: spans of real exchanges reach an OTLP/HTTP receiver in this test, which decodes
-// the JSON: a SERVER span per exchange continuing the incoming trace, a CLIENT span for the
-// upstream call under it (the upstream saw the server span as its parent), HTTP semantic
-// convention attributes, ERROR status on 5xx; an unsampled incoming trace and sample: 0 send
-// nothing; 503 from the collector is retried; the queue is bounded and drops are counted; the
+// the JSON: a SERVER span per exchange continuing the incoming trace, a CLIENT span per upstream
+// attempt under it (the upstream saw its attempt's span as its parent; a retry is a second client
+// span) and per aggregate part, HTTP semantic convention attributes, ERROR status on 5xx and
+// failed attempts; an unsampled incoming trace and sample: 0 send nothing; 503 from the collector
+// is retried; the queue is bounded and drops are counted; stopping the gateway sends what is
+// queued, bounded in time when the collector hangs; hostile text stays bounded, valid JSON; the
 // section's mistakes are reported at their line.
 #include "../filters/AuthTestKit.h"
 #include "FilterItKit.h"
@@ -18,9 +20,18 @@ namespace {
 const char *kRoutes = R"(upstreams:
   echo: {targets: [{url: {{UP}}}]}
   nowhere: {targets: [{url: http://127.0.0.1:{{DEAD}}}]}
+  flaky:
+    targets: [{url: http://127.0.0.1:{{DEAD}}}, {url: {{UP}}}]
+    retries: 1
 routes:
   - {name: users, match: {path: /users}, upstream: echo}
   - {name: dead, match: {path: /dead}, upstream: nowhere}
+  - {name: retried, match: {path: /retried}, upstream: flaky}
+  - name: both
+    match: {path: /both}
+    aggregate:
+      - {key: ok, upstream: echo, path: /ok}
+      - {key: busy, upstream: echo, path: "/busy?status=503"}
 )";
 
 const QByteArray kTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -52,14 +63,26 @@ QJsonValue attribute(const QJsonObject &span, const QString &key)
     return {};
 }
 
-QJsonObject spanWhere(const QJsonArray &spans, const QByteArray &traceId, int kind)
+QList<QJsonObject> spansWhere(const QJsonArray &spans, const QByteArray &traceId, int kind)
 {
+    QList<QJsonObject> out;
     for (const QJsonValue &s : spans) {
         const QJsonObject o = s.toObject();
         if (o.value("traceId").toString().toLatin1() == traceId && o.value("kind").toInt() == kind)
-            return o;
+            out << o;
     }
-    return {};
+    return out;
+}
+
+QJsonObject spanWhere(const QJsonArray &spans, const QByteArray &traceId, int kind)
+{
+    const QList<QJsonObject> all = spansWhere(spans, traceId, kind);
+    return all.isEmpty() ? QJsonObject() : all.first();
+}
+
+qint64 nanos(const QJsonObject &span, const char *key)
+{
+    return span.value(QLatin1String(key)).toString().toLongLong();
 }
 
 quint16 deadPort()
@@ -82,12 +105,14 @@ private:
     QList<QByteArray> m_bodies;
     QList<QByteArray> m_heads;
     int m_refuseFirst = 0; // answer 503 to this many posts first
+    quint16 m_deadPort = 0;
 
     QString start(const QString &otlp)
     {
         m_gw = std::make_unique<GatewayHarness>();
+        m_deadPort = deadPort();
         return m_gw->start(gatewayHeader() + QStringLiteral("tracing:\n  otlp: %1\n").arg(otlp) + kRoutes,
-            { { "UP", m_up->url().toString() }, { "DEAD", QString::number(deadPort()) } });
+            { { "UP", m_up->url().toString() }, { "DEAD", QString::number(m_deadPort) } });
     }
     QString collectorUrl() const { return m_collector->url(QStringLiteral("/v1/traces")); }
     // Blocking requests go from a helper thread: the collector and the exporter live on this one.
@@ -146,7 +171,6 @@ private Q_SLOTS:
         const QJsonObject server = spanWhere(spans, kTrace, 2);
         QVERIFY(!server.isEmpty());
         QCOMPARE(server.value("parentSpanId").toString().toLatin1(), kParent);
-        QCOMPARE(server.value("spanId").toString(), upstreamParent); // what the upstream was told
         QCOMPARE(server.value("name").toString(), QStringLiteral("GET users"));
         QCOMPARE(attribute(server, "http.request.method").toString(), QStringLiteral("GET"));
         QCOMPARE(attribute(server, "http.route").toString(), QStringLiteral("users"));
@@ -161,10 +185,18 @@ private Q_SLOTS:
         const QJsonObject client = spanWhere(spans, kTrace, 3);
         QVERIFY(!client.isEmpty());
         QCOMPARE(client.value("parentSpanId").toString(), server.value("spanId").toString());
+        QCOMPARE(client.value("spanId").toString(), upstreamParent); // what the upstream was told
+        QCOMPARE(spansWhere(spans, kTrace, 3).size(), 1);
+        QCOMPARE(attribute(client, "http.response.status_code").toString(), QStringLiteral("200"));
+        QVERIFY(!client.contains("status"));
+        QVERIFY(nanos(client, "startTimeUnixNano") >= start);
+        QVERIFY(nanos(client, "endTimeUnixNano") <= end);
         QCOMPARE(attribute(client, "server.address").toString(), QStringLiteral("127.0.0.1"));
         QCOMPARE(attribute(client, "server.port").toString(), QString::number(m_up->port()));
         QCOMPARE(attribute(client, "portico.upstream").toString(), QStringLiteral("echo"));
-        QVERIFY(m_gw->gateway().metrics().sumCounter("portico_otlp_spans_exported_total") >= 1);
+        // Counted once the collector's answer is back, which may come after its handler ran.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            m_gw->gateway().metrics().sumCounter("portico_otlp_spans_exported_total") >= 2, 5000);
     }
 
     void upstreamFailureIsAnError()
@@ -177,6 +209,156 @@ private Q_SLOTS:
         const QJsonObject server = spanWhere(spansOf(m_bodies), kTrace, 2);
         QCOMPARE(server.value("status").toObject().value("code").toInt(), 2);
         QCOMPARE(attribute(server, "error.type").toString(), QStringLiteral("502"));
+        // The attempt that could not connect is a failed CLIENT span without a status code.
+        QTRY_VERIFY_WITH_TIMEOUT(!spanWhere(spansOf(m_bodies), kTrace, 3).isEmpty(), 5000);
+        const QJsonObject client = spanWhere(spansOf(m_bodies), kTrace, 3);
+        QCOMPARE(client.value("status").toObject().value("code").toInt(), 2);
+        QVERIFY(!client.value("status").toObject().value("message").toString().isEmpty());
+        QCOMPARE(attribute(client, "error.type").toString(), QStringLiteral("_OTHER"));
+        QVERIFY(attribute(client, "http.response.status_code").isNull());
+    }
+
+    void aRetryIsItsOwnClientSpan()
+    {
+        const QString problems = start(QStringLiteral("{endpoint: %1}").arg(collectorUrl()));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        // Round robin tries the dead target first, then the live one (retries: 1).
+        const RawResponse r = get("/retried", { { "traceparent", "00-" + kTrace + "-" + kParent + "-01" } });
+        QCOMPARE(r.status, 200);
+        const QString upstreamParent = echoHeader(r, QStringLiteral("traceparent")).section(u'-', 2, 2);
+        QTRY_VERIFY_WITH_TIMEOUT(spansWhere(spansOf(m_bodies), kTrace, 3).size() >= 2, 5000);
+        const QJsonArray spans = spansOf(m_bodies);
+        QCOMPARE(spansWhere(spans, kTrace, 2).size(), 1);
+        const QJsonObject server = spanWhere(spans, kTrace, 2);
+        QCOMPARE(server.value("parentSpanId").toString().toLatin1(), kParent);
+        QVERIFY(!server.contains("status")); // the exchange succeeded
+        QList<QJsonObject> clients = spansWhere(spans, kTrace, 3);
+        QCOMPARE(clients.size(), 2);
+        std::sort(clients.begin(), clients.end(), [](const QJsonObject &a, const QJsonObject &b) {
+            return nanos(a, "startTimeUnixNano") < nanos(b, "startTimeUnixNano");
+        });
+        const QJsonObject &failed = clients[0];
+        const QJsonObject &ok = clients[1];
+        for (const QJsonObject &c : clients) {
+            QCOMPARE(c.value("parentSpanId").toString(), server.value("spanId").toString());
+            QCOMPARE(c.value("spanId").toString().size(), 16);
+            QVERIFY(nanos(c, "startTimeUnixNano") >= nanos(server, "startTimeUnixNano"));
+            QVERIFY(nanos(c, "endTimeUnixNano") <= nanos(server, "endTimeUnixNano"));
+        }
+        QVERIFY(failed.value("spanId") != ok.value("spanId"));
+        QVERIFY(nanos(failed, "endTimeUnixNano") <= nanos(ok, "startTimeUnixNano"));
+        QCOMPARE(attribute(failed, "server.port").toString(), QString::number(m_deadPort));
+        QCOMPARE(failed.value("status").toObject().value("code").toInt(), 2);
+        QVERIFY(attribute(failed, "http.response.status_code").isNull());
+        QVERIFY(attribute(failed, "http.request.resend_count").isNull());
+        QCOMPARE(attribute(ok, "server.port").toString(), QString::number(m_up->port()));
+        QCOMPARE(attribute(ok, "http.response.status_code").toString(), QStringLiteral("200"));
+        QCOMPARE(attribute(ok, "http.request.resend_count").toString(), QStringLiteral("1"));
+        QVERIFY(!ok.contains("status"));
+        // The upstream that answered was told the attempt that reached it as its parent.
+        QCOMPARE(ok.value("spanId").toString(), upstreamParent);
+    }
+
+    void anAggregateHasAClientSpanPerPart()
+    {
+        const QString problems = start(QStringLiteral("{endpoint: %1}").arg(collectorUrl()));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        const RawResponse r = get("/both", { { "traceparent", "00-" + kTrace + "-" + kParent + "-01" } });
+        QVERIFY2(r.complete, qPrintable(r.error));
+        QTRY_VERIFY_WITH_TIMEOUT(spansWhere(spansOf(m_bodies), kTrace, 3).size() >= 2, 5000);
+        const QJsonArray spans = spansOf(m_bodies);
+        const QJsonObject server = spanWhere(spans, kTrace, 2);
+        QCOMPARE(server.value("name").toString(), QStringLiteral("GET both"));
+        const QList<QJsonObject> clients = spansWhere(spans, kTrace, 3);
+        QCOMPARE(clients.size(), 2);
+        QStringList ids;
+        for (const QJsonObject &c : clients) {
+            QCOMPARE(c.value("parentSpanId").toString(), server.value("spanId").toString());
+            QCOMPARE(attribute(c, "portico.upstream").toString(), QStringLiteral("echo"));
+            ids << c.value("spanId").toString();
+            const QString part = attribute(c, "portico.aggregate.part").toString();
+            if (part == u"ok") {
+                QCOMPARE(attribute(c, "http.response.status_code").toString(), QStringLiteral("200"));
+                QVERIFY(!c.contains("status"));
+            } else {
+                QCOMPARE(part, QStringLiteral("busy"));
+                QCOMPARE(attribute(c, "http.response.status_code").toString(), QStringLiteral("503"));
+                QCOMPARE(c.value("status").toObject().value("code").toInt(), 2);
+            }
+        }
+        QVERIFY(ids[0] != ids[1]);
+        // Each part told its upstream its own span as the parent.
+        const QByteArray sentOn = m_up->lastRequest().header("traceparent");
+        QVERIFY2(ids.contains(QString::fromLatin1(sentOn).section(u'-', 2, 2)), sentOn.constData());
+    }
+
+    void stoppingSendsWhatIsQueued()
+    {
+        const QString problems = start(QStringLiteral("{endpoint: %1}").arg(collectorUrl()));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        QCOMPARE(get("/users", { { "traceparent", "00-" + kTrace + "-" + kParent + "-01" } }).status, 200);
+        m_gw->gateway().stop();
+        // No waiting here: stop() returned after the collector took them.
+        QVERIFY(!spanWhere(spansOf(m_bodies), kTrace, 2).isEmpty());
+        QVERIFY(!spanWhere(spansOf(m_bodies), kTrace, 3).isEmpty());
+        QCOMPARE(m_gw->gateway().metrics().sumCounter("portico_otlp_spans_dropped_total"), quint64(0));
+        QCOMPARE(m_gw->gateway().metrics().sumCounter("portico_otlp_spans_exported_total"), quint64(2));
+    }
+
+    void stoppingIsBoundedWhenTheCollectorHangs()
+    {
+        QTcpServer silent; // the kernel accepts the connection; nobody ever answers
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        const QString problems
+            = start(QStringLiteral("{endpoint: \"http://127.0.0.1:%1/v1/traces\"}").arg(silent.serverPort()));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        QCOMPARE(get("/users", { { "traceparent", "00-" + kTrace + "-" + kParent + "-01" } }).status, 200);
+        QElapsedTimer took;
+        took.start();
+        m_gw->gateway().stop();
+        QVERIFY2(took.elapsed() < 4000, qPrintable(QString::number(took.elapsed())));
+        // Lost, and counted: the server span and its client span.
+        QCOMPARE(m_gw->gateway().metrics().sumCounter("portico_otlp_spans_dropped_total"), quint64(2));
+    }
+
+    void hostileTextStaysBoundedAndValidJson()
+    {
+        config::OtlpSettings settings;
+        settings.endpoint = QUrl(collectorUrl());
+        gateway::OtlpExporter exporter(settings, nullptr, std::chrono::hours(1));
+        capture::Exchange x;
+        x.startedAt = QDateTime::currentDateTimeUtc();
+        x.status = 502;
+        x.route = QStringLiteral("r");
+        x.error = QStringLiteral("bad\x01\x1b[31m\n\"\\") + QString(100'000, u'e');
+        std::vector<gateway::UpstreamAttempt> attempts(1);
+        attempts[0].spanId = "2222222222222222";
+        attempts[0].target = QStringLiteral("http://127.0.0.1:9");
+        attempts[0].error = QString(QChar(0)) + QString(50'000, QChar(0x7f));
+        attempts[0].endUs = 10;
+        const QByteArray path
+            = QByteArray("/p\x01\x02\r\n\"\\\xff\xfe\xe2\x82", 12) + QByteArray(200'000, 'a');
+        const gateway::ExchangeSink::Request request { QByteArray(5000, 'G'), path, "127.0.0.1", kTrace,
+            "1111111111111111", "rid", {}, true, &attempts };
+        exporter.exchangeFinished(x, request);
+        exporter.drain(std::chrono::seconds(5)); // also: drain sends without waiting for the timer
+        QCOMPARE(m_bodies.size(), 1);
+        QVERIFY2(m_bodies.first().size() < 24 * 1024, qPrintable(QString::number(m_bodies.first().size())));
+        QJsonParseError error;
+        QJsonDocument::fromJson(m_bodies.first(), &error);
+        QCOMPARE(error.error, QJsonParseError::NoError);
+        const QJsonArray spans = spansOf(m_bodies);
+        QCOMPARE(spans.size(), 2);
+        const QJsonObject server = spanWhere(spans, kTrace, 2);
+        const QString sentPath = attribute(server, "url.path").toString();
+        QVERIFY(sentPath.size() <= gateway::OtlpExporter::kMaxValueChars);
+        QVERIFY(sentPath.startsWith(QStringLiteral("/p\x01\x02\r\n\"\\")));
+        QVERIFY(server.value("status").toObject().value("message").toString().size()
+            <= gateway::OtlpExporter::kMaxValueChars);
+        const QJsonObject client = spanWhere(spans, kTrace, 3);
+        QVERIFY(client.value("status").toObject().value("message").toString().size()
+            <= gateway::OtlpExporter::kMaxValueChars);
+        QCOMPARE(exporter.dropped(), quint64(0));
     }
 
     void unsampledAndRatioZeroSendNothing()
@@ -216,7 +398,7 @@ private Q_SLOTS:
         capture::Exchange x;
         x.startedAt = QDateTime::currentDateTimeUtc();
         gateway::ExchangeSink::Request request { "GET", "/", "127.0.0.1", kTrace, "1111111111111111", "rid",
-            {}, true };
+            {}, true, nullptr };
         // Without the loop running, nothing is sent: the queue fills, then drops.
         for (size_t i = 0; i < gateway::OtlpExporter::kMaxQueued + 10; ++i)
             exporter.exchangeFinished(x, request);
