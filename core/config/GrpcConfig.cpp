@@ -1,5 +1,7 @@
 #include "core/config/GrpcConfig.h"
 
+#include "core/grpc/Transcoder.h"
+
 #include <google/protobuf/descriptor.h>
 
 #include <QFileInfo>
@@ -21,9 +23,12 @@ GrpcSettings parseGrpc(YamlReader &r, const YAML::Node &node, const QString &pat
 RouteGrpc parseRouteGrpc(YamlReader &r, const YAML::Node &node, const QString &path)
 {
     RouteGrpc g;
-    for (const auto &f : r.fields(node, path, QStringLiteral("route grpc"), { "transcode", "services" })) {
+    for (const auto &f :
+         r.fields(node, path, QStringLiteral("route grpc"), { "transcode", "services", "ignore_unknown_fields" })) {
         if (f.key == u"transcode")
             assign(g.transcode, r.boolean(f.value, f.path));
+        else if (f.key == u"ignore_unknown_fields")
+            assign(g.ignoreUnknownFields, r.boolean(f.value, f.path));
         else
             g.services = r.stringList(f.value, f.path);
     }
@@ -48,6 +53,8 @@ WorkspaceTree writeRouteGrpc(const TreeWriter &w, const RouteGrpc &g, const QStr
     if (g.transcode)
         t.insert("transcode", w.scalar(path + ".transcode", WorkspaceTree::boolean(true)));
     t.insert("services", w.list(path + ".services", g.services));
+    if (g.ignoreUnknownFields)
+        t.insert("ignore_unknown_fields", w.scalar(path + ".ignore_unknown_fields", WorkspaceTree::boolean(true)));
     return t;
 }
 
@@ -83,9 +90,6 @@ void validateGrpc(ValidationSink &sink, const Workspace &ws)
         if (!route.grpc)
             continue;
         const QString p = QStringLiteral("routes[%1].grpc").arg(r);
-        if (route.grpc->transcode)
-            sink.add(p + QStringLiteral(".transcode"),
-                QStringLiteral("REST<->gRPC transcoding is not available in this version of Portico"));
         if (route.grpc->services.isEmpty()) {
             sink.add(p, QStringLiteral("missing 'services' in route grpc"), true);
             continue;
@@ -114,6 +118,20 @@ void validateGrpc(ValidationSink &sink, const Workspace &ws)
             sink.add(QStringLiteral("%1.services[%2]").arg(p).arg(s),
                 QStringLiteral("route '%1' names gRPC service '%2', which is not in the schemas (%3)")
                     .arg(route.name, name, options));
+        }
+        if (route.grpc->transcode) {
+            for (const Upstream &u : ws.upstreams) {
+                if (u.name == route.upstream && u.protocol == UpstreamProtocol::Http1)
+                    sink.add(p + QStringLiteral(".transcode"),
+                        QStringLiteral("route '%1' transcodes to gRPC, which needs an HTTP/2 upstream: set "
+                                       "upstreams.%2.protocol to h2c or h2")
+                            .arg(route.name, u.name));
+            }
+            // The route's google.api.http rules must parse and name fields that exist.
+            QString error;
+            if (!grpc::Transcoder::build(ws.grpcSchema, route.grpc->services, route.grpc->ignoreUnknownFields, &error)
+                && !error.contains(QStringLiteral("is not in the schemas")))
+                sink.add(p + QStringLiteral(".transcode"), error);
         }
     }
 }

@@ -199,11 +199,12 @@ struct RouteMatch
     bool operator==(const RouteMatch &) const = default;
 };
 
-// routes[].grpc: the gRPC services a route serves (and, later, REST transcoding to them).
+// routes[].grpc: the gRPC services a route serves, and whether REST requests are transcoded to them.
 struct RouteGrpc
 {
-    bool transcode = false;
+    bool transcode = false; // REST in, gRPC to the upstream (google.api.http rules)
     QStringList services; // full names, "demo.users.v1.Users"
+    bool ignoreUnknownFields = false; // transcoding: JSON/query fields the message lacks are dropped, not a 400
     bool operator==(const RouteGrpc &) const = default;
 };
 

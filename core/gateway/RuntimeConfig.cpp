@@ -124,6 +124,12 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
             if (!error.isEmpty())
                 errors->append(error);
         }
+        if (route.grpc && route.grpc->transcode) {
+            QString error;
+            cr->transcoder = portico::grpc::Transcoder::build(ws.grpcSchema, route.grpc->services, route.grpc->ignoreUnknownFields, &error);
+            if (!cr->transcoder)
+                errors->append(QStringLiteral("route '%1': %2").arg(route.name, error));
+        }
         cr->filters = buildFilterChain(ws, route, services, errors);
         rc->m_routes.push_back(std::move(cr));
     }

@@ -4,6 +4,7 @@
 #include "core/filters/Filter.h"
 #include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/Cluster.h"
+#include "core/grpc/Transcoder.h"
 #include "core/http/PathNormalizer.h"
 
 #include <QHash>
@@ -30,6 +31,7 @@ struct CompiledRoute
     std::shared_ptr<Cluster> cluster;                          // route.upstream
     std::map<QString, std::shared_ptr<Cluster>> versionClusters; // version -> cluster
     std::shared_ptr<const AggregatePlan> aggregate;    // route.aggregate
+    std::shared_ptr<const portico::grpc::Transcoder> transcoder; // route.grpc.transcode
     QByteArray nameBytes;
 };
 

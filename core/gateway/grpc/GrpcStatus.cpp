@@ -89,14 +89,6 @@ QByteArray percentEncodeMessage(QByteArrayView utf8)
     return out;
 }
 
-bool isGrpcContentType(QByteArrayView contentType)
-{
-    const qsizetype semicolon = contentType.indexOf(';');
-    const QByteArray type
-        = (semicolon < 0 ? contentType : contentType.first(semicolon)).trimmed().toByteArray().toLower();
-    return type == "application/grpc" || (type.startsWith("application/grpc+") && type.size() > 17);
-}
-
 http::ResponseHead trailersOnly(const filters::LocalReply &reply)
 {
     http::ResponseHead head;

@@ -50,9 +50,6 @@ std::optional<qint64> parseTimeout(QByteArrayView value);
 // grpc-message's encoding: bytes outside printable ASCII, and '%', as %XX.
 QByteArray percentEncodeMessage(QByteArrayView utf8);
 
-// Whether a request's Content-Type is native gRPC (application/grpc, application/grpc+FMT).
-bool isGrpcContentType(QByteArrayView contentType);
-
 // `reply` as a trailers-only gRPC answer: HTTP 200, application/grpc, grpc-status and
 // grpc-message in the head (which ends the stream), the reply's own fields (WWW-Authenticate,
 // Retry-After, RateLimit-*) kept.

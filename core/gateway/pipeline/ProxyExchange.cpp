@@ -91,7 +91,7 @@ void ProxyExchange::prepare()
     // Exported traces get a CLIENT span per upstream attempt and aggregate part.
     m_recorder.setTraced(m_trace.sampled && m_worker->state().traceSink() != nullptr);
     m_writer.setRequest(&m_requestId, &m_ctx.extraResponseHeaders, m_request.method == "HEAD");
-    m_grpc = grpc::isGrpcContentType(m_request.headers.value("content-type"));
+    m_grpc = grpc::isNativeGrpc(m_request.headers.value("content-type"));
     if (m_grpc) {
         // Malformed values are left to the upstream, which rejects them in its own words.
         if (const auto ms = grpc::parseTimeout(m_request.headers.value("grpc-timeout")))
@@ -143,6 +143,7 @@ void ProxyExchange::start()
     m_request.path = m_match.upstreamPath;
     m_filters.setChain(&m_match.route->filters);
     m_grpcWeb = grpc::GrpcWebBridge::create(m_request);
+    m_transcoding = m_match.route->transcoder != nullptr;
     runFilters();
 }
 
@@ -190,36 +191,13 @@ void ProxyExchange::proceed()
     config::Duration timeout = m_ctx.route->timeout.value_or(cluster->config().responseTimeout);
     if (m_grpcDeadlineMs) // the upstream gets the call's own deadline (grpc-timeout) if it is sooner
         timeout = std::min(timeout, config::Duration(std::max<qint64>(m_grpcDeadlineMs - steadyMs(), 1)));
+    if (m_transcoding) {
+        prepareTranscode(std::move(cluster), timeout);
+        return;
+    }
     m_forward.chunked = m_framing.chunked;
     m_forward.contentLength = m_framing.contentLength;
     m_upstream.start(std::move(cluster), &m_request, &m_forward, m_framing, timeout);
-}
-
-// gRPC-Web to an HTTP/2 upstream becomes native gRPC; to an HTTP/1.1 one it goes as it came.
-bool ProxyExchange::decideGrpcWeb(const Cluster &cluster)
-{
-    QByteArray waiting;
-    const bool paused = m_grpcWeb->waiting() > kHighWater;
-    const bool native = cluster.config().protocol != config::UpstreamProtocol::Http1;
-    if (!m_grpcWeb->decide(native, m_request, m_framing, waiting)) {
-        refuseGrpcWeb();
-        return false;
-    }
-    if (paused)
-        m_down.setReadPaused(false);
-    if (!waiting.isEmpty())
-        m_upstream.sendBody(waiting.constData(), size_t(waiting.size()));
-    if (m_requestComplete && !m_framing.bodyless && !m_grpcWeb->requestEnd()) {
-        refuseGrpcWeb();
-        return false;
-    }
-    return true;
-}
-
-void ProxyExchange::refuseGrpcWeb()
-{
-    sendLocalReply({ 400, QStringLiteral("Bad Request"),
-        QStringLiteral("gRPC-Web request body: %1").arg(m_grpcWeb->requestError()), {}, "bad-grpc-web" });
 }
 
 void ProxyExchange::startAggregate()
@@ -267,6 +245,13 @@ void ProxyExchange::onRequestBody(const char *data, size_t length)
     m_recorder.requestBody(data, length);
     if (m_done)
         return;
+    if (m_transcoding) {
+        if (m_transcode)
+            m_transcode->requestBody(data, length);
+        else
+            m_transcodeEarly.append(data, qsizetype(length));
+        return;
+    }
     if (m_grpcWeb) {
         QByteArray out;
         if (!m_grpcWeb->requestBody(data, length, out)) {
@@ -290,6 +275,11 @@ void ProxyExchange::onRequestComplete()
     m_requestComplete = true;
     if (m_grpcWeb && m_grpcWeb->decided() && !m_done && !m_grpcWeb->requestEnd()) {
         refuseGrpcWeb();
+        return;
+    }
+    if (m_transcoding) {
+        if (m_transcode && !m_done)
+            launchTranscode();
         return;
     }
     if (!m_done)
@@ -349,6 +339,10 @@ void ProxyExchange::onUpstreamInformational(http::ResponseHead &&head)
 
 void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
 {
+    if (m_transcode) {
+        transcodeHead(std::move(head));
+        return;
+    }
     m_response = std::move(head);
     if (m_grpcWeb)
         m_grpcWeb->responseHead(m_response);
@@ -379,6 +373,10 @@ void ProxyExchange::onUpstreamHead(http::ResponseHead &&head)
 
 void ProxyExchange::onUpstreamBody(const char *data, size_t length)
 {
+    if (m_transcode) {
+        transcodeBody(data, length);
+        return;
+    }
     if (m_grpcWeb && m_grpcWeb->translatingResponse() && m_grpcWeb->text()) {
         const QByteArray text = m_grpcWeb->responseBody(data, length);
         deliverBody(text.constData(), size_t(text.size()));
@@ -416,11 +414,15 @@ void ProxyExchange::onUpstreamComplete()
 {
     if (m_done)
         return;
+    if (m_transcode) {
+        finishTranscode();
+        return;
+    }
     m_upstream.releaseAfterResponse();
     if (m_grpcWeb && m_grpcWeb->translatingResponse()) {
         // gRPC-Web: the trailers are the body's last frame.
-        const QByteArray end = m_grpcWeb->responseEnd(m_trailers);
-        m_trailers.clear();
+        const QByteArray end = m_grpcWeb->responseEnd(m_responseTrailers);
+        m_responseTrailers.clear();
         deliverBody(end.constData(), size_t(end.size()));
         if (m_done)
             return;
@@ -547,26 +549,6 @@ void ProxyExchange::failRequest(int status, const QString &detail)
     }
     m_down.closeAfterResponse();
     sendLocalReply({ status, defaultTitle(status), detail, {}, QByteArray::number(status) });
-}
-
-void ProxyExchange::grpcDeadlineExceeded()
-{
-    const QString detail = QStringLiteral("the call's grpc-timeout passed at the gateway");
-    if (!m_writer.started()) {
-        sendLocalReply({ 504, QStringLiteral("Gateway Timeout"), detail, {}, "upstream-timeout" });
-        return;
-    }
-    // Mid-answer (a stream): end the call as its server would have, DEADLINE_EXCEEDED in the
-    // trailers, and reset the upstream's stream.
-    m_upstream.release(false);
-    m_recorder.setError(detail);
-    http::HttpHeaders trailers;
-    trailers.set("grpc-status", QByteArray::number(int(grpc::Status::DeadlineExceeded)));
-    trailers.set("grpc-message", grpc::percentEncodeMessage(detail.toUtf8()));
-    m_down.sendTrailers(trailers);
-    m_writer.endBody();
-    m_down.flush();
-    finish();
 }
 
 void ProxyExchange::finish(const QString &error)

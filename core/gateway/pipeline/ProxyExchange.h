@@ -6,6 +6,7 @@
 #include "core/gateway/UpstreamRequest.h"
 #include "core/gateway/aggregate/AggregateFanout.h"
 #include "core/gateway/grpc/GrpcWebBridge.h"
+#include "core/gateway/grpc/TranscodeBridge.h"
 #include "core/gateway/pipeline/DownstreamStream.h"
 #include "core/gateway/pipeline/ExchangeRecorder.h"
 #include "core/gateway/pipeline/FilterRunner.h"
@@ -13,6 +14,7 @@
 #include "core/gateway/pipeline/UpstreamExchange.h"
 
 #include <memory>
+#include <optional>
 
 namespace portico::gateway {
 
@@ -80,6 +82,15 @@ private:
     void refuseGrpcWeb();
     void finish(const QString &error = {});
     void grpcDeadlineExceeded();
+    // REST <-> gRPC transcoding (ProxyExchangeGrpc.cpp): the route's transcoder picks the method
+    // once the filters passed; the upstream is reached when the whole JSON body is in.
+    void prepareTranscode(std::shared_ptr<Cluster> cluster, config::Duration timeout);
+    void launchTranscode();
+    void transcodeHead(http::ResponseHead &&head);
+    void transcodeBody(const char *data, size_t length);
+    void finishTranscode();
+    void transcodeBroken(const QString &why);
+    void writeStreamHead();
 
     DownstreamStream &m_down;
     Worker *m_worker;
@@ -107,6 +118,14 @@ private:
     // A native gRPC call: the gateway's own answers are gRPC statuses, and its grpc-timeout (an
     // absolute deadline, steady ms; 0 = none) bounds the whole call.
     bool m_grpc = false;
+    // Transcoding: the JSON body is kept here until the method is known, then by the bridge.
+    bool m_transcoding = false;
+    QByteArray m_transcodeEarly;
+    std::unique_ptr<grpc::TranscodeBridge> m_transcode;
+    std::shared_ptr<Cluster> m_transcodeCluster;
+    config::Duration m_transcodeTimeout { 0 };
+    bool m_transcodeLaunched = false;
+    std::optional<QByteArray> m_transcodeUnary; // a unary call's answer, as JSON
     qint64 m_grpcDeadlineMs = 0;
     bool m_prepared = false;
     bool m_requestComplete = false;

@@ -140,10 +140,10 @@ private Q_SLOTS:
             "version: 1\nupstreams: {u: {targets: [{url: \"http://127.0.0.1:1\"}]}}\nroutes:\n"
             "  - {name: r, match: {path: /}, upstream: u, grpc: {}}\n")
                                      << ":4:46: error: missing 'services' in route grpc";
-        QTest::newRow("transcode not yet") << QByteArray(
+        QTest::newRow("misspelt transcode option") << QByteArray(
             "version: 1\nupstreams: {u: {targets: [{url: \"http://127.0.0.1:1\"}]}}\nroutes:\n"
-            "  - {name: r, match: {path: /}, upstream: u, grpc: {transcode: true, services: []}}\n")
-                                           << "error: REST<->gRPC transcoding is not available";
+            "  - {name: r, match: {path: /}, upstream: u, grpc: {transcode: true, ignore_unknown: true, services: [a.B]}}\n")
+                                           << "error: unknown key 'ignore_unknown'";
         QTest::newRow("a directory as a proto") << QByteArray("version: 1\ngrpc:\n  protos: [protos]\n")
                                                 << ":3:12: error: file 'protos' not found";
     }
