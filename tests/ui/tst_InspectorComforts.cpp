@@ -169,6 +169,48 @@ private Q_SLOTS:
         QVERIFY(table->columnWidth(TrafficModel::Path) >= 100);
     }
 
+    // Route and consumer names are read whole ("publ...alog" was public-catalog): the columns widen
+    // to the names shown, up to a limit, the key columns stay in view at 1100 px, and a column the
+    // user sized by hand is left alone.
+    void routeNamesAreNotElided()
+    {
+        QVERIFY(storeExchanges(30, [](int i) {
+            capture::Exchange e = ui::test::makeExchange(i, 200, "{}");
+            e.route = i == 7 ? QStringLiteral("public-catalog") : QStringLiteral("users");
+            e.consumer = i == 9 ? QStringLiteral("integration-partner") : QStringLiteral("alice");
+            if (i == 11) // hostile: a name as long as a path
+                e.route = QString(300, u'r');
+            return e;
+        }));
+        TrafficPage page;
+        page.resize(1100 - 190, 640);
+        page.setSource(m_store.get(), m_path);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 30);
+        TrafficTable *table = page.table();
+        const QFontMetrics metrics(table->font());
+        QTRY_VERIFY(table->columnWidth(TrafficModel::Route)
+            > metrics.horizontalAdvance(QStringLiteral("public-catalog")));
+        QVERIFY(table->columnWidth(TrafficModel::Consumer)
+            > metrics.horizontalAdvance(QStringLiteral("integration-partner")));
+        QCOMPARE(table->columnWidth(TrafficModel::Route), TrafficTable::kMaxNameWidth); // capped
+        const int visible = table->viewport()->width();
+        for (int c : { int(TrafficModel::Status), int(TrafficModel::Duration), int(TrafficModel::Size) })
+            QVERIFY(table->columnViewportPosition(c) + table->columnWidth(c) <= visible);
+        QVERIFY(table->columnWidth(TrafficModel::Path) >= TrafficTable::kMinPathWidth);
+
+        // Sized by hand: new rows do not widen it again.
+        table->horizontalHeader()->resizeSection(TrafficModel::Consumer, 60);
+        QVERIFY(storeExchanges(1, [](int i) {
+            capture::Exchange e = ui::test::makeExchange(i, 200, "{}");
+            e.consumer = QStringLiteral("another-rather-long-consumer");
+            return e;
+        }));
+        QTRY_COMPARE(page.model()->rowCount(), 31);
+        QCOMPARE(table->columnWidth(TrafficModel::Consumer), 60);
+    }
+
     // Check lists (the route's methods) wrap onto more rows in a narrow form instead of being
     // cut ("OPTIONS" read "OF"), and grow taller by as much.
     void checkListsReflow()
