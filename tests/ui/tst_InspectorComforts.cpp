@@ -27,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -123,10 +124,11 @@ private Q_SLOTS:
         {
             TrafficPage page;
             page.table()->setSettings(&settings);
-            // Route and Consumer shown by default; Host, Version, Upstream hidden.
+            // Route and Consumer shown by default; Protocol, Host, Version, Upstream hidden.
             QVERIFY(!page.table()->isColumnHidden(TrafficModel::Route));
             QVERIFY(!page.table()->isColumnHidden(TrafficModel::Consumer));
             QVERIFY(page.table()->isColumnHidden(TrafficModel::Host));
+            QVERIFY(page.table()->isColumnHidden(TrafficModel::Protocol));
             QMenu *columns = page.table()->columnsMenu();
             actionNamed(columns, QStringLiteral("Host"))->setChecked(true);
             actionNamed(columns, QStringLiteral("Consumer"))->setChecked(false);
@@ -180,6 +182,8 @@ private Q_SLOTS:
             e.consumer = i == 9 ? QStringLiteral("integration-partner") : QStringLiteral("alice");
             if (i == 11) // hostile: a name as long as a path
                 e.route = QString(300, u'r');
+            if (i == 12)
+                e.addNote(QString::fromLatin1(capture::kSampleNote));
             return e;
         }));
         TrafficPage page;
@@ -195,6 +199,11 @@ private Q_SLOTS:
         QVERIFY(table->columnWidth(TrafficModel::Consumer)
             > metrics.horizontalAdvance(QStringLiteral("integration-partner")));
         QCOMPARE(table->columnWidth(TrafficModel::Route), TrafficTable::kMaxNameWidth); // capped
+        // The sample tag reaches the view (the model passes the decoration on), the path is whole.
+        const QModelIndex sample = page.model()->index(12, TrafficModel::Path);
+        QVERIFY(!sample.data(Qt::DecorationRole).value<QPixmap>().isNull());
+        QCOMPARE(sample.data().toString(), QStringLiteral("/users/12"));
+        QVERIFY(!page.model()->index(13, TrafficModel::Path).data(Qt::DecorationRole).isValid());
         const int visible = table->viewport()->width();
         for (int c : { int(TrafficModel::Status), int(TrafficModel::Duration), int(TrafficModel::Size) })
             QVERIFY(table->columnViewportPosition(c) + table->columnWidth(c) <= visible);

@@ -244,12 +244,11 @@ void MainWindow::showEvent(QShowEvent *event)
     if (!m_sizeDocks)
         return;
     m_sizeDocks = false;
-    // Four rows of problems to start with (it was 60 px: the title and two lines). Dock sizes only
-    // stick once the shown window is laid out.
+    // Three rows of problems to start with (it was 60 px: the title and two cut lines). Dock sizes
+    // only stick once the shown window is laid out.
     QTimer::singleShot(0, this, [this] {
         // The dock's size includes its title bar.
-        resizeDocks({ m_problemsDock },
-            { m_problemsDock->minimumSizeHint().height() + m_problems->rowHeight() }, Qt::Vertical);
+        resizeDocks({ m_problemsDock }, { m_problemsDock->minimumSizeHint().height() }, Qt::Vertical);
     });
 }
 

@@ -43,12 +43,15 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setStretchLastSection(false);
     horizontalHeader()->setSectionsMovable(true);
     horizontalHeader()->setMinimumSectionSize(40);
-    const int widths[] = { 44, 94, 54, 56, 100, 150, 46, 66, 74, 76, 70, 60, 90 };
+    const int widths[] = { 44, 94, 54, 72, 100, 150, 46, 66, 74, 76, 70, 60, 90 };
     m_fitting = true;
     for (int c = 0; c < model->columnCount(); ++c)
         setColumnWidth(c, c < int(std::size(widths)) ? widths[c] : 80);
     m_fitting = false;
-    for (int c : { int(TrafficModel::Host), int(TrafficModel::Version), int(TrafficModel::Upstream) })
+    // Protocol too: the details say it and protocol:HTTP/2 filters by it; shown, it pushed Consumer
+    // out of a 1280 px window.
+    for (int c : { int(TrafficModel::Protocol), int(TrafficModel::Host), int(TrafficModel::Version),
+             int(TrafficModel::Upstream) })
         setColumnHidden(c, true);
     horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(horizontalHeader(), &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {

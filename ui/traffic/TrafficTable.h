@@ -13,7 +13,8 @@ class TrafficModel;
 // while "follow live" is on (scrolling up turns it off, scrolling back to the bottom turns it on).
 // The path column takes the room that is left and is elided in the middle, so that the key
 // columns (status, duration, size) stay in view on a narrow window. Columns are chosen from the
-// header's context menu and remembered (setSettings()); Host, Version and Upstream start hidden.
+// header's context menu and remembered (setSettings()); Protocol, Host, Version and Upstream start
+// hidden.
 // The Route and Consumer columns widen to the longest name shown (up to kMaxNameWidth), so a
 // route's name is read whole, until the user sizes the column by hand.
 class TrafficTable final : public QTableView
