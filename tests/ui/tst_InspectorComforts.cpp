@@ -204,6 +204,9 @@ private Q_SLOTS:
         QVERIFY(!sample.data(Qt::DecorationRole).value<QPixmap>().isNull());
         QCOMPARE(sample.data().toString(), QStringLiteral("/users/12"));
         QVERIFY(!page.model()->index(13, TrafficModel::Path).data(Qt::DecorationRole).isValid());
+        // Sizes in short units ("684 B", not "684 bytes") keep that column narrow.
+        QVERIFY2(page.model()->index(0, TrafficModel::Size).data().toString().endsWith(QStringLiteral(" B")),
+            qPrintable(page.model()->index(0, TrafficModel::Size).data().toString()));
         const int visible = table->viewport()->width();
         for (int c : { int(TrafficModel::Status), int(TrafficModel::Duration), int(TrafficModel::Size) })
             QVERIFY(table->columnViewportPosition(c) + table->columnWidth(c) <= visible);

@@ -101,7 +101,10 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         case C::Duration:
             return formatDurationUs(r.durationUs);
         case C::Size:
-            return QLocale().formattedDataSize(r.responseBytes, 1, QLocale::DataSizeTraditionalFormat);
+            // "684 B", not "684 bytes": the column stays narrow enough for a laptop's window.
+            return r.responseBytes < 1024
+                ? QStringLiteral("%1 B").arg(r.responseBytes)
+                : QLocale().formattedDataSize(r.responseBytes, 1, QLocale::DataSizeTraditionalFormat);
         case C::Route:
             return r.route;
         case C::Consumer:

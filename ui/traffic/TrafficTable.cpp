@@ -43,7 +43,7 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setStretchLastSection(false);
     horizontalHeader()->setSectionsMovable(true);
     horizontalHeader()->setMinimumSectionSize(40);
-    const int widths[] = { 44, 94, 54, 72, 100, 150, 46, 66, 74, 76, 70, 60, 90 };
+    const int widths[] = { 44, 94, 54, 72, 100, 150, 46, 66, 60, 76, 70, 60, 90 };
     m_fitting = true;
     for (int c = 0; c < model->columnCount(); ++c)
         setColumnWidth(c, c < int(std::size(widths)) ? widths[c] : 80);
