@@ -179,8 +179,9 @@ void SectionPage::fitColumns()
     if (last < 0)
         return;
     // The last column stretches over what is left; it needs its contents' width too.
-    const int room = m_table->viewport()->width()
-        - std::min(static_cast<QAbstractItemView *>(m_table)->sizeHintForColumn(last), 220);
+    const int lastWidth = std::max(static_cast<QAbstractItemView *>(m_table)->sizeHintForColumn(last),
+        m_table->horizontalHeader()->sectionSizeHint(last));
+    const int room = m_table->viewport()->width() - std::min(lastWidth, 220);
     while (total > room) {
         int widest = -1;
         int second = kMinColumn;
