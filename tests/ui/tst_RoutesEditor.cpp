@@ -224,10 +224,14 @@ private Q_SLOTS:
         QVERIFY(table->columnWidth(0) > names);
         for (int c = 0; c < last; ++c)
             QVERIFY(table->columnWidth(c) >= 60);
+        // The last column reaches the table's right edge (it stretches).
+        QCOMPARE(table->columnViewportPosition(last) + table->columnWidth(last), table->viewport()->width());
         // Wider again: the columns get their room back.
         const int match = table->columnWidth(1);
         page.resize(1800, 500);
         QTRY_VERIFY(table->columnWidth(1) > match);
+        QTRY_COMPARE(
+            table->columnViewportPosition(last) + table->columnWidth(last), table->viewport()->width());
     }
 };
 

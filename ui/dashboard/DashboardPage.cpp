@@ -92,9 +92,8 @@ DashboardPage::DashboardPage(QWidget *parent)
     latChart->legend()->show();
     latChart->legend()->setAlignment(Qt::AlignTop);
     slideWindow(QDateTime::currentDateTime());
-    auto *gapsNote = new QLabel(tr("No line where no request was answered: a second without traffic has no "
-                                   "latency or error rate (requests/s reads 0). Every line breaks while the "
-                                   "gateway is stopped."),
+    auto *gapsNote = new QLabel(tr("A gap: no request was answered, so no latency or error rate (requests/s "
+                                   "reads 0). Every line breaks while the gateway is stopped."),
         this);
     gapsNote->setObjectName(QStringLiteral("gapsNote"));
     gapsNote->setWordWrap(true);

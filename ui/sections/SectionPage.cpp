@@ -64,7 +64,9 @@ SectionPage::SectionPage(
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The last column takes what the others leave (fitColumns(), on every resize): the header's
+    // own stretch kept a width from before when the table was too narrow for it.
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setHighlightSections(false);
     // Cells are left-aligned: a centred title over the stretched last column sat far from its
@@ -169,16 +171,16 @@ void SectionPage::addBelowForm(QWidget *widget)
 
 void SectionPage::fitColumns()
 {
-    m_table->resizeColumnsToContents();
     const int last = m_model->columnCount() - 1;
     int total = 0;
     for (int c = 0; c < last; ++c) {
+        m_table->resizeColumnToContents(c);
         m_table->setColumnWidth(c, std::clamp(m_table->columnWidth(c), 60, 220));
         total += m_table->columnWidth(c);
     }
     if (last < 0)
         return;
-    // The last column stretches over what is left; it needs its contents' width too.
+    // The last column gets what is left, at least its contents' width.
     const int lastWidth = std::max(static_cast<QAbstractItemView *>(m_table)->sizeHintForColumn(last),
         m_table->horizontalHeader()->sectionSizeHint(last));
     const int room = m_table->viewport()->width() - std::min(lastWidth, 220);
@@ -202,6 +204,7 @@ void SectionPage::fitColumns()
         m_table->setColumnWidth(widest, w - std::min(give, w - kMinColumn));
         total -= std::min(give, w - kMinColumn);
     }
+    m_table->setColumnWidth(last, std::max(std::min(lastWidth, 220), m_table->viewport()->width() - total));
 }
 
 bool SectionPage::eventFilter(QObject *watched, QEvent *event)
