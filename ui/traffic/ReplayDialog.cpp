@@ -70,10 +70,12 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, const ReplayWorksp
     QStringList restored;
     for (const QString &note : m_restored.notes)
         restored << QStringLiteral("• ") + note;
-    m_restoredNote->setText(tr("Restored, as a plain replay would (the capture had redacted them):\n%1")
-                                .arg(restored.join(u'\n')));
-    m_restoredNote->setToolTip(tr("Sent as shown. Edit or delete the value to send something else; a "
-                                  "different URL gets it too."));
+    // Said where it is seen, not in a tooltip: the key goes to whatever URL is typed above.
+    m_restoredNote->setText(
+        tr("Restored, as a plain replay would (the capture had redacted them); sent as shown, "
+           "to the URL above, even if you change it:\n%1")
+            .arg(restored.join(u'\n')));
+    m_restoredNote->setToolTip(tr("Edit or delete the value to send something else."));
     m_restoredNote->setVisible(!m_restored.notes.isEmpty());
     m_body->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_body->setPlainText(QString::fromUtf8(original.requestBody));
