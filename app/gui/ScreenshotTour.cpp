@@ -1,5 +1,6 @@
 #include "ScreenshotTour.h"
 
+#include "ui/main/MainActions.h"
 #include "ui/main/MainWindow.h"
 #include "ui/sections/SectionPage.h"
 #include "ui/traffic/ExchangeDetails.h"
@@ -37,6 +38,18 @@ void ScreenshotTour::start()
     m_dir.mkpath(QStringLiteral("."));
     // A fixed size, whatever layout was saved before: the README shows all shots side by side.
     m_window->resize(1280, 800);
+    // With time enough, the sample traffic pauses for kPauseMs and resumes kResumeMs before the
+    // first shot: the dashboard shows how an idle stretch looks (a gap in latency and errors).
+    if (m_warmupMs >= kPauseMs + kResumeMs + 20'000) {
+        QAction *sample = m_window->actions()->sampleTraffic;
+        auto set = [sample](bool on) {
+            sample->setChecked(on);
+            std::printf("sample traffic %s\n", on ? "resumed" : "paused");
+            std::fflush(stdout);
+        };
+        QTimer::singleShot(m_warmupMs - kPauseMs - kResumeMs, this, [set] { set(false); });
+        QTimer::singleShot(m_warmupMs - kResumeMs, this, [set] { set(true); });
+    }
     QTimer::singleShot(m_warmupMs, this, &ScreenshotTour::showNext);
 }
 

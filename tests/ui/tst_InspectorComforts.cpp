@@ -27,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QPixmap>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollBar>
@@ -123,10 +124,11 @@ private Q_SLOTS:
         {
             TrafficPage page;
             page.table()->setSettings(&settings);
-            // Route and Consumer shown by default; Host, Version, Upstream hidden.
+            // Route and Consumer shown by default; Protocol, Host, Version, Upstream hidden.
             QVERIFY(!page.table()->isColumnHidden(TrafficModel::Route));
             QVERIFY(!page.table()->isColumnHidden(TrafficModel::Consumer));
             QVERIFY(page.table()->isColumnHidden(TrafficModel::Host));
+            QVERIFY(page.table()->isColumnHidden(TrafficModel::Protocol));
             QMenu *columns = page.table()->columnsMenu();
             actionNamed(columns, QStringLiteral("Host"))->setChecked(true);
             actionNamed(columns, QStringLiteral("Consumer"))->setChecked(false);
@@ -167,6 +169,58 @@ private Q_SLOTS:
         }
         QCOMPARE(table->textElideMode(), Qt::ElideMiddle);
         QVERIFY(table->columnWidth(TrafficModel::Path) >= 100);
+    }
+
+    // Route and consumer names are read whole ("publ...alog" was public-catalog): the columns widen
+    // to the names shown, up to a limit, the key columns stay in view at 1100 px, and a column the
+    // user sized by hand is left alone.
+    void routeNamesAreNotElided()
+    {
+        QVERIFY(storeExchanges(30, [](int i) {
+            capture::Exchange e = ui::test::makeExchange(i, 200, "{}");
+            e.route = i == 7 ? QStringLiteral("public-catalog") : QStringLiteral("users");
+            e.consumer = i == 9 ? QStringLiteral("integration-partner") : QStringLiteral("alice");
+            if (i == 11) // hostile: a name as long as a path
+                e.route = QString(300, u'r');
+            if (i == 12)
+                e.addNote(QString::fromLatin1(capture::kSampleNote));
+            return e;
+        }));
+        TrafficPage page;
+        page.resize(1100 - 190, 640);
+        page.setSource(m_store.get(), m_path);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE(page.model()->rowCount(), 30);
+        TrafficTable *table = page.table();
+        const QFontMetrics metrics(table->font());
+        QTRY_VERIFY(table->columnWidth(TrafficModel::Route)
+            > metrics.horizontalAdvance(QStringLiteral("public-catalog")));
+        QVERIFY(table->columnWidth(TrafficModel::Consumer)
+            > metrics.horizontalAdvance(QStringLiteral("integration-partner")));
+        QCOMPARE(table->columnWidth(TrafficModel::Route), TrafficTable::kMaxNameWidth); // capped
+        // The sample tag reaches the view (the model passes the decoration on), the path is whole.
+        const QModelIndex sample = page.model()->index(12, TrafficModel::Path);
+        QVERIFY(!sample.data(Qt::DecorationRole).value<QPixmap>().isNull());
+        QCOMPARE(sample.data().toString(), QStringLiteral("/users/12"));
+        QVERIFY(!page.model()->index(13, TrafficModel::Path).data(Qt::DecorationRole).isValid());
+        // Sizes in short units ("684 B", not "684 bytes") keep that column narrow.
+        QVERIFY2(page.model()->index(0, TrafficModel::Size).data().toString().endsWith(QStringLiteral(" B")),
+            qPrintable(page.model()->index(0, TrafficModel::Size).data().toString()));
+        const int visible = table->viewport()->width();
+        for (int c : { int(TrafficModel::Status), int(TrafficModel::Duration), int(TrafficModel::Size) })
+            QVERIFY(table->columnViewportPosition(c) + table->columnWidth(c) <= visible);
+        QVERIFY(table->columnWidth(TrafficModel::Path) >= TrafficTable::kMinPathWidth);
+
+        // Sized by hand: new rows do not widen it again.
+        table->horizontalHeader()->resizeSection(TrafficModel::Consumer, 60);
+        QVERIFY(storeExchanges(1, [](int i) {
+            capture::Exchange e = ui::test::makeExchange(i, 200, "{}");
+            e.consumer = QStringLiteral("another-rather-long-consumer");
+            return e;
+        }));
+        QTRY_COMPARE(page.model()->rowCount(), 31);
+        QCOMPARE(table->columnWidth(TrafficModel::Consumer), 60);
     }
 
     // Check lists (the route's methods) wrap onto more rows in a narrow form instead of being

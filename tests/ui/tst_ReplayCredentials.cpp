@@ -13,10 +13,14 @@
 #include "support/LoopbackUpstream.h"
 #include "tests/ui/CredentialAnswer.h"
 #include "ui/gateway/GatewayController.h"
+#include "ui/models/RowsModel.h"
+#include "ui/traffic/ReplayDialog.h"
 #include "ui/traffic/TrafficModel.h"
 #include "ui/traffic/TrafficPage.h"
 #include "ui/traffic/TrafficTable.h"
+#include "ui/widgets/RowsEditor.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QDir>
 #include <QJsonDocument>
@@ -29,6 +33,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 
 using namespace portico;
 using namespace portico::ui;
@@ -136,6 +141,60 @@ routes:
         QVERIFY(captureFilesHoldNo("alice-gui-key"));
     }
 
+    // Edit & Resend shows exactly what goes out: alice's restored key in its row, named as
+    // restored, and the new row says so; a value the user changes is theirs (no such note).
+    void editAndResendShowsTheRestoredKey()
+    {
+        const qint64 original = call("/api/users/5", { { "X-API-Key", "alice-gui-key" } }, 200);
+        QList<QStringList> shown;
+        QString note;
+        bool noteVisible = false;
+        resendWith(original, [&](ReplayDialog &d) {
+            shown = d.headersEditor()->model()->rows();
+            note = d.restoredNote()->text();
+            noteVisible = d.restoredNote()->isVisibleTo(&d);
+        });
+        capture::Exchange result = resendResult();
+        QVERIFY(shown.contains(QStringList { QStringLiteral("X-API-Key"), QStringLiteral("alice-gui-key") }));
+        for (const QStringList &row : shown)
+            QVERIFY2(row.value(1) != QStringLiteral("[redacted]"), qPrintable(row.join(u':')));
+        QVERIFY(noteVisible);
+        QVERIFY2(
+            note.contains(QStringLiteral("header X-API-Key restored from the workspace: consumer alice's "
+                                         "API key")),
+            qPrintable(note));
+        QCOMPARE(result.status, 200);
+        QCOMPARE(stored(result.id).consumer, QStringLiteral("alice"));
+        QVERIFY(
+            stored(result.id).notes.contains(QStringLiteral("header X-API-Key restored from the workspace")));
+
+        // The user types another key: it is sent as typed and not called restored.
+        resendWith(original, [](ReplayDialog &d) {
+            QList<QStringList> rows = d.headersEditor()->model()->rows();
+            for (QStringList &row : rows) {
+                if (row.value(0) == QStringLiteral("X-API-Key"))
+                    row[1] = QStringLiteral("not-a-key");
+            }
+            d.headersEditor()->model()->setRows(rows);
+        });
+        result = resendResult();
+        QCOMPARE(result.status, 401);
+        QVERIFY(!stored(result.id).notes.contains(QStringLiteral("restored")));
+        QVERIFY(captureFilesHoldNo("alice-gui-key"));
+
+        // Without a workspace nothing is restored: the row reads [redacted] and the note is hidden.
+        m_withWorkspace = false;
+        resendWith(
+            original,
+            [&](ReplayDialog &d) {
+                shown = d.headersEditor()->model()->rows();
+                noteVisible = d.restoredNote()->isVisibleTo(&d);
+            },
+            false);
+        QVERIFY(shown.contains(QStringList { QStringLiteral("X-API-Key"), QStringLiteral("[redacted]") }));
+        QVERIFY(!noteVisible);
+    }
+
     // A JWT is not in the workspace: asked for, remembered for the session when asked to.
     void aTokenIsAskedForAndRemembered()
     {
@@ -238,6 +297,43 @@ routes:
     }
 
 private:
+    // Opens Edit & Resend on `id`, lets `look` read or edit the dialog, then sends (or cancels).
+    void resendWith(qint64 id, std::function<void(ReplayDialog &)> look, bool send = true)
+    {
+        m_page->table()->clearSelection();
+        m_page->table()->selectRow(m_page->model()->rowOfId(id));
+        m_replayed = std::make_unique<QSignalSpy>(m_page.get(), &TrafficPage::replayed);
+        bool seen = false;
+        auto *timer = new QTimer(this);
+        timer->setInterval(20);
+        connect(timer, &QTimer::timeout, this, [timer, look, send, &seen] {
+            auto *dialog = qobject_cast<ReplayDialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            timer->stop();
+            timer->deleteLater();
+            look(*dialog);
+            seen = true;
+            send ? dialog->accept() : dialog->reject();
+        });
+        timer->start();
+        m_page->editAndResend(); // modal: returns once the dialog is answered
+        QVERIFY(seen);
+    }
+
+    capture::Exchange resendResult()
+    {
+        if (!m_replayed || (m_replayed->isEmpty() && !m_replayed->wait(5000)))
+            return {};
+        capture::CaptureStore *store = m_gateway->captureStore();
+        (void)QTest::qWaitFor([&] {
+            store->flush();
+            return store->storedRows() > m_rows;
+        });
+        m_rows = store->storedRows();
+        return m_replayed->first().first().value<capture::Exchange>();
+    }
+
     qint64 call(const char *pathAndQuery, const QList<std::pair<QByteArray, QByteArray>> &headers, int status)
     {
         QNetworkAccessManager nam;
@@ -311,6 +407,7 @@ private:
     std::unique_ptr<GatewayController> m_gateway;
     std::unique_ptr<TrafficPage> m_page;
     bool m_withWorkspace = true;
+    std::unique_ptr<QSignalSpy> m_replayed;
     quint64 m_rows = 0;
 };
 

@@ -20,6 +20,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QSignalSpy>
+#include <QTableView>
 #include <QTest>
 #include <QToolButton>
 #include <QUndoStack>
@@ -193,6 +194,44 @@ private Q_SLOTS:
         QVERIFY(!doc.isModified());
         doc.undoStack()->undo(); // the reload is one undoable step
         QCOMPARE(doc.workspace().routes.at(0).match.path, QStringLiteral("/users"));
+    }
+
+    // At 1100 px the list pane is narrow: the route's name is read whole ("public-catalog") and
+    // every column stays in view, the long ones (match, backend) elided instead.
+    void namesStayWholeInANarrowList()
+    {
+        const QString yaml = QString::fromUtf8(kYaml)
+            + QStringLiteral(
+                "  - {name: public-catalog, match: {path: /catalog/very/long/prefix/of/the/public/api, "
+                "methods: [GET, POST, PUT, PATCH, DELETE]}, upstream: orders, auth: [keys]}\n");
+        test::TempWorkspace tmp;
+        WorkspaceDocument doc;
+        config::Diagnostics errors;
+        QVERIFY(doc.open(tmp.writeWorkspace(yaml), &errors));
+        SectionPage page(QStringLiteral("Routes"), {}, new RoutesModel(&doc), new RouteForm(&doc));
+        page.resize(1100 - 190, 500);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTableView *table = page.table();
+        const int names = table->fontMetrics().horizontalAdvance(QStringLiteral("public-catalog"));
+        const int last = page.model()->columnCount() - 1;
+        QTRY_VERIFY2(table->columnViewportPosition(last)
+                    + static_cast<QAbstractItemView *>(table)->sizeHintForColumn(last)
+                <= table->viewport()->width() + 2,
+            qPrintable(QStringLiteral("the last column starts at %1 of %2")
+                           .arg(table->columnViewportPosition(last))
+                           .arg(table->viewport()->width())));
+        QVERIFY(table->columnWidth(0) > names);
+        for (int c = 0; c < last; ++c)
+            QVERIFY(table->columnWidth(c) >= 60);
+        // The last column reaches the table's right edge (it stretches).
+        QCOMPARE(table->columnViewportPosition(last) + table->columnWidth(last), table->viewport()->width());
+        // Wider again: the columns get their room back.
+        const int match = table->columnWidth(1);
+        page.resize(1800, 500);
+        QTRY_VERIFY(table->columnWidth(1) > match);
+        QTRY_COMPARE(
+            table->columnViewportPosition(last) + table->columnWidth(last), table->viewport()->width());
     }
 };
 

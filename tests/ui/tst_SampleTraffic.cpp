@@ -15,6 +15,7 @@
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPixmap>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -113,15 +114,19 @@ routes:
         QCOMPARE(count(reader, QStringLiteral("sample:false")), 1);
         QVERIFY(!capture::FilterExpression::parse(QStringLiteral("sample:maybe")));
 
-        // The table shows the tag.
+        // The table shows the tag as a small icon before the path, which keeps its whole width.
         const QList<capture::ExchangeSummary> rows = reader.list({}, 2);
         QCOMPARE(rows.size(), 2);
         QVERIFY(!rows.at(0).sample); // the made-up one, newest
         QVERIFY(rows.at(1).sample);
-        QVERIFY(trafficCell(rows.at(1), TrafficModel::Path, Qt::DisplayRole)
-                    .toString()
-                    .startsWith(u"⟨sample⟩ /"));
-        QVERIFY(!trafficCell(rows.at(0), TrafficModel::Path, Qt::DisplayRole).toString().contains(u"sample"));
+        QCOMPARE(trafficCell(rows.at(1), TrafficModel::Path, Qt::DisplayRole).toString(), rows.at(1).path);
+        const QPixmap tag = trafficCell(rows.at(1), TrafficModel::Path, Qt::DecorationRole).value<QPixmap>();
+        QVERIFY(!tag.isNull());
+        QVERIFY(tag.deviceIndependentSize().width() <= 16);
+        QVERIFY(
+            trafficCell(rows.at(1), TrafficModel::Path, Qt::ToolTipRole).toString().contains(u"sample:true"));
+        QCOMPARE(trafficCell(rows.at(0), TrafficModel::Path, Qt::DisplayRole).toString(), rows.at(0).path);
+        QVERIFY(!trafficCell(rows.at(0), TrafficModel::Path, Qt::DecorationRole).isValid());
 
         // Another workspace is not the demo: nothing is sent.
         const auto other = config::loadWorkspaceText(

@@ -1,6 +1,7 @@
 // Small but visible: Export saves where the user works and says it saved, the nginx header
 // points at documentation that is installed, the View menu keeps "Consumers & Keys" and lists
-// Problems once, and Help has the documentation, the shortcuts and the filter language.
+// Problems once, and Help has the documentation, the shortcuts and the filter language. The
+// Problems dock shows three rows at least, at 1100x700 too.
 
 #include "core/capture/FilterExpression.h"
 #include "core/config/WorkspaceLoader.h"
@@ -11,12 +12,15 @@
 #include "ui/main/HelpPages.h"
 #include "ui/main/MainActions.h"
 #include "ui/main/MainWindow.h"
+#include "ui/main/ProblemsPanel.h"
 
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenu>
 #include <QSettings>
 #include <QStandardPaths>
@@ -156,6 +160,35 @@ private Q_SLOTS:
         QVERIFY(shown);
         QVERIFY(
             shown->findChild<QTextBrowser *>()->toPlainText().contains(QStringLiteral("Getting started")));
+    }
+
+    // The dock was 60 px: its title and two lines, a problem half cut. Now three rows at least, on
+    // a 1100x700 window as well.
+    void problemsDockShowsRows()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("portico.yaml"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly) && f.write(kWorkspace) == kWorkspace.size());
+        f.close();
+        QSettings settings(dir.filePath(QStringLiteral("settings.ini")), QSettings::IniFormat);
+        Application app(&settings);
+        app.start(path);
+        MainWindow *window = app.window();
+        window->resize(1100, 700);
+        QVERIFY(QTest::qWaitForWindowExposed(window));
+        ProblemsPanel *problems = window->problems();
+        auto *dock = window->findChild<QDockWidget *>(QStringLiteral("problemsDock"));
+        QVERIFY(dock && dock->isVisible());
+        const int row = problems->rowHeight();
+        QVERIFY(row >= problems->list()->fontMetrics().height());
+        QTRY_VERIFY2(problems->list()->viewport()->height() >= 3 * row,
+            qPrintable(
+                QStringLiteral("%1 px for rows of %2").arg(problems->list()->viewport()->height()).arg(row)));
+        QVERIFY(problems->list()->minimumHeight() >= 3 * row);
+        // Dragged smaller, it stops at three rows.
+        window->resizeDocks({ dock }, { 10 }, Qt::Vertical);
+        QTRY_VERIFY(problems->list()->viewport()->height() >= 3 * row - 2);
     }
 };
 

@@ -2,20 +2,22 @@
 
 #include "core/capture/CaptureStore.h"
 #include "core/common/Metrics.h"
+#include "ui/dashboard/GapSeries.h"
 
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeAxis>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineSeries>
 #include <QLocale>
 #include <QTableWidget>
 #include <QTimer>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
 
@@ -34,19 +36,10 @@ QLabel *tile(QWidget *parent, QGridLayout *grid, int column, const QString &capt
     label->setStyleSheet(QStringLiteral("color: #6b7280;"));
     layout->addWidget(value);
     layout->addWidget(label);
-    box->setStyleSheet(QStringLiteral("#dashboardTile { background: white; border: 1px solid #e3e5ea; border-radius: 6px; }"));
+    box->setStyleSheet(QStringLiteral(
+        "#dashboardTile { background: white; border: 1px solid #e3e5ea; border-radius: 6px; }"));
     grid->addWidget(box, 0, column);
     return value;
-}
-
-QLineSeries *series(const QString &name, const QColor &color)
-{
-    auto *s = new QLineSeries;
-    s->setName(name);
-    QPen pen(color);
-    pen.setWidthF(2);
-    s->setPen(pen);
-    return s;
 }
 
 } // namespace
@@ -55,11 +48,6 @@ DashboardPage::DashboardPage(QWidget *parent)
     : QWidget(parent)
     , m_timer(new QTimer(this))
     , m_route(new QComboBox(this))
-    , m_rps(series(tr("requests/s"), QColor(0x4f, 0x46, 0xe5)))
-    , m_errors(series(tr("5xx %"), QColor(0xdc, 0x26, 0x26)))
-    , m_p50(series(QStringLiteral("p50"), QColor(0x22, 0xc5, 0x5e)))
-    , m_p95(series(QStringLiteral("p95"), QColor(0xf5, 0x9e, 0x0b)))
-    , m_p99(series(QStringLiteral("p99"), QColor(0xdc, 0x26, 0x26)))
     , m_consumers(new QTableWidget(this))
 {
     auto *title = new QLabel(tr("Dashboard"), this);
@@ -78,30 +66,38 @@ DashboardPage::DashboardPage(QWidget *parent)
     m_authFailures = tile(this, tiles, 2, tr("auth failures (401/403)"));
 
     QChart *rpsChart = makeChart(tr("Requests per second"), &m_rpsAxis);
-    rpsChart->addSeries(m_rps);
     QChart *errChart = makeChart(tr("Server errors (5xx, %)"), &m_errorsAxis);
-    errChart->addSeries(m_errors);
     QChart *latChart = makeChart(tr("Latency (ms)"), &m_latencyAxis);
-    for (QLineSeries *s : { m_p50, m_p95, m_p99 })
-        latChart->addSeries(s);
     m_errorsAxis->setRange(0, 100);
-    auto attach = [this](QChart *chart, QValueAxis *y) {
-        auto *x = new QValueAxis;
-        x->setRange(0, kPoints);
-        x->setLabelsVisible(false);
-        x->setGridLineVisible(false);
+    auto timeAxis = [this](QChart *chart) {
+        auto *x = new QDateTimeAxis;
+        x->setFormat(QStringLiteral("HH:mm:ss"));
+        x->setTickCount(5); // every 30 s of the two minutes
+        x->setGridLineColor(QColor(0xee, 0xef, 0xf2));
         chart->addAxis(x, Qt::AlignBottom);
         m_xAxes << x;
-        for (QAbstractSeries *s : chart->series()) {
-            s->attachAxis(x);
-            s->attachAxis(y);
-        }
+        return x;
     };
-    attach(rpsChart, m_rpsAxis);
-    attach(errChart, m_errorsAxis);
-    attach(latChart, m_latencyAxis);
+    m_rps = std::make_unique<GapSeries>(
+        rpsChart, timeAxis(rpsChart), m_rpsAxis, tr("requests/s"), QColor(0x4f, 0x46, 0xe5));
+    m_errors = std::make_unique<GapSeries>(
+        errChart, timeAxis(errChart), m_errorsAxis, tr("5xx %"), QColor(0xdc, 0x26, 0x26));
+    QDateTimeAxis *latX = timeAxis(latChart);
+    m_p50 = std::make_unique<GapSeries>(
+        latChart, latX, m_latencyAxis, QStringLiteral("p50"), QColor(0x22, 0xc5, 0x5e));
+    m_p95 = std::make_unique<GapSeries>(
+        latChart, latX, m_latencyAxis, QStringLiteral("p95"), QColor(0xf5, 0x9e, 0x0b));
+    m_p99 = std::make_unique<GapSeries>(
+        latChart, latX, m_latencyAxis, QStringLiteral("p99"), QColor(0xdc, 0x26, 0x26));
     latChart->legend()->show();
     latChart->legend()->setAlignment(Qt::AlignTop);
+    slideWindow(QDateTime::currentDateTime());
+    auto *gapsNote = new QLabel(tr("A gap: no request was answered, so no latency or error rate (requests/s "
+                                   "reads 0). Every line breaks while the gateway is stopped."),
+        this);
+    gapsNote->setObjectName(QStringLiteral("gapsNote"));
+    gapsNote->setWordWrap(true);
+    gapsNote->setStyleSheet(QStringLiteral("color: #6b7280;"));
 
     auto view = [this](QChart *c) {
         auto *v = new QChartView(c, this);
@@ -126,14 +122,32 @@ DashboardPage::DashboardPage(QWidget *parent)
     layout->addLayout(top);
     layout->addLayout(tiles);
     layout->addLayout(grid, 1);
+    layout->addWidget(gapsNote);
 
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &DashboardPage::sampleNow);
     connect(m_route, &QComboBox::activated, this, [this] {
-        for (QLineSeries *s : { m_rps, m_errors, m_p50, m_p95, m_p99 })
-            s->clear();
-        m_tick = 0;
+        for (GapSeries *line : lines())
+            line->clear();
     });
+}
+
+DashboardPage::~DashboardPage() = default;
+
+QList<GapSeries *> DashboardPage::lines() const
+{
+    return { m_rps.get(), m_errors.get(), m_p50.get(), m_p95.get(), m_p99.get() };
+}
+
+const GapSeries *DashboardPage::latencyLine(int which) const
+{
+    return which == 0 ? m_p50.get() : which == 1 ? m_p95.get() : m_p99.get();
+}
+
+void DashboardPage::breakLines()
+{
+    for (GapSeries *line : lines())
+        line->gap();
 }
 
 QChart *DashboardPage::makeChart(const QString &title, QValueAxis **axisY)
@@ -156,6 +170,7 @@ void DashboardPage::setMetrics(MetricsRegistry *metrics)
     m_metrics = metrics;
     m_sampler.reset();
     m_clock.start();
+    breakLines(); // no line across the time the gateway was not running
     if (metrics) {
         m_sampler.sample(*metrics, 1.0); // baseline: the next sample shows only new traffic
         m_timer->start();
@@ -168,7 +183,8 @@ void DashboardPage::setCaptureStore(capture::CaptureStore *store)
 {
     disconnect(m_feed);
     if (store)
-        m_feed = connect(store, &capture::CaptureStore::exchangesStored, this, &DashboardPage::countConsumers);
+        m_feed
+            = connect(store, &capture::CaptureStore::exchangesStored, this, &DashboardPage::countConsumers);
 }
 
 void DashboardPage::sampleNow()
@@ -184,37 +200,38 @@ void DashboardPage::sampleNow()
         if (m_route->findData(r) < 0)
             m_route->addItem(r, r);
     }
-    addPoint(route.isEmpty() ? s.overall : s.routes.value(route));
+    addSample(QDateTime::currentDateTime(), route.isEmpty() ? s.overall : s.routes.value(route));
     m_total->setText(QLocale().toString(s.totalRequests));
     m_rateLimited->setText(QLocale().toString(s.rateLimited));
     m_authFailures->setText(QLocale().toString(s.authFailures));
 }
 
-void DashboardPage::addPoint(const MetricsSampler::Figures &f)
+void DashboardPage::addSample(const QDateTime &at, const MetricsSampler::Figures &f)
 {
-    const qreal x = m_tick++;
-    m_rps->append(x, f.requestsPerSecond);
-    m_errors->append(x, f.errorRate * 100.0);
-    m_p50->append(x, f.p50 * 1000.0);
-    m_p95->append(x, f.p95 * 1000.0);
-    m_p99->append(x, f.p99 * 1000.0);
-    const qreal first = std::max<qreal>(0, x - kPoints);
-    for (QLineSeries *s : { m_rps, m_errors, m_p50, m_p95, m_p99 }) {
-        while (s->count() > kPoints + 1)
-            s->remove(0);
+    const qint64 ms = at.toMSecsSinceEpoch();
+    m_rps->append(ms, f.requestsPerSecond);
+    if (f.requests > 0) {
+        m_errors->append(ms, f.errorRate * 100.0);
+        m_p50->append(ms, f.p50 * 1000.0);
+        m_p95->append(ms, f.p95 * 1000.0);
+        m_p99->append(ms, f.p99 * 1000.0);
+    } else {
+        // Nothing answered: no error rate, no latency. A gap, not a measurement of 0.
+        for (GapSeries *line : { m_errors.get(), m_p50.get(), m_p95.get(), m_p99.get() })
+            line->gap();
     }
-    for (QValueAxis *axis : std::as_const(m_xAxes))
-        axis->setRange(first, first + kPoints);
-    auto fit = [](QValueAxis *axis, const QList<QLineSeries *> &list) {
-        qreal top = 1;
-        for (QLineSeries *s : list) {
-            for (const QPointF &p : s->points())
-                top = std::max(top, p.y());
-        }
-        fitAxis(axis, top);
-    };
-    fit(m_rpsAxis, { m_rps });
-    fit(m_latencyAxis, { m_p50, m_p95, m_p99 });
+    slideWindow(at);
+}
+
+void DashboardPage::slideWindow(const QDateTime &now)
+{
+    const QDateTime from = now.addSecs(-kWindowSeconds);
+    for (GapSeries *line : lines())
+        line->dropBefore(from.toMSecsSinceEpoch());
+    for (QDateTimeAxis *axis : std::as_const(m_xAxes))
+        axis->setRange(from, now);
+    fitAxis(m_rpsAxis, std::max(1.0, m_rps->maxValue()));
+    fitAxis(m_latencyAxis, std::max({ 1.0, m_p50->maxValue(), m_p95->maxValue(), m_p99->maxValue() }));
 }
 
 void DashboardPage::fitAxis(QValueAxis *axis, qreal top)

@@ -83,10 +83,11 @@ MainWindow::MainWindow(WorkspaceDocument *document, RecentFiles *recent, QSettin
     connect(m_actions->sampleTraffic, &QAction::toggled, this, &MainWindow::sampleTrafficToggled);
     connect(m_actions->about, &QAction::triggered, this, [this] {
         QMessageBox::about(this, tr("About Portico"),
-                           tr("<b>Portico %1</b><p>A desktop developer API gateway and traffic inspector.</p>")
-                               .arg(QStringLiteral(PORTICO_VERSION)));
+            tr("<b>Portico %1</b><p>A desktop developer API gateway and traffic inspector.</p>")
+                .arg(QStringLiteral(PORTICO_VERSION)));
     });
-    connect(m_actions->recentMenu, &QMenu::aboutToShow, this, [this] { m_recent->populate(m_actions->recentMenu); });
+    connect(m_actions->recentMenu, &QMenu::aboutToShow, this,
+        [this] { m_recent->populate(m_actions->recentMenu); });
     connect(m_recent, &RecentFiles::openRequested, this, [this](const QString &path) {
         if (maybeSave())
             openWorkspace(path);
@@ -97,7 +98,7 @@ MainWindow::MainWindow(WorkspaceDocument *document, RecentFiles *recent, QSettin
     connect(document, &WorkspaceDocument::changed, this, &MainWindow::updateBadges, Qt::QueuedConnection);
     connect(document, &WorkspaceDocument::externallyChanged, this, &MainWindow::onExternallyChanged);
     connect(document, &WorkspaceDocument::reloaded, this,
-            [this] { statusBar()->showMessage(tr("Reloaded: the file was changed outside Portico"), 5000); });
+        [this] { statusBar()->showMessage(tr("Reloaded: the file was changed outside Portico"), 5000); });
     m_status->setProblems(m_problems->count());
     updateTitle();
 }
@@ -196,7 +197,7 @@ bool MainWindow::openWorkspace(const QString &path)
         for (const auto &d : errors)
             lines << d.toString();
         QMessageBox::warning(this, tr("Cannot open workspace"),
-                             tr("%1 could not be opened:\n\n%2").arg(QFileInfo(path).fileName(), lines.join(u'\n')));
+            tr("%1 could not be opened:\n\n%2").arg(QFileInfo(path).fileName(), lines.join(u'\n')));
         return false;
     }
     m_recent->add(path);
@@ -211,8 +212,8 @@ bool MainWindow::maybeSave()
     if (!m_document->isModified())
         return true;
     const auto answer = QMessageBox::warning(this, tr("Unsaved changes"),
-                                             tr("The workspace has unsaved changes. Save them?"),
-                                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+        tr("The workspace has unsaved changes. Save them?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
     if (answer == QMessageBox::Save)
         return saveWorkspace();
     return answer == QMessageBox::Discard;
@@ -227,12 +228,28 @@ void MainWindow::restoreLayout()
         resize(QSize(1280, 800).boundedTo(available));
     }
     if (!restoreState(m_settings->value(QStringLiteral("window/state")).toByteArray())) {
-        // Dock sizes only stick once the window is laid out.
-        QTimer::singleShot(0, this, [this] { resizeDocks({ m_problemsDock }, { 60 }, Qt::Vertical); });
+        m_sizeDocks = true;
+        if (isVisible())
+            showEvent(nullptr);
     }
     const int section = m_settings->value(QStringLiteral("window/section"), 0).toInt();
     if (section >= 0 && section < m_sections->count())
         m_sections->setCurrentRow(section);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    if (event)
+        QMainWindow::showEvent(event);
+    if (!m_sizeDocks)
+        return;
+    m_sizeDocks = false;
+    // Three rows of problems to start with (it was 60 px: the title and two cut lines). Dock sizes
+    // only stick once the shown window is laid out.
+    QTimer::singleShot(0, this, [this] {
+        // The dock's size includes its title bar.
+        resizeDocks({ m_problemsDock }, { m_problemsDock->minimumSizeHint().height() }, Qt::Vertical);
+    });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -251,7 +268,8 @@ void MainWindow::updateTitle()
 {
     const QString path = m_document->filePath();
     setWindowFilePath(path);
-    setWindowTitle(QStringLiteral("%1[*] — Portico").arg(path.isEmpty() ? tr("Untitled") : QFileInfo(path).fileName()));
+    setWindowTitle(
+        QStringLiteral("%1[*] — Portico").arg(path.isEmpty() ? tr("Untitled") : QFileInfo(path).fileName()));
     setWindowModified(m_document->isModified());
     m_actions->save->setEnabled(m_document->isModified() || path.isEmpty());
 }
@@ -312,8 +330,8 @@ bool MainWindow::saveWorkspaceAs()
 {
     if (!confirmSaveWithProblems())
         return false;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save Workspace"), m_document->filePath(),
-                                                      tr("Workspace files (*.yaml *.yml)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Workspace"), m_document->filePath(), tr("Workspace files (*.yaml *.yml)"));
     if (path.isEmpty())
         return false;
     QString error;
@@ -330,8 +348,8 @@ void MainWindow::openDialog()
 {
     if (!maybeSave())
         return;
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"), QFileInfo(m_document->filePath()).path(),
-                                                      tr("Workspace files (*.yaml *.yml *.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Workspace"),
+        QFileInfo(m_document->filePath()).path(), tr("Workspace files (*.yaml *.yml *.json);;All files (*)"));
     if (!path.isEmpty())
         openWorkspace(path);
 }
@@ -345,8 +363,7 @@ void MainWindow::newWorkspace()
 
 void MainWindow::onExternallyChanged()
 {
-    const auto answer = QMessageBox::question(
-        this, tr("File changed on disk"),
+    const auto answer = QMessageBox::question(this, tr("File changed on disk"),
         tr("%1 was changed by another program, and you have unsaved changes here.\n\n"
            "Reload it and lose your changes? (Reloading can be undone.)")
             .arg(QFileInfo(m_document->filePath()).fileName()),

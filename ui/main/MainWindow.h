@@ -27,7 +27,8 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 
 public:
-    MainWindow(WorkspaceDocument *document, RecentFiles *recent, QSettings *settings, QWidget *parent = nullptr);
+    MainWindow(
+        WorkspaceDocument *document, RecentFiles *recent, QSettings *settings, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Adds a section; `path` names the diagnostic path head it owns ("routes", "upstreams"), if any.
@@ -63,6 +64,7 @@ Q_SIGNALS:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void updateTitle();
@@ -84,6 +86,7 @@ private:
     QStackedWidget *m_pages;
     ProblemsPanel *m_problems;
     QDockWidget *m_problemsDock;
+    bool m_sizeDocks = false; // no saved layout: give the docks their first size once shown
     StatusPanel *m_status;
     NoticeLog *m_log;
     QHash<QString, QString> m_pathOwners; // diagnostic path head -> section name

@@ -19,15 +19,24 @@ ProblemsPanel::ProblemsPanel(WorkspaceDocument *document, QWidget *parent)
     layout->addWidget(m_list);
     m_list->setObjectName(QStringLiteral("problemsList"));
     m_list->setAlternatingRowColors(true);
-    // Two lines are enough when the workspace is valid; the user can drag it taller.
-    m_list->setMinimumHeight(2 * m_list->fontMetrics().height() + 8);
+    // Three rows stay readable (a problem and its neighbours; "No problems" with room around it);
+    // the user can drag it taller. Rows carry a 16 px icon.
+    m_list->setMinimumHeight(3 * rowHeight() + 2 * m_list->frameWidth());
     connect(m_list, &QListWidget::itemActivated, this,
-            [this](QListWidgetItem *item) { Q_EMIT goToRequested(item->data(Qt::UserRole).toString()); });
+        [this](QListWidgetItem *item) { Q_EMIT goToRequested(item->data(Qt::UserRole).toString()); });
     connect(document, &WorkspaceDocument::diagnosticsChanged, this, &ProblemsPanel::refresh);
     refresh();
 }
 
-int ProblemsPanel::count() const { return int(m_document->diagnostics().size()); }
+int ProblemsPanel::rowHeight() const
+{
+    return std::max(m_list->fontMetrics().height(), 16) + 4;
+}
+
+int ProblemsPanel::count() const
+{
+    return int(m_document->diagnostics().size());
+}
 
 void ProblemsPanel::refresh()
 {

@@ -19,6 +19,8 @@ public:
 
     QListWidget *list() const { return m_list; }
     int count() const;
+    // The height of one row of the list (the list is at least three rows tall).
+    int rowHeight() const;
 
 Q_SIGNALS:
     void goToRequested(const QString &path);

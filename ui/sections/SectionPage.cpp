@@ -4,6 +4,7 @@
 #include "ui/models/WorkspaceListModel.h"
 #include "ui/sections/ItemForm.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -28,8 +29,8 @@ QToolButton *toolButton(QWidget *parent, const QString &text, const QString &tip
 
 } // namespace
 
-SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceListModel *model, ItemForm *form,
-                         QWidget *parent)
+SectionPage::SectionPage(
+    const QString &title, const QString &hint, WorkspaceListModel *model, ItemForm *form, QWidget *parent)
     : QWidget(parent)
     , m_document(model->document())
     , m_model(model)
@@ -63,7 +64,9 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 10);
-    m_table->horizontalHeader()->setStretchLastSection(true);
+    // The last column takes what the others leave (fitColumns(), on every resize): the header's
+    // own stretch kept a width from before when the table was too narrow for it.
+    m_table->horizontalHeader()->setStretchLastSection(false);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     m_table->horizontalHeader()->setHighlightSections(false);
     // Cells are left-aligned: a centred title over the stretched last column sat far from its
@@ -112,26 +115,23 @@ SectionPage::SectionPage(const QString &title, const QString &hint, WorkspaceLis
             return;
         int fresh = -1;
         m_document->edit(tr("Duplicate %1").arg(m_model->noun()),
-                         [&](config::Workspace &ws) { fresh = m_model->duplicate(ws, row); });
+            [&](config::Workspace &ws) { fresh = m_model->duplicate(ws, row); });
         selectRow(fresh);
     });
     connect(m_up, &QToolButton::clicked, this, [this] { moveCurrent(-1); });
     connect(m_down, &QToolButton::clicked, this, [this] { moveCurrent(+1); });
     connect(m_document, &WorkspaceDocument::changed, this, &SectionPage::onDocumentChanged);
     connect(m_document, &WorkspaceDocument::diagnosticsChanged, this, &SectionPage::refreshForm);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &SectionPage::onCurrentChanged);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+        &SectionPage::onCurrentChanged);
     // A reset replaces the selection model's contents, not the object, so one connection suffices.
 
-    m_table->resizeColumnsToContents();
-    const auto fitColumns = [this] {
-        m_table->resizeColumnsToContents();
-        for (int c = 0; c + 1 < m_model->columnCount(); ++c)
-            m_table->setColumnWidth(c, std::clamp(m_table->columnWidth(c), 60, 220));
-    };
-    connect(model, &QAbstractItemModel::modelReset, m_table, fitColumns);
+    fitColumns();
+    connect(model, &QAbstractItemModel::modelReset, this, &SectionPage::fitColumns);
     // A problem adds a warning icon to the item's first cell after the reset: without a second
     // fit the name was cut to "us…".
-    connect(m_document, &WorkspaceDocument::diagnosticsChanged, m_table, fitColumns);
+    connect(m_document, &WorkspaceDocument::diagnosticsChanged, this, &SectionPage::fitColumns);
+    m_table->viewport()->installEventFilter(this); // narrower (splitter, window): fit again
     selectRow(model->rowCount() > 0 ? 0 : -1);
     onCurrentChanged();
 }
@@ -169,10 +169,56 @@ void SectionPage::addBelowForm(QWidget *widget)
     static_cast<QVBoxLayout *>(m_formHolder->layout())->addWidget(widget);
 }
 
+void SectionPage::fitColumns()
+{
+    const int last = m_model->columnCount() - 1;
+    int total = 0;
+    for (int c = 0; c < last; ++c) {
+        m_table->resizeColumnToContents(c);
+        m_table->setColumnWidth(c, std::clamp(m_table->columnWidth(c), 60, 220));
+        total += m_table->columnWidth(c);
+    }
+    if (last < 0)
+        return;
+    // The last column gets what is left, at least its contents' width.
+    const int lastWidth = std::max(static_cast<QAbstractItemView *>(m_table)->sizeHintForColumn(last),
+        m_table->horizontalHeader()->sectionSizeHint(last));
+    const int room = m_table->viewport()->width() - std::min(lastWidth, 220);
+    while (total > room) {
+        int widest = -1;
+        int second = kMinColumn;
+        for (int c = 1; c < last; ++c) {
+            const int w = m_table->columnWidth(c);
+            if (widest < 0 || w > m_table->columnWidth(widest)) {
+                if (widest >= 0)
+                    second = std::max(second, m_table->columnWidth(widest));
+                widest = c;
+            } else {
+                second = std::max(second, w);
+            }
+        }
+        if (widest < 0 || m_table->columnWidth(widest) <= kMinColumn)
+            break;
+        const int w = m_table->columnWidth(widest);
+        const int give = std::max(1, std::min(total - room, w - second));
+        m_table->setColumnWidth(widest, w - std::min(give, w - kMinColumn));
+        total -= std::min(give, w - kMinColumn);
+    }
+    m_table->setColumnWidth(last, std::max(std::min(lastWidth, 220), m_table->viewport()->width() - total));
+}
+
+bool SectionPage::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_table->viewport() && event->type() == QEvent::Resize)
+        fitColumns();
+    return QWidget::eventFilter(watched, event);
+}
+
 void SectionPage::addItem()
 {
     int fresh = -1;
-    m_document->edit(tr("Add %1").arg(m_model->noun()), [&](config::Workspace &ws) { fresh = m_model->appendNew(ws); });
+    m_document->edit(
+        tr("Add %1").arg(m_model->noun()), [&](config::Workspace &ws) { fresh = m_model->appendNew(ws); });
     selectRow(fresh);
 }
 
@@ -184,7 +230,7 @@ void SectionPage::removeCurrent()
     const QString name = m_model->nameAt(m_document->workspace(), row);
     m_pendingRow = std::min(row, m_model->rowCount() - 2);
     m_document->edit(tr("Remove %1 '%2'").arg(m_model->noun(), name),
-                     [&](config::Workspace &ws) { m_model->remove(ws, row); });
+        [&](config::Workspace &ws) { m_model->remove(ws, row); });
     m_pendingRow = -1;
 }
 
@@ -194,7 +240,8 @@ void SectionPage::moveCurrent(int delta)
     const int to = row + delta;
     if (row < 0 || to < 0 || to >= m_model->rowCount())
         return;
-    m_document->edit(tr("Move %1").arg(m_model->noun()), [&](config::Workspace &ws) { m_model->move(ws, row, to); });
+    m_document->edit(
+        tr("Move %1").arg(m_model->noun()), [&](config::Workspace &ws) { m_model->move(ws, row, to); });
     selectRow(m_model->rowOf(m_currentName) >= 0 ? m_model->rowOf(m_currentName) : to);
 }
 
@@ -225,7 +272,7 @@ void SectionPage::refreshForm()
 {
     const int row = currentRow();
     m_form->showDiagnostics(m_document->diagnostics(),
-                            row >= 0 ? m_model->diagnosticPrefixes(m_document->workspace(), row) : QStringList());
+        row >= 0 ? m_model->diagnosticPrefixes(m_document->workspace(), row) : QStringList());
 }
 
 void SectionPage::updateButtons()

@@ -22,7 +22,7 @@ class SectionPage : public QWidget
 
 public:
     SectionPage(const QString &title, const QString &hint, WorkspaceListModel *model, ItemForm *form,
-                QWidget *parent = nullptr);
+        QWidget *parent = nullptr);
 
     WorkspaceListModel *model() const { return m_model; }
     ItemForm *form() const { return m_form; }
@@ -40,7 +40,15 @@ public:
     void addItem();
     void removeCurrent();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    // Columns as wide as their contents (60..220 px); when that is wider than the table, the
+    // widest columns but the name give way (elided) down to kMinColumn, so the name is read whole
+    // and every column stays in view.
+    void fitColumns();
+    static constexpr int kMinColumn = 70;
     void onDocumentChanged();
     void onCurrentChanged();
     void moveCurrent(int delta);

@@ -15,16 +15,18 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QUrl>
+#include <QUrlQuery>
 
 namespace portico::ui {
 
-ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
+ReplayDialog::ReplayDialog(const capture::Exchange &original, const ReplayWorkspace &where, QWidget *parent)
     : QDialog(parent)
     , m_original(original)
     , m_method(new QComboBox(this))
     , m_url(new QLineEdit(this))
     , m_headers(new RowsEditor({ tr("Header"), tr("Value") }, this))
     , m_body(new QPlainTextEdit(this))
+    , m_restoredNote(new QLabel(this))
 {
     setWindowTitle(tr("Edit and Resend — exchange %1").arg(original.id));
     m_method->setEditable(true);
@@ -34,18 +36,23 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
     m_method->setCurrentText(original.method);
     // Where a plain replay would go (the listener that captured it, never the Host a client
     // named); whatever is typed here is the user's own choice of target.
-    const capture::Replayer::Destination where = capture::Replayer::destination(original, {});
+    const capture::Replayer::Destination to = capture::Replayer::destination(original, {});
+    const bool nowhere = to.kind == capture::Replayer::Destination::Kind::None;
     capture::ReplayOptions plain;
+    // What a plain replay would restore from the workspace, shown with its value.
+    if (where.workspace && !nowhere) {
+        m_restored = filters::auth::restoreCredentials(original, *where.workspace, plain, where.listeners);
+        m_restored.applyTo(plain);
+    }
     const capture::Exchange planned = capture::Replayer::prepare(original, plain);
     m_requestId = capture::headerValue(planned.requestHeaders, "x-request-id");
-    const bool nowhere = where.kind == capture::Replayer::Destination::Kind::None;
     m_url->setText(nowhere ? QString() : planned.url);
-    m_url->setPlaceholderText(where.problem);
+    m_url->setPlaceholderText(to.problem);
     QList<QStringList> rows;
     for (const auto &[name, value] : nowhere ? original.requestHeaders : planned.requestHeaders)
         rows << QStringList { QString::fromLatin1(name), QString::fromUtf8(value) };
     if (!nowhere) {
-        for (const capture::Replayer::Withheld &w : capture::Replayer::withheld(original, {})) {
+        for (const capture::Replayer::Withheld &w : capture::Replayer::withheld(original, plain)) {
             if (w.kind == capture::Replayer::Withheld::Kind::Header)
                 rows << QStringList { w.name, QString::fromLatin1(capture::RedactionPolicy::kMarker) };
         }
@@ -57,6 +64,19 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
                                    "[redacted] is not sent."),
         this);
     sentNote->setWordWrap(true);
+    m_restoredNote->setObjectName(QStringLiteral("restoredNote"));
+    m_restoredNote->setWordWrap(true);
+    m_restoredNote->setStyleSheet(QStringLiteral("color: #166534;"));
+    QStringList restored;
+    for (const QString &note : m_restored.notes)
+        restored << QStringLiteral("• ") + note;
+    // Said where it is seen, not in a tooltip: the key goes to whatever URL is typed above.
+    m_restoredNote->setText(
+        tr("Restored, as a plain replay would (the capture had redacted them); sent as shown, "
+           "to the URL above, even if you change it:\n%1")
+            .arg(restored.join(u'\n')));
+    m_restoredNote->setToolTip(tr("Edit or delete the value to send something else."));
+    m_restoredNote->setVisible(!m_restored.notes.isEmpty());
     m_body->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_body->setPlainText(QString::fromUtf8(original.requestBody));
 
@@ -70,6 +90,7 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, QWidget *parent)
     form->addRow(tr("Method"), m_method);
     form->addRow(tr("URL"), m_url);
     form->addRow(tr("Headers"), m_headers);
+    form->addRow(QString(), m_restoredNote);
     form->addRow(QString(), sentNote);
     form->addRow(tr("Body"), m_body);
     form->addRow(buttons);
@@ -92,6 +113,21 @@ capture::ReplayOptions ReplayDialog::options() const
     o.requestId = capture::headerValue(rows, "x-request-id");
     if (o.requestId.isEmpty())
         o.headers.append({ QByteArrayLiteral("X-Request-Id"), QByteArray() });
+    // The new row says what came back from the workspace, while it is still sent as restored.
+    const QUrlQuery query(QUrl(m_url->text().trimmed()));
+    for (const QString &note : m_restored.notes) {
+        bool kept = false;
+        for (const capture::Header &h : m_restored.headers) {
+            if (note.startsWith(QStringLiteral("header %1 ").arg(QString::fromLatin1(h.first))))
+                kept = kept || capture::headerValue(rows, h.first) == h.second;
+        }
+        for (const auto &[name, value] : m_restored.query) {
+            if (note.startsWith(QStringLiteral("query parameter %1 ").arg(name)))
+                kept = kept || query.queryItemValue(name, QUrl::FullyDecoded) == value;
+        }
+        if (kept)
+            o.notes << note;
+    }
     return o;
 }
 

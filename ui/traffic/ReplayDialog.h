@@ -2,10 +2,13 @@
 
 #include "core/capture/Exchange.h"
 #include "core/capture/Replayer.h"
+#include "core/filters/auth/ReplayCredentials.h"
+#include "ui/traffic/CredentialPrompt.h"
 
 #include <QDialog>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 
@@ -19,13 +22,18 @@ class RowsEditor;
 // records no destination: never the host a client put in Host. The headers start as exactly the
 // fields a plain replay sends (Host, a new X-Request-Id, and the fields Qt would otherwise add on
 // its own), plus a "[redacted]" row for each value the capture lost, which is sent only once the
-// user types it. request() keeps the original's id, so the new row says whose replay it is.
+// user types it. A credential a plain replay restores from the running workspace (the consumer's
+// API key, filters::auth::restoreCredentials) is shown in its row or in the URL with its real
+// value, and named in restoredNote(): what the editor shows is what is sent. The new row's notes
+// say it was restored while the value still reads as restored. request() keeps the original's id,
+// so the new row says whose replay it is.
 class ReplayDialog final : public QDialog
 {
     Q_OBJECT
 
 public:
-    explicit ReplayDialog(const capture::Exchange &original, QWidget *parent = nullptr);
+    explicit ReplayDialog(
+        const capture::Exchange &original, const ReplayWorkspace &where = {}, QWidget *parent = nullptr);
 
     capture::Exchange request() const;
     // The destination typed in the URL field (scheme, host and port), as a replay target.
@@ -34,6 +42,8 @@ public:
     QLineEdit *urlEdit() const { return m_url; }
     QPlainTextEdit *bodyEdit() const { return m_body; }
     RowsEditor *headersEditor() const { return m_headers; }
+    // Which values came back from the workspace (hidden when none did).
+    QLabel *restoredNote() const { return m_restoredNote; }
     // The headers as they stand in the editor.
     capture::HeaderList headers() const;
 
@@ -43,7 +53,9 @@ private:
     QLineEdit *m_url;
     RowsEditor *m_headers;
     QPlainTextEdit *m_body;
+    QLabel *m_restoredNote;
     QByteArray m_requestId; // the X-Request-Id shown, unless the user changes it
+    filters::auth::ReplayCredentials m_restored;
 };
 
 } // namespace portico::ui

@@ -6,7 +6,11 @@
 #include <QColor>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QFont>
 #include <QLocale>
+#include <QPainter>
+#include <QPixmap>
+#include <QPixmapCache>
 
 namespace portico::ui {
 
@@ -18,6 +22,34 @@ QString tr(const char *text)
 {
     return QCoreApplication::translate("portico::ui::TrafficModel", text);
 }
+// The tag of Send Sample Traffic's rows: a small amber "S" before the path, so the path keeps its
+// width (a "(sample)" prefix took a third of it).
+QPixmap sampleTag()
+{
+    static const QString key = QStringLiteral("portico-traffic-sample-tag");
+    QPixmap tag;
+    if (QPixmapCache::find(key, &tag))
+        return tag;
+    const qreal dpr = 2;
+    tag = QPixmap(QSize(14, 14) * dpr);
+    tag.setDevicePixelRatio(dpr);
+    tag.fill(Qt::transparent);
+    QPainter p(&tag);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(QColor(0xd9, 0x77, 0x06));
+    p.drawRoundedRect(QRectF(0.5, 0.5, 13, 13), 3, 3);
+    QFont font;
+    font.setPixelSize(10);
+    font.setBold(true);
+    p.setFont(font);
+    p.setPen(Qt::white);
+    p.drawText(QRectF(0, 0, 14, 14), Qt::AlignCenter, QStringLiteral("S"));
+    p.end();
+    QPixmapCache::insert(key, tag);
+    return tag;
+}
+
 } // namespace
 
 QString formatDurationUs(qint64 us)
@@ -61,14 +93,18 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         case C::Host:
             return r.host;
         case C::Path:
-            // Send Sample Traffic's rows say so before the path (the end of a long one is elided).
-            return r.sample ? QStringLiteral("⟨sample⟩ ") + r.path : r.path;
+            return r.path; // a sample row's tag is its decoration
+
         case C::Status:
-            return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed")) : QString::number(r.status);
+            return r.status == 0 ? (r.error.isEmpty() ? QStringLiteral("—") : tr("failed"))
+                                 : QString::number(r.status);
         case C::Duration:
             return formatDurationUs(r.durationUs);
         case C::Size:
-            return QLocale().formattedDataSize(r.responseBytes, 1, QLocale::DataSizeTraditionalFormat);
+            // "684 B", not "684 bytes": the column stays narrow enough for a laptop's window.
+            return r.responseBytes < 1024
+                ? QStringLiteral("%1 B").arg(r.responseBytes)
+                : QLocale().formattedDataSize(r.responseBytes, 1, QLocale::DataSizeTraditionalFormat);
         case C::Route:
             return r.route;
         case C::Consumer:
@@ -95,6 +131,10 @@ QVariant trafficCell(const ExchangeSummary &r, int column, int role)
         return QBrush(QColor(0x4f, 0x46, 0xe5));
     if (role == Qt::TextAlignmentRole && (column == C::Duration || column == C::Size || column == C::Id))
         return int(Qt::AlignRight | Qt::AlignVCenter);
+    if (role == Qt::DecorationRole && column == C::Path && r.sample)
+        return sampleTag();
+    if (role == Qt::AccessibleTextRole && column == C::Path && r.sample)
+        return tr("sample traffic: %1").arg(r.path);
     if (role == Qt::ToolTipRole && column == C::Path && r.sample)
         return tr("Sent by Send Sample Traffic (the demo's own routes and consumers). Filter: sample:true; "
                   "-sample:true hides them.")

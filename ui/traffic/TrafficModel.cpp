@@ -393,7 +393,7 @@ QVariant TrafficModel::data(const QModelIndex &index, int role) const
     if (role == Qt::UserRole)
         return m_ids.at(index.row());
     if (role != Qt::DisplayRole && role != Qt::ForegroundRole && role != Qt::TextAlignmentRole
-        && role != Qt::ToolTipRole)
+        && role != Qt::ToolTipRole && role != Qt::DecorationRole && role != Qt::AccessibleTextRole)
         return {};
     const ExchangeSummary *found = cached(index.row());
     if (!found) {

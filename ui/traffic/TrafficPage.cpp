@@ -303,7 +303,7 @@ void TrafficPage::editAndResend()
     const auto e = id ? m_model->exchange(id) : std::nullopt;
     if (!e || !m_replayer)
         return;
-    ReplayDialog dialog(*e, this);
+    ReplayDialog dialog(*e, m_workspace ? m_workspace() : ReplayWorkspace {}, this);
     if (dialog.exec() == QDialog::Accepted)
         m_replayer->replay(dialog.request(), dialog.options());
 }

@@ -8,6 +8,7 @@
 #include <QResizeEvent>
 #include <QScrollBar>
 #include <QSettings>
+#include <QStyle>
 #include <QTimer>
 
 #include <iterator>
@@ -42,10 +43,15 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
     horizontalHeader()->setStretchLastSection(false);
     horizontalHeader()->setSectionsMovable(true);
     horizontalHeader()->setMinimumSectionSize(40);
-    const int widths[] = { 44, 94, 54, 56, 100, 150, 46, 66, 74, 76, 70, 60, 90 };
+    const int widths[] = { 44, 94, 54, 72, 100, 150, 46, 66, 60, 76, 70, 60, 90 };
+    m_fitting = true;
     for (int c = 0; c < model->columnCount(); ++c)
         setColumnWidth(c, c < int(std::size(widths)) ? widths[c] : 80);
-    for (int c : { int(TrafficModel::Host), int(TrafficModel::Version), int(TrafficModel::Upstream) })
+    m_fitting = false;
+    // Protocol too: the details say it and protocol:HTTP/2 filters by it; shown, it pushed Consumer
+    // out of a 1280 px window.
+    for (int c : { int(TrafficModel::Protocol), int(TrafficModel::Host), int(TrafficModel::Version),
+             int(TrafficModel::Upstream) })
         setColumnHidden(c, true);
     horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(horizontalHeader(), &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
@@ -85,9 +91,38 @@ TrafficTable::TrafficTable(TrafficModel *model, QWidget *parent)
         });
     });
     connect(horizontalHeader(), &QHeaderView::sectionResized, this, [this](int column) {
+        if (!m_fitting && (column == TrafficModel::Route || column == TrafficModel::Consumer)
+            && !m_sizedByUser.contains(column))
+            m_sizedByUser << column;
         if (column != TrafficModel::Path)
             fitPath();
     });
+    connect(model, &QAbstractItemModel::rowsInserted, this,
+        [this](const QModelIndex &, int first, int last) { fitNames(first, last); });
+    connect(model, &QAbstractItemModel::dataChanged, this,
+        [this](const QModelIndex &from, const QModelIndex &to) { fitNames(from.row(), to.row()); });
+}
+
+void TrafficTable::fitNames(int first, int last)
+{
+    first = std::max(first, last - 199);
+    const QFontMetrics metrics(font());
+    const int padding = 2 * style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, this) + 12;
+    for (int column : { int(TrafficModel::Route), int(TrafficModel::Consumer) }) {
+        if (m_sizedByUser.contains(column) || isColumnHidden(column))
+            continue;
+        int wanted = columnWidth(column);
+        for (int row = std::max(0, first); row <= last && row < m_model->rowCount(); ++row) {
+            const QString name = m_model->index(row, column).data().toString();
+            if (!name.isEmpty())
+                wanted = std::max(wanted, std::min(kMaxNameWidth, metrics.horizontalAdvance(name) + padding));
+        }
+        if (wanted > columnWidth(column)) {
+            m_fitting = true;
+            setColumnWidth(column, wanted);
+            m_fitting = false;
+        }
+    }
 }
 
 void TrafficTable::fitPath()
@@ -128,8 +163,10 @@ void TrafficTable::setSettings(QSettings *settings)
     if (!settings || !settings->contains(QLatin1String(kHiddenKey)))
         return;
     const QStringList hidden = settings->value(QLatin1String(kHiddenKey)).toStringList();
+    m_fitting = true; // showing or hiding a column resizes it: not the user's sizing
     for (int c = 0; c < m_model->columnCount(); ++c)
         setColumnHidden(c, hidden.contains(trafficColumnTitle(c)));
+    m_fitting = false;
     fitPath();
 }
 
@@ -137,7 +174,9 @@ void TrafficTable::setColumnShown(int column, bool shown)
 {
     if (column == TrafficModel::Path && !shown)
         return; // the one column that elides instead of going away
+    m_fitting = true;
     setColumnHidden(column, !shown);
+    m_fitting = false;
     fitPath();
     saveColumns();
 }

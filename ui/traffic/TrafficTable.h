@@ -13,7 +13,10 @@ class TrafficModel;
 // while "follow live" is on (scrolling up turns it off, scrolling back to the bottom turns it on).
 // The path column takes the room that is left and is elided in the middle, so that the key
 // columns (status, duration, size) stay in view on a narrow window. Columns are chosen from the
-// header's context menu and remembered (setSettings()); Host, Version and Upstream start hidden.
+// header's context menu and remembered (setSettings()); Protocol, Host, Version and Upstream start
+// hidden.
+// The Route and Consumer columns widen to the longest name shown (up to kMaxNameWidth), so a
+// route's name is read whole, until the user sizes the column by hand.
 class TrafficTable final : public QTableView
 {
     Q_OBJECT
@@ -35,6 +38,7 @@ public:
     QMenu *columnsMenu();
 
     static constexpr int kMinPathWidth = 100;
+    static constexpr int kMaxNameWidth = 180;
 
 Q_SIGNALS:
     void followLiveChanged(bool on);
@@ -45,11 +49,15 @@ protected:
 private:
     void saveColumns();
     void fitPath();
+    // Widens Route and Consumer to the names in rows first..last (the last 200 of them).
+    void fitNames(int first, int last);
 
     TrafficModel *m_model;
     QSettings *m_settings = nullptr;
     bool m_followLive = true;
     bool m_scrolling = false; // our own scrollToBottom(): not the user leaving the bottom
+    bool m_fitting = false; // our own column resize: not the user's
+    QList<int> m_sizedByUser; // name columns the user resized: left alone
 };
 
 } // namespace portico::ui
