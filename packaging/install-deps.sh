@@ -15,6 +15,9 @@ build=(
   libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
   libnghttp2-dev                           # HTTP/2 both ways (h2 and h2c clients and upstreams)
   libhiredis-dev                           # rate limits shared by several instances (rate_limit_store.redis)
+  libprotobuf-dev libprotoc-dev            # gRPC schemas: .proto files compiled at load (libprotoc's importer),
+                                           # messages decoded to JSON with libprotobuf's reflection
+  protobuf-compiler                        # protoc: tests write descriptor sets (.pb) the way users do
 )
 test=(
   nginx-light            # export test runs `nginx -t` and serves the exported config

@@ -21,6 +21,7 @@ int runTraffic(const QStringList &args);
 int runReplay(const QStringList &args);
 int runExport(const QStringList &args);
 int runImport(const QStringList &args);
+int runGrpc(const QStringList &args);
 
 // `portico-cli help TOPIC` (HelpTopics.cpp): the text of a topic that is no command's, or nullptr.
 const char *helpTopic(const QString &name);

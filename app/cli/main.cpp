@@ -29,6 +29,8 @@ const Command kCommands[] = {
     { "replay",
         "replay ID --db DB [--target URL] [--header 'K: V']... [--diff]\n      send a captured request again",
         runReplay },
+    { "grpc", "grpc describe -c FILE [--json]\n      the services, methods and REST mappings of the gRPC schemas",
+        runGrpc },
 };
 
 void printHelp(FILE *out)

@@ -3,6 +3,7 @@
 #include "core/config/SectionParsers.h"
 
 #include "core/config/FilterConfigRegistry.h"
+#include "core/config/GrpcConfig.h"
 
 namespace portico::config {
 
@@ -65,7 +66,7 @@ QList<AggregatePart> parseAggregate(YamlReader &r, const YAML::Node &node, const
 const QStringList &routeKeys()
 {
     static const QStringList keys = [] {
-        QStringList k { "name", "match", "upstream", "versions", "aggregate", "mock", "strip_prefix" };
+        QStringList k { "name", "match", "upstream", "versions", "aggregate", "mock", "strip_prefix", "grpc" };
         for (const FilterConfigType &type : filterConfigTypes())
             k += *type.routeKeys;
         k.append(QStringLiteral("timeout"));
@@ -96,6 +97,9 @@ Route parseRoute(YamlReader &r, const YamlReader::Entry &item)
                 route.mock = parseMock(r, f.value, f.path);
         } else if (f.key == u"strip_prefix") {
             assign(route.stripPrefix, r.boolean(f.value, f.path));
+        } else if (f.key == u"grpc") {
+            if (r.expectMap(f.value, f.path))
+                route.grpc = parseRouteGrpc(r, f.value, f.path);
         } else if (f.key == u"timeout") {
             if (const auto d = r.duration(f.value, f.path))
                 route.timeout = *d;

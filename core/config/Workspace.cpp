@@ -64,8 +64,8 @@ bool Workspace::operator==(const Workspace &other) const
     // filePath and envTemplates say where the content came from, not what it is.
     return version == other.version && gateway == other.gateway && admin == other.admin
         && capture == other.capture && tracing == other.tracing && rateLimitStore == other.rateLimitStore
-        && upstreams == other.upstreams && tiers == other.tiers && consumers == other.consumers
-        && auth == other.auth && routes == other.routes;
+        && grpc == other.grpc && upstreams == other.upstreams && tiers == other.tiers
+        && consumers == other.consumers && auth == other.auth && routes == other.routes;
 }
 
 QString balanceName(Balance b)

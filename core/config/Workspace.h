@@ -14,6 +14,7 @@
 #include "core/filters/ratelimit/RateLimitConfig.h"
 #include "core/filters/ratelimit/RateLimitStoreConfig.h"
 #include "core/filters/versioning/VersionsConfig.h"
+#include "core/grpc/Schema.h"
 
 #include <QHash>
 #include <QList>
@@ -126,6 +127,14 @@ struct TracingSettings
     bool operator==(const TracingSettings &) const = default;
 };
 
+// grpc: the protobuf schemas (core/grpc/Schema.h), paths as written (relative to the file's folder).
+struct GrpcSettings
+{
+    QStringList protos;     // .proto files, or descriptor sets (.pb)
+    QStringList protoPaths; // where imports are looked up
+    bool operator==(const GrpcSettings &) const = default;
+};
+
 struct Target
 {
     QUrl url; // http:// or https://, host and port, no path
@@ -190,6 +199,14 @@ struct RouteMatch
     bool operator==(const RouteMatch &) const = default;
 };
 
+// routes[].grpc: the gRPC services a route serves (and, later, REST transcoding to them).
+struct RouteGrpc
+{
+    bool transcode = false;
+    QStringList services; // full names, "demo.users.v1.Users"
+    bool operator==(const RouteGrpc &) const = default;
+};
+
 struct AggregatePart
 {
     QString key;
@@ -212,6 +229,7 @@ struct Route
     std::optional<Mock> mock;
 
     bool stripPrefix = false;
+    std::optional<RouteGrpc> grpc;
     std::optional<Duration> timeout;
     // By filter name; e.g. filters.value<AuthConfig>().schemes, filters.edit<AclConfig>().
     FilterConfigs filters;
@@ -226,6 +244,7 @@ struct Workspace
     CaptureSettings capture;
     TracingSettings tracing;
     RateLimitStoreSettings rateLimitStore; // the rate_limit filter's (RateLimitStoreConfig.h)
+    GrpcSettings grpc;
     QList<Upstream> upstreams; // file order
     QList<Tier> tiers;
     QList<Consumer> consumers;
@@ -237,6 +256,9 @@ struct Workspace
     // Values written with ${NAME} in the file, keyed by their dotted path ("admin.token",
     // "auth.idp.secret"): the writer saves the template, never the expanded secret.
     QHash<QString, QString> envTemplates;
+    // grpc.protos compiled by the loader (null when there are none, or for a model built in
+    // memory until compileGrpcSchema() runs); derived from `grpc`, so not part of equality.
+    grpc::SchemaPtr grpcSchema;
 
     QString baseDir() const;
     QString resolvePath(const QString &path) const; // relative to the file's folder

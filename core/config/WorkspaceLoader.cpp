@@ -1,5 +1,6 @@
 #include "core/config/WorkspaceLoader.h"
 
+#include "core/config/GrpcConfig.h"
 #include "core/config/SectionParsers.h"
 #include "core/config/WorkspaceValidator.h"
 #include "core/config/YamlReader.h"
@@ -17,7 +18,7 @@ namespace portico::config {
 namespace {
 
 const QStringList kTopLevelKeys { "version", "gateway", "admin", "capture", "tracing", "rate_limit_store",
-    "upstreams", "tiers", "consumers", "auth", "routes" };
+    "grpc", "upstreams", "tiers", "consumers", "auth", "routes" };
 
 QString parentPath(const QString &path)
 {
@@ -62,6 +63,8 @@ Workspace parseDocument(YamlReader &r, const YAML::Node &root)
             ws.tracing = parseTracing(r, f.value, f.path);
         } else if (f.key == u"rate_limit_store") {
             ws.rateLimitStore = parseRateLimitStore(r, f.value, f.path);
+        } else if (f.key == u"grpc") {
+            ws.grpc = parseGrpc(r, f.value, f.path);
         } else if (f.key == u"upstreams") {
             ws.upstreams = parseUpstreams(r, f.value, f.path);
         } else if (f.key == u"tiers") {
@@ -128,6 +131,8 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
     Workspace ws = parseDocument(reader, root);
     ws.filePath = QFileInfo(fileName).absoluteFilePath();
     ws.envTemplates = reader.takeEnvTemplates();
+    // Before the checks: they look routes' gRPC services up in the compiled schema.
+    const Diagnostics schemaErrors = compileGrpcSchema(ws);
 
     // A semantic issue on something that already failed to read is a consequence, not a second
     // mistake: "route has none of upstream, ..." after "unknown key 'upstreem'" would only confuse.
@@ -147,6 +152,7 @@ LoadResult loadWorkspaceText(const QByteArray &text, const QString &fileName, co
 
     result.errors = reader.takeErrors();
     sortByPosition(result.errors);
+    result.errors += schemaErrors; // in the .proto files, after the workspace file's own
     if (result.errors.isEmpty())
         result.workspace = std::make_shared<const Workspace>(std::move(ws));
     return result;
@@ -167,6 +173,14 @@ LoadResult loadWorkspaceFile(const QString &path, const QProcessEnvironment &env
 QList<Diagnostic> validateWorkspace(const Workspace &ws)
 {
     QList<Diagnostic> out;
+    Diagnostics schemaErrors;
+    if (!ws.grpcSchema && !ws.grpc.protos.isEmpty()) { // a model built in memory: compile its schemas
+        Workspace compiled = ws;
+        schemaErrors = compileGrpcSchema(compiled);
+        for (const ValidationIssue &issue : checkWorkspace(compiled))
+            out.append(Diagnostic { ws.filePath, 0, 0, issue.path, issue.message });
+        return out + schemaErrors;
+    }
     for (const ValidationIssue &issue : checkWorkspace(ws))
         out.append(Diagnostic { ws.filePath, 0, 0, issue.path, issue.message });
     return out;

@@ -1,6 +1,7 @@
 #include "core/config/WorkspaceTree.h"
 
 #include "core/config/FilterConfigRegistry.h"
+#include "core/config/GrpcConfig.h"
 
 namespace portico::config {
 
@@ -126,6 +127,8 @@ public:
         }
         if (auto store = writeRateLimitStore(*this, m_ws.rateLimitStore))
             root.insert("rate_limit_store", std::move(*store));
+        if (auto grpc = writeGrpc(*this, m_ws.grpc))
+            root.insert("grpc", std::move(*grpc));
         if (!m_ws.upstreams.isEmpty()) {
             Tree ups;
             for (const Upstream &u : m_ws.upstreams)
@@ -351,6 +354,8 @@ private:
             t.insert("mock", writeMock(*this, *r.mock, p + ".mock"));
         if (r.stripPrefix)
             t.insert("strip_prefix", scalar(p + ".strip_prefix", Tree::boolean(true)));
+        if (r.grpc)
+            t.insert("grpc", writeRouteGrpc(*this, *r.grpc, p + ".grpc"));
         // The route's filters, in chain order (the order of their keys in the file).
         for (const FilterConfigType &type : filterConfigTypes()) {
             if (const FilterConfig *config = r.filters.find(type.name))

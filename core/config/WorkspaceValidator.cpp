@@ -1,6 +1,7 @@
 #include "core/config/WorkspaceValidator.h"
 
 #include "core/config/FilterConfigRegistry.h"
+#include "core/config/GrpcConfig.h"
 #include "core/config/ValidationSink.h"
 #include "core/config/ValueFormats.h"
 
@@ -41,6 +42,7 @@ public:
                 add("tracing.otlp.service_name", QStringLiteral("'service_name' must not be empty"));
         }
         validateRateLimitStore(*this, m_ws.rateLimitStore);
+        validateGrpc(*this, m_ws);
         checkUpstreams();
         checkTiers();
         checkConsumers();

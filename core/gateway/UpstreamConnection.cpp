@@ -99,10 +99,25 @@ void UpstreamConnection::sendBody(const char *data, size_t length)
     m_transport->send(chunk);
 }
 
-void UpstreamConnection::endRequest()
+void UpstreamConnection::endRequest(const http::HttpHeaders &trailers)
 {
-    if (m_chunked)
+    if (!m_chunked)
+        return; // a body of declared length has no place for trailers
+    if (trailers.isEmpty()) {
         m_transport->send(QByteArrayLiteral("0\r\n\r\n"));
+        return;
+    }
+    QByteArray last = QByteArrayLiteral("0\r\n");
+    for (const auto &[name, value] : trailers.entries()) {
+        if (!forwardableTrailer(name, value))
+            continue;
+        last += name;
+        last += ": ";
+        last += value;
+        last += "\r\n";
+    }
+    last += "\r\n";
+    m_transport->send(last);
 }
 
 void UpstreamConnection::release(bool reusable)
@@ -253,6 +268,12 @@ void UpstreamConnection::onBody(const char *data, size_t length)
 {
     if (m_client)
         m_client->onUpstreamBody(data, length);
+}
+
+void UpstreamConnection::onTrailers(http::HttpHeaders &&trailers)
+{
+    if (m_client && !m_informational && !m_upgraded)
+        m_client->onUpstreamTrailers(std::move(trailers));
 }
 
 void UpstreamConnection::onMessageComplete()

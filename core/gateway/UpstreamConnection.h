@@ -39,7 +39,7 @@ public:
                      const std::vector<QByteArray> &resend, const std::vector<QByteArray> &fresh,
                      bool complete) override;
     void sendBody(const char *data, size_t length) override;
-    void endRequest() override;
+    void endRequest(const http::HttpHeaders &trailers) override;
     qint64 pending() const override { return m_transport->pending(); }
     void setReadEnabled(bool enabled) override { m_transport->setReadEnabled(enabled); }
     bool reusable() const override { return m_reusable && m_state == State::Busy; }
@@ -63,6 +63,7 @@ private:
     // MessageParser::Sink
     void onResponseHead(http::ResponseHead &&head) override;
     void onBody(const char *data, size_t length) override;
+    void onTrailers(http::HttpHeaders &&trailers) override;
     void onMessageComplete() override;
 
     std::unique_ptr<http::Transport> m_transport;

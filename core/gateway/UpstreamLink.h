@@ -28,7 +28,7 @@ public:
         virtual void onUpstreamInformational(http::ResponseHead &&head) = 0; // 1xx other than 100/101
         virtual void onUpstreamResponseHead(http::ResponseHead &&head) = 0;
         virtual void onUpstreamBody(const char *data, size_t length) = 0;
-        // Fields after the body (HTTP/2 trailers; HTTP/1.1 chunked trailers are not kept).
+        // Fields after the body (HTTP/2 trailers, the trailer section of an HTTP/1.1 chunked body).
         virtual void onUpstreamTrailers(http::HttpHeaders &&) { }
         virtual void onUpstreamComplete() = 0;
         // End of one read batch: a good moment to flush what the batch produced in one write.
@@ -53,7 +53,9 @@ public:
         const std::vector<QByteArray> &fresh, bool complete)
         = 0;
     virtual void sendBody(const char *data, size_t length) = 0;
-    virtual void endRequest() = 0;
+    // The body is complete; `trailers` (usually empty) follow it: a trailing HEADERS frame over
+    // HTTP/2, the last chunk over HTTP/1.1 (dropped after a body of declared length).
+    virtual void endRequest(const http::HttpHeaders &trailers) = 0;
     virtual qint64 pending() const = 0; // request bytes not yet written, for backpressure
     // Stop/start taking the response (backpressure towards the upstream).
     virtual void setReadEnabled(bool enabled) = 0;

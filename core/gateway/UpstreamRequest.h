@@ -46,6 +46,11 @@ std::vector<std::pair<QByteArray, QByteArray>> buildUpstreamHttp2Fields(const ht
                                                                          const TargetState &target,
                                                                          const ForwardInfo &info);
 
+// Whether a trailer field may be passed on: a valid name and value, and none of the fields that
+// frame, route or control a message (RFC 9110 6.5.1), which a peer could otherwise smuggle in
+// after the filters saw the head. Names in any case.
+bool forwardableTrailer(QByteArrayView name, QByteArrayView value);
+
 // Hop-by-hop fields (RFC 9110 7.6.1): never forwarded.
 bool isHopByHop(QByteArrayView name);
 // Whether a Connection-token list (lower case) names the field `name`, compared without copying.

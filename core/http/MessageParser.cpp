@@ -404,6 +404,14 @@ int MessageParser::onMessageCompleteCb(http_parser *p)
 {
     MessageParser *m = self(p);
     m->m_inMessage = false;
+    if (m->m_headComplete && !m->m_headers.isEmpty()) {
+        // libhttp-parser reports a chunked body's trailer fields like head fields, after the
+        // head went to the sink.
+        for (auto &e : m->m_headers.entries())
+            e.second = e.second.trimmed();
+        m->m_sink->onTrailers(std::move(m->m_headers));
+        m->m_headers.clear();
+    }
     m->m_sink->onMessageComplete();
     // One message at a time: pipelined requests wait until this one is answered.
     http_parser_pause(p, 1);

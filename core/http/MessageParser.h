@@ -26,6 +26,9 @@ public:
         virtual void onRequestHead(RequestHead &&head) { Q_UNUSED(head); }
         virtual void onResponseHead(ResponseHead &&head) { Q_UNUSED(head); }
         virtual void onBody(const char *data, size_t length) = 0;
+        // Fields after a chunked body (its trailer section), right before onMessageComplete.
+        // They count against the same header limit as the head.
+        virtual void onTrailers(HttpHeaders &&trailers) { Q_UNUSED(trailers); }
         virtual void onMessageComplete() = 0;
     };
 

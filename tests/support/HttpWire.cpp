@@ -64,7 +64,7 @@ bool parseHead(const QByteArray &head, QByteArray *startLine, Headers *headers)
     return true;
 }
 
-qsizetype decodeChunked(const QByteArray &buffer, qsizetype from, QByteArray *body)
+qsizetype decodeChunked(const QByteArray &buffer, qsizetype from, QByteArray *body, Headers *trailers)
 {
     QByteArray out;
     qsizetype pos = from;
@@ -83,16 +83,24 @@ qsizetype decodeChunked(const QByteArray &buffer, qsizetype from, QByteArray *bo
         pos = lineEnd + 2;
         if (size == 0) {
             // Trailers, if any, end with an empty line.
+            Headers fields;
             while (true) {
                 const qsizetype end = buffer.indexOf("\r\n", pos);
                 if (end < 0)
                     return 0;
                 const bool empty = end == pos;
+                const QByteArray line = buffer.mid(pos, end - pos);
                 pos = end + 2;
                 if (empty) {
                     *body = out;
+                    if (trailers)
+                        *trailers = fields;
                     return pos - from;
                 }
+                const qsizetype colon = line.indexOf(':');
+                if (colon <= 0)
+                    return -1;
+                fields.append({ line.left(colon), line.mid(colon + 1).trimmed() });
             }
         }
         if (buffer.size() - pos < size + 2)

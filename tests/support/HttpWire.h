@@ -22,8 +22,9 @@ bool parseHead(const QByteArray &head, QByteArray *startLine, Headers *headers);
 
 // Decodes a chunked body that starts at buffer[from]. Returns the number of bytes consumed when the
 // whole body (including the last chunk and trailers) is present, 0 when more bytes are needed, and -1
-// when the framing is malformed. *body receives the decoded payload only on completion.
-qsizetype decodeChunked(const QByteArray &buffer, qsizetype from, QByteArray *body);
+// when the framing is malformed. *body (and *trailers, the fields after the last chunk, if given)
+// receive the decoded payload only on completion.
+qsizetype decodeChunked(const QByteArray &buffer, qsizetype from, QByteArray *body, Headers *trailers = nullptr);
 
 // Encodes one chunk ("size CRLF data CRLF"); an empty `data` gives the last chunk "0 CRLF CRLF".
 QByteArray encodeChunk(const QByteArray &data);

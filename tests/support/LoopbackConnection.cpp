@@ -158,7 +158,7 @@ void LoopbackConnection::processNext()
     const bool needsBody = wire::hasHeader(request.headers, "transfer-encoding")
         || wire::hasHeader(request.headers, "content-length");
     if (wire::headerHasToken(request.headers, "transfer-encoding", "chunked")) {
-        const qsizetype n = wire::decodeChunked(m_buffer, bodyStart, &request.body);
+        const qsizetype n = wire::decodeChunked(m_buffer, bodyStart, &request.body, &request.trailers);
         if (n < 0)
             return sendError(400, QStringLiteral("malformed chunked body"));
         consumed = bodyStart + n;
@@ -227,12 +227,14 @@ QString LoopbackConnection::parseBehaviour(const QString &query, Behaviour *out)
     }
     if (q.hasQueryItem(QStringLiteral("ctype")))
         out->contentType = value("ctype").toUtf8();
-    for (const QString &header : q.allQueryItemValues(QStringLiteral("header"), QUrl::FullyDecoded)) {
-        const qsizetype colon = header.indexOf(QLatin1Char(':'));
-        if (colon <= 0)
-            return QStringLiteral("header must be Name:Value, got \"%1\"").arg(header);
-        out->extraHeaders.append(
-            { header.left(colon).trimmed().toUtf8(), header.mid(colon + 1).trimmed().toUtf8() });
+    for (const char *key : { "header", "trailer" }) {
+        wire::Headers &fields = qstrcmp(key, "header") == 0 ? out->extraHeaders : out->trailers;
+        for (const QString &field : q.allQueryItemValues(QLatin1String(key), QUrl::FullyDecoded)) {
+            const qsizetype colon = field.indexOf(QLatin1Char(':'));
+            if (colon <= 0)
+                return QStringLiteral("%1 must be Name:Value, got \"%2\"").arg(QLatin1String(key), field);
+            fields.append({ field.left(colon).trimmed().toUtf8(), field.mid(colon + 1).trimmed().toUtf8() });
+        }
     }
     return {};
 }
@@ -350,6 +352,7 @@ void LoopbackConnection::startStream(int status, const Behaviour &behaviour)
     headers.append({ QByteArray("Transfer-Encoding"), "chunked" });
     writeHead(status, headers);
     m_streamSent = 0;
+    m_streamTrailers = behaviour.trailers;
     m_streamTimer.setInterval(behaviour.intervalMs);
     streamTick(); // the first piece goes out at once, the rest one interval apart
     if (m_busy)
@@ -360,7 +363,10 @@ void LoopbackConnection::streamTick()
 {
     if (m_streamSent >= m_streamTotal) {
         m_streamTimer.stop();
-        m_socket->write(wire::encodeChunk({}));
+        QByteArray last = "0\r\n";
+        for (const auto &[name, value] : m_streamTrailers)
+            last += name + ": " + value + "\r\n";
+        m_socket->write(last + "\r\n");
         finishResponse();
         return;
     }

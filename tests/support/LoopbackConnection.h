@@ -36,6 +36,7 @@ private:
         bool gzip = false;
         QByteArray contentType;
         wire::Headers extraHeaders;
+        wire::Headers trailers; // after a chunked body (chunks=, sse=)
     };
     static QString parseBehaviour(const QString &query, Behaviour *out);
 
@@ -68,6 +69,7 @@ private:
     bool m_streamSse = false;
     int m_streamSent = 0;
     int m_streamTotal = 0;
+    wire::Headers m_streamTrailers;
 };
 
 } // namespace portico::test

@@ -32,6 +32,7 @@ class LoopbackThread;
 //   sse=N&interval=50ms   text/event-stream, chunked: N events "id: i / event: message /
 //                         data: {"n":i,"server":name}", the first at once, then one per interval, then end
 //   chunks=N&interval=..  chunked text/plain body of N chunks "chunk i\n", spaced like sse
+//   trailer=Name:Value    (repeatable) a trailer field after the last chunk of chunks= or sse=
 //   close=1               abort the connection without answering anything
 //   body_bytes=N          a body of N bytes (application/octet-stream) repeating a-z0-9, instead of the echo
 //   header=Name:Value     an extra response header (repeatable)

@@ -15,6 +15,7 @@ struct RecordedRequest
     QByteArray version; // "HTTP/1.1"
     wire::Headers headers; // in arrival order, names as sent
     QByteArray body;
+    wire::Headers trailers; // after a chunked body
 
     // Case-insensitive; repeated headers joined by ", ". Empty if absent.
     QByteArray header(QByteArrayView name) const { return wire::headerValue(headers, name); }

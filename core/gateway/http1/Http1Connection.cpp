@@ -126,9 +126,7 @@ void Http1Connection::sendTrailers(const http::HttpHeaders &trailers)
     const qsizetype before = m_out.size();
     m_out += "0\r\n";
     for (const auto &[name, value] : trailers.entries()) {
-        // Framing and routing fields never belong in a trailer (RFC 9110 6.5.1).
-        if (!http::isToken(name) || !http::HttpHeaders::isSafeValue(value) || isHopByHop(name)
-            || http::HttpHeaders::nameEquals(name, "content-length") || http::HttpHeaders::nameEquals(name, "host"))
+        if (!forwardableTrailer(name, value))
             continue;
         m_out += name;
         m_out += ": ";
@@ -293,6 +291,12 @@ void Http1Connection::onBody(const char *data, size_t length)
 {
     if (m_stream)
         m_stream->onRequestBody(data, length);
+}
+
+void Http1Connection::onTrailers(http::HttpHeaders &&trailers)
+{
+    if (m_stream)
+        m_stream->onRequestTrailers(std::move(trailers));
 }
 
 void Http1Connection::onMessageComplete()

@@ -68,6 +68,7 @@ private:
     // MessageParser::Sink
     void onRequestHead(http::RequestHead &&head) override;
     void onBody(const char *data, size_t length) override;
+    void onTrailers(http::HttpHeaders &&trailers) override;
     void onMessageComplete() override;
 
     Worker *m_worker;

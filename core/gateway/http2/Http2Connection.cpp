@@ -26,12 +26,17 @@ struct Http2Connection::Callbacks
     static int header(nghttp2_session *, const nghttp2_frame *frame, const uint8_t *name, size_t nameLength,
                       const uint8_t *value, size_t valueLength, uint8_t, void *user)
     {
-        if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
-            return 0; // trailers: not passed on over HTTP/1.1 upstreams
-        if (Stream *s = self(user)->stream(frame->hd.stream_id)) {
-            s->addRequestField(QByteArrayView(reinterpret_cast<const char *>(name), qsizetype(nameLength)),
-                               QByteArrayView(reinterpret_cast<const char *>(value), qsizetype(valueLength)));
-        }
+        if (frame->hd.type != NGHTTP2_HEADERS)
+            return 0;
+        Stream *s = self(user)->stream(frame->hd.stream_id);
+        if (!s)
+            return 0;
+        const QByteArrayView n(reinterpret_cast<const char *>(name), qsizetype(nameLength));
+        const QByteArrayView v(reinterpret_cast<const char *>(value), qsizetype(valueLength));
+        if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+            s->addRequestField(n, v);
+        else // trailers (nghttp2 has checked they end the stream and carry no pseudo-header)
+            s->addTrailerField(n, v);
         return 0;
     }
 
@@ -139,8 +144,22 @@ Http2Connection::~Http2Connection()
 
 Http2Connection::Stream *Http2Connection::stream(int streamId) const
 {
+    if (streamId == m_lastId && m_last)
+        return m_last;
     const auto it = m_streams.find(streamId);
-    return it == m_streams.end() ? nullptr : it->second.get();
+    if (it == m_streams.end())
+        return nullptr;
+    m_lastId = streamId;
+    m_last = it->second.get();
+    return m_last;
+}
+
+void Http2Connection::watch(Stream *stream)
+{
+    if (!stream->m_watched) {
+        stream->m_watched = true;
+        m_watched.push_back(stream->id());
+    }
 }
 
 void Http2Connection::onReadable()
@@ -200,17 +219,20 @@ void Http2Connection::sendPending()
         } while (m_sendWanted && !m_closed);
         if (!out.isEmpty() && !m_closed)
             m_transport->send(out);
-        // By id: a stream's exchange may write (and streams close) from inside afterSend().
-        std::vector<int> ids;
-        ids.reserve(m_streams.size());
-        for (const auto &[id, s] : m_streams)
-            ids.push_back(id);
-        ++m_depth;
-        for (int id : ids) {
-            if (Stream *s = stream(id))
-                s->afterSend();
+        // By id: a stream's exchange may write (and streams close) from inside afterSend(), and
+        // watch again.
+        if (!m_watched.empty()) {
+            std::vector<int> ids;
+            ids.swap(m_watched);
+            ++m_depth;
+            for (int id : ids) {
+                if (Stream *s = stream(id)) {
+                    s->m_watched = false;
+                    s->afterSend();
+                }
+            }
+            --m_depth;
         }
-        --m_depth;
         if (!m_sendWanted) // a stream queued a frame (RST_STREAM after its answer): go again
             break;
     }
@@ -234,6 +256,8 @@ void Http2Connection::retire(int streamId)
     const auto it = m_streams.find(streamId);
     if (it == m_streams.end())
         return;
+    if (m_last == it->second.get())
+        m_last = nullptr;
     m_retired.push_back(std::move(it->second));
     m_streams.erase(it);
     if (!m_purgeQueued) {

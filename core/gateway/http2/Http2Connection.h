@@ -65,12 +65,21 @@ private:
     void closeConnection();
     void closeGracefully();
     Stream *stream(int streamId) const;
+    // `stream` has something to do after the next write (see Stream::afterSend).
+    void watch(Stream *stream);
 
     Worker *m_worker;
     std::unique_ptr<http::Transport> m_transport;
     DownstreamInfo m_info;
     nghttp2_session *m_session = nullptr;
     std::map<int, std::unique_ptr<Stream>> m_streams;
+    // The last stream looked up: nghttp2 calls back once per header field and frame, nearly
+    // always for the same stream in a row.
+    mutable int m_lastId = 0;
+    mutable Stream *m_last = nullptr;
+    // Ids of streams to visit after a write (an exchange waiting for the client to drain, an
+    // answered stream whose client still sends); only these, not every open stream.
+    std::vector<int> m_watched;
     // Streams whose exchange and nghttp2 stream have both ended, deleted from the event loop (an
     // exchange may still be on the call stack when its stream closes).
     std::vector<std::unique_ptr<Stream>> m_retired;

@@ -1,10 +1,12 @@
 #include "core/gateway/http2/Http2Stream.h"
 
+#include "core/gateway/UpstreamRequest.h"
 #include "core/gateway/Worker.h"
 #include "core/gateway/http2/Http2Support.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
 
 #include <QRandomGenerator>
+#include <QVarLengthArray>
 
 namespace portico::gateway {
 
@@ -58,6 +60,16 @@ void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayVie
     m_request.headers.add(name.toByteArray(), value.toByteArray());
 }
 
+void Http2Connection::Stream::addTrailerField(QByteArrayView name, QByteArrayView value)
+{
+    // Counted with the head: the same limit bounds both sections.
+    m_headBytes += name.size() + value.size() + 4;
+    if (m_headBytes > m_limits.maxHeaderBytes)
+        m_tooLarge = true;
+    else if (live() && m_connectProtocol.isEmpty())
+        m_requestTrailers.add(name.toByteArray(), value.toByteArray());
+}
+
 void Http2Connection::Stream::requestHeadComplete(bool endStream)
 {
     http::RequestHead &r = m_request;
@@ -95,6 +107,7 @@ void Http2Connection::Stream::requestHeadComplete(bool endStream)
     const QByteArray length = r.headers.value("content-length");
     if (!length.isEmpty())
         framing.contentLength = length.toLongLong(&lengthOk);
+    m_declaredLength = framing.contentLength;
     framing.chunked = !endStream && framing.contentLength < 0;
     framing.expectContinue = r.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
     r.headers.remove("expect");
@@ -146,12 +159,17 @@ void Http2Connection::Stream::requestBody(const char *data, size_t length)
         return;
     }
     m_bodyBytes += qint64(length);
-    if (m_readPaused)
+    if (m_readPaused && live())
         m_unconsumed += qint64(length);
     else
         nghttp2_session_consume(m_connection->m_session, m_id, length);
-    if (!live())
+    if (!live()) {
+        // Answered already: the rest of a small body is read and dropped (see afterSend).
+        m_discarded += qint64(length);
+        if (m_answered)
+            m_connection->watch(this);
         return;
+    }
     const qint64 cap = m_limits.maxBodyBytes;
     if (m_bodyBytes > cap) {
         m_handler->failRequest(413, QStringLiteral("the request body is larger than %1 bytes").arg(cap));
@@ -173,6 +191,13 @@ void Http2Connection::Stream::requestComplete()
     if (m_requestComplete)
         return;
     m_requestComplete = true;
+    if (live() && m_tooLarge) {
+        m_handler->failRequest(431, QStringLiteral("the request header and trailer fields are larger than %1 bytes")
+                                        .arg(m_limits.maxHeaderBytes));
+        return;
+    }
+    if (live() && !m_requestTrailers.isEmpty())
+        m_handler->onRequestTrailers(std::move(m_requestTrailers));
     if (live())
         m_handler->onRequestComplete();
 }
@@ -226,14 +251,26 @@ void Http2Connection::Stream::beginHead(int status, QByteArrayView reason, qsize
     Q_UNUSED(sizeHint);
     m_status = status;
     m_fields.clear();
+    m_fields.reserve(16);
+    m_headBuffer.clear();
+    m_headBuffer.reserve(std::min<qsizetype>(sizeHint, 4096));
 }
 
 void Http2Connection::Stream::addField(QByteArrayView name, QByteArrayView value)
 {
-    QByteArray lower = name.toByteArray().toLower();
-    if (connectionSpecific(lower))
+    const qsizetype at = m_headBuffer.size();
+    m_headBuffer.resize(at + name.size());
+    char *lower = m_headBuffer.data() + at;
+    for (qsizetype i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        lower[i] = c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
+    }
+    if (connectionSpecific(QByteArrayView(lower, name.size()))) {
+        m_headBuffer.resize(at);
         return;
-    m_fields.emplace_back(std::move(lower), value.toByteArray());
+    }
+    m_headBuffer.append(value.data(), value.size());
+    m_fields.push_back({ at, name.size(), at + name.size(), value.size() });
 }
 
 void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *observer)
@@ -243,20 +280,20 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     const bool empty = !options.noBody && options.bodyLength == 0 && !options.upgrade;
     if (!options.noBody && options.bodyLength > 0) {
         const QByteArray length = QByteArray::number(options.bodyLength);
-        m_fields.emplace_back(QByteArrayLiteral("content-length"), length);
+        addField("content-length", length);
         if (observer)
             observer->field("content-length", length);
     }
     if (m_closed || m_submitted)
         return;
     const QByteArray code = QByteArray::number(m_status);
-    std::vector<nghttp2_nv> nva;
-    nva.reserve(m_fields.size() + 1);
+    QVarLengthArray<nghttp2_nv, 24> nva;
     nva.push_back(h2::nv(QByteArrayLiteral(":status"), code));
     m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
-    for (const auto &[name, value] : m_fields) {
-        nva.push_back(h2::nv(name, value));
-        m_responseBytes += name.size() + value.size() + 4;
+    auto *base = reinterpret_cast<uint8_t *>(m_headBuffer.data());
+    for (const FieldSpan &f : m_fields) {
+        nva.push_back({ base + f.name, base + f.value, size_t(f.nameLength), size_t(f.valueLength), NGHTTP2_NV_FLAG_NONE });
+        m_responseBytes += f.nameLength + f.valueLength + 4;
     }
     nghttp2_data_provider provider;
     provider.source.ptr = this;
@@ -271,7 +308,7 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
         // were for us, the stream stays open for the tunnel.
         const QByteArray ok = QByteArrayLiteral("200");
         nva[0] = h2::nv(QByteArrayLiteral(":status"), ok);
-        std::erase_if(nva, [](const nghttp2_nv &f) {
+        nva.removeIf([](const nghttp2_nv &f) {
             return QByteArrayView(reinterpret_cast<const char *>(f.name), qsizetype(f.namelen)) == "sec-websocket-accept";
         });
         noBody = false;
@@ -283,8 +320,10 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     const int rc = nghttp2_submit_response(
         m_connection->m_session, m_id, nva.data(), nva.size(), noBody ? nullptr : &provider);
     m_submitted = rc == 0;
-    if (noBody)
+    if (noBody) {
         m_answered = m_submitted;
+        m_connection->watch(this);
+    }
 }
 
 void Http2Connection::Stream::sendData(const char *data, size_t length)
@@ -305,11 +344,8 @@ void Http2Connection::Stream::sendTrailers(const http::HttpHeaders &trailers)
     if (m_eof || m_closed)
         return;
     for (const auto &[name, value] : trailers.entries()) {
-        QByteArray lower = name.toLower();
-        if (connectionSpecific(lower) || lower == "content-length" || lower == "host" || lower.startsWith(':')
-            || !http::HttpHeaders::isSafeValue(value))
-            continue;
-        m_trailers.emplace_back(std::move(lower), value);
+        if (forwardableTrailer(name, value))
+            m_trailers.emplace_back(name.toLower(), value);
     }
 }
 
@@ -340,14 +376,8 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
         if (self->m_eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_answered = true;
-            if (!self->m_trailers.empty()) {
-                // The stream ends with the trailing HEADERS instead of this DATA frame.
-                std::vector<nghttp2_nv> nva;
-                for (const auto &[name, value] : self->m_trailers)
-                    nva.push_back(h2::nv(name, value));
-                if (nghttp2_submit_trailer(self->m_connection->m_session, self->m_id, nva.data(), nva.size()) == 0)
-                    *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-            }
+            self->m_connection->watch(self);
+            h2::endWithTrailers(self->m_connection->m_session, self->m_id, self->m_trailers, flags);
             return ssize_t(n);
         }
         if (n == 0) {
@@ -366,25 +396,42 @@ void Http2Connection::Stream::flush()
 qint64 Http2Connection::Stream::pending() const
 {
     const qint64 queued = qint64(m_out.size() - m_outPos) + m_connection->m_transport->pending();
-    if (queued > detail::kHighWater)
+    if (queued > detail::kHighWater) {
         m_wasBehind = true;
+        m_connection->watch(const_cast<Stream *>(this));
+    }
     return queued;
 }
 
 void Http2Connection::Stream::afterSend()
 {
-    if (m_wasBehind && live() && pending() <= detail::kHighWater / 2) {
-        m_wasBehind = false;
-        m_handler->onDrained();
+    if (m_wasBehind && live()) {
+        if (pending() <= detail::kHighWater / 2) {
+            m_wasBehind = false;
+            m_handler->onDrained();
+        } else {
+            m_connection->watch(this); // still behind: look again after the next write
+        }
     }
     // Answered in full while the client still sends (a 413 before the body, a refused
     // WebSocket): RST_STREAM NO_ERROR tells it to stop (RFC 9113 8.1) and frees the stream slot.
     const bool clientDone = m_connectProtocol.isEmpty() ? m_requestComplete : m_clientEnded;
-    if (m_answered && !clientDone && !m_closed && !m_resetSent) {
+    if (m_answered && !clientDone && !m_closed && !m_resetSent && !worthReadingOn()) {
         m_resetSent = true;
         nghttp2_submit_rst_stream(m_connection->m_session, NGHTTP2_FLAG_NONE, m_id, NGHTTP2_NO_ERROR);
         m_connection->m_sendWanted = true; // sendPending goes round again
     }
+}
+
+bool Http2Connection::Stream::worthReadingOn() const
+{
+    // Many clients (curl among them) report a reset as an error even with NO_ERROR while they
+    // are still uploading, so the end of a small body is read instead, as nginx does; a large or
+    // endless one (a tunnel, a body over the limit) is cut.
+    constexpr qint64 kDiscardBytes = 64 * 1024;
+    if (!m_connectProtocol.isEmpty() || m_bodyBytes > m_limits.maxBodyBytes || m_discarded > kDiscardBytes)
+        return false;
+    return m_declaredLength < 0 || m_declaredLength - m_bodyBytes <= kDiscardBytes;
 }
 
 void Http2Connection::Stream::abort()

@@ -25,6 +25,7 @@ public:
     // Request side, from the connection's nghttp2 callbacks.
     void addRequestField(QByteArrayView name, QByteArrayView value);
     void requestHeadComplete(bool endStream);
+    void addTrailerField(QByteArrayView name, QByteArrayView value);
     void requestBody(const char *data, size_t length);
     void requestComplete();
     // nghttp2 closed the stream: a reset from the client (or an error) unless our side had
@@ -35,8 +36,10 @@ public:
     bool isClosed() const { return m_closed; }
     bool live() const { return m_handler && !m_finished; }
     void checkTimeouts(qint64 nowMs);
-    // After the connection wrote: tell an exchange that paused its upstream that room is back.
+    // After the connection wrote (when watched): tell an exchange that paused its upstream that
+    // room is back; reset a stream answered in full whose client still sends.
     void afterSend();
+    bool m_watched = false; // in the connection's list for afterSend()
 
     // DownstreamStream
     const DownstreamInfo &info() const override { return m_connection->m_info; }
@@ -63,6 +66,8 @@ private:
                             uint32_t *flags, nghttp2_data_source *source, void *user);
     void refuse(int status, const QString &detail);
     void resumeBody();
+    // Answered in full while the client still sends: whether to read the rest instead of a reset.
+    bool worthReadingOn() const;
 
     Http2Connection *m_connection;
     int m_id;
@@ -73,8 +78,11 @@ private:
     http::RequestHead m_request;
     QByteArray m_authority;
     QByteArrayList m_cookies; // RFC 9113 8.2.3: joined with "; " for HTTP/1.1 upstreams
+    http::HttpHeaders m_requestTrailers;
     qint64 m_headBytes = 0;
     qint64 m_bodyBytes = 0;
+    qint64 m_declaredLength = -1; // content-length, if the client sent one
+    qint64 m_discarded = 0;       // body bytes read after the exchange ended
     qint64 m_unconsumed = 0; // body bytes not yet given back to the client's window
     bool m_tooLarge = false;
     bool m_badHead = false;
@@ -90,7 +98,14 @@ private:
     QByteArray m_early; // tunnel bytes the client sent before the upstream accepted
     // Response
     int m_status = 0;
-    std::vector<std::pair<QByteArray, QByteArray>> m_fields;
+    // The response head's fields, names lower-cased, all in one buffer (one allocation per head
+    // instead of two per field); nghttp2 copies them when the head is submitted.
+    struct FieldSpan
+    {
+        qsizetype name, nameLength, value, valueLength;
+    };
+    QByteArray m_headBuffer;
+    std::vector<FieldSpan> m_fields;
     std::vector<std::pair<QByteArray, QByteArray>> m_trailers; // sent after the last DATA frame
     QByteArray m_out;        // body bytes nghttp2 has not taken yet
     qsizetype m_outPos = 0;

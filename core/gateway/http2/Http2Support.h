@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
+#include <vector>
 
 namespace portico::gateway::h2 {
 
@@ -36,6 +38,22 @@ inline void takeOutput(nghttp2_session *session, QByteArray &out)
             return;
         out.append(reinterpret_cast<const char *>(data), qsizetype(n));
     }
+}
+
+using Fields = std::vector<std::pair<QByteArray, QByteArray>>;
+
+// For a data provider at the end of the body: queues `trailers` (lower-case names) as the trailing
+// HEADERS frame that ends the stream, and says so in `flags` (the DATA frame then does not).
+inline void endWithTrailers(nghttp2_session *session, int32_t streamId, const Fields &trailers, uint32_t *flags)
+{
+    if (trailers.empty())
+        return;
+    std::vector<nghttp2_nv> nva;
+    nva.reserve(trailers.size());
+    for (const auto &[name, value] : trailers)
+        nva.push_back(nv(name, value));
+    if (nghttp2_submit_trailer(session, streamId, nva.data(), nva.size()) == 0)
+        *flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
 }
 
 // For a data provider: copies up to `length` queued bytes (`queue` from `pos`) into `buf` and

@@ -116,7 +116,7 @@ public:
     void sendRequest(const http::RequestHead &request, const TargetState &target, const ForwardInfo &forward,
         const std::vector<QByteArray> &resend, const std::vector<QByteArray> &fresh, bool complete) override;
     void sendBody(const char *data, size_t length) override;
-    void endRequest() override;
+    void endRequest(const http::HttpHeaders &trailers) override;
     qint64 pending() const override;
     void setReadEnabled(bool enabled) override;
     bool reusable() const override { return m_responseComplete && !m_reset; }
@@ -146,6 +146,7 @@ private:
 
     // Request body: bytes nghttp2 has not taken yet.
     QByteArray m_out;
+    std::vector<std::pair<QByteArray, QByteArray>> m_trailers; // after the body, lower-case names
     qsizetype m_outPos = 0;
     bool m_eof = false;
     bool m_deferred = false;

@@ -78,10 +78,14 @@ void Http2UpstreamSession::Stream::sendBody(const char *data, size_t length)
     resumeBody();
 }
 
-void Http2UpstreamSession::Stream::endRequest()
+void Http2UpstreamSession::Stream::endRequest(const http::HttpHeaders &trailers)
 {
     if (m_eof)
         return;
+    for (const auto &[name, value] : trailers.entries()) {
+        if (forwardableTrailer(name, value))
+            m_trailers.emplace_back(name.toLower(), value);
+    }
     m_eof = true;
     resumeBody();
 }
@@ -104,6 +108,7 @@ ssize_t Http2UpstreamSession::Stream::readBody(nghttp2_session *, int32_t, uint8
         if (self->m_eof) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_sentEof = true;
+            h2::endWithTrailers(self->m_session->m_session, self->m_id, self->m_trailers, flags);
             return ssize_t(n);
         }
         if (n == 0) {

@@ -102,6 +102,9 @@ public:
     virtual ~StreamHandler() = default;
     virtual void start() = 0; // route, filters, upstream: runs until it waits for I/O or ends
     virtual void onRequestBody(const char *data, size_t length) = 0;
+    // Fields after the request body (HTTP/2 trailing HEADERS, HTTP/1.1 chunked trailer section),
+    // right before onRequestComplete().
+    virtual void onRequestTrailers(http::HttpHeaders &&trailers) = 0;
     virtual void onRequestComplete() = 0;
     virtual void onReset() = 0;   // the client went away mid-exchange
     virtual void onDrained() = 0; // the codec's output queue emptied

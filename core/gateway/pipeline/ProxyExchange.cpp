@@ -1,10 +1,10 @@
 #include "core/gateway/pipeline/ProxyExchange.h"
 
-#include "core/gateway/OtlpExporter.h"
-
 #include "core/capture/CaptureStore.h"
+#include "core/gateway/OtlpExporter.h"
 #include "core/gateway/Problem.h"
 #include "core/gateway/Worker.h"
+#include "core/gateway/grpc/GrpcStatus.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
 #include "core/gateway/pipeline/Router.h"
 
@@ -91,6 +91,12 @@ void ProxyExchange::prepare()
     // Exported traces get a CLIENT span per upstream attempt and aggregate part.
     m_recorder.setTraced(m_trace.sampled && m_worker->state().traceSink() != nullptr);
     m_writer.setRequest(&m_requestId, &m_ctx.extraResponseHeaders, m_request.method == "HEAD");
+    m_grpc = grpc::isGrpcContentType(m_request.headers.value("content-type"));
+    if (m_grpc) {
+        // Malformed values are left to the upstream, which rejects them in its own words.
+        if (const auto ms = grpc::parseTimeout(m_request.headers.value("grpc-timeout")))
+            m_grpcDeadlineMs = steadyMs() + std::max<qint64>(*ms, 1);
+    }
 }
 
 void ProxyExchange::start()
@@ -181,7 +187,9 @@ void ProxyExchange::proceed()
         m_continueSent = true;
         m_down.sendInformational(100, {});
     }
-    const config::Duration timeout = m_ctx.route->timeout.value_or(cluster->config().responseTimeout);
+    config::Duration timeout = m_ctx.route->timeout.value_or(cluster->config().responseTimeout);
+    if (m_grpcDeadlineMs) // the upstream gets the call's own deadline (grpc-timeout) if it is sooner
+        timeout = std::min(timeout, config::Duration(std::max<qint64>(m_grpcDeadlineMs - steadyMs(), 1)));
     m_forward.chunked = m_framing.chunked;
     m_forward.contentLength = m_framing.contentLength;
     m_upstream.start(std::move(cluster), &m_request, &m_forward, m_framing, timeout);
@@ -285,7 +293,7 @@ void ProxyExchange::onRequestComplete()
         return;
     }
     if (!m_done)
-        m_upstream.requestComplete();
+        m_upstream.requestComplete(m_requestTrailers);
 }
 
 void ProxyExchange::onDrained()
@@ -308,6 +316,10 @@ void ProxyExchange::checkTimeouts(qint64 nowMs)
         return;
     if (m_fanout) {
         m_fanout->checkTimeouts(nowMs);
+        return;
+    }
+    if (m_grpcDeadlineMs && nowMs >= m_grpcDeadlineMs && !m_tunnel) {
+        grpcDeadlineExceeded();
         return;
     }
     if (!m_requestComplete && !m_tunnel && m_config) {
@@ -417,8 +429,8 @@ void ProxyExchange::onUpstreamComplete()
         sendBuffered(m_response, m_writer.takeBuffer());
         return;
     }
-    if (!m_trailers.isEmpty())
-        m_down.sendTrailers(m_trailers);
+    if (!m_responseTrailers.isEmpty())
+        m_down.sendTrailers(m_responseTrailers);
     m_writer.endBody();
     m_down.flush();
     finish();
@@ -490,18 +502,24 @@ void ProxyExchange::sendLocalReply(filters::LocalReply reply)
     }
     m_upstream.release(false);
     http::ResponseHead head;
-    head.status = reply.status;
-    head.headers = reply.headers;
-    head.headers.set("Content-Type", "application/problem+json");
-    head.headers.set("Cache-Control", "no-store");
-    m_recorder.outcome().status = reply.status;
+    QByteArray body;
+    if (m_grpc) {
+        // A gRPC client reads why from grpc-status and grpc-message, not from a body.
+        head = grpc::trailersOnly(reply);
+    } else {
+        head.status = reply.status;
+        head.headers = reply.headers;
+        head.headers.set("Content-Type", "application/problem+json");
+        head.headers.set("Cache-Control", "no-store");
+        body = problemBody(reply, m_trace.traceId, m_requestId);
+    }
+    m_recorder.outcome().status = head.status;
     if (reply.status >= 500 || reply.status == 408)
         m_recorder.outcome().error = reply.detail.isEmpty() ? reply.title : reply.detail;
     if (reply.status == 408 || reply.status == 400 || reply.status == 413 || reply.status == 431)
         m_down.closeAfterResponse();
     m_filters.responseHead(m_ctx, head);
     m_writer.setNoBody(m_request.method == "HEAD");
-    QByteArray body = problemBody(reply, m_trace.traceId, m_requestId);
     // Local replies skip response body filters: they are the gateway's own words.
     m_filters.skipResponseBodyFilters();
     sendBuffered(head, std::move(body));
@@ -529,6 +547,26 @@ void ProxyExchange::failRequest(int status, const QString &detail)
     }
     m_down.closeAfterResponse();
     sendLocalReply({ status, defaultTitle(status), detail, {}, QByteArray::number(status) });
+}
+
+void ProxyExchange::grpcDeadlineExceeded()
+{
+    const QString detail = QStringLiteral("the call's grpc-timeout passed at the gateway");
+    if (!m_writer.started()) {
+        sendLocalReply({ 504, QStringLiteral("Gateway Timeout"), detail, {}, "upstream-timeout" });
+        return;
+    }
+    // Mid-answer (a stream): end the call as its server would have, DEADLINE_EXCEEDED in the
+    // trailers, and reset the upstream's stream.
+    m_upstream.release(false);
+    m_recorder.setError(detail);
+    http::HttpHeaders trailers;
+    trailers.set("grpc-status", QByteArray::number(int(grpc::Status::DeadlineExceeded)));
+    trailers.set("grpc-message", grpc::percentEncodeMessage(detail.toUtf8()));
+    m_down.sendTrailers(trailers);
+    m_writer.endBody();
+    m_down.flush();
+    finish();
 }
 
 void ProxyExchange::finish(const QString &error)

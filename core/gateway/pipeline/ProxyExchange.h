@@ -41,6 +41,7 @@ public:
     // StreamHandler
     void start() override;
     void onRequestBody(const char *data, size_t length) override;
+    void onRequestTrailers(http::HttpHeaders &&trailers) override { m_requestTrailers = std::move(trailers); }
     void onRequestComplete() override;
     void onReset() override;
     void onDrained() override;
@@ -60,7 +61,7 @@ private:
     void onUpstreamInformational(http::ResponseHead &&head) override;
     void onUpstreamHead(http::ResponseHead &&head) override;
     void onUpstreamBody(const char *data, size_t length) override;
-    void onUpstreamTrailers(http::HttpHeaders &&trailers) override { m_trailers = std::move(trailers); }
+    void onUpstreamTrailers(http::HttpHeaders &&trailers) override { m_responseTrailers = std::move(trailers); }
     void onUpstreamComplete() override;
     void onUpstreamBatchDone() override;
     bool onUpstreamBroken(const QString &reason) override;
@@ -78,6 +79,7 @@ private:
     bool decideGrpcWeb(const Cluster &cluster); // false: the request was refused
     void refuseGrpcWeb();
     void finish(const QString &error = {});
+    void grpcDeadlineExceeded();
 
     DownstreamStream &m_down;
     Worker *m_worker;
@@ -96,11 +98,16 @@ private:
     UpstreamExchange m_upstream;
     ResponseWriter m_writer;
     http::ResponseHead m_response;
-    http::HttpHeaders m_trailers; // from an HTTP/2 upstream, sent after the body
+    http::HttpHeaders m_requestTrailers;  // from the client, sent upstream after the body
+    http::HttpHeaders m_responseTrailers; // from the upstream, sent to the client after the body
     std::unique_ptr<AggregateFanout> m_fanout; // destroyed before the request it points into
     std::unique_ptr<grpc::GrpcWebBridge> m_grpcWeb; // a gRPC-Web request (GrpcWebBridge.h)
 
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
+    // A native gRPC call: the gateway's own answers are gRPC statuses, and its grpc-timeout (an
+    // absolute deadline, steady ms; 0 = none) bounds the whole call.
+    bool m_grpc = false;
+    qint64 m_grpcDeadlineMs = 0;
     bool m_prepared = false;
     bool m_requestComplete = false;
     bool m_continueSent = false;

@@ -79,8 +79,12 @@ void UpstreamExchange::onUpstreamConnected()
 
 void UpstreamExchange::sendRequest()
 {
-    // A retry: everything sent before goes again, then what waited for the connection.
-    m_upstream->sendRequest(*m_request, *m_target, *m_forward, m_sentBody, m_bodyQueue, m_requestComplete);
+    // A retry: everything sent before goes again, then what waited for the connection. Trailers
+    // (rare) follow in a call of their own.
+    const bool trailers = m_requestComplete && m_requestTrailers && !m_requestTrailers->isEmpty();
+    m_upstream->sendRequest(*m_request, *m_target, *m_forward, m_sentBody, m_bodyQueue, m_requestComplete && !trailers);
+    if (trailers)
+        m_upstream->endRequest(*m_requestTrailers);
     for (QByteArray &piece : m_bodyQueue)
         retain(std::move(piece));
     m_bodyQueue.clear();
@@ -119,12 +123,13 @@ void UpstreamExchange::sendBody(const char *data, size_t length)
     pauseClientIfBehind(queued);
 }
 
-void UpstreamExchange::requestComplete()
+void UpstreamExchange::requestComplete(const http::HttpHeaders &trailers)
 {
     m_requestComplete = true;
+    m_requestTrailers = &trailers;
     if (!m_headSent || !m_upstream)
         return;
-    m_upstream->endRequest();
+    m_upstream->endRequest(trailers);
     refreshResponseDeadline();
 }
 

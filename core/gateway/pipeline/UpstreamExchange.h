@@ -61,7 +61,8 @@ public:
 
     // From the client.
     void sendBody(const char *data, size_t length);
-    void requestComplete();
+    // The body is complete; `trailers` follow it (must outlive this object).
+    void requestComplete(const http::HttpHeaders &trailers);
     void sendTunnelData(const char *data, size_t length);
     void shutdownTunnelWrite();
     void onDownstreamDrained(); // the client took what was queued: read the upstream again
@@ -120,6 +121,7 @@ private:
     std::vector<QByteArray> m_sentBody; // kept for a retry while small
     qint64 m_sentBodyBytes = 0;
     bool m_bodyRetainable = true;
+    const http::HttpHeaders *m_requestTrailers = nullptr;
     bool m_requestComplete = false;
     bool m_headSent = false;
     bool m_connected = false;

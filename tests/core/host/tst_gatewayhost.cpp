@@ -162,6 +162,34 @@ private Q_SLOTS:
         QCOMPARE(h.capturedExchanges(), 0);
     }
 
+    // A change of a .proto that grpc.protos lists reaches the gateway on a forced reload (SIGHUP);
+    // a schema that does not compile is reported in the .proto and changes nothing.
+    void badSchemaOnReloadChangesNothing()
+    {
+        TempWorkspace ws;
+        ws.writeFile(QStringLiteral("protos/s.proto"),
+            QByteArray("syntax = \"proto3\";\npackage s;\nmessage M { int32 x = 1; }\nservice S { rpc Do(M) returns (M); }\n"));
+        const QString file = ws.writeWorkspace(
+            workspaceText(QStringLiteral("one")) + QStringLiteral("grpc:\n  protos: [protos/s.proto]\n"));
+        host::GatewayHost h(SystemClock::instance());
+        QCOMPARE(h.startFile(file), config::Diagnostics());
+        const quint16 port = gatewayPort(h);
+        QSignalSpy failed(&h, &host::GatewayHost::reloadFailed);
+
+        const QString proto = ws.writeFile(QStringLiteral("protos/s.proto"),
+            QByteArray("syntax = \"proto3\";\npackage s;\nmessage M { int32 x = 1 }\n"));
+        QCOMPARE(h.reload(true), host::GatewayHost::ReloadResult::Failed);
+        QCOMPARE(failed.size(), 1);
+        const auto problems = failed.first().first().value<config::Diagnostics>();
+        QVERIFY(!problems.isEmpty());
+        QVERIFY2(problems.first().toString().startsWith(QFileInfo(proto).absoluteFilePath() + ":3:25: error: "),
+            qPrintable(problems.first().toString()));
+        QCOMPARE(h.revision(), 1);
+        QCOMPARE(gatewayPort(h), port);
+        QCOMPARE(getBody(port, "/hello"), QByteArray("one"));
+        h.stop();
+    }
+
     void reloadsGoodFilesAndKeepsServingOnBadOnes()
     {
         TempWorkspace ws;

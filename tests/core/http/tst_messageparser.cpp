@@ -16,11 +16,13 @@ public:
     QList<RequestHead> requests;
     QList<ResponseHead> responses;
     QByteArray body;
+    QList<HttpHeaders> trailers;
     int completed = 0;
 
     void onRequestHead(RequestHead &&head) override { requests.append(std::move(head)); }
     void onResponseHead(ResponseHead &&head) override { responses.append(std::move(head)); }
     void onBody(const char *data, size_t length) override { body.append(data, qsizetype(length)); }
+    void onTrailers(HttpHeaders &&fields) override { trailers.append(std::move(fields)); }
     void onMessageComplete() override { ++completed; }
 };
 
@@ -426,6 +428,42 @@ private Q_SLOTS:
         QCOMPARE(sink.body, QByteArray("abcde"));
         QCOMPARE(sink.completed, 1);
         QVERIFY(parser.chunked());
+    }
+
+    void chunkedTrailersArriveBeforeCompletion()
+    {
+        // Split at every offset: the trailer section arrives whole, values trimmed, once per
+        // message, and the next message starts without any.
+        const QByteArray r = "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n"
+                             "Grpc-Status:  0 \r\nX-Sum: 12\r\n\r\n"
+                             "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+        for (qsizetype step : { 0, 1, 2, 7 }) {
+            auto p = parseRequest(r, step);
+            QCOMPARE(p->errorStatus, 0);
+            QCOMPARE(p->sink.completed, 2);
+            QCOMPARE(p->sink.trailers.size(), 1);
+            QCOMPARE(p->sink.trailers.first().value("grpc-status"), QByteArray("0"));
+            QCOMPARE(p->sink.trailers.first().value("x-sum"), QByteArray("12"));
+            QCOMPARE(p->sink.requests.at(1).headers.count("grpc-status"), 0);
+        }
+        Recorder sink;
+        MessageParser parser(MessageParser::Mode::Response, &sink);
+        const QByteArray response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nGrpc-Message: ok\r\n\r\n";
+        feedAll(parser, response, 3);
+        QCOMPARE(sink.trailers.size(), 1);
+        QCOMPARE(sink.trailers.first().value("grpc-message"), QByteArray("ok"));
+    }
+
+    void trailersCountAgainstTheHeadLimit()
+    {
+        const QByteArray head = "POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n";
+        auto p = parseRequest(head + "X-Pad: " + QByteArray(2000, 'p') + "\r\n\r\n", 0, 1024);
+        QCOMPARE(p->errorStatus, 431);
+        QVERIFY(p->sink.trailers.isEmpty());
+        // Malformed trailer lines are a 400, not fields.
+        p = parseRequest(head + "no colon here\r\n\r\n");
+        QCOMPARE(p->errorStatus, 400);
+        QVERIFY(p->sink.trailers.isEmpty());
     }
 
     void interimThenFinalResponse()
