@@ -419,8 +419,8 @@ void ProxyExchange::onUpstreamComplete()
     m_upstream.releaseAfterResponse();
     if (m_grpcWeb && m_grpcWeb->translatingResponse()) {
         // gRPC-Web: the trailers are the body's last frame.
-        const QByteArray end = m_grpcWeb->responseEnd(m_trailers);
-        m_trailers.clear();
+        const QByteArray end = m_grpcWeb->responseEnd(m_responseTrailers);
+        m_responseTrailers.clear();
         deliverBody(end.constData(), size_t(end.size()));
         if (m_done)
             return;
