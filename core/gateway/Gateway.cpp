@@ -292,7 +292,7 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
         m_health->setClusters(compiled->clusters());
     }
     // tracing.otlp: a new exporter when its settings change; the replaced one stays (and sends what
-    // it holds) until the gateway goes, since a worker may be handing it a span right now.
+    // it holds) until the gateway stops, since a worker may be handing it a span right now.
     const std::optional<config::OtlpSettings> &otlp = workspace->tracing.otlp;
     if (!(m_otlp && otlp && m_otlp->settings() == *otlp)) {
         m_state.setTraceSink(nullptr);

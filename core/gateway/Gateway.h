@@ -47,8 +47,9 @@ public:
     // listener and capture changes are applied too; if any of that fails, nothing changes.
     QStringList apply(config::WorkspacePtr workspace);
     QStringList start();
-    // Stops accepting, lets in-flight exchanges finish (at most `timeout`), flushes the capture and
-    // stops the workers. Blocks while it waits, spinning the event loop.
+    // Stops accepting, lets in-flight exchanges finish (at most `timeout`), flushes the capture,
+    // stops the workers and sends the spans still queued for tracing.otlp (at most 2 s more).
+    // Blocks while it waits, spinning the event loop.
     void drain(std::chrono::milliseconds timeout);
     void stop() { drain(std::chrono::milliseconds(0)); }
 
@@ -96,8 +97,8 @@ private:
     std::unique_ptr<HealthChecker> m_health;
     std::unique_ptr<capture::CaptureStore> m_capture;
     std::vector<std::unique_ptr<capture::CaptureStore>> m_retiredCaptures;
-    // tracing.otlp: the exporter in use; replaced ones stay until the gateway goes (a worker may
-    // still be handing one a span).
+    // tracing.otlp: the exporter in use; replaced ones stay until the gateway stops (a worker may
+    // still be handing one a span), when drain() sends what they hold and lets them go.
     std::unique_ptr<OtlpExporter> m_otlp;
     std::vector<std::unique_ptr<OtlpExporter>> m_retiredOtlp;
     QString m_capturePath;

@@ -107,11 +107,12 @@ private:
     int m_refuseFirst = 0; // answer 503 to this many posts first
     quint16 m_deadPort = 0;
 
-    QString start(const QString &otlp)
+    QString start(const QString &otlp, const QString &tracingExtra = {})
     {
         m_gw = std::make_unique<GatewayHarness>();
         m_deadPort = deadPort();
-        return m_gw->start(gatewayHeader() + QStringLiteral("tracing:\n  otlp: %1\n").arg(otlp) + kRoutes,
+        return m_gw->start(
+            gatewayHeader() + QStringLiteral("tracing:\n  otlp: %1\n").arg(otlp) + tracingExtra + kRoutes,
             { { "UP", m_up->url().toString() }, { "DEAD", QString::number(m_deadPort) } });
     }
     QString collectorUrl() const { return m_collector->url(QStringLiteral("/v1/traces")); }
@@ -216,6 +217,22 @@ private Q_SLOTS:
         QVERIFY(!client.value("status").toObject().value("message").toString().isEmpty());
         QCOMPARE(attribute(client, "error.type").toString(), QStringLiteral("_OTHER"));
         QVERIFY(attribute(client, "http.response.status_code").isNull());
+    }
+
+    void b3NamesTheClientSpanWithTheServerSpanAsItsParent()
+    {
+        const QString problems = start(QStringLiteral("{endpoint: %1}").arg(collectorUrl()),
+            QStringLiteral("  propagation: [w3c, b3]\n"));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        const RawResponse r = get("/users", { { "traceparent", "00-" + kTrace + "-" + kParent + "-01" } });
+        QCOMPARE(r.status, 200);
+        QTRY_VERIFY_WITH_TIMEOUT(!spanWhere(spansOf(m_bodies), kTrace, 3).isEmpty(), 5000);
+        const QJsonObject server = spanWhere(spansOf(m_bodies), kTrace, 2);
+        const QJsonObject client = spanWhere(spansOf(m_bodies), kTrace, 3);
+        QCOMPARE(echoHeader(r, QStringLiteral("x-b3-spanid")), client.value("spanId").toString());
+        QCOMPARE(echoHeader(r, QStringLiteral("x-b3-parentspanid")), server.value("spanId").toString());
+        QCOMPARE(echoHeader(r, QStringLiteral("traceparent")).section(u'-', 2, 2),
+            client.value("spanId").toString());
     }
 
     void aRetryIsItsOwnClientSpan()
