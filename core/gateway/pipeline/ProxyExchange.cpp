@@ -347,8 +347,10 @@ void ProxyExchange::onUpstreamComplete()
         sendBuffered(m_response, m_writer.takeBuffer());
         return;
     }
-    if (!m_trailers.isEmpty())
+    if (!m_trailers.isEmpty()) {
+        m_recorder.responseTrailers(m_trailers);
         m_down.sendTrailers(m_trailers);
+    }
     m_writer.endBody();
     m_down.flush();
     finish();
