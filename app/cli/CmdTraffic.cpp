@@ -6,6 +6,7 @@
 #include "core/capture/ExchangeJson.h"
 #include "core/capture/Har.h"
 #include "core/capture/SyntheticExchanges.h"
+#include "core/config/WorkspaceLoader.h"
 
 #include <QCommandLineParser>
 #include <QElapsedTimer>
@@ -24,8 +25,8 @@ namespace {
 
 constexpr const char *kUsage
     = "Usage: portico-cli traffic list --db DB [--filter EXPR] [--limit N] [--before ID] [--json]\n"
-      "       portico-cli traffic show ID --db DB [--json | --curl]\n"
-      "       portico-cli traffic har --db DB [--filter EXPR] -o OUT.har\n"
+      "       portico-cli traffic show ID --db DB [-c FILE] [--json | --curl]\n"
+      "       portico-cli traffic har --db DB [-c FILE] [--filter EXPR] -o OUT.har\n"
       "       portico-cli traffic import-har IN.har --db DB\n";
 
 constexpr const char *kHelp
@@ -39,10 +40,14 @@ constexpr const char *kHelp
       "  --db DB          the capture database (SQLite)\n"
       "  --filter EXPR    e.g. 'method:POST status:>=500 route:users -consumer:bob path:/api/*'\n"
       "                   (terms: method status route consumer host path url duration upstream\n"
-      "                   version trace span error body header client scheme id parent retries;\n"
+      "                   version trace span error body header client scheme id parent retries\n"
+      "                   protocol grpc grpc_status;\n"
       "                   the whole language: portico-cli help filter)\n"
       "  --limit N        rows to list (default 50)\n"
       "  --before ID      list rows older than ID (paging; also resumes a body: search)\n"
+      "  -c, --config FILE  a workspace whose gRPC schemas (grpc.protos) decode captured gRPC\n"
+      "                   messages to JSON (show --json: request.messages and response.messages;\n"
+      "                   har: _grpcMessages); without it they are shown as raw frames\n"
       "  --json           JSON output\n"
       "  -h, --help       show this help\n";
 
@@ -72,6 +77,8 @@ void parse(Parsed &p, const QString &sub, const QStringList &args, const QString
         QStringList names { name };
         if (name == u"output")
             names.prepend(QStringLiteral("o"));
+        if (name == u"config")
+            names.prepend(QStringLiteral("c"));
         p.parser.addOption(QCommandLineOption(names, QString(), QStringLiteral("value")));
     }
     for (const QString &name : flags)
@@ -95,6 +102,21 @@ bool openReader(CaptureReader &reader, const QCommandLineParser &parser)
         std::fprintf(stderr, "portico-cli traffic: %s\n", qPrintable(error));
         return false;
     }
+    return true;
+}
+
+// -c FILE: the workspace's gRPC schemas; false (after saying why) when it does not load.
+bool schemaFrom(const QCommandLineParser &parser, portico::grpc::SchemaPtr *schema)
+{
+    if (!parser.isSet(QStringLiteral("config")))
+        return true;
+    const portico::config::LoadResult r
+        = portico::config::loadWorkspaceFile(parser.value(QStringLiteral("config")));
+    for (const portico::config::Diagnostic &d : r.errors)
+        std::fprintf(stderr, "%s\n", qPrintable(d.toString()));
+    if (!r.ok())
+        return false;
+    *schema = r.workspace->grpcSchema;
     return true;
 }
 
@@ -204,7 +226,7 @@ void printBody(const QByteArray &body, qint64 size, bool truncated, bool dropped
 int show(const QStringList &args)
 {
     Parsed p;
-    parse(p, QStringLiteral("show"), args, { QStringLiteral("db") },
+    parse(p, QStringLiteral("show"), args, { QStringLiteral("db"), QStringLiteral("config") },
         { QStringLiteral("json"), QStringLiteral("curl") });
     if (!p.ok)
         return 2;
@@ -215,6 +237,9 @@ int show(const QStringList &args)
         usageError(QStringLiteral("show needs exactly one exchange ID"));
         return 2;
     }
+    portico::grpc::SchemaPtr schema;
+    if (!schemaFrom(p.parser, &schema))
+        return 2;
     CaptureReader reader;
     if (!openReader(reader, p.parser))
         return 2;
@@ -228,7 +253,7 @@ int show(const QStringList &args)
         return 0;
     }
     if (p.parser.isSet(QStringLiteral("json"))) {
-        printLine(QJsonDocument(exchangeToJson(*e)).toJson(QJsonDocument::Compact));
+        printLine(QJsonDocument(exchangeToJson(*e, schema.get())).toJson(QJsonDocument::Compact));
         return 0;
     }
     std::printf("exchange %lld  %s  from %s\n", e->id, qPrintable(rfc3339(e->startedAt.toMSecsSinceEpoch())),
@@ -273,7 +298,9 @@ int har(const QStringList &args)
 {
     Parsed p;
     parse(p, QStringLiteral("har"), args,
-        { QStringLiteral("db"), QStringLiteral("filter"), QStringLiteral("output") }, {});
+        { QStringLiteral("db"), QStringLiteral("filter"), QStringLiteral("output"),
+            QStringLiteral("config") },
+        {});
     if (!p.ok)
         return 2;
     if (!p.parser.isSet(QStringLiteral("output"))) {
@@ -282,6 +309,9 @@ int har(const QStringList &args)
     }
     const auto filter = filterFrom(p.parser);
     if (!filter)
+        return 2;
+    portico::grpc::SchemaPtr schema;
+    if (!schemaFrom(p.parser, &schema))
         return 2;
     CaptureReader reader;
     if (!openReader(reader, p.parser))
@@ -292,7 +322,7 @@ int har(const QStringList &args)
     if (out == u"-") {
         QFile stdoutFile;
         stdoutFile.open(stdout, QIODevice::WriteOnly);
-        n = exportHar(reader, *filter, &stdoutFile, &error);
+        n = exportHar(reader, *filter, &stdoutFile, &error, nullptr, schema.get());
     } else {
         // Written beside the target and renamed at the end: a failed export leaves no half file.
         QSaveFile file(out);
@@ -301,7 +331,7 @@ int har(const QStringList &args)
                 qPrintable(file.errorString()));
             return 2;
         }
-        n = exportHar(reader, *filter, &file, &error);
+        n = exportHar(reader, *filter, &file, &error, nullptr, schema.get());
         if (n >= 0 && !file.commit())
             error = file.errorString(), n = -1;
     }

@@ -154,7 +154,9 @@ AdminReply ExchangesEndpoint::get(const QString &id)
     const auto e = find(id, &error);
     if (!e)
         return error;
-    return AdminReply::json(capture::exchangeToJson(*e));
+    // The running workspace's gRPC schemas decode a gRPC call's messages.
+    const config::WorkspacePtr ws = m_gateway.workspace();
+    return AdminReply::json(capture::exchangeToJson(*e, ws ? ws->grpcSchema.get() : nullptr));
 }
 
 std::optional<HarExport> ExchangesEndpoint::harExport(const QUrlQuery &query, AdminReply *error)
@@ -169,7 +171,8 @@ std::optional<HarExport> ExchangesEndpoint::harExport(const QUrlQuery &query, Ad
     }
     // Whatever finished before this call is in the export.
     store->flush();
-    return HarExport { store->options().databasePath, *filter };
+    const config::WorkspacePtr ws = m_gateway.workspace();
+    return HarExport { store->options().databasePath, *filter, ws ? ws->grpcSchema : nullptr };
 }
 
 } // namespace portico::admin

@@ -37,7 +37,7 @@ AdminReply HarExport::run(const std::atomic<bool> &cancel, QThread *replyThread)
             QStringLiteral("cannot create a temporary file in %1: %2").arg(tempDir, file->errorString()));
 
     QString error;
-    const int written = capture::exportHar(reader, filter, file.get(), &error, &cancel);
+    const int written = capture::exportHar(reader, filter, file.get(), &error, &cancel, schema.get());
     if (written == capture::kExportCancelled)
         return AdminReply::problem(503, "shutting-down", QStringLiteral("Service Unavailable"),
             QStringLiteral("the admin API stopped during the HAR export"));

@@ -2,6 +2,7 @@
 
 #include "core/admin/AdminReply.h"
 #include "core/capture/FilterExpression.h"
+#include "core/grpc/Schema.h"
 
 #include <QString>
 
@@ -22,6 +23,7 @@ struct HarExport
 {
     QString databasePath;
     capture::FilterExpression filter;
+    grpc::SchemaPtr schema; // the running workspace's: decodes gRPC messages (may be null)
 
     AdminReply run(const std::atomic<bool> &cancel, QThread *replyThread) const;
 };

@@ -1,5 +1,7 @@
 #include "core/capture/CaptureBatchWriter.h"
 
+#include "core/capture/GrpcCall.h"
+
 #include "core/capture/Schema.h"
 #include "core/capture/WalCheckpointer.h"
 #include "core/common/Clock.h"
@@ -36,9 +38,28 @@ QByteArrayView capped(QByteArrayView body, qint64 &size, bool &truncated, qint64
 // The exchanges table's columns in insert order, each with the record's value it holds: the one
 // list the INSERT statement and its bindings are made from (the schema is in Schema.cpp).
 using F = CaptureRecord::Field;
-enum class N : std::uint8_t { Text, Id, StartedAt, Status, ParentId, Retries, RequestBytes, ResponseBytes,
-    RequestBodySize, ResponseBodySize, RequestTruncated, ResponseTruncated, BodiesDropped, ReceivedUs,
-    UpstreamConnectUs, FirstByteUs, DurationUs };
+enum class N : std::uint8_t {
+    Text,
+    Id,
+    StartedAt,
+    Status,
+    ParentId,
+    Retries,
+    RequestBytes,
+    ResponseBytes,
+    RequestBodySize,
+    ResponseBodySize,
+    RequestTruncated,
+    ResponseTruncated,
+    BodiesDropped,
+    ReceivedUs,
+    UpstreamConnectUs,
+    FirstByteUs,
+    DurationUs,
+    GrpcService,
+    GrpcMethod,
+    GrpcStatus
+};
 struct Column
 {
     const char *name;
@@ -46,27 +67,54 @@ struct Column
     F text = CaptureRecord::FieldCount;
 };
 constexpr Column kColumns[] = {
-    { "id", N::Id }, { "started_at", N::StartedAt }, { "client_address", N::Text, F::ClientAddress },
-    { "method", N::Text, F::Method }, { "url", N::Text, F::Url }, { "scheme", N::Text, F::Scheme },
-    { "host", N::Text, F::Host }, { "path", N::Text, F::Path }, { "query", N::Text, F::Query },
-    { "status", N::Status }, { "route", N::Text, F::Route }, { "consumer", N::Text, F::Consumer },
-    { "upstream", N::Text, F::Upstream }, { "upstream_target", N::Text, F::UpstreamTarget },
-    { "api_version", N::Text, F::ApiVersion }, { "trace_id", N::Text, F::TraceId },
-    { "span_id", N::Text, F::SpanId }, { "parent_span_id", N::Text, F::ParentSpanId },
-    { "parent_id", N::ParentId }, { "retries", N::Retries }, { "error", N::Text, F::Error },
-    { "request_bytes", N::RequestBytes }, { "response_bytes", N::ResponseBytes },
-    { "request_body_size", N::RequestBodySize }, { "response_body_size", N::ResponseBodySize },
-    { "request_truncated", N::RequestTruncated }, { "response_truncated", N::ResponseTruncated },
-    { "bodies_dropped", N::BodiesDropped }, { "received_us", N::ReceivedUs },
-    { "upstream_connect_us", N::UpstreamConnectUs }, { "first_byte_us", N::FirstByteUs },
-    { "duration_us", N::DurationUs }, { "notes", N::Text, F::Notes }, { "listener", N::Text, F::Listener },
+    { "id", N::Id },
+    { "started_at", N::StartedAt },
+    { "client_address", N::Text, F::ClientAddress },
+    { "method", N::Text, F::Method },
+    { "url", N::Text, F::Url },
+    { "scheme", N::Text, F::Scheme },
+    { "host", N::Text, F::Host },
+    { "path", N::Text, F::Path },
+    { "query", N::Text, F::Query },
+    { "status", N::Status },
+    { "route", N::Text, F::Route },
+    { "consumer", N::Text, F::Consumer },
+    { "upstream", N::Text, F::Upstream },
+    { "upstream_target", N::Text, F::UpstreamTarget },
+    { "api_version", N::Text, F::ApiVersion },
+    { "trace_id", N::Text, F::TraceId },
+    { "span_id", N::Text, F::SpanId },
+    { "parent_span_id", N::Text, F::ParentSpanId },
+    { "parent_id", N::ParentId },
+    { "retries", N::Retries },
+    { "error", N::Text, F::Error },
+    { "request_bytes", N::RequestBytes },
+    { "response_bytes", N::ResponseBytes },
+    { "request_body_size", N::RequestBodySize },
+    { "response_body_size", N::ResponseBodySize },
+    { "request_truncated", N::RequestTruncated },
+    { "response_truncated", N::ResponseTruncated },
+    { "bodies_dropped", N::BodiesDropped },
+    { "received_us", N::ReceivedUs },
+    { "upstream_connect_us", N::UpstreamConnectUs },
+    { "first_byte_us", N::FirstByteUs },
+    { "duration_us", N::DurationUs },
+    { "notes", N::Text, F::Notes },
+    { "listener", N::Text, F::Listener },
     { "protocol", N::Text, F::Protocol },
+    { "grpc_service", N::GrpcService },
+    { "grpc_method", N::GrpcMethod },
+    { "grpc_status", N::GrpcStatus },
 };
 
 qint64 numberOf(const CaptureRecord::Numbers &n, N which)
 {
     switch (which) {
-    case N::Text: break;
+    case N::Text:
+    case N::GrpcService:
+    case N::GrpcMethod:
+    case N::GrpcStatus:
+        break;
     case N::Id: return n.id;
     case N::StartedAt: return n.startedAtMs;
     case N::Status: return n.status;
@@ -252,12 +300,24 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
         sqlite3_bind_text(q, column, v.data() ? v.data() : "", int(v.size()), SQLITE_STATIC);
     };
 
+    const GrpcCall grpc = grpcCallOf(r.view(CaptureRecord::Path), r.view(CaptureRecord::RequestHead),
+        r.view(CaptureRecord::ResponseHead), n.grpcStatus);
+    auto bindView = [&](sqlite3_stmt *q, int column, QByteArrayView v) {
+        sqlite3_bind_text(q, column, v.data() ? v.data() : "", int(v.size()), SQLITE_STATIC);
+    };
+
     sqlite3_stmt *q = m_insertExchange;
     for (int attempt = 0; attempt < 2; ++attempt) {
         int c = 1;
         for (const Column &column : kColumns) {
             if (column.number == N::Text)
                 bindText(q, c++, column.text);
+            else if (column.number == N::GrpcService)
+                bindView(q, c++, grpc.service);
+            else if (column.number == N::GrpcMethod)
+                bindView(q, c++, grpc.method);
+            else if (column.number == N::GrpcStatus)
+                sqlite3_bind_int64(q, c++, grpc.status);
             else
                 sqlite3_bind_int64(q, c++, numberOf(n, column.number));
         }

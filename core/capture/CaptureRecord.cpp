@@ -1,5 +1,7 @@
 #include "core/capture/CaptureRecord.h"
 
+#include "core/capture/GrpcCall.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -179,6 +181,7 @@ CaptureRecord CaptureRecord::fromExchange(const Exchange &e, qint64 maxBodyBytes
     r.n.responseTruncated = e.responseTruncated;
     r.n.bodiesDropped = e.bodiesDropped;
     r.n.timings = e.timings;
+    r.n.grpcStatus = e.grpcStatus;
 
     auto body = [&](const QByteArray &b, bool &truncated) {
         if (maxBodyBytes >= 0 && b.size() > maxBodyBytes) {
@@ -249,6 +252,10 @@ ExchangeSummary CaptureRecord::summary() const
     s.apiVersion = text(ApiVersion);
     s.sample = view(Notes).startsWith(QByteArrayView(kSampleNote));
     s.protocol = text(Protocol);
+    const GrpcCall call = grpcCallOf(view(Path), view(RequestHead), view(ResponseHead), n.grpcStatus);
+    s.grpcService = QString::fromUtf8(call.service);
+    s.grpcMethod = QString::fromUtf8(call.method);
+    s.grpcStatus = call.status;
     return s;
 }
 

@@ -69,6 +69,7 @@ public:
         bool requestTruncated = false;
         bool responseTruncated = false;
         bool bodiesDropped = false;
+        int grpcStatus = -1; // from the response trailers (GrpcCall.h); -1 = none
         Timings timings;
     };
     Numbers n;

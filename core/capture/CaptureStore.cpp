@@ -43,6 +43,9 @@ ExchangeSummary summarize(const Exchange &e)
     s.apiVersion = e.apiVersion;
     s.sample = e.notes.startsWith(QLatin1StringView(kSampleNote));
     s.protocol = e.protocol;
+    s.grpcService = e.grpcService;
+    s.grpcMethod = e.grpcMethod;
+    s.grpcStatus = e.grpcStatus;
     return s;
 }
 

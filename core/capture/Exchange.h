@@ -58,6 +58,12 @@ struct Exchange
     // before schema version 5, HAR entries without httpVersion).
     QString protocol;
     QString apiVersion;
+    // For gRPC calls (request content-type application/grpc*): the service and method of the
+    // :path, and the grpc-status of the trailers or trailers-only head (-1 when none arrived).
+    // Empty and -1 for everything else (capture/GrpcCall.h).
+    QString grpcService;
+    QString grpcMethod;
+    int grpcStatus = -1;
 
     QString traceId;
     QString spanId;
@@ -117,6 +123,9 @@ struct ExchangeSummary
     QString apiVersion; // the version the exchange was routed to, empty when unversioned
     bool sample = false; // sent by the GUI's Send Sample Traffic (notes start with kSampleNote)
     QString protocol; // "HTTP/1.1", "HTTP/2" or empty (see Exchange::protocol)
+    QString grpcService; // see Exchange::grpcService
+    QString grpcMethod;
+    int grpcStatus = -1;
     bool operator==(const ExchangeSummary &) const = default;
 };
 

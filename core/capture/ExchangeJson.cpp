@@ -1,5 +1,7 @@
 #include "core/capture/ExchangeJson.h"
 
+#include "core/capture/GrpcMessages.h"
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QStringDecoder>
@@ -40,7 +42,7 @@ QString rfc3339(qint64 msSinceEpoch)
 
 QJsonObject summaryToJson(const ExchangeSummary &s)
 {
-    return QJsonObject {
+    QJsonObject o {
         { QStringLiteral("id"), s.id },
         { QStringLiteral("started_at"), rfc3339(s.startedAtMs) },
         { QStringLiteral("method"), s.method },
@@ -60,9 +62,16 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
         { QStringLiteral("parent_id"), s.parentId },
         { QStringLiteral("protocol"), s.protocol },
     };
+    if (!s.grpcService.isEmpty()) {
+        o.insert(QStringLiteral("grpc_service"), s.grpcService);
+        o.insert(QStringLiteral("grpc_method"), s.grpcMethod);
+        o.insert(QStringLiteral("grpc_status"),
+            s.grpcStatus < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(s.grpcStatus));
+    }
+    return o;
 }
 
-QJsonObject exchangeToJson(const Exchange &e)
+QJsonObject exchangeToJson(const Exchange &e, const grpc::Schema *schema)
 {
     QJsonObject o = summaryToJson(summarize(e));
     o.insert(QStringLiteral("scheme"), e.scheme);
@@ -80,9 +89,13 @@ QJsonObject exchangeToJson(const Exchange &e)
             { QStringLiteral("upstream_connect"), micros(e.timings.upstreamConnectUs) },
             { QStringLiteral("first_upstream_byte"), micros(e.timings.firstUpstreamByteUs) },
             { QStringLiteral("last_byte"), micros(e.timings.lastByteUs) } });
-    o.insert(QStringLiteral("request"),
-        side(e.requestHeaders, e.requestBody, e.requestBodySize, e.requestTruncated));
+    QJsonObject request = side(e.requestHeaders, e.requestBody, e.requestBodySize, e.requestTruncated);
     QJsonObject response = side(e.responseHeaders, e.responseBody, e.responseBodySize, e.responseTruncated);
+    if (!e.grpcService.isEmpty()) {
+        request.insert(QStringLiteral("messages"), grpcMessages(e, true, schema));
+        response.insert(QStringLiteral("messages"), grpcMessages(e, false, schema));
+    }
+    o.insert(QStringLiteral("request"), request);
     response.insert(QStringLiteral("bodies_dropped"), e.bodiesDropped);
     o.insert(QStringLiteral("response"), response);
     return o;

@@ -16,10 +16,16 @@
 
 #include <QJsonObject>
 
+namespace portico::grpc {
+class Schema;
+}
+
 namespace portico::capture {
 
 QString rfc3339(qint64 msSinceEpoch);
 QJsonObject summaryToJson(const ExchangeSummary &s);
-QJsonObject exchangeToJson(const Exchange &e);
+// A gRPC call's request and response also get "messages" (GrpcMessages.h): decoded when `schema`
+// knows the method, raw frames otherwise.
+QJsonObject exchangeToJson(const Exchange &e, const grpc::Schema *schema = nullptr);
 
 } // namespace portico::capture

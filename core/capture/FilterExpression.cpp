@@ -44,6 +44,8 @@ const QStringList kFields = {
     QStringLiteral("parent"),
     QStringLiteral("retries"),
     QStringLiteral("protocol"),
+    QStringLiteral("grpc"),
+    QStringLiteral("grpc_status"),
 };
 
 // LIKE pattern for a value with * and ? wildcards; %, _ and \ in the value match themselves.
@@ -345,6 +347,32 @@ private:
         return true;
     }
 
+    // grpc:SERVICE[/METHOD]: SERVICE is the full name (demo.users.v1.Users) or its last part
+    // (Users); either part may hold * and ? wildcards.
+    bool grpcTerm(const QString &value, int at, Term *term)
+    {
+        const qsizetype slash = value.indexOf(u'/');
+        const QString service = slash < 0 ? value : value.left(slash);
+        const QString method = slash < 0 ? QString() : value.mid(slash + 1);
+        if (service.isEmpty() || method.contains(u'/'))
+            return setError(
+                at, QStringLiteral("'grpc:' expects SERVICE or SERVICE/METHOD (got '%1')").arg(value));
+        if (hasWildcard(service)) {
+            term->sql = QStringLiteral("e.grpc_service LIKE ? ESCAPE '\\'");
+            term->bindings = { likePattern(service, false) };
+        } else {
+            term->sql = QStringLiteral("(e.grpc_service = ? OR e.grpc_service LIKE ? ESCAPE '\\')");
+            term->bindings = { service, likePattern(QStringLiteral("*.") + service, false) };
+        }
+        if (!method.isEmpty()) {
+            Term m;
+            textTerm(QStringLiteral("grpc_method"), method, false, &m);
+            term->sql = QStringLiteral("(%1 AND %2)").arg(term->sql, m.sql);
+            term->bindings += m.bindings;
+        }
+        return true;
+    }
+
     bool fieldTerm(const QString &field, const QString &value, int at, Term *term, bool *costly)
     {
         if (field == u"method") {
@@ -393,6 +421,14 @@ private:
         }
         if (field == u"protocol")
             return protocolTerm(value, at, term);
+        if (field == u"grpc")
+            return grpcTerm(value, at, term);
+        if (field == u"grpc_status") {
+            if (!numberTerm(QStringLiteral("grpc_status"), field, value, at, term))
+                return false;
+            term->sql = QStringLiteral("(%1 AND e.grpc_status >= 0)").arg(term->sql); // -1: no status
+            return true;
+        }
         if (field == u"url") {
             textTerm(QStringLiteral("url"), value, true, term);
             return true;

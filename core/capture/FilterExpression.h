@@ -11,7 +11,8 @@
 // than the implicit AND); a leading `-` negates a term. A bare word matches anywhere in the URL.
 // `*` and `?` are wildcards in text values; without them route/consumer/upstream/host/path match
 // exactly (and use their indexes). Extra fields: url, version, span, client, scheme, id, parent,
-// retries. header:NAME=VALUE matches a header value exactly (case-insensitively).
+// retries. header:NAME=VALUE matches a header value exactly (case-insensitively). grpc:SERVICE[/METHOD]
+// matches gRPC calls by full or short service name; grpc_status:N their grpc-status.
 //
 // The text is parsed once into a SQL boolean expression over the `exchanges` table (alias `e`)
 // with positional `?` placeholders; values are only ever bound, never spliced into the SQL.

@@ -1,5 +1,7 @@
 #include "core/capture/Har.h"
 
+#include "core/capture/GrpcMessages.h"
+
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
 #include "core/common/Version.h"
@@ -117,7 +119,7 @@ qint64 us(const QJsonValue &v)
 
 } // namespace
 
-QJsonObject harEntry(const Exchange &e)
+QJsonObject harEntry(const Exchange &e, const grpc::Schema *schema)
 {
     const Timings &t = e.timings;
     // Clamp to a monotonic sequence so every HAR phase is >= 0 and they add up to `time`.
@@ -145,19 +147,23 @@ QJsonObject harEntry(const Exchange &e)
         QJsonObject post { { QStringLiteral("mimeType"),
             QString::fromLatin1(headerValue(e.requestHeaders, "content-type")) } };
         putBody(post, e.requestBody);
+        if (!e.grpcService.isEmpty())
+            post.insert(QStringLiteral("_grpcMessages"), grpcMessagesText(e, true, schema));
         request.insert(QStringLiteral("postData"), post);
     }
     QJsonObject content { { QStringLiteral("size"), e.responseBodySize },
         { QStringLiteral("mimeType"), QString::fromLatin1(headerValue(e.responseHeaders, "content-type")) } };
     if (!e.responseBody.isEmpty())
         putBody(content, e.responseBody);
+    if (!e.grpcService.isEmpty() && !e.responseBody.isEmpty())
+        content.insert(QStringLiteral("_grpcMessages"), grpcMessagesText(e, false, schema));
     const QJsonObject response { { QStringLiteral("status"), e.status },
         { QStringLiteral("statusText"), reasonPhrase(e.status) },
         { QStringLiteral("httpVersion"), httpVersion }, { QStringLiteral("cookies"), QJsonArray() },
         { QStringLiteral("headers"), headersJson(e.responseHeaders) }, { QStringLiteral("content"), content },
         { QStringLiteral("redirectURL"), QString::fromUtf8(headerValue(e.responseHeaders, "location")) },
         { QStringLiteral("headersSize"), -1 }, { QStringLiteral("bodySize"), e.responseBodySize } };
-    const QJsonObject portico {
+    QJsonObject portico {
         { QStringLiteral("id"), e.id },
         { QStringLiteral("clientAddress"), e.clientAddress },
         { QStringLiteral("route"), e.route },
@@ -179,6 +185,11 @@ QJsonObject harEntry(const Exchange &e)
         { QStringLiteral("timingsUs"),
             QJsonArray { t.receivedUs, t.upstreamConnectUs, t.firstUpstreamByteUs, t.lastByteUs } },
     };
+    if (!e.grpcService.isEmpty()) {
+        portico.insert(QStringLiteral("grpcService"), e.grpcService);
+        portico.insert(QStringLiteral("grpcMethod"), e.grpcMethod);
+        portico.insert(QStringLiteral("grpcStatus"), e.grpcStatus);
+    }
     QJsonObject entry { { QStringLiteral("startedDateTime"),
                             e.startedAt.toUTC().toString(Qt::ISODateWithMs) },
         { QStringLiteral("time"), ms(l) }, { QStringLiteral("request"), request },
@@ -189,8 +200,9 @@ QJsonObject harEntry(const Exchange &e)
     return entry;
 }
 
-HarWriter::HarWriter(QIODevice *out)
+HarWriter::HarWriter(QIODevice *out, const grpc::Schema *schema)
     : m_out(out)
+    , m_schema(schema)
 {
 }
 
@@ -204,7 +216,7 @@ void HarWriter::begin()
 
 void HarWriter::add(const Exchange &e)
 {
-    QByteArray line = QJsonDocument(harEntry(e)).toJson(QJsonDocument::Compact);
+    QByteArray line = QJsonDocument(harEntry(e, m_schema)).toJson(QJsonDocument::Compact);
     if (m_count > 0)
         line.prepend(",\n");
     m_ok = m_ok && m_out->write(line) == line.size();
@@ -219,9 +231,9 @@ bool HarWriter::end()
 }
 
 int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error,
-    const std::atomic<bool> *cancel)
+    const std::atomic<bool> *cancel, const grpc::Schema *schema)
 {
-    HarWriter writer(out);
+    HarWriter writer(out, schema);
     writer.begin();
     qint64 after = 0;
     for (;;) {

@@ -23,6 +23,10 @@
 
 class QIODevice;
 
+namespace portico::grpc {
+class Schema;
+}
+
 namespace portico::capture {
 
 class CaptureReader;
@@ -31,7 +35,7 @@ class CaptureStore;
 class HarWriter
 {
 public:
-    explicit HarWriter(QIODevice *out);
+    explicit HarWriter(QIODevice *out, const grpc::Schema *schema = nullptr);
     void begin();
     void add(const Exchange &e);
     // Closes the document; false if a write failed.
@@ -40,17 +44,20 @@ public:
 
 private:
     QIODevice *m_out;
+    const grpc::Schema *m_schema;
     int m_count = 0;
     bool m_ok = true;
 };
 
-QJsonObject harEntry(const Exchange &e);
+// A gRPC call's postData and content also carry "_grpcMessages": its messages as JSON text
+// (GrpcMessages.h), decoded when `schema` knows the method.
+QJsonObject harEntry(const Exchange &e, const grpc::Schema *schema = nullptr);
 
 // Writes every exchange matching `filter`, oldest first. Returns the number written, -1 when the
 // output failed, or kExportCancelled when *cancel became true (checked between pages of 200).
 inline constexpr int kExportCancelled = -2;
 int exportHar(CaptureReader &reader, const FilterExpression &filter, QIODevice *out, QString *error = nullptr,
-    const std::atomic<bool> *cancel = nullptr);
+    const std::atomic<bool> *cancel = nullptr, const grpc::Schema *schema = nullptr);
 
 // Parses a HAR document into exchanges (ids 0). Returns false with *error on a malformed file.
 bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error = nullptr);

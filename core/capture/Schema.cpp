@@ -151,7 +151,18 @@ bool migrateV5(QSqlDatabase &db, QString *error)
     return addColumn(db, "protocol", "TEXT NOT NULL DEFAULT ''", error);
 }
 
-const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5 };
+// Version 6: gRPC calls' service, method and grpc-status (GrpcCall.h), for the grpc: and
+// grpc_status: filters and the traffic list. Older rows keep '' and -1 (not known). No index:
+// those filters scan newest first like protocol:.
+bool migrateV6(QSqlDatabase &db, QString *error)
+{
+    return addColumn(db, "grpc_service", "TEXT NOT NULL DEFAULT ''", error)
+        && addColumn(db, "grpc_method", "TEXT NOT NULL DEFAULT ''", error)
+        && addColumn(db, "grpc_status", "INTEGER NOT NULL DEFAULT -1", error);
+}
+
+const Step kSteps[]
+    = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5, migrateV6 };
 static_assert(std::size(kSteps) == kVersion);
 
 bool migrate(QSqlDatabase &db, QString *error)
@@ -294,8 +305,10 @@ QString summaryColumns(int version)
     return QStringLiteral("e.id, e.started_at, e.method, e.url, e.host, e.path, e.status, e.duration_us, "
                           "e.route, e.consumer, e.upstream, e.trace_id, e.parent_id, e.request_bytes, "
                           "e.response_bytes, e.error, e.api_version, "
-                          "substr(e.notes, 1, 14) = 'sample traffic', %1")
-        .arg(version >= 5 ? QStringLiteral("e.protocol") : QStringLiteral("''"));
+                          "substr(e.notes, 1, 14) = 'sample traffic', %1, %2")
+        .arg(version >= 5 ? QStringLiteral("e.protocol") : QStringLiteral("''"),
+            version >= 6 ? QStringLiteral("e.grpc_service, e.grpc_method, e.grpc_status")
+                         : QStringLiteral("'', '', -1"));
 }
 
 ExchangeSummary readSummary(const QSqlQuery &q)
@@ -320,6 +333,9 @@ ExchangeSummary readSummary(const QSqlQuery &q)
     s.apiVersion = q.value(16).toString();
     s.sample = q.value(17).toBool();
     s.protocol = q.value(18).toString();
+    s.grpcService = q.value(19).toString();
+    s.grpcMethod = q.value(20).toString();
+    s.grpcStatus = q.value(21).toInt();
     return s;
 }
 

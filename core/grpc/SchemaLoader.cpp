@@ -35,6 +35,8 @@ namespace gp = google::protobuf;
 
 namespace {
 
+constexpr qint64 kMaxSchemaFileBytes = 64 << 20;
+
 std::string toStd(const QString &s)
 {
     return s.toStdString();
@@ -169,6 +171,12 @@ SchemaLoadResult loadSchema(const QStringList &protos, const QStringList &protoP
     for (const QString &p : protos) {
         const QString path = QDir::cleanPath(QFileInfo(p).absoluteFilePath());
         QFile file(path);
+        // A schema is kilobytes; a huge file named by mistake (or a device) is not read whole.
+        if (QFileInfo(path).size() > kMaxSchemaFileBytes) {
+            result.errors.append(SchemaError { path, 0, 0,
+                QStringLiteral("larger than %1 MiB: not a schema").arg(kMaxSchemaFileBytes >> 20) });
+            continue;
+        }
         if (!file.open(QIODevice::ReadOnly)) {
             result.errors.append(SchemaError {
                 path, 0, 0, QStringLiteral("cannot read the schema: %1").arg(file.errorString()) });

@@ -1,6 +1,7 @@
 // portico-cli grpc describe, run as a real process on the test schema (tests/data/grpc), on a
 // descriptor set written by protoc, and on schemas that do not load (exit 2, FILE:LINE:COL).
 #include "ProcessRun.h"
+#include "core/capture/CaptureStore.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -111,6 +112,67 @@ private Q_SLOTS:
         const ProcessRun c = runCli({ "check", "-c", ws });
         QCOMPARE(c.exitCode, 2);
         QCOMPARE(c.err, r.err);
+    }
+
+    // traffic show --json -c FILE decodes a captured call's messages; without -c they are raw frames.
+    void trafficShowDecodesWithTheSchema()
+    {
+        const QString db = m_dir.filePath("traffic.db");
+        qint64 id = 0;
+        {
+            portico::capture::CaptureOptions o;
+            o.databasePath = db;
+            portico::capture::CaptureStore store(o);
+            QVERIFY(store.open());
+            portico::capture::Exchange e;
+            e.startedAt = QDateTime::currentDateTimeUtc();
+            e.method = "POST";
+            e.path = "/demo.users.v1.Users/GetUser";
+            e.url = "http://127.0.0.1:8080" + e.path;
+            e.status = 200;
+            e.requestHeaders = { { "content-type", "application/grpc" } };
+            e.responseHeaders = { { "content-type", "application/grpc" } };
+            e.requestBody = QByteArray::fromHex("00000000040a023432"); // {id: "42"}
+            e.responseBody = QByteArray::fromHex("00000000070a03626f621007"); // {name: "bob", id: 7}
+            e.grpcStatus = 0;
+            id = store.submit(std::move(e));
+            QVERIFY(store.flush());
+        }
+        const ProcessRun r = runCli(
+            { "traffic", "show", QString::number(id), "--db", db, "--json", "-c", data("users.yaml") });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value("grpc_service").toString(), QStringLiteral("demo.users.v1.Users"));
+        QCOMPARE(o.value("grpc_method").toString(), QStringLiteral("GetUser"));
+        QCOMPARE(o.value("grpc_status").toInt(), 0);
+        QCOMPARE(o.value("request").toObject().value("messages").toArray(),
+            (QJsonArray { QJsonObject { { "id", "42" } } }));
+        QCOMPARE(o.value("response").toObject().value("messages").toArray(),
+            (QJsonArray { QJsonObject { { "name", "bob" }, { "id", "7" } } }));
+
+        const ProcessRun raw = runCli({ "traffic", "show", QString::number(id), "--db", db, "--json" });
+        QCOMPARE(raw.exitCode, 0);
+        const QJsonObject frame = QJsonDocument::fromJson(raw.out)
+                                      .object()
+                                      .value("request")
+                                      .toObject()
+                                      .value("messages")
+                                      .toArray()[0]
+                                      .toObject();
+        QCOMPARE(frame.value("raw").toString(), QStringLiteral("CgI0Mg=="));
+        QCOMPARE(frame.value("length").toInt(), 4);
+
+        const QString har = m_dir.filePath("out.har");
+        QCOMPARE(runCli({ "traffic", "har", "--db", db, "-c", data("users.yaml"), "-o", har }).exitCode, 0);
+        QFile f(har);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains(R"(\"name\": \"bob\")"));
+
+        // A schema that does not load: exit 2 before anything is read.
+        const QString bad = write(
+            "bad-show.yaml", "version: 1\ngrpc:\n  protos: [" + data("bad/syntax.proto").toUtf8() + "]\n");
+        QCOMPARE(
+            runCli({ "traffic", "show", QString::number(id), "--db", db, "--json", "-c", bad }).exitCode, 2);
     }
 
     void noSchemasAndBadUsage()

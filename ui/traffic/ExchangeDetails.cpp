@@ -1,9 +1,11 @@
 #include "ui/traffic/ExchangeDetails.h"
 
+#include "core/capture/GrpcMessages.h"
 #include "ui/traffic/BodyView.h"
 #include "ui/traffic/TimingWaterfall.h"
 
 #include <QFontDatabase>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QPlainTextEdit>
@@ -122,6 +124,12 @@ void ExchangeDetails::setExchange(const capture::Exchange &e)
                        .arg(e.method.toHtmlEscaped(), e.url.toHtmlEscaped());
     html += row(tr("Status"), e.status ? QString::number(e.status) : tr("no response"));
     html += row(tr("Protocol"), e.protocol.toHtmlEscaped());
+    if (!e.grpcService.isEmpty())
+        html += row(tr("gRPC"),
+            QStringLiteral("%1/%2%3")
+                .arg(e.grpcService, e.grpcMethod,
+                    e.grpcStatus < 0 ? QString() : tr(" (grpc-status %1)").arg(e.grpcStatus))
+                .toHtmlEscaped());
     html += row(tr("Started"),
         QLocale().toString(e.startedAt.toLocalTime(), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
     html += row(tr("Route"), e.route.toHtmlEscaped());
@@ -159,6 +167,17 @@ void ExchangeDetails::setExchange(const capture::Exchange &e)
     m_responseHead->setPlainText(
         (e.status ? QStringLiteral("%1 %2\n").arg(protocol).arg(e.status) : QString())
         + headText(e.responseHeaders));
+    if (!e.grpcService.isEmpty()) {
+        // A gRPC call's bodies are length-prefixed protobuf: shown as its messages, a JSON tree.
+        const grpc::SchemaPtr schema = m_schema ? m_schema() : nullptr;
+        const auto messages = [&](bool request) {
+            return QJsonDocument(capture::grpcMessages(e, request, schema.get()))
+                .toJson(QJsonDocument::Compact);
+        };
+        m_requestBody->setBody(messages(true), "application/json", e.requestBodySize, e.requestTruncated);
+        m_responseBody->setBody(messages(false), "application/json", e.responseBodySize, e.responseTruncated);
+        return;
+    }
     m_requestBody->setBody(e.requestBody, capture::headerValue(e.requestHeaders, "content-type"),
         e.requestBodySize, e.requestTruncated);
     m_responseBody->setBody(e.responseBody, capture::headerValue(e.responseHeaders, "content-type"),

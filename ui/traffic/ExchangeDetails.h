@@ -1,8 +1,11 @@
 #pragma once
 
 #include "core/capture/Exchange.h"
+#include "core/grpc/Schema.h"
 
 #include <QWidget>
+
+#include <functional>
 
 class QLabel;
 class QPlainTextEdit;
@@ -22,9 +25,13 @@ class ExchangeDetails final : public QWidget
 public:
     explicit ExchangeDetails(QWidget *parent = nullptr);
 
+    // The schemas that decode a gRPC call's messages (the running workspace's), asked at each
+    // exchange shown; without one, or for a method it does not know, the raw frames are shown.
+    void setGrpcSchemaProvider(std::function<grpc::SchemaPtr()> provider) { m_schema = std::move(provider); }
     void setExchange(const capture::Exchange &e);
     void clear();
     const capture::Exchange &exchange() const { return m_exchange; }
+    BodyView *requestBody() const { return m_requestBody; }
     BodyView *responseBody() const { return m_responseBody; }
     QTabWidget *tabs() const { return m_tabs; }
 
@@ -45,6 +52,7 @@ private:
     QPlainTextEdit *m_responseHead;
     BodyView *m_responseBody;
     capture::Exchange m_exchange;
+    std::function<grpc::SchemaPtr()> m_schema;
 };
 
 } // namespace portico::ui

@@ -128,6 +128,10 @@ TrafficPage::TrafficPage(QWidget *parent)
     layout->addWidget(m_split, 1);
 
     connect(m_filter, &FilterBar::filterRequested, this, &TrafficPage::applyFilter);
+    m_details->setGrpcSchemaProvider([this]() -> grpc::SchemaPtr {
+        const ReplayWorkspace running = m_workspace ? m_workspace() : ReplayWorkspace {};
+        return running.workspace ? running.workspace->grpcSchema : nullptr;
+    });
     connect(m_details, &ExchangeDetails::traceRequested, this, [this](const QString &trace) {
         const QString text = QStringLiteral("trace:%1").arg(trace);
         m_filter->edit()->setText(text);

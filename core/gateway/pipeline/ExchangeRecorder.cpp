@@ -1,13 +1,21 @@
 #include "core/gateway/pipeline/ExchangeRecorder.h"
 
 #include "core/capture/CaptureStore.h"
+#include "core/capture/GrpcCall.h"
 #include "core/gateway/ExchangeSink.h"
-#include "core/gateway/pipeline/PipelineSupport.h"
 #include "core/gateway/Worker.h"
+#include "core/gateway/pipeline/PipelineSupport.h"
 
 #include <QDateTime>
 
 namespace portico::gateway {
+
+void ExchangeRecorder::responseTrailers(const http::HttpHeaders &trailers)
+{
+    const QByteArray status = trailers.value("grpc-status");
+    if (!status.isNull())
+        m_record.n.grpcStatus = capture::parseGrpcStatus(status);
+}
 
 using detail::nowUs;
 

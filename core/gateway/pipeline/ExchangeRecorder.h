@@ -35,6 +35,8 @@ public:
                        const TraceContext &trace, bool withHead);
     void requestBody(const char *data, size_t length); // sizes counted, bytes kept up to the cap
     void responseBody(const char *data, size_t length);
+    // The trailers that end an HTTP/2 response: a gRPC call's grpc-status is there.
+    void responseTrailers(const http::HttpHeaders &trailers);
     void tunnelBytesFromClient(qint64 length) { m_exchange.requestBytes += length; }
 
     // The response head, written through field() between these two.

@@ -431,8 +431,10 @@ void ProxyExchange::onUpstreamComplete()
         sendBuffered(m_response, m_writer.takeBuffer());
         return;
     }
-    if (!m_responseTrailers.isEmpty())
+    if (!m_responseTrailers.isEmpty()) {
+        m_recorder.responseTrailers(m_responseTrailers);
         m_down.sendTrailers(m_responseTrailers);
+    }
     m_writer.endBody();
     m_down.flush();
     finish();

@@ -53,7 +53,7 @@ private Q_SLOTS:
         e.protocol = QStringLiteral("HTTP/2");
         const qint64 fresh = store.submit(std::move(e));
         QVERIFY(store.flush());
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 5);
+        QVERIFY(scalar(path, QStringLiteral("PRAGMA user_version")).toInt() >= 5);
         QCOMPARE(reader.get(fresh)->protocol, QStringLiteral("HTTP/2"));
         QVERIFY(reader.get(old)->protocol.isEmpty());
         const auto after = reader.list({}, 10);

@@ -2,6 +2,7 @@
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
 #include "core/capture/FilterExpression.h"
+#include "core/capture/Schema.h"
 #include "tests/core/capture/CaptureTestUtil.h"
 
 #include <QCoreApplication>
@@ -32,7 +33,7 @@ private Q_SLOTS:
         QString error;
         QVERIFY2(store.open(&error), qPrintable(error));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 5);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), schema::kVersion);
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
         QCOMPARE(scalar(path, QStringLiteral("PRAGMA page_size")).toInt(), 16384);
         QCOMPARE(indexNames(path),
@@ -62,7 +63,7 @@ private Q_SLOTS:
         QVERIFY(store.open());
         store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/new"), 200));
         store.close();
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 5);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), schema::kVersion);
         QCOMPARE(indexNames(path),
             QStringLiteral("exchanges_consumer,exchanges_parent,exchanges_route,exchanges_status"));
         QVERIFY(consumerIndexIsPartial(path));
@@ -102,7 +103,7 @@ private Q_SLOTS:
         e.listener = QStringLiteral("[::1]:8443");
         const qint64 fresh = store.submit(std::move(e));
         QVERIFY(store.flush());
-        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), 5);
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), schema::kVersion);
         QCOMPARE(reader.get(fresh)->listener, QStringLiteral("[::1]:8443"));
         QVERIFY(reader.get(old)->listener.isEmpty());
     }

@@ -3,6 +3,8 @@
 
   grpc_peer.py server            serves demo.Echo on 127.0.0.1 (h2c), prints "port N", runs until killed
   grpc_peer.py client HOST:PORT  calls every method through HOST:PORT, prints one JSON object
+  grpc_peer.py capture HOST:PORT calls Say, Chat and Fail with protobuf-shaped messages (see
+                                 tests/data/grpc/protos/demo/echo.proto), prints one JSON object
 
 Messages are raw bytes (no generated code): the proxy sees real gRPC framing, trailers, deadlines
 and status codes, which is what it has to carry.
@@ -96,8 +98,25 @@ def call(target):
     print(json.dumps(out), flush=True)
 
 
+def capture(target):
+    """Messages that are demo.Msg {text: "bob"} on the wire (field 1, length 3)."""
+    out = {}
+    bob = b"\x0a\x03bob"
+    with grpc.insecure_channel(target) as channel:
+        method = lambda kind, name: getattr(channel, kind)("/%s/%s" % (SERVICE, name))
+        out["say"] = method("unary_unary", "Say")(bob, timeout=10).hex()
+        out["chat"] = [m.hex() for m in method("stream_stream", "Chat")(iter([bob, bob]), timeout=10)]
+        try:
+            method("unary_unary", "Fail")(b"bob", timeout=10)
+        except grpc.RpcError as e:
+            out["fail"] = e.code().name
+    print(json.dumps(out), flush=True)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "server":
         serve()
+    elif sys.argv[1] == "capture":
+        capture(sys.argv[2])
     else:
         call(sys.argv[2])
