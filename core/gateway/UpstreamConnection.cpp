@@ -179,8 +179,7 @@ void UpstreamConnection::onReadable()
                         closeNow();
                         return;
                     }
-                    c->onUpstreamReadBatchDone();
-                    c->onUpstreamComplete();
+                    c->onUpstreamComplete(); // flushes what the batch produced
                     return;
                 }
             }
@@ -234,15 +233,18 @@ void UpstreamConnection::onReadable()
             if (used == 0)
                 break;
         }
-        if (m_client)
-            m_client->onUpstreamReadBatchDone();
         if (m_complete) {
+            // Complete before anything is flushed: the exchange gives the target's in-flight
+            // count back first, so a client that has the whole answer and sends its next request
+            // at once never finds the target still counted busy (least_connections).
             Client *c = m_client;
             m_complete = false;
             if (c)
-                c->onUpstreamComplete();
+                c->onUpstreamComplete(); // flushes what the batch produced
             return;
         }
+        if (m_client)
+            m_client->onUpstreamReadBatchDone();
         if (m_state != State::Busy && m_state != State::Tunnel)
             return;
     }
