@@ -224,7 +224,7 @@ void fuzzUpstream(const QByteArray &in)
         links[i]->sendRequest(requests[i], target, f, {}, { QByteArray(i == 1 ? "body" : "") }, i != 1);
     }
     if (alive && !listeners[1].errored)
-        links[1]->endRequest();
+        links[1]->endRequest(http::HttpHeaders {});
     feed->input = pieces(in);
     feed->eof = true;
     feedAll(*feed, alive);
