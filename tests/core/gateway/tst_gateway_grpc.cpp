@@ -3,6 +3,7 @@
 // not ours: the four call kinds stream through, trailers (grpc-status, custom metadata) and a
 // trailers-only error arrive, a 3 MB message passes, and the client's deadline holds.
 #include "GatewayHarness.h"
+#include "support/Python.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -15,16 +16,9 @@ using namespace portico::test;
 
 namespace {
 
-// Debian's interpreter, where python3-grpcio lives (a python3 earlier in PATH may lack it).
-QString python()
-{
-    return QFileInfo::exists(QStringLiteral("/usr/bin/python3")) ? QStringLiteral("/usr/bin/python3")
-                                                                 : QStringLiteral("python3");
-}
-
 QString peerScript()
 {
-    return qEnvironmentVariable("PORTICO_SOURCE_DIR") + QStringLiteral("/tests/core/gateway/grpc_peer.py");
+    return sourceFile(QStringLiteral("tests/core/gateway/grpc_peer.py"));
 }
 
 } // namespace

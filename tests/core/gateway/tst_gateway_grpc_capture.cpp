@@ -3,6 +3,7 @@
 // and the messages decoded with the workspace's schema by the admin API's view of an exchange.
 #include "FilterItKit.h"
 #include "GatewayHarness.h"
+#include "support/Python.h"
 #include "core/capture/CaptureReader.h"
 #include "core/capture/ExchangeJson.h"
 #include "core/capture/FilterExpression.h"
@@ -15,21 +16,6 @@
 using namespace portico;
 using namespace portico::test;
 
-namespace {
-
-QString python()
-{
-    return QFileInfo::exists(QStringLiteral("/usr/bin/python3")) ? QStringLiteral("/usr/bin/python3")
-                                                                 : QStringLiteral("python3");
-}
-
-QString source(const QString &rel)
-{
-    return qEnvironmentVariable("PORTICO_SOURCE_DIR") + u'/' + rel;
-}
-
-} // namespace
-
 class TestGatewayGrpcCapture : public QObject
 {
     Q_OBJECT
@@ -38,7 +24,7 @@ private Q_SLOTS:
     void recordsCallsStatusesAndMessages()
     {
         QProcess server;
-        server.start(python(), { source("tests/core/gateway/grpc_peer.py"), QStringLiteral("server") });
+        server.start(python(), { sourceFile("tests/core/gateway/grpc_peer.py"), QStringLiteral("server") });
         QVERIFY(server.waitForStarted(10000));
         QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine() || server.state() != QProcess::Running, 20000);
         const QByteArray line = server.readLine().trimmed();
@@ -48,7 +34,7 @@ private Q_SLOTS:
         GatewayHarness gw;
         const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
             + QStringLiteral("grpc:\n  protos: [%1]\n  proto_paths: [%2]\n")
-                  .arg(source("tests/data/grpc/protos/demo/echo.proto"), source("tests/data/grpc/protos"))
+                  .arg(sourceFile("tests/data/grpc/protos/demo/echo.proto"), sourceFile("tests/data/grpc/protos"))
             + QStringLiteral(
                 "upstreams:\n  grpc:\n    targets: [{url: http://127.0.0.1:%1}]\n    protocol: h2c\n"
                 "routes:\n  - {name: echo, match: {path: /demo.Echo/}, upstream: grpc, "
@@ -58,7 +44,7 @@ private Q_SLOTS:
 
         QProcess client;
         client.start(python(),
-            { source("tests/core/gateway/grpc_peer.py"), QStringLiteral("capture"),
+            { sourceFile("tests/core/gateway/grpc_peer.py"), QStringLiteral("capture"),
                 QStringLiteral("127.0.0.1:%1").arg(gw.port()) });
         QVERIFY(client.waitForFinished(60000));
         const QByteArray out = client.readAllStandardOutput();

@@ -5,6 +5,7 @@
 // (base64) variants, hostile bodies refused with 400, and what the capture records.
 #include "FilterItKit.h"
 #include "core/gateway/grpc/GrpcWeb.h"
+#include "support/Python.h"
 
 #include <QFileInfo>
 #include <QProcess>
@@ -17,12 +18,6 @@ using namespace portico::test;
 namespace gw = portico::gateway::grpc;
 
 namespace {
-
-QString python()
-{
-    return QFileInfo::exists(QStringLiteral("/usr/bin/python3")) ? QStringLiteral("/usr/bin/python3")
-                                                                 : QStringLiteral("python3");
-}
 
 QByteArray frame(const QByteArray &payload)
 {

@@ -4,6 +4,7 @@
 // answers come back as JSON, newline-delimited JSON for a stream, problem+json with the gRPC
 // status for failures. Bad input is refused before the upstream sees it.
 #include "GatewayHarness.h"
+#include "support/Python.h"
 #include "support/CurlClient.h"
 
 #include <QFileInfo>
@@ -13,21 +14,6 @@
 
 using namespace portico;
 using namespace portico::test;
-
-namespace {
-
-QString python()
-{
-    return QFileInfo::exists(QStringLiteral("/usr/bin/python3")) ? QStringLiteral("/usr/bin/python3")
-                                                                 : QStringLiteral("python3");
-}
-
-QString source(const QString &rel)
-{
-    return qEnvironmentVariable("PORTICO_SOURCE_DIR") + QLatin1Char('/') + rel;
-}
-
-} // namespace
 
 class TestGatewayTranscode : public QObject
 {
@@ -54,7 +40,7 @@ private Q_SLOTS:
         QVERIFY(probe.waitForFinished(30000));
         if (probe.exitCode() != 0)
             QFAIL("python3-grpcio is needed: bash packaging/install-deps.sh");
-        m_server.start(python(), { source(QStringLiteral("tests/core/gateway/grpc_users_peer.py")) });
+        m_server.start(python(), { sourceFile(QStringLiteral("tests/core/gateway/grpc_users_peer.py")) });
         QVERIFY(m_server.waitForStarted(10000));
         QTRY_VERIFY_WITH_TIMEOUT(m_server.canReadLine() || m_server.state() != QProcess::Running, 20000);
         const QByteArray line = m_server.readLine().trimmed();
@@ -65,8 +51,8 @@ private Q_SLOTS:
                              "routes:\n  - name: rest\n    match: {path: /rest}\n    upstream: users\n"
                              "    strip_prefix: true\n"
                              "    grpc: {transcode: true, services: [demo.users.v1.Users]}\n")
-                  .arg(source(QStringLiteral("tests/data/grpc/protos/demo/users/v1/users.proto")),
-                      source(QStringLiteral("tests/data/grpc/protos")))
+                  .arg(sourceFile(QStringLiteral("tests/data/grpc/protos/demo/users/v1/users.proto")),
+                      sourceFile(QStringLiteral("tests/data/grpc/protos")))
                   .arg(QString::fromLatin1(line.mid(5))));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
     }
@@ -177,8 +163,8 @@ private Q_SLOTS:
                              "upstreams:\n  users: {targets: [{url: http://127.0.0.1:1}]}\n"
                              "routes:\n  - {name: rest, match: {path: /rest}, upstream: users, "
                              "grpc: {transcode: true, services: [demo.users.v1.Users]}}\n")
-                  .arg(source(QStringLiteral("tests/data/grpc/protos/demo/users/v1/users.proto")),
-                      source(QStringLiteral("tests/data/grpc/protos"))));
+                  .arg(sourceFile(QStringLiteral("tests/data/grpc/protos/demo/users/v1/users.proto")),
+                      sourceFile(QStringLiteral("tests/data/grpc/protos"))));
         QVERIFY2(problems.contains(QStringLiteral("needs an HTTP/2 upstream")), qPrintable(problems));
     }
 };
