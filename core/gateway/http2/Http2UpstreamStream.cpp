@@ -70,11 +70,7 @@ void Http2UpstreamSession::Stream::sendBody(const char *data, size_t length)
 {
     if (length == 0 || m_eof || m_closed)
         return;
-    if (m_outPos > 0 && m_outPos == m_out.size()) {
-        m_out.resize(0);
-        m_outPos = 0;
-    }
-    m_out.append(data, qsizetype(length));
+    m_out.append(data, qsizetype(length)); // h2::takeQueued empties the queue once all is taken
     resumeBody();
 }
 
