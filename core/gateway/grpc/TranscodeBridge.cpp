@@ -39,10 +39,9 @@ TranscodeBridge::TranscodeBridge(std::shared_ptr<const Transcoder> transcoder, T
 {
 }
 
-std::variant<QByteArray, TranscodeBridge::Transcoder::Error> TranscodeBridge::finishRequest(http::RequestHead &request)
+std::variant<QByteArray, TranscodeBridge::Transcoder::Error> TranscodeBridge::finishRequest(http::RequestHead &request, const QByteArray &json)
 {
-    auto encoded = m_transcoder->encodeRequest(m_call, m_requestJson, request.query);
-    m_requestJson.clear();
+    auto encoded = m_transcoder->encodeRequest(m_call, json, request.query);
     if (auto *error = std::get_if<Transcoder::Error>(&encoded))
         return *error;
     const QByteArray &message = std::get<QByteArray>(encoded);

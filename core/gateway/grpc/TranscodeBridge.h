@@ -27,10 +27,9 @@ public:
     const Transcoder::Call &call() const { return m_call; }
     bool streaming() const { return m_call.serverStreaming(); }
 
-    // Request: the body as it arrives, then the request rewritten for the upstream (method,
-    // path, gRPC fields) with its framed message, or why the REST request cannot be sent.
-    void requestBody(const char *data, size_t length) { m_requestJson.append(data, qsizetype(length)); }
-    std::variant<QByteArray, Transcoder::Error> finishRequest(http::RequestHead &request);
+    // Request: the whole JSON body makes the request rewritten for the upstream (method, path,
+    // gRPC fields) and its framed message, or why the REST request cannot be sent.
+    std::variant<QByteArray, Transcoder::Error> finishRequest(http::RequestHead &request, const QByteArray &json);
 
     // Answer. responseHead(): false when it is not a gRPC answer (the pipeline answers 502).
     bool responseHead(const http::ResponseHead &head);
@@ -57,7 +56,6 @@ private:
     std::shared_ptr<const Transcoder> m_transcoder;
     Transcoder::Call m_call;
     qint64 m_maxMessageBytes;
-    QByteArray m_requestJson;
     QByteArray m_pending; // response bytes not yet a whole frame
     http::HttpHeaders m_headStatus; // grpc-status and friends of a trailers-only answer
 };

@@ -246,10 +246,7 @@ void ProxyExchange::onRequestBody(const char *data, size_t length)
     if (m_done)
         return;
     if (m_transcoding) {
-        if (m_transcode)
-            m_transcode->requestBody(data, length);
-        else
-            m_transcodeEarly.append(data, qsizetype(length));
+        m_transcodeJson.append(data, qsizetype(length));
         return;
     }
     if (m_grpcWeb) {

@@ -118,9 +118,9 @@ private:
     // A native gRPC call: the gateway's own answers are gRPC statuses, and its grpc-timeout (an
     // absolute deadline, steady ms; 0 = none) bounds the whole call.
     bool m_grpc = false;
-    // Transcoding: the JSON body is kept here until the method is known, then by the bridge.
+    // Transcoding: the JSON body is kept here until it is whole.
     bool m_transcoding = false;
-    QByteArray m_transcodeEarly;
+    QByteArray m_transcodeJson;
     std::unique_ptr<grpc::TranscodeBridge> m_transcode;
     std::shared_ptr<Cluster> m_transcodeCluster;
     config::Duration m_transcodeTimeout { 0 };

@@ -7,6 +7,8 @@
 #include "core/gateway/grpc/GrpcStatus.h"
 #include "core/gateway/pipeline/PipelineSupport.h"
 
+#include <utility>
+
 namespace portico::gateway {
 
 using namespace detail;
@@ -71,10 +73,6 @@ void ProxyExchange::prepareTranscode(std::shared_ptr<Cluster> cluster, config::D
     const qint64 cap = m_config->workspace().gateway.limits.maxBodyBytes;
     m_transcode = std::make_unique<grpc::TranscodeBridge>(
         transcoder, std::get<portico::grpc::Transcoder::Call>(std::move(matched)), cap);
-    if (!m_transcodeEarly.isEmpty()) {
-        m_transcode->requestBody(m_transcodeEarly.constData(), size_t(m_transcodeEarly.size()));
-        m_transcodeEarly.clear();
-    }
     m_transcodeCluster = std::move(cluster);
     m_transcodeTimeout = timeout;
     if (m_requestComplete)
@@ -86,7 +84,7 @@ void ProxyExchange::launchTranscode()
     if (m_transcodeLaunched)
         return;
     m_transcodeLaunched = true;
-    auto frame = m_transcode->finishRequest(m_request);
+    auto frame = m_transcode->finishRequest(m_request, std::exchange(m_transcodeJson, {}));
     if (const auto *e = std::get_if<portico::grpc::Transcoder::Error>(&frame)) {
         sendLocalReply({ e->status, defaultTitle(e->status), e->detail, {}, "bad-grpc-request" });
         return;
