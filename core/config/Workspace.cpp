@@ -64,7 +64,7 @@ bool Workspace::operator==(const Workspace &other) const
     // filePath and envTemplates say where the content came from, not what it is.
     return version == other.version && gateway == other.gateway && admin == other.admin
         && capture == other.capture && tracing == other.tracing && rateLimitStore == other.rateLimitStore
-        && grpc == other.grpc && upstreams == other.upstreams && tiers == other.tiers
+        && grpc == other.grpc && proxy == other.proxy && upstreams == other.upstreams && tiers == other.tiers
         && consumers == other.consumers && auth == other.auth && routes == other.routes;
 }
 

@@ -135,6 +135,25 @@ struct GrpcSettings
     bool operator==(const GrpcSettings &) const = default;
 };
 
+// proxy: the forward proxy (core/proxy). Paths as written (relative to the file's folder).
+struct ProxyAuth
+{
+    QString username;
+    QString password; // usually ${ENV}; the writer keeps the template
+    bool operator==(const ProxyAuth &) const = default;
+};
+
+struct ProxySettings
+{
+    HostPort listen { QStringLiteral("127.0.0.1"), 8888 };
+    bool interceptTls = true;
+    TlsFiles ca { QStringLiteral("ca/portico-ca.pem"), QStringLiteral("ca/portico-ca-key.pem") };
+    QStringList passthrough; // host globs: tunnelled without decryption
+    QString upstreamCa;      // extra CA file trusted for the servers reached
+    std::optional<ProxyAuth> auth; // Proxy-Authorization: Basic; required off loopback
+    bool operator==(const ProxySettings &) const = default;
+};
+
 struct Target
 {
     QUrl url; // http:// or https://, host and port, no path
@@ -246,6 +265,7 @@ struct Workspace
     TracingSettings tracing;
     RateLimitStoreSettings rateLimitStore; // the rate_limit filter's (RateLimitStoreConfig.h)
     GrpcSettings grpc;
+    std::optional<ProxySettings> proxy; // absent: no forward proxy
     QList<Upstream> upstreams; // file order
     QList<Tier> tiers;
     QList<Consumer> consumers;

@@ -1,6 +1,7 @@
 #include "core/config/WorkspaceLoader.h"
 
 #include "core/config/GrpcConfig.h"
+#include "core/config/ProxyConfig.h"
 #include "core/config/SectionParsers.h"
 #include "core/config/WorkspaceValidator.h"
 #include "core/config/YamlReader.h"
@@ -18,7 +19,7 @@ namespace portico::config {
 namespace {
 
 const QStringList kTopLevelKeys { "version", "gateway", "admin", "capture", "tracing", "rate_limit_store",
-    "grpc", "upstreams", "tiers", "consumers", "auth", "routes" };
+    "grpc", "proxy", "upstreams", "tiers", "consumers", "auth", "routes" };
 
 QString parentPath(const QString &path)
 {
@@ -65,6 +66,8 @@ Workspace parseDocument(YamlReader &r, const YAML::Node &root)
             ws.rateLimitStore = parseRateLimitStore(r, f.value, f.path);
         } else if (f.key == u"grpc") {
             ws.grpc = parseGrpc(r, f.value, f.path);
+        } else if (f.key == u"proxy") {
+            ws.proxy = parseProxy(r, f.value, f.path);
         } else if (f.key == u"upstreams") {
             ws.upstreams = parseUpstreams(r, f.value, f.path);
         } else if (f.key == u"tiers") {

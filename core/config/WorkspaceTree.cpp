@@ -2,6 +2,7 @@
 
 #include "core/config/FilterConfigRegistry.h"
 #include "core/config/GrpcConfig.h"
+#include "core/config/ProxyConfig.h"
 
 namespace portico::config {
 
@@ -129,6 +130,8 @@ public:
             root.insert("rate_limit_store", std::move(*store));
         if (auto grpc = writeGrpc(*this, m_ws.grpc))
             root.insert("grpc", std::move(*grpc));
+        if (auto proxy = writeProxy(*this, m_ws.proxy))
+            root.insert("proxy", std::move(*proxy));
         if (!m_ws.upstreams.isEmpty()) {
             Tree ups;
             for (const Upstream &u : m_ws.upstreams)

@@ -2,6 +2,7 @@
 
 #include "core/config/FilterConfigRegistry.h"
 #include "core/config/GrpcConfig.h"
+#include "core/config/ProxyConfig.h"
 #include "core/config/ValidationSink.h"
 #include "core/config/ValueFormats.h"
 
@@ -43,6 +44,7 @@ public:
         }
         validateRateLimitStore(*this, m_ws.rateLimitStore);
         validateGrpc(*this, m_ws);
+        validateProxy(*this, m_ws);
         checkUpstreams();
         checkTiers();
         checkConsumers();

@@ -26,21 +26,51 @@ Cluster::Cluster(const config::Upstream &upstream)
         m_tls.setAllowedNextProtocols({ QByteArrayLiteral("h2") });
 }
 
+namespace {
+void describeTarget(TargetState *state, const QUrl &url)
+{
+    state->url = url;
+    state->urlText = url.toString();
+    state->tls = url.scheme() == u"https";
+    state->hostName = url.host();
+    state->port = quint16(url.port(state->tls ? 443 : 80));
+    state->hostHeader = (state->hostName.contains(u':') ? u'[' + state->hostName + u']' : state->hostName).toUtf8();
+    if (url.port() >= 0)
+        state->hostHeader += ':' + QByteArray::number(state->port);
+}
+
+QByteArray poolKey(const TargetState &t)
+{
+    return (t.tls ? "https://" : "http://") + t.address.toString().toUtf8() + ':' + QByteArray::number(t.port)
+        + (t.tls ? '/' + t.hostName.toUtf8() : QByteArray());
+}
+} // namespace
+
+std::shared_ptr<Cluster> Cluster::forOrigin(const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls)
+{
+    config::Upstream u;
+    u.name = QString(); // captured exchanges name no upstream: the app chose the server
+    u.targets = { config::Target { url, 1 } };
+    u.connectTimeout = config::Duration(10'000);
+    u.responseTimeout = config::Duration(120'000);
+    std::shared_ptr<Cluster> c(new Cluster(u));
+    c->m_tls = tls;
+    auto state = std::make_unique<TargetState>();
+    describeTarget(state.get(), url);
+    state->address = address;
+    state->key = poolKey(*state);
+    c->m_targets.push_back(std::move(state));
+    c->m_current.assign(1, 0);
+    return c;
+}
+
 std::shared_ptr<Cluster> Cluster::create(const config::Upstream &upstream, QString *error)
 {
     std::shared_ptr<Cluster> c(new Cluster(upstream));
     for (const config::Target &t : upstream.targets) {
         auto state = std::make_unique<TargetState>();
-        state->url = t.url;
-        state->urlText = t.url.toString();
-        state->tls = t.url.scheme() == u"https";
-        state->hostName = t.url.host();
-        state->port = quint16(t.url.port(state->tls ? 443 : 80));
+        describeTarget(state.get(), t.url);
         state->weight = std::max(1, t.weight);
-        const bool defaultPort = t.url.port() < 0;
-        state->hostHeader = (state->hostName.contains(u':') ? u'[' + state->hostName + u']' : state->hostName).toUtf8();
-        if (!defaultPort)
-            state->hostHeader += ':' + QByteArray::number(state->port);
         // Prefer IPv4 for "localhost"-style names: most dev servers listen on 127.0.0.1.
         const QHostAddress addr = http::resolveHost(state->hostName, http::AddressPreference::IPv4);
         if (addr.isNull()) {
@@ -50,8 +80,7 @@ std::shared_ptr<Cluster> Cluster::create(const config::Upstream &upstream, QStri
             return nullptr;
         }
         state->address = addr;
-        state->key = (state->tls ? "https://" : "http://") + addr.toString().toUtf8() + ':'
-            + QByteArray::number(state->port) + (state->tls ? '/' + state->hostName.toUtf8() : QByteArray());
+        state->key = poolKey(*state);
         c->m_targets.push_back(std::move(state));
     }
     c->m_current.assign(c->m_targets.size(), 0);

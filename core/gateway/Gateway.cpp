@@ -133,6 +133,8 @@ QList<std::pair<QHostAddress, quint16>> Gateway::heldListeners() const
     QList<std::pair<QHostAddress, quint16>> held;
     for (const QUrl &url : m_listenUrls)
         held.append({ http::resolveListenHost(url.host()), quint16(url.port()) });
+    if (m_proxyUrl.isValid())
+        held.append({ http::resolveListenHost(m_proxyUrl.host()), quint16(m_proxyUrl.port()) });
     return held;
 }
 
@@ -140,12 +142,18 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
     const QList<std::pair<QHostAddress, quint16>> &held, std::vector<BoundListener> *out)
 {
     QStringList errors;
-    for (const config::HostPort &hp : ws.gateway.listen) {
+    QList<config::HostPort> wanted = ws.gateway.listen;
+    if (ws.proxy)
+        wanted.append(ws.proxy->listen); // the last one
+    for (qsizetype index = 0; index < wanted.size(); ++index) {
+        const config::HostPort &hp = wanted[index];
         BoundListener bl;
         bl.where = hp;
+        bl.forwardProxy = ws.proxy && index == wanted.size() - 1;
+        const QString key = bl.forwardProxy ? QStringLiteral("proxy.listen") : QStringLiteral("gateway.listen");
         const QHostAddress address = http::resolveListenHost(hp.host);
         if (address.isNull()) {
-            errors << QStringLiteral("gateway.listen: cannot resolve %1").arg(hp.host);
+            errors << QStringLiteral("%1: cannot resolve %2").arg(key, hp.host);
             continue;
         }
         quint16 port = hp.port;
@@ -156,7 +164,7 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
             QString error;
             const int probe = bindSocket(address, port, &error, BindFor::Probe);
             if (probe < 0) {
-                errors << QStringLiteral("gateway.listen: cannot listen on %1: %2").arg(hp.toString(), error);
+                errors << QStringLiteral("%1: cannot listen on %2: %3").arg(key, hp.toString(), error);
                 continue;
             }
             ::close(probe);
@@ -165,7 +173,7 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
             QString error;
             const int fd = bindSocket(address, port, &error);
             if (fd < 0) {
-                errors << QStringLiteral("gateway.listen: cannot listen on %1: %2").arg(hp.toString(), error);
+                errors << QStringLiteral("%1: cannot listen on %2: %3").arg(key, hp.toString(), error);
                 break;
             }
             if (port == 0)
@@ -173,7 +181,7 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
             bl.fds.push_back(fd);
         }
         QUrl url;
-        url.setScheme(ws.gateway.tls ? QStringLiteral("https") : QStringLiteral("http"));
+        url.setScheme(ws.gateway.tls && !bl.forwardProxy ? QStringLiteral("https") : QStringLiteral("http"));
         url.setHost(address.protocol() == QAbstractSocket::IPv6Protocol ? address.toString() : hp.host == u"localhost" ? hp.host : address.toString());
         url.setPort(port);
         bl.url = url;
@@ -192,22 +200,27 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
 void Gateway::handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn)
 {
     m_listenUrls.clear();
+    m_proxyUrl = QUrl();
     for (size_t w = 0; w < m_workers.size(); ++w) {
         Worker *worker = m_workers[w];
-        std::vector<int> fds;
+        std::vector<std::pair<int, bool>> fds; // descriptor, forward proxy
         for (auto &bl : listeners)
-            fds.push_back(bl.fds[w]);
+            fds.emplace_back(bl.fds[w], bl.forwardProxy);
         QMetaObject::invokeMethod(
             worker,
             [worker, fds, tls, tlsOn] {
                 worker->closeListeners();
-                for (int fd : fds)
-                    worker->addListener(fd, tlsOn, tls);
+                for (const auto &[fd, forwardProxy] : fds)
+                    worker->addListener(fd, tlsOn && !forwardProxy, tls, forwardProxy);
             },
             Qt::BlockingQueuedConnection);
     }
-    for (auto &bl : listeners)
-        m_listenUrls.append(bl.url);
+    for (auto &bl : listeners) {
+        if (bl.forwardProxy)
+            m_proxyUrl = bl.url;
+        else
+            m_listenUrls.append(bl.url);
+    }
 }
 
 capture::CaptureOptions Gateway::captureOptions(const config::Workspace &ws) const
@@ -275,7 +288,11 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
         return errors;
     if (isRunning()) {
         const config::Workspace &old = previous->workspace();
-        const bool listenersChanged = old.gateway.listen != workspace->gateway.listen || old.gateway.tls != workspace->gateway.tls;
+        const auto proxyListen = [](const config::Workspace &w) {
+            return w.proxy ? std::optional(w.proxy->listen) : std::nullopt;
+        };
+        const bool listenersChanged = old.gateway.listen != workspace->gateway.listen
+            || old.gateway.tls != workspace->gateway.tls || proxyListen(old) != proxyListen(*workspace);
         if (listenersChanged) {
             QSslConfiguration tls;
             errors = loadTls(*workspace, &tls);
@@ -384,6 +401,7 @@ void Gateway::drain(std::chrono::milliseconds timeout)
     m_workers.clear();
     m_health->setClusters({});
     m_listenUrls.clear();
+    m_proxyUrl = QUrl();
     if (m_capture)
         m_capture->flush();
     // The workers are gone, so no span comes any more: the last export, bounded (a collector that

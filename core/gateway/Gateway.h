@@ -60,6 +60,8 @@ public:
     QDateTime startedAt() const { return m_startedAt; }
     // One URL per listener, with the real port (useful with port 0).
     QList<QUrl> listenUrls() const { return m_listenUrls; }
+    // The forward proxy's listener (proxy.listen, real port), empty without a proxy section.
+    QUrl proxyUrl() const { return m_proxyUrl; }
     MetricsRegistry &metrics() { return m_state.metrics; }
     GatewayState &state() { return m_state; }
     capture::CaptureStore *captureStore() const { return m_capture.get(); }
@@ -79,6 +81,7 @@ private:
         config::HostPort where;
         QUrl url;
         std::vector<int> fds; // one per worker (SO_REUSEPORT)
+        bool forwardProxy = false; // proxy.listen
     };
     // The addresses and ports this gateway listens on now (a reload may bind them again).
     QList<std::pair<QHostAddress, quint16>> heldListeners() const;
@@ -103,6 +106,7 @@ private:
     std::vector<std::unique_ptr<OtlpExporter>> m_retiredOtlp;
     QString m_capturePath;
     QList<QUrl> m_listenUrls;
+    QUrl m_proxyUrl;
     QDateTime m_startedAt;
 };
 

@@ -59,6 +59,11 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
     auto rc = std::shared_ptr<RuntimeConfig>(new RuntimeConfig);
     rc->m_workspace = workspace;
     const config::Workspace &ws = *workspace;
+    if (ws.proxy) {
+        rc->m_forwardProxy = ForwardProxy::create(ws, previous ? previous->m_forwardProxy.get() : nullptr, errors);
+        if (!rc->m_forwardProxy)
+            return nullptr;
+    }
     rc->m_pathOptions.mergeSlashes = ws.gateway.paths.mergeSlashes;
     switch (ws.gateway.paths.escapedSlashes) {
     case config::PathRules::EscapedSlashes::Keep:

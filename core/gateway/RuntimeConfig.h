@@ -4,6 +4,7 @@
 #include "core/filters/Filter.h"
 #include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/Cluster.h"
+#include "core/gateway/forward/ForwardProxy.h"
 #include "core/grpc/Transcoder.h"
 #include "core/http/PathNormalizer.h"
 
@@ -67,6 +68,8 @@ public:
     RouteMatchResult match(const http::RequestHead &request, QByteArrayView host) const;
 
     std::shared_ptr<Cluster> cluster(const QString &name) const;
+    // proxy: (null without it); see forward/ForwardProxy.h.
+    const ForwardProxy *forwardProxy() const { return m_forwardProxy.get(); }
     const std::vector<std::shared_ptr<Cluster>> &clusters() const { return m_clusterList; }
 
 private:
@@ -80,6 +83,7 @@ private:
     std::vector<const CompiledRoute *> m_regex;
     std::map<QString, std::shared_ptr<Cluster>> m_clusters;
     std::vector<std::shared_ptr<Cluster>> m_clusterList;
+    std::shared_ptr<const ForwardProxy> m_forwardProxy;
 };
 
 using RuntimeConfigPtr = std::shared_ptr<const RuntimeConfig>;

@@ -101,6 +101,18 @@ namespace {
 template <class Out>
 void forwardedFields(Out &out, const http::RequestHead &request, const ForwardInfo &info, const QByteArrayList &tokens)
 {
+    if (info.transparent) {
+        for (const auto &[name, value] : request.headers.entries()) {
+            if (isHopByHop(name) || H::nameEquals(name, "host") || H::nameEquals(name, "content-length")
+                || H::nameEquals(name, "proxy-authorization") || H::nameEquals(name, "expect")
+                || (!tokens.isEmpty() && listsToken(tokens, name)))
+                continue;
+            out.name(name);
+            out.value(value);
+            out.end();
+        }
+        return;
+    }
     QByteArray forwardedFor;
     for (const auto &[name, value] : request.headers.entries()) {
         if (isHopByHop(name) || gatewayOwned(name))
@@ -232,7 +244,8 @@ QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const Targ
         put(h, request.query);
     }
     put(h, " HTTP/1.1\r\nHost: ");
-    put(h, target.hostHeader);
+    put(h, info.transparent && !info.originalHost.isEmpty() ? QByteArrayView(info.originalHost)
+                                                            : QByteArrayView(target.hostHeader));
     put(h, "\r\n");
     Http1Head out { h };
     forwardedFields(out, request, info, tokens);
@@ -257,7 +270,8 @@ std::vector<std::pair<QByteArray, QByteArray>> buildUpstreamHttp2Fields(const ht
     fields.reserve(12 + size_t(request.headers.size()));
     fields.emplace_back(QByteArrayLiteral(":method"), request.method);
     fields.emplace_back(QByteArrayLiteral(":scheme"), target.tls ? QByteArrayLiteral("https") : QByteArrayLiteral("http"));
-    fields.emplace_back(QByteArrayLiteral(":authority"), target.hostHeader);
+    fields.emplace_back(QByteArrayLiteral(":authority"),
+        info.transparent && !info.originalHost.isEmpty() ? info.originalHost : target.hostHeader);
     fields.emplace_back(QByteArrayLiteral(":path"), requestTarget(request));
     Http2Fields out { fields };
     // No Connection, so no field it names; an upgrade cannot cross HTTP/2 (no 101 there).

@@ -29,6 +29,9 @@ struct ForwardInfo
     bool w3c = true;
     bool b3 = false;
     const filters::ConsumerIdentity *consumer = nullptr;
+    // The forward proxy sending an app's request to the server the app named: the app's fields
+    // go as they are (its Host, traceparent, X-Forwarded-*) and the gateway adds none of its own.
+    bool transparent = false;
     bool chunked = false;         // the body is sent chunked
     qint64 contentLength = -1;    // else its length, -1 = no body
 };

@@ -1,5 +1,6 @@
 #include "core/gateway/Worker.h"
 
+#include "core/capture/CaptureStore.h"
 #include "core/gateway/http1/Http1Connection.h"
 #include "core/gateway/http2/Http2Connection.h"
 #include "core/gateway/http2/Http2Upstream.h"
@@ -67,11 +68,12 @@ RuntimeConfigPtr Worker::config()
     return m_config;
 }
 
-void Worker::addListener(int fd, bool tls, const QSslConfiguration &tlsConfig)
+void Worker::addListener(int fd, bool tls, const QSslConfiguration &tlsConfig, bool forwardProxy)
 {
     auto l = std::make_unique<Listener>();
     l->fd = fd;
     l->tls = tls;
+    l->forwardProxy = forwardProxy;
     l->tlsConfig = tlsConfig;
     l->notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
     Listener *raw = l.get();
@@ -123,8 +125,18 @@ void Worker::accept(Listener *listener)
         } else {
             transport = std::make_unique<http::RawTransport>(fd);
         }
-        auto *c
-            = new Http1Connection(this, std::move(transport), peerOf(ss), listener->tls, localEndOf(fd));
+        Http1Connection *c = nullptr;
+        if (listener->forwardProxy) {
+            const QHostAddress peer = peerOf(ss);
+            DownstreamInfo info;
+            info.peer = peer;
+            info.peerText = peer.toString().toLatin1();
+            info.listener = localEndOf(fd);
+            info.forward = DownstreamInfo::Forward::Listener;
+            c = new Http1Connection(this, std::move(transport), info);
+        } else {
+            c = new Http1Connection(this, std::move(transport), peerOf(ss), listener->tls, localEndOf(fd));
+        }
         m_connections.insert(c);
     }
 }
@@ -170,6 +182,63 @@ void Worker::adoptHttp2(ClientConnection *from, std::unique_ptr<http::Transport>
     auto *c = new Http2Connection(this, std::move(transport), info);
     m_connections.insert(c);
     c->start(preread);
+}
+
+void Worker::adoptTunnelConnection(ClientConnection *from, std::unique_ptr<http::Transport> transport,
+                                   const DownstreamInfo &info, const QByteArray &preread)
+{
+    m_connections.erase(from);
+    m_connections.insert(new Http1Connection(this, std::move(transport), info, preread));
+}
+
+void Worker::interceptFailed(const DownstreamInfo &info, const QString &reason)
+{
+    capture::CaptureStore *store = m_state->capture();
+    if (!store)
+        return;
+    capture::Exchange e;
+    e.startedAt = QDateTime::currentDateTimeUtc();
+    e.clientAddress = QString::fromLatin1(info.peerText);
+    e.method = QStringLiteral("CONNECT");
+    e.host = QString::fromLatin1(info.originHost);
+    e.scheme = QStringLiteral("https");
+    e.url = QStringLiteral("https://%1/").arg(QString::fromLatin1(
+        ForwardOrigin { true, info.originHost, info.originPort }.authority()));
+    e.path = QStringLiteral("/");
+    e.listener = QString::fromLatin1(info.listener);
+    e.protocol = QStringLiteral("HTTP/1.1");
+    e.proxied = true;
+    e.error = QStringLiteral("the client refused Portico's certificate for %1 (%2)")
+                  .arg(QString::fromLatin1(info.originHost), reason);
+    e.notes = QStringLiteral("The client does not trust Portico's CA (portico-cli ca export), or it pins the "
+                             "server's certificate: add \"%1\" to proxy.passthrough to tunnel it without decryption.")
+                  .arg(QString::fromLatin1(info.originHost));
+    store->submit(std::move(e));
+}
+
+std::shared_ptr<Cluster> Worker::originCluster(const ForwardOrigin &origin, const QHostAddress &address)
+{
+    const RuntimeConfigPtr cfg = config();
+    if (m_originsRevision != cfg->revision()) { // proxy.upstream_ca may have changed
+        m_origins.clear();
+        m_originsRevision = cfg->revision();
+    }
+    const qint64 now = steadyMs();
+    const QByteArray key = (origin.tls ? "https://" : "http://") + origin.authority() + '@' + address.toString().toLatin1();
+    auto it = m_origins.find(key);
+    if (it != m_origins.end() && it->expiresMs > now)
+        return it->cluster;
+    if (m_origins.size() > 1024)
+        m_origins.clear();
+    QUrl url;
+    url.setScheme(origin.tls ? QStringLiteral("https") : QStringLiteral("http"));
+    url.setHost(QString::fromLatin1(origin.host));
+    if (origin.port != (origin.tls ? 443 : 80))
+        url.setPort(origin.port);
+    const ForwardProxy *proxy = cfg->forwardProxy();
+    auto cluster = Cluster::forOrigin(url, address, proxy ? proxy->originTls() : QSslConfiguration::defaultConfiguration());
+    m_origins.insert(key, { cluster, now + 60'000 });
+    return cluster;
 }
 
 int Worker::busyConnectionCount() const

@@ -39,7 +39,8 @@ public:
     ~Worker() override;
 
     // Called on the worker thread (queued by the Gateway).
-    void addListener(int fd, bool tls, const QSslConfiguration &tlsConfig);
+    // `forwardProxy`: proxy.listen (absolute-form requests and CONNECT), not a gateway listener.
+    void addListener(int fd, bool tls, const QSslConfiguration &tlsConfig, bool forwardProxy = false);
     void closeListeners();
     void shutdownConnections(); // after draining: close what is left
 
@@ -64,6 +65,15 @@ public:
     // an Http2Connection with the bytes read so far; `from` is no longer counted (nor closed).
     void adoptHttp2(ClientConnection *from, std::unique_ptr<http::Transport> transport, const DownstreamInfo &info,
                     const QByteArray &preread);
+    // After a CONNECT: the tunnel's bytes continue as a connection of their own (see
+    // DownstreamStream::continueInTunnel); `from` is no longer counted (nor closed).
+    void adoptTunnelConnection(ClientConnection *from, std::unique_ptr<http::Transport> transport,
+                               const DownstreamInfo &info, const QByteArray &preread);
+    // A client refused the TLS handshake inside a tunnel (it does not trust the local CA, or it
+    // pins the server's certificate): captured, with what to do about it.
+    void interceptFailed(const DownstreamInfo &info, const QString &reason);
+    // The way to an origin server the forward proxy reaches for an app (cached for a minute).
+    std::shared_ptr<Cluster> originCluster(const ForwardOrigin &origin, const QHostAddress &address);
     int connectionCount() const { return int(m_connections.size()); }
     int busyConnectionCount() const;
 
@@ -75,6 +85,7 @@ private:
     {
         int fd = -1;
         bool tls = false;
+        bool forwardProxy = false;
         QSslConfiguration tlsConfig;
         QSocketNotifier *notifier = nullptr;
     };
@@ -94,6 +105,13 @@ private:
     std::unordered_set<ClientConnection *> m_connections;
     QHash<QByteArray, std::vector<UpstreamConnection *>> m_idle;
     QHash<QByteArray, std::vector<Http2UpstreamSession *>> m_http2; // by target key, busy or idle
+    struct OriginEntry
+    {
+        std::shared_ptr<Cluster> cluster;
+        qint64 expiresMs = 0;
+    };
+    QHash<QByteArray, OriginEntry> m_origins; // forward proxy: by scheme, host, port, address
+    int m_originsRevision = -1;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_sweeper = nullptr;
     QHash<QByteArray, Counter *> m_requestCounters;

@@ -32,10 +32,19 @@ SslTransport::SslTransport(QSslSocket *socket)
                 onReadable();
             return;
         }
+        if (e == QAbstractSocket::SslHandshakeFailedError) {
+            // Why, in OpenSSL's words (e.g. "tlsv1 alert unknown ca": the peer did not trust us).
+            m_reason = "TLS handshake failed: " + m_socket->errorString().toUtf8();
+            fail(m_reason.constData());
+            return;
+        }
         fail(e == QAbstractSocket::ConnectionRefusedError ? "connection refused" : "connection failed");
     });
-    QObject::connect(m_socket, &QSslSocket::sslErrors, [this](const QList<QSslError> &) {
-        fail("TLS certificate verification failed");
+    QObject::connect(m_socket, &QSslSocket::sslErrors, [this](const QList<QSslError> &errors) {
+        m_reason = "TLS certificate verification failed";
+        if (!errors.isEmpty())
+            m_reason += ": " + errors.first().errorString().toUtf8();
+        fail(m_reason.constData());
     });
 }
 

@@ -43,6 +43,7 @@ private:
     bool m_eof = false;
     bool m_failed = false;
     bool m_closingGracefully = false;
+    QByteArray m_reason; // what fail() reports, kept alive for the call
 };
 
 } // namespace portico::http

@@ -4,15 +4,30 @@
 #include "core/gateway/Worker.h"
 #include "core/gateway/http2/Http2Connection.h"
 #include "core/http/HttpSyntax.h"
+#include "core/http/RawTransport.h"
+#include "core/http/SslTransport.h"
 
 namespace portico::gateway {
 
 Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport,
                                  const QHostAddress &peer, bool tls, const QByteArray &localEnd)
+    : Http1Connection(worker, std::move(transport), [&] {
+        DownstreamInfo info;
+        info.peer = peer;
+        info.peerText = peer.toString().toLatin1();
+        info.listener = localEnd;
+        info.tls = tls;
+        return info;
+    }())
+{
+}
+
+Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport,
+                                 const DownstreamInfo &info, const QByteArray &preread)
     : m_worker(worker)
     , m_transport(std::move(transport))
     , m_parser(http::MessageParser::Mode::Request, this)
-    , m_info { peer, peer.toString().toLatin1(), localEnd, tls }
+    , m_info(info)
 {
     const config::Limits &limits = m_worker->config()->workspace().gateway.limits;
     m_parser.setLimits(limits.maxHeaderBytes, limits.maxBodyBytes);
@@ -23,12 +38,18 @@ Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport
         if (m_stream)
             m_stream->onDrained();
     };
-    m_transport->onError = [this](const char *) {
+    m_transport->onError = [this](const char *reason) {
+        if (m_firstRequest && m_info.forward == DownstreamInfo::Forward::Tunnel && m_transport->isEncrypted())
+            m_worker->interceptFailed(m_info, QString::fromUtf8(reason)); // e.g. a client that pins
         m_closed = true;
         if (m_stream)
             m_stream->onReset();
         closeConnection();
     };
+    if (!preread.isEmpty()) {
+        m_input = preread;
+        QMetaObject::invokeMethod(this, [this] { processInput(); }, Qt::QueuedConnection);
+    }
 }
 
 Http1Connection::~Http1Connection()
@@ -149,7 +170,7 @@ void Http1Connection::endResponse()
 
 void Http1Connection::flush()
 {
-    if (m_out.isEmpty())
+    if (m_out.isEmpty() || !m_transport)
         return;
     m_transport->send(m_out);
     m_out.resize(0); // keeps the capacity unless the transport had to queue (share) it
@@ -444,7 +465,8 @@ void Http1Connection::checkTimeouts(qint64 nowMs)
 // codec with what was read so far.
 Http1Connection::Http2Check Http1Connection::switchToHttp2()
 {
-    if (!m_worker->config()->workspace().gateway.http2)
+    // The proxy listener speaks HTTP/1.1 (what HTTP_PROXY clients send); inside a tunnel ALPN decides.
+    if (!m_worker->config()->workspace().gateway.http2 || m_info.forward == DownstreamInfo::Forward::Listener)
         return Http2Check::No;
     if (m_transport->negotiatedProtocol() != "h2") {
         const QByteArrayView in(m_input);
@@ -459,6 +481,43 @@ Http1Connection::Http2Check Http1Connection::switchToHttp2()
     m_worker->adoptHttp2(this, std::move(m_transport), m_info, m_input);
     deleteLater();
     return Http2Check::Switched;
+}
+
+} // namespace portico::gateway
+
+namespace portico::gateway {
+
+int Http1Connection::rawDescriptor() const
+{
+    const auto *raw = dynamic_cast<const http::RawTransport *>(m_transport.get());
+    return raw ? raw->descriptor() : -1;
+}
+
+// After a CONNECT: the tunnel's bytes are a connection of their own (decrypted with the host's
+// leaf, or plain HTTP), served by a new codec object; this one bows out as after an HTTP/2 switch.
+bool Http1Connection::continueInTunnel(const QSslConfiguration *tls, const DownstreamInfo &inner)
+{
+    flush();
+    auto *raw = dynamic_cast<http::RawTransport *>(m_transport.get());
+    if (!raw || raw->pending() > 0 || m_closed)
+        return false;
+    QByteArray preread = m_input.mid(m_inputPos);
+    std::unique_ptr<http::Transport> next;
+    if (tls) {
+        if (!preread.isEmpty())
+            return false; // the client's hello was read already: too late to take the TLS over
+        const int fd = raw->takeDescriptor();
+        next.reset(http::SslTransport::serverSide(fd, *tls));
+        if (!next)
+            return false;
+    } else {
+        next = std::move(m_transport);
+    }
+    m_closed = true;
+    m_closing = true;
+    m_worker->adoptTunnelConnection(this, std::move(next), inner, preread);
+    deleteLater();
+    return true;
 }
 
 } // namespace portico::gateway

@@ -28,6 +28,10 @@ class Http1Connection final : public QObject,
 public:
     Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport, const QHostAddress &peer,
                     bool tls, const QByteArray &localEnd = {});
+    // A connection whose DownstreamInfo is known (the forward proxy's: on proxy.listen, or inside
+    // a CONNECT tunnel); `preread`: bytes read from it already.
+    Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport, const DownstreamInfo &info,
+                    const QByteArray &preread = {});
     ~Http1Connection() override;
 
     // ClientConnection
@@ -54,6 +58,9 @@ public:
     void sendTunnelData(const char *data, size_t length) override;
     void endTunnel() override;
     void streamDone() override;
+    int rawDescriptor() const override;
+    QByteArray unreadInput() const override { return m_input.mid(m_inputPos); }
+    bool continueInTunnel(const QSslConfiguration *tls, const DownstreamInfo &inner) override;
 
 private:
     void onReadable();

@@ -10,6 +10,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
+#include <QSslConfiguration>
 #include <QString>
 
 namespace portico::gateway {
@@ -22,6 +23,13 @@ struct DownstreamInfo
     QByteArray listener; // the local end the client connected to, "host:port" (replays go there)
     bool tls = false;
     bool http2 = false; // the client speaks HTTP/2 (else HTTP/1.x)
+    // The forward proxy (forward/ForwardProxy.h): a connection to proxy.listen (absolute-form
+    // requests and CONNECT), or one inside a CONNECT tunnel whose requests go to `origin`.
+    enum class Forward : quint8 { None, Listener, Tunnel };
+    Forward forward = Forward::None;
+    bool originTls = false;
+    QByteArray originHost; // the CONNECT host (or the TLS server name)
+    quint16 originPort = 0;
     // As captured, filtered (protocol:HTTP/2) and labelled in metrics.
     QByteArray protocol() const { return http2 ? QByteArrayLiteral("HTTP/2") : QByteArrayLiteral("HTTP/1.1"); }
 };
@@ -90,6 +98,21 @@ public:
 
     // The exchange has ended; the codec may delete its handler from now on (not during the call).
     virtual void streamDone() = 0;
+
+    // Forward proxy, after a CONNECT was answered 200 (HTTP/1.1 only; others return -1/false).
+    // The plain descriptor, to peek at the client's first bytes without consuming them:
+    virtual int rawDescriptor() const { return -1; }
+    // Bytes the codec read past the CONNECT request (a client that did not wait for the 200).
+    virtual QByteArray unreadInput() const { return {}; }
+    // The connection goes on as a new client connection inside the tunnel: TLS with `tls` (the
+    // leaf for the host) or plain when null, its requests bound for `inner`'s origin. The
+    // current stream must call streamDone() right after.
+    virtual bool continueInTunnel(const QSslConfiguration *tls, const DownstreamInfo &inner)
+    {
+        Q_UNUSED(tls);
+        Q_UNUSED(inner);
+        return false;
+    }
 
 protected:
     ~DownstreamStream() = default;

@@ -88,11 +88,15 @@ void ExchangeRecorder::setError(const QString &error)
 void ExchangeRecorder::recordRequest(const http::RequestHead &request, const DownstreamInfo &down,
                                      const QByteArray &host, const TraceContext &trace, bool withHead)
 {
+    const bool proxied = down.forward != DownstreamInfo::Forward::None;
+    m_exchange.proxied = proxied;
     if (!m_capturing)
         return;
     using R = capture::CaptureRecord;
+    m_record.n.proxied = proxied;
     const QByteArray target = request.target.startsWith('/') ? request.target : request.pathAndQuery();
-    const QByteArrayView scheme = down.tls ? QByteArrayView("https") : QByteArrayView("http");
+    const bool https = down.tls || (proxied && request.target.startsWith("https://"));
+    const QByteArrayView scheme = https ? QByteArrayView("https") : QByteArrayView("http");
     qsizetype head = 1;
     if (withHead) {
         for (const auto &[name, value] : request.headers.entries())
@@ -122,7 +126,10 @@ void ExchangeRecorder::recordRequest(const http::RequestHead &request, const Dow
     m_record.set(R::TraceId, trace.traceId);
     m_record.set(R::SpanId, trace.spanId);
     m_record.set(R::ParentSpanId, trace.parentSpanId);
-    m_record.setJoined(R::Url, { scheme, "://", host, target });
+    if (request.method == "CONNECT")
+        m_record.set(R::Url, request.target); // authority-form: host:port
+    else
+        m_record.setJoined(R::Url, { scheme, "://", host, target });
 }
 
 void ExchangeRecorder::beginResponseHead()

@@ -29,6 +29,8 @@ public:
     // At the start of the exchange (or of a refusal): whether to capture, and the body cap.
     void begin(Worker *worker, qint64 maxCaptureBody);
     bool capturing() const { return m_capturing; }
+    // Nothing of this exchange is captured (a CONNECT whose tunnel goes on as exchanges of its own).
+    void dropCapture() { m_capturing = false; }
     // The request as the client sent it (before any filter changes it). `withHead`: its fields
     // too (a head the codec refused may be partial, so it is left out).
     void recordRequest(const http::RequestHead &request, const DownstreamInfo &down, const QByteArray &host,

@@ -106,6 +106,8 @@ void ProxyExchange::start()
     m_requestId = m_request.headers.value("x-request-id");
     if (m_requestId.isEmpty() || m_requestId.size() > 200)
         m_requestId = randomHex(16);
+    if (m_down.info().forward != DownstreamInfo::Forward::None)
+        prepareForwarded();
     const QByteArray originalHost = m_request.headers.value("host");
 
     // Routes, filters and the upstream see the normalised path; the capture's URL keeps the target
@@ -131,6 +133,8 @@ void ProxyExchange::start()
     m_forward.w3c = ws.tracing.w3c();
     m_forward.b3 = ws.tracing.b3();
 
+    if (m_fwd && !routeForwarded(normal, originalHost))
+        return;
     Router::Decision decision = Router::route(*m_config, m_request, normal, originalHost);
     if (decision.refusal) {
         sendLocalReply(std::move(*decision.refusal));
@@ -285,6 +289,10 @@ void ProxyExchange::onRequestComplete()
 
 void ProxyExchange::onDrained()
 {
+    if (m_fwd && m_fwd->peer) {
+        m_fwd->peer->setReadEnabled(true); // a passthrough tunnel's server may send again
+        return;
+    }
     m_upstream.onDownstreamDrained();
 }
 
@@ -303,6 +311,11 @@ void ProxyExchange::checkTimeouts(qint64 nowMs)
         return;
     if (m_fanout) {
         m_fanout->checkTimeouts(nowMs);
+        return;
+    }
+    if (m_fwd && m_fwd->sniffer && nowMs - m_fwd->sniffSinceMs > m_config->workspace().gateway.limits.headerTimeout.count()) {
+        m_down.closeAfterResponse();
+        finish(QStringLiteral("the client sent nothing through its CONNECT tunnel"));
         return;
     }
     if (m_grpcDeadlineMs && nowMs >= m_grpcDeadlineMs && !m_tunnel) {
@@ -472,12 +485,18 @@ void ProxyExchange::onUpstreamTunnelEof()
 void ProxyExchange::onTunnelData(const char *data, size_t length)
 {
     m_recorder.tunnelBytesFromClient(qint64(length));
-    m_upstream.sendTunnelData(data, length);
+    if (m_fwd)
+        forwardTunnelData(data, length);
+    else
+        m_upstream.sendTunnelData(data, length);
 }
 
 void ProxyExchange::onTunnelEof()
 {
-    m_upstream.shutdownTunnelWrite();
+    if (m_fwd && m_fwd->peer)
+        m_fwd->peer->shutdownWrite();
+    else
+        m_upstream.shutdownTunnelWrite();
 }
 
 // Answers the pipeline produces itself or takes whole.

@@ -5,6 +5,7 @@
 #include "core/gateway/TraceContext.h"
 #include "core/gateway/UpstreamRequest.h"
 #include "core/gateway/aggregate/AggregateFanout.h"
+#include "core/gateway/forward/ForwardState.h"
 #include "core/gateway/grpc/GrpcWebBridge.h"
 #include "core/gateway/grpc/TranscodeBridge.h"
 #include "core/gateway/pipeline/DownstreamStream.h"
@@ -91,6 +92,19 @@ private:
     void finishTranscode();
     void transcodeBroken(const QString &why);
     void writeStreamHead();
+    // The forward proxy (ProxyExchangeForward.cpp): requests on proxy.listen and inside CONNECT
+    // tunnels. prepareForwarded() reads the origin before the request is recorded; routeForwarded()
+    // returns true when a route that names the host takes the request, else it answered or waits.
+    void prepareForwarded();
+    bool routeForwarded(const http::NormalizedPath &normal, const QByteArray &host);
+    void resolveForwarded(const QByteArray &host, void (ProxyExchange::*then)(const QHostAddress &));
+    void toOrigin(const QHostAddress &address);
+    void startConnect();
+    void connectResolved(const QHostAddress &address);
+    void answerConnect();
+    void openPassthrough();
+    void sniffTunnel();
+    void forwardTunnelData(const char *data, size_t length);
 
     DownstreamStream &m_down;
     Worker *m_worker;
@@ -113,6 +127,7 @@ private:
     http::HttpHeaders m_responseTrailers; // from the upstream, sent to the client after the body
     std::unique_ptr<AggregateFanout> m_fanout; // destroyed before the request it points into
     std::unique_ptr<grpc::GrpcWebBridge> m_grpcWeb; // a gRPC-Web request (GrpcWebBridge.h)
+    std::unique_ptr<ForwardState> m_fwd; // forward proxy requests only (forward/ForwardState.h)
 
     qint64 m_lastBodyMs = 0; // last request body bytes (stall detection)
     // A native gRPC call: the gateway's own answers are gRPC statuses, and its grpc-timeout (an
