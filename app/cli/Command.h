@@ -22,6 +22,8 @@ int runReplay(const QStringList &args);
 int runExport(const QStringList &args);
 int runImport(const QStringList &args);
 int runGrpc(const QStringList &args);
+int runCa(const QStringList &args);
+int runProxy(const QStringList &args);
 
 // `portico-cli help TOPIC` (HelpTopics.cpp): the text of a topic that is no command's, or nullptr.
 const char *helpTopic(const QString &name);

@@ -31,6 +31,11 @@ const Command kCommands[] = {
         runReplay },
     { "grpc", "grpc describe -c FILE [--json]\n      the services, methods and REST mappings of the gRPC schemas",
         runGrpc },
+    { "ca", "ca export -c FILE [-o OUT.pem]\n      the forward proxy's CA certificate (created if missing), for clients to trust",
+        runCa },
+    { "proxy", "proxy env -c FILE [--shell sh|fish|powershell]\n      the environment that sends a terminal's programs "
+               "through the forward proxy",
+        runProxy },
 };
 
 void printHelp(FILE *out)

@@ -215,12 +215,15 @@ void Gateway::handListenersToWorkers(std::vector<BoundListener> &listeners, cons
             },
             Qt::BlockingQueuedConnection);
     }
+    QList<quint16> ports;
     for (auto &bl : listeners) {
         if (bl.forwardProxy)
             m_proxyUrl = bl.url;
         else
             m_listenUrls.append(bl.url);
+        ports.append(quint16(bl.url.port()));
     }
+    m_state.setBoundPorts(ports);
 }
 
 capture::CaptureOptions Gateway::captureOptions(const config::Workspace &ws) const

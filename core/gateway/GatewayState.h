@@ -46,6 +46,19 @@ public:
     ExchangeSink *traceSink() const { return m_traceSink.load(std::memory_order_acquire); }
     void setTraceSink(ExchangeSink *sink) { m_traceSink.store(sink, std::memory_order_release); }
 
+    // The ports the gateway's listeners (and the forward proxy's) are bound to, real ports for
+    // ":0" ones: what the forward proxy refuses to reach on this machine (it would loop).
+    void setBoundPorts(QList<quint16> ports)
+    {
+        QMutexLocker lock(&m_mutex);
+        m_boundPorts = std::move(ports);
+    }
+    bool isBoundPort(quint16 port) const
+    {
+        QMutexLocker lock(&m_mutex);
+        return m_boundPorts.contains(port);
+    }
+
     bool draining() const { return m_draining.load(std::memory_order_relaxed); }
     void setDraining(bool d) { m_draining.store(d, std::memory_order_relaxed); }
 
@@ -61,6 +74,7 @@ public:
 private:
     mutable QMutex m_mutex;
     RuntimeConfigPtr m_config;
+    QList<quint16> m_boundPorts;
     std::atomic<int> m_revision { 0 };
     std::atomic<capture::CaptureStore *> m_capture { nullptr };
     std::atomic<bool> m_draining { false };

@@ -21,6 +21,8 @@ SslTransport::SslTransport(QSslSocket *socket)
             onDrained();
     });
     QObject::connect(m_socket, &QSslSocket::disconnected, [this] {
+        if (m_failed)
+            return; // fail() aborted the socket: onError says why, not an end of stream
         m_eof = true;
         if (onReadable)
             onReadable();

@@ -96,6 +96,7 @@ private:
     // tunnels. prepareForwarded() reads the origin before the request is recorded; routeForwarded()
     // returns true when a route that names the host takes the request, else it answered or waits.
     void prepareForwarded();
+    bool ownPort(quint16 port) const; // Portico's own listener: reaching it would loop
     bool routeForwarded(const http::NormalizedPath &normal, const QByteArray &host);
     void resolveForwarded(const QByteArray &host, void (ProxyExchange::*then)(const QHostAddress &));
     void toOrigin(const QHostAddress &address);

@@ -22,6 +22,11 @@ namespace portico::gateway {
 
 using namespace detail;
 
+bool ProxyExchange::ownPort(quint16 port) const
+{
+    return m_config->forwardProxy()->isOwnPort(port) || m_worker->state().isBoundPort(port);
+}
+
 void ProxyExchange::prepareForwarded()
 {
     m_fwd = std::make_unique<ForwardState>();
@@ -128,7 +133,7 @@ void ProxyExchange::toOrigin(const QHostAddress &address)
                          "unresolvable-host" });
         return;
     }
-    if (m_config->forwardProxy()->isOwnPort(origin.port) && isLocalAddress(address)) {
+    if (ownPort(origin.port) && isLocalAddress(address)) {
         sendLocalReply({ 403, QStringLiteral("Forbidden"),
                          QStringLiteral("%1 is Portico itself; a proxied request there would loop")
                              .arg(QString::fromLatin1(origin.authority())),
@@ -183,7 +188,7 @@ void ProxyExchange::connectResolved(const QHostAddress &address)
                          "unresolvable-host" });
         return;
     }
-    if (proxy->isOwnPort(origin.port) && isLocalAddress(address)) {
+    if (ownPort(origin.port) && isLocalAddress(address)) {
         sendLocalReply({ 403, QStringLiteral("Forbidden"),
                          QStringLiteral("CONNECT to %1 is refused: that is Portico itself")
                              .arg(QString::fromLatin1(origin.authority())),
@@ -198,9 +203,7 @@ void ProxyExchange::connectResolved(const QHostAddress &address)
     // Interception: the tunnel's first bytes say what it carries (TLS, or plain HTTP).
     answerConnect();
     const int fd = m_down.rawDescriptor();
-    if (fd < 0 || !m_down.unreadInput().isEmpty()) {
-        // The client did not wait for the 200: its first bytes were read with the CONNECT. They
-        // can still be relayed, not decrypted.
+    if (fd < 0) {
         openPassthrough();
         return;
     }
@@ -232,6 +235,15 @@ void ProxyExchange::sniffTunnel()
 {
     if (m_done)
         return;
+    if (!m_down.unreadInput().isEmpty()) {
+        // The client did not wait for the 200: its first bytes were read with the CONNECT. They
+        // can still be relayed, not decrypted.
+        delete std::exchange(m_fwd->sniffer, nullptr);
+        m_down.setReadPaused(false);
+        m_ctx.notes.append(QStringLiteral("not decrypted: the client sent its first bytes before the 200"));
+        openPassthrough();
+        return;
+    }
     char buffer[16384 + 5 + 2048];
     const ssize_t n = ::recv(int(m_fwd->sniffer->socket()), buffer, sizeof(buffer), MSG_PEEK);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -292,7 +304,8 @@ void ProxyExchange::sniffTunnel()
         finish();
         return;
     }
-    m_recorder.outcome().notes = QStringLiteral("not decrypted: %1").arg(error.isEmpty() ? QStringLiteral("the tunnel could not be handed over") : error);
+    m_ctx.notes.append(QStringLiteral("not decrypted: %1")
+                           .arg(error.isEmpty() ? QStringLiteral("the tunnel could not be handed over") : error));
     openPassthrough();
 }
 
@@ -318,8 +331,7 @@ void ProxyExchange::openPassthrough()
     peer->onConnected = [this] {
         m_fwd->peerConnected = true;
         m_recorder.markConnected();
-        if (m_recorder.outcome().notes.isEmpty())
-            m_recorder.outcome().notes = QStringLiteral("tunnelled without decryption");
+        m_ctx.notes.append(QStringLiteral("tunnelled without decryption"));
         answerConnect();
         m_down.beginTunnel();
     };
