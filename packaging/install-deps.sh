@@ -36,7 +36,7 @@ test=(
 extra=()
 for arg in "$@"; do
   case "$arg" in
-    --bench) extra+=(wrk haproxy nginx-light linux-perf) ;;
+    --bench) extra+=(wrk haproxy nginx-light linux-perf mitmproxy) ;;
     --gui) extra+=(xvfb xauth imagemagick) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -48,6 +48,7 @@ const Topic kTopics[] = {
         "  grpc:Users/GetUser   gRPC calls of a service (full name, or its last part) and method;\n"
         "                       grpc:demo.users.v1.Users for every method of it\n"
         "  grpc_status:5        gRPC calls whose grpc-status is 5 (>, >=, <, <= too)\n"
+        "  proxied:true         exchanges the forward proxy handled (an app's own calls, proxy.listen)\n"
         "  id:>=1200            the exchange id (numbers take >, >=, <, <= like duration)\n"
         "  parent:1200          the sub-requests of aggregate exchange 1200\n"
         "  retries:>0           how many times the gateway retried the upstream\n\n"

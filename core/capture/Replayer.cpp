@@ -227,6 +227,15 @@ Replayer::Destination Replayer::destination(const Exchange &original, const Repl
         d.url = origin(options.target);
         return d;
     }
+    if (original.proxied) {
+        // An app's own call (forward proxy): again to the server it named, not to the proxy.
+        const QUrl url(original.url, QUrl::StrictMode);
+        if (web(url)) {
+            d.kind = Destination::Kind::Upstream;
+            d.url = origin(url);
+            return d;
+        }
+    }
     if (!original.listener.isEmpty()) {
         const QString scheme = original.scheme.compare(u"https", Qt::CaseInsensitive) == 0
             ? QStringLiteral("https")
@@ -255,6 +264,7 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
 {
     Exchange e;
     e.method = original.method;
+    e.proxied = original.proxied && options.target.isEmpty();
     const Destination where = destination(original, options);
     if (where.kind == Destination::Kind::None) {
         e.error = where.problem;

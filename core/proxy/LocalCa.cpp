@@ -292,6 +292,17 @@ std::shared_ptr<LocalCa> LocalCa::loadOrCreate(const CaFiles &files, QString *er
     unsigned int length = 0;
     X509_digest(k.caCert.get(), EVP_sha256(), digest, &length);
     ca->m_fingerprint = QByteArray(reinterpret_cast<const char *>(digest), int(length)).toHex(':').toUpper();
+    // The leaves' SubjectPublicKeyInfo, hashed: what Chromium's --ignore-certificate-errors-spki-list
+    // takes, so a browser started for interception accepts them without touching any trust store.
+    unsigned char *spki = nullptr;
+    const int spkiLength = i2d_PUBKEY(k.leafKey.get(), &spki);
+    if (spkiLength > 0) {
+        unsigned char hash[EVP_MAX_MD_SIZE];
+        unsigned int hashLength = 0;
+        EVP_Digest(spki, size_t(spkiLength), hash, &hashLength, EVP_sha256(), nullptr);
+        ca->m_leafSpki = QByteArray(reinterpret_cast<const char *>(hash), int(hashLength)).toBase64();
+    }
+    OPENSSL_free(spki);
     return ca;
 }
 

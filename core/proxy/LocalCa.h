@@ -54,6 +54,8 @@ public:
     QString subjectName() const { return m_subject; }
     QByteArray sha256Fingerprint() const { return m_fingerprint; } // hex, colon-separated
     QDateTime notAfter() const { return m_notAfter; }
+    // Base64 SHA-256 of the leaves' public key (SubjectPublicKeyInfo); one key for every leaf.
+    QByteArray leafSpkiSha256() const { return m_leafSpki; }
 
     // A leaf for `host` (see leafHostName), from the cache or minted now.
     std::optional<Leaf> leafFor(QStringView host, QString *error);
@@ -69,6 +71,7 @@ private:
     QByteArray m_leafKeyPem;
     QString m_subject;
     QByteArray m_fingerprint;
+    QByteArray m_leafSpki;
     QDateTime m_notAfter;
 
     mutable std::mutex m_mutex;

@@ -68,10 +68,10 @@ QString assignment(const QString &name, const QString &value, Shell shell)
 
 } // namespace
 
-QString environmentScript(const ProxyEnvironment &env, Shell shell)
+QList<std::pair<QString, QString>> environmentVariables(const ProxyEnvironment &env)
 {
     const QString proxy = env.proxyUrl.toString(QUrl::FullyEncoded);
-    std::vector<std::pair<QString, QString>> vars {
+    return {
         { QStringLiteral("HTTP_PROXY"), proxy },
         { QStringLiteral("HTTPS_PROXY"), proxy },
         { QStringLiteral("http_proxy"), proxy },
@@ -92,6 +92,46 @@ QString environmentScript(const ProxyEnvironment &env, Shell shell)
         { QStringLiteral("NODE_USE_ENV_PROXY"), QStringLiteral("1") }, // Node >= 24 honours HTTP(S)_PROXY then
         { QStringLiteral("PORTICO_PROXY"), proxy },
     };
+}
+
+QStringList chromiumArguments(const QUrl &proxy, const QString &profileDir, const QByteArray &leafSpki)
+{
+    const QString server = QStringLiteral("http://%1:%2").arg(proxy.host()).arg(proxy.port());
+    return { QStringLiteral("--user-data-dir=%1").arg(profileDir), QStringLiteral("--proxy-server=%1").arg(server),
+        // Chromium sends loopback directly unless told not to; local apps are worth capturing too.
+        QStringLiteral("--proxy-bypass-list=<-loopback>"),
+        QStringLiteral("--ignore-certificate-errors-spki-list=%1").arg(QString::fromLatin1(leafSpki)),
+        QStringLiteral("--no-first-run"), QStringLiteral("--no-default-browser-check"),
+        QStringLiteral("--disable-background-networking"), QStringLiteral("about:blank") };
+}
+
+QByteArray firefoxUserJs(const QUrl &proxy)
+{
+    const QByteArray host = proxy.host().toUtf8();
+    const QByteArray port = QByteArray::number(proxy.port());
+    return "// Written by Portico for an intercepted Firefox: the forward proxy for every request.\n"
+           "user_pref(\"network.proxy.type\", 1);\n"
+           "user_pref(\"network.proxy.http\", \""
+        + host + "\");\nuser_pref(\"network.proxy.http_port\", " + port
+        + ");\n"
+          "user_pref(\"network.proxy.ssl\", \""
+        + host + "\");\nuser_pref(\"network.proxy.ssl_port\", " + port
+        + ");\n"
+          "user_pref(\"network.proxy.no_proxies_on\", \"\");\n"
+          "user_pref(\"network.proxy.allow_hijacking_localhost\", true);\n"
+          "user_pref(\"browser.shell.checkDefaultBrowser\", false);\n"
+          "user_pref(\"browser.aboutwelcome.enabled\", false);\n"
+          "user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);\n";
+}
+
+QStringList firefoxArguments(const QString &profileDir)
+{
+    return { QStringLiteral("-profile"), profileDir, QStringLiteral("-no-remote"), QStringLiteral("-new-instance") };
+}
+
+QString environmentScript(const ProxyEnvironment &env, Shell shell)
+{
+    const QList<std::pair<QString, QString>> vars = environmentVariables(env);
     QString out;
     switch (shell) {
     case Shell::Sh:

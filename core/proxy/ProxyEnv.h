@@ -7,7 +7,11 @@
 #include <QString>
 #include <QUrl>
 
+#include <QList>
+#include <QStringList>
+
 #include <optional>
+#include <utility>
 
 namespace portico::proxy {
 
@@ -27,6 +31,18 @@ struct ProxyEnvironment
     QString caPath;       // Portico's CA alone (NODE_EXTRA_CA_CERTS adds to Node's own store)
     QString noProxy = QStringLiteral("localhost,127.0.0.1,::1");
 };
+
+// The variables, in the order the script sets them (for a process started with them).
+QList<std::pair<QString, QString>> environmentVariables(const ProxyEnvironment &env);
+
+// A browser started for interception, in a fresh profile so nothing of the user's changes.
+// Chromium: the proxy for every scheme (loopback included) and the leaves' public key accepted
+// (LocalCa::leafSpkiSha256), no trust store touched.
+QStringList chromiumArguments(const QUrl &proxy, const QString &profileDir, const QByteArray &leafSpki);
+// Firefox: a user.js for the profile (proxy for HTTP and HTTPS, loopback included); the CA is
+// added to the profile's own certificate database with NSS's certutil.
+QByteArray firefoxUserJs(const QUrl &proxy);
+QStringList firefoxArguments(const QString &profileDir);
 
 // The lines to paste into (or eval in) a shell. Values are quoted for that shell, so a path
 // with spaces or quotes stays one value.

@@ -28,6 +28,7 @@ struct ForwardState
     qint64 sniffSinceMs = 0;
     std::unique_ptr<http::Transport> peer; // a passthrough tunnel's server
     bool peerConnected = false;
+    qint64 connectSinceMs = 0; // the passthrough connect started (steady ms)
 };
 
 } // namespace portico::gateway

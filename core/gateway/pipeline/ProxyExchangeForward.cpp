@@ -91,7 +91,7 @@ bool ProxyExchange::routeForwarded(const http::NormalizedPath &normal, const QBy
     const Router::Decision decision = Router::route(*m_config, m_request, normal, host);
     if (decision.match.route && !decision.match.route->route->match.hosts.isEmpty())
         return true;
-    if (!normal.ok()) {
+    if (!normal.ok() && decision.refusal) {
         sendLocalReply(std::move(*decision.refusal));
         return false;
     }
@@ -327,6 +327,7 @@ void ProxyExchange::openPassthrough()
         return;
     }
     m_recorder.outcome().upstreamTarget = QStringLiteral("tcp://%1").arg(QString::fromLatin1(m_fwd->origin.authority()));
+    m_fwd->connectSinceMs = steadyMs();
     http::Transport *peer = m_fwd->peer.get();
     peer->onConnected = [this] {
         m_fwd->peerConnected = true;

@@ -6,10 +6,15 @@
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
 #include "core/capture/FilterExpression.h"
+#include "core/capture/Replayer.h"
 #include "support/CurlClient.h"
+#include "support/WebSocketFrame.h"
+
+#include <QElapsedTimer>
 
 #include <QFile>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -105,6 +110,17 @@ private Q_SLOTS:
         capture::CaptureReader reader;
         QVERIFY(reader.open(gw.dir().path(QStringLiteral("traffic.db"))));
         QCOMPARE(reader.count(*capture::FilterExpression::parse(QStringLiteral("proxied:true"))), 2);
+
+        // A replay goes to the server the app called, not to the proxy (which would want absolute form).
+        capture::Replayer replayer(gw.gateway().captureStore());
+        QSignalSpy done(&replayer, &capture::Replayer::finished);
+        replayer.replay(e, {});
+        QVERIFY(done.wait(10000));
+        const auto again = done.first().first().value<capture::Exchange>();
+        QCOMPARE(again.status, 200);
+        QVERIFY(again.proxied);
+        QCOMPARE(upstream.lastRequest().path, QStringLiteral("/orders"));
+        QCOMPARE(upstream.lastRequest().body, QByteArray("payload"));
     }
 
     // Routes that name hosts apply to proxied requests (a mock: "map local"); routes without a
@@ -262,6 +278,46 @@ private Q_SLOTS:
         QCOMPARE(exchanges.size(), 15);
         for (const capture::Exchange &e : exchanges)
             QVERIFY(e.proxied);
+    }
+
+    // WebSocket through the proxy: an absolute-form upgrade, and one inside a CONNECT tunnel.
+    void webSocketThroughBothForms()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        QVERIFY(gw.start(proxyYaml({})).isEmpty());
+        const quint16 proxyPort = quint16(gw.gateway().proxyUrl().port());
+        const QByteArray key = "dGhlIHNhbXBsZSBub25jZQ==";
+        const QByteArray authority = upstream.hostPort().toLatin1();
+        const QByteArray upgrade = "Host: " + authority
+            + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key
+            + "\r\n\r\n";
+        for (const bool tunnelled : { false, true }) {
+            RawClient client;
+            QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), proxyPort));
+            if (tunnelled) {
+                QVERIFY(client.send("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n\r\n"));
+                const RawResponse established = client.readResponse(5000, true);
+                QCOMPARE(established.status, 200);
+                QVERIFY(client.send("GET /ws HTTP/1.1\r\n" + upgrade));
+            } else {
+                QVERIFY(client.send("GET http://" + authority + "/ws HTTP/1.1\r\n" + upgrade));
+            }
+            const RawResponse handshake = client.readResponse(5000);
+            QVERIFY2(handshake.complete, qPrintable(handshake.error));
+            QCOMPARE(handshake.status, 101);
+            QCOMPARE(handshake.header("sec-websocket-accept"), WebSocketFrame::acceptKey(key));
+            WebSocketFrame text;
+            text.payload = tunnelled ? "inside a tunnel" : "absolute form";
+            QVERIFY(client.send(text.encode(true)));
+            QByteArray buffer;
+            WebSocketFrame echoed;
+            QElapsedTimer timer;
+            timer.start();
+            while (WebSocketFrame::decode(buffer, &echoed) <= 0 && timer.elapsed() < 5000)
+                buffer += client.readExactly(1, 5000);
+            QCOMPARE(echoed.payload, text.payload);
+        }
     }
 
     // A proxy other machines can reach needs credentials; ports may not clash.
