@@ -13,6 +13,7 @@ build=(
   qt6-charts-dev libqt6sql6-sqlite libqt6svg6
   libqt6opengl6-dev libxkbcommon-dev       # Charts' CMake config needs Qt6OpenGL; Gui looks for XKB
   libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
+  libzstd-dev                              # captured heads and bodies are stored zstd-compressed
   libnghttp2-dev                           # HTTP/2 both ways (h2 and h2c clients and upstreams)
   libhiredis-dev                           # rate limits shared by several instances (rate_limit_store.redis)
   libprotobuf-dev libprotoc-dev            # gRPC schemas: .proto files compiled at load (libprotoc's importer),
