@@ -58,7 +58,8 @@ enum class N : std::uint8_t {
     DurationUs,
     GrpcService,
     GrpcMethod,
-    GrpcStatus
+    GrpcStatus,
+    Proxied
 };
 struct Column
 {
@@ -105,6 +106,7 @@ constexpr Column kColumns[] = {
     { "grpc_service", N::GrpcService },
     { "grpc_method", N::GrpcMethod },
     { "grpc_status", N::GrpcStatus },
+    { "proxied", N::Proxied },
 };
 
 qint64 numberOf(const CaptureRecord::Numbers &n, N which)
@@ -127,6 +129,7 @@ qint64 numberOf(const CaptureRecord::Numbers &n, N which)
     case N::RequestTruncated: return n.requestTruncated ? 1 : 0;
     case N::ResponseTruncated: return n.responseTruncated ? 1 : 0;
     case N::BodiesDropped: return n.bodiesDropped ? 1 : 0;
+    case N::Proxied: return n.proxied ? 1 : 0;
     case N::ReceivedUs: return n.timings.receivedUs;
     case N::UpstreamConnectUs: return n.timings.upstreamConnectUs;
     case N::FirstByteUs: return n.timings.firstUpstreamByteUs;

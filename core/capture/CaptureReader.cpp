@@ -244,11 +244,12 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
             "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
             "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
             "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes, %1, %2, %3 FROM exchanges WHERE id = ?")
+            "first_byte_us, duration_us, notes, %1, %2, %3, %4 FROM exchanges WHERE id = ?")
             .arg(version >= 4 ? QStringLiteral("listener") : QStringLiteral("''"),
                 version >= 5 ? QStringLiteral("protocol") : QStringLiteral("''"),
                 version >= 6 ? QStringLiteral("grpc_service, grpc_method, grpc_status")
-                             : QStringLiteral("'', '', -1")));
+                             : QStringLiteral("'', '', -1"),
+                version >= 7 ? QStringLiteral("proxied") : QStringLiteral("0")));
     q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -284,6 +285,7 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
     e.grpcService = q.value(i++).toString();
     e.grpcMethod = q.value(i++).toString();
     e.grpcStatus = q.value(i++).toInt();
+    e.proxied = q.value(i++).toBool();
     q.finish();
 
     QSqlQuery &heads

@@ -182,6 +182,7 @@ CaptureRecord CaptureRecord::fromExchange(const Exchange &e, qint64 maxBodyBytes
     r.n.bodiesDropped = e.bodiesDropped;
     r.n.timings = e.timings;
     r.n.grpcStatus = e.grpcStatus;
+    r.n.proxied = e.proxied;
 
     auto body = [&](const QByteArray &b, bool &truncated) {
         if (maxBodyBytes >= 0 && b.size() > maxBodyBytes) {
@@ -256,6 +257,7 @@ ExchangeSummary CaptureRecord::summary() const
     s.grpcService = QString::fromUtf8(call.service);
     s.grpcMethod = QString::fromUtf8(call.method);
     s.grpcStatus = call.status;
+    s.proxied = n.proxied;
     return s;
 }
 

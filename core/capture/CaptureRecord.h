@@ -70,6 +70,7 @@ public:
         bool responseTruncated = false;
         bool bodiesDropped = false;
         int grpcStatus = -1; // from the response trailers (GrpcCall.h); -1 = none
+        bool proxied = false; // see Exchange::proxied
         Timings timings;
     };
     Numbers n;

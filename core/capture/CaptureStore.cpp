@@ -46,6 +46,7 @@ ExchangeSummary summarize(const Exchange &e)
     s.grpcService = e.grpcService;
     s.grpcMethod = e.grpcMethod;
     s.grpcStatus = e.grpcStatus;
+    s.proxied = e.proxied;
     return s;
 }
 

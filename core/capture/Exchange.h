@@ -64,6 +64,9 @@ struct Exchange
     QString grpcService;
     QString grpcMethod;
     int grpcStatus = -1;
+    // Handled by the forward proxy (proxy.listen): an app's own outgoing call, not a request to
+    // one of the gateway's routes. url then names the origin server the app called.
+    bool proxied = false;
 
     QString traceId;
     QString spanId;
@@ -126,6 +129,7 @@ struct ExchangeSummary
     QString grpcService; // see Exchange::grpcService
     QString grpcMethod;
     int grpcStatus = -1;
+    bool proxied = false; // see Exchange::proxied
     bool operator==(const ExchangeSummary &) const = default;
 };
 

@@ -62,6 +62,8 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
         { QStringLiteral("parent_id"), s.parentId },
         { QStringLiteral("protocol"), s.protocol },
     };
+    if (s.proxied)
+        o.insert(QStringLiteral("proxied"), true);
     if (!s.grpcService.isEmpty()) {
         o.insert(QStringLiteral("grpc_service"), s.grpcService);
         o.insert(QStringLiteral("grpc_method"), s.grpcMethod);

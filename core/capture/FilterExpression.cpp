@@ -46,6 +46,7 @@ const QStringList kFields = {
     QStringLiteral("protocol"),
     QStringLiteral("grpc"),
     QStringLiteral("grpc_status"),
+    QStringLiteral("proxied"),
 };
 
 // LIKE pattern for a value with * and ? wildcards; %, _ and \ in the value match themselves.
@@ -456,6 +457,14 @@ private:
             }
             return true;
         }
+        if (field == u"proxied") {
+            const QString v = value.toLower();
+            const bool yes = v == u"true" || v == u"yes";
+            if (!yes && v != u"false" && v != u"no")
+                return setError(at, QStringLiteral("'proxied:' expects true or false (got '%1')").arg(value));
+            term->sql = yes ? QStringLiteral("e.proxied <> 0") : QStringLiteral("e.proxied = 0");
+            return true;
+        }
         if (field == u"sample") {
             // Send Sample Traffic's rows: their notes start with kSampleNote.
             const QString v = value.toLower();
@@ -531,7 +540,7 @@ QStringList FilterExpression::valueCompletions(const QString &field)
     if (f == u"status")
         return { QStringLiteral("2xx"), QStringLiteral("3xx"), QStringLiteral("4xx"), QStringLiteral("5xx"),
             QStringLiteral("404"), QStringLiteral(">=400"), QStringLiteral(">=500") };
-    if (f == u"error" || f == u"sample")
+    if (f == u"error" || f == u"sample" || f == u"proxied")
         return { QStringLiteral("true"), QStringLiteral("false") };
     if (f == u"duration")
         return { QStringLiteral(">100ms"), QStringLiteral(">200ms"), QStringLiteral(">500ms"),

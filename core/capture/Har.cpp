@@ -185,6 +185,8 @@ QJsonObject harEntry(const Exchange &e, const grpc::Schema *schema)
         { QStringLiteral("timingsUs"),
             QJsonArray { t.receivedUs, t.upstreamConnectUs, t.firstUpstreamByteUs, t.lastByteUs } },
     };
+    if (e.proxied)
+        portico.insert(QStringLiteral("proxied"), true);
     if (!e.grpcService.isEmpty()) {
         portico.insert(QStringLiteral("grpcService"), e.grpcService);
         portico.insert(QStringLiteral("grpcMethod"), e.grpcMethod);
@@ -339,6 +341,7 @@ bool parseHar(const QByteArray &json, QList<Exchange> *out, QString *error)
             e.responseBytes = p.value(QStringLiteral("responseBytes")).toInteger();
             e.requestTruncated = p.value(QStringLiteral("requestTruncated")).toBool();
             e.responseTruncated = p.value(QStringLiteral("responseTruncated")).toBool();
+            e.proxied = p.value(QStringLiteral("proxied")).toBool();
             const QJsonArray exact = p.value(QStringLiteral("timingsUs")).toArray();
             if (exact.size() == 4)
                 e.timings = { exact[0].toInteger(), exact[1].toInteger(), exact[2].toInteger(),

@@ -161,8 +161,15 @@ bool migrateV6(QSqlDatabase &db, QString *error)
         && addColumn(db, "grpc_status", "INTEGER NOT NULL DEFAULT -1", error);
 }
 
-const Step kSteps[]
-    = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5, migrateV6 };
+// Version 7: exchanges the forward proxy handled (an app's own calls, issue 18), for the
+// proxied: filter and the traffic list. Older rows keep 0. No index (scanned like protocol:).
+bool migrateV7(QSqlDatabase &db, QString *error)
+{
+    return addColumn(db, "proxied", "INTEGER NOT NULL DEFAULT 0", error);
+}
+
+const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5,
+    migrateV6, migrateV7 };
 static_assert(std::size(kSteps) == kVersion);
 
 bool migrate(QSqlDatabase &db, QString *error)
@@ -305,10 +312,11 @@ QString summaryColumns(int version)
     return QStringLiteral("e.id, e.started_at, e.method, e.url, e.host, e.path, e.status, e.duration_us, "
                           "e.route, e.consumer, e.upstream, e.trace_id, e.parent_id, e.request_bytes, "
                           "e.response_bytes, e.error, e.api_version, "
-                          "substr(e.notes, 1, 14) = 'sample traffic', %1, %2")
+                          "substr(e.notes, 1, 14) = 'sample traffic', %1, %2, %3")
         .arg(version >= 5 ? QStringLiteral("e.protocol") : QStringLiteral("''"),
             version >= 6 ? QStringLiteral("e.grpc_service, e.grpc_method, e.grpc_status")
-                         : QStringLiteral("'', '', -1"));
+                         : QStringLiteral("'', '', -1"),
+            version >= 7 ? QStringLiteral("e.proxied") : QStringLiteral("0"));
 }
 
 ExchangeSummary readSummary(const QSqlQuery &q)
@@ -336,6 +344,7 @@ ExchangeSummary readSummary(const QSqlQuery &q)
     s.grpcService = q.value(19).toString();
     s.grpcMethod = q.value(20).toString();
     s.grpcStatus = q.value(21).toInt();
+    s.proxied = q.value(22).toBool();
     return s;
 }
 

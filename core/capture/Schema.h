@@ -21,7 +21,7 @@
 
 namespace portico::capture::schema {
 
-inline constexpr int kVersion = 6;
+inline constexpr int kVersion = 7;
 
 // Opens (and for the writer creates and migrates) the SQLite file as connection `connectionName`
 // in the calling thread. Sets WAL, synchronous=NORMAL and a busy timeout. Returns an invalid

@@ -4,6 +4,7 @@
 #include "core/capture/CaptureStore.h"
 #include "core/capture/ExchangeJson.h"
 #include "core/capture/FilterExpression.h"
+#include "core/capture/Schema.h"
 #include "tests/core/capture/CaptureTestUtil.h"
 
 #include <QTemporaryDir>
@@ -113,6 +114,53 @@ private Q_SLOTS:
         QVERIFY(FilterExpression::fieldNames().contains(QStringLiteral("protocol")));
         QVERIFY(FilterExpression::valueCompletions(QStringLiteral("protocol"))
                     .contains(QStringLiteral("HTTP/2")));
+    }
+
+    // The proxied column (schema version 7): a version 6 file migrates with old rows 0; the flag
+    // survives the writer, the summary, get(), JSON and HAR; proxied: filters both ways and
+    // refuses anything but a boolean.
+    void storesFiltersAndMigratesTheProxiedFlag()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("proxied.db"));
+        qint64 old = 0;
+        {
+            CaptureStore store(options(path));
+            QVERIFY(store.open());
+            old = store.submit(makeExchange(QStringLiteral("GET"), QStringLiteral("/route"), 200));
+        }
+        scalar(path, QStringLiteral("ALTER TABLE exchanges DROP COLUMN proxied"));
+        scalar(path, QStringLiteral("PRAGMA user_version = 6"));
+        CaptureReader reader;
+        QVERIFY(reader.open(path));
+        QVERIFY(!reader.get(old)->proxied);
+
+        CaptureStore store(options(path));
+        QVERIFY(store.open());
+        Exchange e = makeExchange(QStringLiteral("GET"), QStringLiteral("/app-call"), 200);
+        e.proxied = true;
+        const qint64 fresh = store.submit(std::move(e));
+        QVERIFY(store.flush());
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA user_version")).toInt(), schema::kVersion);
+        QVERIFY(reader.get(fresh)->proxied);
+        QVERIFY(!reader.get(old)->proxied);
+        const auto count = [&reader](const char *filter) {
+            const auto f = FilterExpression::parse(QString::fromLatin1(filter));
+            return f ? reader.count(*f) : -1;
+        };
+        QCOMPARE(count("proxied:true"), 1);
+        QCOMPARE(count("proxied:no"), 1);
+        QCOMPARE(count("-proxied:true"), 1);
+        for (const char *bad : { "proxied:maybe", "proxied:'1", "proxied:" }) {
+            FilterError error;
+            QVERIFY2(!FilterExpression::parse(QString::fromLatin1(bad), &error), bad);
+        }
+        const auto rows = reader.list({}, 10);
+        QCOMPARE(rows.size(), 2);
+        QVERIFY(rows.first().proxied);
+        QCOMPARE(summaryToJson(rows.first()).value(QStringLiteral("proxied")).toBool(), true);
+        QVERIFY(!summaryToJson(rows.last()).contains(QStringLiteral("proxied")));
+        QVERIFY(exchangeToJson(*reader.get(fresh)).value(QStringLiteral("proxied")).toBool());
+        QCOMPARE(scalar(path, QStringLiteral("PRAGMA integrity_check")).toString(), QStringLiteral("ok"));
     }
 
 private:
