@@ -13,7 +13,6 @@ build=(
   qt6-charts-dev libqt6sql6-sqlite libqt6svg6
   libqt6opengl6-dev libxkbcommon-dev       # Charts' CMake config needs Qt6OpenGL; Gui looks for XKB
   libssl-dev libsqlite3-dev sqlite3 libyaml-cpp-dev libhttp-parser-dev zlib1g-dev
-  libzstd-dev                              # captured heads and bodies are stored zstd-compressed
   libnghttp2-dev                           # HTTP/2 both ways (h2 and h2c clients and upstreams)
   libhiredis-dev                           # rate limits shared by several instances (rate_limit_store.redis)
   libprotobuf-dev libprotoc-dev            # gRPC schemas: .proto files compiled at load (libprotoc's importer),
@@ -37,7 +36,7 @@ test=(
 extra=()
 for arg in "$@"; do
   case "$arg" in
-    --bench) extra+=(wrk haproxy nginx-light linux-perf) ;;
+    --bench) extra+=(wrk haproxy nginx-light linux-perf libzstd-dev) ;; # zstd: bench_sqlite_floor
     --gui) extra+=(xvfb xauth imagemagick) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -4,11 +4,13 @@
 // and reports what the writer sustained and the CPU (user + system) per exchange of each thread.
 //
 //   bench_capture_writer [--count N] [--producers P] [--rate R] [--db FILE [--append]] [--queue-mib M]
-//                        [--retention ROWS] [--body json|same|x]
+//                        [--retention ROWS] [--body json|same|x] [--no-share]
 //
 // --body json (default): a different realistic JSON document per exchange (VariedJson.h); same:
 // one such document for every exchange (an API answering the same thing, as run.sh's upstream
 // does); x: 1 KiB of 'x' (the figure of earlier rounds; flatters any compression).
+// --no-share stores every body inline (identical bodies not stored once: the layout before
+// schema version 8), for a paired before/after in one build.
 // --rate paces the producers at R exchanges/s in total (0 = as fast as they can): a run at a
 // proxy-like rate checks that nothing is dropped there; a flat-out run shows the writer's ceiling
 // (submits beyond what the queue holds are dropped and counted, as in the proxy).
@@ -161,6 +163,7 @@ int main(int argc, char **argv)
     bool append = false;
     QString bodyKind = QStringLiteral("json");
     QStringList args = app.arguments();
+    const bool share = args.removeAll(QStringLiteral("--no-share")) == 0;
     if (args.removeAll(QStringLiteral("--append")) > 0)
         append = true; // keep an existing --db (e.g. to measure a changed schema by hand)
     for (int i = 1; i + 1 < args.size(); i += 2) {
@@ -194,7 +197,8 @@ int main(int argc, char **argv)
     CaptureOptions o;
     o.databasePath = dbPath;
     o.maxBodyBytes = 1024;
-    o.maxExchanges = retention; // 0: no pruning, the writer's insert cost alone
+    o.maxExchanges = retention;
+    o.shareBodies = share; // 0: no pruning, the writer's insert cost alone
     if (queueMiB >= 0)
         o.maxQueuedBytes = queueMiB * 1024 * 1024;
     CaptureStore store(o);
@@ -204,11 +208,11 @@ int main(int argc, char **argv)
         return 2;
     }
     const long rssBefore = rssKiB();
-    // A pool of bodies built before the clock starts (a proxy has the bytes already).
-    std::vector<QByteArray> bodies;
-    for (int i = 0; i < (bodyKind == u"json" ? 4096 : 1); ++i)
-        bodies.push_back(bodyKind == u"x" ? QByteArray(1024, 'x')
-                                          : QByteArray::fromStdString(portico::bench::variedJson(quint64(i))));
+    // json: each exchange's own document, made by its producer (that time counts as the
+    // producer's, not the capture's); same and x: one body for all.
+    const QByteArray body = bodyKind == u"x" ? QByteArray(1024, 'x')
+                                             : QByteArray::fromStdString(portico::bench::variedJson(0));
+    const bool unique = bodyKind == u"json";
     const double processCpu0 = processCpuSeconds();
     std::vector<ProducerResult> results(static_cast<size_t>(producers));
     std::vector<std::thread> threads;
@@ -227,7 +231,8 @@ int main(int argc, char **argv)
                         std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
                 }
                 const qint64 n = i * producers + p;
-                Exchange e = makeExchange(n, bodies[size_t(n) % bodies.size()]);
+                Exchange e = makeExchange(
+                    n, unique ? QByteArray::fromStdString(portico::bench::variedJson(quint64(n))) : body);
                 const qint64 t0 = monoNs();
                 const bool ok = store.submit(std::move(e)) != 0;
                 const qint64 dt = monoNs() - t0;
@@ -275,10 +280,11 @@ int main(int argc, char **argv)
     const double rowsStored = double(std::max<quint64>(1, store.storedRows()));
     std::printf("CPU per exchange      writer %.2f us + checkpointer %.2f us = capture %.2f us; producers %.2f us "
                 "(building the exchange and submit()); whole process %.2f us (user + system, %s body of %lld "
-                "bytes)\n",
+                "bytes, bodies %s)\n",
         writerCpu * 1e6 / rowsStored, checkpointCpu * 1e6 / rowsStored, (writerCpu + checkpointCpu) * 1e6 / rowsStored,
         total.cpuSeconds * 1e6 / double(std::max<qint64>(1, total.submitted)), processCpu * 1e6 / rowsStored,
-        qPrintable(bodyKind), static_cast<long long>(bodies.front().size()));
+        qPrintable(bodyKind), static_cast<long long>(body.size()),
+        share ? "stored once when repeated" : "all inline");
     std::printf("dropped               %llu rows, %llu bodies\n",
         static_cast<unsigned long long>(store.droppedRows()),
         static_cast<unsigned long long>(store.droppedBodies()));
