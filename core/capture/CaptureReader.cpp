@@ -56,7 +56,8 @@ bool CaptureReader::runPage(
     // alone. A range such as status:5xx matches many index entries that SQLite sorts by id;
     // sorting bare index entries is cheap, fetching every matching row before the sort was not
     // (0.8 s instead of 20 ms on a million rows).
-    QString inner = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1)").arg(schema::filterSql(filter.sql(), schemaVersion()));
+    QString inner = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1)")
+                        .arg(schema::filterSql(filter.sql(), schemaVersion()));
     if (beforeId > 0)
         inner += QStringLiteral(" AND e.id < ?");
     if (floorId > 0)
@@ -136,8 +137,9 @@ QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filt
     QList<ExchangeSummary> rows;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2) AND e.id > ? ORDER BY e.id LIMIT ?")
-                  .arg(schema::summaryColumns(schemaVersion()), schema::filterSql(filter.sql(), schemaVersion())));
+    q.prepare(
+        QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2) AND e.id > ? ORDER BY e.id LIMIT ?")
+            .arg(schema::summaryColumns(schemaVersion()), schema::filterSql(filter.sql(), schemaVersion())));
     bindAll(q, filter.bindings());
     q.addBindValue(afterId);
     q.addBindValue(limit);
@@ -252,7 +254,8 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
                 version >= 6 ? QStringLiteral("grpc_service, grpc_method, grpc_status")
                              : QStringLiteral("'', '', -1"),
                 version >= 7 ? QStringLiteral("proxied") : QStringLiteral("0"),
-                version >= 8 ? QStringLiteral("request_body_ref, response_body_ref") : QStringLiteral("0, 0")));
+                version >= 8 ? QStringLiteral("request_body_ref, response_body_ref")
+                             : QStringLiteral("0, 0")));
     q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -333,7 +336,8 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
 qint64 CaptureReader::count(const FilterExpression &filter)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT count(*) FROM exchanges e WHERE %1").arg(schema::filterSql(filter.sql(), schemaVersion())));
+    q.prepare(QStringLiteral("SELECT count(*) FROM exchanges e WHERE %1")
+                  .arg(schema::filterSql(filter.sql(), schemaVersion())));
     bindAll(q, filter.bindings());
     if (!q.exec() || !q.next()) {
         m_error = q.lastError().text();
@@ -366,7 +370,8 @@ QList<qint64> CaptureReader::matching(const FilterExpression &filter, const QLis
         const QList<qint64> part = ids.mid(from, 500);
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND e.id IN (%2) ORDER BY e.id")
-                      .arg(schema::filterSql(filter.sql(), schemaVersion()), QStringList(part.size(), QStringLiteral("?")).join(u',')));
+                      .arg(schema::filterSql(filter.sql(), schemaVersion()),
+                          QStringList(part.size(), QStringLiteral("?")).join(u',')));
         bindAll(q, filter.bindings());
         for (qint64 id : part)
             q.addBindValue(id);

@@ -185,7 +185,8 @@ const char *const kMigrateV8[] = {
 bool migrateV8(QSqlDatabase &db, QString *error)
 {
     return addColumn(db, "request_body_ref", "INTEGER NOT NULL DEFAULT 0", error)
-        && addColumn(db, "response_body_ref", "INTEGER NOT NULL DEFAULT 0", error) && script(kMigrateV8)(db, error);
+        && addColumn(db, "response_body_ref", "INTEGER NOT NULL DEFAULT 0", error)
+        && script(kMigrateV8)(db, error);
 }
 
 const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5,

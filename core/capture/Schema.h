@@ -66,8 +66,9 @@ QString summaryColumns(int version = kVersion);
 
 // The part of a body: filter that looks into shared_bodies (FilterExpression); filterSql()
 // turns it into a false term (keeping its placeholder) for a file older than version 8.
-inline constexpr char kSharedBodyTerm[] = "EXISTS (SELECT 1 FROM shared_bodies s WHERE s.id IN "
-                                          "(e.request_body_ref, e.response_body_ref) AND instr(s.data, ?) > 0)";
+inline constexpr char kSharedBodyTerm[]
+    = "EXISTS (SELECT 1 FROM shared_bodies s WHERE s.id IN "
+      "(e.request_body_ref, e.response_body_ref) AND instr(s.data, ?) > 0)";
 QString filterSql(const QString &sql, int version);
 ExchangeSummary readSummary(const class QSqlQuery &q);
 

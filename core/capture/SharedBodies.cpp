@@ -28,7 +28,8 @@ SharedBodies::~SharedBodies()
 
 QString SharedBodies::sqliteError(const char *what) const
 {
-    return QStringLiteral("capture: %1: %2").arg(QLatin1String(what), QString::fromUtf8(sqlite3_errmsg(m_db)));
+    return QStringLiteral("capture: %1: %2")
+        .arg(QLatin1String(what), QString::fromUtf8(sqlite3_errmsg(m_db)));
 }
 
 bool SharedBodies::prepare(sqlite3 *db, QString *error)

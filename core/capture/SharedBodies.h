@@ -31,7 +31,7 @@ namespace portico::capture {
 class SharedBodies
 {
 public:
-    static constexpr qsizetype kMinBytes = 128;       // smaller bodies stay inline
+    static constexpr qsizetype kMinBytes = 128; // smaller bodies stay inline
     static constexpr qsizetype kMaxBytes = 64 * 1024; // larger ones too (rarely repeat; memory)
 
     struct Entry
@@ -70,7 +70,7 @@ private:
     sqlite3 *m_db = nullptr;
     sqlite3_stmt *m_insert = nullptr;
     sqlite3_stmt *m_upsert = nullptr;
-    std::vector<std::size_t> m_seen;                 // hashes seen once, direct-mapped
+    std::vector<std::size_t> m_seen; // hashes seen once, direct-mapped
     std::unordered_map<std::size_t, Entry> m_shared; // node-based: Entry pointers stay valid
     std::vector<Entry *> m_dirty;
     qint64 m_sharedBytes = 0;

@@ -66,7 +66,8 @@ double processCpuSeconds()
 {
     rusage u {};
     getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+        + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // CPU seconds (user + system) of this process's threads named `name`.
@@ -129,8 +130,7 @@ Exchange makeExchange(qint64 n, const QByteArray &body)
         { "Authorization", "Bearer abcdef0123456789" } };
     e.responseHeaders = { { "Server", "nginx/1.22.1" }, { "Date", "Sat, 28 Nov 2026 07:00:00 GMT" },
         { "Content-Type", "application/json" }, { "Content-Length", QByteArray::number(body.size()) },
-        { "Connection", "keep-alive" },
-        { "X-Request-Id", QByteArray::number(n) } };
+        { "Connection", "keep-alive" }, { "X-Request-Id", QByteArray::number(n) } };
     e.responseBody = body; // shared, like a body slice the proxy already holds
     e.responseBody.detach();
     e.responseBodySize = body.size();
@@ -210,8 +210,8 @@ int main(int argc, char **argv)
     const long rssBefore = rssKiB();
     // json: each exchange's own document, made by its producer (that time counts as the
     // producer's, not the capture's); same and x: one body for all.
-    const QByteArray body = bodyKind == u"x" ? QByteArray(1024, 'x')
-                                             : QByteArray::fromStdString(portico::bench::variedJson(0));
+    const QByteArray body
+        = bodyKind == u"x" ? QByteArray(1024, 'x') : QByteArray::fromStdString(portico::bench::variedJson(0));
     const bool unique = bodyKind == u"json";
     const double processCpu0 = processCpuSeconds();
     std::vector<ProducerResult> results(static_cast<size_t>(producers));
@@ -278,10 +278,12 @@ int main(int argc, char **argv)
         writerCpu, writerCpu * 1e6 / double(std::max<quint64>(1, store.storedRows())),
         double(store.storedRows()) / std::max(1e-9, writerCpu), checkpointCpu);
     const double rowsStored = double(std::max<quint64>(1, store.storedRows()));
-    std::printf("CPU per exchange      writer %.2f us + checkpointer %.2f us = capture %.2f us; producers %.2f us "
-                "(building the exchange and submit()); whole process %.2f us (user + system, %s body of %lld "
-                "bytes, bodies %s)\n",
-        writerCpu * 1e6 / rowsStored, checkpointCpu * 1e6 / rowsStored, (writerCpu + checkpointCpu) * 1e6 / rowsStored,
+    std::printf(
+        "CPU per exchange      writer %.2f us + checkpointer %.2f us = capture %.2f us; producers %.2f us "
+        "(building the exchange and submit()); whole process %.2f us (user + system, %s body of %lld "
+        "bytes, bodies %s)\n",
+        writerCpu * 1e6 / rowsStored, checkpointCpu * 1e6 / rowsStored,
+        (writerCpu + checkpointCpu) * 1e6 / rowsStored,
         total.cpuSeconds * 1e6 / double(std::max<qint64>(1, total.submitted)), processCpu * 1e6 / rowsStored,
         qPrintable(bodyKind), static_cast<long long>(body.size()),
         share ? "stored once when repeated" : "all inline");

@@ -116,10 +116,12 @@ int main(int argc, char **argv)
         level = 1;
     }
     if (rows <= 0 || batch <= 0
-        || (layout != "split" && layout != "v2" && layout != "payload" && layout != "noindex" && layout != "batch")
+        || (layout != "split" && layout != "v2" && layout != "payload" && layout != "noindex"
+            && layout != "batch")
         || (bodyKind != "json" && bodyKind != "x" && bodyKind != "none")) {
         std::fprintf(stderr,
-            "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex|batch] [--db "
+            "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex|batch] "
+            "[--db "
             "FILE] [--body json|x|none] [--zstd LEVEL] [--head-dict]\n");
         return 2;
     }
@@ -182,7 +184,8 @@ int main(int argc, char **argv)
                                             : std::string());
     auto requestHeadOf = [](long id) {
         return "\nHost: 127.0.0.1:18084\nUser-Agent: wrk/4.2.0\nAccept: */*\nAccept-Encoding: gzip, deflate\n"
-               "Accept-Language: en-US,en;q=0.9\nConnection: keep-alive\nCache-Control: no-cache\nX-Request-Id: "
+               "Accept-Language: en-US,en;q=0.9\nConnection: keep-alive\nCache-Control: "
+               "no-cache\nX-Request-Id: "
             + std::to_string(id)
             + "\nX-Forwarded-For: 127.0.0.1\nX-Forwarded-Proto: http\ntraceparent: "
               "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\nAuthorization: [redacted]\n";
@@ -190,12 +193,13 @@ int main(int argc, char **argv)
     auto responseHeadOf = [&](long id) {
         return "\nServer: nginx/1.22.1\nDate: Sat, 28 Nov 2026 07:00:00 GMT\nContent-Type: application/json\n"
                "Content-Length: "
-            + std::to_string(bodies[size_t(id) % bodies.size()].size()) + "\nConnection: keep-alive\nX-Request-Id: "
-            + std::to_string(id) + "\n";
+            + std::to_string(bodies[size_t(id) % bodies.size()].size())
+            + "\nConnection: keep-alive\nX-Request-Id: " + std::to_string(id) + "\n";
     };
     const std::string dictionary = requestHeadOf(0) + responseHeadOf(0);
     ZSTD_CCtx *cctx = ZSTD_createCCtx();
-    ZSTD_CDict *headCDict = headDict ? ZSTD_createCDict(dictionary.data(), dictionary.size(), level) : nullptr;
+    ZSTD_CDict *headCDict
+        = headDict ? ZSTD_createCDict(dictionary.data(), dictionary.size(), level) : nullptr;
     std::string packed[4];
     std::string batchData;
     std::string batchPacked;
@@ -296,15 +300,18 @@ int main(int argc, char **argv)
     }
     const double cpu = threadCpuSeconds() - cpu0;
     const double wall = wallSeconds() - wall0;
-    std::printf("layout %s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
-                "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
-                "per row\n",
+    std::printf(
+        "layout %s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
+        "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
+        "per row\n",
         layout.c_str(), bodyKind.c_str(),
-        compress ? (std::string("zstd ") + std::to_string(level) + (headDict ? " (head dictionary)" : "")).c_str()
-                 : "raw",
+        compress
+            ? (std::string("zstd ") + std::to_string(level) + (headDict ? " (head dictionary)" : "")).c_str()
+            : "raw",
         rows, batch, cpu * 1e6 / double(rows), wall * 1e6 / double(rows), double(rows) / cpu,
         double(rawBytes) / double(rows), double(storedBytes) / double(rows));
-    for (sqlite3_stmt *s : { insertExchange, insertHead, insertBody, insertPayload, insertBatch, begin, commit })
+    for (sqlite3_stmt *s :
+        { insertExchange, insertHead, insertBody, insertPayload, insertBatch, begin, commit })
         sqlite3_finalize(s);
     ZSTD_freeCDict(headCDict);
     ZSTD_freeCCtx(cctx);
