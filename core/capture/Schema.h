@@ -50,7 +50,11 @@ template<typename Fn> void forEachHeadLine(QByteArrayView block, Fn &&fn)
             end = block.size();
         if (end > start) {
             const QByteArrayView line = block.sliced(start, end - start);
-            const qsizetype colon = line.indexOf(": ");
+            // The first ": " (names are tokens; an HTTP/2 pseudo-header starts with ':'), found
+            // with memchr: indexOf(": ") took a fifth of the capture writer's instructions.
+            qsizetype colon = line.indexOf(':');
+            while (colon >= 0 && (colon + 1 >= line.size() || line[colon + 1] != ' '))
+                colon = line.indexOf(':', colon + 1);
             if (colon < 0)
                 fn(line, QByteArrayView());
             else
