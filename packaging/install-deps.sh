@@ -36,7 +36,7 @@ test=(
 extra=()
 for arg in "$@"; do
   case "$arg" in
-    --bench) extra+=(wrk haproxy nginx-light linux-perf mitmproxy) ;;
+    --bench) extra+=(wrk haproxy nginx-light linux-perf mitmproxy libzstd-dev) ;; # zstd: bench_sqlite_floor
     --gui) extra+=(xvfb xauth imagemagick) ;;
     *) echo "install-deps.sh: unknown option $arg" >&2; exit 2 ;;
   esac

@@ -59,7 +59,9 @@ enum class N : std::uint8_t {
     GrpcService,
     GrpcMethod,
     GrpcStatus,
-    Proxied
+    Proxied,
+    RequestBodyRef,
+    ResponseBodyRef
 };
 struct Column
 {
@@ -107,6 +109,8 @@ constexpr Column kColumns[] = {
     { "grpc_method", N::GrpcMethod },
     { "grpc_status", N::GrpcStatus },
     { "proxied", N::Proxied },
+    { "request_body_ref", N::RequestBodyRef },
+    { "response_body_ref", N::ResponseBodyRef },
 };
 
 qint64 numberOf(const CaptureRecord::Numbers &n, N which)
@@ -116,6 +120,8 @@ qint64 numberOf(const CaptureRecord::Numbers &n, N which)
     case N::GrpcService:
     case N::GrpcMethod:
     case N::GrpcStatus:
+    case N::RequestBodyRef:
+    case N::ResponseBodyRef:
         break;
     case N::Id: return n.id;
     case N::StartedAt: return n.startedAtMs;
@@ -253,7 +259,8 @@ bool CaptureBatchWriter::open(QString *error)
             &m_insertHead, "INSERT OR REPLACE INTO heads (exchange_id, request, response) VALUES (?,?,?)")
         || !prepare(
             &m_insertBody, "INSERT OR REPLACE INTO bodies (exchange_id, request, response) VALUES (?,?,?)")
-        || !prepare(&m_begin, "BEGIN") || !prepare(&m_commit, "COMMIT") || !prepare(&m_rollback, "ROLLBACK"))
+        || !prepare(&m_begin, "BEGIN") || !prepare(&m_commit, "COMMIT") || !prepare(&m_rollback, "ROLLBACK")
+        || !m_shared.prepare(m_handle, error))
         return false;
 
     // Checkpoints move to their own thread; see WalCheckpointer.
@@ -308,6 +315,17 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
     auto bindView = [&](sqlite3_stmt *q, int column, QByteArrayView v) {
         sqlite3_bind_text(q, column, v.data() ? v.data() : "", int(v.size()), SQLITE_STATIC);
     };
+    // A body seen before is a reference to its one stored copy (SharedBodies.h).
+    SharedBodies::Entry *requestShared = nullptr;
+    SharedBodies::Entry *responseShared = nullptr;
+    if (m_options.shareBodies) {
+        bool failed = false;
+        requestShared = m_shared.share(requestBody, n.id, &failed, error);
+        if (!failed)
+            responseShared = m_shared.share(responseBody, n.id, &failed, error);
+        if (failed)
+            return false;
+    }
 
     sqlite3_stmt *q = m_insertExchange;
     for (int attempt = 0; attempt < 2; ++attempt) {
@@ -321,6 +339,10 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
                 bindView(q, c++, grpc.method);
             else if (column.number == N::GrpcStatus)
                 sqlite3_bind_int64(q, c++, grpc.status);
+            else if (column.number == N::RequestBodyRef)
+                sqlite3_bind_int64(q, c++, requestShared ? requestShared->id : 0);
+            else if (column.number == N::ResponseBodyRef)
+                sqlite3_bind_int64(q, c++, responseShared ? responseShared->id : 0);
             else
                 sqlite3_bind_int64(q, c++, numberOf(n, column.number));
         }
@@ -354,10 +376,16 @@ bool CaptureBatchWriter::insert(CaptureRecord &r, QString *error)
         *error = sqliteError("insert into heads");
         return false;
     }
-    if (!requestBody.isEmpty() || !responseBody.isEmpty()) {
+    for (SharedBodies::Entry *shared : { requestShared, responseShared }) {
+        if (shared)
+            m_shared.used(shared, n.id);
+    }
+    const QByteArrayView requestInline = requestShared ? QByteArrayView() : requestBody;
+    const QByteArrayView responseInline = responseShared ? QByteArrayView() : responseBody;
+    if (!requestInline.isEmpty() || !responseInline.isEmpty()) {
         sqlite3_bind_int64(m_insertBody, 1, n.id);
-        bindBlob(m_insertBody, 2, requestBody);
-        bindBlob(m_insertBody, 3, responseBody);
+        bindBlob(m_insertBody, 2, requestInline);
+        bindBlob(m_insertBody, 3, responseInline);
         rc = sqlite3_step(m_insertBody);
         sqlite3_reset(m_insertBody);
         if (rc != SQLITE_DONE) {
@@ -391,6 +419,7 @@ bool CaptureBatchWriter::write(
         if (!insert(*e, error)) {
             sqlite3_step(m_rollback);
             sqlite3_reset(m_rollback);
+            m_shared.reset();
             if (stored)
                 stored->clear();
             return false;
@@ -398,9 +427,10 @@ bool CaptureBatchWriter::write(
         if (stored)
             stored->append(e->summary());
     }
-    if (!step(m_commit, "commit")) {
+    if (!m_shared.flush(error) || !step(m_commit, "commit")) {
         sqlite3_step(m_rollback);
         sqlite3_reset(m_rollback);
+        m_shared.reset();
         if (stored)
             stored->clear();
         return false;
@@ -430,9 +460,11 @@ int CaptureBatchWriter::prune(QString *error)
             return false;
         bool ok;
         {
-            QSqlQuery heads(m_db), bodies(m_db), rows(m_db);
+            QSqlQuery heads(m_db), bodies(m_db), shared(m_db), rows(m_db);
+            // A shared body goes with the last exchange that refers to it (its last_used).
             ok = query(QStringLiteral("DELETE FROM heads WHERE exchange_id <= ?"), { last }, heads)
                 && query(QStringLiteral("DELETE FROM bodies WHERE exchange_id <= ?"), { last }, bodies)
+                && query(QStringLiteral("DELETE FROM shared_bodies WHERE last_used <= ?"), { last }, shared)
                 && query(QStringLiteral("DELETE FROM exchanges WHERE id <= ?"), { last }, rows);
             *removed = ok ? rows.numRowsAffected() : 0;
         }
@@ -440,7 +472,10 @@ int CaptureBatchWriter::prune(QString *error)
             sqlite3_exec(m_handle, "ROLLBACK", nullptr, nullptr, nullptr);
             return false;
         }
-        return exec("COMMIT", error);
+        if (!exec("COMMIT", error))
+            return false;
+        m_shared.pruned(last);
+        return true;
     };
 
     int deleted = 0;

@@ -3,6 +3,7 @@
 #include "core/capture/CaptureOptions.h"
 #include "core/capture/CaptureRecord.h"
 #include "core/capture/RedactionPolicy.h"
+#include "core/capture/SharedBodies.h"
 
 #include <QHash>
 #include <QList>
@@ -67,6 +68,7 @@ private:
     sqlite3_stmt *m_commit = nullptr;
     sqlite3_stmt *m_rollback = nullptr;
     RedactionPolicy m_redaction;
+    SharedBodies m_shared;
     // Scratch for one row's head blocks when a field has to be redacted.
     std::string m_requestHead;
     std::string m_responseHead;

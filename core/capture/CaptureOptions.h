@@ -45,6 +45,10 @@ struct CaptureOptions
     int maxQueuedRows = 20'000;
     qint64 maxQueuedBytes = 16 * 1024 * 1024;
 
+    // Identical bodies stored once (SharedBodies.h). Off only to measure or test the inline
+    // layout (bench_capture_writer --no-share, tests of older files).
+    bool shareBodies = true;
+
     const Clock *clock = nullptr; // for retention by age; nullptr = the system clock
 };
 

@@ -33,6 +33,7 @@ CaptureReader::~CaptureReader()
     m_getExchange.reset();
     m_getHeads.reset();
     m_getBodies.reset();
+    m_getShared.reset();
     m_db = QSqlDatabase();
     schema::close(m_connection);
 }
@@ -55,7 +56,8 @@ bool CaptureReader::runPage(
     // alone. A range such as status:5xx matches many index entries that SQLite sorts by id;
     // sorting bare index entries is cheap, fetching every matching row before the sort was not
     // (0.8 s instead of 20 ms on a million rows).
-    QString inner = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1)").arg(filter.sql());
+    QString inner = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1)")
+                        .arg(schema::filterSql(filter.sql(), schemaVersion()));
     if (beforeId > 0)
         inner += QStringLiteral(" AND e.id < ?");
     if (floorId > 0)
@@ -135,8 +137,9 @@ QList<ExchangeSummary> CaptureReader::listAscending(const FilterExpression &filt
     QList<ExchangeSummary> rows;
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2) AND e.id > ? ORDER BY e.id LIMIT ?")
-                  .arg(schema::summaryColumns(schemaVersion()), filter.sql()));
+    q.prepare(
+        QStringLiteral("SELECT %1 FROM exchanges e WHERE (%2) AND e.id > ? ORDER BY e.id LIMIT ?")
+            .arg(schema::summaryColumns(schemaVersion()), schema::filterSql(filter.sql(), schemaVersion())));
     bindAll(q, filter.bindings());
     q.addBindValue(afterId);
     q.addBindValue(limit);
@@ -164,11 +167,12 @@ QList<qint64> CaptureReader::ids(const FilterExpression &filter, qint64 afterId,
     QVariantList restValues;
     for (const FilterExpression::Group &g : filter.groups()) {
         if (g.indexed) {
-            indexed.append(QStringLiteral("SELECT e.id FROM exchanges e WHERE %1 AND %2").arg(g.sql, range));
+            indexed.append(QStringLiteral("SELECT e.id FROM exchanges e WHERE %1 AND %2")
+                               .arg(schema::filterSql(g.sql, schemaVersion()), range));
             values.append(g.bindings);
             addRange();
         } else {
-            rest.append(g.sql);
+            rest.append(schema::filterSql(g.sql, schemaVersion()));
             restValues.append(g.bindings);
         }
     }
@@ -190,7 +194,7 @@ QList<qint64> CaptureReader::ids(const FilterExpression &filter, qint64 afterId,
         }
     } else {
         sql = QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND %2 ORDER BY e.id")
-                  .arg(filter.sql(), range);
+                  .arg(schema::filterSql(filter.sql(), schemaVersion()), range);
         values = filter.bindings();
         addRange();
     }
@@ -244,12 +248,14 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
             "consumer, upstream, upstream_target, api_version, trace_id, span_id, parent_span_id, parent_id, "
             "retries, error, request_bytes, response_bytes, request_body_size, response_body_size, "
             "request_truncated, response_truncated, bodies_dropped, received_us, upstream_connect_us, "
-            "first_byte_us, duration_us, notes, %1, %2, %3, %4 FROM exchanges WHERE id = ?")
+            "first_byte_us, duration_us, notes, %1, %2, %3, %4, %5 FROM exchanges WHERE id = ?")
             .arg(version >= 4 ? QStringLiteral("listener") : QStringLiteral("''"),
                 version >= 5 ? QStringLiteral("protocol") : QStringLiteral("''"),
                 version >= 6 ? QStringLiteral("grpc_service, grpc_method, grpc_status")
                              : QStringLiteral("'', '', -1"),
-                version >= 7 ? QStringLiteral("proxied") : QStringLiteral("0")));
+                version >= 7 ? QStringLiteral("proxied") : QStringLiteral("0"),
+                version >= 8 ? QStringLiteral("request_body_ref, response_body_ref")
+                             : QStringLiteral("0, 0")));
     q.bindValue(0, id);
     if (!q.exec()) {
         m_error = q.lastError().text();
@@ -286,6 +292,8 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
     e.grpcMethod = q.value(i++).toString();
     e.grpcStatus = q.value(i++).toInt();
     e.proxied = q.value(i++).toBool();
+    const qint64 requestRef = q.value(i++).toLongLong();
+    const qint64 responseRef = q.value(i++).toLongLong();
     q.finish();
 
     QSqlQuery &heads
@@ -304,13 +312,32 @@ std::optional<Exchange> CaptureReader::get(qint64 id)
         e.responseBody = bodies.value(1).toByteArray();
     }
     bodies.finish();
+    // Bodies stored once (schema version 8): the exchange names the shared row.
+    const auto shared = [&](qint64 ref, QByteArray *body, const char *side) {
+        if (ref == 0)
+            return;
+        QSqlQuery &q = prepared(m_getShared, QStringLiteral("SELECT data FROM shared_bodies WHERE id = ?"));
+        q.bindValue(0, ref);
+        if (q.exec() && q.next()) {
+            *body = q.value(0).toByteArray();
+        } else {
+            // Not a crash and not a silent empty body: the row says what is missing.
+            e.notes += QStringLiteral("%1%2 body missing: shared body %3 is not in the capture")
+                           .arg(e.notes.isEmpty() ? QString() : QStringLiteral("\n"), QLatin1String(side))
+                           .arg(ref);
+        }
+        q.finish();
+    };
+    shared(requestRef, &e.requestBody, "request");
+    shared(responseRef, &e.responseBody, "response");
     return e;
 }
 
 qint64 CaptureReader::count(const FilterExpression &filter)
 {
     QSqlQuery q(m_db);
-    q.prepare(QStringLiteral("SELECT count(*) FROM exchanges e WHERE %1").arg(filter.sql()));
+    q.prepare(QStringLiteral("SELECT count(*) FROM exchanges e WHERE %1")
+                  .arg(schema::filterSql(filter.sql(), schemaVersion())));
     bindAll(q, filter.bindings());
     if (!q.exec() || !q.next()) {
         m_error = q.lastError().text();
@@ -343,7 +370,8 @@ QList<qint64> CaptureReader::matching(const FilterExpression &filter, const QLis
         const QList<qint64> part = ids.mid(from, 500);
         QSqlQuery q(m_db);
         q.prepare(QStringLiteral("SELECT e.id FROM exchanges e WHERE (%1) AND e.id IN (%2) ORDER BY e.id")
-                      .arg(filter.sql(), QStringList(part.size(), QStringLiteral("?")).join(u',')));
+                      .arg(schema::filterSql(filter.sql(), schemaVersion()),
+                          QStringList(part.size(), QStringLiteral("?")).join(u',')));
         bindAll(q, filter.bindings());
         for (qint64 id : part)
             q.addBindValue(id);

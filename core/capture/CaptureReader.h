@@ -88,6 +88,7 @@ private:
     std::optional<QSqlQuery> m_getExchange;
     std::optional<QSqlQuery> m_getHeads;
     std::optional<QSqlQuery> m_getBodies;
+    std::optional<QSqlQuery> m_getShared;
     QString m_error;
     int m_schemaVersion = 0;
     std::chrono::milliseconds m_budget { 2000 };

@@ -1,5 +1,7 @@
 #include "core/capture/FilterExpression.h"
 
+#include "core/capture/Schema.h"
+
 #include "core/http/HttpSyntax.h"
 
 #include <QRegularExpression>
@@ -489,10 +491,12 @@ private:
         }
         if (field == u"body") {
             *costly = true;
-            term->sql = QStringLiteral("EXISTS (SELECT 1 FROM bodies b WHERE b.exchange_id = e.id AND "
-                                       "(instr(b.request, ?) > 0 OR instr(b.response, ?) > 0))");
+            // Inline bodies, and bodies stored once (schema version 8; see Schema.h).
+            term->sql = QStringLiteral("(EXISTS (SELECT 1 FROM bodies b WHERE b.exchange_id = e.id AND "
+                                       "(instr(b.request, ?) > 0 OR instr(b.response, ?) > 0)) OR %1)")
+                            .arg(QLatin1String(schema::kSharedBodyTerm));
             const QByteArray needle = value.toUtf8();
-            term->bindings = { needle, needle };
+            term->bindings = { needle, needle, needle };
             return true;
         }
         if (field == u"header") {

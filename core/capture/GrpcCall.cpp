@@ -53,9 +53,8 @@ GrpcCall grpcCallOf(
     QByteArrayView path, QByteArrayView requestHead, QByteArrayView responseHead, int trailerStatus)
 {
     GrpcCall call;
-    if (!isGrpcContentType(headValue(requestHead, "content-type")))
-        return call;
-    // "/pkg.Service/Method": two non-empty segments of identifier characters.
+    // "/pkg.Service/Method": two non-empty segments of identifier characters. Checked before the
+    // content type: most paths are not of this shape, and the writer asks for every exchange.
     if (path.size() < 4 || path.front() != '/')
         return call;
     const qsizetype slash = path.indexOf('/', 1);
@@ -69,6 +68,8 @@ GrpcCall grpcCallOf(
                 return call;
         }
     }
+    if (!isGrpcContentType(headValue(requestHead, "content-type")))
+        return call;
     call.service = service;
     call.method = method;
     call.status

@@ -168,8 +168,29 @@ bool migrateV7(QSqlDatabase &db, QString *error)
     return addColumn(db, "proxied", "INTEGER NOT NULL DEFAULT 0", error);
 }
 
+// Version 8: identical bodies stored once (issue 19; SharedBodies.h). A body the writer has
+// seen before goes into shared_bodies once and exchanges refer to it by id; their bodies row
+// then holds only the other side (or is not written). Old rows keep 0 (their bodies are inline).
+// exchange_bodies gives every exchange's bodies wherever they are stored, for sqlite3 users.
+const char *const kMigrateV8[] = {
+    "CREATE TABLE IF NOT EXISTS shared_bodies (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " last_used INTEGER NOT NULL, data BLOB NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS shared_bodies_last_used ON shared_bodies(last_used)",
+    "CREATE VIEW IF NOT EXISTS exchange_bodies AS SELECT e.id AS exchange_id,"
+    " coalesce(rq.data, b.request, x'') AS request, coalesce(rs.data, b.response, x'') AS response"
+    " FROM exchanges e LEFT JOIN bodies b ON b.exchange_id = e.id"
+    " LEFT JOIN shared_bodies rq ON e.request_body_ref <> 0 AND rq.id = e.request_body_ref"
+    " LEFT JOIN shared_bodies rs ON e.response_body_ref <> 0 AND rs.id = e.response_body_ref",
+};
+bool migrateV8(QSqlDatabase &db, QString *error)
+{
+    return addColumn(db, "request_body_ref", "INTEGER NOT NULL DEFAULT 0", error)
+        && addColumn(db, "response_body_ref", "INTEGER NOT NULL DEFAULT 0", error)
+        && script(kMigrateV8)(db, error);
+}
+
 const Step kSteps[] = { script(kCreateV1), script(kMigrateV2), script(kMigrateV3), migrateV4, migrateV5,
-    migrateV6, migrateV7 };
+    migrateV6, migrateV7, migrateV8 };
 static_assert(std::size(kSteps) == kVersion);
 
 bool migrate(QSqlDatabase &db, QString *error)
@@ -317,6 +338,13 @@ QString summaryColumns(int version)
             version >= 6 ? QStringLiteral("e.grpc_service, e.grpc_method, e.grpc_status")
                          : QStringLiteral("'', '', -1"),
             version >= 7 ? QStringLiteral("e.proxied") : QStringLiteral("0"));
+}
+
+QString filterSql(const QString &sql, int version)
+{
+    if (version >= 8 || !sql.contains(QLatin1String(kSharedBodyTerm)))
+        return sql;
+    return QString(sql).replace(QLatin1String(kSharedBodyTerm), QLatin1String("(? IS NULL AND 0)"));
 }
 
 ExchangeSummary readSummary(const QSqlQuery &q)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Data-plane benchmark (run by hand, not in CI). Starts, on loopback, in one run:
-#   a fixed upstream        nginx `return 200` with a 1 KiB body          :18081
+#   a fixed upstream        nginx `return 200` with a ~1.1 KiB JSON body  :18081
 #   nginx reverse proxy     keep-alive to the upstream, access log on     :18082
 #   haproxy                 keep-alive to the upstream                     :18083
 #   Portico                 portico-cli serve, capture on (SQLite)         :18084
@@ -17,6 +17,12 @@
 #   PORTICO_BASE=../old/build/ci/app/portico-cli bash tests/bench/run.sh
 #       # also a second Portico (target "base", :18085) built from another commit: before/after in
 #       # the same run, with CPU per request for both
+#   BODY=same bash tests/bench/run.sh        # the upstream answers one JSON document every time
+#
+# The upstream's body is a realistic JSON page (orders, names, amounts, dates: compresses ~2.5x,
+# not 1 KiB of one byte); by default (BODY=unique) each answer carries its own request id and
+# time, as real APIs' answers do, so no two bodies are the same. The script prints CPU per
+# request (user + system of the serving processes, nginx's workers included) for every target.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . tests/bench/jwt.sh
@@ -28,6 +34,8 @@ WRK_THREADS=${WRK_THREADS:-2}
 AUTH=${AUTH:-none}
 TARGETS=${TARGETS:-upstream nginx haproxy portico}
 PORTICO_BASE=${PORTICO_BASE:-}
+BODY=${BODY:-unique}
+[[ "$BODY" == unique || "$BODY" == same ]] || { echo "BODY must be unique or same" >&2; exit 2; }
 if [ -n "$PORTICO_BASE" ]; then
   [ -x "$PORTICO_BASE" ] || { echo "PORTICO_BASE=$PORTICO_BASE is not an executable" >&2; exit 2; }
   [[ " $TARGETS " == *" base "* ]] || TARGETS="$TARGETS base"
@@ -42,7 +50,32 @@ work=$(mktemp -d /tmp/portico-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-body=$(head -c 1024 /dev/zero | tr '\0' 'x')
+# ~1.1 KiB of JSON (no quote, backslash or $ of its own: it sits in an nginx string), seeded so
+# that every run serves the same document; BODY=unique adds nginx's $request_id and $msec.
+body=$(python3 - "$BODY" <<'PY'
+import json, random, sys
+r = random.Random(19)
+names = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Barbara Liskov", "Donald Knuth", "Frances Allen",
+         "Ken Thompson", "Margaret Hamilton", "Radia Perlman", "Hedy Lamarr", "Anita Borg", "Leslie Lamport"]
+items = ["keyboard", "monitor", "cable", "laptop stand", "headset", "webcam", "mouse", "dock", "charger"]
+doc = {"page": 3, "per_page": 4, "total": 48211, "data": []}
+if sys.argv[1] == "unique":
+    doc = {"request_id": "$request_id", "served_at": "$msec", **doc}
+while len(json.dumps(doc, separators=(",", ":"))) < 1000:
+    name = r.choice(names)
+    doc["data"].append({"id": "ord_%016x" % r.getrandbits(64),
+        "customer": {"id": r.randrange(10**6), "name": name,
+                     "email": "%s%d@example.com" % (name.lower().replace(" ", "."), r.randrange(100)),
+                     "city": r.choice(["Lisbon", "Berlin", "Osaka", "Toronto", "Nairobi", "Lima"])},
+        "items": [{"sku": "SKU-%05d" % r.randrange(10**5), "name": r.choice(items), "qty": r.randrange(1, 6),
+                   "price": round(r.uniform(5, 900), 2)}],
+        "status": r.choice(["pending", "paid", "shipped", "delivered", "refunded"]),
+        "gift": r.random() < 0.25,
+        "created_at": "2026-%02d-%02dT%02d:%02d:%02dZ" % (r.randrange(1, 13), r.randrange(1, 29),
+                                                       r.randrange(24), r.randrange(60), r.randrange(60))})
+print(json.dumps(doc, separators=(",", ":")))
+PY
+)
 
 mkdir -p "$work/nginx-up" "$work/nginx-proxy"
 cat > "$work/nginx-up/nginx.conf" <<CONF
@@ -56,7 +89,7 @@ http {
   client_body_temp_path $work/nginx-up; proxy_temp_path $work/nginx-up; fastcgi_temp_path $work/nginx-up;
   uwsgi_temp_path $work/nginx-up; scgi_temp_path $work/nginx-up;
   keepalive_requests 1000000;
-  server { listen 127.0.0.1:18081; location / { default_type text/plain; return 200 "$body"; } }
+  server { listen 127.0.0.1:18081; location / { default_type application/json; return 200 '$body'; } }
 }
 CONF
 cat > "$work/nginx-proxy/nginx.conf" <<CONF
@@ -146,9 +179,10 @@ PY
 fi
 if [ "$CAPTURE" = off ]; then sed -i 's/^capture:.*$/capture: {enabled: false}/' "$work/portico.yaml"; fi
 
-nginx -c "$work/nginx-up/nginx.conf" & pids+=($!)
-nginx -c "$work/nginx-proxy/nginx.conf" & pids+=($!)
-[[ " $TARGETS " == *" haproxy "* ]] && { haproxy -f "$work/haproxy.cfg" -q & pids+=($!); }
+nginx -c "$work/nginx-up/nginx.conf" & upstream_pid=$!; pids+=($upstream_pid)
+nginx -c "$work/nginx-proxy/nginx.conf" & nginx_pid=$!; pids+=($nginx_pid)
+haproxy_pid=
+[[ " $TARGETS " == *" haproxy "* ]] && { haproxy -f "$work/haproxy.cfg" -q & haproxy_pid=$!; pids+=($haproxy_pid); }
 "$PORTICO" serve -c "$work/portico.yaml" > "$work/portico.log" 2>&1 & portico_pid=$!; pids+=($portico_pid)
 base_pid=
 if [ -n "$PORTICO_BASE" ]; then
@@ -182,7 +216,7 @@ for conns in 64 256; do
 done
 rss_max=$(sort -n "$work/rss.txt" | tail -1)
 
-printf '\nWORKERS=%s  DURATION=%s  capture=%s  auth=%s  (%s)\n' "$WORKERS" "$DURATION" "$CAPTURE" "$AUTH" "$(nproc) cores"
+printf '\nWORKERS=%s  DURATION=%s  capture=%s  auth=%s  body=%s (%s bytes)  (%s cores)\n' "$WORKERS" "$DURATION" "$CAPTURE" "$AUTH" "$BODY" "${#body}" "$(nproc)"
 printf '%-10s %6s %12s %10s %10s\n' target conns req/s p50_ms p99_ms
 for conns in 64 256; do
   for name in $TARGETS; do
@@ -195,14 +229,26 @@ echo
     'BEGIN { printf "portico/nginx @%s conns: throughput %.2fx, p99 %.2fx\n", c, pr/nr, pp/np }'
 done
 printf 'portico max RSS: %.1f MB\n' "$(awk -v k="$rss_max" 'BEGIN{print k/1024}')"
-cpu_report() { # label pid target
-  local n=$(( ${reqs[$3,64]:-0} + ${reqs[$3,256]:-0} ))
-  awk -v t="$(getconf CLK_TCK)" -v n="$n" -v l="$1" \
-    '{ s = ($14+$15)/t; printf "%s CPU: %.2f s user+system for %d requests = %.1f us/request\n", l, s, n, n ? s*1e6/n : 0 }' \
-    "/proc/$2/stat"
+# CPU (user + system) of a process and its children (nginx's workers), in clock ticks.
+tree_ticks() {
+  local total=0 p
+  for p in "$1" $(pgrep -P "$1" || true); do
+    total=$(( total + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0) ))
+  done
+  echo "$total"
 }
-cpu_report portico "$portico_pid" portico
-[ -n "$base_pid" ] && cpu_report "base (PORTICO_BASE)" "$base_pid" base
+cpu_report() { # label pid requests
+  awk -v t="$(getconf CLK_TCK)" -v n="$3" -v l="$1" -v ticks="$(tree_ticks "$2")" \
+    'BEGIN { s = ticks/t; printf "%-22s CPU: %6.2f s user+system for %8d requests = %5.1f us/request\n", l, s, n, n ? s*1e6/n : 0 }'
+}
+served() { echo $(( ${reqs[$1,64]:-0} + ${reqs[$1,256]:-0} )); }
+all=0; for name in $TARGETS; do all=$(( all + $(served "$name") )); done
+echo
+cpu_report "upstream (all served)" "$upstream_pid" "$all"
+[[ " $TARGETS " == *" nginx "* ]] && cpu_report nginx "$nginx_pid" "$(served nginx)"
+[[ " $TARGETS " == *" haproxy "* ]] && cpu_report haproxy "$haproxy_pid" "$(served haproxy)"
+[[ " $TARGETS " == *" portico "* ]] && cpu_report portico "$portico_pid" "$(served portico)"
+[ -n "$base_pid" ] && cpu_report "base (PORTICO_BASE)" "$base_pid" "$(served base)"
 if [ "$CAPTURE" = on ]; then
   dropped=$(curl -s http://127.0.0.1:19084/metrics | awk '/^portico_capture_dropped_total/ {printf "%s=%s ", $1, $2}')
   kill -TERM "$portico_pid"; wait "$portico_pid" 2>/dev/null || true

@@ -1,13 +1,21 @@
 // bench_capture_writer: submits exchanges shaped like tests/bench/run.sh's (GET, 12 request
-// headers, 6 response headers, 1 KiB response body, no request body) to a real CaptureStore on a
-// temporary SQLite file, from 1-2 producer threads, and reports what the writer sustained.
+// headers, 6 response headers, a ~1.1 KiB JSON response body that differs per exchange, no
+// request body) to a real CaptureStore on a temporary SQLite file, from 1-2 producer threads,
+// and reports what the writer sustained and the CPU (user + system) per exchange of each thread.
 //
 //   bench_capture_writer [--count N] [--producers P] [--rate R] [--db FILE [--append]] [--queue-mib M]
-//                        [--retention ROWS]
+//                        [--retention ROWS] [--body json|same|x] [--no-share]
 //
+// --body json (default): a different realistic JSON document per exchange (VariedJson.h); same:
+// one such document for every exchange (an API answering the same thing, as run.sh's upstream
+// does); x: 1 KiB of 'x' (the figure of earlier rounds; flatters any compression).
+// --no-share stores every body inline (identical bodies not stored once: the layout before
+// schema version 8), for a paired before/after in one build.
 // --rate paces the producers at R exchanges/s in total (0 = as fast as they can): a run at a
 // proxy-like rate checks that nothing is dropped there; a flat-out run shows the writer's ceiling
 // (submits beyond what the queue holds are dropped and counted, as in the proxy).
+
+#include "VariedJson.h"
 
 #include "core/capture/CaptureStore.h"
 
@@ -45,6 +53,21 @@ long rssKiB()
         return 0;
     const QList<QByteArray> parts = f.readAll().split(' ');
     return parts.size() > 1 ? parts[1].toLong() * 4 : 0;
+}
+
+double ownThreadCpuSeconds()
+{
+    timespec t {};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+double processCpuSeconds()
+{
+    rusage u {};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec)
+        + double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // CPU seconds (user + system) of this process's threads named `name`.
@@ -106,8 +129,8 @@ Exchange makeExchange(qint64 n, const QByteArray &body)
         { "traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
         { "Authorization", "Bearer abcdef0123456789" } };
     e.responseHeaders = { { "Server", "nginx/1.22.1" }, { "Date", "Sat, 28 Nov 2026 07:00:00 GMT" },
-        { "Content-Type", "text/plain" }, { "Content-Length", "1024" }, { "Connection", "keep-alive" },
-        { "X-Request-Id", QByteArray::number(n) } };
+        { "Content-Type", "application/json" }, { "Content-Length", QByteArray::number(body.size()) },
+        { "Connection", "keep-alive" }, { "X-Request-Id", QByteArray::number(n) } };
     e.responseBody = body; // shared, like a body slice the proxy already holds
     e.responseBody.detach();
     e.responseBodySize = body.size();
@@ -123,6 +146,7 @@ struct ProducerResult
     qint64 accepted = 0;
     qint64 submitNs = 0;
     qint64 maxSubmitNs = 0;
+    double cpuSeconds = 0; // the producer thread's user + system time, building exchanges included
 };
 
 } // namespace
@@ -137,7 +161,9 @@ int main(int argc, char **argv)
     qint64 queueMiB = -1;
     qint64 retention = 0;
     bool append = false;
+    QString bodyKind = QStringLiteral("json");
     QStringList args = app.arguments();
+    const bool share = args.removeAll(QStringLiteral("--no-share")) == 0;
     if (args.removeAll(QStringLiteral("--append")) > 0)
         append = true; // keep an existing --db (e.g. to measure a changed schema by hand)
     for (int i = 1; i + 1 < args.size(); i += 2) {
@@ -155,6 +181,8 @@ int main(int argc, char **argv)
             retention = v.toLongLong(); // keep at most this many rows: measures steady-state pruning
         else if (k == u"--queue-mib")
             queueMiB = v.toLongLong();
+        else if (k == u"--body" && (v == u"json" || v == u"same" || v == u"x"))
+            bodyKind = v;
         else {
             std::fprintf(stderr, "unknown option %s\n", qPrintable(k));
             return 2;
@@ -169,7 +197,8 @@ int main(int argc, char **argv)
     CaptureOptions o;
     o.databasePath = dbPath;
     o.maxBodyBytes = 1024;
-    o.maxExchanges = retention; // 0: no pruning, the writer's insert cost alone
+    o.maxExchanges = retention;
+    o.shareBodies = share; // 0: no pruning, the writer's insert cost alone
     if (queueMiB >= 0)
         o.maxQueuedBytes = queueMiB * 1024 * 1024;
     CaptureStore store(o);
@@ -179,7 +208,12 @@ int main(int argc, char **argv)
         return 2;
     }
     const long rssBefore = rssKiB();
-    const QByteArray body(1024, 'x');
+    // json: each exchange's own document, made by its producer (that time counts as the
+    // producer's, not the capture's); same and x: one body for all.
+    const QByteArray body
+        = bodyKind == u"x" ? QByteArray(1024, 'x') : QByteArray::fromStdString(portico::bench::variedJson(0));
+    const bool unique = bodyKind == u"json";
+    const double processCpu0 = processCpuSeconds();
     std::vector<ProducerResult> results(static_cast<size_t>(producers));
     std::vector<std::thread> threads;
     const qint64 start = monoNs();
@@ -196,7 +230,9 @@ int main(int argc, char **argv)
                     if (wait > 50'000)
                         std::this_thread::sleep_for(std::chrono::nanoseconds(wait));
                 }
-                Exchange e = makeExchange(i * producers + p, body);
+                const qint64 n = i * producers + p;
+                Exchange e = makeExchange(
+                    n, unique ? QByteArray::fromStdString(portico::bench::variedJson(quint64(n))) : body);
                 const qint64 t0 = monoNs();
                 const bool ok = store.submit(std::move(e)) != 0;
                 const qint64 dt = monoNs() - t0;
@@ -205,6 +241,7 @@ int main(int argc, char **argv)
                 ++r.submitted;
                 r.accepted += ok ? 1 : 0;
             }
+            r.cpuSeconds = ownThreadCpuSeconds();
         });
     }
     for (auto &t : threads)
@@ -219,6 +256,7 @@ int main(int argc, char **argv)
     const long rssIdle = rssKiB();
     const double writerCpu = threadCpuSeconds("capture-writer");
     const double checkpointCpu = threadCpuSeconds("capture-ckpt");
+    const double processCpu = processCpuSeconds() - processCpu0;
 
     ProducerResult total;
     for (const auto &r : results) {
@@ -226,6 +264,7 @@ int main(int argc, char **argv)
         total.accepted += r.accepted;
         total.submitNs += r.submitNs;
         total.maxSubmitNs = std::max(total.maxSubmitNs, r.maxSubmitNs);
+        total.cpuSeconds += r.cpuSeconds;
     }
     const double seconds = double(end - start) / 1e9;
     std::printf("exchanges submitted   %lld by %d producer(s)%s\n", total.submitted, producers,
@@ -238,6 +277,16 @@ int main(int argc, char **argv)
         "writer CPU            %.2f s = %.1f us per row (%.0f rows per CPU-second); checkpoints %.2f s\n",
         writerCpu, writerCpu * 1e6 / double(std::max<quint64>(1, store.storedRows())),
         double(store.storedRows()) / std::max(1e-9, writerCpu), checkpointCpu);
+    const double rowsStored = double(std::max<quint64>(1, store.storedRows()));
+    std::printf(
+        "CPU per exchange      writer %.2f us + checkpointer %.2f us = capture %.2f us; producers %.2f us "
+        "(building the exchange and submit()); whole process %.2f us (user + system, %s body of %lld "
+        "bytes, bodies %s)\n",
+        writerCpu * 1e6 / rowsStored, checkpointCpu * 1e6 / rowsStored,
+        (writerCpu + checkpointCpu) * 1e6 / rowsStored,
+        total.cpuSeconds * 1e6 / double(std::max<qint64>(1, total.submitted)), processCpu * 1e6 / rowsStored,
+        qPrintable(bodyKind), static_cast<long long>(body.size()),
+        share ? "stored once when repeated" : "all inline");
     std::printf("dropped               %llu rows, %llu bodies\n",
         static_cast<unsigned long long>(store.droppedRows()),
         static_cast<unsigned long long>(store.droppedBodies()));

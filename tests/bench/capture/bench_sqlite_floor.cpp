@@ -4,12 +4,23 @@
 // transaction per batch), checkpoints included, with no Qt and no queue in the way. Compare its
 // "us CPU per row" with bench_capture_writer's writer + checkpoint figures.
 //
-//   bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex] [--db FILE]
+//   bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex|batch] [--db FILE]
+//                      [--body json|x|none] [--zstd LEVEL] [--head-dict]
 //     split    exchanges + heads + bodies rows (Portico's schema)
 //     v2       as split, with schema version 2's indexes (started_at, consumer for every row)
 //     payload  exchanges + one row with heads and bodies
 //     noindex  as payload, without the secondary indexes
+//     batch    exchanges + one row per batch holding every head and body of the batch, compressed
+//              as one zstd frame (--zstd, default 1): what cross-exchange compression could give
+//   --body     json: a different ~1.1 KiB JSON document per row (VariedJson.h, the default);
+//              x: 1 KiB of 'x' (the old figure); none: no body (what storing a repeated body
+//              once would leave per row)
+//   --zstd L   compress each head and body blob with zstd level L in the loop (its CPU counted)
+//   --head-dict  heads compressed against a raw-content dictionary of common header lines
+#include "VariedJson.h"
+
 #include <sqlite3.h>
+#include <zstd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +29,7 @@
 #include <random>
 #include <string>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -71,7 +83,19 @@ int main(int argc, char **argv)
     int batch = 500;
     std::string layout = "split";
     std::string path = "/tmp/portico-sqlite-floor.db";
+    std::string bodyKind = "json";
+    int level = 0;
+    bool compress = false;
+    bool headDict = false;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--head-dict"))
+            headDict = true;
+    }
     for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--head-dict")) {
+            --i;
+            continue;
+        }
         if (!std::strcmp(argv[i], "--rows"))
             rows = std::atol(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--batch"))
@@ -80,12 +104,25 @@ int main(int argc, char **argv)
             layout = argv[i + 1];
         else if (!std::strcmp(argv[i], "--db"))
             path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--body"))
+            bodyKind = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--zstd")) {
+            level = std::atoi(argv[i + 1]);
+            compress = true;
+        }
+    }
+    if (layout == "batch" && !compress) {
+        compress = true;
+        level = 1;
     }
     if (rows <= 0 || batch <= 0
-        || (layout != "split" && layout != "v2" && layout != "payload" && layout != "noindex")) {
+        || (layout != "split" && layout != "v2" && layout != "payload" && layout != "noindex"
+            && layout != "batch")
+        || (bodyKind != "json" && bodyKind != "x" && bodyKind != "none")) {
         std::fprintf(stderr,
-            "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex] [--db "
-            "FILE]\n");
+            "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex|batch] "
+            "[--db "
+            "FILE] [--body json|x|none] [--zstd LEVEL] [--head-dict]\n");
         return 2;
     }
     for (const char *suffix : { "", "-wal", "-shm" })
@@ -113,6 +150,7 @@ int main(int argc, char **argv)
     exec(db,
         "CREATE TABLE payloads (exchange_id INTEGER PRIMARY KEY, request_head BLOB, response_head BLOB, "
         "request_body BLOB, response_body BLOB)");
+    exec(db, "CREATE TABLE batches (first_id INTEGER PRIMARY KEY, last_id INTEGER, data BLOB)");
     if (layout != "noindex") {
         exec(db, "CREATE INDEX exchanges_status ON exchanges(status, id)");
         exec(db, "CREATE INDEX exchanges_route ON exchanges(route, id)");
@@ -134,14 +172,54 @@ int main(int argc, char **argv)
     sqlite3_stmt *insertHead = prepare(db, "INSERT INTO heads VALUES (?,?,?)");
     sqlite3_stmt *insertBody = prepare(db, "INSERT INTO bodies VALUES (?,?,?)");
     sqlite3_stmt *insertPayload = prepare(db, "INSERT INTO payloads VALUES (?,?,?,?,?)");
+    sqlite3_stmt *insertBatch = prepare(db, "INSERT INTO batches VALUES (?,?,?)");
     sqlite3_stmt *begin = prepare(db, "BEGIN");
     sqlite3_stmt *commit = prepare(db, "COMMIT");
 
-    const std::string body(1024, 'x');
-    const std::string requestHead = "\nHost: 127.0.0.1:28084\nUser-Agent: wrk\nAccept: */*\n";
-    const std::string responseHead = "\nServer: nginx/1.22.1\nDate: Sat, 28 Nov 2026 10:00:00 GMT\n"
-                                     "Content-Type: text/plain\nContent-Length: 1024\nConnection: keep-alive\n"
-                                     "X-Request-Id: 0123456789abcdef0123456789abcdef\n";
+    // bench_capture_writer's heads (as stored: Authorization redacted), ids varying per row.
+    std::vector<std::string> bodies;
+    for (int i = 0; i < 4096; ++i)
+        bodies.push_back(bodyKind == "json" ? portico::bench::variedJson(std::uint64_t(i))
+                : bodyKind == "x"           ? std::string(1024, 'x')
+                                            : std::string());
+    auto requestHeadOf = [](long id) {
+        return "\nHost: 127.0.0.1:18084\nUser-Agent: wrk/4.2.0\nAccept: */*\nAccept-Encoding: gzip, deflate\n"
+               "Accept-Language: en-US,en;q=0.9\nConnection: keep-alive\nCache-Control: "
+               "no-cache\nX-Request-Id: "
+            + std::to_string(id)
+            + "\nX-Forwarded-For: 127.0.0.1\nX-Forwarded-Proto: http\ntraceparent: "
+              "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\nAuthorization: [redacted]\n";
+    };
+    auto responseHeadOf = [&](long id) {
+        return "\nServer: nginx/1.22.1\nDate: Sat, 28 Nov 2026 07:00:00 GMT\nContent-Type: application/json\n"
+               "Content-Length: "
+            + std::to_string(bodies[size_t(id) % bodies.size()].size())
+            + "\nConnection: keep-alive\nX-Request-Id: " + std::to_string(id) + "\n";
+    };
+    const std::string dictionary = requestHeadOf(0) + responseHeadOf(0);
+    ZSTD_CCtx *cctx = ZSTD_createCCtx();
+    ZSTD_CDict *headCDict
+        = headDict ? ZSTD_createCDict(dictionary.data(), dictionary.size(), level) : nullptr;
+    std::string packed[4];
+    std::string batchData;
+    std::string batchPacked;
+    long batchFirst = 1;
+    size_t storedBytes = 0;
+    size_t rawBytes = 0;
+    auto pack = [&](std::string &out, const std::string &in, bool head) -> const std::string & {
+        rawBytes += in.size();
+        if (!compress || in.empty()) {
+            storedBytes += in.size();
+            return in;
+        }
+        out.resize(ZSTD_compressBound(in.size()));
+        const size_t n = head && headCDict
+            ? ZSTD_compress_usingCDict(cctx, out.data(), out.size(), in.data(), in.size(), headCDict)
+            : ZSTD_compressCCtx(cctx, out.data(), out.size(), in.data(), in.size(), level);
+        out.resize(n);
+        storedBytes += n;
+        return out;
+    };
     std::mt19937_64 rng(42);
     char trace[33];
     char span[17];
@@ -172,16 +250,44 @@ int main(int argc, char **argv)
             sqlite3_bind_int64(insertExchange, c++, v);
         text("");
         step(db, insertExchange);
-        if (layout == "split" || layout == "v2") {
+        const std::string requestHeadRaw = requestHeadOf(id);
+        const std::string responseHeadRaw = responseHeadOf(id);
+        const std::string &bodyRaw = bodies[size_t(id) % bodies.size()];
+        if (layout == "batch") {
+            batchData += requestHeadRaw;
+            batchData += responseHeadRaw;
+            batchData += bodyRaw;
+            if (id % batch == 0 || id == rows) {
+                rawBytes += batchData.size();
+                batchPacked.resize(ZSTD_compressBound(batchData.size()));
+                batchPacked.resize(ZSTD_compressCCtx(
+                    cctx, batchPacked.data(), batchPacked.size(), batchData.data(), batchData.size(), level));
+                storedBytes += batchPacked.size();
+                sqlite3_bind_int64(insertBatch, 1, batchFirst);
+                sqlite3_bind_int64(insertBatch, 2, id);
+                sqlite3_bind_blob(insertBatch, 3, batchPacked.data(), int(batchPacked.size()), SQLITE_STATIC);
+                step(db, insertBatch);
+                batchData.clear();
+                batchFirst = id + 1;
+            }
+        } else if (layout == "split" || layout == "v2") {
+            const std::string &requestHead = pack(packed[0], requestHeadRaw, true);
+            const std::string &responseHead = pack(packed[1], responseHeadRaw, true);
+            const std::string &body = pack(packed[3], bodyRaw, false);
             sqlite3_bind_int64(insertHead, 1, id);
             sqlite3_bind_blob(insertHead, 2, requestHead.data(), int(requestHead.size()), SQLITE_STATIC);
             sqlite3_bind_blob(insertHead, 3, responseHead.data(), int(responseHead.size()), SQLITE_STATIC);
             step(db, insertHead);
-            sqlite3_bind_int64(insertBody, 1, id);
-            sqlite3_bind_blob(insertBody, 2, "", 0, SQLITE_STATIC);
-            sqlite3_bind_blob(insertBody, 3, body.data(), int(body.size()), SQLITE_STATIC);
-            step(db, insertBody);
+            if (!body.empty()) {
+                sqlite3_bind_int64(insertBody, 1, id);
+                sqlite3_bind_blob(insertBody, 2, "", 0, SQLITE_STATIC);
+                sqlite3_bind_blob(insertBody, 3, body.data(), int(body.size()), SQLITE_STATIC);
+                step(db, insertBody);
+            }
         } else {
+            const std::string &requestHead = pack(packed[0], requestHeadRaw, true);
+            const std::string &responseHead = pack(packed[1], responseHeadRaw, true);
+            const std::string &body = pack(packed[3], bodyRaw, false);
             sqlite3_bind_int64(insertPayload, 1, id);
             sqlite3_bind_blob(insertPayload, 2, requestHead.data(), int(requestHead.size()), SQLITE_STATIC);
             sqlite3_bind_blob(insertPayload, 3, responseHead.data(), int(responseHead.size()), SQLITE_STATIC);
@@ -194,11 +300,21 @@ int main(int argc, char **argv)
     }
     const double cpu = threadCpuSeconds() - cpu0;
     const double wall = wallSeconds() - wall0;
-    std::printf("layout %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints included), %.2f us wall, "
-                "%.0f rows per CPU-second\n",
-        layout.c_str(), rows, batch, cpu * 1e6 / double(rows), wall * 1e6 / double(rows), double(rows) / cpu);
-    for (sqlite3_stmt *s : { insertExchange, insertHead, insertBody, insertPayload, begin, commit })
+    std::printf(
+        "layout %s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
+        "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
+        "per row\n",
+        layout.c_str(), bodyKind.c_str(),
+        compress
+            ? (std::string("zstd ") + std::to_string(level) + (headDict ? " (head dictionary)" : "")).c_str()
+            : "raw",
+        rows, batch, cpu * 1e6 / double(rows), wall * 1e6 / double(rows), double(rows) / cpu,
+        double(rawBytes) / double(rows), double(storedBytes) / double(rows));
+    for (sqlite3_stmt *s :
+        { insertExchange, insertHead, insertBody, insertPayload, insertBatch, begin, commit })
         sqlite3_finalize(s);
+    ZSTD_freeCDict(headCDict);
+    ZSTD_freeCCtx(cctx);
     sqlite3_close(db);
     for (const char *suffix : { "", "-wal", "-shm" })
         unlink((path + suffix).c_str());

@@ -61,8 +61,9 @@ private:
     QDateTime m_now = QDateTime::currentDateTimeUtc();
 };
 
-// Runs one scalar query on a fresh connection (the test's view of the file).
-inline QVariant scalar(const QString &dbPath, const QString &sql)
+// Runs one scalar query on a fresh connection (the test's view of the file), with `values`
+// bound to its placeholders in order.
+inline QVariant scalar(const QString &dbPath, const QString &sql, const QVariantList &values = {})
 {
     QVariant result;
     {
@@ -70,7 +71,16 @@ inline QVariant scalar(const QString &dbPath, const QString &sql)
         db.setDatabaseName(dbPath);
         if (db.open()) {
             QSqlQuery q(db);
-            if (q.exec(sql) && q.next())
+            bool ok = true;
+            if (values.isEmpty()) {
+                ok = q.exec(sql);
+            } else {
+                ok = q.prepare(sql);
+                for (const QVariant &v : values)
+                    q.addBindValue(v);
+                ok = ok && q.exec();
+            }
+            if (ok && q.next())
                 result = q.value(0);
         }
     }

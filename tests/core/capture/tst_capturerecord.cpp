@@ -3,6 +3,7 @@
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureRecord.h"
 #include "core/capture/CaptureStore.h"
+#include "core/capture/Schema.h"
 #include "tests/core/capture/CaptureTestUtil.h"
 
 #include <QTemporaryDir>
@@ -177,6 +178,53 @@ private Q_SLOTS:
         QCOMPARE(e->requestBodySize, 8);
         // No start time given: the writer stamps when it stored the row.
         QVERIFY(qAbs(e->startedAt.secsTo(QDateTime::currentDateTimeUtc())) < 60);
+    }
+    // schema::forEachHeadLine splits each line at its first ": " (found with memchr since issue
+    // 19): the same split as a plain search for ": ", on stored blocks of any shape, hostile ones
+    // included (pseudo-headers, colons without a space, a colon at the end, empty lines, NULs).
+    void headLinesSplitAtTheFirstColonSpace()
+    {
+        const auto reference = [](QByteArrayView block) {
+            QList<QPair<QByteArray, QByteArray>> out;
+            for (const QByteArray &line : block.toByteArray().split('\n')) {
+                if (line.isEmpty())
+                    continue;
+                const qsizetype colon = line.indexOf(": ");
+                out.append(colon < 0 ? qMakePair(line, QByteArray())
+                                     : qMakePair(line.left(colon), line.mid(colon + 2)));
+            }
+            return out;
+        };
+        bool inside = true;
+        const auto actual = [&inside](QByteArrayView block) {
+            QList<QPair<QByteArray, QByteArray>> out;
+            schema::forEachHeadLine(block, [&](QByteArrayView name, QByteArrayView value) {
+                const auto within = [&block](QByteArrayView part) {
+                    return part.isEmpty()
+                        || (part.data() >= block.data()
+                            && part.data() + part.size() <= block.data() + block.size());
+                };
+                inside = inside && within(name) && within(value);
+                out.append({ name.toByteArray(), value.toByteArray() });
+            });
+            return out;
+        };
+        QList<QByteArray> blocks = { "\nHost: a\nAccept: */*\n", "\n:authority: example.com\n:path: /x\n",
+            "\na:b: c\n", "\nno-space:value\nx: \n:\n::\n: \n", "trailing:", "\n\n\n", "",
+            QByteArray("\nnul\0name: v\0alue\n", 18), "\nk:: v\nk :v: w\n" };
+        // And random blocks over a small alphabet where colons, spaces and newlines are common.
+        quint32 seed = 19;
+        for (int i = 0; i < 2000; ++i) {
+            QByteArray b;
+            for (int n = int(seed % 40); n > 0; --n) {
+                seed = seed * 1664525u + 1013904223u;
+                b += ":: \nab\0"[(seed >> 24) % 7];
+            }
+            blocks.append(b);
+        }
+        for (const QByteArray &b : blocks)
+            QCOMPARE(actual(b), reference(b));
+        QVERIFY(inside); // every name and value is a view into its block
     }
 };
 
