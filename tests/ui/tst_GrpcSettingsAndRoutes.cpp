@@ -135,6 +135,7 @@ private Q_SLOTS:
         QCOMPARE(r.grpc->services, QStringList { QStringLiteral("demo.users.v1.Users") });
         QVERIFY2(doc.diagnostics().isEmpty(), qPrintable(doc.diagnostics().value(0).message));
 
+        QCOMPARE(page.model()->index(0, 2).data().toString(), QStringLiteral("gRPC → users-grpc"));
         GrpcBackendEditor *editor = form->grpcEditor();
         QVERIFY(editor->isVisible());
         QCOMPARE(editor->upstreamCombo()->currentData().toString(), QStringLiteral("users-grpc"));
