@@ -6,6 +6,7 @@
 #include "core/config/WorkspaceLoader.h"
 #include "support/TempWorkspace.h"
 #include "ui/document/WorkspaceDocument.h"
+#include "ui/exporter/ExportPage.h"
 #include "ui/models/RoutesModel.h"
 #include "ui/sections/GrpcBackendEditor.h"
 #include "ui/sections/RouteForm.h"
@@ -17,8 +18,10 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QLabel>
+#include <QPlainTextEdit>
 #include <QTest>
 #include <QTreeWidget>
 #include <QUndoStack>
@@ -178,6 +181,32 @@ private Q_SLOTS:
         Q_EMIT form->backendCombo()->activated(upstreamIndex);
         QVERIFY(!doc.workspace().routes.at(0).grpc);
         QCOMPARE(doc.workspace().routes.at(0).upstream, QStringLiteral("users-grpc"));
+    }
+
+    // Saving an Envoy export of a transcoding route writes the descriptor set beside it.
+    void exportSavesTheDescriptorSetBeside()
+    {
+        test::TempWorkspace tmp;
+        writeProtos(tmp);
+        QString yaml = QString::fromUtf8(kYaml);
+        yaml.replace(QStringLiteral("version: 1\n"),
+            QStringLiteral(
+                "version: 1\ngrpc: {protos: [protos/demo/users/v1/users.proto], proto_paths: [protos]}\n"));
+        yaml.replace(QStringLiteral("upstream: users, strip_prefix: true}"),
+            QStringLiteral(
+                "upstream: users-grpc, grpc: {transcode: true, services: [demo.users.v1.Users]}}"));
+        WorkspaceDocument doc;
+        config::Diagnostics errors;
+        QVERIFY(doc.open(tmp.writeWorkspace(yaml), &errors));
+        ExportPage page(&doc);
+        page.targetCombo()->setCurrentText(QStringLiteral("envoy"));
+        QVERIFY(page.output()->toPlainText().contains(QStringLiteral("proto_descriptor: portico-grpc.pb")));
+        const QString out = tmp.path(QStringLiteral("out/envoy.yaml"));
+        QVERIFY(QDir().mkpath(tmp.path(QStringLiteral("out"))));
+        QVERIFY(page.saveTo(out));
+        QVERIFY(tmp.readFile(QStringLiteral("out/portico-grpc.pb")).contains("demo/users/v1/users.proto"));
+        QVERIFY2(page.savedLabel()->text().contains(QStringLiteral("portico-grpc.pb")),
+            qPrintable(page.savedLabel()->text()));
     }
 
     void routeBackendSaysWhenThereAreNoSchemas()
