@@ -84,6 +84,12 @@ QStringList serviceNames(const Schema &schema)
     return out;
 }
 
+QString serviceFullName(const Schema &schema, const QString &service)
+{
+    const gp::ServiceDescriptor *s = schema.findService(service);
+    return s ? q(s->full_name()) : QString();
+}
+
 QList<RestMapping> restMappings(const Schema &schema, const QString &service)
 {
     QList<RestMapping> out;

@@ -38,6 +38,8 @@ struct RestMapping
 
 // The full names of the schema's services, in file order.
 QStringList serviceNames(const Schema &schema);
+// The full name of a service named fully or by a unique short name; "" when there is none.
+QString serviceFullName(const Schema &schema, const QString &service);
 
 // The mappings of one service (full or unique short name), in method order; empty when the
 // schema has no such service. Client and bidirectional streaming methods are listed too (REST

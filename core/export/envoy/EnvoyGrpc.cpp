@@ -53,7 +53,7 @@ bool EnvoyGrpc::route(const FlatRoute &f, DocNode &n)
     QStringList services;
     for (const QString &s : g.services) {
         // Envoy wants full names; the workspace may use a unique short one.
-        const QString full = grpc::restMappings(*m_ws.grpcSchema, s).value(0).service;
+        const QString full = grpc::serviceFullName(*m_ws.grpcSchema, s);
         services << (full.isEmpty() ? s : full);
     }
     for (const QString &s : std::as_const(services)) {
