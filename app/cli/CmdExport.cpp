@@ -3,7 +3,9 @@
 #include "core/config/WorkspaceLoader.h"
 #include "core/export/Exporter.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QSaveFile>
 
 #include <cstdio>
@@ -21,6 +23,8 @@ void printUsage(FILE *out)
     std::fputs("Writes the workspace as the target gateway's configuration (stdout without -o).\n"
                "Every workspace feature the target cannot express is printed on stderr as\n"
                "'warning: ...'. OpenAPI is YAML, or JSON when OUT ends in .json (or --to openapi-json).\n"
+               "Files the configuration refers to are written beside OUT (Envoy with gRPC\n"
+               "transcoding: portico-grpc.pb, the schemas' descriptor set).\n"
                "Exit status: 0 written, 2 bad arguments or invalid workspace, 1 OUT not writable.\n\n"
                "Options:\n"
                "  -c, --config FILE   the workspace file (YAML or JSON)\n"
@@ -84,15 +88,27 @@ int runExport(const QStringList &args)
     for (const QString &w : result.warnings)
         std::fprintf(stderr, "warning: %s\n", qPrintable(w));
     if (output.isEmpty()) {
+        for (const exporter::ExportFile &f : result.files)
+            std::fprintf(
+                stderr, "warning: %s not written: give -o OUT to write it beside OUT\n", qPrintable(f.name));
         std::fwrite(result.text.constData(), 1, size_t(result.text.size()), stdout);
         std::fflush(stdout);
         return 0;
     }
-    QSaveFile out(output);
-    if (!out.open(QIODevice::WriteOnly) || out.write(result.text) != result.text.size() || !out.commit()) {
-        std::fprintf(stderr, "portico-cli export: cannot write %s: %s\n", qPrintable(output),
-            qPrintable(out.errorString()));
-        return 1;
+    // The files the configuration refers to (Envoy's descriptor set) go beside it.
+    const QDir folder = QFileInfo(output).absoluteDir();
+    QList<std::pair<QString, QByteArray>> writes { { output, result.text } };
+    for (const exporter::ExportFile &f : result.files)
+        writes.append({ folder.filePath(f.name), f.content });
+    for (const auto &[path, content] : writes) {
+        QSaveFile out(path);
+        if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size() || !out.commit()) {
+            std::fprintf(stderr, "portico-cli export: cannot write %s: %s\n", qPrintable(path),
+                qPrintable(out.errorString()));
+            return 1;
+        }
+        if (path != output)
+            std::fprintf(stderr, "wrote %s\n", qPrintable(QDir::toNativeSeparators(path)));
     }
     return 0;
 }

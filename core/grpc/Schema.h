@@ -59,6 +59,7 @@ public:
     Schema &operator=(const Schema &) = delete;
 
     const google::protobuf::DescriptorPool &pool() const;
+    const Parts &parts() const { return *m_parts; } // for core/grpc's own files (SchemaParts.h)
     // The services of the listed files (not of their imports), in file order.
     const QList<const google::protobuf::ServiceDescriptor *> &services() const;
     // By full name ("demo.users.v1.Users"), or by the short name when only one service has it.

@@ -254,6 +254,12 @@ SchemaLoadResult loadSchema(const QStringList &protos, const QStringList &protoP
         }
         parts->rootFiles.append(parts->pool.FindFileByName(file->name()));
     }
+    for (const QString &name : std::as_const(done)) {
+        std::string disk;
+        if (tree.disk.VirtualFileToDiskFile(toStd(name), &disk))
+            parts->diskFiles.insert(
+                name, QDir::cleanPath(QFileInfo(QString::fromStdString(disk)).absoluteFilePath()));
+    }
     result.schema = std::make_shared<const Schema>(std::move(parts));
     return result;
 }

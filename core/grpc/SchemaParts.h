@@ -16,6 +16,7 @@ struct Schema::Parts
 {
     google::protobuf::DescriptorPool pool;
     QList<const google::protobuf::FileDescriptor *> rootFiles; // the listed files, in order
+    QHash<QString, QString> diskFiles; // file name as imported -> absolute .proto path it was read from
     // Filled by Schema's constructor.
     QList<const google::protobuf::ServiceDescriptor *> services;
     QHash<QString, const google::protobuf::MethodDescriptor *> methodsByPath;

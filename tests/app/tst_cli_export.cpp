@@ -85,6 +85,36 @@ private Q_SLOTS:
         QCOMPARE(err.error, QJsonParseError::NoError);
     }
 
+    // Envoy's descriptor set goes beside -o OUT; without -o a warning says it was not written.
+    void envoyWritesDescriptorSetBesideOutput()
+    {
+        const QString protos = qEnvironmentVariable("PORTICO_SOURCE_DIR") + "/tests/data/grpc/protos";
+        const QString ws = m_dir.filePath(QStringLiteral("grpc.yaml"));
+        QFile f(ws);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("version: 1\ncapture: {enabled: false}\ngrpc:\n  protos: [\"" + protos.toUtf8()
+            + "/demo/users/v1/users.proto\"]\n  proto_paths: [\"" + protos.toUtf8()
+            + "\"]\nupstreams:\n  g: {targets: [{url: \"http://127.0.0.1:50051\"}], protocol: h2c}\n"
+              "routes:\n  - {name: rest, match: {path: /v1}, upstream: g, grpc: {transcode: true, services: "
+              "[demo.users.v1.Users]}}\n");
+        f.close();
+        const QDir outDir(m_dir.filePath(QStringLiteral("envoy-out")));
+        QVERIFY(QDir().mkpath(outDir.path()));
+        const Run r = cli({ QStringLiteral("export"), QStringLiteral("-c"), ws, QStringLiteral("--to"),
+            QStringLiteral("envoy"), QStringLiteral("-o"), outDir.filePath(QStringLiteral("envoy.yaml")) });
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(readFile(outDir.filePath(QStringLiteral("envoy.yaml")))
+                    .contains("proto_descriptor: portico-grpc.pb"));
+        const QByteArray set = readFile(outDir.filePath(QStringLiteral("portico-grpc.pb")));
+        QVERIFY(set.contains("demo/users/v1/users.proto"));
+        QVERIFY2(r.err.contains("wrote "), r.err.constData());
+        const Run toStdout = cli({ QStringLiteral("export"), QStringLiteral("-c"), ws, QStringLiteral("--to"),
+            QStringLiteral("envoy") });
+        QCOMPARE(toStdout.exitCode, 0);
+        QVERIFY2(toStdout.err.contains("warning: portico-grpc.pb not written: give -o OUT"),
+            toStdout.err.constData());
+    }
+
     void rejectsBadInput()
     {
         const QString bad = m_dir.filePath(QStringLiteral("bad.yaml"));

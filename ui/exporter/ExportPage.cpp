@@ -87,6 +87,7 @@ void ExportPage::regenerate()
 {
     const exporter::ExportResult result = exporter::exportWorkspace(m_document->workspace(), m_target->currentText());
     m_suggestedName = result.suggestedFileName;
+    m_files = result.files;
     const QString text = result.error.isEmpty() ? QString::fromUtf8(result.text) : result.error;
     if (m_output->toPlainText() != text)
         m_output->setPlainText(text);
@@ -103,17 +104,26 @@ void ExportPage::regenerate()
 
 bool ExportPage::saveTo(const QString &path)
 {
-    QSaveFile file(path);
-    const QByteArray text = m_output->toPlainText().toUtf8();
-    if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit()) {
-        QMessageBox::warning(this, tr("Cannot save"), tr("Cannot write %1: %2").arg(path, file.errorString()));
-        m_saved->setText(tr("Not saved"));
-        return false;
+    QList<std::pair<QString, QByteArray>> writes { { path, m_output->toPlainText().toUtf8() } };
+    QStringList extra;
+    for (const exporter::ExportFile &f : std::as_const(m_files)) {
+        writes.append({ QFileInfo(path).absoluteDir().filePath(f.name), f.content });
+        extra << f.name;
+    }
+    for (const auto &[where, content] : writes) {
+        QSaveFile file(where);
+        if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit()) {
+            QMessageBox::warning(
+                this, tr("Cannot save"), tr("Cannot write %1: %2").arg(where, file.errorString()));
+            m_saved->setText(tr("Not saved"));
+            return false;
+        }
     }
     rememberSaveFolder(path);
-    m_saved->setText(
-        tr("Saved %1 to %2")
-            .arg(m_target->currentText(), QDir::toNativeSeparators(QFileInfo(path).absoluteFilePath())));
+    const QString target = QDir::toNativeSeparators(QFileInfo(path).absoluteFilePath());
+    m_saved->setText(extra.isEmpty() ? tr("Saved %1 to %2").arg(m_target->currentText(), target)
+                                     : tr("Saved %1 to %2 (and %3 beside it)")
+                                           .arg(m_target->currentText(), target, extra.join(u", ")));
     return true;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/export/ExportResult.h"
+
 #include <QWidget>
 
 class QComboBox;
@@ -27,7 +29,8 @@ public:
     QListWidget *warnings() const { return m_warnings; }
     // Regenerates now (it also follows the document, debounced).
     void regenerate();
-    // Writes the output to `path` and says so beside the Save button (savedLabel()).
+    // Writes the output to `path`, and the files it refers to (Envoy's descriptor set) beside it,
+    // and says so beside the Save button (savedLabel()).
     bool saveTo(const QString &path);
     // Where Save… proposes to write: defaultSaveFolder() and the target's usual file name.
     QString defaultSavePath() const;
@@ -43,6 +46,7 @@ private:
     QLabel *m_saved;
     QTimer *m_debounce;
     QString m_suggestedName;
+    QList<exporter::ExportFile> m_files; // of the last regenerate()
 };
 
 } // namespace portico::ui

@@ -31,6 +31,8 @@ QVariant RoutesModel::cell(const config::Workspace &ws, int row, int column) con
         return QStringLiteral("%1 %2%3").arg(methods, r.match.path, suffix);
     }
     case 2:
+        if (!r.upstream.isEmpty() && r.grpc && r.grpc->transcode)
+            return tr("gRPC → %1").arg(r.upstream);
         if (!r.upstream.isEmpty())
             return QStringLiteral("→ %1").arg(r.upstream);
         if (r.versions)

@@ -1,7 +1,9 @@
 #include "ui/sections/RouteForm.h"
 
 #include "core/filters/acl/AclConfig.h"
+#include "core/grpc/SchemaDescription.h"
 #include "ui/models/ListHelpers.h"
+#include "ui/sections/GrpcBackendEditor.h"
 #include "ui/sections/MockEditor.h"
 #include "ui/sections/RouteMatchEditor.h"
 #include "ui/sections/TransformsEditor.h"
@@ -37,6 +39,7 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
     , m_versions(new VersionsEditor(this))
     , m_aggregate(new RowsEditor({ tr("Key"), tr("Upstream"), tr("Path") }, this))
     , m_mock(new MockEditor(this))
+    , m_grpc(new GrpcBackendEditor(this))
     , m_auth(new CheckList(this))
     , m_hideCredentials(new QCheckBox(tr("Do not pass the key or token upstream"), this))
     , m_groups(new ListEdit(this))
@@ -50,6 +53,11 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
     m_backend->addItem(tr("Versions"), int(Backend::Versions));
     m_backend->addItem(tr("Aggregate"), int(Backend::Aggregate));
     m_backend->addItem(tr("Mock"), int(Backend::Mock));
+    m_backend->addItem(tr("gRPC (transcoded)"), int(Backend::GrpcTranscoded));
+    m_backend->setItemData(m_backend->count() - 1,
+        tr("REST/JSON requests become gRPC calls to an HTTP/2 upstream, by the services' "
+           "google.api.http rules"),
+        Qt::ToolTipRole);
     m_timeout->setOptional(true);
     m_timeout->setPlaceholderText(tr("upstream's response timeout"));
     m_groups->setPlaceholderText(tr("any authenticated consumer"));
@@ -71,7 +79,8 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
     auto *upstreamPage = new QWidget(m_backendPages);
     auto *upstreamForm = makeForm(upstreamPage);
     upstreamForm->setContentsMargins(0, 0, 0, 0);
-    bind(QStringLiteral("upstream"), addField(upstreamForm, tr("Upstream"), m_upstream));
+    m_upstreamField = addField(upstreamForm, tr("Upstream"), m_upstream);
+    bind(QStringLiteral("upstream"), m_upstreamField);
     m_backendPages->addWidget(upstreamPage);
     m_backendPages->addWidget(m_versions);
     bind(QStringLiteral("versions"), m_versions->fields());
@@ -82,6 +91,8 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
     m_backendPages->addWidget(aggregatePage);
     m_backendPages->addWidget(m_mock);
     bind(QStringLiteral("mock"), m_mock->fields());
+    m_backendPages->addWidget(m_grpc);
+    bind(QString(), m_grpc->fields());
     backendLayout->addWidget(m_backendPages);
     body()->addWidget(backendBox);
 
@@ -128,6 +139,15 @@ RouteForm::RouteForm(WorkspaceDocument *document, QWidget *parent)
     connect(m_mock, &MockEditor::edited, this, [this](const config::Mock &mock, const QString &what) {
         editItem(tr("Change %1").arg(what), [&](config::Workspace &ws, int row) { ws.routes[row].mock = mock; });
     });
+    connect(m_grpc, &GrpcBackendEditor::upstreamChosen, this, [this](const QString &name) {
+        editItem(tr("Change route upstream"),
+            [&](config::Workspace &ws, int row) { ws.routes[row].upstream = name; });
+    });
+    connect(m_grpc, &GrpcBackendEditor::grpcEdited, this,
+        [this](const config::RouteGrpc &g, const QString &what) {
+            editItem(
+                tr("Change %1").arg(what), [&](config::Workspace &ws, int row) { ws.routes[row].grpc = g; });
+        });
     connect(m_auth, &CheckList::edited, this, [this](const QStringList &schemes) {
         editItem(tr("Change route auth"), [&](config::Workspace &ws, int row) {
             ws.routes[row].filters.edit<config::AuthConfig>().schemes = schemes;
@@ -181,10 +201,32 @@ void RouteForm::changeBackend(Backend kind)
         r.versions.reset();
         r.aggregate.clear();
         r.mock.reset();
+        // Leaving the transcoded backend drops its grpc key; a native gRPC route's stays.
+        if (r.grpc && r.grpc->transcode && kind != Backend::GrpcTranscoded)
+            r.grpc.reset();
         switch (kind) {
         case Backend::Upstream:
             r.upstream = upstream;
             break;
+        case Backend::GrpcTranscoded: {
+            // An HTTP/2 upstream when there is one (transcoding needs h2c or h2).
+            r.upstream = upstream;
+            const config::Upstream *current = ws.findUpstream(upstream);
+            if (!current || current->protocol == config::UpstreamProtocol::Http1) {
+                for (const config::Upstream &u : ws.upstreams) {
+                    if (u.protocol != config::UpstreamProtocol::Http1) {
+                        r.upstream = u.name;
+                        break;
+                    }
+                }
+            }
+            config::RouteGrpc g = r.grpc.value_or(config::RouteGrpc {});
+            g.transcode = true;
+            if (g.services.isEmpty() && ws.grpcSchema)
+                g.services = grpc::serviceNames(*ws.grpcSchema).mid(0, 1);
+            r.grpc = g;
+            break;
+        }
         case Backend::Versions: {
             config::Versions v;
             v.map.append({ QStringLiteral("v1"), upstream });
@@ -208,12 +250,16 @@ void RouteForm::load(const config::Workspace &ws, int row)
     m_name->setText(r.name);
     m_match->setMatch(r.match);
 
-    const Backend kind = r.versions ? Backend::Versions
-        : !r.aggregate.isEmpty()    ? Backend::Aggregate
-        : r.mock                    ? Backend::Mock
-                                    : Backend::Upstream;
+    const Backend kind = r.versions   ? Backend::Versions
+        : !r.aggregate.isEmpty()      ? Backend::Aggregate
+        : r.mock                      ? Backend::Mock
+        : r.grpc && r.grpc->transcode ? Backend::GrpcTranscoded
+                                      : Backend::Upstream;
     m_backend->setCurrentIndex(m_backend->findData(int(kind)));
     showStackPage(m_backendPages, int(kind));
+    // Problems with the upstream show under the upstream field of the page in view.
+    bind(QStringLiteral("upstream"),
+        kind == Backend::GrpcTranscoded ? m_grpc->upstreamField() : m_upstreamField);
     const QStringList upstreams = list::names(ws.upstreams);
     m_upstream->clear();
     for (const QString &u : upstreams)
@@ -228,6 +274,7 @@ void RouteForm::load(const config::Workspace &ws, int row)
     m_aggregate->delegate()->setChoices(1, upstreams);
     m_aggregate->setRows(parts);
     m_mock->setMock(r.mock.value_or(config::Mock {}));
+    m_grpc->setRoute(ws, r);
 
     m_auth->setOptions(list::names(ws.auth));
     const config::AuthConfig &auth = r.filters.value<config::AuthConfig>();

@@ -11,6 +11,8 @@ namespace portico::ui {
 
 class CheckList;
 class DurationEdit;
+class FieldBox;
+class GrpcBackendEditor;
 class ListEdit;
 class MockEditor;
 class RateLimitBox;
@@ -19,14 +21,15 @@ class RowsEditor;
 class TransformsEditor;
 class VersionsEditor;
 
-// One route: what it matches, where it sends (an upstream, a version map, an aggregate or a mock),
+// One route: what it matches, where it sends (an upstream, a version map, an aggregate, a mock, or
+// a gRPC upstream that REST requests are transcoded to),
 // who may call it (auth schemes, groups, rate limit) and how requests and responses are changed.
 class RouteForm final : public ItemForm
 {
     Q_OBJECT
 
 public:
-    enum class Backend { Upstream, Versions, Aggregate, Mock };
+    enum class Backend { Upstream, Versions, Aggregate, Mock, GrpcTranscoded };
 
     explicit RouteForm(WorkspaceDocument *document, QWidget *parent = nullptr);
 
@@ -36,6 +39,7 @@ public:
     QComboBox *upstreamCombo() const { return m_upstream; }
     CheckList *authChecks() const { return m_auth; }
     RateLimitBox *rateLimitBox() const { return m_rateLimit; }
+    GrpcBackendEditor *grpcEditor() const { return m_grpc; }
 
 protected:
     void load(const config::Workspace &ws, int row) override;
@@ -48,9 +52,11 @@ private:
     QComboBox *m_backend;
     QStackedWidget *m_backendPages;
     QComboBox *m_upstream;
+    FieldBox *m_upstreamField;
     VersionsEditor *m_versions;
     RowsEditor *m_aggregate;
     MockEditor *m_mock;
+    GrpcBackendEditor *m_grpc;
     CheckList *m_auth;
     QCheckBox *m_hideCredentials;
     ListEdit *m_groups;

@@ -1,6 +1,8 @@
 #include "ui/sections/SettingsPage.h"
 
+#include "core/config/GrpcConfig.h"
 #include "core/config/ValueFormats.h"
+#include "core/grpc/SchemaDescription.h"
 #include "ui/document/WorkspaceDocument.h"
 #include "ui/widgets/CheckList.h"
 #include "ui/widgets/DurationEdit.h"
@@ -13,6 +15,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -125,9 +128,29 @@ SettingsPage::SettingsPage(WorkspaceDocument *document, QWidget *parent)
     m_fields.insert(
         QStringLiteral("rate_limit_store.timeout"), addField(sForm, tr("Deadline"), m_storeTimeout));
 
+    auto *grpcBox = new QGroupBox(tr("gRPC schemas"), content);
+    auto *grpcForm = makeForm(grpcBox);
+    m_protos = new ListEdit(grpcBox);
+    m_protos->setObjectName(QStringLiteral("grpcProtos"));
+    m_protos->setPlaceholderText(tr("protos/users.proto, api.pb (empty = no schemas)"));
+    m_protos->setToolTip(tr("grpc.protos: .proto files compiled when the workspace loads, or descriptor "
+                            "sets (.pb); relative to the workspace file. For transcoding routes and to "
+                            "show captured gRPC messages as JSON."));
+    m_protoPaths = new ListEdit(grpcBox);
+    m_protoPaths->setObjectName(QStringLiteral("grpcProtoPaths"));
+    m_protoPaths->setPlaceholderText(tr("protos (google/api and the well-known types are built in)"));
+    m_protoPaths->setToolTip(tr("grpc.proto_paths: folders where imports are looked up"));
+    m_grpcServices = new QLabel(grpcBox);
+    m_grpcServices->setObjectName(QStringLiteral("grpcServicesLabel"));
+    m_grpcServices->setWordWrap(true);
+    m_grpcServices->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_fields.insert(QStringLiteral("grpc.protos"), addField(grpcForm, tr("Proto files"), m_protos));
+    m_fields.insert(QStringLiteral("grpc.proto_paths"), addField(grpcForm, tr("Import paths"), m_protoPaths));
+    grpcForm->addRow(tr("Services"), m_grpcServices);
+
     for (QWidget *w :
         { static_cast<QWidget *>(gateway), static_cast<QWidget *>(admin), static_cast<QWidget *>(capture),
-            static_cast<QWidget *>(tracing), static_cast<QWidget *>(store) })
+            static_cast<QWidget *>(tracing), static_cast<QWidget *>(store), static_cast<QWidget *>(grpcBox) })
         column->addWidget(w);
     column->addStretch(1);
     auto *scroll = new QScrollArea(this);
@@ -257,6 +280,20 @@ SettingsPage::SettingsPage(WorkspaceDocument *document, QWidget *parent)
             ws.rateLimitStore.timeout = d.value_or(config::RateLimitStoreSettings {}.timeout);
         });
     });
+    // The schemas are compiled with the edit, so routes, the exporter and the gateway see them at once;
+    // a schema that does not compile leaves none, and its errors come back as diagnostics.
+    connect(m_protos, &ListEdit::committed, this, [edit](const QStringList &v) {
+        edit(tr("Change gRPC schemas"), [&](Workspace &ws) {
+            ws.grpc.protos = v;
+            config::compileGrpcSchema(ws);
+        });
+    });
+    connect(m_protoPaths, &ListEdit::committed, this, [edit](const QStringList &v) {
+        edit(tr("Change gRPC import paths"), [&](Workspace &ws) {
+            ws.grpc.protoPaths = v;
+            config::compileGrpcSchema(ws);
+        });
+    });
     connect(document, &WorkspaceDocument::changed, this, &SettingsPage::load);
     connect(document, &WorkspaceDocument::diagnosticsChanged, this, &SettingsPage::showDiagnostics);
     load();
@@ -296,6 +333,19 @@ void SettingsPage::load()
     m_onError->setCurrentIndex(
         ws.rateLimitStore.onError == config::RateLimitStoreSettings::OnError::Deny ? 1 : 0);
     m_storeTimeout->setDuration(ws.rateLimitStore.timeout);
+    m_protos->setList(ws.grpc.protos);
+    m_protoPaths->setList(ws.grpc.protoPaths);
+    QStringList services;
+    if (ws.grpcSchema) {
+        for (const QString &s : grpc::serviceNames(*ws.grpcSchema))
+            services << tr(
+                "%1 (%n REST mapping(s))", nullptr, int(grpc::restMappings(*ws.grpcSchema, s).size()))
+                            .arg(s);
+    }
+    m_grpcServices->setText(ws.grpc.protos.isEmpty() ? tr("none: no schemas listed")
+            : !ws.grpcSchema                         ? tr("none: the schemas did not load (errors above)")
+            : services.isEmpty()                     ? tr("none: the schemas define no service")
+                                                     : services.join(u'\n'));
 }
 
 void SettingsPage::showDiagnostics()
@@ -303,8 +353,16 @@ void SettingsPage::showDiagnostics()
     QHash<FieldBox *, QStringList> messages;
     for (const auto &d : m_document->diagnostics()) {
         for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
-            if (d.path == it.key() || d.path.startsWith(it.key() + u'.') || d.path.startsWith(it.key() + u'['))
-                messages[it.value()] << d.message;
+            if (d.path == it.key() || d.path.startsWith(it.key() + u'.')
+                || d.path.startsWith(it.key() + u'[')) {
+                // A schema error points into the .proto file: FILE:LINE:COL: message.
+                messages[it.value()] << (d.line > 0 ? QStringLiteral("%1:%2:%3: %4")
+                                                          .arg(QFileInfo(d.file).fileName())
+                                                          .arg(d.line)
+                                                          .arg(d.column)
+                                                          .arg(d.message)
+                                                    : d.message);
+            }
         }
     }
     for (FieldBox *f : std::as_const(m_fields))

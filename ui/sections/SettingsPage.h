@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLabel;
 class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
@@ -22,13 +23,18 @@ class SizeEdit;
 class WorkspaceDocument;
 
 // The workspace-wide settings: gateway listeners and workers, TLS, the admin API, the capture store
-// trace propagation and span export, and the shared rate-limit store.
+// trace propagation and span export, the shared rate-limit store and the gRPC schemas.
 class SettingsPage final : public QWidget
 {
     Q_OBJECT
 
 public:
     explicit SettingsPage(WorkspaceDocument *document, QWidget *parent = nullptr);
+
+    ListEdit *protosEdit() const { return m_protos; }
+    ListEdit *protoPathsEdit() const { return m_protoPaths; }
+    QLabel *grpcServicesLabel() const { return m_grpcServices; }
+    FieldBox *field(const QString &path) const { return m_fields.value(path); }
 
 private:
     void load();
@@ -56,6 +62,9 @@ private:
     QLineEdit *m_redis;
     QComboBox *m_onError;
     DurationEdit *m_storeTimeout;
+    ListEdit *m_protos;
+    ListEdit *m_protoPaths;
+    QLabel *m_grpcServices;
     QHash<QString, FieldBox *> m_fields; // diagnostic path -> field
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/export/DocNode.h"
 #include "core/export/ExportSupport.h"
+#include "core/export/envoy/EnvoyGrpc.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -58,6 +59,7 @@ private:
     QList<std::pair<QStringList, DocNode>> m_hostRoutes; // routes of a host set, in route order
     QStringList m_requirements; // jwt requirement names routes use
     QStringList m_warnings;
+    EnvoyGrpc m_grpc { m_ws, m_warnings };
     QList<const AuthScheme *> m_jwtSchemes;
     DocNode m_jwksClusters = DocNode::list();
 };
@@ -277,6 +279,8 @@ DocNode EnvoyBuilder::route(const FlatRoute &f)
                 "exported")
                               .arg(where, rateLimitText(rl).section(u' ', -1));
     }
+    if (!m_grpc.route(f, n))
+        return {};
     return n;
 }
 
@@ -361,20 +365,23 @@ ExportResult EnvoyBuilder::build()
                               .arg(f.name, f.upstream);
             continue;
         }
+        const DocNode entry = route(f);
+        if (entry.isNull())
+            continue;
         if (f.match.hosts.isEmpty()) {
-            routes.append(route(f));
+            routes.append(entry);
             continue;
         }
         bool grouped = false;
         for (auto &[hosts, list] : m_hostRoutes) {
             if (hosts == f.match.hosts) {
-                list.append(route(f));
+                list.append(entry);
                 grouped = true;
             }
         }
         if (!grouped) {
             DocNode list = DocNode::list();
-            list.append(route(f));
+            list.append(entry);
             m_hostRoutes.append({ f.match.hosts, list });
         }
     }
@@ -450,6 +457,7 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     rl["typed_config"]["@type"] = kApi + QStringLiteral("filters.http.local_ratelimit.v3.LocalRateLimit");
     rl["typed_config"]["stat_prefix"] = "http_local_rate_limiter"; // limits are set per route
     filters.append(rl);
+    m_grpc.filters(filters);
     DocNode router;
     router["name"] = "envoy.filters.http.router";
     router["typed_config"]["@type"] = kApi + QStringLiteral("filters.http.router.v3.Router");
@@ -527,6 +535,7 @@ ExportResult EnvoyBuilder::finish(const DocNode &hostlessRoutes)
     result.text = doc.toYaml();
     result.warnings = m_warnings;
     result.suggestedFileName = QStringLiteral("envoy.yaml");
+    m_grpc.files(result);
     return result;
 }
 

@@ -2,6 +2,8 @@
 
 #include "core/export/DocNode.h"
 #include "core/export/ExportSupport.h"
+#include "core/export/GrpcExport.h"
+#include "core/export/kong/KongGrpc.h"
 
 namespace portico::exporter {
 
@@ -98,7 +100,7 @@ DocNode KongBuilder::upstream(const Upstream &u)
     n["targets"] = targets;
     // Kong proxies http/https services over HTTP/1.1; it speaks HTTP/2 to an upstream only for gRPC
     // services (grpc: h2c, grpcs: h2), whose routes then take gRPC requests only.
-    if (u.protocol != UpstreamProtocol::Http1) {
+    if (u.protocol != UpstreamProtocol::Http1 && !servesOnlyGrpc(m_ws, u.name)) {
         const bool h2c = u.protocol == UpstreamProtocol::H2c;
         m_warnings << QStringLiteral("upstream %1: protocol %2 not exported: Kong speaks HTTP/1.1 to "
                                      "http/https services and HTTP/2 only to gRPC services; exported as %3. "
@@ -509,7 +511,9 @@ ExportResult KongBuilder::build()
                               .arg(f.name, f.upstream);
             continue;
         }
-        services.append(service(f, *u));
+        DocNode s = service(f, *u);
+        if (kongGrpcService(m_ws, f, *u, s, m_warnings))
+            services.append(s);
     }
     if (!services.isEmpty())
         doc["services"] = services;

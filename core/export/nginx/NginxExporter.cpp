@@ -1,6 +1,7 @@
 #include "core/export/nginx/NginxExporter.h"
 
 #include "core/export/ExportSupport.h"
+#include "core/export/GrpcExport.h"
 #include "core/export/nginx/NginxLocation.h"
 
 #include <QDir>
@@ -12,7 +13,7 @@ using namespace portico::config;
 
 namespace {
 
-QString upstreamBlock(const Upstream &u, QStringList &warnings)
+QString upstreamBlock(const Workspace &ws, const Upstream &u, QStringList &warnings)
 {
     QString out = QStringLiteral("    upstream %1 {\n").arg(u.name);
     if (u.balance == Balance::LeastConnections)
@@ -41,7 +42,7 @@ QString upstreamBlock(const Upstream &u, QStringList &warnings)
                             .arg(u.name);
     }
     out += QStringLiteral("        keepalive 32;\n    }\n\n");
-    if (u.protocol != UpstreamProtocol::Http1)
+    if (u.protocol != UpstreamProtocol::Http1 && !servesOnlyGrpc(ws, u.name))
         warnings << QStringLiteral(
             "upstream %1: protocol %2 not exported: nginx's proxy_pass speaks HTTP/1.x "
             "to upstreams; exported as HTTP/1.1 over %3. For a gRPC upstream use "
@@ -90,7 +91,7 @@ ExportResult exportNginx(const Workspace &ws)
     out += QStringLiteral("    proxy_http_version 1.1;\n    proxy_set_header Connection \"\";\n");
     out += QStringLiteral("    limit_req_status 429;\n\n");
     for (const Upstream &u : ws.upstreams)
-        out += upstreamBlock(u, warnings);
+        out += upstreamBlock(ws, u, warnings);
     out += ctx.httpPreamble();
     out += QStringLiteral("    server {\n");
     // gateway.http2: on TLS listeners nginx offers h2 by ALPN beside HTTP/1.1 (`listen ... ssl http2`;

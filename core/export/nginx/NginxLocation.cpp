@@ -1,5 +1,7 @@
 #include "core/export/nginx/NginxLocation.h"
 
+#include "core/export/GrpcExport.h"
+
 namespace portico::exporter {
 
 using namespace portico::config;
@@ -318,6 +320,11 @@ QString NginxContext::location(const FlatRoute &f)
                           .arg(r.aggregate.size());
         return {};
     }
+    if (transcodes(m_ws, f)) {
+        m_warnings << QStringLiteral("%1: nginx cannot transcode REST to gRPC (grpc.transcode); not exported")
+                          .arg(where);
+        return {};
+    }
     QString head;
     QString key;
     switch (match.pathKind) {
@@ -402,15 +409,36 @@ QString NginxContext::location(const FlatRoute &f)
     }
     if (!f.stripPrefix.isEmpty())
         body += ind + QStringLiteral("rewrite ^%1/?(.*)$ /$1 break;\n").arg(regexEscape(f.stripPrefix));
-    body += headerLines(f, hasConsumer);
-    body += ind + QStringLiteral("proxy_connect_timeout %1s;\n").arg(toSeconds(u->connectTimeout));
+    // A gRPC route to an h2c/h2 upstream goes through grpc_pass, whose directives mirror proxy_*.
+    const bool grpc = isGrpcRoute(m_ws, f);
+    const QString d = grpc ? QStringLiteral("grpc") : QStringLiteral("proxy");
+    QString headers = headerLines(f, hasConsumer);
+    if (grpc) {
+        headers.replace(QStringLiteral("proxy_set_header "), QStringLiteral("grpc_set_header "));
+        headers.replace(QStringLiteral("proxy_hide_header "), QStringLiteral("grpc_hide_header "));
+        m_warnings << QStringLiteral("%1: gRPC-Web (application/grpc-web) is not translated by nginx; only "
+                                     "native gRPC clients reach the upstream")
+                          .arg(where);
+        if (!m_ws.gateway.tls || !m_ws.gateway.http2)
+            m_warnings << QStringLiteral("%1: gRPC clients need HTTP/2, which this nginx.conf offers only on "
+                                         "TLS listeners with gateway.http2 (or on a port with `listen ... "
+                                         "http2` of its own)")
+                              .arg(where);
+    }
+    body += headers;
+    body += ind + QStringLiteral("%1_connect_timeout %2s;\n").arg(d).arg(toSeconds(u->connectTimeout));
     const Duration response = r.timeout.value_or(u->responseTimeout);
-    body += ind + QStringLiteral("proxy_read_timeout %1s;\n").arg(toSeconds(response));
-    body += ind + QStringLiteral("proxy_send_timeout %1s;\n").arg(toSeconds(response));
-    body += ind + QStringLiteral("proxy_next_upstream error;\n");
-    body += ind + QStringLiteral("proxy_next_upstream_tries %1;\n").arg(u->retries + 1);
+    body += ind + QStringLiteral("%1_read_timeout %2s;\n").arg(d).arg(toSeconds(response));
+    body += ind + QStringLiteral("%1_send_timeout %2s;\n").arg(d).arg(toSeconds(response));
+    body += ind + QStringLiteral("%1_next_upstream error;\n").arg(d);
+    body += ind + QStringLiteral("%1_next_upstream_tries %2;\n").arg(d).arg(u->retries + 1);
     const QString scheme = u->targets.isEmpty() ? QStringLiteral("http") : schemeOf(u->targets.first().url);
-    body += ind + QStringLiteral("proxy_pass %1://%2;\n").arg(scheme, target);
+    if (grpc)
+        body += ind
+            + QStringLiteral("grpc_pass %1://%2;\n")
+                  .arg(u->protocol == UpstreamProtocol::H2c ? u"grpc" : u"grpcs", target);
+    else
+        body += ind + QStringLiteral("proxy_pass %1://%2;\n").arg(scheme, target);
     return QStringLiteral("        %1 {    # route %2\n%3        }\n\n").arg(head, f.name, body);
 }
 

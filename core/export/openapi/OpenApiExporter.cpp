@@ -2,6 +2,7 @@
 
 #include "core/export/DocNode.h"
 #include "core/export/ExportSupport.h"
+#include "core/export/openapi/OpenApiGrpc.h"
 
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -60,6 +61,7 @@ private:
     const Workspace &m_ws;
     QStringList m_warnings;
     QStringList m_usedSchemes;
+    OpenApiGrpc m_grpc { m_ws, m_warnings };
 };
 
 QString baseUrl(const Workspace &ws, const HostPort &hp, const QString &host = {})
@@ -271,6 +273,10 @@ ExportResult OpenApiBuilder::build(bool json)
     DocNode paths = DocNode::map();
     bool prefixNoted = false;
     for (const FlatRoute &f : flattenRoutes(m_ws)) {
+        const auto base
+            = [&](const QString &method, const QString &path) { return operation(f, method, path, {}); };
+        if (m_grpc.addRoute(f, paths, base))
+            continue;
         QString path = f.match.path;
         QStringList pathParams;
         if (f.match.pathKind == RouteMatch::PathKind::Regex) {
@@ -318,6 +324,7 @@ ExportResult OpenApiBuilder::build(bool json)
     doc["paths"] = paths;
     DocNode components = DocNode::map();
     securitySchemes(components);
+    m_grpc.addSchemas(components);
     if (!components.isEmpty())
         doc["components"] = components;
     m_warnings << QStringLiteral(

@@ -2,6 +2,7 @@
 
 #include "core/export/DocNode.h"
 #include "core/export/ExportSupport.h"
+#include "core/export/GrpcExport.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -263,9 +264,21 @@ ExportResult TraefikBuilder::build()
                               .arg(f.name, f.upstream);
             continue;
         }
+        if (transcodes(m_ws, f)) {
+            m_warnings << QStringLiteral(
+                "route %1: Traefik cannot transcode REST to gRPC (grpc.transcode); not exported")
+                              .arg(f.name);
+            continue;
+        }
         DocNode r;
         r["rule"] = rule(f.match);
-        const QStringList mws = middlewares(f);
+        QStringList mws = middlewares(f);
+        if (isGrpcRoute(m_ws, f)) {
+            // gRPC-Web to native gRPC, as Portico translates it; CORS stays the route's business.
+            const QString mw = f.name + QStringLiteral("-grpc-web");
+            m_middlewares[mw]["grpcWeb"] = DocNode::map();
+            mws.prepend(mw);
+        }
         if (!mws.isEmpty())
             r["middlewares"] = mws;
         r["service"] = f.upstream;

@@ -1,3 +1,4 @@
+#include "GrpcWorkspace.h"
 #include "SampleWorkspace.h"
 #include "core/export/Exporter.h"
 
@@ -122,6 +123,79 @@ private Q_SLOTS:
         const QJsonDocument jd = QJsonDocument::fromJson(j.text, &err);
         QCOMPARE(err.error, QJsonParseError::NoError);
         QCOMPARE(jd.object().value(u"openapi").toString(), QStringLiteral("3.0.3"));
+    }
+
+    // Transcoding routes are described by their google.api.http rules, with the messages as
+    // proto3 JSON schemas; odd templates ("**", sub-templates, nested fields, verbs) stay valid.
+    void describesTranscodedRoutes()
+    {
+        QTemporaryDir dir;
+        const auto ws = grpcWorkspace(dir);
+        QVERIFY(ws);
+        const ExportResult r = exportWorkspace(*ws, QStringLiteral("openapi"));
+        QCOMPARE(exportWorkspace(*ws, QStringLiteral("openapi")).text, r.text);
+        if (!m_validator.isEmpty()) {
+            QByteArray out;
+            QVERIFY2(validate(writeTemp(dir, r), &out) == 0, (out + "\n" + r.text).constData());
+        }
+        const YAML::Node doc = YAML::Load(r.text.toStdString());
+        const YAML::Node paths = doc["paths"];
+        QVERIFY(!paths["/rest"]); // the route's prefix itself is no operation
+        const YAML::Node get = paths["/rest/v1/users/{id}"]["get"]; // strip_prefix: the prefix comes first
+        QCOMPARE(get["operationId"].as<std::string>(), std::string("users_rest_GetUser"));
+        QCOMPARE(get["parameters"][0]["name"].as<std::string>(), std::string("id"));
+        QCOMPARE(get["parameters"][0]["in"].as<std::string>(), std::string("path"));
+        QCOMPARE(get["parameters"][1]["name"].as<std::string>(), std::string("email")); // the rest: query
+        QCOMPARE(get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].as<std::string>(),
+            std::string("#/components/schemas/demo.users.v1.User"));
+        QVERIFY(get["responses"]["default"]["content"]["application/problem+json"]);
+        QVERIFY(!get["x-amazon-apigateway-integration"]);
+        QCOMPARE(paths["/rest/v1/users:byEmail"]["get"]["parameters"].size(), std::size_t(2));
+        const YAML::Node create = paths["/rest/v1/users"]["post"]; // body: "user"
+        QCOMPARE(create["requestBody"]["content"]["application/json"]["schema"]["$ref"].as<std::string>(),
+            std::string("#/components/schemas/demo.users.v1.User"));
+        const YAML::Node list = paths["/rest/demo.users.v1.Users/ListUsers"]["post"]; // no rule
+        QCOMPARE(
+            list["responses"]["200"]["content"]["application/x-ndjson"]["schema"]["$ref"].as<std::string>(),
+            std::string("#/components/schemas/demo.users.v1.User"));
+        QVERIFY(!paths["/rest/demo.users.v1.Users/Import"]);
+
+        const YAML::Node user = doc["components"]["schemas"]["demo.users.v1.User"]["properties"];
+        QCOMPARE(user["id"]["type"].as<std::string>(), std::string("string")); // int64
+        QCOMPARE(user["id"]["format"].as<std::string>(), std::string("int64"));
+        QCOMPARE(
+            user["role"]["$ref"].as<std::string>(), std::string("#/components/schemas/demo.users.v1.Role"));
+        QCOMPARE(user["created"]["format"].as<std::string>(), std::string("date-time"));
+        QCOMPARE(doc["components"]["schemas"]["demo.users.v1.Role"]["enum"][1].as<std::string>(),
+            std::string("ROLE_ADMIN"));
+
+        const YAML::Node byName = paths["/v1/{name}"]["get"]; // {name=shelves/*/books/**}
+        QCOMPARE(byName["parameters"][0]["name"].as<std::string>(), std::string("name"));
+        QVERIFY(
+            byName["parameters"][0]["description"].as<std::string>().find("several") != std::string::npos);
+        QCOMPARE(byName["parameters"][1]["name"].as<std::string>(), std::string("ids"));
+        QCOMPARE(byName["parameters"][1]["schema"]["items"]["type"].as<std::string>(), std::string("string"));
+        QCOMPARE(
+            byName["parameters"][2]["name"].as<std::string>(), std::string("big")); // labels: a map, left out
+        QCOMPARE(byName["parameters"].size(), std::size_t(3));
+        QCOMPARE(paths["/v1/raw/{wildcard1}"]["get"]["operationId"].as<std::string>(),
+            std::string("files_rest_Get_get"));
+        const YAML::Node put = paths["/v1/files/{file.id}:upload"]["put"];
+        QCOMPARE(put["parameters"][0]["name"].as<std::string>(), std::string("file.id"));
+        QCOMPARE(put["requestBody"]["content"]["application/json"]["schema"]["$ref"].as<std::string>(),
+            std::string("#/components/schemas/odd.v1.PutReq"));
+        QCOMPARE(put["responses"]["200"]["content"]["application/json"]["schema"]["format"].as<std::string>(),
+            std::string("byte")); // response_body: data
+        const YAML::Node file = doc["components"]["schemas"]["odd.v1.File"]["properties"];
+        QCOMPARE(file["parent"]["$ref"].as<std::string>(), std::string("#/components/schemas/odd.v1.File"));
+        QVERIFY(file["size"]["nullable"].as<bool>());
+
+        const QString all = r.warnings.join(u'\n');
+        QVERIFY2(all.contains(u"route users-rest: PURGE /v1/users/{id} (/demo.users.v1.Users/Purge): OpenAPI "
+                              u"has no method PURGE"),
+            qPrintable(all));
+        QVERIFY(all.contains(u"(/demo.users.v1.Users/Chat): client streaming cannot be called over REST"));
+        QVERIFY(all.contains(u"route users-rest: AWS API Gateway does not transcode to gRPC"));
     }
 };
 
