@@ -59,7 +59,7 @@ http {
   server {
     listen 127.0.0.1:18443 ssl;
     ssl_certificate $work/origin/cert.pem; ssl_certificate_key $work/origin/key.pem;
-    location / { default_type application/json; alias $work/origin/doc.json; }
+    location / { default_type application/json; return 200 '$(cat "$work/origin/doc.json")'; }
   }
 }
 CONF

@@ -312,6 +312,8 @@ void InterceptPage::refreshState()
     m_terminal->setEnabled(configured && !terminalProgram().isEmpty());
     m_chromium->setEnabled(configured && !chromiumProgram().isEmpty());
     m_firefox->setEnabled(configured && !firefoxProgram().isEmpty());
+    if (terminalProgram().isEmpty())
+        m_terminal->setToolTip(tr("No terminal found on PATH (x-terminal-emulator, gnome-terminal, konsole, xterm; or set $TERMINAL)"));
     if (chromiumProgram().isEmpty())
         m_chromium->setToolTip(tr("No Chromium or Chrome found on PATH"));
     if (firefoxProgram().isEmpty())
