@@ -313,22 +313,8 @@ void ProxyExchange::checkTimeouts(qint64 nowMs)
         m_fanout->checkTimeouts(nowMs);
         return;
     }
-    if (m_fwd && m_fwd->peer && !m_fwd->peerConnected && nowMs - m_fwd->connectSinceMs > 10'000) {
-        m_fwd->peer.reset();
-        const QString why = QStringLiteral("cannot connect to %1 within 10 s").arg(QString::fromLatin1(m_fwd->origin.authority()));
-        if (m_fwd->answered) {
-            m_down.abort();
-            finish(why);
-        } else {
-            sendLocalReply({ 504, QStringLiteral("Gateway Timeout"), why, {}, "connect-timeout" });
-        }
+    if (m_fwd && forwardTimedOut(nowMs))
         return;
-    }
-    if (m_fwd && m_fwd->sniffer && nowMs - m_fwd->sniffSinceMs > m_config->workspace().gateway.limits.headerTimeout.count()) {
-        m_down.closeAfterResponse();
-        finish(QStringLiteral("the client sent nothing through its CONNECT tunnel"));
-        return;
-    }
     if (m_grpcDeadlineMs && nowMs >= m_grpcDeadlineMs && !m_tunnel) {
         grpcDeadlineExceeded();
         return;

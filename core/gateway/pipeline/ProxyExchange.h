@@ -106,6 +106,7 @@ private:
     void openPassthrough();
     void sniffTunnel();
     void forwardTunnelData(const char *data, size_t length);
+    bool forwardTimedOut(qint64 nowMs);
 
     DownstreamStream &m_down;
     Worker *m_worker;

@@ -365,6 +365,29 @@ void ProxyExchange::openPassthrough()
     };
 }
 
+// A passthrough connect that does not finish, a tunnel whose client never speaks: true when the
+// exchange ended here.
+bool ProxyExchange::forwardTimedOut(qint64 nowMs)
+{
+    if (m_fwd->peer && !m_fwd->peerConnected && nowMs - m_fwd->connectSinceMs > 10'000) {
+        m_fwd->peer.reset();
+        const QString why = QStringLiteral("cannot connect to %1 within 10 s").arg(QString::fromLatin1(m_fwd->origin.authority()));
+        if (m_fwd->answered) {
+            m_down.abort();
+            finish(why);
+        } else {
+            sendLocalReply({ 504, QStringLiteral("Gateway Timeout"), why, {}, "connect-timeout" });
+        }
+        return true;
+    }
+    if (m_fwd->sniffer && nowMs - m_fwd->sniffSinceMs > m_config->workspace().gateway.limits.headerTimeout.count()) {
+        m_down.closeAfterResponse();
+        finish(QStringLiteral("the client sent nothing through its CONNECT tunnel"));
+        return true;
+    }
+    return false;
+}
+
 void ProxyExchange::forwardTunnelData(const char *data, size_t length)
 {
     if (!m_fwd->peer)
