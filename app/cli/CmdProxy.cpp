@@ -28,7 +28,8 @@ struct Args
 };
 
 // -c FILE plus the one option the command takes (`valueOption`); false after an error message.
-bool parse(const QStringList &args, const char *command, const char *usage, const QString &valueOption, Args *a)
+bool parse(
+    const QStringList &args, const char *command, const char *usage, const QString &valueOption, Args *a)
 {
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &arg = args[i];
@@ -45,7 +46,8 @@ bool parse(const QStringList &args, const char *command, const char *usage, cons
         } else if (valueOption == u"--shell" && arg.startsWith(QStringLiteral("--shell="))) {
             a->shell = arg.mid(8);
         } else {
-            std::fprintf(stderr, "portico-cli %s: unexpected argument '%s'\n%s", command, qPrintable(arg), usage);
+            std::fprintf(
+                stderr, "portico-cli %s: unexpected argument '%s'\n%s", command, qPrintable(arg), usage);
             return false;
         }
     }
@@ -89,8 +91,9 @@ int caExport(const QStringList &args)
         return 2;
     if (a.help) {
         std::fputs(kCaUsage, stdout);
-        std::fputs("Writes the forward proxy's CA certificate (proxy.ca; created on first use) to OUT.pem or\n"
-                   "standard output, for clients and browsers to trust. The key never leaves its file.\n",
+        std::fputs(
+            "Writes the forward proxy's CA certificate (proxy.ca; created on first use) to OUT.pem or\n"
+            "standard output, for clients and browsers to trust. The key never leaves its file.\n",
             stdout);
         return 0;
     }
@@ -130,7 +133,8 @@ int proxyEnv(const QStringList &args)
     }
     const auto shell = proxy::shellNamed(a.shell);
     if (!shell) {
-        std::fprintf(stderr, "portico-cli proxy env: unknown shell '%s' (sh, fish or powershell)\n", qPrintable(a.shell));
+        std::fprintf(stderr, "portico-cli proxy env: unknown shell '%s' (sh, fish or powershell)\n",
+            qPrintable(a.shell));
         return 2;
     }
     config::WorkspacePtr workspace;
@@ -139,7 +143,8 @@ int proxyEnv(const QStringList &args)
         return 2;
     const config::Workspace &ws = *workspace;
     if (!ws.proxy)
-        std::fprintf(stderr, "note: %s has no proxy section; start one with proxy: {listen: 127.0.0.1:8888}\n",
+        std::fprintf(stderr,
+            "note: %s has no proxy section; start one with proxy: {listen: 127.0.0.1:8888}\n",
             qPrintable(a.file));
     const config::ProxySettings settings = ws.proxy.value_or(config::ProxySettings {});
     proxy::ProxyEnvironment env;
@@ -187,7 +192,8 @@ int runProxy(const QStringList &args)
     }
     if (args.first() == u"env")
         return proxyEnv(args.mid(1));
-    std::fprintf(stderr, "portico-cli proxy: unknown subcommand '%s'\n%s", qPrintable(args.first()), kProxyUsage);
+    std::fprintf(
+        stderr, "portico-cli proxy: unknown subcommand '%s'\n%s", qPrintable(args.first()), kProxyUsage);
     return 2;
 }
 

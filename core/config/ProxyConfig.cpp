@@ -27,7 +27,7 @@ ProxySettings parseProxy(YamlReader &r, const YAML::Node &node, const QString &p
         } else {
             ProxyAuth a;
             for (const auto &c :
-                 r.fields(f.value, f.path, QStringLiteral("proxy auth"), { "username", "password" })) {
+                r.fields(f.value, f.path, QStringLiteral("proxy auth"), { "username", "password" })) {
                 if (c.key == u"username")
                     assign(a.username, r.string(c.value, c.path));
                 else
@@ -80,7 +80,8 @@ void validateProxy(ValidationSink &sink, const Workspace &ws)
     const ProxySettings &p = *ws.proxy;
     if (p.auth) {
         if (p.auth->username.isEmpty() || p.auth->username.contains(u':'))
-            sink.add("proxy.auth.username", QStringLiteral("proxy.auth.username must be a non-empty name without ':'"));
+            sink.add("proxy.auth.username",
+                QStringLiteral("proxy.auth.username must be a non-empty name without ':'"));
         if (p.auth->password.isEmpty()) {
             const QString unset = ws.envTemplates.value(QStringLiteral("proxy.auth.password"));
             sink.add("proxy.auth.password",
@@ -99,7 +100,8 @@ void validateProxy(ValidationSink &sink, const Workspace &ws)
                 QStringLiteral("proxy.listen port %1 is also a gateway.listen port").arg(p.listen.port));
     }
     if (ws.admin.enabled && ws.admin.listen.port == p.listen.port && p.listen.port != 0)
-        sink.add("proxy.listen", QStringLiteral("proxy.listen port %1 is also admin.listen's").arg(p.listen.port));
+        sink.add(
+            "proxy.listen", QStringLiteral("proxy.listen port %1 is also admin.listen's").arg(p.listen.port));
     for (int i = 0; i < p.passthrough.size(); ++i) {
         const QString &glob = p.passthrough[i];
         const QString name = glob.startsWith(u"*.") ? glob.mid(2) : glob;

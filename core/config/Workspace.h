@@ -149,7 +149,7 @@ struct ProxySettings
     bool interceptTls = true;
     TlsFiles ca { QStringLiteral("ca/portico-ca.pem"), QStringLiteral("ca/portico-ca-key.pem") };
     QStringList passthrough; // host globs: tunnelled without decryption
-    QString upstreamCa;      // extra CA file trusted for the servers reached
+    QString upstreamCa; // extra CA file trusted for the servers reached
     std::optional<ProxyAuth> auth; // Proxy-Authorization: Basic; required off loopback
     bool operator==(const ProxySettings &) const = default;
 };

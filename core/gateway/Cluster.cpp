@@ -34,7 +34,8 @@ void describeTarget(TargetState *state, const QUrl &url)
     state->tls = url.scheme() == u"https";
     state->hostName = url.host();
     state->port = quint16(url.port(state->tls ? 443 : 80));
-    state->hostHeader = (state->hostName.contains(u':') ? u'[' + state->hostName + u']' : state->hostName).toUtf8();
+    state->hostHeader
+        = (state->hostName.contains(u':') ? u'[' + state->hostName + u']' : state->hostName).toUtf8();
     if (url.port() >= 0)
         state->hostHeader += ':' + QByteArray::number(state->port);
 }
@@ -46,7 +47,8 @@ QByteArray poolKey(const TargetState &t)
 }
 } // namespace
 
-std::shared_ptr<Cluster> Cluster::forOrigin(const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls)
+std::shared_ptr<Cluster> Cluster::forOrigin(
+    const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls)
 {
     config::Upstream u;
     u.name = QString(); // captured exchanges name no upstream: the app chose the server

@@ -50,7 +50,8 @@ public:
     static std::shared_ptr<Cluster> create(const config::Upstream &upstream, QString *error);
     // The forward proxy's way to an origin server an app named (forward/ForwardProxy.h): one
     // target, already resolved to `address`, TLS verified with `tls` for the URL's host.
-    static std::shared_ptr<Cluster> forOrigin(const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls);
+    static std::shared_ptr<Cluster> forOrigin(
+        const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls);
 
     const config::Upstream &config() const { return m_config; }
     const QString &name() const { return m_config.name; }

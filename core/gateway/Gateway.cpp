@@ -150,7 +150,8 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
         BoundListener bl;
         bl.where = hp;
         bl.forwardProxy = ws.proxy && index == wanted.size() - 1;
-        const QString key = bl.forwardProxy ? QStringLiteral("proxy.listen") : QStringLiteral("gateway.listen");
+        const QString key
+            = bl.forwardProxy ? QStringLiteral("proxy.listen") : QStringLiteral("gateway.listen");
         const QHostAddress address = http::resolveListenHost(hp.host);
         if (address.isNull()) {
             errors << QStringLiteral("%1: cannot resolve %2").arg(key, hp.host);

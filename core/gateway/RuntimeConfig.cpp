@@ -60,7 +60,8 @@ std::shared_ptr<const RuntimeConfig> RuntimeConfig::compile(config::WorkspacePtr
     rc->m_workspace = workspace;
     const config::Workspace &ws = *workspace;
     if (ws.proxy) {
-        rc->m_forwardProxy = ForwardProxy::create(ws, previous ? previous->m_forwardProxy.get() : nullptr, errors);
+        rc->m_forwardProxy
+            = ForwardProxy::create(ws, previous ? previous->m_forwardProxy.get() : nullptr, errors);
         if (!rc->m_forwardProxy)
             return nullptr;
     }

@@ -2,8 +2,8 @@
 
 #include "core/config/Workspace.h"
 #include "core/filters/Filter.h"
-#include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/Cluster.h"
+#include "core/gateway/aggregate/AggregatePlan.h"
 #include "core/gateway/forward/ForwardProxy.h"
 #include "core/grpc/Transcoder.h"
 #include "core/http/PathNormalizer.h"

@@ -244,8 +244,9 @@ QByteArray buildUpstreamRequestHead(const http::RequestHead &request, const Targ
         put(h, request.query);
     }
     put(h, " HTTP/1.1\r\nHost: ");
-    put(h, info.transparent && !info.originalHost.isEmpty() ? QByteArrayView(info.originalHost)
-                                                            : QByteArrayView(target.hostHeader));
+    put(h,
+        info.transparent && !info.originalHost.isEmpty() ? QByteArrayView(info.originalHost)
+                                                         : QByteArrayView(target.hostHeader));
     put(h, "\r\n");
     Http1Head out { h };
     forwardedFields(out, request, info, tokens);

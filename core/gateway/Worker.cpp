@@ -185,7 +185,7 @@ void Worker::adoptHttp2(ClientConnection *from, std::unique_ptr<http::Transport>
 }
 
 void Worker::adoptTunnelConnection(ClientConnection *from, std::unique_ptr<http::Transport> transport,
-                                   const DownstreamInfo &info, const QByteArray &preread)
+    const DownstreamInfo &info, const QByteArray &preread)
 {
     m_connections.erase(from);
     m_connections.insert(new Http1Connection(this, std::move(transport), info, preread));
@@ -202,16 +202,18 @@ void Worker::interceptFailed(const DownstreamInfo &info, const QString &reason)
     e.method = QStringLiteral("CONNECT");
     e.host = QString::fromLatin1(info.originHost);
     e.scheme = QStringLiteral("https");
-    e.url = QStringLiteral("https://%1/").arg(QString::fromLatin1(
-        ForwardOrigin { true, info.originHost, info.originPort }.authority()));
+    e.url
+        = QStringLiteral("https://%1/")
+              .arg(QString::fromLatin1(ForwardOrigin { true, info.originHost, info.originPort }.authority()));
     e.path = QStringLiteral("/");
     e.listener = QString::fromLatin1(info.listener);
     e.protocol = QStringLiteral("HTTP/1.1");
     e.proxied = true;
     e.error = QStringLiteral("the client refused Portico's certificate for %1 (%2)")
                   .arg(QString::fromLatin1(info.originHost), reason);
-    e.notes = QStringLiteral("The client does not trust Portico's CA (portico-cli ca export), or it pins the "
-                             "server's certificate: add \"%1\" to proxy.passthrough to tunnel it without decryption.")
+    e.notes = QStringLiteral(
+        "The client does not trust Portico's CA (portico-cli ca export), or it pins the "
+        "server's certificate: add \"%1\" to proxy.passthrough to tunnel it without decryption.")
                   .arg(QString::fromLatin1(info.originHost));
     store->submit(std::move(e));
 }
@@ -224,7 +226,8 @@ std::shared_ptr<Cluster> Worker::originCluster(const ForwardOrigin &origin, cons
         m_originsRevision = cfg->revision();
     }
     const qint64 now = steadyMs();
-    const QByteArray key = (origin.tls ? "https://" : "http://") + origin.authority() + '@' + address.toString().toLatin1();
+    const QByteArray key
+        = (origin.tls ? "https://" : "http://") + origin.authority() + '@' + address.toString().toLatin1();
     auto it = m_origins.find(key);
     if (it != m_origins.end() && it->expiresMs > now)
         return it->cluster;
@@ -236,7 +239,8 @@ std::shared_ptr<Cluster> Worker::originCluster(const ForwardOrigin &origin, cons
     if (origin.port != (origin.tls ? 443 : 80))
         url.setPort(origin.port);
     const ForwardProxy *proxy = cfg->forwardProxy();
-    auto cluster = Cluster::forOrigin(url, address, proxy ? proxy->originTls() : QSslConfiguration::defaultConfiguration());
+    auto cluster = Cluster::forOrigin(
+        url, address, proxy ? proxy->originTls() : QSslConfiguration::defaultConfiguration());
     m_origins.insert(key, { cluster, now + 60'000 });
     return cluster;
 }

@@ -68,7 +68,7 @@ public:
     // After a CONNECT: the tunnel's bytes continue as a connection of their own (see
     // DownstreamStream::continueInTunnel); `from` is no longer counted (nor closed).
     void adoptTunnelConnection(ClientConnection *from, std::unique_ptr<http::Transport> transport,
-                               const DownstreamInfo &info, const QByteArray &preread);
+        const DownstreamInfo &info, const QByteArray &preread);
     // A client refused the TLS handshake inside a tunnel (it does not trust the local CA, or it
     // pins the server's certificate): captured, with what to do about it.
     void interceptFailed(const DownstreamInfo &info, const QString &reason);

@@ -79,7 +79,7 @@ QList<std::pair<QString, QString>> environmentVariables(const ProxyEnvironment &
         { QStringLiteral("NO_PROXY"), env.noProxy },
         { QStringLiteral("no_proxy"), env.noProxy },
         // Stores replaced whole: the system's CAs plus Portico's.
-        { QStringLiteral("SSL_CERT_FILE"), env.caBundlePath },     // OpenSSL, Ruby, Go (Linux), Python ssl
+        { QStringLiteral("SSL_CERT_FILE"), env.caBundlePath }, // OpenSSL, Ruby, Go (Linux), Python ssl
         { QStringLiteral("REQUESTS_CA_BUNDLE"), env.caBundlePath }, // Python requests
         { QStringLiteral("CURL_CA_BUNDLE"), env.caBundlePath },
         { QStringLiteral("GIT_SSL_CAINFO"), env.caBundlePath },
@@ -89,7 +89,8 @@ QList<std::pair<QString, QString>> environmentVariables(const ProxyEnvironment &
         { QStringLiteral("DENO_CERT"), env.caBundlePath },
         // Added to Node's own store.
         { QStringLiteral("NODE_EXTRA_CA_CERTS"), env.caPath },
-        { QStringLiteral("NODE_USE_ENV_PROXY"), QStringLiteral("1") }, // Node >= 24 honours HTTP(S)_PROXY then
+        { QStringLiteral("NODE_USE_ENV_PROXY"),
+            QStringLiteral("1") }, // Node >= 24 honours HTTP(S)_PROXY then
         { QStringLiteral("PORTICO_PROXY"), proxy },
     };
 }
@@ -97,7 +98,8 @@ QList<std::pair<QString, QString>> environmentVariables(const ProxyEnvironment &
 QStringList chromiumArguments(const QUrl &proxy, const QString &profileDir, const QByteArray &leafSpki)
 {
     const QString server = QStringLiteral("http://%1:%2").arg(proxy.host()).arg(proxy.port());
-    return { QStringLiteral("--user-data-dir=%1").arg(profileDir), QStringLiteral("--proxy-server=%1").arg(server),
+    return { QStringLiteral("--user-data-dir=%1").arg(profileDir),
+        QStringLiteral("--proxy-server=%1").arg(server),
         // Chromium sends loopback directly unless told not to; local apps are worth capturing too.
         QStringLiteral("--proxy-bypass-list=<-loopback>"),
         QStringLiteral("--ignore-certificate-errors-spki-list=%1").arg(QString::fromLatin1(leafSpki)),
@@ -126,7 +128,8 @@ QByteArray firefoxUserJs(const QUrl &proxy)
 
 QStringList firefoxArguments(const QString &profileDir)
 {
-    return { QStringLiteral("-profile"), profileDir, QStringLiteral("-no-remote"), QStringLiteral("-new-instance") };
+    return { QStringLiteral("-profile"), profileDir, QStringLiteral("-no-remote"),
+        QStringLiteral("-new-instance") };
 }
 
 QString environmentScript(const ProxyEnvironment &env, Shell shell)

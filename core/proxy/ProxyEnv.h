@@ -26,9 +26,9 @@ bool writeCaBundle(const QString &path, const QByteArray &caPem, QString *error)
 
 struct ProxyEnvironment
 {
-    QUrl proxyUrl;        // http://host:port, with user:password when proxy.auth is set
+    QUrl proxyUrl; // http://host:port, with user:password when proxy.auth is set
     QString caBundlePath; // the bundle above
-    QString caPath;       // Portico's CA alone (NODE_EXTRA_CA_CERTS adds to Node's own store)
+    QString caPath; // Portico's CA alone (NODE_EXTRA_CA_CERTS adds to Node's own store)
     QString noProxy = QStringLiteral("localhost,127.0.0.1,::1");
 };
 

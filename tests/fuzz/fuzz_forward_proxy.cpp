@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     const QByteArray input = portico::fuzz::bytes(data, size);
     if (const auto o = parseConnectAuthority(input)) {
         FUZZ_CHECK(o->port != 0);
-        FUZZ_CHECK(portico::proxy::leafHostName(QString::fromLatin1(o->host)) == QString::fromLatin1(o->host));
+        FUZZ_CHECK(
+            portico::proxy::leafHostName(QString::fromLatin1(o->host)) == QString::fromLatin1(o->host));
         FUZZ_CHECK(parseConnectAuthority(o->authority() + (o->port == 443 ? ":443" : "")).has_value());
     }
     QByteArray originForm;

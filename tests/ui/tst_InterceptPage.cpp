@@ -52,17 +52,22 @@ routes:
         auto *enabled = page.findChild<QCheckBox *>(QStringLiteral("proxyEnabled"));
         QVERIFY(enabled);
         QVERIFY(!enabled->isChecked());
-        QVERIFY(page.findChild<QLabel *>(QStringLiteral("proxyState"))->text().startsWith(QStringLiteral("Off")));
+        QVERIFY(
+            page.findChild<QLabel *>(QStringLiteral("proxyState"))->text().startsWith(QStringLiteral("Off")));
         enabled->setChecked(true);
         QVERIFY(doc.workspace().proxy.has_value());
         QCOMPARE(doc.workspace().proxy->listen.port, quint16(8888));
         auto *environment = page.findChild<QPlainTextEdit *>(QStringLiteral("proxyEnvironment"));
-        QVERIFY(environment->toPlainText().contains(QStringLiteral("export HTTPS_PROXY='http://127.0.0.1:8888'")));
-        QVERIFY(environment->toPlainText().contains(dir.filePath(QStringLiteral("ca/portico-ca-bundle.pem"))));
+        QVERIFY(environment->toPlainText().contains(
+            QStringLiteral("export HTTPS_PROXY='http://127.0.0.1:8888'")));
+        QVERIFY(
+            environment->toPlainText().contains(dir.filePath(QStringLiteral("ca/portico-ca-bundle.pem"))));
         auto *shell = page.findChild<QComboBox *>(QStringLiteral("proxyShell"));
         shell->setCurrentIndex(shell->findData(QStringLiteral("powershell")));
-        QVERIFY(environment->toPlainText().contains(QStringLiteral("$env:HTTPS_PROXY = 'http://127.0.0.1:8888'")));
-        QVERIFY(page.findChild<QLabel *>(QStringLiteral("caInfo"))->text().contains(QStringLiteral("No CA yet")));
+        QVERIFY(environment->toPlainText().contains(
+            QStringLiteral("$env:HTTPS_PROXY = 'http://127.0.0.1:8888'")));
+        QVERIFY(
+            page.findChild<QLabel *>(QStringLiteral("caInfo"))->text().contains(QStringLiteral("No CA yet")));
         doc.undoStack()->undo();
         QVERIFY(!doc.workspace().proxy.has_value());
         QVERIFY(!enabled->isChecked());
@@ -81,7 +86,8 @@ routes:
         QCOMPARE(page.proxyUrl(), proxy);
         QVERIFY2(page.environmentText().contains(QStringLiteral("HTTP_PROXY='%1'").arg(proxy.toString())),
             qPrintable(page.environmentText()));
-        QVERIFY(page.findChild<QLabel *>(QStringLiteral("caInfo"))->text().contains(QStringLiteral("SHA-256")));
+        QVERIFY(
+            page.findChild<QLabel *>(QStringLiteral("caInfo"))->text().contains(QStringLiteral("SHA-256")));
 
         // A client through that address reaches the route that names its host.
         QNetworkAccessManager nam;

@@ -61,7 +61,8 @@ QString terminalProgram()
 
 QString chromiumProgram()
 {
-    return firstExecutable({ "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "brave-browser" });
+    return firstExecutable(
+        { "chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "brave-browser" });
 }
 
 QString firefoxProgram()
@@ -90,7 +91,8 @@ const char kTrustHelp[]
       "<li><b>macOS</b>: <tt>sudo security add-trusted-cert -d -r trustRoot -k "
       "/Library/Keychains/System.keychain portico-ca.pem</tt></li>"
       "<li><b>Windows</b>: <tt>certutil -addstore -user Root portico-ca.pem</tt></li>"
-      "<li><b>Firefox</b>: Settings &gt; Privacy &amp; Security &gt; Certificates &gt; View Certificates &gt; "
+      "<li><b>Firefox</b>: Settings &gt; Privacy &amp; Security &gt; Certificates &gt; View Certificates "
+      "&gt; "
       "Authorities &gt; Import</li>"
       "<li><b>Chromium, Chrome</b> (Linux): Settings &gt; Privacy and security &gt; Security &gt; Manage "
       "certificates &gt; Authorities &gt; Import</li>"
@@ -125,7 +127,9 @@ InterceptPage::InterceptPage(
     m_enabled->setObjectName(QStringLiteral("proxyEnabled"));
     pForm->addRow(QString(), m_enabled);
     m_listen = new ParsedEdit(
-        [](const QString &t) { return config::parseHostPort(t) ? QString() : tr("'%1' is not host:port").arg(t); },
+        [](const QString &t) {
+            return config::parseHostPort(t) ? QString() : tr("'%1' is not host:port").arg(t);
+        },
         proxyBox);
     m_listen->setObjectName(QStringLiteral("proxyListen"));
     m_fields.insert(QStringLiteral("proxy.listen"), addField(pForm, tr("Listen on"), m_listen));
@@ -135,7 +139,8 @@ InterceptPage::InterceptPage(
     m_passthrough = new ListEdit(proxyBox);
     m_passthrough->setObjectName(QStringLiteral("proxyPassthrough"));
     m_passthrough->setPlaceholderText(QStringLiteral("*.pinned.example"));
-    m_passthrough->setToolTip(tr("Hosts (or *.domain) tunnelled without decryption: apps that pin certificates"));
+    m_passthrough->setToolTip(
+        tr("Hosts (or *.domain) tunnelled without decryption: apps that pin certificates"));
     m_fields.insert(QStringLiteral("proxy.passthrough"), addField(pForm, tr("Passthrough"), m_passthrough));
     m_upstreamCa = new QLineEdit(proxyBox);
     m_upstreamCa->setPlaceholderText(tr("extra CA for the servers reached (empty = system store only)"));
@@ -196,8 +201,8 @@ InterceptPage::InterceptPage(
     launchRow->addStretch(1);
     useColumn->addLayout(launchRow);
 
-    for (QWidget *w : { static_cast<QWidget *>(proxyBox), static_cast<QWidget *>(useBox),
-             static_cast<QWidget *>(caBox) })
+    for (QWidget *w :
+        { static_cast<QWidget *>(proxyBox), static_cast<QWidget *>(useBox), static_cast<QWidget *>(caBox) })
         column->addWidget(w);
     column->addStretch(1);
     auto *scroll = new QScrollArea(this);
@@ -217,13 +222,15 @@ InterceptPage::InterceptPage(
                 ws.proxy.reset();
         });
     });
-    auto proxyEdit = [this, edit](const QString &text, const std::function<void(config::ProxySettings &)> &change) {
-        if (!m_document->workspace().proxy)
-            return;
-        edit(text, [&](Workspace &ws) { change(*ws.proxy); });
-    };
+    auto proxyEdit
+        = [this, edit](const QString &text, const std::function<void(config::ProxySettings &)> &change) {
+              if (!m_document->workspace().proxy)
+                  return;
+              edit(text, [&](Workspace &ws) { change(*ws.proxy); });
+          };
     connect(m_listen, &ParsedEdit::committed, this, [proxyEdit](const QString &text) {
-        proxyEdit(tr("Change the proxy address"), [&](config::ProxySettings &p) { p.listen = *config::parseHostPort(text); });
+        proxyEdit(tr("Change the proxy address"),
+            [&](config::ProxySettings &p) { p.listen = *config::parseHostPort(text); });
     });
     connect(m_intercept, &QCheckBox::toggled, this, [proxyEdit](bool on) {
         proxyEdit(tr("Change HTTPS decryption"), [&](config::ProxySettings &p) { p.interceptTls = on; });
@@ -313,7 +320,8 @@ void InterceptPage::refreshState()
     m_chromium->setEnabled(configured && !chromiumProgram().isEmpty());
     m_firefox->setEnabled(configured && !firefoxProgram().isEmpty());
     if (terminalProgram().isEmpty())
-        m_terminal->setToolTip(tr("No terminal found on PATH (x-terminal-emulator, gnome-terminal, konsole, xterm; or set $TERMINAL)"));
+        m_terminal->setToolTip(tr("No terminal found on PATH (x-terminal-emulator, gnome-terminal, konsole, "
+                                  "xterm; or set $TERMINAL)"));
     if (chromiumProgram().isEmpty())
         m_chromium->setToolTip(tr("No Chromium or Chrome found on PATH"));
     if (firefoxProgram().isEmpty())
@@ -339,9 +347,10 @@ void InterceptPage::refreshCa()
         m_caInfo->setText(tr("The CA cannot be used: %1").arg(error.toHtmlEscaped()));
         return;
     }
-    m_caInfo->setText(tr("<b>%1</b><br>SHA-256 %2<br>valid until %3<br>%4")
-                          .arg(ca->subjectName().toHtmlEscaped(), QString::fromLatin1(ca->sha256Fingerprint()),
-                              ca->notAfter().toString(Qt::ISODate), cert.toHtmlEscaped()));
+    m_caInfo->setText(
+        tr("<b>%1</b><br>SHA-256 %2<br>valid until %3<br>%4")
+            .arg(ca->subjectName().toHtmlEscaped(), QString::fromLatin1(ca->sha256Fingerprint()),
+                ca->notAfter().toString(Qt::ISODate), cert.toHtmlEscaped()));
 }
 
 void InterceptPage::refreshEnvironment()
@@ -430,7 +439,8 @@ void InterceptPage::openChromium()
         return;
     }
     const QString profile = newProfileDir(QStringLiteral("chromium"));
-    if (!QProcess::startDetached(chromiumProgram(), proxy::chromiumArguments(proxyUrl(), profile, proxy->ca()->leafSpkiSha256())))
+    if (!QProcess::startDetached(
+            chromiumProgram(), proxy::chromiumArguments(proxyUrl(), profile, proxy->ca()->leafSpkiSha256())))
         Q_EMIT noticeShown(tr("Cannot start %1").arg(chromiumProgram()));
 }
 
@@ -464,7 +474,8 @@ void InterceptPage::showDiagnostics()
     QHash<FieldBox *, QStringList> messages;
     for (const auto &d : m_document->diagnostics()) {
         for (auto it = m_fields.cbegin(); it != m_fields.cend(); ++it) {
-            if (d.path == it.key() || d.path.startsWith(it.key() + u'.') || d.path.startsWith(it.key() + u'['))
+            if (d.path == it.key() || d.path.startsWith(it.key() + u'.')
+                || d.path.startsWith(it.key() + u'['))
                 messages[it.value()] << d.message;
         }
     }

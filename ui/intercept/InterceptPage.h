@@ -29,7 +29,7 @@ class InterceptPage final : public QWidget
 
 public:
     InterceptPage(WorkspaceDocument *document, GatewayController *gateway, QAction *start, QAction *stop,
-                  QWidget *parent = nullptr);
+        QWidget *parent = nullptr);
 
     QString environmentText() const; // what Copy puts on the clipboard
     // The proxy's URL for clients: the running listener's, else the configured one.

@@ -9,9 +9,9 @@
 #include "ui/gateway/GatewayController.h"
 #include "ui/gateway/SampleTraffic.h"
 #include "ui/gateway/TargetHealth.h"
+#include "ui/intercept/InterceptPage.h"
 #include "ui/main/LiveState.h"
 #include "ui/main/MainActions.h"
-#include "ui/intercept/InterceptPage.h"
 #include "ui/main/MainWindow.h"
 #include "ui/main/RecentFiles.h"
 #include "ui/main/StatusPanel.h"
@@ -279,7 +279,8 @@ void Application::buildSections()
         dashboard->setMetrics(running ? &m_gateway->metrics() : nullptr);
     });
     m_window->addSection(tr("Dashboard"), QStringLiteral("▤"), dashboard);
-    auto *intercept = new InterceptPage(doc, m_gateway, m_window->actions()->start, m_window->actions()->stop);
+    auto *intercept
+        = new InterceptPage(doc, m_gateway, m_window->actions()->start, m_window->actions()->stop);
     // The status bar's messages also go to its notice log (MainWindow).
     connect(intercept, &InterceptPage::noticeShown, m_window,
         [this](const QString &text) { m_window->statusBar()->showMessage(text, 6000); });

@@ -91,7 +91,7 @@ std::optional<ForwardOrigin> parseAbsoluteTarget(QByteArrayView target, QByteArr
     if (target.size() > 7 && QByteArrayView(target.first(7)).compare("http://", Qt::CaseInsensitive) == 0) {
         rest = target.sliced(7);
     } else if (target.size() > 8
-               && QByteArrayView(target.first(8)).compare("https://", Qt::CaseInsensitive) == 0) {
+        && QByteArrayView(target.first(8)).compare("https://", Qt::CaseInsensitive) == 0) {
         o.tls = true;
         rest = target.sliced(8);
     } else {
@@ -120,11 +120,11 @@ std::optional<ForwardOrigin> parseAbsoluteTarget(QByteArrayView target, QByteArr
 bool isRefusedPort(quint16 port)
 {
     // https://fetch.spec.whatwg.org/#port-blocking
-    static constexpr quint16 kBad[] = { 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77,
-        79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161, 179,
-        389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989,
-        990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
-        6668, 6669, 6679, 6697, 10080 };
+    static constexpr quint16 kBad[] = { 1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69,
+        77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119, 123, 135, 137, 139, 143, 161,
+        179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636,
+        989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666,
+        6667, 6668, 6669, 6679, 6697, 10080 };
     return std::find(std::begin(kBad), std::end(kBad), port) != std::end(kBad);
 }
 
@@ -148,7 +148,8 @@ ClientHelloResult readClientHelloSni(QByteArrayView b, QByteArray *serverName)
     QByteArrayView h = b.sliced(5, recordLength);
     if (quint8(h[0]) != 1)
         return ClientHelloResult::NotTls;
-    const qsizetype helloLength = (qsizetype(quint8(h[1])) << 16) | (qsizetype(quint8(h[2])) << 8) | quint8(h[3]);
+    const qsizetype helloLength
+        = (qsizetype(quint8(h[1])) << 16) | (qsizetype(quint8(h[2])) << 8) | quint8(h[3]);
     // A hello split over several records: the name is read from the first one only (the
     // extensions usually fit; if not, the CONNECT host names the leaf).
     h = h.sliced(4, std::min(helloLength, h.size() - 4));
@@ -228,7 +229,8 @@ std::shared_ptr<const ForwardProxy> ForwardProxy::create(
     p->m_caCert = ws.resolvePath(ws.proxy->ca.cert);
     p->m_caKey = ws.resolvePath(ws.proxy->ca.key);
     if (ws.proxy->interceptTls) {
-        if (previous && previous->m_ca && previous->m_caCert == p->m_caCert && previous->m_caKey == p->m_caKey) {
+        if (previous && previous->m_ca && previous->m_caCert == p->m_caCert
+            && previous->m_caKey == p->m_caKey) {
             p->m_ca = previous->m_ca;
         } else {
             QString error;
@@ -299,7 +301,8 @@ std::optional<QSslConfiguration> ForwardProxy::leafConfig(const QByteArray &host
     c.setPrivateKey(QSslKey(leaf->keyPem, QSsl::Ec, QSsl::Pem));
     c.setPeerVerifyMode(QSslSocket::VerifyNone);
     c.setProtocol(QSsl::TlsV1_2OrLater);
-    c.setAllowedNextProtocols(m_http2 ? QList<QByteArray> { "h2", "http/1.1" } : QList<QByteArray> { "http/1.1" });
+    c.setAllowedNextProtocols(
+        m_http2 ? QList<QByteArray> { "h2", "http/1.1" } : QList<QByteArray> { "http/1.1" });
     return c;
 }
 

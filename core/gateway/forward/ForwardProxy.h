@@ -55,8 +55,8 @@ class ForwardProxy
 public:
     // Loads (or creates) the CA when interception is on; `previous` lends its CA when the files
     // are the same. Null with errors naming the files when the CA cannot be used.
-    static std::shared_ptr<const ForwardProxy> create(const config::Workspace &ws, const ForwardProxy *previous,
-                                                      QStringList *errors);
+    static std::shared_ptr<const ForwardProxy> create(
+        const config::Workspace &ws, const ForwardProxy *previous, QStringList *errors);
 
     const config::ProxySettings &settings() const { return m_settings; }
     bool intercepting() const { return m_ca != nullptr; }

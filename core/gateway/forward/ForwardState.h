@@ -20,9 +20,9 @@ struct ForwardState
 {
     ForwardOrigin origin;
     bool originKnown = false;
-    bool connect = false;     // a CONNECT on proxy.listen
-    bool answered = false;    // the 200 Connection established went out
-    QHostAddress address;     // of the CONNECT host
+    bool connect = false; // a CONNECT on proxy.listen
+    bool answered = false; // the 200 Connection established went out
+    QHostAddress address; // of the CONNECT host
     std::unique_ptr<QObject> context = std::make_unique<QObject>();
     QSocketNotifier *sniffer = nullptr; // child of context
     qint64 sniffSinceMs = 0;

@@ -10,7 +10,7 @@
 namespace portico::gateway {
 
 Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport,
-                                 const QHostAddress &peer, bool tls, const QByteArray &localEnd)
+    const QHostAddress &peer, bool tls, const QByteArray &localEnd)
     : Http1Connection(worker, std::move(transport), [&] {
         DownstreamInfo info;
         info.peer = peer;
@@ -23,7 +23,7 @@ Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport
 }
 
 Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport,
-                                 const DownstreamInfo &info, const QByteArray &preread)
+    const DownstreamInfo &info, const QByteArray &preread)
     : m_worker(worker)
     , m_transport(std::move(transport))
     , m_parser(http::MessageParser::Mode::Request, this)
@@ -48,7 +48,8 @@ Http1Connection::Http1Connection(Worker *worker, std::unique_ptr<http::Transport
     };
     if (!preread.isEmpty()) {
         m_input = preread;
-        QMetaObject::invokeMethod(this, [this] { processInput(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this] { processInput(); }, Qt::QueuedConnection);
     }
 }
 

@@ -31,7 +31,7 @@ public:
     // A connection whose DownstreamInfo is known (the forward proxy's: on proxy.listen, or inside
     // a CONNECT tunnel); `preread`: bytes read from it already.
     Http1Connection(Worker *worker, std::unique_ptr<http::Transport> transport, const DownstreamInfo &info,
-                    const QByteArray &preread = {});
+        const QByteArray &preread = {});
     ~Http1Connection() override;
 
     // ClientConnection

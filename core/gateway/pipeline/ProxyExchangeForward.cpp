@@ -13,8 +13,8 @@
 
 #include <QHostInfo>
 #include <QPointer>
-#include <QTimer>
 #include <QSocketNotifier>
+#include <QTimer>
 
 #include <sys/socket.h>
 
@@ -55,16 +55,15 @@ bool ProxyExchange::routeForwarded(const http::NormalizedPath &normal, const QBy
     const ForwardProxy *proxy = m_config->forwardProxy();
     if (!proxy) {
         sendLocalReply({ 503, QStringLiteral("Service Unavailable"),
-                         QStringLiteral("the forward proxy is off (the workspace has no proxy section now)"), {},
-                         "proxy-off" });
+            QStringLiteral("the forward proxy is off (the workspace has no proxy section now)"), {},
+            "proxy-off" });
         return false;
     }
     if (down.forward == DownstreamInfo::Forward::Listener && !proxy->authorized(m_request.headers)) {
         http::HttpHeaders challenge;
         challenge.set("Proxy-Authenticate", "Basic realm=\"Portico\", charset=\"UTF-8\"");
         sendLocalReply({ 407, QStringLiteral("Proxy Authentication Required"),
-                         QStringLiteral("this proxy needs Proxy-Authorization (proxy.auth)"), challenge,
-                         "proxy-auth" });
+            QStringLiteral("this proxy needs Proxy-Authorization (proxy.auth)"), challenge, "proxy-auth" });
         return false;
     }
     m_request.headers.remove("proxy-authorization"); // never passed on, never captured
@@ -72,8 +71,8 @@ bool ProxyExchange::routeForwarded(const http::NormalizedPath &normal, const QBy
     if (m_request.method == "CONNECT") {
         if (down.forward == DownstreamInfo::Forward::Tunnel) {
             sendLocalReply({ 405, QStringLiteral("Method Not Allowed"),
-                             QStringLiteral("CONNECT inside a CONNECT tunnel is not supported"), {},
-                             "method-not-allowed" });
+                QStringLiteral("CONNECT inside a CONNECT tunnel is not supported"), {},
+                "method-not-allowed" });
             return false;
         }
         startConnect();
@@ -81,10 +80,10 @@ bool ProxyExchange::routeForwarded(const http::NormalizedPath &normal, const QBy
     }
     if (!m_fwd->originKnown) {
         sendLocalReply({ 400, QStringLiteral("Bad Request"),
-                         QStringLiteral("a forward proxy takes absolute-form targets (GET http://host/path) or "
-                                        "CONNECT host:port; got '%1'")
-                             .arg(QString::fromUtf8(m_request.target.left(200))),
-                         {}, "bad-proxy-request" });
+            QStringLiteral("a forward proxy takes absolute-form targets (GET http://host/path) or "
+                           "CONNECT host:port; got '%1'")
+                .arg(QString::fromUtf8(m_request.target.left(200))),
+            {}, "bad-proxy-request" });
         return false;
     }
     // Routes that name hosts apply to an app's requests too; the others are the gateway's own.
@@ -99,7 +98,8 @@ bool ProxyExchange::routeForwarded(const http::NormalizedPath &normal, const QBy
     return false;
 }
 
-void ProxyExchange::resolveForwarded(const QByteArray &host, void (ProxyExchange::*then)(const QHostAddress &))
+void ProxyExchange::resolveForwarded(
+    const QByteArray &host, void (ProxyExchange::*then)(const QHostAddress &))
 {
     const QHostAddress literal(QString::fromLatin1(host));
     if (!literal.isNull()) {
@@ -107,18 +107,19 @@ void ProxyExchange::resolveForwarded(const QByteArray &host, void (ProxyExchange
         return;
     }
     // Off the worker's thread (a resolver can take seconds); the answer comes back to it.
-    QHostInfo::lookupHost(QString::fromLatin1(host), m_fwd->context.get(), [this, then](const QHostInfo &info) {
-        QHostAddress chosen;
-        for (const QHostAddress &a : info.addresses()) {
-            if (a.protocol() == QAbstractSocket::IPv4Protocol) { // most dev servers listen on IPv4 only
-                chosen = a;
-                break;
+    QHostInfo::lookupHost(
+        QString::fromLatin1(host), m_fwd->context.get(), [this, then](const QHostInfo &info) {
+            QHostAddress chosen;
+            for (const QHostAddress &a : info.addresses()) {
+                if (a.protocol() == QAbstractSocket::IPv4Protocol) { // most dev servers listen on IPv4 only
+                    chosen = a;
+                    break;
+                }
             }
-        }
-        if (chosen.isNull() && !info.addresses().isEmpty())
-            chosen = info.addresses().first();
-        (this->*then)(chosen);
-    });
+            if (chosen.isNull() && !info.addresses().isEmpty())
+                chosen = info.addresses().first();
+            (this->*then)(chosen);
+        });
 }
 
 // The request goes to the server the app named, as the app wrote it.
@@ -129,15 +130,15 @@ void ProxyExchange::toOrigin(const QHostAddress &address)
     const ForwardOrigin &origin = m_fwd->origin;
     if (address.isNull()) {
         sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
-                         QStringLiteral("cannot resolve host '%1'").arg(QString::fromLatin1(origin.host)), {},
-                         "unresolvable-host" });
+            QStringLiteral("cannot resolve host '%1'").arg(QString::fromLatin1(origin.host)), {},
+            "unresolvable-host" });
         return;
     }
     if (ownPort(origin.port) && isLocalAddress(address)) {
         sendLocalReply({ 403, QStringLiteral("Forbidden"),
-                         QStringLiteral("%1 is Portico itself; a proxied request there would loop")
-                             .arg(QString::fromLatin1(origin.authority())),
-                         {}, "proxy-loop" });
+            QStringLiteral("%1 is Portico itself; a proxied request there would loop")
+                .arg(QString::fromLatin1(origin.authority())),
+            {}, "proxy-loop" });
         return;
     }
     std::shared_ptr<Cluster> cluster = m_worker->originCluster(origin, address);
@@ -158,19 +159,19 @@ void ProxyExchange::startConnect()
     const auto origin = parseConnectAuthority(m_request.target);
     if (!origin) {
         sendLocalReply({ 400, QStringLiteral("Bad Request"),
-                         QStringLiteral("CONNECT takes host:port (got '%1')")
-                             .arg(QString::fromUtf8(m_request.target.left(200))),
-                         {}, "bad-connect" });
+            QStringLiteral("CONNECT takes host:port (got '%1')")
+                .arg(QString::fromUtf8(m_request.target.left(200))),
+            {}, "bad-connect" });
         return;
     }
     m_fwd->origin = *origin;
     m_fwd->connect = true;
     if (isRefusedPort(origin->port)) {
         sendLocalReply({ 403, QStringLiteral("Forbidden"),
-                         QStringLiteral("CONNECT to port %1 is refused (not a web port: the Fetch standard's "
-                                        "bad ports)")
-                             .arg(origin->port),
-                         {}, "refused-port" });
+            QStringLiteral("CONNECT to port %1 is refused (not a web port: the Fetch standard's "
+                           "bad ports)")
+                .arg(origin->port),
+            {}, "refused-port" });
         return;
     }
     resolveForwarded(origin->host, &ProxyExchange::connectResolved);
@@ -184,15 +185,15 @@ void ProxyExchange::connectResolved(const QHostAddress &address)
     const ForwardOrigin &origin = m_fwd->origin;
     if (address.isNull()) {
         sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
-                         QStringLiteral("cannot resolve host '%1'").arg(QString::fromLatin1(origin.host)), {},
-                         "unresolvable-host" });
+            QStringLiteral("cannot resolve host '%1'").arg(QString::fromLatin1(origin.host)), {},
+            "unresolvable-host" });
         return;
     }
     if (ownPort(origin.port) && isLocalAddress(address)) {
         sendLocalReply({ 403, QStringLiteral("Forbidden"),
-                         QStringLiteral("CONNECT to %1 is refused: that is Portico itself")
-                             .arg(QString::fromLatin1(origin.authority())),
-                         {}, "proxy-loop" });
+            QStringLiteral("CONNECT to %1 is refused: that is Portico itself")
+                .arg(QString::fromLatin1(origin.authority())),
+            {}, "proxy-loop" });
         return;
     }
     m_fwd->address = address;
@@ -210,7 +211,8 @@ void ProxyExchange::connectResolved(const QHostAddress &address)
     m_down.setReadPaused(true);
     m_fwd->sniffSinceMs = steadyMs();
     m_fwd->sniffer = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, m_fwd->context.get());
-    QObject::connect(m_fwd->sniffer, &QSocketNotifier::activated, m_fwd->context.get(), [this] { sniffTunnel(); });
+    QObject::connect(
+        m_fwd->sniffer, &QSocketNotifier::activated, m_fwd->context.get(), [this] { sniffTunnel(); });
 }
 
 void ProxyExchange::answerConnect()
@@ -304,8 +306,9 @@ void ProxyExchange::sniffTunnel()
         finish();
         return;
     }
-    m_ctx.notes.append(QStringLiteral("not decrypted: %1")
-                           .arg(error.isEmpty() ? QStringLiteral("the tunnel could not be handed over") : error));
+    m_ctx.notes.append(
+        QStringLiteral("not decrypted: %1")
+            .arg(error.isEmpty() ? QStringLiteral("the tunnel could not be handed over") : error));
     openPassthrough();
 }
 
@@ -318,15 +321,18 @@ void ProxyExchange::openPassthrough()
     if (!m_fwd->peer) {
         if (m_fwd->answered) {
             m_down.abort();
-            finish(QStringLiteral("cannot connect to %1: %2").arg(QString::fromLatin1(m_fwd->origin.authority()), error));
+            finish(QStringLiteral("cannot connect to %1: %2")
+                       .arg(QString::fromLatin1(m_fwd->origin.authority()), error));
             return;
         }
         sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
-                         QStringLiteral("cannot connect to %1: %2").arg(QString::fromLatin1(m_fwd->origin.authority()), error),
-                         {}, "connect-failed" });
+            QStringLiteral("cannot connect to %1: %2")
+                .arg(QString::fromLatin1(m_fwd->origin.authority()), error),
+            {}, "connect-failed" });
         return;
     }
-    m_recorder.outcome().upstreamTarget = QStringLiteral("tcp://%1").arg(QString::fromLatin1(m_fwd->origin.authority()));
+    m_recorder.outcome().upstreamTarget
+        = QStringLiteral("tcp://%1").arg(QString::fromLatin1(m_fwd->origin.authority()));
     m_fwd->connectSinceMs = steadyMs();
     http::Transport *peer = m_fwd->peer.get();
     peer->onConnected = [this] {
@@ -354,10 +360,11 @@ void ProxyExchange::openPassthrough()
     };
     peer->onDrained = [this] { m_down.setReadPaused(false); };
     peer->onError = [this](const char *reason) {
-        const QString why = QStringLiteral("%1: %2").arg(QString::fromLatin1(m_fwd->origin.authority()), QString::fromUtf8(reason));
+        const QString why = QStringLiteral("%1: %2").arg(
+            QString::fromLatin1(m_fwd->origin.authority()), QString::fromUtf8(reason));
         if (!m_fwd->peerConnected && !m_fwd->answered) {
-            sendLocalReply({ 502, QStringLiteral("Bad Gateway"), QStringLiteral("cannot connect to %1").arg(why), {},
-                             "connect-failed" });
+            sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
+                QStringLiteral("cannot connect to %1").arg(why), {}, "connect-failed" });
             return;
         }
         m_down.abort();
@@ -371,7 +378,8 @@ bool ProxyExchange::forwardTimedOut(qint64 nowMs)
 {
     if (m_fwd->peer && !m_fwd->peerConnected && nowMs - m_fwd->connectSinceMs > 10'000) {
         m_fwd->peer.reset();
-        const QString why = QStringLiteral("cannot connect to %1 within 10 s").arg(QString::fromLatin1(m_fwd->origin.authority()));
+        const QString why = QStringLiteral("cannot connect to %1 within 10 s")
+                                .arg(QString::fromLatin1(m_fwd->origin.authority()));
         if (m_fwd->answered) {
             m_down.abort();
             finish(why);
@@ -380,7 +388,8 @@ bool ProxyExchange::forwardTimedOut(qint64 nowMs)
         }
         return true;
     }
-    if (m_fwd->sniffer && nowMs - m_fwd->sniffSinceMs > m_config->workspace().gateway.limits.headerTimeout.count()) {
+    if (m_fwd->sniffer
+        && nowMs - m_fwd->sniffSinceMs > m_config->workspace().gateway.limits.headerTimeout.count()) {
         m_down.closeAfterResponse();
         finish(QStringLiteral("the client sent nothing through its CONNECT tunnel"));
         return true;

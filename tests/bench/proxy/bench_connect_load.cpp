@@ -121,16 +121,19 @@ int main(int argc, char **argv)
         } else if (k == "--seconds") {
             o.seconds = std::atof(v.c_str());
         } else {
-            std::fprintf(stderr, "usage: bench_connect_load --proxy HOST:PORT --target HOST:PORT [--path /] "
-                                 "[--connections 16] [--seconds 10]\n");
+            std::fprintf(stderr,
+                "usage: bench_connect_load --proxy HOST:PORT --target HOST:PORT [--path /] "
+                "[--connections 16] [--seconds 10]\n");
             return 2;
         }
     }
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
     const std::string host = o.target.substr(0, o.target.rfind(':'));
-    const std::string request = "GET " + o.path + " HTTP/1.1\r\nHost: " + o.target + "\r\nUser-Agent: bench_connect_load\r\n\r\n";
-    const auto end = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+    const std::string request
+        = "GET " + o.path + " HTTP/1.1\r\nHost: " + o.target + "\r\nUser-Agent: bench_connect_load\r\n\r\n";
+    const auto end = Clock::now()
+        + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
     std::atomic<long> errors { 0 };
     std::mutex mutex;
     std::vector<double> latencies;
@@ -179,9 +182,11 @@ int main(int argc, char **argv)
         t.join();
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
     std::sort(latencies.begin(), latencies.end());
-    const auto pct = [&](double p) { return latencies.empty() ? 0.0 : latencies[size_t(p * double(latencies.size() - 1))]; };
-    std::printf("requests=%zu seconds=%.2f rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%ld\n", latencies.size(), elapsed,
-        double(latencies.size()) / elapsed, pct(0.5), pct(0.99), errors.load());
+    const auto pct = [&](double p) {
+        return latencies.empty() ? 0.0 : latencies[size_t(p * double(latencies.size() - 1))];
+    };
+    std::printf("requests=%zu seconds=%.2f rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%ld\n", latencies.size(),
+        elapsed, double(latencies.size()) / elapsed, pct(0.5), pct(0.99), errors.load());
     SSL_CTX_free(ctx);
     return 0;
 }

@@ -52,7 +52,8 @@ private:
     {
         QList<capture::Exchange> out;
         capture::CaptureReader reader;
-        if (!gw.gateway().captureStore()->flush() || !reader.open(gw.dir().path(QStringLiteral("traffic.db"))))
+        if (!gw.gateway().captureStore()->flush()
+            || !reader.open(gw.dir().path(QStringLiteral("traffic.db"))))
             return out;
         const auto rows = reader.list({}, 100);
         for (auto it = rows.crbegin(); it != rows.crend(); ++it)
@@ -75,7 +76,8 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        const QString problems = gw.start(proxyYaml(QStringLiteral("  auth: {username: app, password: s3cret}\n")));
+        const QString problems
+            = gw.start(proxyYaml(QStringLiteral("  auth: {username: app, password: s3cret}\n")));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString proxy = proxyArg(gw);
 
@@ -84,14 +86,16 @@ private Q_SLOTS:
         QVERIFY(refused.head.toLower().contains("proxy-authenticate: basic"));
         QCOMPARE(upstream.requestCount(), 0);
 
-        const CurlResult ok = curl({ "-x", proxy, "-U", "app:s3cret", "-H", "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        const CurlResult ok = curl({ "-x", proxy, "-U", "app:s3cret", "-H",
+                                       "traceparent: 00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
                                        "-H", "X-Forwarded-For: 10.9.9.9", "--data-binary", "payload" },
             upstream.url(QStringLiteral("/orders?id=7")).toString());
         QVERIFY2(ok.head.startsWith("HTTP/1.1 200"), ok.head.constData() + ok.error);
         const RecordedRequest seen = upstream.lastRequest();
         QCOMPARE(seen.path, QStringLiteral("/orders"));
         QCOMPARE(seen.header("host"), upstream.hostPort().toUtf8());
-        QCOMPARE(seen.header("traceparent"), QByteArray("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+        QCOMPARE(seen.header("traceparent"),
+            QByteArray("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
         QCOMPARE(seen.header("x-forwarded-for"), QByteArray("10.9.9.9"));
         QVERIFY(seen.header("x-request-id").isEmpty());
         QVERIFY(seen.header("x-forwarded-proto").isEmpty());
@@ -106,7 +110,8 @@ private Q_SLOTS:
         QCOMPARE(e.url, upstream.url(QStringLiteral("/orders?id=7")).toString());
         QCOMPARE(e.requestBody, QByteArray("payload"));
         QVERIFY(e.route.isEmpty());
-        QVERIFY(!capture::headerValue(e.requestHeaders, "proxy-authorization").contains(QByteArray("app:s3cret").toBase64()));
+        QVERIFY(!capture::headerValue(e.requestHeaders, "proxy-authorization")
+                     .contains(QByteArray("app:s3cret").toBase64()));
         capture::CaptureReader reader;
         QVERIFY(reader.open(gw.dir().path(QStringLiteral("traffic.db"))));
         QCOMPARE(reader.count(*capture::FilterExpression::parse(QStringLiteral("proxied:true"))), 2);
@@ -131,9 +136,11 @@ private Q_SLOTS:
         GatewayHarness gw;
         const QString problems = gw.start(proxyYaml({},
             QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-                + QStringLiteral("routes:\n"
-                                 "  - {name: local-map, match: {hosts: [api.mapped.test], path: /}, mock: {status: 201, body: mapped}}\n"
-                                 "  - {name: gateway-only, match: {path: /}, mock: {status: 299, body: wrong}}\n")));
+                + QStringLiteral(
+                    "routes:\n"
+                    "  - {name: local-map, match: {hosts: [api.mapped.test], path: /}, mock: {status: 201, "
+                    "body: mapped}}\n"
+                    "  - {name: gateway-only, match: {path: /}, mock: {status: 299, body: wrong}}\n")));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const CurlResult mapped = curl({ "-x", proxyArg(gw) }, QStringLiteral("http://api.mapped.test/v1/x"));
         QVERIFY2(mapped.head.startsWith("HTTP/1.1 201"), mapped.head.constData());
@@ -155,16 +162,18 @@ private Q_SLOTS:
         QVERIFY(upstream.isRunning());
         GatewayHarness gw;
         QFile::copy(upstream.caCertPath(), gw.dir().path(QStringLiteral("origin-ca.pem")));
-        const QString problems = gw.start(proxyYaml(QStringLiteral("  upstream_ca: origin-ca.pem\n"), {},
-            QStringLiteral("  http2: true\n")));
+        const QString problems = gw.start(proxyYaml(
+            QStringLiteral("  upstream_ca: origin-ca.pem\n"), {}, QStringLiteral("  http2: true\n")));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString ca = gw.dir().path(QStringLiteral("ca/portico-ca.pem"));
         QVERIFY(QFile::exists(ca));
         QVERIFY(QFile(gw.dir().path(QStringLiteral("ca/portico-ca-key.pem"))).permissions()
-            == (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser | QFileDevice::WriteUser));
+            == (QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadUser
+                | QFileDevice::WriteUser));
         const QString url = QStringLiteral("https://localhost:%1/secure/path?q=1").arg(upstream.port());
 
-        const CurlResult h1 = curl({ "-x", proxyArg(gw), "--cacert", ca, "--http1.1", "--data-binary", "secret body" }, url);
+        const CurlResult h1
+            = curl({ "-x", proxyArg(gw), "--cacert", ca, "--http1.1", "--data-binary", "secret body" }, url);
         QVERIFY2(h1.head.contains(" 200"), h1.head.constData() + h1.error);
         QVERIFY(h1.body.contains("secret body")); // the echo
         const CurlResult h2 = curl({ "-x", proxyArg(gw), "--cacert", ca, "--http2" }, url);
@@ -191,8 +200,8 @@ private Q_SLOTS:
         const QString problems = gw.start(proxyYaml({}));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString ca = gw.dir().path(QStringLiteral("ca/portico-ca.pem"));
-        const CurlResult r
-            = curl({ "-x", proxyArg(gw), "--cacert", ca }, QStringLiteral("https://localhost:%1/").arg(upstream.port()));
+        const CurlResult r = curl({ "-x", proxyArg(gw), "--cacert", ca },
+            QStringLiteral("https://localhost:%1/").arg(upstream.port()));
         QVERIFY2(r.head.contains(" 502"), r.head.constData() + r.error);
         QVERIFY2(r.body.contains("certificate"), r.body.constData());
         QCOMPARE(upstream.requestCount(), 0);
@@ -207,7 +216,8 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream(LoopbackUpstream::Options { true, QStringLiteral("pinned") });
         GatewayHarness gw;
-        const QString problems = gw.start(proxyYaml(QStringLiteral("  passthrough: [\"*.pinned.test\", 127.0.0.1]\n")));
+        const QString problems
+            = gw.start(proxyYaml(QStringLiteral("  passthrough: [\"*.pinned.test\", 127.0.0.1]\n")));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString url = QStringLiteral("https://localhost:%1/").arg(upstream.port());
         const CurlResult rejected = curl({ "-x", proxyArg(gw) }, url); // no --cacert: refuses our leaf
@@ -223,7 +233,8 @@ private Q_SLOTS:
         QList<capture::Exchange> exchanges;
         QTRY_VERIFY_WITH_TIMEOUT((exchanges = captured(gw, 2)).size() == 2, 5000);
         QCOMPARE(exchanges[0].method, QStringLiteral("CONNECT"));
-        QVERIFY2(exchanges[0].error.contains(QStringLiteral("refused Portico's certificate")), qPrintable(exchanges[0].error));
+        QVERIFY2(exchanges[0].error.contains(QStringLiteral("refused Portico's certificate")),
+            qPrintable(exchanges[0].error));
         QVERIFY(exchanges[0].notes.contains(QStringLiteral("proxy.passthrough")));
         QCOMPARE(exchanges[1].method, QStringLiteral("CONNECT"));
         QCOMPARE(exchanges[1].status, 200);
@@ -238,12 +249,14 @@ private Q_SLOTS:
         LoopbackUpstream upstream;
         GatewayHarness gw;
         QVERIFY(gw.start(proxyYaml({})).isEmpty());
-        const CurlResult r = curl({ "-x", proxyArg(gw), "-p" }, upstream.url(QStringLiteral("/tunnelled")).toString());
+        const CurlResult r
+            = curl({ "-x", proxyArg(gw), "-p" }, upstream.url(QStringLiteral("/tunnelled")).toString());
         QVERIFY2(r.head.contains(" 200"), r.head.constData() + r.error);
         QCOMPARE(upstream.lastRequest().path, QStringLiteral("/tunnelled"));
         const auto exchanges = captured(gw, 1);
         QCOMPARE(exchanges.size(), 1);
-        QVERIFY2(exchanges[0].path == QStringLiteral("/tunnelled"), qPrintable(exchanges[0].notes + exchanges[0].error));
+        QVERIFY2(exchanges[0].path == QStringLiteral("/tunnelled"),
+            qPrintable(exchanges[0].notes + exchanges[0].error));
         QVERIFY(exchanges[0].proxied);
     }
 
@@ -261,16 +274,23 @@ private Q_SLOTS:
             return c.roundTrip(request).status;
         };
         QCOMPARE(raw("CONNECT 127.0.0.1:25 HTTP/1.1\r\nHost: 127.0.0.1:25\r\n\r\n"), 403); // SMTP
-        QCOMPARE(raw("CONNECT 127.0.0.1:" + QByteArray::number(proxyPort) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 403);
-        QCOMPARE(raw("CONNECT 127.0.0.1:" + QByteArray::number(gw.port()) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 403);
-        QCOMPARE(raw("GET http://127.0.0.1:" + QByteArray::number(gw.port()) + "/ HTTP/1.1\r\nHost: x\r\n\r\n"), 403);
+        QCOMPARE(
+            raw("CONNECT 127.0.0.1:" + QByteArray::number(proxyPort) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 403);
+        QCOMPARE(
+            raw("CONNECT 127.0.0.1:" + QByteArray::number(gw.port()) + " HTTP/1.1\r\nHost: x\r\n\r\n"), 403);
+        QCOMPARE(
+            raw("GET http://127.0.0.1:" + QByteArray::number(gw.port()) + "/ HTTP/1.1\r\nHost: x\r\n\r\n"),
+            403);
         QCOMPARE(raw("GET http://no-such-host.invalid/ HTTP/1.1\r\nHost: x\r\n\r\n"), 502);
         QCOMPARE(raw("GET /origin-form HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
-        for (const QByteArray &target : { QByteArray("example.com"), QByteArray("[::1:443"), QByteArray("host:99999"),
-                 QByteArray("*.example.com:443"), QByteArray("user@host:443"), QByteArray("host:0"), QByteArray(":443") }) {
+        for (const QByteArray &target : { QByteArray("example.com"), QByteArray("[::1:443"),
+                 QByteArray("host:99999"), QByteArray("*.example.com:443"), QByteArray("user@host:443"),
+                 QByteArray("host:0"), QByteArray(":443") }) {
             QVERIFY2(raw("CONNECT " + target + " HTTP/1.1\r\nHost: x\r\n\r\n") == 400, target.constData());
         }
-        QCOMPARE(raw("GET http://user:pw@127.0.0.1:" + QByteArray::number(upstream.port()) + "/ HTTP/1.1\r\nHost: x\r\n\r\n"), 400);
+        QCOMPARE(raw("GET http://user:pw@127.0.0.1:" + QByteArray::number(upstream.port())
+                     + "/ HTTP/1.1\r\nHost: x\r\n\r\n"),
+            400);
         QCOMPARE(upstream.requestCount(), 0);
         // A CONNECT to an address where nothing listens: 502.
         QCOMPARE(raw("CONNECT 127.0.0.1:9 HTTP/1.1\r\nHost: x\r\n\r\n"), 403); // discard: a bad port
@@ -290,8 +310,9 @@ private Q_SLOTS:
         const QByteArray key = "dGhlIHNhbXBsZSBub25jZQ==";
         const QByteArray authority = upstream.hostPort().toLatin1();
         const QByteArray upgrade = "Host: " + authority
-            + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key
-            + "\r\n\r\n";
+            + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: "
+              "13\r\nSec-WebSocket-Key: "
+            + key + "\r\n\r\n";
         for (const bool tunnelled : { false, true }) {
             RawClient client;
             QVERIFY(client.connectTo(QStringLiteral("127.0.0.1"), proxyPort));
@@ -326,10 +347,12 @@ private Q_SLOTS:
         GatewayHarness gw;
         QStringList problems;
         QVERIFY(!gw.load(QStringLiteral("version: 1\nproxy: {listen: 0.0.0.0:8888}\n"), {}, &problems));
-        QVERIFY2(problems.join(u'\n').contains(QStringLiteral("proxy.auth")), qPrintable(problems.join(u'\n')));
+        QVERIFY2(
+            problems.join(u'\n').contains(QStringLiteral("proxy.auth")), qPrintable(problems.join(u'\n')));
         problems.clear();
-        QVERIFY(!gw.load(QStringLiteral("version: 1\ngateway: {listen: [127.0.0.1:8080]}\nproxy: {listen: 127.0.0.1:8080, "
-                                        "passthrough: ['*', 'a b']}\n"),
+        QVERIFY(!gw.load(
+            QStringLiteral("version: 1\ngateway: {listen: [127.0.0.1:8080]}\nproxy: {listen: 127.0.0.1:8080, "
+                           "passthrough: ['*', 'a b']}\n"),
             {}, &problems));
         const QString all = problems.join(u'\n');
         QVERIFY2(all.contains(QStringLiteral("gateway.listen port")), qPrintable(all));
