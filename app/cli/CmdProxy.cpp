@@ -2,6 +2,7 @@
 // (proxy: in the workspace): the CA to trust, and the environment of a terminal whose programs
 // use the proxy.
 #include "app/cli/Command.h"
+#include "core/config/ProxyConfig.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/proxy/LocalCa.h"
 #include "core/proxy/ProxyEnv.h"
@@ -155,16 +156,7 @@ int proxyEnv(const QStringList &args)
         std::fprintf(stderr, "%s\n", qPrintable(error));
         return 2;
     }
-    QUrl url;
-    url.setScheme(QStringLiteral("http"));
-    const QString host = settings.listen.host;
-    url.setHost(host.isEmpty() || host == u"0.0.0.0" || host == u"*" ? QStringLiteral("127.0.0.1") : host);
-    url.setPort(settings.listen.port);
-    if (settings.auth) {
-        url.setUserName(settings.auth->username);
-        url.setPassword(settings.auth->password);
-    }
-    env.proxyUrl = url;
+    env.proxyUrl = config::proxyClientUrl(settings);
     const QByteArray script = proxy::environmentScript(env, *shell).toUtf8();
     std::fwrite(script.constData(), 1, size_t(script.size()), stdout);
     return 0;

@@ -64,6 +64,21 @@ std::optional<WorkspaceTree> writeProxy(const TreeWriter &w, const std::optional
     return t;
 }
 
+QUrl proxyClientUrl(const ProxySettings &p)
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    const QString host = p.listen.host;
+    url.setHost(host.isEmpty() || host == u"0.0.0.0" || host == u"*" || host == u"::" ? QStringLiteral("127.0.0.1")
+                                                                                     : host);
+    url.setPort(p.listen.port);
+    if (p.auth) {
+        url.setUserName(p.auth->username);
+        url.setPassword(p.auth->password);
+    }
+    return url;
+}
+
 bool hostMatchesGlob(QStringView host, QStringView pattern)
 {
     if (pattern.startsWith(u"*.")) {

@@ -21,4 +21,8 @@ void validateProxy(ValidationSink &sink, const Workspace &ws);
 // "*.example.com" for any name below example.com (not example.com itself).
 bool hostMatchesGlob(QStringView host, QStringView pattern);
 
+// The URL a client is given for the proxy: http://listen-address:port (an "any" address as
+// 127.0.0.1), with proxy.auth's credentials when set.
+QUrl proxyClientUrl(const ProxySettings &p);
+
 } // namespace portico::config

@@ -1,5 +1,6 @@
 #include "ui/intercept/InterceptPage.h"
 
+#include "core/config/ProxyConfig.h"
 #include "core/config/ValueFormats.h"
 #include "core/gateway/Gateway.h"
 #include "core/proxy/LocalCa.h"
@@ -287,17 +288,11 @@ void InterceptPage::load()
 
 QUrl InterceptPage::proxyUrl() const
 {
-    if (m_gateway->isRunning() && m_gateway->gateway()->proxyUrl().isValid())
-        return m_gateway->gateway()->proxyUrl();
-    const config::ProxySettings p = m_document->workspace().proxy.value_or(config::ProxySettings {});
-    QUrl url;
-    url.setScheme(QStringLiteral("http"));
-    const QString host = p.listen.host;
-    url.setHost(host.isEmpty() || host == u"0.0.0.0" || host == u"*" ? QStringLiteral("127.0.0.1") : host);
-    url.setPort(p.listen.port);
-    if (p.auth) {
-        url.setUserName(p.auth->username);
-        url.setPassword(p.auth->password);
+    QUrl url = config::proxyClientUrl(m_document->workspace().proxy.value_or(config::ProxySettings {}));
+    if (m_gateway->isRunning() && m_gateway->gateway()->proxyUrl().isValid()) {
+        const QUrl bound = m_gateway->gateway()->proxyUrl(); // the real port of a ":0" listener
+        url.setHost(bound.host());
+        url.setPort(bound.port());
     }
     return url;
 }

@@ -107,6 +107,7 @@ private:
     void sniffTunnel();
     void forwardTunnelData(const char *data, size_t length);
     bool forwardTimedOut(qint64 nowMs);
+    bool refusedDestination(const QHostAddress &address);
 
     DownstreamStream &m_down;
     Worker *m_worker;

@@ -122,25 +122,34 @@ void ProxyExchange::resolveForwarded(
         });
 }
 
-// The request goes to the server the app named, as the app wrote it.
-void ProxyExchange::toOrigin(const QHostAddress &address)
+// A host that did not resolve (502), or Portico itself on this machine (403: it would loop). True
+// when the exchange was answered.
+bool ProxyExchange::refusedDestination(const QHostAddress &address)
 {
-    if (m_done)
-        return;
     const ForwardOrigin &origin = m_fwd->origin;
     if (address.isNull()) {
         sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
             QStringLiteral("cannot resolve host '%1'").arg(QString::fromLatin1(origin.host)), {},
             "unresolvable-host" });
-        return;
+        return true;
     }
     if (ownPort(origin.port) && isLocalAddress(address)) {
         sendLocalReply({ 403, QStringLiteral("Forbidden"),
-            QStringLiteral("%1 is Portico itself; a proxied request there would loop")
-                .arg(QString::fromLatin1(origin.authority())),
+            QStringLiteral("%1 %2 is refused: that is Portico itself, it would loop")
+                .arg(m_fwd->connect ? QStringLiteral("CONNECT to") : QStringLiteral("a request to"),
+                    QString::fromLatin1(origin.authority())),
             {}, "proxy-loop" });
-        return;
+        return true;
     }
+    return false;
+}
+
+// The request goes to the server the app named, as the app wrote it.
+void ProxyExchange::toOrigin(const QHostAddress &address)
+{
+    if (m_done || refusedDestination(address))
+        return;
+    const ForwardOrigin &origin = m_fwd->origin;
     std::shared_ptr<Cluster> cluster = m_worker->originCluster(origin, address);
     m_recorder.markUpstreamStart();
     if (m_framing.expectContinue && !m_requestComplete && !m_continueSent) {
@@ -179,23 +188,10 @@ void ProxyExchange::startConnect()
 
 void ProxyExchange::connectResolved(const QHostAddress &address)
 {
-    if (m_done)
+    if (m_done || refusedDestination(address))
         return;
     const ForwardProxy *proxy = m_config->forwardProxy();
     const ForwardOrigin &origin = m_fwd->origin;
-    if (address.isNull()) {
-        sendLocalReply({ 502, QStringLiteral("Bad Gateway"),
-            QStringLiteral("cannot resolve host '%1'").arg(QString::fromLatin1(origin.host)), {},
-            "unresolvable-host" });
-        return;
-    }
-    if (ownPort(origin.port) && isLocalAddress(address)) {
-        sendLocalReply({ 403, QStringLiteral("Forbidden"),
-            QStringLiteral("CONNECT to %1 is refused: that is Portico itself")
-                .arg(QString::fromLatin1(origin.authority())),
-            {}, "proxy-loop" });
-        return;
-    }
     m_fwd->address = address;
     if (!proxy->intercepting() || proxy->passthrough(origin.host)) {
         openPassthrough();
