@@ -215,7 +215,7 @@ private Q_SLOTS:
             agree(m_all, wire);
         }
         // Declined outright: unknown fields, a field twice, explicit defaults, two oneof members.
-        for (const QByteArray wire :
+        for (const QByteArray &wire :
             { QByteArray("\xf8\x07\x01", 3), QByteArray("\x08\x01\x08\x02", 4), QByteArray("\x08\x00", 2),
                 QByteArray("\xaa\x01\x01x\xb0\x01\x05", 7), QByteArray("\x10\x01\x08\x01", 4) })
             QVERIFY2(!agree(m_all, wire), wire.toHex().constData());
