@@ -33,6 +33,8 @@ int hexValue(char c)
 // malformed or the result is not UTF-8.
 std::optional<QString> decode(QStringView s, bool keepSlash)
 {
+    if (!s.contains(QLatin1Char('%')))
+        return s.toString(); // nothing to decode (the common case, no round trip through UTF-8)
     const QByteArray in = s.toUtf8();
     QByteArray out;
     out.reserve(in.size());
@@ -225,9 +227,12 @@ std::optional<QList<PathTemplate::Binding>> PathTemplate::match(QStringView path
         if (j >= parts.size() || parts[j].isEmpty())
             return std::nullopt;
         if (s.kind == Kind::Literal) {
-            const auto decoded = decode(parts[j], false);
-            if (!decoded || *decoded != s.literal)
+            if (!parts[j].contains(QLatin1Char('%'))) {
+                if (parts[j] != s.literal)
+                    return std::nullopt;
+            } else if (const auto decoded = decode(parts[j], false); !decoded || *decoded != s.literal) {
                 return std::nullopt;
+            }
         }
         ++j;
     }
@@ -240,10 +245,11 @@ std::optional<QList<PathTemplate::Binding>> PathTemplate::match(QStringView path
         const qsizetype from = starts[v.first];
         const qsizetype to = starts[v.first + v.count];
         const bool multi = v.count > 1 || m_segments[v.first].kind == Kind::Rest;
-        QStringList pieces;
-        for (qsizetype k = from; k < to; ++k)
-            pieces << parts[k].toString();
-        const auto value = decode(pieces.join(QLatin1Char('/')), multi);
+        // The segments as they were in the path, '/' between them.
+        const QStringView joined = from < to
+            ? QStringView(parts[from].data(), parts[to - 1].data() + parts[to - 1].size())
+            : QStringView();
+        const auto value = decode(joined, multi);
         if (!value)
             return std::nullopt;
         out.append({ v.fieldPath, *value });

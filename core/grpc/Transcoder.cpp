@@ -1,5 +1,7 @@
 #include "core/grpc/Transcoder.h"
 
+#include "core/grpc/WireJson.h"
+
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/message.h>
@@ -9,6 +11,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <cmath>
 
 namespace gp = google::protobuf;
@@ -81,6 +84,54 @@ gp::util::JsonParseOptions parseOptions(bool ignoreUnknown)
     return o;
 }
 
+void appendVarint(QByteArray *out, quint64 v)
+{
+    while (v >= 0x80) {
+        out->append(char(v | 0x80));
+        v >>= 7;
+    }
+    out->append(char(v));
+}
+
+// The request of a call whose fields all come from its path, as top-level string fields (GET
+// /v1/users/{id}), written straight to the wire in field-number order, as SerializeAsString
+// writes it: no message built. Nothing when the call is not that simple (a body, a query, nested,
+// repeated, oneof or non-string fields): encodeRequest() then builds the message.
+std::optional<QByteArray> encodeStringsFromPath(
+    const Transcoder::Call &call, const QByteArray &json, QByteArrayView query)
+{
+    constexpr qsizetype kMax = 4;
+    if ((!call.body.isEmpty() && !json.trimmed().isEmpty()) || !query.isEmpty()
+        || call.pathBindings.size() > kMax)
+        return std::nullopt;
+    std::pair<const gp::FieldDescriptor *, const QString *> fields[kMax];
+    qsizetype n = 0;
+    for (const PathTemplate::Binding &b : call.pathBindings) {
+        if (b.fieldPath.contains(QLatin1Char('.')))
+            return std::nullopt;
+        const gp::FieldDescriptor *f = call.method->input_type()->FindFieldByName(b.fieldPath.toStdString());
+        if (!f || f->type() != gp::FieldDescriptor::TYPE_STRING || f->is_repeated() || f->containing_oneof())
+            return std::nullopt;
+        for (qsizetype i = 0; i < n; ++i) {
+            if (fields[i].first == f)
+                return std::nullopt;
+        }
+        fields[n++] = { f, &b.value };
+    }
+    std::sort(fields, fields + n,
+        [](const auto &a, const auto &b) { return a.first->number() < b.first->number(); });
+    QByteArray out;
+    for (qsizetype i = 0; i < n; ++i) {
+        const QByteArray utf8 = fields[i].second->toUtf8();
+        if (utf8.isEmpty() && !fields[i].first->has_presence())
+            continue; // proto3: an empty string is not written
+        appendVarint(&out, (quint64(fields[i].first->number()) << 3) | 2);
+        appendVarint(&out, quint64(utf8.size()));
+        out += utf8;
+    }
+    return out;
+}
+
 QString statusText(const gp::util::Status &s)
 {
     return QString::fromStdString(std::string(s.message()));
@@ -90,6 +141,8 @@ QString statusText(const gp::util::Status &s)
 
 QByteArray Transcoder::Call::grpcPath() const
 {
+    if (!path.isEmpty())
+        return path;
     return "/" + QByteArray::fromStdString(method->service()->full_name()) + "/"
         + QByteArray::fromStdString(method->name());
 }
@@ -153,7 +206,9 @@ std::shared_ptr<const Transcoder> Transcoder::build(
                     *error = QStringLiteral("%1: response_body %2").arg(where, why);
                     return nullptr;
                 }
-                t->m_rules.push_back({ b.verb.toUpper(), std::move(*path), b.body, b.responseBody, method });
+                const QByteArray grpcPath = Call { method, {}, {}, {}, {} }.grpcPath();
+                t->m_rules.push_back(
+                    { b.verb.toUpper(), std::move(*path), b.body, b.responseBody, method, grpcPath });
             }
         }
     }
@@ -176,6 +231,7 @@ std::variant<Transcoder::Call, Transcoder::Error> Transcoder::match(QByteArrayVi
     Call call;
     if (best) {
         call.method = best->method;
+        call.path = best->grpcPath;
         call.body = best->body;
         call.responseBody = best->responseBody;
         call.pathBindings = std::move(bindings);
@@ -313,6 +369,8 @@ std::optional<Transcoder::Error> Transcoder::setField(gp::Message &message, cons
 std::variant<QByteArray, Transcoder::Error> Transcoder::encodeRequest(
     const Call &call, const QByteArray &json, QByteArrayView query) const
 {
+    if (auto wire = encodeStringsFromPath(call, json, query))
+        return *std::move(wire);
     const gp::Message *prototype = m_impl->factory.GetPrototype(call.method->input_type());
     std::unique_ptr<gp::Message> message(prototype->New());
     const bool hasBody = !json.trimmed().isEmpty();
@@ -363,6 +421,10 @@ std::variant<QByteArray, Transcoder::Error> Transcoder::encodeRequest(
 
 std::optional<QByteArray> Transcoder::decodeResponse(const Call &call, const QByteArray &bytes) const
 {
+    QByteArray fast;
+    if (call.responseBody.isEmpty()
+        && wirejson::print(call.method->output_type(), bytes.constData(), bytes.size(), &fast))
+        return fast;
     const gp::Message *prototype = m_impl->factory.GetPrototype(call.method->output_type());
     std::unique_ptr<gp::Message> message(prototype->New());
     if (!message->ParseFromArray(bytes.constData(), int(bytes.size())))

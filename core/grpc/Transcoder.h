@@ -37,6 +37,7 @@ public:
         QString body;         // "*", a field name, or "" (everything from the path and query)
         QString responseBody; // "" = the whole response message
         QList<PathTemplate::Binding> pathBindings;
+        QByteArray path; // the gRPC path when known (kept per rule), else grpcPath() formats it
         QByteArray grpcPath() const; // "/pkg.Service/Method"
         bool serverStreaming() const;
     };
@@ -71,6 +72,7 @@ private:
         QString body;
         QString responseBody;
         const google::protobuf::MethodDescriptor *method = nullptr;
+        QByteArray grpcPath;
     };
     struct Impl;
 

@@ -90,7 +90,8 @@ void ProxyExchange::launchTranscode()
         return;
     }
     const QByteArray &body = std::get<QByteArray>(frame);
-    m_ctx.notes.append(QStringLiteral("transcoded to %1").arg(QString::fromLatin1(m_transcode->call().grpcPath())));
+    m_ctx.notes.append(
+        QLatin1StringView("transcoded to ") + QLatin1StringView(m_transcode->call().grpcPath()));
     m_framing = RequestFraming {};
     m_framing.contentLength = body.size();
     m_forward.chunked = false;

@@ -162,6 +162,22 @@ private Q_SLOTS:
         QVERIFY(std::holds_alternative<QByteArray>(r));
     }
 
+    void pathOnlyRequestsMatchTheBuiltMessage()
+    {
+        // A call whose fields all come from the path is written without building a message; a
+        // query (here one that sets nothing) makes encodeRequest build it. Same bytes either way.
+        for (const QString &path :
+            { QStringLiteral("/v1/users/42"), QStringLiteral("/v1/users/%C3%A9t%C3%A9"),
+                QStringLiteral("/v1/users/a%2Fb"), QStringLiteral("/v1/users/%00") }) {
+            const Transcoder::Call c = call("GET", path);
+            const auto direct = m_t->encodeRequest(c, {}, {});
+            const auto built = m_t->encodeRequest(c, {}, "=");
+            QVERIFY(std::holds_alternative<QByteArray>(direct));
+            QCOMPARE(std::get<QByteArray>(direct), std::get<QByteArray>(built));
+            QVERIFY2(!std::get<QByteArray>(direct).isEmpty(), qPrintable(path));
+        }
+    }
+
     void answersBecomeJson()
     {
         const Transcoder::Call get = call("GET", "/v1/users/1");
