@@ -534,9 +534,14 @@ void ProxyExchange::sendLocalReply(filters::LocalReply reply)
     m_upstream.release(false);
     http::ResponseHead head;
     QByteArray body;
-    if (m_grpc) {
-        // A gRPC client reads why from grpc-status and grpc-message, not from a body.
-        head = grpc::trailersOnly(reply);
+    // A gRPC or gRPC-Web client reads why from grpc-status and grpc-message, not from a body.
+    // (A gRPC-Web request already bridged has a native content type: answered as it came.)
+    const QByteArray type = m_request.headers.value("content-type");
+    if (auto grpcHead = grpc::trailersOnlyFor(reply,
+            m_grpcWeb
+                ? grpc::webContentType(type, m_grpcWeb->text() ? grpc::WebMode::Text : grpc::WebMode::Binary)
+                : type)) {
+        head = std::move(*grpcHead);
     } else {
         head.status = reply.status;
         head.headers = reply.headers;
