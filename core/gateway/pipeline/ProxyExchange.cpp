@@ -535,12 +535,7 @@ void ProxyExchange::sendLocalReply(filters::LocalReply reply)
     http::ResponseHead head;
     QByteArray body;
     // A gRPC or gRPC-Web client reads why from grpc-status and grpc-message, not from a body.
-    // (A gRPC-Web request already bridged has a native content type: answered as it came.)
-    const QByteArray type = m_request.headers.value("content-type");
-    if (auto grpcHead = grpc::trailersOnlyFor(reply,
-            m_grpcWeb
-                ? grpc::webContentType(type, m_grpcWeb->text() ? grpc::WebMode::Text : grpc::WebMode::Binary)
-                : type)) {
+    if (auto grpcHead = grpc::trailersOnlyFor(reply, clientContentType())) {
         head = std::move(*grpcHead);
     } else {
         head.status = reply.status;
