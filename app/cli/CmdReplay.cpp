@@ -3,11 +3,13 @@
 #include "core/capture/CaptureReader.h"
 #include "core/capture/CaptureStore.h"
 #include "core/capture/ExchangeDiff.h"
+#include "core/capture/GrpcReplay.h"
 #include "core/capture/Replayer.h"
 #include "core/config/WorkspaceLoader.h"
 #include "core/filters/auth/ReplayCredentials.h"
 
 #include <QEventLoop>
+#include <QFile>
 #include <QUrl>
 
 #include <cstdio>
@@ -20,7 +22,7 @@ namespace {
 
 constexpr const char *kUsage
     = "Usage: portico-cli replay ID --db DB [-c FILE] [--target URL] [--header 'K: V']... [--diff]\n"
-      "                          [--timeout MS]\n";
+      "                          [--timeout MS] [--grpc-json JSON | --grpc-json-file FILE]\n";
 
 constexpr const char *kHelp
     = "Sends captured exchange ID again: through the gateway listener that captured it (with the\n"
@@ -38,7 +40,14 @@ constexpr const char *kHelp
       "workspace's gateway, the consumer's key is sent in the header or query parameter of the\n"
       "route's api_key scheme, and the new exchange's note says so (never the key; the new row\n"
       "records it as redacted). A JWT or introspected token is not in the workspace: supply it\n"
-      "with --header 'Authorization: Bearer TOKEN'.\n\n"
+      "with --header 'Authorization: Bearer TOKEN'.\n"
+      "A unary gRPC call can be sent with its request message edited: --grpc-json takes the\n"
+      "message as proto3 JSON (e.g. '{\"id\":\"7\"}', the form `traffic show --json` prints in\n"
+      "request.messages), encoded with the method's input type from the schemas of -c FILE\n"
+      "(grpc.protos). A field of the wrong type, an unknown field or malformed JSON is refused\n"
+      "with the field named, before anything is sent; so is a streaming call. gRPC is sent\n"
+      "over HTTP/2 only, with the captured headers (content-type, te: trailers); the new\n"
+      "exchange records the answer's grpc-status.\n\n"
       "Options:\n"
       "  --db DB            the capture database\n"
       "  -c, --config FILE  the workspace, to restore redacted API keys from\n"
@@ -46,8 +55,11 @@ constexpr const char *kHelp
       "  --header 'K: V'    set header K (replacing captured ones); 'K:' removes it (repeatable)\n"
       "  --diff             print what changed in status, headers and (JSON) body\n"
       "  --timeout MS       give up after MS milliseconds without progress (default 30000)\n"
+      "  --grpc-json JSON   send this request message (proto3 JSON; needs -c FILE)\n"
+      "  --grpc-json-file FILE  the same, read from FILE ('-': standard input)\n"
       "  -h, --help         show this help\n"
-      "Exit status: 0 replayed, 1 no such exchange or no response, 2 bad usage.\n";
+      "Exit status: 0 replayed, 1 no such exchange or no response, 2 bad usage (or an edited\n"
+      "gRPC message that does not fit).\n";
 
 int usageError(const QString &message)
 {
@@ -64,6 +76,7 @@ int runReplay(const QStringList &args)
     qint64 id = 0;
     bool diff = false;
     ReplayOptions options;
+    bool grpcEdited = false;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
         const bool hasValue = i + 1 < args.size();
@@ -95,6 +108,23 @@ int runReplay(const QStringList &args)
             if (!ok || ms <= 0)
                 return usageError(QStringLiteral("--timeout takes milliseconds"));
             options.timeout = std::chrono::milliseconds(ms);
+        } else if ((a == u"--grpc-json" || a == u"--grpc-json-file") && hasValue) {
+            if (grpcEdited)
+                return usageError(
+                    QStringLiteral("give the gRPC message once (--grpc-json or --grpc-json-file)"));
+            grpcEdited = true;
+            if (a == u"--grpc-json") {
+                options.grpcMessageJson = args[++i].toUtf8();
+            } else {
+                QFile file(args[++i]);
+                const bool opened = file.fileName() == u"-" ? file.open(stdin, QIODevice::ReadOnly)
+                                                            : file.open(QIODevice::ReadOnly);
+                if (!opened)
+                    return usageError(QStringLiteral("cannot read %1: %2").arg(args[i], file.errorString()));
+                options.grpcMessageJson = file.read(kMaxGrpcReplayJson + 1);
+                if (options.grpcMessageJson.isNull())
+                    options.grpcMessageJson = QByteArray(""); // empty, not "no edit"
+            }
         } else if (a == u"--diff") {
             diff = true;
         } else if (!a.startsWith(u'-') && id == 0) {
@@ -134,11 +164,22 @@ int runReplay(const QStringList &args)
             std::fprintf(stderr, "portico-cli replay: %s\n", qPrintable(note));
         for (const QString &problem : credentials.problems)
             std::fprintf(stderr, "portico-cli replay: warning: %s\n", qPrintable(problem));
+        options.grpcSchema = loaded.workspace->grpcSchema;
         for (const auto &ask : credentials.asks)
             std::fprintf(stderr,
                 "portico-cli replay: warning: header %s (scheme %s) holds a token the workspace does not "
                 "know; supply it with --header '%s: Bearer TOKEN'\n",
                 ask.header.constData(), qPrintable(ask.scheme), ask.header.constData());
+    }
+
+    if (grpcEdited) {
+        // Checked before anything is sent: the JSON, the type, the call kind.
+        const GrpcReplayBody edited
+            = grpcReplayBody(*original, options.grpcMessageJson, options.grpcSchema.get());
+        if (!edited.error.isEmpty()) {
+            std::fprintf(stderr, "portico-cli replay: %s\n", qPrintable(edited.error));
+            return 2;
+        }
     }
 
     // Where it goes, before anything is sent: never the Host a client put in the capture.

@@ -16,25 +16,33 @@ namespace {
 // Each synopsis is the command line, then what it does on an indented line of its own (the
 // command lines are too different in length to share one description column).
 const Command kCommands[] = {
-    { "serve", "serve -c FILE | --demo\n      run the gateway (SIGHUP or a file change reloads, SIGTERM drains)",
+    { "serve",
+        "serve -c FILE | --demo\n      run the gateway (SIGHUP or a file change reloads, SIGTERM drains)",
         runServe },
     { "check", "check -c FILE\n      validate a workspace file (exit 0 valid, 2 invalid)", runCheck },
     { "export",
-        "export -c FILE --to kong|traefik|envoy|nginx|krakend|openapi [-o OUT]\n      production gateway config",
+        "export -c FILE --to kong|traefik|envoy|nginx|krakend|openapi [-o OUT]\n      production gateway "
+        "config",
         runExport },
     { "import", "import --from openapi|kong IN [-o OUT.yaml]\n      an OpenAPI 3 or Kong file as a workspace",
         runImport },
     { "traffic", "traffic list|show|har|import-har --db DB\n      read captured exchanges (traffic --help)",
         runTraffic },
     { "replay",
-        "replay ID --db DB [--target URL] [--header 'K: V']... [--diff]\n      send a captured request again",
+        "replay ID --db DB [-c FILE] [--target URL] [--header 'K: V']... [--diff] [--grpc-json JSON]\n"
+        "      send a captured request again (a unary gRPC call with its message edited as JSON)",
         runReplay },
-    { "grpc", "grpc describe -c FILE [--json]\n      the services, methods and REST mappings of the gRPC schemas",
+    { "grpc",
+        "grpc describe -c FILE [--json]\n      the services, methods and REST mappings of the gRPC schemas",
         runGrpc },
-    { "ca", "ca export -c FILE [-o OUT.pem]\n      the forward proxy's CA certificate (created if missing), for clients to trust",
+    { "ca",
+        "ca export -c FILE [-o OUT.pem]\n      the forward proxy's CA certificate (created if missing), for "
+        "clients to trust",
         runCa },
-    { "proxy", "proxy env -c FILE [--shell sh|fish|powershell]\n      the environment that sends a terminal's programs "
-               "through the forward proxy",
+    { "proxy",
+        "proxy env -c FILE [--shell sh|fish|powershell]\n      the environment that sends a terminal's "
+        "programs "
+        "through the forward proxy",
         runProxy },
 };
 

@@ -3,6 +3,7 @@
 #include "core/admin/AdminServer.h"
 #include "core/admin/ExchangesEndpoint.h"
 #include "core/admin/LateResponder.h"
+#include "core/capture/GrpcReplay.h"
 #include "core/capture/Replayer.h"
 #include "core/filters/auth/ReplayCredentials.h"
 #include "core/gateway/Gateway.h"
@@ -84,6 +85,31 @@ void ReplayEndpoint::start(const QString &id, const QHttpServerRequest &request,
         }
         options.headers.append(
             std::make_pair(h.left(colon).trimmed().toUtf8(), h.mid(colon + 1).trimmed().toUtf8()));
+    }
+
+    // A body is a unary gRPC call's request message, edited (proto3 JSON, application/json: a
+    // cross-site form cannot send that type without a preflight, which is refused). Checked
+    // against the running schema before anything is sent.
+    if (!request.body().trimmed().isEmpty()) {
+        const QByteArray type = request.value("content-type").trimmed().toLower();
+        if (!type.startsWith("application/json")) {
+            writeReply(
+                AdminReply::problem(415, "unsupported-media-type", QStringLiteral("Unsupported media type"),
+                    QStringLiteral("a replay's body is a gRPC request message as application/json")),
+                std::move(responder));
+            return;
+        }
+        const config::WorkspacePtr ws = m_gateway.workspace();
+        options.grpcMessageJson = request.body();
+        options.grpcSchema = ws ? ws->grpcSchema : nullptr;
+        const capture::GrpcReplayBody edited
+            = capture::grpcReplayBody(*original, options.grpcMessageJson, options.grpcSchema.get());
+        if (!edited.error.isEmpty()) {
+            writeReply(AdminReply::problem(
+                           400, "invalid-grpc-message", QStringLiteral("Invalid gRPC message"), edited.error),
+                std::move(responder));
+            return;
+        }
     }
 
     // A key the capture redacted comes back from the running workspace when the exchange names

@@ -15,8 +15,9 @@ namespace portico::admin {
 class ExchangesEndpoint;
 
 // POST /exchanges/{id}/replay[?target=URL&header=Name:Value...]: the admin API's one asynchronous
-// call. Answers when the replay finishes (or at once when it cannot start); a client that left
-// meanwhile is not written to.
+// call. An application/json body replaces a unary gRPC call's request message (proto3 JSON,
+// encoded with the running schema; 400 invalid-grpc-message when it does not fit, nothing sent). Answers when
+// the replay finishes (or at once when it cannot start); a client that left meanwhile is not written to.
 class ReplayEndpoint final : public QObject
 {
     Q_OBJECT

@@ -1,8 +1,11 @@
 #include "core/capture/Replayer.h"
 
 #include "core/capture/CaptureStore.h"
+#include "core/capture/GrpcCall.h"
+#include "core/capture/GrpcReplay.h"
 #include "core/capture/H2cProbe.h"
 #include "core/capture/RedactionPolicy.h"
+#include "core/capture/ReplayQuery.h"
 #include "core/common/Version.h"
 
 #include <QElapsedTimer>
@@ -15,6 +18,8 @@
 #include <algorithm>
 
 namespace portico::capture {
+
+using namespace replay_detail;
 
 namespace {
 
@@ -32,88 +37,6 @@ bool transportHeader(const QByteArray &name)
 
 constexpr QByteArrayView kRedacted = RedactionPolicy::kMarker;
 
-// One name=value part of a query, its text kept as captured (re-encoding could change it).
-struct QueryPart
-{
-    QByteArray text;
-    QString name; // decoded ('+' is a space in form-style queries)
-    bool redacted = false;
-};
-
-QString decodeQueryPiece(QByteArray piece)
-{
-    piece.replace('+', ' ');
-    return QString::fromUtf8(QByteArray::fromPercentEncoding(piece));
-}
-
-QList<QueryPart> queryParts(const QString &encodedQuery)
-{
-    QList<QueryPart> parts;
-    if (encodedQuery.isEmpty())
-        return parts;
-    for (const QByteArray &text : encodedQuery.toUtf8().split('&')) {
-        if (text.isEmpty())
-            continue;
-        const qsizetype eq = text.indexOf('=');
-        QueryPart p;
-        p.text = text;
-        p.name = decodeQueryPiece(eq < 0 ? text : text.left(eq));
-        p.redacted = eq >= 0 && decodeQueryPiece(text.mid(eq + 1)) == QLatin1StringView(kRedacted);
-        parts.append(p);
-    }
-    return parts;
-}
-
-// The request-target as captured: path and query (encoded). The separate path and query fields
-// are what the client sent; the URL's authority is the client's Host, and a Host with a '/' in
-// it would shift the path, so the URL is read only for rows without a path (old imports).
-struct CapturedTarget
-{
-    QString path;
-    QString query;
-};
-
-CapturedTarget capturedTarget(const Exchange &e)
-{
-    if (!e.path.isEmpty())
-        return { e.path, e.query };
-    const QUrl url(e.url);
-    return { url.path(QUrl::FullyEncoded), url.query(QUrl::FullyEncoded) };
-}
-
-// The options' query parameters, then the target's (a later one of the same name wins).
-QList<QueryPart> overrideParts(const ReplayOptions &options)
-{
-    QList<QueryPart> parts;
-    for (const auto &[name, value] : options.query) {
-        QueryPart p;
-        p.text = QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
-        p.name = name;
-        parts.append(p);
-    }
-    for (const QueryPart &t : queryParts(options.target.query(QUrl::FullyEncoded))) {
-        parts.removeIf([&t](const QueryPart &p) { return p.name == t.name; });
-        parts.append(t);
-    }
-    return parts;
-}
-
-// The captured parameters without those the overrides name, then the overrides.
-QList<QueryPart> mergedQuery(const QString &originalQuery, const ReplayOptions &options)
-{
-    const QList<QueryPart> overrides = overrideParts(options);
-    QList<QueryPart> parts = queryParts(originalQuery);
-    parts.removeIf([&overrides](const QueryPart &p) {
-        return std::any_of(
-            overrides.cbegin(), overrides.cend(), [&p](const QueryPart &o) { return o.name == p.name; });
-    });
-    for (QueryPart o : overrides) {
-        o.redacted = false; // whatever the user typed is what they mean to send
-        parts.append(o);
-    }
-    return parts;
-}
-
 bool namedIn(const HeaderList &headers, const QByteArray &name)
 {
     return std::any_of(headers.cbegin(), headers.cend(),
@@ -124,6 +47,8 @@ bool namedIn(const HeaderList &headers, const QByteArray &name)
 // mean the same on a new connection.
 bool keptConnection(const Header &h)
 {
+    if (h.first.compare("te", Qt::CaseInsensitive) == 0) // the one TE HTTP/2 allows; gRPC needs it
+        return h.second.trimmed().compare("trailers", Qt::CaseInsensitive) == 0;
     return h.first.compare("connection", Qt::CaseInsensitive) == 0
         && (h.second.compare("close", Qt::CaseInsensitive) == 0
             || h.second.compare("keep-alive", Qt::CaseInsensitive) == 0);
@@ -367,6 +292,20 @@ Exchange Replayer::prepare(const Exchange &original, const ReplayOptions &option
         if (h.first.compare("host", Qt::CaseInsensitive) == 0)
             e.host = QString::fromUtf8(h.second);
     }
+    e.grpcService = original.grpcService;
+    e.grpcMethod = original.grpcMethod;
+    if (!options.grpcMessageJson.isNull()) {
+        const GrpcReplayBody edited
+            = grpcReplayBody(original, options.grpcMessageJson, options.grpcSchema.get());
+        if (!edited.error.isEmpty()) {
+            e.error = QStringLiteral("the edited gRPC message was not sent: %1").arg(edited.error);
+            return e;
+        }
+        e.requestBody = edited.body;
+        e.requestBodySize = edited.body.size();
+        e.addNote(QStringLiteral("request message edited as JSON and encoded as %1").arg(edited.type));
+        return e;
+    }
     e.requestBody = original.requestBody;
     e.requestBodySize = original.requestBody.size();
     if (original.requestTruncated)
@@ -400,7 +339,8 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
     }
     m_timeout = options.timeout;
     const QUrl url(m_current.url);
-    bool http2 = m_current.protocol == u"HTTP/2";
+    const bool grpc = isNativeGrpc(m_current.requestHeaders);
+    bool http2 = m_current.protocol == u"HTTP/2" || grpc;
     const QByteArray host = headerValue(m_current.requestHeaders, "host");
     const QByteArray authority = url.authority(QUrl::FullyEncoded | QUrl::RemoveUserInfo).toLatin1();
     if (http2 && host.compare(authority, Qt::CaseInsensitive) != 0
@@ -408,6 +348,12 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
         // Qt's HTTP/2 client sends the URL's authority as :authority and no Host field, so a
         // Host other than the address connected to (through the listener, the client's Host
         // still chooses the route) can only go over HTTP/1.1.
+        if (grpc) {
+            abandon(QStringLiteral("a gRPC call needs HTTP/2, and HTTP/2 would name the address connected "
+                                   "to, not Host %1: replay it with a target")
+                        .arg(QString::fromLatin1(host)));
+            return;
+        }
         http2 = false;
         m_current.addNote(QStringLiteral("sent over HTTP/1.1, not HTTP/2 as captured: HTTP/2 would name the "
                                          "address connected to, not Host %1")
@@ -418,13 +364,31 @@ void Replayer::replay(const Exchange &original, const ReplayOptions &options)
         return;
     }
     const auto probeTimeout = std::min(m_timeout, std::chrono::milliseconds(5000));
-    probeH2c(this, url.host(), quint16(url.port(80)), probeTimeout, [this](bool speaksH2c) {
+    probeH2c(this, url.host(), quint16(url.port(80)), probeTimeout, [this, grpc](bool speaksH2c) {
+        if (!speaksH2c && grpc) {
+            abandon(QStringLiteral("a gRPC call needs HTTP/2, and the target does not take HTTP/2 without "
+                                   "TLS (prior knowledge)"));
+            return;
+        }
         if (!speaksH2c)
             m_current.addNote(
                 QStringLiteral("sent over HTTP/1.1, not HTTP/2 as captured: the target does not "
                                "take HTTP/2 without TLS (prior knowledge)"));
         send(speaksH2c);
     });
+}
+
+void Replayer::abandon(const QString &error)
+{
+    if (m_store && !m_linkId.isEmpty())
+        m_store->forgetReplay(m_linkId);
+    m_linkId.clear();
+    m_supplied = {};
+    Exchange e = std::move(m_current);
+    m_current = {};
+    e.error = error;
+    QMetaObject::invokeMethod(
+        this, [this, e] { Q_EMIT finished(e); }, Qt::QueuedConnection);
 }
 
 void Replayer::send(bool http2)
@@ -527,6 +491,8 @@ void Replayer::onFinished(QNetworkReply *reply)
         for (const auto &h : reply->rawHeaderPairs())
             e.responseHeaders.append(h);
         e.responseBody = reply->readAll();
+        if (!e.grpcService.isEmpty()) // trailers come with the head fields (Qt joins them)
+            e.grpcStatus = parseGrpcStatus(headerValue(e.responseHeaders, "grpc-status"));
         e.responseBodySize = e.responseBody.size();
         qint64 headBytes = 17;
         for (const auto &h : e.responseHeaders)

@@ -8,10 +8,15 @@
 #include <QUrl>
 
 #include <chrono>
+#include <memory>
 
 class QNetworkAccessManager;
 class QNetworkReply;
 class QTimer;
+
+namespace portico::grpc {
+class Schema;
+}
 
 namespace portico::capture {
 
@@ -41,6 +46,12 @@ struct ReplayOptions
     // Lines added to the new exchange's notes after "replay of exchange N" (e.g. which redacted
     // credential was restored from the workspace, never its value).
     QStringList notes;
+    // A unary gRPC call sent with this request message instead of the captured one: proto3 JSON
+    // of the method's input type, encoded with `grpcSchema` (GrpcReplay.h). Null: the captured
+    // body. JSON that does not fit the type, a streaming call or no schema is an error (nothing
+    // is sent).
+    QByteArray grpcMessageJson;
+    std::shared_ptr<const grpc::Schema> grpcSchema;
 };
 
 // Sends a captured request again with QNetworkAccessManager and records the result as a new
@@ -60,6 +71,10 @@ struct ReplayOptions
 // h2 over TLS, prior knowledge in clear text after a probe (H2cProbe.h); HTTP/1.1 otherwise, and
 // when the Host to send is not the address connected to (each with a note). The row says what
 // was spoken.
+// Native gRPC (application/grpc) is only ever sent over HTTP/2, with its "te: trailers": where
+// HTTP/2 is not possible the replay fails instead of falling back. A unary call's message can be
+// replaced by edited JSON (ReplayOptions::grpcMessageJson); the new row's grpc_status comes from
+// the answer's trailers.
 // Redirects are not followed.
 //
 // One row per replay: sent through the listener of a gateway that captures into the same store
@@ -122,6 +137,7 @@ private:
     };
     static Supplied supplied(const Exchange &original, const ReplayOptions &options);
     void send(bool http2); // m_current, over HTTP/2 when asked and possible
+    void abandon(const QString &error); // before anything was sent: nothing recorded
     void onFinished(QNetworkReply *reply);
     void onReplayCaptured(const QByteArray &requestId, qint64 id);
     void finish(Exchange e, bool record);

@@ -167,4 +167,28 @@ std::optional<QByteArray> Schema::toJson(const gp::Descriptor *type, const QByte
     return QByteArray::fromStdString(json);
 }
 
+Schema::Encoded Schema::fromJson(const gp::Descriptor *type, const QByteArray &json) const
+{
+    const QString name = type ? QString::fromStdString(type->full_name()) : QString();
+    if (!type || type->file()->pool() != &m_parts->pool)
+        return { {}, QStringLiteral("the message type is not in the schema") };
+    const QByteArray trimmed = json.trimmed();
+    if (!trimmed.startsWith('{'))
+        return { {}, QStringLiteral("a %1 is written as one JSON object {...}").arg(name) };
+    const gp::Message *prototype = m_parts->factory.GetPrototype(type);
+    if (!prototype)
+        return { {}, QStringLiteral("no message of type %1 can be made").arg(name) };
+    std::unique_ptr<gp::Message> message(prototype->New());
+    gp::util::JsonParseOptions options; // unknown fields refused: they would be dropped silently
+    const auto status = gp::util::JsonStringToMessage(trimmed.toStdString(), message.get(), options);
+    if (!status.ok())
+        return { {},
+            QStringLiteral("the JSON does not fit %1: %2")
+                .arg(name, QString::fromStdString(std::string(status.message())).left(300)) };
+    std::string bytes;
+    if (!message->SerializeToString(&bytes))
+        return { {}, QStringLiteral("the %1 could not be serialised").arg(name) };
+    return { QByteArray::fromStdString(bytes), {} };
+}
+
 } // namespace portico::grpc

@@ -73,6 +73,15 @@ public:
     // `bytes` (one message, uncompressed) as proto3 JSON of `type`; nothing when it does not
     // parse as that type.
     std::optional<QByteArray> toJson(const google::protobuf::Descriptor *type, const QByteArray &bytes) const;
+    // `json` (one proto3 JSON object of `type`) serialised as protobuf, or why not: malformed
+    // JSON, not an object, a wrong type or an unknown field, each named the way libprotobuf's
+    // JSON parser names it (the field, the value). Nesting past libprotobuf's limit (100) is refused.
+    struct Encoded
+    {
+        QByteArray bytes;
+        QString error; // empty: `bytes` is the message
+    };
+    Encoded fromJson(const google::protobuf::Descriptor *type, const QByteArray &json) const;
 
 private:
     std::unique_ptr<Parts> m_parts;

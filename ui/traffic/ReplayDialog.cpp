@@ -1,8 +1,11 @@
 #include "ui/traffic/ReplayDialog.h"
 
+#include "core/capture/GrpcReplay.h"
 #include "core/capture/RedactionPolicy.h"
 #include "core/capture/Replayer.h"
 
+#include "core/config/Workspace.h"
+#include "core/grpc/Schema.h"
 #include "ui/models/RowsModel.h"
 #include "ui/widgets/RowsEditor.h"
 
@@ -27,6 +30,7 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, const ReplayWorksp
     , m_headers(new RowsEditor({ tr("Header"), tr("Value") }, this))
     , m_body(new QPlainTextEdit(this))
     , m_restoredNote(new QLabel(this))
+    , m_grpcNote(new QLabel(this))
 {
     setWindowTitle(tr("Edit and Resend — exchange %1").arg(original.id));
     m_method->setEditable(true);
@@ -79,6 +83,31 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, const ReplayWorksp
     m_restoredNote->setVisible(!m_restored.notes.isEmpty());
     m_body->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_body->setPlainText(QString::fromUtf8(original.requestBody));
+    // A unary gRPC call with a known schema: its message as JSON, encoded again on Send.
+    m_grpcNote->setObjectName(QStringLiteral("grpcNote"));
+    m_grpcNote->setWordWrap(true);
+    m_grpcNote->setVisible(!original.grpcService.isEmpty());
+    QString bodyLabel = tr("Body");
+    if (!original.grpcService.isEmpty()) {
+        const grpc::SchemaPtr schema = where.workspace ? where.workspace->grpcSchema : nullptr;
+        QString why;
+        const QString type = capture::grpcReplayInputType(original, schema.get(), &why);
+        if (const auto json
+            = type.isEmpty() ? std::nullopt : capture::grpcRequestJson(original, schema.get())) {
+            m_grpcSchema = schema;
+            m_body->setPlainText(QString::fromUtf8(*json));
+            bodyLabel = tr("Message (%1, JSON)").arg(type);
+            m_grpcNote->setText(tr("The request message as JSON: encoded as %1 with the workspace's schema "
+                                   "when sent, over HTTP/2.")
+                                    .arg(type));
+        } else {
+            m_grpcNote->setText(!type.isEmpty()
+                    ? tr("The captured message does not decode (cut short, "
+                         "compressed or not a %1): the body is sent as captured.")
+                          .arg(type)
+                    : tr("Not editable as JSON: %1. The body is sent as captured.").arg(why));
+        }
+    }
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     QPushButton *send = buttons->addButton(tr("Send"), QDialogButtonBox::AcceptRole);
@@ -92,7 +121,8 @@ ReplayDialog::ReplayDialog(const capture::Exchange &original, const ReplayWorksp
     form->addRow(tr("Headers"), m_headers);
     form->addRow(QString(), m_restoredNote);
     form->addRow(QString(), sentNote);
-    form->addRow(tr("Body"), m_body);
+    form->addRow(QString(), m_grpcNote);
+    form->addRow(bodyLabel, m_body);
     form->addRow(buttons);
     resize(720, 560);
 }
@@ -128,7 +158,25 @@ capture::ReplayOptions ReplayDialog::options() const
         if (kept)
             o.notes << note;
     }
+    if (m_grpcSchema) {
+        o.grpcMessageJson = m_body->toPlainText().toUtf8();
+        o.grpcSchema = m_grpcSchema;
+    }
     return o;
+}
+
+void ReplayDialog::accept()
+{
+    if (m_grpcSchema) {
+        const capture::GrpcReplayBody b
+            = capture::grpcReplayBody(m_original, m_body->toPlainText().toUtf8(), m_grpcSchema.get());
+        if (!b.error.isEmpty()) {
+            m_grpcNote->setText(tr("Not sent: %1").arg(b.error));
+            m_grpcNote->setStyleSheet(QStringLiteral("color: #b91c1c;"));
+            return;
+        }
+    }
+    QDialog::accept();
 }
 
 capture::Exchange ReplayDialog::request() const
@@ -142,7 +190,9 @@ capture::Exchange ReplayDialog::request() const
     e.path = url.path();
     e.query = url.query(QUrl::FullyEncoded);
     e.requestHeaders = headers();
-    e.requestBody = m_body->toPlainText().toUtf8();
+    // A gRPC message edited as JSON is encoded by the Replayer (options()); the body stays.
+    if (!m_grpcSchema)
+        e.requestBody = m_body->toPlainText().toUtf8();
     e.requestBodySize = e.requestBody.size();
     e.requestTruncated = false;
     return e;

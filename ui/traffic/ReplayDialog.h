@@ -7,10 +7,16 @@
 
 #include <QDialog>
 
+#include <memory>
+
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+
+namespace portico::grpc {
+class Schema;
+}
 
 namespace portico::ui {
 
@@ -27,6 +33,10 @@ class RowsEditor;
 // value, and named in restoredNote(): what the editor shows is what is sent. The new row's notes
 // say it was restored while the value still reads as restored. request() keeps the original's id,
 // so the new row says whose replay it is.
+// A unary gRPC call whose method the running workspace's schema knows shows its request message
+// as editable proto3 JSON instead of the body's bytes; Send checks it against the method's input
+// type (an error naming the field keeps the dialog open) and options() carries it to the
+// Replayer, which encodes it (ReplayOptions::grpcMessageJson).
 class ReplayDialog final : public QDialog
 {
     Q_OBJECT
@@ -46,6 +56,12 @@ public:
     QLabel *restoredNote() const { return m_restoredNote; }
     // The headers as they stand in the editor.
     capture::HeaderList headers() const;
+    // True when the body editor holds the gRPC request message as JSON.
+    bool editsGrpcMessage() const { return m_grpcSchema != nullptr; }
+    // What the body editor holds for a gRPC call, or why the JSON does not fit (after Send).
+    QLabel *grpcNote() const { return m_grpcNote; }
+
+    void accept() override; // refuses a gRPC message that does not fit its type
 
 private:
     capture::Exchange m_original;
@@ -54,6 +70,8 @@ private:
     RowsEditor *m_headers;
     QPlainTextEdit *m_body;
     QLabel *m_restoredNote;
+    QLabel *m_grpcNote;
+    std::shared_ptr<const grpc::Schema> m_grpcSchema; // set when the body is the message as JSON
     QByteArray m_requestId; // the X-Request-Id shown, unless the user changes it
     filters::auth::ReplayCredentials m_restored;
 };

@@ -1,5 +1,7 @@
 #include "core/gateway/grpc/GrpcStatus.h"
 
+#include "core/gateway/grpc/GrpcWeb.h"
+
 #include <array>
 
 namespace portico::gateway::grpc {
@@ -99,6 +101,18 @@ http::ResponseHead trailersOnly(const filters::LocalReply &reply)
     const QString text = reply.detail.isEmpty() ? reply.title : reply.title + QStringLiteral(": ") + reply.detail;
     head.headers.set("grpc-message", percentEncodeMessage(text.toUtf8()));
     head.endsMessage = true;
+    return head;
+}
+
+std::optional<http::ResponseHead> trailersOnlyFor(
+    const filters::LocalReply &reply, QByteArrayView contentType)
+{
+    const WebMode web = webModeOf(contentType);
+    if (web == WebMode::None && !isNativeGrpc(contentType))
+        return std::nullopt;
+    http::ResponseHead head = trailersOnly(reply);
+    if (web != WebMode::None)
+        head.headers.set("Content-Type", webContentType(nativeContentType(contentType), web));
     return head;
 }
 

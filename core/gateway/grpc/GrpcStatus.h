@@ -54,5 +54,11 @@ QByteArray percentEncodeMessage(QByteArrayView utf8);
 // grpc-message in the head (which ends the stream), the reply's own fields (WWW-Authenticate,
 // Retry-After, RateLimit-*) kept.
 http::ResponseHead trailersOnly(const filters::LocalReply &reply);
+// The gateway's own answer to a request of this Content-Type when it is a gRPC call: native gRPC
+// gets trailersOnly(); gRPC-Web (application/grpc-web[-text][+FMT]) the same trailers-only head
+// with its own content type (grpc-status and grpc-message in the head, no body), which gRPC-Web
+// clients read as the call's status. Nothing for any other request (a problem+json answer).
+std::optional<http::ResponseHead> trailersOnlyFor(
+    const filters::LocalReply &reply, QByteArrayView contentType);
 
 } // namespace portico::gateway::grpc

@@ -520,9 +520,9 @@ void ProxyExchange::sendLocalReply(filters::LocalReply reply)
     m_upstream.release(false);
     http::ResponseHead head;
     QByteArray body;
-    if (m_grpc) {
-        // A gRPC client reads why from grpc-status and grpc-message, not from a body.
-        head = grpc::trailersOnly(reply);
+    // A gRPC or gRPC-Web client reads why from grpc-status and grpc-message, not from a body.
+    if (auto grpcHead = grpc::trailersOnlyFor(reply, clientContentType())) {
+        head = std::move(*grpcHead);
     } else {
         head.status = reply.status;
         head.headers = reply.headers;

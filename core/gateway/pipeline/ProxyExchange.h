@@ -81,6 +81,7 @@ private:
     void deliverBody(const char *data, size_t length); // the upstream's body, to the writer
     bool decideGrpcWeb(const Cluster &cluster); // false: the request was refused
     void refuseGrpcWeb();
+    QByteArray clientContentType() const; // as the client sent it (before any gRPC-Web bridging)
     void finish(const QString &error = {});
     void grpcDeadlineExceeded();
     // REST <-> gRPC transcoding (ProxyExchangeGrpc.cpp): the route's transcoder picks the method

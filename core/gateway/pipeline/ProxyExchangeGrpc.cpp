@@ -40,6 +40,15 @@ void ProxyExchange::refuseGrpcWeb()
         QStringLiteral("gRPC-Web request body: %1").arg(m_grpcWeb->requestError()), {}, "bad-grpc-web" });
 }
 
+QByteArray ProxyExchange::clientContentType() const
+{
+    // A gRPC-Web request bridged to native gRPC has the native type by now.
+    const QByteArray type = m_request.headers.value("content-type");
+    if (!m_grpcWeb)
+        return type;
+    return grpc::webContentType(type, m_grpcWeb->text() ? grpc::WebMode::Text : grpc::WebMode::Binary);
+}
+
 void ProxyExchange::grpcDeadlineExceeded()
 {
     const QString detail = QStringLiteral("the call's grpc-timeout passed at the gateway");

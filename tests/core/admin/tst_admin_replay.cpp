@@ -223,6 +223,37 @@ private Q_SLOTS:
         QCOMPARE(m_fx->upstream.requestCount(), before + 3);
     }
 
+    // A body is an edited gRPC message: checked before anything is sent (this workspace has no
+    // schema; tst_gateway_grpc_replay sends edited calls to a real gRPC upstream).
+    void anEditedGrpcMessageIsCheckedFirst()
+    {
+        capture::Exchange call;
+        call.startedAt = QDateTime::currentDateTimeUtc();
+        call.method = QStringLiteral("POST");
+        call.path = QStringLiteral("/demo.Echo/Say");
+        call.url = m_fx->upstream.url().toString() + call.path;
+        call.upstreamTarget = m_fx->upstream.url().toString();
+        call.protocol = QStringLiteral("HTTP/2");
+        call.status = 200;
+        call.requestHeaders = { { "content-type", "application/grpc" } };
+        call.requestBody = QByteArray::fromHex("00000000050a03626f62");
+        const qint64 id = m_fx->gateway->captureStore()->submit(std::move(call));
+        QVERIFY(m_fx->gateway->captureStore()->flush());
+        const int before = m_fx->upstream.requestCount();
+        const QString path = QStringLiteral("/exchanges/%1/replay").arg(id);
+        const HttpResult noSchema
+            = m_fx->adminCall("POST", path, R"({"text": "x"})", { { "Content-Type", "application/json" } });
+        QCOMPARE(noSchema.status, 400);
+        QVERIFY(noSchema.json().value(QStringLiteral("type")).toString().endsWith(u"/invalid-grpc-message"));
+        QVERIFY2(noSchema.json().value(QStringLiteral("detail")).toString().contains(u"no gRPC schema"),
+            noSchema.body.constData());
+        // A form's type (no preflight from a browser) is not taken as a message.
+        QCOMPARE(
+            m_fx->adminCall("POST", path, R"({"text": "x"})", { { "Content-Type", "text/plain" } }).status,
+            415);
+        QCOMPARE(m_fx->upstream.requestCount(), before);
+    }
+
 private:
     std::unique_ptr<AdminFixture> m_fx;
     QTcpServer m_trap;

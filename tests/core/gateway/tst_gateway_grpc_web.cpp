@@ -2,7 +2,8 @@
 // client, Portico translates to native gRPC for a python3-grpcio server behind an h2c upstream
 // (tests/core/gateway/grpc_peer.py), and back. Neither peer is our code. Unary calls, an error
 // status (a trailers-only answer), server streaming that arrives as it is produced, the -text
-// (base64) variants, hostile bodies refused with 400, and what the capture records.
+// (base64) variants, hostile bodies and unrouted calls refused
+// with a gRPC status in a trailers-only head, and what the capture records.
 #include "FilterItKit.h"
 #include "core/gateway/grpc/GrpcWeb.h"
 #include "support/Python.h"
@@ -99,9 +100,11 @@ private:
                 QStringLiteral("-H"), QStringLiteral("content-type: ") + QString::fromLatin1(contentType),
                 QStringLiteral("-H"), QStringLiteral("x-grpc-web: 1"), QStringLiteral("-H"),
                 QStringLiteral("expect:"), QStringLiteral("--data-binary"), QStringLiteral("@-"),
-                QStringLiteral("http://127.0.0.1:%1/demo.Echo/%2")
+                QStringLiteral("http://127.0.0.1:%1%2")
                     .arg(m_gw->port())
-                    .arg(QString::fromLatin1(method)) });
+                    .arg(method.startsWith('/')
+                            ? QString::fromLatin1(method) // a path of its own
+                            : QStringLiteral("/demo.Echo/") + QString::fromLatin1(method)) });
         QElapsedTimer clock;
         clock.start();
         if (!p.waitForStarted(10000)) {
@@ -240,7 +243,7 @@ private Q_SLOTS:
                            .arg(r.totalMs)));
     }
 
-    void hostileBodiesAre400_data()
+    void hostileBodiesAreRefusedWithAGrpcStatus_data()
     {
         QTest::addColumn<bool>("http2");
         QTest::addColumn<QByteArray>("contentType");
@@ -256,19 +259,51 @@ private Q_SLOTS:
                                        << QByteArray("\x40\0\0\0\x01x", 6) << QStringLiteral("flags");
     }
 
-    void hostileBodiesAre400()
+    // The gateway's own refusal of a gRPC-Web call is a gRPC-Web answer a client can read: HTTP
+    // 200, trailers-only (grpc-status and grpc-message in the head, no body), of the request's
+    // content type; a 400 is INTERNAL (13), as for native gRPC.
+    void hostileBodiesAreRefusedWithAGrpcStatus()
     {
         QFETCH(bool, http2);
         QFETCH(QByteArray, contentType);
         QFETCH(QByteArray, body);
         QFETCH(QString, detail);
         const CurlResult r = curl("Say", contentType, body, http2);
-        QCOMPARE(r.status, 400);
-        QCOMPARE(r.headers.value("content-type"), QByteArray("application/problem+json"));
-        QVERIFY2(r.body.contains(detail.toUtf8()), r.body.constData());
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.headers.value("content-type"), contentType);
+        QCOMPARE(r.headers.value("grpc-status"), QByteArray("13"));
+        const QByteArray message = QByteArray::fromPercentEncoding(r.headers.value("grpc-message"));
+        QVERIFY2(message.contains(detail.toUtf8()), message.constData());
+        QVERIFY2(r.body.isEmpty(), r.body.constData());
         // The gateway is fine afterwards.
         const CurlResult ok = curl("Say", "application/grpc-web", frame("again"), http2);
         QCOMPARE(ok.status, 200);
+    }
+
+    // HTTP/1.1 only: over HTTP/2 a refusal sent before curl finished its upload (HEADERS with
+    // END_STREAM, then nghttp2's RST_STREAM NO_ERROR) sometimes leaves curl waiting; native gRPC's
+    // trailers-only refusals do the same (a known issue of the HTTP/2 stream, not of gRPC-Web).
+    void noRouteIsUnimplemented_data()
+    {
+        QTest::addColumn<bool>("http2");
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::newRow("HTTP/1.1 binary") << false << QByteArray("application/grpc-web+proto");
+        QTest::newRow("HTTP/1.1 text") << false << QByteArray("application/grpc-web-text");
+    }
+
+    void noRouteIsUnimplemented()
+    {
+        QFETCH(bool, http2);
+        QFETCH(QByteArray, contentType);
+        const bool text = contentType.contains("-text");
+        const CurlResult r
+            = curl("/demo.Nowhere/Call", contentType, text ? frame("x").toBase64() : frame("x"), http2);
+        QVERIFY2(r.error.isEmpty(), qPrintable(r.error));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.headers.value("content-type"), contentType);
+        QCOMPARE(r.headers.value("grpc-status"), QByteArray("12")); // UNIMPLEMENTED, as a 404 is
+        QVERIFY(!r.headers.value("grpc-message").isEmpty());
+        QVERIFY2(r.body.isEmpty(), r.body.constData());
     }
 
     void captureRecordsTheExchangeAsTheClientSawIt()
