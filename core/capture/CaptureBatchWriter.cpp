@@ -184,6 +184,7 @@ CaptureBatchWriter::~CaptureBatchWriter()
     m_checkpointer = nullptr;
     for (sqlite3_stmt *s : { m_insertExchange, m_insertHead, m_insertBody, m_begin, m_commit, m_rollback })
         sqlite3_finalize(s);
+    m_shared.finalize();
     if (m_db.isOpen()) {
         // Refreshes the planner statistics (bounded work) so that readers pick the (column, id)
         // indexes for selective filters.

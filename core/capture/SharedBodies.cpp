@@ -22,8 +22,15 @@ constexpr qint64 kMaxSharedBytes = 8 * 1024 * 1024;
 
 SharedBodies::~SharedBodies()
 {
+    finalize();
+}
+
+void SharedBodies::finalize()
+{
     sqlite3_finalize(m_insert);
     sqlite3_finalize(m_upsert);
+    m_insert = nullptr;
+    m_upsert = nullptr;
 }
 
 QString SharedBodies::sqliteError(const char *what) const

@@ -44,6 +44,9 @@ public:
 
     SharedBodies() = default;
     ~SharedBodies();
+    // Before the connection closes: SQLite will not close one with statements still open (the
+    // connection, and all it holds, would leak).
+    void finalize();
     SharedBodies(const SharedBodies &) = delete;
     SharedBodies &operator=(const SharedBodies &) = delete;
 
