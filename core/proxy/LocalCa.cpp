@@ -166,6 +166,10 @@ QString leafHostName(QStringView host)
     const QByteArray ace = QUrl::toAce(h.toLower());
     if (ace.isEmpty() || ace.size() > 253)
         return {};
+    // A name whose ASCII form reads as an address ("³1" maps to "31", i.e. 0.0.0.31) names
+    // neither: refused, so the check is the same for a name and for what it returns.
+    if (!QHostAddress(QString::fromLatin1(ace)).isNull())
+        return {};
     for (const QByteArray &label : ace.split('.')) {
         if (label.isEmpty() || label.size() > 63)
             return {};
