@@ -311,15 +311,19 @@ void InterceptPage::refreshState()
     else
         m_state->setText(tr("Stopped: it runs with the gateway."));
     m_startStop->setText(m_gateway->isRunning() ? tr("Stop the gateway") : tr("Start the gateway"));
-    m_terminal->setEnabled(configured && !terminalProgram().isEmpty());
-    m_chromium->setEnabled(configured && !chromiumProgram().isEmpty());
-    m_firefox->setEnabled(configured && !firefoxProgram().isEmpty());
-    if (terminalProgram().isEmpty())
+    // PATH is searched once per refresh, not once per question.
+    const bool terminal = !terminalProgram().isEmpty();
+    const bool chromium = !chromiumProgram().isEmpty();
+    const bool firefox = !firefoxProgram().isEmpty();
+    m_terminal->setEnabled(configured && terminal);
+    m_chromium->setEnabled(configured && chromium);
+    m_firefox->setEnabled(configured && firefox);
+    if (!terminal)
         m_terminal->setToolTip(tr("No terminal found on PATH (x-terminal-emulator, gnome-terminal, konsole, "
                                   "xterm; or set $TERMINAL)"));
-    if (chromiumProgram().isEmpty())
+    if (!chromium)
         m_chromium->setToolTip(tr("No Chromium or Chrome found on PATH"));
-    if (firefoxProgram().isEmpty())
+    if (!firefox)
         m_firefox->setToolTip(tr("No Firefox found on PATH"));
     refreshCa();
     refreshEnvironment();
@@ -331,11 +335,18 @@ void InterceptPage::refreshCa()
     const config::ProxySettings p = ws.proxy.value_or(config::ProxySettings {});
     const QString cert = ws.resolvePath(p.ca.cert);
     if (!QFileInfo::exists(cert)) {
+        m_caShownFor.clear();
         m_caInfo->setText(tr("No CA yet: Portico creates one (%1, key readable by you only) when the proxy "
                              "starts or when you export it.")
                               .arg(cert));
         return;
     }
+    // Every edit of the workspace refreshes the page; loading the CA reads both files and makes a
+    // leaf key, so it is done again only when the certificate file is another or has changed.
+    const QString shownFor = cert + u'@' + QFileInfo(cert).lastModified().toString(Qt::ISODateWithMs);
+    if (shownFor == m_caShownFor)
+        return;
+    m_caShownFor = shownFor;
     QString error;
     const auto ca = proxy::LocalCa::loadOrCreate({ cert, ws.resolvePath(p.ca.key) }, &error);
     if (!ca) {

@@ -70,6 +70,7 @@ private:
     QPushButton *m_chromium;
     QPushButton *m_firefox;
     QHash<QString, FieldBox *> m_fields;
+    QString m_caShownFor; // the CA file (path and time) m_caInfo describes
 };
 
 } // namespace portico::ui
