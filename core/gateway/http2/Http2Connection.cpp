@@ -275,7 +275,7 @@ void Http2Connection::purgeRetired()
 bool Http2Connection::busy() const
 {
     for (const auto &[id, s] : m_streams) {
-        if (s->live())
+        if (s->active())
             return true;
     }
     return false;
@@ -287,7 +287,7 @@ void Http2Connection::checkTimeouts(qint64 nowMs)
         return;
     std::vector<Stream *> live;
     for (auto &[id, s] : m_streams) {
-        if (s->live())
+        if (s->active())
             live.push_back(s.get());
     }
     for (Stream *s : live)
@@ -336,7 +336,7 @@ void Http2Connection::closeConnection()
     m_closed = true;
     std::vector<Stream *> live;
     for (auto &[id, s] : m_streams) {
-        if (s->live())
+        if (s->active())
             live.push_back(s.get());
     }
     for (Stream *s : live)

@@ -110,6 +110,7 @@ void Http2Connection::Stream::requestHeadComplete(bool endStream)
     m_declaredLength = framing.contentLength;
     framing.chunked = !endStream && framing.contentLength < 0;
     framing.expectContinue = r.headers.value("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
+    m_expectContinue = framing.expectContinue;
     r.headers.remove("expect");
     m_requestComplete = endStream;
     const config::Limits &limits = m_limits;
@@ -191,6 +192,7 @@ void Http2Connection::Stream::requestComplete()
     if (m_requestComplete)
         return;
     m_requestComplete = true;
+    releaseEnd();
     if (live() && m_tooLarge) {
         m_handler->failRequest(431, QStringLiteral("the request header and trailer fields are larger than %1 bytes")
                                         .arg(m_limits.maxHeaderBytes));
@@ -221,6 +223,8 @@ void Http2Connection::Stream::closed(uint32_t errorCode)
 
 void Http2Connection::Stream::checkTimeouts(qint64 nowMs)
 {
+    if (holding() && nowMs >= m_holdUntilMs)
+        releaseEnd(); // the client stopped short of the length it announced
     if (live())
         m_handler->checkTimeouts(nowMs);
 }
@@ -286,19 +290,6 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     }
     if (m_closed || m_submitted)
         return;
-    const QByteArray code = QByteArray::number(m_status);
-    QVarLengthArray<nghttp2_nv, 24> nva;
-    nva.push_back(h2::nv(QByteArrayLiteral(":status"), code));
-    m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
-    auto *base = reinterpret_cast<uint8_t *>(m_headBuffer.data());
-    for (const FieldSpan &f : m_fields) {
-        nva.push_back({ base + f.name, base + f.value, size_t(f.nameLength), size_t(f.valueLength), NGHTTP2_NV_FLAG_NONE });
-        m_responseBytes += f.nameLength + f.valueLength + 4;
-    }
-    nghttp2_data_provider provider;
-    provider.source.ptr = this;
-    provider.read_callback = &Stream::readBody;
-    bool noBody = options.noBody || empty;
     if (options.upgrade) {
         if (m_connectProtocol.isEmpty()) {
             abort(); // an upgrade nobody asked for (an HTTP/2 client cannot send Upgrade)
@@ -306,17 +297,37 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
         }
         // The upstream's 101 is the HTTP/2 client's 200 (RFC 8441 5); its handshake fields
         // were for us, the stream stays open for the tunnel.
-        const QByteArray ok = QByteArrayLiteral("200");
-        nva[0] = h2::nv(QByteArrayLiteral(":status"), ok);
-        nva.removeIf([](const nghttp2_nv &f) {
-            return QByteArrayView(reinterpret_cast<const char *>(f.name), qsizetype(f.namelen)) == "sec-websocket-accept";
-        });
-        noBody = false;
-        const int rc = nghttp2_submit_response(m_connection->m_session, m_id, nva.data(), nva.size(), &provider);
-        m_submitted = rc == 0;
+        m_status = 200;
+        submitHead(false, true);
         return;
     }
+    const bool noBody = options.noBody || empty;
     m_eof = noBody;
+    if (noBody && holdEnd()) {
+        m_headHeld = true; // END_STREAM rides on these HEADERS: they wait for the client's body
+        startHold();
+        return;
+    }
+    submitHead(noBody, false);
+}
+
+void Http2Connection::Stream::submitHead(bool noBody, bool upgrade)
+{
+    const QByteArray code = QByteArray::number(m_status);
+    QVarLengthArray<nghttp2_nv, 24> nva;
+    nva.push_back(h2::nv(QByteArrayLiteral(":status"), code));
+    m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
+    auto *base = reinterpret_cast<uint8_t *>(m_headBuffer.data());
+    for (const FieldSpan &f : m_fields) {
+        const QByteArrayView name(m_headBuffer.constData() + f.name, f.nameLength);
+        if (upgrade && name == "sec-websocket-accept")
+            continue;
+        nva.push_back({ base + f.name, base + f.value, size_t(f.nameLength), size_t(f.valueLength), NGHTTP2_NV_FLAG_NONE });
+        m_responseBytes += f.nameLength + f.valueLength + 4;
+    }
+    nghttp2_data_provider provider;
+    provider.source.ptr = this;
+    provider.read_callback = &Stream::readBody;
     const int rc = nghttp2_submit_response(
         m_connection->m_session, m_id, nva.data(), nva.size(), noBody ? nullptr : &provider);
     m_submitted = rc == 0;
@@ -324,6 +335,40 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
         m_answered = m_submitted;
         m_connection->watch(this);
     }
+}
+
+bool Http2Connection::Stream::holdEnd() const
+{
+    // An answer that ends (END_STREAM) while the client is still uploading is lost on clients
+    // that only look for the end once their upload is done: Debian 12's curl 7.88 then waits
+    // until its own timeout. So when what is left of the request body is small and announced
+    // (content-length, no 100-continue to wait for), the answer's END_STREAM waits for the
+    // client's, bounded by kHoldMs. An unannounced body (gRPC streams) is never waited for: a
+    // streaming client may be waiting for the answer before it ends.
+    return !m_holdReleased && m_connectProtocol.isEmpty() && !m_requestComplete && !m_closed
+        && !m_expectContinue && m_declaredLength >= 0 && m_declaredLength - m_bodyBytes <= kDiscardBytes;
+}
+
+void Http2Connection::Stream::startHold()
+{
+    if (m_holdUntilMs < 0)
+        m_holdUntilMs = steadyMs() + kHoldMs;
+}
+
+void Http2Connection::Stream::releaseEnd()
+{
+    if (m_holdReleased || m_holdUntilMs < 0)
+        return;
+    m_holdReleased = true;
+    if (m_closed)
+        return;
+    if (m_headHeld) {
+        m_headHeld = false;
+        submitHead(true, false);
+    } else {
+        resumeBody();
+    }
+    m_connection->requestSend();
 }
 
 void Http2Connection::Stream::sendData(const char *data, size_t length)
@@ -369,7 +414,12 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
     if (n > 0)
         self->m_responseBytes += 9; // a DATA frame header per read
     if (self->m_out.isEmpty()) {
-        if (self->m_eof) {
+        if (self->m_eof && n == 0 && self->holdEnd()) {
+            self->startHold(); // releaseEnd() resumes the provider for the EOF
+            self->m_deferred = true;
+            return NGHTTP2_ERR_DEFERRED;
+        }
+        if (self->m_eof && !self->holdEnd()) {
             *flags |= NGHTTP2_DATA_FLAG_EOF;
             self->m_answered = true;
             self->m_connection->watch(self);
@@ -424,7 +474,6 @@ bool Http2Connection::Stream::worthReadingOn() const
     // Many clients (curl among them) report a reset as an error even with NO_ERROR while they
     // are still uploading, so the end of a small body is read instead, as nginx does; a large or
     // endless one (a tunnel, a body over the limit) is cut.
-    constexpr qint64 kDiscardBytes = 64 * 1024;
     if (!m_connectProtocol.isEmpty() || m_bodyBytes > m_limits.maxBodyBytes || m_discarded > kDiscardBytes)
         return false;
     return m_declaredLength < 0 || m_declaredLength - m_bodyBytes <= kDiscardBytes;

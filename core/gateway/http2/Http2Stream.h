@@ -35,6 +35,8 @@ public:
     bool finished() const { return m_finished; }
     bool isClosed() const { return m_closed; }
     bool live() const { return m_handler && !m_finished; }
+    // Live, or its answer's end waits for the client's (it still owes the client frames).
+    bool active() const { return live() || holding(); }
     void checkTimeouts(qint64 nowMs);
     // After the connection wrote (when watched): tell an exchange that paused its upstream that
     // room is back; reset a stream answered in full whose client still sends.
@@ -68,6 +70,15 @@ private:
     void resumeBody();
     // Answered in full while the client still sends: whether to read the rest instead of a reset.
     bool worthReadingOn() const;
+    void submitHead(bool noBody, bool upgrade);
+    // Whether the answer's END_STREAM waits for the client's (see the definition), and the wait.
+    bool holdEnd() const;
+    void startHold();
+    void releaseEnd();
+    bool holding() const { return m_holdUntilMs >= 0 && !m_holdReleased && !m_closed; }
+
+    static constexpr qint64 kDiscardBytes = 64 * 1024; // what is left of a body worth reading on
+    static constexpr qint64 kHoldMs = 1000;
 
     Http2Connection *m_connection;
     int m_id;
@@ -88,6 +99,7 @@ private:
     bool m_badHead = false;
     bool m_readPaused = false;
     bool m_requestComplete = false;
+    bool m_expectContinue = false;
     // RFC 8441: CONNECT with :protocol websocket, passed upstream as an HTTP/1.1 Upgrade; once
     // the upstream says 101 the stream's DATA frames carry the WebSocket bytes both ways.
     QByteArray m_connectProtocol;
@@ -114,6 +126,9 @@ private:
     bool m_eof = false;       // the body is complete
     bool m_deferred = false;  // the data provider waits for bytes
     bool m_answered = false;  // the response went out in full (END_STREAM)
+    bool m_headHeld = false;  // a body-less answer's HEADERS wait for the client's END_STREAM
+    bool m_holdReleased = false;
+    qint64 m_holdUntilMs = -1; // when an answer's held END_STREAM goes out anyway
     mutable bool m_wasBehind = false; // pending() told the exchange the client is behind
     bool m_finished = false;  // streamDone(): the exchange has ended
     bool m_closed = false;    // nghttp2 closed the stream

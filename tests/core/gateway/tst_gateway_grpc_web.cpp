@@ -280,15 +280,19 @@ private Q_SLOTS:
         QCOMPARE(ok.status, 200);
     }
 
-    // HTTP/1.1 only: over HTTP/2 a refusal sent before curl finished its upload (HEADERS with
-    // END_STREAM, then nghttp2's RST_STREAM NO_ERROR) sometimes leaves curl waiting; native gRPC's
-    // trailers-only refusals do the same (a known issue of the HTTP/2 stream, not of gRPC-Web).
+    // Over HTTP/2 the refusal is decided on the head, before curl has sent its body: the
+    // trailers-only HEADERS (with END_STREAM) wait for the client's END_STREAM, which Debian's
+    // curl 7.88 needs (it missed the end about one time in two and waited out --max-time).
     void noRouteIsUnimplemented_data()
     {
         QTest::addColumn<bool>("http2");
         QTest::addColumn<QByteArray>("contentType");
         QTest::newRow("HTTP/1.1 binary") << false << QByteArray("application/grpc-web+proto");
         QTest::newRow("HTTP/1.1 text") << false << QByteArray("application/grpc-web-text");
+        for (int i = 0; i < 6; ++i) {
+            QTest::addRow("HTTP/2 binary %d", i) << true << QByteArray("application/grpc-web+proto");
+            QTest::addRow("HTTP/2 text %d", i) << true << QByteArray("application/grpc-web-text");
+        }
     }
 
     void noRouteIsUnimplemented()
