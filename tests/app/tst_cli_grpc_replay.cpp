@@ -65,13 +65,10 @@ private Q_SLOTS:
     void replaysAnEditedMessage()
     {
         QProcess server;
-        server.start(
-            portico::test::python(), { portico::test::sourceFile("tests/core/gateway/grpc_users_peer.py") });
-        QVERIFY(server.waitForStarted(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine() || server.state() != QProcess::Running, 20000);
-        const QByteArray line = server.readLine().trimmed();
-        QVERIFY2(line.startsWith("port "), line.constData());
-        const int port = line.mid(5).toInt();
+        QString error;
+        const int port = portico::test::startPeer(
+            server, QStringLiteral("tests/core/gateway/grpc_users_peer.py"), {}, &error);
+        QVERIFY2(port > 0, qPrintable(error));
 
         const QString db = m_dir.filePath("replay.db");
         const qint64 id = capture(db, port);

@@ -30,22 +30,17 @@ class TestGatewayGrpc : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        QProcess probe;
-        probe.start(python(), { QStringLiteral("-c"), QStringLiteral("import grpc") });
-        QVERIFY(probe.waitForFinished(30000));
-        if (probe.exitCode() != 0)
+        if (!hasGrpcio())
             QFAIL("python3-grpcio is needed: bash packaging/install-deps.sh");
     }
 
     void grpcCallsPassThrough()
     {
         QProcess server;
-        server.start(python(), { peerScript(), QStringLiteral("server") });
-        QVERIFY(server.waitForStarted(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine() || server.state() != QProcess::Running, 20000);
-        const QByteArray line = server.readLine().trimmed();
-        QVERIFY2(line.startsWith("port "), line.constData());
-        const int port = line.mid(5).toInt();
+        QString error;
+        const int port
+            = startPeer(server, QStringLiteral("tests/core/gateway/grpc_peer.py"), { "server" }, &error);
+        QVERIFY2(port > 0, qPrintable(error));
 
         GatewayHarness gw;
         const QString problems = gw.start(gatewayHeader(QStringLiteral("  http2: true\n"))

@@ -47,12 +47,10 @@ private Q_SLOTS:
     void replaysAnEditedUnaryCall()
     {
         QProcess server;
-        server.start(python(), { sourceFile("tests/core/gateway/grpc_peer.py"), QStringLiteral("server") });
-        QVERIFY(server.waitForStarted(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(server.canReadLine() || server.state() != QProcess::Running, 20000);
-        const QByteArray line = server.readLine().trimmed();
-        QVERIFY2(line.startsWith("port "), line.constData());
-        const int port = line.mid(5).toInt();
+        QString error;
+        const int port
+            = startPeer(server, QStringLiteral("tests/core/gateway/grpc_peer.py"), { "server" }, &error);
+        QVERIFY2(port > 0, qPrintable(error));
 
         GatewayHarness gw;
         const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))

@@ -142,27 +142,21 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QProcess probe;
-        probe.start(python(), { QStringLiteral("-c"), QStringLiteral("import grpc") });
-        QVERIFY(probe.waitForFinished(30000));
-        if (probe.exitCode() != 0)
+        if (!hasGrpcio())
             QFAIL("python3-grpcio is needed: bash packaging/install-deps.sh");
         QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty(), "curl is needed");
 
-        m_server.start(python(),
-            { qEnvironmentVariable("PORTICO_SOURCE_DIR") + QStringLiteral("/tests/core/gateway/grpc_peer.py"),
-                QStringLiteral("server") });
-        QVERIFY(m_server.waitForStarted(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(m_server.canReadLine() || m_server.state() != QProcess::Running, 20000);
-        const QByteArray line = m_server.readLine().trimmed();
-        QVERIFY2(line.startsWith("port "), line.constData());
+        QString error;
+        const int port
+            = startPeer(m_server, QStringLiteral("tests/core/gateway/grpc_peer.py"), { "server" }, &error);
+        QVERIFY2(port > 0, qPrintable(error));
 
         m_gw = std::make_unique<GatewayHarness>();
         const QString problems = m_gw->start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
             + QStringLiteral(
                 "upstreams:\n  grpc:\n    targets: [{url: http://127.0.0.1:%1}]\n    protocol: h2c\n"
                 "routes:\n  - {name: echo, match: {path: /demo.Echo/}, upstream: grpc}\n")
-                  .arg(line.mid(5).toInt()));
+                  .arg(port));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
     }
 

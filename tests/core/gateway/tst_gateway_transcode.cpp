@@ -35,25 +35,22 @@ private:
 private Q_SLOTS:
     void initTestCase()
     {
-        QProcess probe;
-        probe.start(python(), { QStringLiteral("-c"), QStringLiteral("import grpc") });
-        QVERIFY(probe.waitForFinished(30000));
-        if (probe.exitCode() != 0)
+        if (!hasGrpcio())
             QFAIL("python3-grpcio is needed: bash packaging/install-deps.sh");
-        m_server.start(python(), { sourceFile(QStringLiteral("tests/core/gateway/grpc_users_peer.py")) });
-        QVERIFY(m_server.waitForStarted(10000));
-        QTRY_VERIFY_WITH_TIMEOUT(m_server.canReadLine() || m_server.state() != QProcess::Running, 20000);
-        const QByteArray line = m_server.readLine().trimmed();
-        QVERIFY2(line.startsWith("port "), (line + m_server.readAllStandardError()).constData());
+        QString error;
+        const int port
+            = startPeer(m_server, QStringLiteral("tests/core/gateway/grpc_users_peer.py"), {}, &error);
+        QVERIFY2(port > 0, qPrintable(error));
         const QString problems = m_gw.start(gatewayHeader(QStringLiteral("  http2: true\n"))
-            + QStringLiteral("grpc:\n  protos: [%1]\n  proto_paths: [%2]\n"
-                             "upstreams:\n  users:\n    targets: [{url: http://127.0.0.1:%3}]\n    protocol: h2c\n"
-                             "routes:\n  - name: rest\n    match: {path: /rest}\n    upstream: users\n"
-                             "    strip_prefix: true\n"
-                             "    grpc: {transcode: true, services: [demo.users.v1.Users]}\n")
+            + QStringLiteral(
+                "grpc:\n  protos: [%1]\n  proto_paths: [%2]\n"
+                "upstreams:\n  users:\n    targets: [{url: http://127.0.0.1:%3}]\n    protocol: h2c\n"
+                "routes:\n  - name: rest\n    match: {path: /rest}\n    upstream: users\n"
+                "    strip_prefix: true\n"
+                "    grpc: {transcode: true, services: [demo.users.v1.Users]}\n")
                   .arg(sourceFile(QStringLiteral("tests/data/grpc/protos/demo/users/v1/users.proto")),
                       sourceFile(QStringLiteral("tests/data/grpc/protos")))
-                  .arg(QString::fromLatin1(line.mid(5))));
+                  .arg(port));
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
     }
 
