@@ -4,19 +4,34 @@
 // transaction per batch), checkpoints included, with no Qt and no queue in the way. Compare its
 // "us CPU per row" with bench_capture_writer's writer + checkpoint figures.
 //
-//   bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex|batch] [--db FILE]
-//                      [--body json|x|none] [--zstd LEVEL] [--head-dict]
+//   bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none] [--zstd LEVEL]
+//                      [--head-dict] [--layout split|v2|payload|noindex|batch|attached|appendfile]
+//                      [--payload FILE] [--payload-journal MODE] [--payload-sync off|normal|full]
+//                      [--crash-test KILLS]
 //     split    exchanges + heads + bodies rows (Portico's schema)
 //     v2       as split, with schema version 2's indexes (started_at, consumer for every row)
 //     payload  exchanges + one row with heads and bodies
 //     noindex  as payload, without the secondary indexes
 //     batch    exchanges + one row per batch holding every head and body of the batch, compressed
 //              as one zstd frame (--zstd, default 1): what cross-exchange compression could give
+//     attached as split, with heads and bodies in a second database (--payload, default
+//              FILE.payload) ATTACHed to the WAL one and written in the same transaction, with
+//              its own --payload-journal (wal|delete|truncate|persist|memory|off, default
+//              delete: pages appended past the old end of a rollback-journal file are not
+//              journaled, so they are written once) and --payload-sync (default normal)
+//     appendfile  heads and bodies appended to a plain file (--payload), one write() per batch
+//              before COMMIT, the exchanges row holding their offset and sizes; --payload-sync
+//              normal|full adds an fdatasync() per batch
 //   --body     json: a different ~1.1 KiB JSON document per row (VariedJson.h, the default);
 //              x: 1 KiB of 'x' (the old figure); none: no body (what storing a repeated body
 //              once would leave per row)
 //   --zstd L   compress each head and body blob with zstd level L in the loop (its CPU counted)
 //   --head-dict  heads compressed against a raw-content dictionary of common header lines
+//   --crash-test K  run the bench K times in a child killed with SIGKILL mid-run, then reopen and
+//              integrity_check every file and compare exchanges with payloads (FloorPayload.h)
+// Besides CPU it prints /proc/self/io per row: bytes handed to write()/pwrite(), write calls and
+// bytes that dirtied page-cache pages bound for the disk.
+#include "FloorPayload.h"
 #include "VariedJson.h"
 
 #include <sqlite3.h>
@@ -47,11 +62,11 @@ double wallSeconds()
     return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
 }
 
-void exec(sqlite3 *db, const char *sql)
+void exec(sqlite3 *db, const std::string &sql)
 {
     char *error = nullptr;
-    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
-        std::fprintf(stderr, "%s: %s\n", sql, error ? error : "?");
+    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+        std::fprintf(stderr, "%s: %s\n", sql.c_str(), error ? error : "?");
         std::exit(1);
     }
 }
@@ -75,58 +90,36 @@ void step(sqlite3 *db, sqlite3_stmt *s)
     sqlite3_reset(s);
 }
 
-} // namespace
-
-int main(int argc, char **argv)
+struct Options
 {
     long rows = 200000;
     int batch = 500;
     std::string layout = "split";
     std::string path = "/tmp/portico-sqlite-floor.db";
+    std::string payloadPath;
+    std::string payloadJournal = "delete";
+    std::string payloadSync = "normal";
     std::string bodyKind = "json";
     int level = 0;
     bool compress = false;
     bool headDict = false;
-    for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--head-dict"))
-            headDict = true;
-    }
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--head-dict")) {
-            --i;
-            continue;
-        }
-        if (!std::strcmp(argv[i], "--rows"))
-            rows = std::atol(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--batch"))
-            batch = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--layout"))
-            layout = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--db"))
-            path = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--body"))
-            bodyKind = argv[i + 1];
-        else if (!std::strcmp(argv[i], "--zstd")) {
-            level = std::atoi(argv[i + 1]);
-            compress = true;
-        }
-    }
-    if (layout == "batch" && !compress) {
-        compress = true;
-        level = 1;
-    }
-    if (rows <= 0 || batch <= 0
-        || (layout != "split" && layout != "v2" && layout != "payload" && layout != "noindex"
-            && layout != "batch")
-        || (bodyKind != "json" && bodyKind != "x" && bodyKind != "none")) {
-        std::fprintf(stderr,
-            "usage: bench_sqlite_floor [--rows N] [--batch N] [--layout split|v2|payload|noindex|batch] "
-            "[--db "
-            "FILE] [--body json|x|none] [--zstd LEVEL] [--head-dict]\n");
-        return 2;
-    }
-    for (const char *suffix : { "", "-wal", "-shm" })
+    int crashKills = 0;
+};
+
+int run(const Options &o)
+{
+    const long rows = o.rows;
+    const int batch = o.batch;
+    const std::string &layout = o.layout;
+    const std::string &path = o.path;
+    const std::string &bodyKind = o.bodyKind;
+    const int level = o.level;
+    const bool compress = o.compress;
+    const bool headDict = o.headDict;
+    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
         unlink((path + suffix).c_str());
+        unlink((o.payloadPath + suffix).c_str());
+    }
 
     sqlite3 *db = nullptr;
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
@@ -137,14 +130,24 @@ int main(int argc, char **argv)
     exec(db, "PRAGMA journal_mode=WAL");
     exec(db, "PRAGMA synchronous=NORMAL");
     exec(db, "PRAGMA cache_size=-4096");
+    const bool appendFile = layout == "appendfile";
     exec(db,
-        "CREATE TABLE exchanges (id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, client_address TEXT, "
-        "method TEXT, url TEXT, scheme TEXT, host TEXT, path TEXT, query TEXT, status INTEGER, route TEXT, "
-        "consumer TEXT, upstream TEXT, upstream_target TEXT, api_version TEXT, trace_id TEXT, span_id TEXT, "
-        "parent_span_id TEXT, parent_id INTEGER, retries INTEGER, error TEXT, request_bytes INTEGER, "
-        "response_bytes INTEGER, request_body_size INTEGER, response_body_size INTEGER, request_truncated "
-        "INTEGER, response_truncated INTEGER, bodies_dropped INTEGER, received_us INTEGER, "
-        "upstream_connect_us INTEGER, first_byte_us INTEGER, duration_us INTEGER, notes TEXT)");
+        std::string(
+            "CREATE TABLE exchanges (id INTEGER PRIMARY KEY, started_at INTEGER NOT NULL, client_address "
+            "TEXT, "
+            "method TEXT, url TEXT, scheme TEXT, host TEXT, path TEXT, query TEXT, status INTEGER, route "
+            "TEXT, "
+            "consumer TEXT, upstream TEXT, upstream_target TEXT, api_version TEXT, trace_id TEXT, span_id "
+            "TEXT, "
+            "parent_span_id TEXT, parent_id INTEGER, retries INTEGER, error TEXT, request_bytes INTEGER, "
+            "response_bytes INTEGER, request_body_size INTEGER, response_body_size INTEGER, "
+            "request_truncated "
+            "INTEGER, response_truncated INTEGER, bodies_dropped INTEGER, received_us INTEGER, "
+            "upstream_connect_us INTEGER, first_byte_us INTEGER, duration_us INTEGER, notes TEXT")
+            + (appendFile
+                    ? ", payload_offset INTEGER, request_head_size INTEGER, response_head_size INTEGER, "
+                      "body_size INTEGER)"
+                    : ")"));
     exec(db, "CREATE TABLE heads (exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)");
     exec(db, "CREATE TABLE bodies (exchange_id INTEGER PRIMARY KEY, request BLOB, response BLOB)");
     exec(db,
@@ -162,15 +165,24 @@ int main(int argc, char **argv)
         }
         exec(db, "CREATE INDEX exchanges_parent ON exchanges(parent_id) WHERE parent_id <> 0");
     }
+    const bool attached = layout == "attached";
+    if (attached)
+        portico::bench::attachPayload(db, o.payloadPath, o.payloadJournal, o.payloadSync);
+    portico::bench::AppendFile payloadFile;
+    if (appendFile && !payloadFile.open(o.payloadPath, o.payloadSync != "off")) {
+        std::fprintf(stderr, "cannot open %s\n", o.payloadPath.c_str());
+        return 1;
+    }
     // In-thread checkpoints every ~64 MiB of WAL: their cost is part of the floor.
     sqlite3_wal_autocheckpoint(db, 4096);
 
     std::string columns = "?";
-    for (int i = 1; i < 33; ++i)
+    for (int i = 1; i < (appendFile ? 37 : 33); ++i)
         columns += ",?";
     sqlite3_stmt *insertExchange = prepare(db, "INSERT INTO exchanges VALUES (" + columns + ")");
-    sqlite3_stmt *insertHead = prepare(db, "INSERT INTO heads VALUES (?,?,?)");
-    sqlite3_stmt *insertBody = prepare(db, "INSERT INTO bodies VALUES (?,?,?)");
+    const std::string payloadSchema = attached ? "payload." : "";
+    sqlite3_stmt *insertHead = prepare(db, "INSERT INTO " + payloadSchema + "heads VALUES (?,?,?)");
+    sqlite3_stmt *insertBody = prepare(db, "INSERT INTO " + payloadSchema + "bodies VALUES (?,?,?)");
     sqlite3_stmt *insertPayload = prepare(db, "INSERT INTO payloads VALUES (?,?,?,?,?)");
     sqlite3_stmt *insertBatch = prepare(db, "INSERT INTO batches VALUES (?,?,?)");
     sqlite3_stmt *begin = prepare(db, "BEGIN");
@@ -224,18 +236,21 @@ int main(int argc, char **argv)
     char trace[33];
     char span[17];
 
+    const portico::bench::IoCounters io0 = portico::bench::readIo();
     const double cpu0 = threadCpuSeconds();
     const double wall0 = wallSeconds();
     for (long id = 1; id <= rows; ++id) {
         if ((id - 1) % batch == 0)
             step(db, begin);
-        std::snprintf(trace, sizeof trace, "%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng());
+        std::snprintf(
+            trace, sizeof trace, "%016llx%016llx", (unsigned long long)rng(), (unsigned long long)rng());
         std::snprintf(span, sizeof span, "%016llx", (unsigned long long)rng());
         int c = 1;
         auto text = [&](const char *s) { sqlite3_bind_text(insertExchange, c++, s, -1, SQLITE_STATIC); };
         sqlite3_bind_int64(insertExchange, c++, id);
         sqlite3_bind_int64(insertExchange, c++, 1764000000000LL + id / 40);
-        for (const char *s : { "127.0.0.1", "GET", "http://127.0.0.1:28084/", "http", "127.0.0.1:28084", "/", "" })
+        for (const char *s :
+            { "127.0.0.1", "GET", "http://127.0.0.1:28084/", "http", "127.0.0.1:28084", "/", "" })
             text(s);
         sqlite3_bind_int(insertExchange, c++, 200);
         for (const char *s : { "all", "", "up", "http://127.0.0.1:28081", "" })
@@ -249,11 +264,22 @@ int main(int argc, char **argv)
         for (long long v : { 60LL, 1200LL, 0LL, 1024LL, 0LL, 0LL, 0LL, 100LL, 150LL, 200LL, 250LL })
             sqlite3_bind_int64(insertExchange, c++, v);
         text("");
-        step(db, insertExchange);
         const std::string requestHeadRaw = requestHeadOf(id);
         const std::string responseHeadRaw = responseHeadOf(id);
         const std::string &bodyRaw = bodies[size_t(id) % bodies.size()];
-        if (layout == "batch") {
+        if (appendFile) {
+            rawBytes += requestHeadRaw.size() + responseHeadRaw.size() + bodyRaw.size();
+            storedBytes += requestHeadRaw.size() + responseHeadRaw.size() + bodyRaw.size();
+            sqlite3_bind_int64(insertExchange, c++, payloadFile.append(requestHeadRaw));
+            payloadFile.append(responseHeadRaw);
+            payloadFile.append(bodyRaw);
+            for (size_t n : { requestHeadRaw.size(), responseHeadRaw.size(), bodyRaw.size() })
+                sqlite3_bind_int64(insertExchange, c++, (long long)n);
+        }
+        step(db, insertExchange);
+        if (appendFile) {
+            // Offset and sizes went into the exchanges row; the bytes go out with the batch.
+        } else if (layout == "batch") {
             batchData += requestHeadRaw;
             batchData += responseHeadRaw;
             batchData += bodyRaw;
@@ -270,7 +296,7 @@ int main(int argc, char **argv)
                 batchData.clear();
                 batchFirst = id + 1;
             }
-        } else if (layout == "split" || layout == "v2") {
+        } else if (layout == "split" || layout == "v2" || attached) {
             const std::string &requestHead = pack(packed[0], requestHeadRaw, true);
             const std::string &responseHead = pack(packed[1], responseHeadRaw, true);
             const std::string &body = pack(packed[3], bodyRaw, false);
@@ -295,28 +321,114 @@ int main(int argc, char **argv)
             sqlite3_bind_blob(insertPayload, 5, body.data(), int(body.size()), SQLITE_STATIC);
             step(db, insertPayload);
         }
-        if (id % batch == 0 || id == rows)
+        if (id % batch == 0 || id == rows) {
+            if (appendFile)
+                payloadFile.flush();
             step(db, commit);
+        }
     }
     const double cpu = threadCpuSeconds() - cpu0;
     const double wall = wallSeconds() - wall0;
+    // The WAL left since the last autocheckpoint has not been copied yet; a layout that writes
+    // less through the WAL would look better than it is without this last checkpoint.
+    sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    const double cpuSettled = threadCpuSeconds() - cpu0;
+    const portico::bench::IoCounters io1 = portico::bench::readIo();
     std::printf(
-        "layout %s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
+        "layout %s%s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
         "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
         "per row\n",
-        layout.c_str(), bodyKind.c_str(),
+        layout.c_str(),
+        attached ? (" (payload journal " + o.payloadJournal + ", synchronous " + o.payloadSync + ")").c_str()
+            : appendFile ? (o.payloadSync == "off" ? " (no fdatasync)" : " (fdatasync per batch)")
+                         : "",
+        bodyKind.c_str(),
         compress
             ? (std::string("zstd ") + std::to_string(level) + (headDict ? " (head dictionary)" : "")).c_str()
             : "raw",
         rows, batch, cpu * 1e6 / double(rows), wall * 1e6 / double(rows), double(rows) / cpu,
         double(rawBytes) / double(rows), double(storedBytes) / double(rows));
+    std::printf("  with the last checkpoint: %.2f us CPU per row; per row %.0f bytes to write()/pwrite() "
+                "in %.2f calls, %.0f bytes of dirtied pages bound for the disk\n",
+        cpuSettled * 1e6 / double(rows), double(io1.wchar - io0.wchar) / double(rows),
+        double(io1.syscw - io0.syscw) / double(rows), double(io1.storage - io0.storage) / double(rows));
     for (sqlite3_stmt *s :
         { insertExchange, insertHead, insertBody, insertPayload, insertBatch, begin, commit })
         sqlite3_finalize(s);
     ZSTD_freeCDict(headCDict);
     ZSTD_freeCCtx(cctx);
     sqlite3_close(db);
-    for (const char *suffix : { "", "-wal", "-shm" })
+    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
         unlink((path + suffix).c_str());
+        unlink((o.payloadPath + suffix).c_str());
+    }
     return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--head-dict"))
+            o.headDict = true;
+    }
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!std::strcmp(argv[i], "--head-dict")) {
+            --i;
+            continue;
+        }
+        if (!std::strcmp(argv[i], "--rows"))
+            o.rows = std::atol(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--batch"))
+            o.batch = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--layout"))
+            o.layout = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--db"))
+            o.path = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--payload"))
+            o.payloadPath = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--payload-journal"))
+            o.payloadJournal = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--payload-sync"))
+            o.payloadSync = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--crash-test"))
+            o.crashKills = std::atoi(argv[i + 1]);
+        else if (!std::strcmp(argv[i], "--body"))
+            o.bodyKind = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--zstd")) {
+            o.level = std::atoi(argv[i + 1]);
+            o.compress = true;
+        }
+    }
+    if (o.layout == "batch" && !o.compress) {
+        o.compress = true;
+        o.level = 1;
+    }
+    if (o.payloadPath.empty())
+        o.payloadPath = o.path + ".payload";
+    const std::string &l = o.layout;
+    const std::string &j = o.payloadJournal;
+    if (o.rows <= 0 || o.batch <= 0 || o.crashKills < 0
+        || (l != "split" && l != "v2" && l != "payload" && l != "noindex" && l != "batch" && l != "attached"
+            && l != "appendfile")
+        || (o.bodyKind != "json" && o.bodyKind != "x" && o.bodyKind != "none")
+        || (j != "wal" && j != "delete" && j != "truncate" && j != "persist" && j != "memory" && j != "off")
+        || (o.payloadSync != "off" && o.payloadSync != "normal" && o.payloadSync != "full")) {
+        std::fprintf(stderr,
+            "usage: bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none] [--zstd "
+            "LEVEL] "
+            "[--head-dict]\n"
+            "         [--layout split|v2|payload|noindex|batch|attached|appendfile] [--payload FILE]\n"
+            "         [--payload-journal wal|delete|truncate|persist|memory|off] "
+            "[--payload-sync off|normal|full] [--crash-test KILLS]\n");
+        return 2;
+    }
+    if (o.crashKills == 0)
+        return run(o);
+    Options child = o;
+    child.rows = 1000000000L; // never finishes: the kill ends it
+    return portico::bench::crashTest(
+        { o.layout, o.path, o.payloadPath, o.crashKills }, [&child] { return run(child); });
 }
