@@ -116,6 +116,8 @@ IoCounters readIo()
     while (std::fscanf(f, "%63[^:]: %lld\n", key, &value) == 2) {
         if (!std::strcmp(key, "wchar"))
             io.wchar = value;
+        else if (!std::strcmp(key, "rchar"))
+            io.rchar = value;
         else if (!std::strcmp(key, "syscw"))
             io.syscw = value;
         else if (!std::strcmp(key, "write_bytes"))

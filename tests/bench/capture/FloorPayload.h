@@ -11,13 +11,15 @@
 namespace portico::bench {
 
 // /proc/self/io: bytes handed to write()/pwrite() (wchar, each one a copy into the page cache),
-// the number of such calls (syscw) and the bytes that dirtied pages bound for the disk
-// (write_bytes - cancelled_write_bytes; a page rewritten while still dirty counts once).
+// the number of such calls (syscw), the bytes that dirtied pages bound for the disk
+// (write_bytes - cancelled_write_bytes; a page rewritten while still dirty counts once) and the
+// bytes read back through read()/pread() (rchar: the checkpoint reading WAL frames).
 struct IoCounters
 {
     long long wchar = 0;
     long long syscw = 0;
     long long storage = 0;
+    long long rchar = 0;
 };
 IoCounters readIo();
 

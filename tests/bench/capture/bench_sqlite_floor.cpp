@@ -43,6 +43,7 @@
 #include <ctime>
 #include <random>
 #include <string>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -53,6 +54,15 @@ double threadCpuSeconds()
     timespec t {};
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
     return double(t.tv_sec) + double(t.tv_nsec) / 1e9;
+}
+
+// This thread's user and system (kernel: the copies into the page cache, fsync) CPU seconds.
+void threadUserSystem(double &user, double &system)
+{
+    rusage u {};
+    getrusage(RUSAGE_THREAD, &u);
+    user = double(u.ru_utime.tv_sec) + double(u.ru_utime.tv_usec) / 1e6;
+    system = double(u.ru_stime.tv_sec) + double(u.ru_stime.tv_usec) / 1e6;
 }
 
 double wallSeconds()
@@ -237,6 +247,9 @@ int run(const Options &o)
     char span[17];
 
     const portico::bench::IoCounters io0 = portico::bench::readIo();
+    double user0 = 0;
+    double system0 = 0;
+    threadUserSystem(user0, system0);
     const double cpu0 = threadCpuSeconds();
     const double wall0 = wallSeconds();
     for (long id = 1; id <= rows; ++id) {
@@ -334,6 +347,9 @@ int run(const Options &o)
     sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     const double cpuSettled = threadCpuSeconds() - cpu0;
     const portico::bench::IoCounters io1 = portico::bench::readIo();
+    double user1 = 0;
+    double system1 = 0;
+    threadUserSystem(user1, system1);
     std::printf(
         "layout %s%s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
         "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
@@ -348,10 +364,14 @@ int run(const Options &o)
             : "raw",
         rows, batch, cpu * 1e6 / double(rows), wall * 1e6 / double(rows), double(rows) / cpu,
         double(rawBytes) / double(rows), double(storedBytes) / double(rows));
-    std::printf("  with the last checkpoint: %.2f us CPU per row; per row %.0f bytes to write()/pwrite() "
-                "in %.2f calls, %.0f bytes of dirtied pages bound for the disk\n",
-        cpuSettled * 1e6 / double(rows), double(io1.wchar - io0.wchar) / double(rows),
-        double(io1.syscw - io0.syscw) / double(rows), double(io1.storage - io0.storage) / double(rows));
+    std::printf(
+        "  with the last checkpoint: %.2f us CPU per row (%.2f user, %.2f system); per row %.0f bytes "
+        "to write()/pwrite() in %.2f calls, %.0f bytes of dirtied pages bound for the disk, %.0f bytes "
+        "read\n",
+        cpuSettled * 1e6 / double(rows), (user1 - user0) * 1e6 / double(rows),
+        (system1 - system0) * 1e6 / double(rows), double(io1.wchar - io0.wchar) / double(rows),
+        double(io1.syscw - io0.syscw) / double(rows), double(io1.storage - io0.storage) / double(rows),
+        double(io1.rchar - io0.rchar) / double(rows));
     for (sqlite3_stmt *s :
         { insertExchange, insertHead, insertBody, insertPayload, insertBatch, begin, commit })
         sqlite3_finalize(s);
