@@ -7,7 +7,7 @@
 //   bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none] [--zstd LEVEL]
 //                      [--head-dict] [--layout split|v2|payload|noindex|batch|attached|appendfile]
 //                      [--payload FILE] [--payload-journal MODE] [--payload-sync off|normal|full]
-//                      [--crash-test KILLS]
+//                      [--retain N] [--secure-delete on|off|fast] [--crash-test KILLS]
 //     split    exchanges + heads + bodies rows (Portico's schema)
 //     v2       as split, with schema version 2's indexes (started_at, consumer for every row)
 //     payload  exchanges + one row with heads and bodies
@@ -27,6 +27,11 @@
 //              once would leave per row)
 //   --zstd L   compress each head and body blob with zstd level L in the loop (its CPU counted)
 //   --head-dict  heads compressed against a raw-content dictionary of common header lines
+//   --retain N  after each batch delete what is older than the newest N rows (its own transaction,
+//              like the writer's pruning): the steady state, where new pages come from the freelist
+//              (appendfile: only the exchanges rows; a real payload file would drop whole segments)
+//   --secure-delete  PRAGMA secure_delete for every file (default: the library's; Debian's SQLite
+//              is built with it on, so every page --retain frees is overwritten with zeros)
 //   --crash-test K  run the bench K times in a child killed with SIGKILL mid-run, then reopen and
 //              integrity_check every file and compare exchanges with payloads (FloorPayload.h)
 // Besides CPU it prints /proc/self/io per row: bytes handed to write()/pwrite(), write calls and
@@ -114,6 +119,8 @@ struct Options
     bool compress = false;
     bool headDict = false;
     int crashKills = 0;
+    long retain = 0;
+    std::string secureDelete; // empty: the library's default (Debian builds SQLite with it on)
 };
 
 int run(const Options &o)
@@ -140,6 +147,8 @@ int run(const Options &o)
     exec(db, "PRAGMA journal_mode=WAL");
     exec(db, "PRAGMA synchronous=NORMAL");
     exec(db, "PRAGMA cache_size=-4096");
+    if (!o.secureDelete.empty())
+        exec(db, "PRAGMA secure_delete=" + o.secureDelete); // before ATTACH: the payload file inherits it
     const bool appendFile = layout == "appendfile";
     exec(db,
         std::string(
@@ -197,6 +206,20 @@ int run(const Options &o)
     sqlite3_stmt *insertBatch = prepare(db, "INSERT INTO batches VALUES (?,?,?)");
     sqlite3_stmt *begin = prepare(db, "BEGIN");
     sqlite3_stmt *commit = prepare(db, "COMMIT");
+    // --retain N: after every batch, the rows older than the newest N go in their own transaction
+    // (as CaptureBatchWriter::prune does), so new pages come from the freelist.
+    std::vector<sqlite3_stmt *> prune;
+    if (o.retain > 0) {
+        if (layout == "split" || layout == "v2" || attached) {
+            prune.push_back(prepare(db, "DELETE FROM " + payloadSchema + "heads WHERE exchange_id <= ?"));
+            prune.push_back(prepare(db, "DELETE FROM " + payloadSchema + "bodies WHERE exchange_id <= ?"));
+        } else if (layout == "batch") {
+            prune.push_back(prepare(db, "DELETE FROM batches WHERE last_id <= ?"));
+        } else if (!appendFile) {
+            prune.push_back(prepare(db, "DELETE FROM payloads WHERE exchange_id <= ?"));
+        }
+        prune.push_back(prepare(db, "DELETE FROM exchanges WHERE id <= ?"));
+    }
 
     // bench_capture_writer's heads (as stored: Authorization redacted), ids varying per row.
     std::vector<std::string> bodies;
@@ -338,6 +361,14 @@ int run(const Options &o)
             if (appendFile)
                 payloadFile.flush();
             step(db, commit);
+            if (!prune.empty() && id > o.retain) {
+                step(db, begin);
+                for (sqlite3_stmt *s : prune) {
+                    sqlite3_bind_int64(s, 1, id - o.retain);
+                    step(db, s);
+                }
+                step(db, commit);
+            }
         }
     }
     const double cpu = threadCpuSeconds() - cpu0;
@@ -351,13 +382,16 @@ int run(const Options &o)
     double system1 = 0;
     threadUserSystem(user1, system1);
     std::printf(
-        "layout %s%s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
+        "layout %s%s%s, body %s, %s, %ld rows in batches of %d: %.2f us CPU per row (checkpoints and "
         "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
         "per row\n",
         layout.c_str(),
         attached ? (" (payload journal " + o.payloadJournal + ", synchronous " + o.payloadSync + ")").c_str()
             : appendFile ? (o.payloadSync == "off" ? " (no fdatasync)" : " (fdatasync per batch)")
                          : "",
+        (o.retain ? ", keeping the newest " + std::to_string(o.retain) : std::string())
+            .append(o.secureDelete.empty() ? "" : ", secure_delete " + o.secureDelete)
+            .c_str(),
         bodyKind.c_str(),
         compress
             ? (std::string("zstd ") + std::to_string(level) + (headDict ? " (head dictionary)" : "")).c_str()
@@ -374,6 +408,8 @@ int run(const Options &o)
         double(io1.rchar - io0.rchar) / double(rows));
     for (sqlite3_stmt *s :
         { insertExchange, insertHead, insertBody, insertPayload, insertBatch, begin, commit })
+        sqlite3_finalize(s);
+    for (sqlite3_stmt *s : prune)
         sqlite3_finalize(s);
     ZSTD_freeCDict(headCDict);
     ZSTD_freeCCtx(cctx);
@@ -413,6 +449,10 @@ int main(int argc, char **argv)
             o.payloadJournal = argv[i + 1];
         else if (!std::strcmp(argv[i], "--payload-sync"))
             o.payloadSync = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--secure-delete"))
+            o.secureDelete = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--retain"))
+            o.retain = std::atol(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--crash-test"))
             o.crashKills = std::atoi(argv[i + 1]);
         else if (!std::strcmp(argv[i], "--body"))
@@ -430,19 +470,22 @@ int main(int argc, char **argv)
         o.payloadPath = o.path + ".payload";
     const std::string &l = o.layout;
     const std::string &j = o.payloadJournal;
-    if (o.rows <= 0 || o.batch <= 0 || o.crashKills < 0
+    if (o.rows <= 0 || o.batch <= 0 || o.crashKills < 0 || o.retain < 0
         || (l != "split" && l != "v2" && l != "payload" && l != "noindex" && l != "batch" && l != "attached"
             && l != "appendfile")
         || (o.bodyKind != "json" && o.bodyKind != "x" && o.bodyKind != "none")
         || (j != "wal" && j != "delete" && j != "truncate" && j != "persist" && j != "memory" && j != "off")
-        || (o.payloadSync != "off" && o.payloadSync != "normal" && o.payloadSync != "full")) {
+        || (o.payloadSync != "off" && o.payloadSync != "normal" && o.payloadSync != "full")
+        || (!o.secureDelete.empty() && o.secureDelete != "on" && o.secureDelete != "off"
+            && o.secureDelete != "fast")) {
         std::fprintf(stderr,
             "usage: bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none] [--zstd "
             "LEVEL] "
             "[--head-dict]\n"
             "         [--layout split|v2|payload|noindex|batch|attached|appendfile] [--payload FILE]\n"
             "         [--payload-journal wal|delete|truncate|persist|memory|off] "
-            "[--payload-sync off|normal|full] [--crash-test KILLS]\n");
+            "[--payload-sync off|normal|full] [--retain N] [--secure-delete on|off|fast]\n"
+            "         [--crash-test KILLS]\n");
         return 2;
     }
     if (o.crashKills == 0)
