@@ -7,7 +7,8 @@
 //   bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none] [--zstd LEVEL]
 //                      [--head-dict] [--layout split|v2|payload|noindex|batch|attached|appendfile]
 //                      [--payload FILE] [--payload-journal MODE] [--payload-sync off|normal|full]
-//                      [--retain N] [--secure-delete on|off|fast] [--crash-test KILLS]
+//                      [--main-journal wal|delete] [--retain N] [--secure-delete on|off|fast]
+//                      [--crash-test KILLS]
 //     split    exchanges + heads + bodies rows (Portico's schema)
 //     v2       as split, with schema version 2's indexes (started_at, consumer for every row)
 //     payload  exchanges + one row with heads and bodies
@@ -27,6 +28,9 @@
 //              once would leave per row)
 //   --zstd L   compress each head and body blob with zstd level L in the loop (its CPU counted)
 //   --head-dict  heads compressed against a raw-content dictionary of common header lines
+//   --main-journal delete  the main file in rollback-journal mode too: with attached, the only
+//              setting where SQLite commits both files atomically (a super-journal; not with
+//              --payload-sync off); readers then block the writer's COMMIT
 //   --retain N  after each batch delete what is older than the newest N rows (its own transaction,
 //              like the writer's pruning): the steady state, where new pages come from the freelist
 //              (appendfile: only the exchanges rows; a real payload file would drop whole segments)
@@ -46,6 +50,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <glob.h>
 #include <random>
 #include <string>
 #include <sys/resource.h>
@@ -113,6 +118,7 @@ struct Options
     std::string path = "/tmp/portico-sqlite-floor.db";
     std::string payloadPath;
     std::string payloadJournal = "delete";
+    std::string mainJournal = "wal";
     std::string payloadSync = "normal";
     std::string bodyKind = "json";
     int level = 0;
@@ -122,6 +128,21 @@ struct Options
     long retain = 0;
     std::string secureDelete; // empty: the library's default (Debian builds SQLite with it on)
 };
+
+void removeFiles(const Options &o)
+{
+    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
+        unlink((o.path + suffix).c_str());
+        unlink((o.payloadPath + suffix).c_str());
+    }
+    // Super-journals a kill left behind (--main-journal delete): SQLite does not always remove them.
+    glob_t found {};
+    if (glob((o.path + "-mj*").c_str(), 0, nullptr, &found) == 0) {
+        for (size_t i = 0; i < found.gl_pathc; ++i)
+            unlink(found.gl_pathv[i]);
+    }
+    globfree(&found);
+}
 
 int run(const Options &o)
 {
@@ -133,18 +154,14 @@ int run(const Options &o)
     const int level = o.level;
     const bool compress = o.compress;
     const bool headDict = o.headDict;
-    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
-        unlink((path + suffix).c_str());
-        unlink((o.payloadPath + suffix).c_str());
-    }
-
+    removeFiles(o);
     sqlite3 *db = nullptr;
     if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
         std::fprintf(stderr, "cannot open %s\n", path.c_str());
         return 1;
     }
     exec(db, "PRAGMA page_size=16384");
-    exec(db, "PRAGMA journal_mode=WAL");
+    exec(db, "PRAGMA journal_mode=" + o.mainJournal);
     exec(db, "PRAGMA synchronous=NORMAL");
     exec(db, "PRAGMA cache_size=-4096");
     if (!o.secureDelete.empty())
@@ -386,7 +403,9 @@ int run(const Options &o)
         "compression included), %.2f us wall, %.0f rows per CPU-second; heads+bodies %.0f -> %.0f bytes "
         "per row\n",
         layout.c_str(),
-        attached ? (" (payload journal " + o.payloadJournal + ", synchronous " + o.payloadSync + ")").c_str()
+        attached ? (" (payload journal " + o.payloadJournal + ", synchronous " + o.payloadSync
+            + (o.mainJournal == "wal" ? ")" : "; main journal " + o.mainJournal + ")"))
+                       .c_str()
             : appendFile ? (o.payloadSync == "off" ? " (no fdatasync)" : " (fdatasync per batch)")
                          : "",
         (o.retain ? ", keeping the newest " + std::to_string(o.retain) : std::string())
@@ -414,10 +433,7 @@ int run(const Options &o)
     ZSTD_freeCDict(headCDict);
     ZSTD_freeCCtx(cctx);
     sqlite3_close(db);
-    for (const char *suffix : { "", "-wal", "-shm", "-journal" }) {
-        unlink((path + suffix).c_str());
-        unlink((o.payloadPath + suffix).c_str());
-    }
+    removeFiles(o);
     return 0;
 }
 
@@ -447,6 +463,8 @@ int main(int argc, char **argv)
             o.payloadPath = argv[i + 1];
         else if (!std::strcmp(argv[i], "--payload-journal"))
             o.payloadJournal = argv[i + 1];
+        else if (!std::strcmp(argv[i], "--main-journal"))
+            o.mainJournal = argv[i + 1];
         else if (!std::strcmp(argv[i], "--payload-sync"))
             o.payloadSync = argv[i + 1];
         else if (!std::strcmp(argv[i], "--secure-delete"))
@@ -460,6 +478,8 @@ int main(int argc, char **argv)
         else if (!std::strcmp(argv[i], "--zstd")) {
             o.level = std::atoi(argv[i + 1]);
             o.compress = true;
+        } else {
+            o.rows = 0; // an unknown option: print the usage below
         }
     }
     if (o.layout == "batch" && !o.compress) {
@@ -475,17 +495,17 @@ int main(int argc, char **argv)
             && l != "appendfile")
         || (o.bodyKind != "json" && o.bodyKind != "x" && o.bodyKind != "none")
         || (j != "wal" && j != "delete" && j != "truncate" && j != "persist" && j != "memory" && j != "off")
+        || (o.mainJournal != "wal" && o.mainJournal != "delete")
         || (o.payloadSync != "off" && o.payloadSync != "normal" && o.payloadSync != "full")
         || (!o.secureDelete.empty() && o.secureDelete != "on" && o.secureDelete != "off"
             && o.secureDelete != "fast")) {
         std::fprintf(stderr,
-            "usage: bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none] [--zstd "
-            "LEVEL] "
-            "[--head-dict]\n"
+            "usage: bench_sqlite_floor [--rows N] [--batch N] [--db FILE] [--body json|x|none]\n"
+            "         [--zstd LEVEL] [--head-dict]\n"
             "         [--layout split|v2|payload|noindex|batch|attached|appendfile] [--payload FILE]\n"
-            "         [--payload-journal wal|delete|truncate|persist|memory|off] "
-            "[--payload-sync off|normal|full] [--retain N] [--secure-delete on|off|fast]\n"
-            "         [--crash-test KILLS]\n");
+            "         [--payload-journal wal|delete|truncate|persist|memory|off]\n"
+            "         [--payload-sync off|normal|full] [--main-journal wal|delete]\n"
+            "         [--retain N] [--secure-delete on|off|fast] [--crash-test KILLS]\n");
         return 2;
     }
     if (o.crashKills == 0)
