@@ -14,6 +14,8 @@ namespace portico::bench {
 
 namespace {
 
+int readyFd = -1; // the child's end of crashTest's pipe
+
 void execOrExit(sqlite3 *db, const std::string &sql)
 {
     char *error = nullptr;
@@ -195,24 +197,47 @@ void AppendFile::flush()
     m_buffer.clear();
 }
 
+void crashTestReady()
+{
+    if (readyFd < 0)
+        return;
+    (void)!::write(readyFd, "r", 1);
+    ::close(readyFd);
+    readyFd = -1;
+}
+
 int crashTest(const CrashSetup &setup, const std::function<int()> &bench)
 {
     std::mt19937 rng(7);
-    std::uniform_int_distribution<int> delayMs(200, 1500);
+    std::uniform_int_distribution<int> delayMs(0, 1300);
     int corrupt = 0;
     int torn = 0;
     for (int k = 1; k <= setup.kills; ++k) {
         std::fflush(stdout);
+        int ready[2];
+        if (pipe(ready) != 0) {
+            std::perror("pipe");
+            return 1;
+        }
         const pid_t child = fork();
         if (child < 0) {
             std::perror("fork");
             return 1;
         }
         if (child == 0) {
+            ::close(ready[0]);
+            readyFd = ready[1];
             const int null = ::open("/dev/null", O_WRONLY);
             dup2(null, STDOUT_FILENO);
             _exit(bench());
         }
+        ::close(ready[1]);
+        char byte = 0;
+        if (::read(ready[0], &byte, 1) != 1) {
+            std::fprintf(stderr, "the child ended before its first COMMIT\n");
+            return 1;
+        }
+        ::close(ready[0]);
         const int delay = delayMs(rng);
         usleep(useconds_t(delay) * 1000);
         kill(child, SIGKILL);
@@ -258,8 +283,8 @@ int crashTest(const CrashSetup &setup, const std::function<int()> &bench)
             ? (missing || orphans)
             : agreement.find(" 0 bad") == std::string::npos && setup.layout == "appendfile";
         torn += isTorn ? 1 : 0;
-        std::printf("kill %d after %d ms: main %s, payload %s; %s%s\n", k, delay, mainCheck.c_str(),
-            payloadCheck.c_str(),
+        std::printf("kill %d %d ms after the first COMMIT: main %s, payload %s; %s%s\n", k, delay,
+            mainCheck.c_str(), payloadCheck.c_str(),
             setup.layout == "appendfile" ? "" : "exchanges, without payload, payload without exchange: ",
             agreement.c_str());
     }

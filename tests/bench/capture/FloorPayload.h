@@ -50,10 +50,10 @@ private:
 };
 
 // --crash-test N: N times, run `bench` (which never finishes on its own) in a child process, kill
-// it with SIGKILL after a random 0.2-1.5 s (almost always inside a batch's transaction or
-// COMMIT), reopen what it left like a new writer would, run PRAGMA integrity_check on each file
-// and check that the exchanges rows and their payloads agree. Returns 1 if any file failed
-// integrity_check, else 0.
+// it with SIGKILL a random 0-1.3 s after its first COMMIT (almost always inside a batch's
+// transaction or COMMIT), reopen what it left like a new writer would, run PRAGMA
+// integrity_check on each file and check that the exchanges rows and their payloads agree.
+// Returns 1 if any file failed integrity_check, else 0.
 struct CrashSetup
 {
     std::string layout;
@@ -62,5 +62,7 @@ struct CrashSetup
     int kills = 0;
 };
 int crashTest(const CrashSetup &setup, const std::function<int()> &bench);
+// Called by the bench after its first COMMIT: tells crashTest's parent that the files exist.
+void crashTestReady();
 
 } // namespace portico::bench

@@ -381,6 +381,8 @@ int run(const Options &o)
             if (appendFile)
                 payloadFile.flush();
             step(db, commit);
+            if (id == batch)
+                portico::bench::crashTestReady();
             if (!prune.empty() && id > o.retain) {
                 step(db, begin);
                 for (sqlite3_stmt *s : prune) {
