@@ -10,6 +10,7 @@
 #include "support/CurlClient.h"
 #include "support/WebSocketFrame.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 
 #include <QFile>
@@ -48,16 +49,25 @@ private:
     {
         return QStringLiteral("http://127.0.0.1:%1").arg(gw.gateway().proxyUrl().port());
     }
+    // The exchanges captured so far, oldest first, once `expected` of them are there (or after a
+    // deadline): a worker hands an exchange to the capture after the client has its answer.
     QList<capture::Exchange> captured(GatewayHarness &gw, int expected)
     {
         QList<capture::Exchange> out;
-        capture::CaptureReader reader;
-        if (!gw.gateway().captureStore()->flush()
-            || !reader.open(gw.dir().path(QStringLiteral("traffic.db"))))
-            return out;
-        const auto rows = reader.list({}, 100);
-        for (auto it = rows.crbegin(); it != rows.crend(); ++it)
-            out.append(*reader.get(it->id));
+        const QDeadlineTimer deadline(5000);
+        do {
+            out.clear();
+            capture::CaptureReader reader;
+            if (!gw.gateway().captureStore()->flush()
+                || !reader.open(gw.dir().path(QStringLiteral("traffic.db"))))
+                return out;
+            const auto rows = reader.list({}, 100);
+            for (auto it = rows.crbegin(); it != rows.crend(); ++it)
+                out.append(*reader.get(it->id));
+            if (out.size() >= expected)
+                break;
+            QTest::qWait(20);
+        } while (!deadline.hasExpired());
         if (out.size() != expected)
             qWarning("captured %d exchanges, expected %d", int(out.size()), expected);
         return out;
