@@ -10,6 +10,7 @@
 #include "support/CurlClient.h"
 #include "support/WebSocketFrame.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 
 #include <QFile>
@@ -50,14 +51,23 @@ private:
     }
     QList<capture::Exchange> captured(GatewayHarness &gw, int expected)
     {
+        // A worker records an exchange when its response is written: curl can have it (and exit)
+        // a moment before the row is submitted, so wait a little for the rows expected.
         QList<capture::Exchange> out;
-        capture::CaptureReader reader;
-        if (!gw.gateway().captureStore()->flush()
-            || !reader.open(gw.dir().path(QStringLiteral("traffic.db"))))
-            return out;
-        const auto rows = reader.list({}, 100);
-        for (auto it = rows.crbegin(); it != rows.crend(); ++it)
-            out.append(*reader.get(it->id));
+        QDeadlineTimer deadline(5000);
+        do {
+            out.clear();
+            capture::CaptureReader reader;
+            if (!gw.gateway().captureStore()->flush()
+                || !reader.open(gw.dir().path(QStringLiteral("traffic.db"))))
+                return out;
+            const auto rows = reader.list({}, 100);
+            for (auto it = rows.crbegin(); it != rows.crend(); ++it)
+                out.append(*reader.get(it->id));
+            if (out.size() >= expected)
+                break;
+            QTest::qWait(20);
+        } while (!deadline.hasExpired());
         if (out.size() != expected)
             qWarning("captured %d exchanges, expected %d", int(out.size()), expected);
         return out;
