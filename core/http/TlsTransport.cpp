@@ -67,6 +67,14 @@ BIO_METHOD *socketMethod()
     return method;
 }
 
+// SSL_get_error reads the thread's error queue, which must be empty before each call; clearing it
+// (16 slots) on every read and write showed in profiles, peeking first costs next to nothing.
+inline void clearErrors()
+{
+    if (ERR_peek_error() != 0)
+        ERR_clear_error();
+}
+
 SSL *newSsl(const TlsContext &context, int fd)
 {
     SSL *ssl = SSL_new(context.handle());
@@ -272,7 +280,7 @@ void TlsTransport::onWriteActivated()
 
 void TlsTransport::handshake()
 {
-    ERR_clear_error();
+    clearErrors();
     const int rc = SSL_do_handshake(m_ssl);
     if (rc == 1) {
         m_state = State::Open;
@@ -336,7 +344,7 @@ qint64 TlsTransport::read(char *buffer, qint64 max)
         return (m_eof || m_failed || m_state == State::Closed) ? -1 : 0;
     if (m_eof)
         return -1;
-    ERR_clear_error();
+    clearErrors();
     const int n = SSL_read(m_ssl, buffer, int(std::min<qint64>(max, INT_MAX)));
     if (n > 0)
         return n;
@@ -385,7 +393,7 @@ qint64 TlsTransport::writeSome(const char *data, qint64 size)
 {
     qint64 done = 0;
     while (done < size) {
-        ERR_clear_error();
+        clearErrors();
         // Partial writes: each call encrypts and sends one record, or waits with it buffered.
         const int n = SSL_write(m_ssl, data + done, int(std::min<qint64>(size - done, INT_MAX)));
         if (n > 0) {
@@ -474,7 +482,7 @@ void TlsTransport::flush()
 {
     while (!m_queue.empty()) {
         Chunk &c = m_queue.front();
-        ERR_clear_error();
+        clearErrors();
         const int n = SSL_write(
             m_ssl, c.data.constData() + c.offset, int(std::min<qint64>(c.data.size() - c.offset, INT_MAX)));
         if (n > 0) {
