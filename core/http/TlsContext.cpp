@@ -10,6 +10,9 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <cerrno>
+#include <sys/socket.h>
+
 namespace portico::http {
 
 namespace {
@@ -42,6 +45,40 @@ SSL_CTX *newContext(bool server)
     return ctx;
 }
 
+// OpenSSL's socket BIO writes with write(2): a peer gone away would raise SIGPIPE in a process
+// that does not ignore it (the tests, an embedding app). Same BIO, but send(MSG_NOSIGNAL).
+int sendNoSignal(BIO *bio, const char *data, int size)
+{
+    const int fd = int(BIO_get_fd(bio, nullptr));
+    BIO_clear_retry_flags(bio);
+    for (;;) {
+        const ssize_t n = ::send(fd, data, size_t(size), MSG_NOSIGNAL);
+        if (n >= 0)
+            return int(n);
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            BIO_set_retry_write(bio);
+        return -1;
+    }
+}
+
+BIO_METHOD *socketMethod()
+{
+    static BIO_METHOD *method = [] {
+        const BIO_METHOD *base = BIO_s_socket();
+        BIO_METHOD *m = BIO_meth_new(BIO_TYPE_SOCKET, "portico socket");
+        BIO_meth_set_write(m, sendNoSignal);
+        BIO_meth_set_read(m, BIO_meth_get_read(base));
+        BIO_meth_set_puts(m, BIO_meth_get_puts(base));
+        BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(base));
+        BIO_meth_set_create(m, BIO_meth_get_create(base));
+        BIO_meth_set_destroy(m, BIO_meth_get_destroy(base));
+        return m;
+    }();
+    return method;
+}
+
 QString fail(SSL_CTX *ctx, const char *what)
 {
     const QString reason = QString::fromUtf8(openSslReason());
@@ -63,6 +100,21 @@ QByteArray openSslReason()
     char buffer[256];
     ERR_error_string_n(e, buffer, sizeof(buffer));
     return buffer;
+}
+
+SSL *TlsContext::newConnection(int fd) const
+{
+    SSL *ssl = SSL_new(m_ctx);
+    if (!ssl)
+        return nullptr;
+    BIO *bio = BIO_new(socketMethod());
+    if (!bio) {
+        SSL_free(ssl);
+        return nullptr;
+    }
+    BIO_set_fd(bio, fd, BIO_NOCLOSE);
+    SSL_set_bio(ssl, bio, bio);
+    return ssl;
 }
 
 TlsContext::TlsContext(SSL_CTX *ctx, bool server)

@@ -8,6 +8,7 @@
 
 class QSslConfiguration;
 typedef struct ssl_ctx_st SSL_CTX;
+typedef struct ssl_st SSL;
 
 namespace portico::http {
 
@@ -34,6 +35,9 @@ public:
     TlsContext &operator=(const TlsContext &) = delete;
 
     SSL_CTX *handle() const { return m_ctx; }
+    // A new SSL object of this context on a non-blocking socket (not closed by OpenSSL), writing
+    // with send(MSG_NOSIGNAL). Null when OpenSSL cannot allocate one.
+    SSL *newConnection(int fd) const;
     bool isServer() const { return m_server; }
 
 private:

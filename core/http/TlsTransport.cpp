@@ -33,61 +33,12 @@ void setSocketOptions(int fd)
     ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
 }
 
-// OpenSSL's socket BIO writes with write(2): a peer gone away would raise SIGPIPE in a process
-// that does not ignore it (the tests, an embedding app). Same BIO, but send(MSG_NOSIGNAL).
-int sendNoSignal(BIO *bio, const char *data, int size)
-{
-    const int fd = int(BIO_get_fd(bio, nullptr));
-    BIO_clear_retry_flags(bio);
-    for (;;) {
-        const ssize_t n = ::send(fd, data, size_t(size), MSG_NOSIGNAL);
-        if (n >= 0)
-            return int(n);
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            BIO_set_retry_write(bio);
-        return -1;
-    }
-}
-
-BIO_METHOD *socketMethod()
-{
-    static BIO_METHOD *method = [] {
-        const BIO_METHOD *base = BIO_s_socket();
-        BIO_METHOD *m = BIO_meth_new(BIO_TYPE_SOCKET, "portico socket");
-        BIO_meth_set_write(m, sendNoSignal);
-        BIO_meth_set_read(m, BIO_meth_get_read(base));
-        BIO_meth_set_puts(m, BIO_meth_get_puts(base));
-        BIO_meth_set_ctrl(m, BIO_meth_get_ctrl(base));
-        BIO_meth_set_create(m, BIO_meth_get_create(base));
-        BIO_meth_set_destroy(m, BIO_meth_get_destroy(base));
-        return m;
-    }();
-    return method;
-}
-
 // SSL_get_error reads the thread's error queue, which must be empty before each call; clearing it
 // (16 slots) on every read and write showed in profiles, peeking first costs next to nothing.
 inline void clearErrors()
 {
     if (ERR_peek_error() != 0)
         ERR_clear_error();
-}
-
-SSL *newSsl(const TlsContext &context, int fd)
-{
-    SSL *ssl = SSL_new(context.handle());
-    if (!ssl)
-        return nullptr;
-    BIO *bio = BIO_new(socketMethod());
-    if (!bio) {
-        SSL_free(ssl);
-        return nullptr;
-    }
-    BIO_set_fd(bio, fd, BIO_NOCLOSE);
-    SSL_set_bio(ssl, bio, bio);
-    return ssl;
 }
 
 } // namespace
@@ -114,7 +65,7 @@ TlsTransport *TlsTransport::serverSide(int fd, std::shared_ptr<const TlsContext>
 {
     if (fd < 0 || !context || !context->isServer())
         return nullptr;
-    SSL *ssl = newSsl(*context, fd);
+    SSL *ssl = context->newConnection(fd);
     if (!ssl)
         return nullptr;
     SSL_set_accept_state(ssl);
@@ -137,7 +88,7 @@ TlsTransport *TlsTransport::connectTo(const QHostAddress &address, quint16 port,
             *error = QString::fromLocal8Bit(strerror(errno));
         return nullptr;
     }
-    SSL *ssl = newSsl(*context, fd);
+    SSL *ssl = context->newConnection(fd);
     if (!ssl) {
         if (error)
             *error = QStringLiteral("cannot start TLS: %1").arg(QString::fromUtf8(openSslReason()));
