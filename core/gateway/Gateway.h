@@ -94,8 +94,8 @@ private:
     QStringList loadTls(const config::Workspace &ws, std::shared_ptr<const http::TlsContext> *out);
     QStringList openCapture(const config::Workspace &ws);
     capture::CaptureOptions captureOptions(const config::Workspace &ws) const;
-    void handListenersToWorkers(
-        std::vector<BoundListener> &listeners, const std::shared_ptr<const http::TlsContext> &tls, bool tlsOn);
+    void handListenersToWorkers(std::vector<BoundListener> &listeners,
+        const std::shared_ptr<const http::TlsContext> &tls, bool tlsOn);
     static int workerCountFor(const config::Workspace &ws);
 
     const Clock &m_clock;

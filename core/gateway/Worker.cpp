@@ -69,7 +69,8 @@ RuntimeConfigPtr Worker::config()
     return m_config;
 }
 
-void Worker::addListener(int fd, bool tls, std::shared_ptr<const http::TlsContext> tlsContext, bool forwardProxy)
+void Worker::addListener(
+    int fd, bool tls, std::shared_ptr<const http::TlsContext> tlsContext, bool forwardProxy)
 {
     auto l = std::make_unique<Listener>();
     l->fd = fd;
@@ -240,8 +241,8 @@ std::shared_ptr<Cluster> Worker::originCluster(const ForwardOrigin &origin, cons
     if (origin.port != (origin.tls ? 443 : 80))
         url.setPort(origin.port);
     const ForwardProxy *proxy = cfg->forwardProxy();
-    auto cluster = Cluster::forOrigin(
-        url, address, proxy ? proxy->originTls() : http::TlsContext::client(QSslConfiguration::defaultConfiguration()));
+    auto cluster = Cluster::forOrigin(url, address,
+        proxy ? proxy->originTls() : http::TlsContext::client(QSslConfiguration::defaultConfiguration()));
     m_origins.insert(key, { cluster, now + 60'000 });
     return cluster;
 }
@@ -307,8 +308,8 @@ UpstreamLink *Worker::acquire(TargetState *target, const Cluster &cluster, bool 
 std::unique_ptr<http::Transport> Worker::connectTo(TargetState *target, const Cluster &cluster, QString *error)
 {
     if (target->tls)
-        return std::unique_ptr<http::Transport>(
-            http::TlsTransport::connectTo(target->address, target->port, target->hostName, cluster.tlsContext(), error));
+        return std::unique_ptr<http::Transport>(http::TlsTransport::connectTo(
+            target->address, target->port, target->hostName, cluster.tlsContext(), error));
     return std::unique_ptr<http::Transport>(http::RawTransport::connectTo(target->address, target->port, error));
 }
 

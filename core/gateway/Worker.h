@@ -39,7 +39,8 @@ public:
 
     // Called on the worker thread (queued by the Gateway).
     // `forwardProxy`: proxy.listen (absolute-form requests and CONNECT), not a gateway listener.
-    void addListener(int fd, bool tls, std::shared_ptr<const http::TlsContext> tlsContext, bool forwardProxy = false);
+    void addListener(
+        int fd, bool tls, std::shared_ptr<const http::TlsContext> tlsContext, bool forwardProxy = false);
     void closeListeners();
     void shutdownConnections(); // after draining: close what is left
 

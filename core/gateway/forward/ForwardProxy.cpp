@@ -299,7 +299,8 @@ bool ForwardProxy::authorized(const http::HttpHeaders &headers) const
     return diff == 0;
 }
 
-std::shared_ptr<const http::TlsContext> ForwardProxy::leafContext(const QByteArray &host, QString *error) const
+std::shared_ptr<const http::TlsContext> ForwardProxy::leafContext(
+    const QByteArray &host, QString *error) const
 {
     if (!m_ca)
         return nullptr;

@@ -498,7 +498,8 @@ int Http1Connection::rawDescriptor() const
 
 // After a CONNECT: the tunnel's bytes are a connection of their own (decrypted with the host's
 // leaf, or plain HTTP), served by a new codec object; this one bows out as after an HTTP/2 switch.
-bool Http1Connection::continueInTunnel(std::shared_ptr<const http::TlsContext> tls, const DownstreamInfo &inner)
+bool Http1Connection::continueInTunnel(
+    std::shared_ptr<const http::TlsContext> tls, const DownstreamInfo &inner)
 {
     flush();
     auto *raw = dynamic_cast<http::RawTransport *>(m_transport.get());
