@@ -103,8 +103,16 @@ TlsTransport *TlsTransport::connectTo(const QHostAddress &address, quint16 port,
         X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), literal.toString().toLatin1().constData());
     } else {
         const QByteArray ace = QUrl::toAce(peerName);
-        SSL_set_tlsext_host_name(ssl, ace.constData());
-        SSL_set1_host(ssl, ace.constData());
+        // An empty name would verify nothing (OpenSSL then checks no name at all): refuse it.
+        if (ace.isEmpty() || SSL_set_tlsext_host_name(ssl, ace.constData()) != 1
+            || SSL_set1_host(ssl, ace.constData()) != 1) {
+            if (error)
+                *error = QStringLiteral("'%1' is not a host name TLS can verify").arg(peerName.left(80));
+            ERR_clear_error();
+            SSL_free(ssl);
+            ::close(fd);
+            return nullptr;
+        }
     }
     ERR_clear_error();
     const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);

@@ -285,6 +285,17 @@ private Q_SLOTS:
         QTRY_VERIFY(i.connected);
     }
 
+    void emptyOrInvalidPeerNameIsRefusedUpFront()
+    {
+        for (const QString &name : { QString(), QStringLiteral("bad..name"), QString(300, u'a') }) {
+            QString error;
+            std::unique_ptr<TlsTransport> client(TlsTransport::connectTo(
+                QHostAddress::LocalHost, m_listener.serverPort(), name, m_trustingClient, &error));
+            QVERIFY2(!client, qPrintable(name));
+            QVERIFY2(error.contains(QStringLiteral("not a host name")), qPrintable(error));
+        }
+    }
+
     void connectionRefused()
     {
         QTcpServer closed;
