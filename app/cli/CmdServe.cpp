@@ -158,11 +158,8 @@ int runServe(const QStringList &args)
             return 2;
         }
     }
-    if (const config::Diagnostics problems = gatewayHost.start(workspace, source); !problems.isEmpty()) {
-        printDiagnostics(problems);
-        return 2;
-    }
-
+    // Before start(): `listening on` is printed inside it, and a supervisor (or a test) may send
+    // SIGTERM as soon as it reads that line; the handlers only queue the signal for the loop.
     UnixSignals signals;
     QObject::connect(&signals, &UnixSignals::hangup, [&] { gatewayHost.reload(true); });
     QObject::connect(&signals, &UnixSignals::terminate, [&](int) {
@@ -170,6 +167,11 @@ int runServe(const QStringList &args)
         gatewayHost.drain(std::chrono::milliseconds(drainMs));
         QCoreApplication::exit(0);
     });
+    if (const config::Diagnostics problems = gatewayHost.start(workspace, source); !problems.isEmpty()) {
+        printDiagnostics(problems);
+        return 2;
+    }
+
     gatewayHost.watchFile();
     return QCoreApplication::exec();
 }

@@ -1,9 +1,12 @@
 #include "core/gateway/Cluster.h"
 
 #include "core/http/SocketAddress.h"
+#include "core/http/TlsContext.h"
 
 #include <QCryptographicHash>
 #include <QMutexLocker>
+#include <QSslConfiguration>
+#include <QSslSocket>
 
 #include <algorithm>
 
@@ -18,12 +21,7 @@ qint64 steadyMs()
 
 Cluster::Cluster(const config::Upstream &upstream)
     : m_config(upstream)
-    , m_tls(QSslConfiguration::defaultConfiguration())
 {
-    m_tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
-    // HTTP/2 over TLS is agreed on with ALPN; the session refuses a target that does not say h2.
-    if (upstream.protocol == config::UpstreamProtocol::H2)
-        m_tls.setAllowedNextProtocols({ QByteArrayLiteral("h2") });
 }
 
 namespace {
@@ -48,7 +46,7 @@ QByteArray poolKey(const TargetState &t)
 } // namespace
 
 std::shared_ptr<Cluster> Cluster::forOrigin(
-    const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls)
+    const QUrl &url, const QHostAddress &address, std::shared_ptr<const http::TlsContext> tls)
 {
     config::Upstream u;
     u.name = QString(); // captured exchanges name no upstream: the app chose the server
@@ -56,7 +54,7 @@ std::shared_ptr<Cluster> Cluster::forOrigin(
     u.connectTimeout = config::Duration(10'000);
     u.responseTimeout = config::Duration(120'000);
     std::shared_ptr<Cluster> c(new Cluster(u));
-    c->m_tls = tls;
+    c->m_tls = std::move(tls);
     auto state = std::make_unique<TargetState>();
     describeTarget(state.get(), url);
     state->address = address;
@@ -86,6 +84,21 @@ std::shared_ptr<Cluster> Cluster::create(const config::Upstream &upstream, QStri
         c->m_targets.push_back(std::move(state));
     }
     c->m_current.assign(c->m_targets.size(), 0);
+    if (std::any_of(c->m_targets.cbegin(), c->m_targets.cend(), [](const auto &t) { return t->tls; })) {
+        // Copied from the default configuration when the config is compiled (tests add CAs there).
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        // HTTP/2 over TLS is agreed on with ALPN; the session refuses a target that does not say h2.
+        if (upstream.protocol == config::UpstreamProtocol::H2)
+            tls.setAllowedNextProtocols({ QByteArrayLiteral("h2") });
+        QString tlsError;
+        c->m_tls = http::TlsContext::client(tls, &tlsError);
+        if (!c->m_tls) {
+            if (error)
+                *error = QStringLiteral("upstream '%1': %2").arg(upstream.name, tlsError);
+            return nullptr;
+        }
+    }
     return c;
 }
 

@@ -4,12 +4,15 @@
 
 #include <QHostAddress>
 #include <QMutex>
-#include <QSslConfiguration>
 
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <vector>
+
+namespace portico::http {
+class TlsContext;
+}
 
 namespace portico::gateway {
 
@@ -51,7 +54,7 @@ public:
     // The forward proxy's way to an origin server an app named (forward/ForwardProxy.h): one
     // target, already resolved to `address`, TLS verified with `tls` for the URL's host.
     static std::shared_ptr<Cluster> forOrigin(
-        const QUrl &url, const QHostAddress &address, const QSslConfiguration &tls);
+        const QUrl &url, const QHostAddress &address, std::shared_ptr<const http::TlsContext> tls);
 
     const config::Upstream &config() const { return m_config; }
     const QString &name() const { return m_config.name; }
@@ -66,14 +69,17 @@ public:
     void reportFailure(TargetState *t);
     void reportSuccess(TargetState *t);
 
-    const QSslConfiguration &tlsConfig() const { return m_tls; }
+    // How https:// targets are reached: the system's CAs plus the default configuration's,
+    // peers verified, ALPN h2 for HTTP/2 upstreams. Built once with the cluster (null without
+    // https:// targets).
+    const std::shared_ptr<const http::TlsContext> &tlsContext() const { return m_tls; }
 
 private:
     explicit Cluster(const config::Upstream &upstream);
 
     config::Upstream m_config;
     std::vector<std::unique_ptr<TargetState>> m_targets;
-    QSslConfiguration m_tls;
+    std::shared_ptr<const http::TlsContext> m_tls;
     // Smooth weighted round robin (as nginx): each pick adds weights to currents and takes the max.
     QMutex m_mutex;
     std::vector<int> m_current;

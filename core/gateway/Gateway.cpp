@@ -7,12 +7,15 @@
 #include "core/gateway/OtlpExporter.h"
 #include "core/gateway/Worker.h"
 #include "core/http/SocketAddress.h"
+#include "core/http/TlsContext.h"
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QSslConfiguration>
 #include <QSslKey>
+#include <QSslSocket>
 #include <QThread>
 
 #include <arpa/inet.h>
@@ -95,7 +98,7 @@ int Gateway::workerCountFor(const config::Workspace &ws)
     return ws.gateway.workers > 0 ? ws.gateway.workers : std::max(1, QThread::idealThreadCount());
 }
 
-QStringList Gateway::loadTls(const config::Workspace &ws, QSslConfiguration *out)
+QStringList Gateway::loadTls(const config::Workspace &ws, std::shared_ptr<const http::TlsContext> *out)
 {
     if (!ws.gateway.tls)
         return {};
@@ -124,7 +127,10 @@ QStringList Gateway::loadTls(const config::Workspace &ws, QSslConfiguration *out
     c.setProtocol(QSsl::TlsV1_2OrLater);
     // ALPN: HTTP/2 first where it is on, HTTP/1.1 always (and for clients that offer nothing).
     c.setAllowedNextProtocols(ws.gateway.http2 ? QList<QByteArray> { "h2", "http/1.1" } : QList<QByteArray> { "http/1.1" });
-    *out = c;
+    QString error;
+    *out = http::TlsContext::server(c, &error); // one SSL_CTX for every connection of the listeners
+    if (!*out)
+        return { QStringLiteral("gateway.tls: %1").arg(error) };
     return {};
 }
 
@@ -198,7 +204,8 @@ QStringList Gateway::bindListeners(const config::Workspace &ws, int workers,
     return errors;
 }
 
-void Gateway::handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn)
+void Gateway::handListenersToWorkers(
+    std::vector<BoundListener> &listeners, const std::shared_ptr<const http::TlsContext> &tls, bool tlsOn)
 {
     m_listenUrls.clear();
     m_proxyUrl = QUrl();
@@ -298,7 +305,7 @@ QStringList Gateway::apply(config::WorkspacePtr workspace)
         const bool listenersChanged = old.gateway.listen != workspace->gateway.listen
             || old.gateway.tls != workspace->gateway.tls || proxyListen(old) != proxyListen(*workspace);
         if (listenersChanged) {
-            QSslConfiguration tls;
+            std::shared_ptr<const http::TlsContext> tls;
             errors = loadTls(*workspace, &tls);
             std::vector<BoundListener> listeners;
             if (errors.isEmpty())
@@ -337,7 +344,7 @@ QStringList Gateway::start()
     if (isRunning())
         return {};
     const config::Workspace &ws = config->workspace();
-    QSslConfiguration tls;
+    std::shared_ptr<const http::TlsContext> tls;
     QStringList errors = loadTls(ws, &tls);
     const int workers = workerCountFor(ws);
     std::vector<BoundListener> listeners;

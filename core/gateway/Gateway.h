@@ -20,6 +20,10 @@ class CaptureStore;
 struct CaptureOptions;
 }
 
+namespace portico::http {
+class TlsContext;
+}
+
 namespace portico::gateway {
 
 class HealthChecker;
@@ -87,10 +91,11 @@ private:
     QList<std::pair<QHostAddress, quint16>> heldListeners() const;
     QStringList bindListeners(const config::Workspace &ws, int workers,
         const QList<std::pair<QHostAddress, quint16>> &held, std::vector<BoundListener> *out);
-    QStringList loadTls(const config::Workspace &ws, QSslConfiguration *out);
+    QStringList loadTls(const config::Workspace &ws, std::shared_ptr<const http::TlsContext> *out);
     QStringList openCapture(const config::Workspace &ws);
     capture::CaptureOptions captureOptions(const config::Workspace &ws) const;
-    void handListenersToWorkers(std::vector<BoundListener> &listeners, const QSslConfiguration &tls, bool tlsOn);
+    void handListenersToWorkers(std::vector<BoundListener> &listeners,
+        const std::shared_ptr<const http::TlsContext> &tls, bool tlsOn);
     static int workerCountFor(const config::Workspace &ws);
 
     const Clock &m_clock;

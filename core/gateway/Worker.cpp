@@ -6,7 +6,8 @@
 #include "core/gateway/http2/Http2Upstream.h"
 #include "core/http/RawTransport.h"
 #include "core/http/SocketAddress.h"
-#include "core/http/SslTransport.h"
+#include "core/http/TlsContext.h"
+#include "core/http/TlsTransport.h"
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
@@ -68,13 +69,14 @@ RuntimeConfigPtr Worker::config()
     return m_config;
 }
 
-void Worker::addListener(int fd, bool tls, const QSslConfiguration &tlsConfig, bool forwardProxy)
+void Worker::addListener(
+    int fd, bool tls, std::shared_ptr<const http::TlsContext> tlsContext, bool forwardProxy)
 {
     auto l = std::make_unique<Listener>();
     l->fd = fd;
     l->tls = tls;
     l->forwardProxy = forwardProxy;
-    l->tlsConfig = tlsConfig;
+    l->tlsContext = std::move(tlsContext);
     l->notifier = new QSocketNotifier(qintptr(fd), QSocketNotifier::Read, this);
     Listener *raw = l.get();
     connect(l->notifier, &QSocketNotifier::activated, this, [this, raw] { accept(raw); });
@@ -117,7 +119,7 @@ void Worker::accept(Listener *listener)
         }
         std::unique_ptr<http::Transport> transport;
         if (listener->tls) {
-            transport.reset(http::SslTransport::serverSide(fd, listener->tlsConfig));
+            transport.reset(http::TlsTransport::serverSide(fd, listener->tlsContext));
             if (!transport) {
                 ::close(fd);
                 continue;
@@ -239,8 +241,8 @@ std::shared_ptr<Cluster> Worker::originCluster(const ForwardOrigin &origin, cons
     if (origin.port != (origin.tls ? 443 : 80))
         url.setPort(origin.port);
     const ForwardProxy *proxy = cfg->forwardProxy();
-    auto cluster = Cluster::forOrigin(
-        url, address, proxy ? proxy->originTls() : QSslConfiguration::defaultConfiguration());
+    auto cluster = Cluster::forOrigin(url, address,
+        proxy ? proxy->originTls() : http::TlsContext::client(QSslConfiguration::defaultConfiguration()));
     m_origins.insert(key, { cluster, now + 60'000 });
     return cluster;
 }
@@ -306,7 +308,8 @@ UpstreamLink *Worker::acquire(TargetState *target, const Cluster &cluster, bool 
 std::unique_ptr<http::Transport> Worker::connectTo(TargetState *target, const Cluster &cluster, QString *error)
 {
     if (target->tls)
-        return std::unique_ptr<http::Transport>(http::SslTransport::connectTo(target->hostName, target->port, cluster.tlsConfig()));
+        return std::unique_ptr<http::Transport>(http::TlsTransport::connectTo(
+            target->address, target->port, target->hostName, cluster.tlsContext(), error));
     return std::unique_ptr<http::Transport>(http::RawTransport::connectTo(target->address, target->port, error));
 }
 

@@ -6,7 +6,6 @@
 
 #include <QHash>
 #include <QObject>
-#include <QSslConfiguration>
 
 #include <unordered_set>
 #include <vector>
@@ -40,7 +39,8 @@ public:
 
     // Called on the worker thread (queued by the Gateway).
     // `forwardProxy`: proxy.listen (absolute-form requests and CONNECT), not a gateway listener.
-    void addListener(int fd, bool tls, const QSslConfiguration &tlsConfig, bool forwardProxy = false);
+    void addListener(
+        int fd, bool tls, std::shared_ptr<const http::TlsContext> tlsContext, bool forwardProxy = false);
     void closeListeners();
     void shutdownConnections(); // after draining: close what is left
 
@@ -86,7 +86,7 @@ private:
         int fd = -1;
         bool tls = false;
         bool forwardProxy = false;
-        QSslConfiguration tlsConfig;
+        std::shared_ptr<const http::TlsContext> tlsContext;
         QSocketNotifier *notifier = nullptr;
     };
     void accept(Listener *listener);

@@ -1,12 +1,14 @@
 #include "core/gateway/forward/ForwardProxy.h"
 
 #include "core/config/ProxyConfig.h"
+#include "core/http/TlsContext.h"
 #include "core/proxy/LocalCa.h"
 
 #include <QFile>
 #include <QNetworkInterface>
 #include <QSslCertificate>
-#include <QSslKey>
+#include <QSslConfiguration>
+#include <QSslSocket>
 
 #include <algorithm>
 
@@ -232,6 +234,8 @@ std::shared_ptr<const ForwardProxy> ForwardProxy::create(
         if (previous && previous->m_ca && previous->m_caCert == p->m_caCert
             && previous->m_caKey == p->m_caKey) {
             p->m_ca = previous->m_ca;
+            if (previous->m_http2 == p->m_http2)
+                p->m_leaves = previous->m_leaves; // same CA, same ALPN: the leaves still fit
         } else {
             QString error;
             p->m_ca = proxy::LocalCa::loadOrCreate({ p->m_caCert, p->m_caKey }, &error);
@@ -241,8 +245,8 @@ std::shared_ptr<const ForwardProxy> ForwardProxy::create(
             }
         }
     }
-    p->m_originTls = QSslConfiguration::defaultConfiguration();
-    p->m_originTls.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    QSslConfiguration originTls = QSslConfiguration::defaultConfiguration();
+    originTls.setPeerVerifyMode(QSslSocket::VerifyPeer);
     if (!ws.proxy->upstreamCa.isEmpty()) {
         const QString path = ws.resolvePath(ws.proxy->upstreamCa);
         QFile f(path);
@@ -252,7 +256,13 @@ std::shared_ptr<const ForwardProxy> ForwardProxy::create(
             errors->append(QStringLiteral("proxy.upstream_ca: no PEM certificate in %1").arg(path));
             return nullptr;
         }
-        p->m_originTls.addCaCertificates(certs);
+        originTls.addCaCertificates(certs);
+    }
+    QString tlsError;
+    p->m_originTls = http::TlsContext::client(originTls, &tlsError);
+    if (!p->m_originTls) {
+        errors->append(QStringLiteral("proxy: %1").arg(tlsError));
+        return nullptr;
     }
     if (ws.proxy->auth) {
         p->m_expectedAuth
@@ -289,21 +299,28 @@ bool ForwardProxy::authorized(const http::HttpHeaders &headers) const
     return diff == 0;
 }
 
-std::optional<QSslConfiguration> ForwardProxy::leafConfig(const QByteArray &host, QString *error) const
+std::shared_ptr<const http::TlsContext> ForwardProxy::leafContext(
+    const QByteArray &host, QString *error) const
 {
     if (!m_ca)
-        return std::nullopt;
+        return nullptr;
+    {
+        std::lock_guard lock(m_leaves->mutex);
+        if (auto it = m_leaves->contexts.constFind(host); it != m_leaves->contexts.cend())
+            return it.value();
+    }
     const auto leaf = m_ca->leafFor(QString::fromLatin1(host), error);
     if (!leaf)
-        return std::nullopt;
-    QSslConfiguration c = QSslConfiguration::defaultConfiguration();
-    c.setLocalCertificateChain(QSslCertificate::fromData(leaf->certificatePem, QSsl::Pem));
-    c.setPrivateKey(QSslKey(leaf->keyPem, QSsl::Ec, QSsl::Pem));
-    c.setPeerVerifyMode(QSslSocket::VerifyNone);
-    c.setProtocol(QSsl::TlsV1_2OrLater);
-    c.setAllowedNextProtocols(
-        m_http2 ? QList<QByteArray> { "h2", "http/1.1" } : QList<QByteArray> { "http/1.1" });
-    return c;
+        return nullptr;
+    auto context = http::TlsContext::server(leaf->certificatePem, leaf->keyPem,
+        m_http2 ? QList<QByteArray> { "h2", "http/1.1" } : QList<QByteArray> { "http/1.1" }, error);
+    if (!context)
+        return nullptr;
+    std::lock_guard lock(m_leaves->mutex);
+    if (m_leaves->contexts.size() >= 1024) // hosts an app visits are few; a flood starts over
+        m_leaves->contexts.clear();
+    m_leaves->contexts.insert(host, context);
+    return context;
 }
 
 } // namespace portico::gateway

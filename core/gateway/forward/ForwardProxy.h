@@ -15,11 +15,18 @@
 #include <QSslConfiguration>
 #include <QStringList>
 
+#include <QHash>
+
 #include <memory>
+#include <mutex>
 #include <optional>
 
 namespace portico::proxy {
 class LocalCa;
+}
+
+namespace portico::http {
+class TlsContext;
 }
 
 namespace portico::gateway {
@@ -61,23 +68,30 @@ public:
     const config::ProxySettings &settings() const { return m_settings; }
     bool intercepting() const { return m_ca != nullptr; }
     const std::shared_ptr<proxy::LocalCa> &ca() const { return m_ca; }
-    // System CAs plus proxy.upstream_ca, peers verified.
-    const QSslConfiguration &originTls() const { return m_originTls; }
+    // System CAs plus proxy.upstream_ca, peers verified (built once per configuration).
+    const std::shared_ptr<const http::TlsContext> &originTls() const { return m_originTls; }
     bool passthrough(QByteArrayView host) const;
     // Proxy-Authorization: Basic matches proxy.auth (always true without proxy.auth).
     bool authorized(const http::HttpHeaders &headers) const;
     // A port Portico itself listens on (gateway, admin, this proxy): a CONNECT or request to it
     // on this machine would loop back into Portico.
     bool isOwnPort(quint16 port) const { return m_ownPorts.contains(port); }
-    // The TLS server configuration for an intercepted host: a leaf from the CA, ALPN as the
-    // gateway offers it. Empty with `error` when the host cannot have a leaf.
-    std::optional<QSslConfiguration> leafConfig(const QByteArray &host, QString *error) const;
+    // The TLS server context for an intercepted host: a leaf from the CA, ALPN as the gateway
+    // offers it; built once per host and kept (shared across workers and reloads that keep the
+    // CA). Null with `error` when the host cannot have a leaf.
+    std::shared_ptr<const http::TlsContext> leafContext(const QByteArray &host, QString *error) const;
 
 private:
     config::ProxySettings m_settings;
     std::shared_ptr<proxy::LocalCa> m_ca;
     QString m_caCert, m_caKey; // resolved paths, to share the CA across reloads
-    QSslConfiguration m_originTls;
+    std::shared_ptr<const http::TlsContext> m_originTls;
+    struct LeafCache
+    {
+        std::mutex mutex;
+        QHash<QByteArray, std::shared_ptr<const http::TlsContext>> contexts;
+    };
+    std::shared_ptr<LeafCache> m_leaves = std::make_shared<LeafCache>();
     QByteArray m_expectedAuth; // "Basic base64(user:password)"
     QSet<quint16> m_ownPorts;
     bool m_http2 = false;

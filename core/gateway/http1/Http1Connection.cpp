@@ -5,7 +5,9 @@
 #include "core/gateway/http2/Http2Connection.h"
 #include "core/http/HttpSyntax.h"
 #include "core/http/RawTransport.h"
-#include "core/http/SslTransport.h"
+#include "core/http/TlsTransport.h"
+
+#include <unistd.h>
 
 namespace portico::gateway {
 
@@ -496,7 +498,8 @@ int Http1Connection::rawDescriptor() const
 
 // After a CONNECT: the tunnel's bytes are a connection of their own (decrypted with the host's
 // leaf, or plain HTTP), served by a new codec object; this one bows out as after an HTTP/2 switch.
-bool Http1Connection::continueInTunnel(const QSslConfiguration *tls, const DownstreamInfo &inner)
+bool Http1Connection::continueInTunnel(
+    std::shared_ptr<const http::TlsContext> tls, const DownstreamInfo &inner)
 {
     flush();
     auto *raw = dynamic_cast<http::RawTransport *>(m_transport.get());
@@ -508,9 +511,11 @@ bool Http1Connection::continueInTunnel(const QSslConfiguration *tls, const Downs
         if (!preread.isEmpty())
             return false; // the client's hello was read already: too late to take the TLS over
         const int fd = raw->takeDescriptor();
-        next.reset(http::SslTransport::serverSide(fd, *tls));
-        if (!next)
+        next.reset(http::TlsTransport::serverSide(fd, std::move(tls)));
+        if (!next) {
+            ::close(fd);
             return false;
+        }
     } else {
         next = std::move(m_transport);
     }

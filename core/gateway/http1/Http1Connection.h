@@ -60,7 +60,7 @@ public:
     void streamDone() override;
     int rawDescriptor() const override;
     QByteArray unreadInput() const override { return m_input.mid(m_inputPos); }
-    bool continueInTunnel(const QSslConfiguration *tls, const DownstreamInfo &inner) override;
+    bool continueInTunnel(std::shared_ptr<const http::TlsContext> tls, const DownstreamInfo &inner) override;
 
 private:
     void onReadable();

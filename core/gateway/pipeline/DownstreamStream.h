@@ -10,8 +10,13 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
-#include <QSslConfiguration>
 #include <QString>
+
+#include <memory>
+
+namespace portico::http {
+class TlsContext;
+}
 
 namespace portico::gateway {
 
@@ -107,7 +112,7 @@ public:
     // The connection goes on as a new client connection inside the tunnel: TLS with `tls` (the
     // leaf for the host) or plain when null, its requests bound for `inner`'s origin. The
     // current stream must call streamDone() right after.
-    virtual bool continueInTunnel(const QSslConfiguration *tls, const DownstreamInfo &inner)
+    virtual bool continueInTunnel(std::shared_ptr<const http::TlsContext> tls, const DownstreamInfo &inner)
     {
         Q_UNUSED(tls);
         Q_UNUSED(inner);

@@ -293,11 +293,11 @@ void ProxyExchange::sniffTunnel()
         return;
     }
     QString error;
-    const auto leaf = proxy->leafConfig(host, &error);
+    auto leaf = proxy->leafContext(host, &error);
     inner.originTls = true;
     inner.tls = true;
     inner.originHost = host;
-    if (leaf && m_down.continueInTunnel(&*leaf, inner)) {
+    if (leaf && m_down.continueInTunnel(std::move(leaf), inner)) {
         m_recorder.dropCapture();
         finish();
         return;

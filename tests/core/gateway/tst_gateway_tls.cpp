@@ -8,6 +8,7 @@
 
 #include <QElapsedTimer>
 #include <QSslConfiguration>
+#include <QTcpSocket>
 #include <QTest>
 
 using namespace portico;
@@ -191,6 +192,41 @@ private Q_SLOTS:
         const RawResponse r = client.roundTrip(httpRequest("GET", "/events?sse=2&interval=10ms"));
         QCOMPARE(r.status, 200);
         QVERIFY(r.body.contains("\"n\":1"));
+    }
+
+    // Hostile clients on a TLS listener: one that stops in the middle of its ClientHello is
+    // closed by header_timeout (the handshake counts as part of the head), one that sends
+    // garbage instead of a hello is closed at once; neither holds a worker up meanwhile.
+    void stalledOrGarbageHandshakesAreClosed()
+    {
+        SelfSignedCert::Files files;
+        GatewayHarness gw;
+        QVERIFY(SelfSignedCert::write(gw.dir().dir(), &files));
+        const QString problems
+            = gw.start(gatewayHeader(QStringLiteral("  tls: {cert: cert.pem, key: key.pem}\n"
+                                                    "  limits: {header_timeout: 300ms}\n"))
+                + QStringLiteral("routes:\n  - {name: m, match: {path: /}, mock: {status: 200}}\n"));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        QTcpSocket stalled;
+        stalled.connectToHost(QHostAddress::LocalHost, gw.port());
+        QVERIFY(stalled.waitForConnected(5000));
+        stalled.write(QByteArray::fromHex("160301020001")); // a record header announcing 512 bytes
+        QTcpSocket garbage;
+        garbage.connectToHost(QHostAddress::LocalHost, gw.port());
+        QVERIFY(garbage.waitForConnected(5000));
+        garbage.write("GET / HTTP/1.1\r\nHost: plain\r\n\r\n");
+        QElapsedTimer timer;
+        timer.start();
+        QTRY_COMPARE_WITH_TIMEOUT(garbage.state(), QAbstractSocket::UnconnectedState, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(stalled.state(), QAbstractSocket::UnconnectedState, 5000);
+        QVERIFY2(timer.elapsed() >= 200,
+            QByteArray::number(timer.elapsed()).constData()); // not before the timeout
+        // Meanwhile and after, real clients are served.
+        RawClient client;
+        QVERIFY2(client.connectTls(QStringLiteral("127.0.0.1"), gw.port(), files.certPath),
+            qPrintable(client.errorString()));
+        const RawResponse r = client.roundTrip(httpRequest("GET", "/"));
+        QCOMPARE(r.status, 200);
     }
 
     void unreadableListenerCertificateIsAnError()
