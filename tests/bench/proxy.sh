@@ -69,7 +69,7 @@ cat > "$work/portico.yaml" <<YAML
 version: 1
 gateway: {listen: 127.0.0.1:18880, workers: $WORKERS}
 admin: {enabled: false}
-capture: {enabled: $([ "$CAPTURE" = on ] && echo true || echo false), database: traffic.db}
+capture: {enabled: $([ "$CAPTURE" = on ] && echo true || echo false), database: traffic.db, retention: {max_exchanges: 100000000}}
 proxy:
   listen: 127.0.0.1:18888
   upstream_ca: origin/cert.pem
