@@ -310,7 +310,7 @@ std::shared_ptr<LocalCa> LocalCa::loadOrCreate(const CaFiles &files, QString *er
     return ca;
 }
 
-std::optional<LocalCa::Leaf> LocalCa::leafFor(QStringView host, QString *error)
+std::optional<LocalCa::Leaf> LocalCa::leafFor(QStringView host, QString *error, qint64 now)
 {
     const QString name = leafHostName(host);
     if (name.isEmpty()) {
@@ -324,8 +324,12 @@ std::optional<LocalCa::Leaf> LocalCa::leafFor(QStringView host, QString *error)
     }
     std::lock_guard lock(m_mutex);
     if (const auto it = m_index.find(name); it != m_index.end()) {
-        m_lru.splice(m_lru.begin(), m_lru, it.value());
-        return Leaf { it.value()->second, m_leafKeyPem };
+        if (now < it.value()->renewAfter) {
+            m_lru.splice(m_lru.begin(), m_lru, it.value());
+            return Leaf { it.value()->pem, m_leafKeyPem, it.value()->renewAfter };
+        }
+        m_lru.erase(it.value()); // near its end: minted anew below
+        m_index.erase(it);
     }
     Keys &k = *m_keys;
     X509Ptr cert(X509_new());
@@ -350,13 +354,14 @@ std::optional<LocalCa::Leaf> LocalCa::leafFor(QStringView host, QString *error)
         return std::nullopt;
     }
     QByteArray pem = pemOf(c);
-    m_lru.emplace_front(name, pem);
+    const qint64 renewAfter = now + qint64(kLeafDays - 1) * 24 * 3600;
+    m_lru.push_front({ name, pem, renewAfter });
     m_index.insert(name, m_lru.begin());
     while (m_lru.size() > size_t(std::max<qsizetype>(m_capacity, 1))) {
-        m_index.remove(m_lru.back().first);
+        m_index.remove(m_lru.back().name);
         m_lru.pop_back();
     }
-    return Leaf { std::move(pem), m_leafKeyPem };
+    return Leaf { std::move(pem), m_leafKeyPem, renewAfter };
 }
 
 qsizetype LocalCa::cachedLeaves() const

@@ -42,6 +42,7 @@ public:
     {
         QByteArray certificatePem;
         QByteArray keyPem; // the shared leaf key
+        qint64 renewAfter = 0; // seconds since the epoch: a day before it expires, mint anew
     };
 
     // Loads the CA from `files`, creating both (and their folder) when neither exists. A pair
@@ -57,8 +58,11 @@ public:
     // Base64 SHA-256 of the leaves' public key (SubjectPublicKeyInfo); one key for every leaf.
     QByteArray leafSpkiSha256() const { return m_leafSpki; }
 
-    // A leaf for `host` (see leafHostName), from the cache or minted now.
-    std::optional<Leaf> leafFor(QStringView host, QString *error);
+    // A leaf for `host` (see leafHostName), from the cache or minted now. A cached leaf is used
+    // until its renewal point (`now`, in seconds since the epoch, is a parameter for tests), so a
+    // Portico that runs for weeks never serves an expired one.
+    std::optional<Leaf> leafFor(
+        QStringView host, QString *error, qint64 now = QDateTime::currentSecsSinceEpoch());
     qsizetype cachedLeaves() const;
     void setCacheCapacity(qsizetype capacity);
 
@@ -76,8 +80,14 @@ private:
 
     mutable std::mutex m_mutex;
     qsizetype m_capacity = 1024;
-    std::list<std::pair<QString, QByteArray>> m_lru; // most recently used first
-    QHash<QString, std::list<std::pair<QString, QByteArray>>::iterator> m_index;
+    struct CachedLeaf
+    {
+        QString name;
+        QByteArray pem;
+        qint64 renewAfter;
+    };
+    std::list<CachedLeaf> m_lru; // most recently used first
+    QHash<QString, std::list<CachedLeaf>::iterator> m_index;
 };
 
 } // namespace portico::proxy

@@ -306,8 +306,9 @@ std::shared_ptr<const http::TlsContext> ForwardProxy::leafContext(
         return nullptr;
     {
         std::lock_guard lock(m_leaves->mutex);
-        if (auto it = m_leaves->contexts.constFind(host); it != m_leaves->contexts.cend())
-            return it.value();
+        if (auto it = m_leaves->contexts.constFind(host);
+            it != m_leaves->contexts.cend() && QDateTime::currentSecsSinceEpoch() < it->renewAfter)
+            return it->context;
     }
     const auto leaf = m_ca->leafFor(QString::fromLatin1(host), error);
     if (!leaf)
@@ -319,7 +320,7 @@ std::shared_ptr<const http::TlsContext> ForwardProxy::leafContext(
     std::lock_guard lock(m_leaves->mutex);
     if (m_leaves->contexts.size() >= 1024) // hosts an app visits are few; a flood starts over
         m_leaves->contexts.clear();
-    m_leaves->contexts.insert(host, context);
+    m_leaves->contexts.insert(host, { context, leaf->renewAfter });
     return context;
 }
 

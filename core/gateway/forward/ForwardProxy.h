@@ -89,7 +89,12 @@ private:
     struct LeafCache
     {
         std::mutex mutex;
-        QHash<QByteArray, std::shared_ptr<const http::TlsContext>> contexts;
+        struct Entry
+        {
+            std::shared_ptr<const http::TlsContext> context;
+            qint64 renewAfter; // the leaf's (LocalCa::Leaf::renewAfter)
+        };
+        QHash<QByteArray, Entry> contexts;
     };
     std::shared_ptr<LeafCache> m_leaves = std::make_shared<LeafCache>();
     QByteArray m_expectedAuth; // "Basic base64(user:password)"

@@ -192,6 +192,28 @@ private Q_SLOTS:
         m_ca->setCacheCapacity(1024);
     }
 
+    // A cached leaf is served until a day before it expires (30 days), then minted anew: a
+    // Portico left running for weeks must not hand out an expired certificate.
+    void cachedLeavesAreRenewedBeforeTheyExpire()
+    {
+        QString error;
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        const auto first = m_ca->leafFor(QStringLiteral("renew.example"), &error, now);
+        QVERIFY2(first, qPrintable(error));
+        const qint64 day = 24 * 3600;
+        QVERIFY(first->renewAfter > now + 28 * day && first->renewAfter <= now + 29 * day);
+        QVERIFY(first->renewAfter < m_ca->notAfter().toSecsSinceEpoch());
+        const auto sameWeek = m_ca->leafFor(QStringLiteral("renew.example"), &error, now + 7 * day);
+        QCOMPARE(sameWeek->certificatePem, first->certificatePem);
+        const auto later = m_ca->leafFor(QStringLiteral("renew.example"), &error, first->renewAfter);
+        QVERIFY2(later, qPrintable(error));
+        QVERIFY(later->certificatePem != first->certificatePem);
+        QVERIFY(later->renewAfter > first->renewAfter);
+        // The renewed one is what the cache holds now.
+        const auto again = m_ca->leafFor(QStringLiteral("renew.example"), &error, first->renewAfter + day);
+        QCOMPARE(again->certificatePem, later->certificatePem);
+    }
+
     void mintedFromManyThreadsAtOnce()
     {
         std::vector<std::thread> threads;
