@@ -1,6 +1,7 @@
 #include "core/http/RawTransport.h"
 
 #include "core/http/SocketAddress.h"
+#include "core/http/SocketNotifiers.h"
 
 #include <QSocketNotifier>
 
@@ -83,15 +84,7 @@ void RawTransport::setupNotifiers()
 
 void RawTransport::destroyNotifiers()
 {
-    // Notifiers may be mid-activation (this can run from inside a callback): defer their deletion.
-    for (QSocketNotifier *n : { m_readNotifier, m_writeNotifier }) {
-        if (n) {
-            n->setEnabled(false);
-            QObject::disconnect(n, nullptr, nullptr, nullptr);
-            n->deleteLater();
-        }
-    }
-    m_readNotifier = m_writeNotifier = nullptr;
+    retireNotifiers(m_readNotifier, m_writeNotifier);
 }
 
 qint64 RawTransport::read(char *buffer, qint64 max)

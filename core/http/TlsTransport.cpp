@@ -1,6 +1,7 @@
 #include "core/http/TlsTransport.h"
 
 #include "core/http/SocketAddress.h"
+#include "core/http/SocketNotifiers.h"
 #include "core/http/TlsContext.h"
 
 #include <QSocketNotifier>
@@ -136,15 +137,7 @@ TlsTransport::~TlsTransport()
 
 void TlsTransport::destroyNotifiers()
 {
-    // Notifiers may be mid-activation (this can run from inside a callback): defer their deletion.
-    for (QSocketNotifier *n : { m_readNotifier, m_writeNotifier }) {
-        if (n) {
-            n->setEnabled(false);
-            QObject::disconnect(n, nullptr, nullptr, nullptr);
-            n->deleteLater();
-        }
-    }
-    m_readNotifier = m_writeNotifier = nullptr;
+    retireNotifiers(m_readNotifier, m_writeNotifier);
 }
 
 void TlsTransport::updateNotifiers()
