@@ -75,11 +75,18 @@ bool splitHostPort(QByteArrayView text, QByteArray *host, std::optional<quint16>
 
 } // namespace
 
+// A host as the split left it: brackets belong around an IPv6 literal, never inside the host,
+// and a zone id ('%') names an interface of the client's machine, not an origin.
+static bool plainHost(const QByteArray &host)
+{
+    return !host.contains('%') && !host.contains('[') && !host.contains(']');
+}
+
 std::optional<ForwardOrigin> parseConnectAuthority(QByteArrayView authority)
 {
     ForwardOrigin o;
     std::optional<quint16> port;
-    if (!splitHostPort(authority, &o.host, &port) || !port)
+    if (!splitHostPort(authority, &o.host, &port) || !port || !plainHost(o.host))
         return std::nullopt;
     o.port = *port;
     o.tls = true; // what a CONNECT usually carries; the first bytes decide (ProxyExchangeForward)
@@ -109,7 +116,7 @@ std::optional<ForwardOrigin> parseAbsoluteTarget(QByteArrayView target, QByteArr
     if (authority.contains('@')) // userinfo: never forwarded, and a classic way to confuse a reader
         return std::nullopt;
     std::optional<quint16> port = quint16(o.tls ? 443 : 80);
-    if (!splitHostPort(authority, &o.host, &port))
+    if (!splitHostPort(authority, &o.host, &port) || !plainHost(o.host))
         return std::nullopt;
     o.port = *port;
     QByteArrayView tail = rest.sliced(end);
