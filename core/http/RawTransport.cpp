@@ -43,22 +43,9 @@ RawTransport::RawTransport(int fd, bool connecting)
 
 RawTransport *RawTransport::connectTo(const QHostAddress &address, quint16 port, QString *error)
 {
-    sockaddr_storage ss;
-    const socklen_t len = toSockaddr(address, port, &ss);
-    const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        if (error)
-            *error = QString::fromLocal8Bit(strerror(errno));
-        return nullptr;
-    }
-    const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);
-    if (rc < 0 && errno != EINPROGRESS) {
-        if (error)
-            *error = QString::fromLocal8Bit(strerror(errno));
-        ::close(fd);
-        return nullptr;
-    }
-    return new RawTransport(fd, rc < 0);
+    bool inProgress = false;
+    const int fd = startConnect(address, port, &inProgress, error);
+    return fd < 0 ? nullptr : new RawTransport(fd, inProgress);
 }
 
 RawTransport::~RawTransport()

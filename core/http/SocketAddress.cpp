@@ -3,7 +3,10 @@
 #include <QHostInfo>
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -69,6 +72,27 @@ std::pair<QHostAddress, quint16> fromSockaddr(const sockaddr_storage &ss)
         port = ntohs(reinterpret_cast<const sockaddr_in *>(&ss)->sin_port);
     }
     return { a, port };
+}
+
+int startConnect(const QHostAddress &address, quint16 port, bool *inProgress, QString *error)
+{
+    sockaddr_storage ss;
+    const socklen_t len = toSockaddr(address, port, &ss);
+    const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        if (error)
+            *error = QString::fromLocal8Bit(strerror(errno));
+        return -1;
+    }
+    const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);
+    if (rc < 0 && errno != EINPROGRESS) {
+        if (error)
+            *error = QString::fromLocal8Bit(strerror(errno));
+        ::close(fd);
+        return -1;
+    }
+    *inProgress = rc < 0;
+    return fd;
 }
 
 } // namespace portico::http

@@ -31,5 +31,8 @@ socklen_t toSockaddr(const QHostAddress &address, quint16 port, sockaddr_storage
 // The address and port of a socket address, an IPv4-mapped IPv6 address (::ffff:a.b.c.d, what a
 // dual-stack socket reports for an IPv4 peer) as the IPv4 one.
 std::pair<QHostAddress, quint16> fromSockaddr(const sockaddr_storage &ss);
+// A non-blocking, close-on-exec TCP socket connecting to `address`:`port`. Returns the
+// descriptor (`inProgress` says whether the connect still has to complete), or -1 with `error`.
+int startConnect(const QHostAddress &address, quint16 port, bool *inProgress, QString *error);
 
 } // namespace portico::http

@@ -81,14 +81,10 @@ TlsTransport *TlsTransport::connectTo(const QHostAddress &address, quint16 port,
             *error = QStringLiteral("no TLS client context");
         return nullptr;
     }
-    sockaddr_storage ss;
-    const socklen_t len = toSockaddr(address, port, &ss);
-    const int fd = ::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        if (error)
-            *error = QString::fromLocal8Bit(strerror(errno));
+    bool inProgress = false;
+    const int fd = startConnect(address, port, &inProgress, error);
+    if (fd < 0)
         return nullptr;
-    }
     SSL *ssl = context->newConnection(fd);
     if (!ssl) {
         if (error)
@@ -116,15 +112,7 @@ TlsTransport *TlsTransport::connectTo(const QHostAddress &address, quint16 port,
         }
     }
     ERR_clear_error();
-    const int rc = ::connect(fd, reinterpret_cast<sockaddr *>(&ss), len);
-    if (rc < 0 && errno != EINPROGRESS) {
-        if (error)
-            *error = QString::fromLocal8Bit(strerror(errno));
-        SSL_free(ssl);
-        ::close(fd);
-        return nullptr;
-    }
-    return new TlsTransport(fd, ssl, std::move(context), rc < 0 ? State::Connecting : State::Handshaking);
+    return new TlsTransport(fd, ssl, std::move(context), inProgress ? State::Connecting : State::Handshaking);
 }
 
 TlsTransport::~TlsTransport()
