@@ -136,8 +136,18 @@ char *putEscaped(char *p, unsigned char u)
 char *putJsonString(char *p, QByteArrayView utf8)
 {
     *p++ = '"';
-    for (const char c : utf8)
-        p = putEscaped(p, static_cast<unsigned char>(c));
+    // Runs of bytes that need no escape (nearly all of them) are copied whole.
+    const char *s = utf8.data();
+    const char *const end = s + utf8.size();
+    while (s < end) {
+        const char *run = s;
+        while (s < end && static_cast<unsigned char>(*s) >= 0x20 && *s != '"' && *s != '\\')
+            ++s;
+        std::memcpy(p, run, size_t(s - run));
+        p += s - run;
+        if (s < end)
+            p = putEscaped(p, static_cast<unsigned char>(*s++));
+    }
     *p++ = '"';
     return p;
 }

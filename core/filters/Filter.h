@@ -54,21 +54,21 @@ struct ConsumerIdentity
 struct RequestContext
 {
     http::RequestHead *request = nullptr; // mutable: filters may change method/path/query/headers
-    QHostAddress clientAddress;
+    QHostAddress clientAddress {};
     bool tls = false;
     const config::Workspace *workspace = nullptr;
     const config::Route *route = nullptr;
-    std::optional<ConsumerIdentity> consumer;
+    std::optional<ConsumerIdentity> consumer {};
     // Credentials an auth filter found, so hide_credentials can strip exactly what was used.
-    QByteArray credentialHeader; // header name carrying the key/token, if any
-    QByteArray credentialQuery;  // query parameter carrying the key, if any
-    QString apiVersion;   // chosen version (versions routes)
-    QString upstreamName; // chosen upstream (versions routes pick it; else route.upstream)
-    QByteArray traceId;
+    QByteArray credentialHeader {}; // header name carrying the key/token, if any
+    QByteArray credentialQuery {};  // query parameter carrying the key, if any
+    QString apiVersion {};   // chosen version (versions routes)
+    QString upstreamName {}; // chosen upstream (versions routes pick it; else route.upstream)
+    QByteArray traceId {};
     // Headers added to whatever answers this request, the upstream's or a local reply.
-    http::HttpHeaders extraResponseHeaders;
-    QStringList notes; // recorded in the capture (e.g. why a JSON transform did not apply)
-    std::chrono::steady_clock::time_point receivedAt;
+    http::HttpHeaders extraResponseHeaders {};
+    QStringList notes {}; // recorded in the capture (e.g. why a JSON transform did not apply)
+    std::chrono::steady_clock::time_point receivedAt {};
 };
 
 // A response the gateway produces itself: rendered as application/problem+json (RFC 9457) with

@@ -16,16 +16,16 @@ namespace portico::gateway {
 // What the gateway adds to every request it forwards, besides the client's own fields.
 struct ForwardInfo
 {
-    QHostAddress clientAddress;
-    QByteArray clientAddressText; // clientAddress formatted, if the caller has it already
+    QHostAddress clientAddress {};
+    QByteArray clientAddressText {}; // clientAddress formatted, if the caller has it already
     bool tls = false;            // the client spoke HTTPS to us
-    QByteArray originalHost;     // the client's Host header
-    QByteArray requestId;
+    QByteArray originalHost {};     // the client's Host header
+    QByteArray requestId {};
     const TraceContext *trace = nullptr;
     // The CLIENT span of this attempt (tracing.otlp): when set, the upstream is told it as its
     // parent (traceparent's parent-id, X-B3-SpanId with the gateway's span as X-B3-ParentSpanId);
     // else the gateway's own span is.
-    QByteArray clientSpanId;
+    QByteArray clientSpanId {};
     bool w3c = true;
     bool b3 = false;
     const filters::ConsumerIdentity *consumer = nullptr;

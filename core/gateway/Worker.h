@@ -114,10 +114,23 @@ private:
     int m_originsRevision = -1;
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_sweeper = nullptr;
-    QHash<QByteArray, Counter *> m_requestCounters;
     Counter *m_refused = nullptr;
-    QHash<QByteArray, Histogram *> m_durationHistograms;
-    QHash<QByteArray, Histogram *> m_upstreamHistograms;
+    // The metrics a route's requests update, found with one hash of the route name per request;
+    // the few (method, status, protocol) counters of a route are searched in a row.
+    struct RouteMetrics
+    {
+        struct Requests
+        {
+            QByteArray method;
+            QByteArray protocol;
+            int status = 0;
+            Counter *counter = nullptr;
+        };
+        std::vector<Requests> requests;
+        Histogram *duration = nullptr;
+        Histogram *upstream = nullptr;
+    };
+    QHash<QByteArray, RouteMetrics> m_routeMetrics;
 };
 
 } // namespace portico::gateway

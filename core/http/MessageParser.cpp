@@ -240,6 +240,7 @@ int MessageParser::onMessageBegin(http_parser *p)
     m->m_url.clear();
     m->m_reason.clear();
     m->m_headers.clear();
+    m->m_headers.reserve(12); // the head moves out with each message: one allocation, not a regrowth
     return 0;
 }
 
@@ -257,7 +258,12 @@ int MessageParser::onStatus(http_parser *p, const char *at, size_t len)
     MessageParser *m = self(p);
     if (!m->countHead(len))
         return 1;
-    m->m_reason.append(at, qsizetype(len));
+    if (m->m_reason.isEmpty() && len == 2 && at[0] == 'O' && at[1] == 'K') {
+        static const QByteArray kOk = QByteArrayLiteral("OK"); // nearly every answer: no allocation
+        m->m_reason = kOk;
+    } else {
+        m->m_reason.append(at, qsizetype(len));
+    }
     return 0;
 }
 

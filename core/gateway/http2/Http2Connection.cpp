@@ -210,7 +210,8 @@ void Http2Connection::sendPending()
     if (m_closed)
         return;
     for (int round = 0; round < 4 && !m_closed; ++round) {
-        QByteArray out;
+        QByteArray &out = m_sendBuffer;
+        out.resize(0); // keeps the capacity, unless the transport still queues the last write
         do {
             m_sendWanted = false;
             ++m_depth;
@@ -222,7 +223,12 @@ void Http2Connection::sendPending()
         // By id: a stream's exchange may write (and streams close) from inside afterSend(), and
         // watch again.
         if (!m_watched.empty()) {
-            std::vector<int> ids;
+            // The list is swapped with a spare one (whose capacity is kept) unless a nested call
+            // is visiting it already.
+            std::vector<int> local;
+            std::vector<int> &ids = m_visiting ? local : m_visitList;
+            const bool outer = !m_visiting;
+            m_visiting = true;
             ids.swap(m_watched);
             ++m_depth;
             for (int id : ids) {
@@ -232,6 +238,9 @@ void Http2Connection::sendPending()
                 }
             }
             --m_depth;
+            ids.clear();
+            if (outer)
+                m_visiting = false;
         }
         if (!m_sendWanted) // a stream queued a frame (RST_STREAM after its answer): go again
             break;

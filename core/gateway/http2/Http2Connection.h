@@ -51,6 +51,22 @@ public:
 private:
     class Stream;
     friend class Stream;
+    // A response head being built: names lower-cased, all fields in one buffer (no allocation per
+    // field), kept by the connection so that its capacity serves every stream in turn.
+    struct Head
+    {
+        struct Field
+        {
+            qsizetype name, nameLength, value, valueLength;
+        };
+        QByteArray buffer;
+        std::vector<Field> fields;
+        void clear()
+        {
+            buffer.resize(0);
+            fields.clear();
+        }
+    };
     struct Callbacks;
     friend struct Callbacks;
 
@@ -72,6 +88,12 @@ private:
     std::unique_ptr<http::Transport> m_transport;
     DownstreamInfo m_info;
     nghttp2_session *m_session = nullptr;
+    Head m_head;             // the head a stream is building (Stream::beginHead .. endHead)
+    QByteArray m_sendBuffer; // frames taken from nghttp2 for one write; its capacity is kept
+    // Body buffers of streams that ended, kept for new ones (a body of 1 KiB is past glibc's
+    // per-thread cache: each fresh buffer cost a trip through malloc's bins). Declared before
+    // the streams, which give theirs back as they are deleted.
+    std::vector<QByteArray> m_spareBuffers;
     std::map<int, std::unique_ptr<Stream>> m_streams;
     // The last stream looked up: nghttp2 calls back once per header field and frame, nearly
     // always for the same stream in a row.
@@ -80,6 +102,8 @@ private:
     // Ids of streams to visit after a write (an exchange waiting for the client to drain, an
     // answered stream whose client still sends); only these, not every open stream.
     std::vector<int> m_watched;
+    std::vector<int> m_visitList; // m_watched's spare, being visited
+    bool m_visiting = false;
     // Streams whose exchange and nghttp2 stream have both ended, deleted from the event loop (an
     // exchange may still be on the call stack when its stream closes).
     std::vector<std::unique_ptr<Stream>> m_retired;

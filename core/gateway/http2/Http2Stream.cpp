@@ -8,6 +8,8 @@
 #include <QRandomGenerator>
 #include <QVarLengthArray>
 
+#include <charconv>
+
 namespace portico::gateway {
 
 using h2::connectionSpecific;
@@ -23,6 +25,11 @@ Http2Connection::Stream::Stream(Http2Connection *connection, int id)
 Http2Connection::Stream::~Stream()
 {
     delete m_handler;
+    // An emptied body buffer of ordinary size goes back to the connection for the next stream.
+    auto &spare = m_connection->m_spareBuffers;
+    if (m_out.isEmpty() && m_out.isDetached() && m_out.capacity() > 0 && m_out.capacity() <= kSpareBufferBytes
+        && spare.size() < kSpareBuffers)
+        spare.push_back(std::move(m_out));
 }
 
 // Request side
@@ -252,29 +259,28 @@ void Http2Connection::Stream::sendInformational(int status, const http::HttpHead
 void Http2Connection::Stream::beginHead(int status, QByteArrayView reason, qsizetype sizeHint)
 {
     Q_UNUSED(reason); // HTTP/2 has no reason phrase
-    Q_UNUSED(sizeHint);
+    Q_UNUSED(sizeHint); // the hint counts an HTTP/1.1 body too; the connection's buffer has grown to fit
     m_status = status;
-    m_fields.clear();
-    m_fields.reserve(16);
-    m_headBuffer.clear();
-    m_headBuffer.reserve(std::min<qsizetype>(sizeHint, 4096));
+    m_connection->m_head.clear();
 }
 
 void Http2Connection::Stream::addField(QByteArrayView name, QByteArrayView value)
 {
-    const qsizetype at = m_headBuffer.size();
-    m_headBuffer.resize(at + name.size());
-    char *lower = m_headBuffer.data() + at;
+    Head &head = m_connection->m_head;
+    const qsizetype at = head.buffer.size();
+    head.buffer.resize(at + name.size() + value.size());
+    char *lower = head.buffer.data() + at;
     for (qsizetype i = 0; i < name.size(); ++i) {
         const char c = name[i];
         lower[i] = c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
     }
     if (connectionSpecific(QByteArrayView(lower, name.size()))) {
-        m_headBuffer.resize(at);
+        head.buffer.resize(at);
         return;
     }
-    m_headBuffer.append(value.data(), value.size());
-    m_fields.push_back({ at, name.size(), at + name.size(), value.size() });
+    if (!value.isEmpty())
+        memcpy(lower + name.size(), value.data(), size_t(value.size()));
+    head.fields.push_back({ at, name.size(), at + name.size(), value.size() });
 }
 
 void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *observer)
@@ -283,7 +289,9 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
     // must come that way).
     const bool empty = !options.noBody && options.bodyLength == 0 && !options.upgrade;
     if (!options.noBody && options.bodyLength > 0) {
-        const QByteArray length = QByteArray::number(options.bodyLength);
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof(digits), options.bodyLength).ptr;
+        const QByteArrayView length(digits, end - digits);
         addField("content-length", length);
         if (observer)
             observer->field("content-length", length);
@@ -298,31 +306,36 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
         // The upstream's 101 is the HTTP/2 client's 200 (RFC 8441 5); its handshake fields
         // were for us, the stream stays open for the tunnel.
         m_status = 200;
-        submitHead(false, true);
+        submitHead(m_connection->m_head, false, true);
         return;
     }
     const bool noBody = options.noBody || empty;
     m_eof = noBody;
     if (noBody && holdEnd()) {
-        m_headHeld = true; // END_STREAM rides on these HEADERS: they wait for the client's body
+        // END_STREAM rides on these HEADERS: they wait for the client's body, in a copy of their own.
+        m_heldHead = std::make_unique<Head>(m_connection->m_head);
         startHold();
         return;
     }
-    submitHead(noBody, false);
+    submitHead(m_connection->m_head, noBody, false);
 }
 
-void Http2Connection::Stream::submitHead(bool noBody, bool upgrade)
+void Http2Connection::Stream::submitHead(Head &head, bool noBody, bool upgrade)
 {
-    const QByteArray code = QByteArray::number(m_status);
+    char code[3] = { char('0' + m_status / 100 % 10), char('0' + m_status / 10 % 10), char('0' + m_status % 10) };
     QVarLengthArray<nghttp2_nv, 24> nva;
-    nva.push_back(h2::nv(QByteArrayLiteral(":status"), code));
-    m_responseBytes += 9 + 10 + code.size(); // frame header, ":status: "
-    auto *base = reinterpret_cast<uint8_t *>(m_headBuffer.data());
-    for (const FieldSpan &f : m_fields) {
-        const QByteArrayView name(m_headBuffer.constData() + f.name, f.nameLength);
+    nva.push_back({ reinterpret_cast<uint8_t *>(const_cast<char *>(":status")), reinterpret_cast<uint8_t *>(code), 7,
+                    sizeof(code), NGHTTP2_NV_FLAG_NONE });
+    m_responseBytes += 9 + 10 + qint64(sizeof(code)); // frame header, ":status: "
+    auto *base = reinterpret_cast<uint8_t *>(head.buffer.data());
+    for (const Head::Field &f : head.fields) {
+        const QByteArrayView name(head.buffer.constData() + f.name, f.nameLength);
         if (upgrade && name == "sec-websocket-accept")
             continue;
-        nva.push_back({ base + f.name, base + f.value, size_t(f.nameLength), size_t(f.valueLength), NGHTTP2_NV_FLAG_NONE });
+        // A value unique to this answer would only churn the HPACK table (and evict what repeats):
+        // sent as a literal, never indexed.
+        const uint8_t flags = name == "x-request-id" ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+        nva.push_back({ base + f.name, base + f.value, size_t(f.nameLength), size_t(f.valueLength), flags });
         m_responseBytes += f.nameLength + f.valueLength + 4;
     }
     nghttp2_data_provider provider;
@@ -362,9 +375,9 @@ void Http2Connection::Stream::releaseEnd()
     m_holdReleased = true;
     if (m_closed)
         return;
-    if (m_headHeld) {
-        m_headHeld = false;
-        submitHead(true, false);
+    if (m_heldHead) {
+        const std::unique_ptr<Head> head = std::move(m_heldHead);
+        submitHead(*head, true, false);
     } else {
         resumeBody();
     }
@@ -375,6 +388,10 @@ void Http2Connection::Stream::sendData(const char *data, size_t length)
 {
     if (length == 0 || m_eof || m_closed)
         return;
+    if (m_out.capacity() == 0 && !m_connection->m_spareBuffers.empty()) {
+        m_out = std::move(m_connection->m_spareBuffers.back());
+        m_connection->m_spareBuffers.pop_back();
+    }
     m_out.append(data, qsizetype(length)); // h2::takeQueued empties the queue once all is taken
     m_responseBytes += qint64(length);
     resumeBody();

@@ -70,7 +70,7 @@ private:
     void resumeBody();
     // Answered in full while the client still sends: whether to read the rest instead of a reset.
     bool worthReadingOn() const;
-    void submitHead(bool noBody, bool upgrade);
+    void submitHead(Head &head, bool noBody, bool upgrade);
     // Whether the answer's END_STREAM waits for the client's (see the definition), and the wait.
     bool holdEnd() const;
     void startHold();
@@ -79,6 +79,8 @@ private:
 
     static constexpr qint64 kDiscardBytes = 64 * 1024; // what is left of a body worth reading on
     static constexpr qint64 kHoldMs = 1000;
+    static constexpr qsizetype kSpareBufferBytes = 64 * 1024; // larger body buffers are freed
+    static constexpr size_t kSpareBuffers = 32;               // per connection
 
     Http2Connection *m_connection;
     int m_id;
@@ -110,14 +112,10 @@ private:
     QByteArray m_early; // tunnel bytes the client sent before the upstream accepted
     // Response
     int m_status = 0;
-    // The response head's fields, names lower-cased, all in one buffer (one allocation per head
-    // instead of two per field); nghttp2 copies them when the head is submitted.
-    struct FieldSpan
-    {
-        qsizetype name, nameLength, value, valueLength;
-    };
-    QByteArray m_headBuffer;
-    std::vector<FieldSpan> m_fields;
+    // The response head's fields are built in the connection's scratch head (one head is built at a
+    // time; nghttp2 copies them when the head is submitted). A body-less answer whose HEADERS wait
+    // for the client's END_STREAM keeps its own copy here until then.
+    std::unique_ptr<Http2Connection::Head> m_heldHead;
     std::vector<std::pair<QByteArray, QByteArray>> m_trailers; // sent after the last DATA frame
     QByteArray m_out;        // body bytes nghttp2 has not taken yet
     qsizetype m_outPos = 0;
@@ -126,7 +124,6 @@ private:
     bool m_eof = false;       // the body is complete
     bool m_deferred = false;  // the data provider waits for bytes
     bool m_answered = false;  // the response went out in full (END_STREAM)
-    bool m_headHeld = false;  // a body-less answer's HEADERS wait for the client's END_STREAM
     bool m_holdReleased = false;
     qint64 m_holdUntilMs = -1; // when an answer's held END_STREAM goes out anyway
     mutable bool m_wasBehind = false; // pending() told the exchange the client is behind

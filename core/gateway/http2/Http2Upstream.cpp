@@ -239,7 +239,8 @@ void Http2UpstreamSession::sendPending()
 {
     if (m_closed || !m_connected)
         return;
-    QByteArray out;
+    QByteArray &out = m_sendBuffer;
+    out.resize(0); // keeps the capacity, unless the transport still queues the last write
     do {
         m_sendWanted = false;
         ++m_depth;

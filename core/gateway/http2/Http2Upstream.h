@@ -87,6 +87,7 @@ private:
     TargetState *m_target;
     bool m_tls;
     nghttp2_session *m_session = nullptr;
+    QByteArray m_sendBuffer; // frames taken from nghttp2 for one write; its capacity is kept
     std::vector<std::unique_ptr<Stream>> m_streams; // in use by an exchange or not yet closed
     std::map<int, Stream *> m_byId;
     std::vector<std::unique_ptr<Stream>> m_retired; // deleted from the event loop

@@ -65,6 +65,9 @@ ProxyExchange::ProxyExchange(DownstreamStream &down, Worker *worker, http::Reque
     , m_worker(worker)
     , m_request(std::move(head))
     , m_framing(framing)
+    // Copies share the peer's data; a default QHostAddress would allocate its own first.
+    , m_ctx { .clientAddress = down.info().peer }
+    , m_forward { .clientAddress = down.info().peer }
     , m_filters(*this, worker)
     , m_upstream(*this, worker, down, m_recorder)
     , m_writer(down, m_recorder)
@@ -118,13 +121,11 @@ void ProxyExchange::start()
 
     const DownstreamInfo &down = m_down.info();
     m_ctx.request = &m_request;
-    m_ctx.clientAddress = down.peer;
     m_ctx.tls = down.tls;
     m_ctx.workspace = &ws;
     m_ctx.traceId = m_trace.traceId;
     m_ctx.receivedAt = std::chrono::steady_clock::now();
 
-    m_forward.clientAddress = down.peer;
     m_forward.clientAddressText = down.peerText;
     m_forward.tls = down.tls;
     m_forward.originalHost = originalHost;
