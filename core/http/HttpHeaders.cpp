@@ -12,10 +12,8 @@ bool HttpHeaders::isSafeValue(QByteArrayView value)
     return true;
 }
 
-bool HttpHeaders::nameEquals(QByteArrayView a, QByteArrayView b)
+bool HttpHeaders::sameLetters(QByteArrayView a, QByteArrayView b)
 {
-    if (a.size() != b.size())
-        return false;
     for (qsizetype i = 0; i < a.size(); ++i) {
         char x = a[i], y = b[i];
         if (x >= 'A' && x <= 'Z')

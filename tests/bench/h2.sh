@@ -8,7 +8,8 @@
 # and CPU per request (user + system time of the serving processes / requests) with Portico's
 # ratios to nginx.
 #
-#   bash tests/bench/h2.sh                   # WORKERS=1, capture on, 10 s per run
+#   bash tests/bench/h2.sh                   # WORKERS=1, capture on, 10 s per run, 1 round
+#   ROUNDS=5 DURATION=5 bash tests/bench/h2.sh  # 5 paired rounds: per-round ratios and their medians
 #   CAPTURE=off bash tests/bench/h2.sh
 #   UPSTREAM=h2c bash tests/bench/h2.sh      # Portico reaches the upstream over h2c (nginx cannot
 #                                            # proxy_pass to HTTP/2, so nginx keeps HTTP/1.1)
@@ -17,6 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 WORKERS=${WORKERS:-1}
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-1}
 CAPTURE=${CAPTURE:-on}
 UPSTREAM=${UPSTREAM:-http1}
 PORTICO=${PORTICO:-build/release/app/portico-cli}
@@ -95,7 +97,7 @@ cpu_of() {
   echo "$total"
 }
 
-declare -A rps mean cpu
+declare -A rps mean cpu ratios
 measure() { # name port pid conns streams
   local out before after done_reqs
   before=$(cpu_of "$3")
@@ -107,24 +109,31 @@ measure() { # name port pid conns streams
   cpu[$1,$4x$5]=$(awk -v a="$after" -v b="$before" -v n="$done_reqs" 'BEGIN { printf "%.1f", n ? (a-b)*1e6/n : 0 }')
   grep -q " 0 failed, 0 errored" <<<"$out" || echo "  $1 ${4}x$5: $(grep '^requests:' <<<"$out")" >&2
 }
-for shape in "64 1" "4 100"; do
-  set -- $shape
-  measure nginx 18092 "$nginx_pid" "$1" "$2"
-  measure portico 18094 "$portico_pid" "$1" "$2"
-done
-
-printf '\nHTTP/2 (h2c)  WORKERS=%s  DURATION=%ss  capture=%s  portico upstream=%s  (%s cores)\n' \
-  "$WORKERS" "$DURATION" "$CAPTURE" "$UPSTREAM" "$(nproc)"
-printf '%-8s %12s %10s %10s %14s\n' target conns×streams req/s mean CPU_us/req
-for shape in 64x1 4x100; do
-  for name in nginx portico; do
-    printf '%-8s %12s %10s %10s %14s\n' "$name" "$shape" "${rps[$name,$shape]}" "${mean[$name,$shape]}" "${cpu[$name,$shape]}"
+# Paired rounds: nginx and Portico one right after the other, per shape, ROUNDS times; each
+# round's ratios are printed and the medians summarised (a shared 2-core machine drifts by 20 %
+# between runs, much less within a pair).
+printf '\nHTTP/2 (h2c)  WORKERS=%s  DURATION=%ss  ROUNDS=%s  capture=%s  portico upstream=%s  (%s cores)\n' \
+  "$WORKERS" "$DURATION" "$ROUNDS" "$CAPTURE" "$UPSTREAM" "$(nproc)"
+printf '%-6s %-8s %12s %10s %10s %14s\n' round target conns×streams req/s mean CPU_us/req
+for round in $(seq "$ROUNDS"); do
+  for shape in "64 1" "4 100"; do
+    set -- $shape
+    measure nginx 18092 "$nginx_pid" "$1" "$2"
+    measure portico 18094 "$portico_pid" "$1" "$2"
+    key="$1x$2"
+    for name in nginx portico; do
+      printf '%-6s %-8s %12s %10s %10s %14s\n' "$round" "$name" "$key" "${rps[$name,$key]}" "${mean[$name,$key]}" "${cpu[$name,$key]}"
+    done
+    ratios[$key]+=$(awk -v pr="${rps[portico,$key]}" -v nr="${rps[nginx,$key]}" -v pc="${cpu[portico,$key]}" -v nc="${cpu[nginx,$key]}" \
+      'BEGIN { printf "%.3f,%.3f ", pr/nr, pc/nc }')
   done
 done
 echo
-for shape in 64x1 4x100; do
-  awk -v s="$shape" -v pr="${rps[portico,$shape]}" -v nr="${rps[nginx,$shape]}" -v pc="${cpu[portico,$shape]}" -v nc="${cpu[nginx,$shape]}" \
-    'BEGIN { printf "portico/nginx @%s: throughput %.2fx, CPU per request %.2fx\n", s, pr/nr, pc/nc }'
+median() { tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+for key in 64x1 4x100; do
+  t=$(for r in ${ratios[$key]}; do echo "${r%,*}"; done | median)
+  c=$(for r in ${ratios[$key]}; do echo "${r#*,}"; done | median)
+  printf 'portico/nginx @%s: throughput %.2fx, CPU per request %.2fx (medians of %s paired rounds)\n' "$key" "$t" "$c" "$ROUNDS"
 done
 if [ "$CAPTURE" = on ]; then
   kill -TERM "$portico_pid"; wait "$portico_pid" 2>/dev/null || true
