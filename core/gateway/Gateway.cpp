@@ -18,15 +18,34 @@
 #include <QSslSocket>
 #include <QThread>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 namespace portico::gateway {
 
 namespace {
+
+// Every client and upstream connection is a descriptor, and each worker keeps up to 1024 idle
+// upstream connections per target: systemd's default soft limit of 1024 is reached by a few
+// hundred busy clients. The soft limit is raised to the hard one (as nginx's worker_rlimit_nofile
+// and Go's runtime do), capped at 2^20. Nothing in the process uses select().
+void raiseDescriptorLimit()
+{
+    rlimit rl {};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    constexpr rlim_t kCap = rlim_t(1) << 20;
+    const rlim_t want = rl.rlim_max == RLIM_INFINITY ? kCap : std::min(rl.rlim_max, kCap);
+    if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+        return;
+    rl.rlim_cur = want;
+    ::setrlimit(RLIMIT_NOFILE, &rl);
+}
 
 // Binds one socket; port 0 asks the kernel for a port (then all workers share it). A listener
 // has SO_REUSEPORT (one socket per worker on the same port); a probe has not (see bindListeners).
@@ -360,6 +379,7 @@ QStringList Gateway::start()
         return errors;
     }
     m_state.setDraining(false);
+    raiseDescriptorLimit();
     for (int i = 0; i < workers; ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("portico-worker-%1").arg(i));

@@ -44,7 +44,35 @@ QByteArray randomHex(int bytes)
 TraceContext TraceContext::fromRequest(const http::HttpHeaders &headers)
 {
     TraceContext t;
-    const QByteArray tp = headers.value("traceparent").toLower();
+    // One pass over the fields for all six names (the first of each counts, as value() has it).
+    const QByteArray *fields[6] = {};
+    enum { TraceParent, TraceState, B3, B3TraceId, B3SpanId, B3Sampled };
+    const auto take = [&fields](int which, const http::HttpHeaders::Entry &e, const char *name) {
+        if (!fields[which] && http::HttpHeaders::sameLetters(e.first, name))
+            fields[which] = &e.second;
+    };
+    for (const http::HttpHeaders::Entry &e : headers.entries()) {
+        switch (e.first.size()) {
+        case 2:
+            take(B3, e, "b3");
+            break;
+        case 10:
+            take(TraceState, e, "tracestate");
+            break;
+        case 11:
+            take(TraceParent, e, "traceparent");
+            take(B3SpanId, e, "x-b3-spanid");
+            break;
+        case 12:
+            take(B3TraceId, e, "x-b3-traceid");
+            take(B3Sampled, e, "x-b3-sampled");
+            break;
+        default:
+            break;
+        }
+    }
+    const auto field = [&fields](int which) { return fields[which] ? *fields[which] : QByteArray(); };
+    const QByteArray tp = field(TraceParent).toLower();
     if (!tp.isEmpty()) {
         // version-traceid-parentid-flags
         const QList<QByteArray> parts = tp.split('-');
@@ -53,11 +81,11 @@ TraceContext TraceContext::fromRequest(const http::HttpHeaders &headers)
             t.traceId = parts[1];
             t.parentSpanId = parts[2];
             t.sampled = (parts[3].toInt(nullptr, 16) & 1) != 0;
-            t.traceState = headers.value("tracestate");
+            t.traceState = field(TraceState);
         }
     }
     if (t.traceId.isEmpty()) {
-        const QByteArray b3 = headers.value("b3").toLower();
+        const QByteArray b3 = field(B3).toLower();
         if (!b3.isEmpty() && b3 != "0" && b3 != "1" && b3 != "d") {
             // traceid-spanid[-sampled[-parentspanid]]; 64-bit trace ids are left-padded
             const QList<QByteArray> parts = b3.split('-');
@@ -72,14 +100,14 @@ TraceContext TraceContext::fromRequest(const http::HttpHeaders &headers)
         }
     }
     if (t.traceId.isEmpty()) {
-        QByteArray tid = headers.value("x-b3-traceid").toLower();
-        const QByteArray sid = headers.value("x-b3-spanid").toLower();
+        QByteArray tid = field(B3TraceId).toLower();
+        const QByteArray sid = field(B3SpanId).toLower();
         if (tid.size() == 16)
             tid.prepend(QByteArray(16, '0'));
         if (isHex(tid, 32) && isHex(sid, 16)) {
             t.traceId = tid;
             t.parentSpanId = sid;
-            t.sampled = headers.value("x-b3-sampled") != "0";
+            t.sampled = field(B3Sampled) != "0";
         }
     }
     if (t.traceId.isEmpty())

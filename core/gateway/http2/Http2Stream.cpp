@@ -14,6 +14,22 @@ namespace portico::gateway {
 
 using h2::connectionSpecific;
 
+namespace {
+
+// The common methods share static data: no allocation for them.
+QByteArray methodName(QByteArrayView m)
+{
+    static const QByteArray kGet = QByteArrayLiteral("GET");
+    static const QByteArray kPost = QByteArrayLiteral("POST");
+    if (m == "GET")
+        return kGet;
+    if (m == "POST")
+        return kPost;
+    return m.toByteArray();
+}
+
+} // namespace
+
 
 Http2Connection::Stream::Stream(Http2Connection *connection, int id)
     : m_connection(connection)
@@ -43,7 +59,7 @@ void Http2Connection::Stream::addRequestField(QByteArrayView name, QByteArrayVie
     }
     if (name.startsWith(':')) {
         if (name == ":method")
-            m_request.method = value.toByteArray();
+            m_request.method = methodName(value);
         else if (name == ":path")
             m_request.target = value.toByteArray();
         else if (name == ":authority")

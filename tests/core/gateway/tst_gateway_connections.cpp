@@ -6,6 +6,8 @@
 #include <QDeadlineTimer>
 #include <QTest>
 
+#include <sys/resource.h>
+
 using namespace portico;
 using namespace portico::test;
 
@@ -74,6 +76,34 @@ private Q_SLOTS:
                 QTest::qWait(20);
         }
         QCOMPARE(status, 200);
+    }
+
+    // Each client and pooled upstream connection is a descriptor: a gateway that starts raises the
+    // process's soft limit to the hard one (capped at 2^20), so systemd's default of 1024 does not
+    // turn a few hundred busy clients into refused connections.
+    void startRaisesTheDescriptorLimit()
+    {
+        rlimit original {};
+        QCOMPARE(::getrlimit(RLIMIT_NOFILE, &original), 0);
+        const rlim_t cap = rlim_t(1) << 20;
+        const rlim_t want = original.rlim_max == RLIM_INFINITY ? cap : std::min(original.rlim_max, cap);
+        if (want <= 256)
+            QSKIP("the hard limit leaves nothing to raise");
+        rlimit low = original;
+        low.rlim_cur = 256;
+        QCOMPARE(::setrlimit(RLIMIT_NOFILE, &low), 0);
+
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        const QString problems = gw.start(gatewayHeader() + QStringLiteral("upstreams:\n")
+            + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /}, upstream: up}\n"));
+        rlimit now {};
+        ::getrlimit(RLIMIT_NOFILE, &now);
+        ::setrlimit(RLIMIT_NOFILE, &original);
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        QCOMPARE(now.rlim_cur, want);
+        QCOMPARE(gw.get("/x").status, 200);
     }
 };
 

@@ -105,6 +105,42 @@ private Q_SLOTS:
             1u);
     }
 
+    // An HTTP/2 :method is any token: a client inventing one per request must not add a series to
+    // portico_requests_total each time (unbounded memory, an ever longer /metrics). Registered
+    // methods keep their label, the rest count as _OTHER; the capture keeps what was sent.
+    void inventedMethodsShareOneMetricsLabel()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
+            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        const QString url = QStringLiteral("http://127.0.0.1:%1/api/m").arg(gw.port());
+        const QStringList invented { "FOO1", "FOO2", "X-ANYTHING" };
+        for (const QString &method : invented) {
+            const QByteArray status = curlStatusLine({ "--http2-prior-knowledge", "-X", method }, url);
+            QVERIFY2(status.startsWith("HTTP/2 200"), status.constData());
+        }
+        const QByteArray get = curlStatusLine({ "--http2-prior-knowledge" }, url);
+        QVERIFY2(get.startsWith("HTTP/2 200"), get.constData());
+
+        const auto &metrics = gw.gateway().metrics();
+        QTRY_COMPARE_WITH_TIMEOUT(metrics.sumCounter("portico_requests_total", { { "route", "all" } }), 4u, 5000);
+        QCOMPARE(metrics.sumCounter("portico_requests_total", { { "method", "_OTHER" } }), 3u);
+        QCOMPARE(metrics.sumCounter("portico_requests_total", { { "method", "GET" } }), 1u);
+        for (const QString &method : invented)
+            QCOMPARE(metrics.sumCounter("portico_requests_total", { { "method", method.toLatin1() } }), 0u);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                QStringList methods;
+                for (const capture::Exchange &e : capturedExchanges(gw))
+                    methods.append(e.method);
+                return methods.contains(u"FOO1") && methods.contains(u"X-ANYTHING");
+            }(),
+            5000);
+    }
+
     // An exchange captured over HTTP/2 is replayed over HTTP/2 where the destination speaks it;
     // HTTP/1.1 where the gateway refuses h2c or the Host is not the address connected to.
     void replaysOverHttp2WhereTheTargetSpeaksIt()
