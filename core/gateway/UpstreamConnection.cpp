@@ -57,7 +57,7 @@ void UpstreamConnection::beginExchange(Client *client, bool noBody)
     m_parser.setExpectNoBody(noBody);
     m_parser.resume();
     ++m_uses;
-    m_transport->setReadEnabled(true);
+    setReadEnabled(true);
 }
 
 void UpstreamConnection::setIdle()
@@ -198,6 +198,8 @@ void UpstreamConnection::onReadable()
         if (m_state == State::Tunnel) {
             if (m_client)
                 m_client->onTunnelData(buffer, size_t(n));
+            if (!m_readEnabled)
+                return;
             continue;
         }
         qint64 offset = 0;
@@ -247,6 +249,8 @@ void UpstreamConnection::onReadable()
             m_client->onUpstreamReadBatchDone();
         if (m_state != State::Busy && m_state != State::Tunnel)
             return;
+        if (!m_readEnabled)
+            return; // the client is behind: the rest stays in the socket until it catches up
     }
 }
 

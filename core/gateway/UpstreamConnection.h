@@ -41,7 +41,11 @@ public:
     void sendBody(const char *data, size_t length) override;
     void endRequest(const http::HttpHeaders &trailers) override;
     qint64 pending() const override { return m_transport->pending(); }
-    void setReadEnabled(bool enabled) override { m_transport->setReadEnabled(enabled); }
+    void setReadEnabled(bool enabled) override
+    {
+        m_readEnabled = enabled;
+        m_transport->setReadEnabled(enabled);
+    }
     bool reusable() const override { return m_reusable && m_state == State::Busy; }
     void release(bool reusable) override;
     void sendTunnel(const char *data, size_t length) override { m_transport->send(QByteArray(data, qsizetype(length))); }
@@ -73,6 +77,9 @@ private:
     Client *m_client = nullptr;
     State m_state;
     bool m_reusable = true;
+    // The exchange paused reading (its client is behind): onReadable stops after the read in hand,
+    // instead of reading on until the socket is empty.
+    bool m_readEnabled = true;
     bool m_informational = false;
     bool m_complete = false;
     bool m_upgraded = false;

@@ -111,6 +111,14 @@ void Worker::closeListeners()
         ::close(l->fd);
     }
     m_listeners.clear();
+    if (m_state->draining()) {
+        // Told now, not at the next sweep: an HTTP/2 connection whose last exchange ends meanwhile
+        // must start its lingering close (which counts as active) before that exchange stops
+        // counting, or drain would see nothing active while its bytes are still on the way.
+        const auto all = m_connections;
+        for (ClientConnection *c : all)
+            c->drain();
+    }
 }
 
 void Worker::accept(Listener *listener)

@@ -294,6 +294,16 @@ void Http2Connection::checkTimeouts(qint64 nowMs)
 {
     if (m_closed)
         return;
+    const qint64 idleTimeout = m_worker->config()->workspace().gateway.limits.idleTimeout.count();
+    if (m_lingering) {
+        // Queued frames wait for a client that reads within the idle timeout; after FIN, its
+        // close is awaited kLingerMs after the last byte it sent.
+        // A client that keeps sending does not keep it open either: idle timeout + kLingerMs in all.
+        if (nowMs - m_idleSinceMs > (m_writeShut ? std::min<qint64>(kLingerMs, idleTimeout) : idleTimeout)
+            || nowMs - m_lingerSinceMs > idleTimeout + kLingerMs)
+            abort();
+        return;
+    }
     std::vector<Stream *> live;
     for (auto &[id, s] : m_streams) {
         if (s->active())
@@ -303,7 +313,9 @@ void Http2Connection::checkTimeouts(qint64 nowMs)
         s->checkTimeouts(nowMs);
     if (m_closed)
         return;
-    if (!busy() && nowMs - m_idleSinceMs > m_worker->config()->workspace().gateway.limits.idleTimeout.count())
+    if (busy())
+        m_idleSinceMs = nowMs; // idle is counted from when the last stream stopped being active
+    if (!busy() && nowMs - m_idleSinceMs > idleTimeout)
         drain();
     else
         sendPending();
@@ -333,8 +345,44 @@ void Http2Connection::closeGracefully()
 {
     if (m_closed || m_closing)
         return;
-    m_transport->close(true);
-    closeConnection();
+    // A lingering close, as nginx's: deleting the transport now would drop the frames still
+    // queued (the end of an answer, the GOAWAY), and closing while the client still sends (an
+    // HTTP/2 client acknowledges data with WINDOW_UPDATE as it reads) makes the kernel reset the
+    // connection, which destroys what it has not read yet. So: write what is queued, then send
+    // FIN, and read and drop what the client sends until it closes too, for at most kLingerMs
+    // after the last byte it sent (checkTimeouts). Counted as active meanwhile, so that drain
+    // waits for it (closeConnection uncounts).
+    if (!m_lingering) {
+        m_lingering = true;
+        m_worker->state().activeRequests.fetch_add(1, std::memory_order_relaxed);
+        m_idleSinceMs = m_lingerSinceMs = steadyMs();
+        m_transport->onReadable = [this] { discardInput(); };
+        m_transport->onDrained = [this] { closeGracefully(); };
+        m_transport->setReadEnabled(true);
+    }
+    if (m_transport->pending() > 0 || m_writeShut)
+        return; // onDrained comes back; then the client's close (discardInput)
+    m_writeShut = true;
+    m_idleSinceMs = steadyMs();
+    m_transport->shutdownWrite();
+    discardInput(); // it may have closed already
+}
+
+void Http2Connection::discardInput()
+{
+    char sink[16 * 1024];
+    for (int rounds = 0; rounds < 64 && !m_closed; ++rounds) {
+        const qint64 n = m_transport->read(sink, sizeof(sink));
+        if (n == 0)
+            return;
+        if (n < 0) {
+            // The client closed its side: it has read all it wanted.
+            m_transport->close(false);
+            closeConnection();
+            return;
+        }
+        m_idleSinceMs = steadyMs();
+    }
 }
 
 void Http2Connection::closeConnection()
@@ -343,6 +391,8 @@ void Http2Connection::closeConnection()
         return;
     m_closing = true;
     m_closed = true;
+    if (m_lingering)
+        m_worker->state().activeRequests.fetch_sub(1, std::memory_order_relaxed);
     std::vector<Stream *> live;
     for (auto &[id, s] : m_streams) {
         if (s->active())

@@ -33,6 +33,7 @@ class Http2Connection final : public QObject, public ClientConnection
 
 public:
     static constexpr int kMaxConcurrentStreams = 128;
+    static constexpr qint64 kLingerMs = 5000; // after FIN: how long the client's close is awaited
     static constexpr QByteArrayView kPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
     // `preread`: bytes the HTTP/1.1 codec read before it saw that this is HTTP/2.
@@ -80,6 +81,7 @@ private:
     void purgeRetired();
     void closeConnection();
     void closeGracefully();
+    void discardInput();
     Stream *stream(int streamId) const;
     // `stream` has something to do after the next write (see Stream::afterSend).
     void watch(Stream *stream);
@@ -113,7 +115,10 @@ private:
     bool m_closed = false;
     bool m_closing = false;
     bool m_draining = false;
+    bool m_lingering = false; // closing: queued frames go out, input is dropped (closeGracefully)
+    bool m_writeShut = false; // lingering, and FIN is sent: waiting for the client's close
     qint64 m_idleSinceMs = 0;
+    qint64 m_lingerSinceMs = 0;
 };
 
 } // namespace portico::gateway

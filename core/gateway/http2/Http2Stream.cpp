@@ -248,8 +248,13 @@ void Http2Connection::Stream::checkTimeouts(qint64 nowMs)
 {
     if (holding() && nowMs >= m_holdUntilMs)
         releaseEnd(); // the client stopped short of the length it announced
-    if (live())
+    if (live()) {
         m_handler->checkTimeouts(nowMs);
+    } else if (owesBody() && nowMs - m_progressMs > m_limits.idleTimeout.count()) {
+        // The exchange has ended but the client has not opened its window for the rest of the
+        // body within the idle timeout: the stream is reset, not kept for ever.
+        abort();
+    }
 }
 
 // Response side
@@ -444,8 +449,11 @@ ssize_t Http2Connection::Stream::readBody(nghttp2_session *, int32_t, uint8_t *b
 {
     auto *self = static_cast<Stream *>(source->ptr);
     const size_t n = h2::takeQueued(self->m_out, self->m_outPos, buf, length);
-    if (n > 0)
+    if (n > 0) {
         self->m_responseBytes += 9; // a DATA frame header per read
+        if (self->m_finished)
+            self->m_progressMs = steadyMs();
+    }
     if (self->m_out.isEmpty()) {
         if (self->m_eof && n == 0 && self->holdEnd()) {
             self->startHold(); // releaseEnd() resumes the provider for the EOF
@@ -555,6 +563,7 @@ void Http2Connection::Stream::streamDone()
     if (m_submitted && !m_eof && !m_aborted)
         endResponse();
     m_finished = true;
+    m_progressMs = steadyMs();
     m_connection->requestSend();
     m_connection->streamFinished(this);
 }

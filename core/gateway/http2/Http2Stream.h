@@ -35,8 +35,10 @@ public:
     bool finished() const { return m_finished; }
     bool isClosed() const { return m_closed; }
     bool live() const { return m_handler && !m_finished; }
-    // Live, or its answer's end waits for the client's (it still owes the client frames).
-    bool active() const { return live() || holding(); }
+    // Live, or it still owes the client frames: its answer's end waits for the client's, or the
+    // client has not taken the whole body yet (its flow-control window is shut). A connection
+    // with an active stream is busy: drain and the idle timeout wait for it.
+    bool active() const { return live() || holding() || owesBody(); }
     void checkTimeouts(qint64 nowMs);
     // After the connection wrote (when watched): tell an exchange that paused its upstream that
     // room is back; reset a stream answered in full whose client still sends.
@@ -76,6 +78,7 @@ private:
     void startHold();
     void releaseEnd();
     bool holding() const { return m_holdUntilMs >= 0 && !m_holdReleased && !m_closed; }
+    bool owesBody() const { return m_submitted && !m_answered && !m_closed && !m_aborted; }
 
     static constexpr qint64 kDiscardBytes = 64 * 1024; // what is left of a body worth reading on
     static constexpr qint64 kHoldMs = 1000;
@@ -126,6 +129,7 @@ private:
     bool m_answered = false;  // the response went out in full (END_STREAM)
     bool m_holdReleased = false;
     qint64 m_holdUntilMs = -1; // when an answer's held END_STREAM goes out anyway
+    qint64 m_progressMs = 0;   // when nghttp2 last took body bytes (or the exchange ended)
     mutable bool m_wasBehind = false; // pending() told the exchange the client is behind
     bool m_finished = false;  // streamDone(): the exchange has ended
     bool m_closed = false;    // nghttp2 closed the stream

@@ -141,6 +141,44 @@ private Q_SLOTS:
             5000);
     }
 
+    // A slow HTTP/2 reader (curl --limit-rate, which opens a large window) of a fast upstream: the
+    // gateway reads the upstream only as fast as the client takes the body, so the exchange lasts
+    // about as long as the download. It used to read the upstream until its socket was empty
+    // whatever the client's pace, holding the rest of the body in memory: the exchange ended in
+    // a few milliseconds with tens of megabytes queued.
+    void slowReaderPacesTheUpstream()
+    {
+        LoopbackUpstream upstream;
+        GatewayHarness gw;
+        const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
+            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+        QVERIFY2(problems.isEmpty(), qPrintable(problems));
+        // 64 MiB at 32 MiB/s: kernel buffers on both sides hold ~20 MiB at most, so at least
+        // ~1.3 s of the download happens after the gateway could have read the whole body.
+        const qint64 size = 64 * 1024 * 1024;
+        QProcess curl;
+        curl.start(QStringLiteral("curl"),
+            { "-sS", "--http2-prior-knowledge", "--limit-rate", "32M", "-o", "/dev/null", "-w",
+                "%{http_code} %{size_download}",
+                QStringLiteral("http://127.0.0.1:%1/api/pace?body_bytes=%2").arg(gw.port()).arg(size) });
+        QVERIFY(curl.waitForFinished(30000));
+        QVERIFY2(curl.exitCode() == 0, curl.readAllStandardError().constData());
+        QCOMPARE(curl.readAllStandardOutput(), "200 " + QByteArray::number(size));
+        qint64 durationUs = -1;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const capture::Exchange &e : capturedExchanges(gw)) {
+                    if (e.path == u"/api/pace")
+                        durationUs = e.durationUs();
+                }
+                return durationUs >= 0;
+            }(),
+            5000);
+        qInfo("the 64 MiB exchange lasted %lld us", durationUs);
+        QVERIFY2(durationUs > 800'000, qPrintable(QStringLiteral("the exchange ended after %1 us").arg(durationUs)));
+    }
+
     // An exchange captured over HTTP/2 is replayed over HTTP/2 where the destination speaks it;
     // HTTP/1.1 where the gateway refuses h2c or the Host is not the address connected to.
     void replaysOverHttp2WhereTheTargetSpeaksIt()
