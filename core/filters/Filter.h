@@ -61,8 +61,8 @@ struct RequestContext
     std::optional<ConsumerIdentity> consumer {};
     // Credentials an auth filter found, so hide_credentials can strip exactly what was used.
     QByteArray credentialHeader {}; // header name carrying the key/token, if any
-    QByteArray credentialQuery {};  // query parameter carrying the key, if any
-    QString apiVersion {};   // chosen version (versions routes)
+    QByteArray credentialQuery {}; // query parameter carrying the key, if any
+    QString apiVersion {}; // chosen version (versions routes)
     QString upstreamName {}; // chosen upstream (versions routes pick it; else route.upstream)
     QByteArray traceId {};
     // Headers added to whatever answers this request, the upstream's or a local reply.

@@ -19,7 +19,7 @@ struct ForwardInfo
     QHostAddress clientAddress {};
     QByteArray clientAddressText {}; // clientAddress formatted, if the caller has it already
     bool tls = false;            // the client spoke HTTPS to us
-    QByteArray originalHost {};     // the client's Host header
+    QByteArray originalHost {}; // the client's Host header
     QByteArray requestId {};
     const TraceContext *trace = nullptr;
     // The CLIENT span of this attempt (tracing.otlp): when set, the upstream is told it as its

@@ -35,8 +35,8 @@ bool registeredMethod(QByteArrayView m)
 {
     static constexpr QByteArrayView kKnown[] = { "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS",
         "CONNECT", "TRACE", "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK", "SEARCH",
-        "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "PURGE", "LINK", "UNLINK", "BIND", "REBIND", "UNBIND", "ACL",
-        "MKCALENDAR", "SUBSCRIBE", "UNSUBSCRIBE", "NOTIFY", "M-SEARCH", "SOURCE",
+        "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "PURGE", "LINK", "UNLINK", "BIND", "REBIND", "UNBIND",
+        "ACL", "MKCALENDAR", "SUBSCRIBE", "UNSUBSCRIBE", "NOTIFY", "M-SEARCH", "SOURCE",
         "-" /* a request refused before its method was read */ };
     return std::find(std::begin(kKnown), std::end(kKnown), m) != std::end(kKnown);
 }
@@ -389,7 +389,7 @@ QNetworkAccessManager &Worker::network()
 }
 
 void Worker::recordRequest(const QByteArray &route, const QByteArray &anyMethod, int status, double seconds,
-                           double upstreamSeconds, const QByteArray &protocol)
+    double upstreamSeconds, const QByteArray &protocol)
 {
     m_state->totalRequests.fetch_add(1, std::memory_order_relaxed);
     // A label takes the method only when it is a registered one: an HTTP/2 :method is any token,
@@ -414,14 +414,12 @@ void Worker::recordRequest(const QByteArray &route, const QByteArray &anyMethod,
     counter->inc();
     if (!m.duration)
         m.duration = &m_state->metrics.histogram("portico_request_duration_seconds",
-                                                 "Time from the first request byte to the last response byte.",
-                                                 { { "route", route } });
+            "Time from the first request byte to the last response byte.", { { "route", route } });
     m.duration->observe(seconds);
     if (upstreamSeconds >= 0) {
         if (!m.upstream)
             m.upstream = &m_state->metrics.histogram("portico_upstream_duration_seconds",
-                                                     "Time spent waiting on the upstream, from connect to the last byte.",
-                                                     { { "route", route } });
+                "Time spent waiting on the upstream, from connect to the last byte.", { { "route", route } });
         m.upstream->observe(upstreamSeconds);
     }
 }

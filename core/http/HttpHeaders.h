@@ -42,7 +42,10 @@ public:
     bool operator==(const HttpHeaders &) const = default;
 
     // Inline: most comparisons end at the lengths.
-    static bool nameEquals(QByteArrayView a, QByteArrayView b) { return a.size() == b.size() && sameLetters(a, b); }
+    static bool nameEquals(QByteArrayView a, QByteArrayView b)
+    {
+        return a.size() == b.size() && sameLetters(a, b);
+    }
     // Equal ignoring ASCII case, for views of the same length.
     static bool sameLetters(QByteArrayView a, QByteArrayView b);
     // A field value that cannot split or end a header: no control characters (CR, LF, NUL, ...) but tab.

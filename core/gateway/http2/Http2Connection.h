@@ -90,7 +90,7 @@ private:
     std::unique_ptr<http::Transport> m_transport;
     DownstreamInfo m_info;
     nghttp2_session *m_session = nullptr;
-    Head m_head;             // the head a stream is building (Stream::beginHead .. endHead)
+    Head m_head; // the head a stream is building (Stream::beginHead .. endHead)
     QByteArray m_sendBuffer; // frames taken from nghttp2 for one write; its capacity is kept
     // Body buffers of streams that ended, kept for new ones (a body of 1 KiB is past glibc's
     // per-thread cache: each fresh buffer cost a trip through malloc's bins). Declared before

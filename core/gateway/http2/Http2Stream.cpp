@@ -30,7 +30,6 @@ QByteArray methodName(QByteArrayView m)
 
 } // namespace
 
-
 Http2Connection::Stream::Stream(Http2Connection *connection, int id)
     : m_connection(connection)
     , m_id(id)
@@ -343,10 +342,11 @@ void Http2Connection::Stream::endHead(const HeadOptions &options, HeadObserver *
 
 void Http2Connection::Stream::submitHead(Head &head, bool noBody, bool upgrade)
 {
-    char code[3] = { char('0' + m_status / 100 % 10), char('0' + m_status / 10 % 10), char('0' + m_status % 10) };
+    char code[3]
+        = { char('0' + m_status / 100 % 10), char('0' + m_status / 10 % 10), char('0' + m_status % 10) };
     QVarLengthArray<nghttp2_nv, 24> nva;
-    nva.push_back({ reinterpret_cast<uint8_t *>(const_cast<char *>(":status")), reinterpret_cast<uint8_t *>(code), 7,
-                    sizeof(code), NGHTTP2_NV_FLAG_NONE });
+    nva.push_back({ reinterpret_cast<uint8_t *>(const_cast<char *>(":status")),
+        reinterpret_cast<uint8_t *>(code), 7, sizeof(code), NGHTTP2_NV_FLAG_NONE });
     m_responseBytes += 9 + 10 + qint64(sizeof(code)); // frame header, ":status: "
     auto *base = reinterpret_cast<uint8_t *>(head.buffer.data());
     for (const Head::Field &f : head.fields) {

@@ -83,7 +83,7 @@ private:
     static constexpr qint64 kDiscardBytes = 64 * 1024; // what is left of a body worth reading on
     static constexpr qint64 kHoldMs = 1000;
     static constexpr qsizetype kSpareBufferBytes = 64 * 1024; // larger body buffers are freed
-    static constexpr size_t kSpareBuffers = 32;               // per connection
+    static constexpr size_t kSpareBuffers = 32; // per connection
 
     Http2Connection *m_connection;
     int m_id;
@@ -126,10 +126,10 @@ private:
     bool m_submitted = false; // the response HEADERS are queued
     bool m_eof = false;       // the body is complete
     bool m_deferred = false;  // the data provider waits for bytes
-    bool m_answered = false;  // the response went out in full (END_STREAM)
+    bool m_answered = false; // the response went out in full (END_STREAM)
     bool m_holdReleased = false;
     qint64 m_holdUntilMs = -1; // when an answer's held END_STREAM goes out anyway
-    qint64 m_progressMs = 0;   // when nghttp2 last took body bytes (or the exchange ended)
+    qint64 m_progressMs = 0; // when nghttp2 last took body bytes (or the exchange ended)
     mutable bool m_wasBehind = false; // pending() told the exchange the client is behind
     bool m_finished = false;  // streamDone(): the exchange has ended
     bool m_closed = false;    // nghttp2 closed the stream

@@ -60,7 +60,8 @@ void ProxyExchange::operator delete(void *p, std::size_t size) noexcept
     ::operator delete(p);
 }
 
-ProxyExchange::ProxyExchange(DownstreamStream &down, Worker *worker, http::RequestHead &&head, RequestFraming framing)
+ProxyExchange::ProxyExchange(
+    DownstreamStream &down, Worker *worker, http::RequestHead &&head, RequestFraming framing)
     : m_down(down)
     , m_worker(worker)
     , m_request(std::move(head))

@@ -35,6 +35,14 @@ class TestGatewayHttp2Capture : public QObject
 {
     Q_OBJECT
 
+    // gateway.http2 on, capture on, /api to `upstream`; the problems, if any.
+    static QString startHttp2(GatewayHarness &gw, const LoopbackUpstream &upstream)
+    {
+        return gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
+            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
+            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -46,9 +54,7 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
-            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+        const QString problems = startHttp2(gw, upstream);
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString base = QStringLiteral("http://127.0.0.1:%1").arg(gw.port());
 
@@ -112,9 +118,7 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
-            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+        const QString problems = startHttp2(gw, upstream);
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         const QString url = QStringLiteral("http://127.0.0.1:%1/api/m").arg(gw.port());
         const QStringList invented { "FOO1", "FOO2", "X-ANYTHING" };
@@ -126,7 +130,8 @@ private Q_SLOTS:
         QVERIFY2(get.startsWith("HTTP/2 200"), get.constData());
 
         const auto &metrics = gw.gateway().metrics();
-        QTRY_COMPARE_WITH_TIMEOUT(metrics.sumCounter("portico_requests_total", { { "route", "all" } }), 4u, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            metrics.sumCounter("portico_requests_total", { { "route", "all" } }), 4u, 5000);
         QCOMPARE(metrics.sumCounter("portico_requests_total", { { "method", "_OTHER" } }), 3u);
         QCOMPARE(metrics.sumCounter("portico_requests_total", { { "method", "GET" } }), 1u);
         for (const QString &method : invented)
@@ -150,9 +155,7 @@ private Q_SLOTS:
     {
         LoopbackUpstream upstream;
         GatewayHarness gw;
-        const QString problems = gw.start(gatewayHeaderWithCapture(QStringLiteral("  http2: true\n"))
-            + QStringLiteral("upstreams:\n") + upstreamEntry(QStringLiteral("up"), upstream)
-            + QStringLiteral("routes:\n  - {name: all, match: {path: /api}, upstream: up}\n"));
+        const QString problems = startHttp2(gw, upstream);
         QVERIFY2(problems.isEmpty(), qPrintable(problems));
         // 64 MiB at 32 MiB/s: kernel buffers on both sides hold ~20 MiB at most, so at least
         // ~1.3 s of the download happens after the gateway could have read the whole body.
@@ -176,7 +179,8 @@ private Q_SLOTS:
             }(),
             5000);
         qInfo("the 64 MiB exchange lasted %lld us", durationUs);
-        QVERIFY2(durationUs > 800'000, qPrintable(QStringLiteral("the exchange ended after %1 us").arg(durationUs)));
+        QVERIFY2(durationUs > 800'000,
+            qPrintable(QStringLiteral("the exchange ended after %1 us").arg(durationUs)));
     }
 
     // An exchange captured over HTTP/2 is replayed over HTTP/2 where the destination speaks it;

@@ -296,8 +296,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QProcess curl;
         curl.start(QStringLiteral("curl"),
-            { "-sS", "--http2-prior-knowledge", "--limit-rate", "4M", "-o", dir.filePath(QStringLiteral("body")), "-w",
-                "%{http_code} %{size_download}",
+            { "-sS", "--http2-prior-knowledge", "--limit-rate", "4M", "-o",
+                dir.filePath(QStringLiteral("body")), "-w", "%{http_code} %{size_download}",
                 QStringLiteral("http://127.0.0.1:%1/big2?body_bytes=%2").arg(gw.port()).arg(size) });
         QVERIFY(curl.waitForStarted());
         QTRY_COMPARE(m_a->requestCount(QStringLiteral("/big2")), 1);
