@@ -35,8 +35,9 @@ const char kServeUsage[] =
     "An admin.listen that is not a loopback address needs admin.token (the config is refused\n"
     "otherwise); the admin API answers only requests addressed to it (Host) from no foreign Origin.\n"
     "SIGHUP or a change of FILE reloads it without dropping connections; an invalid file is reported\n"
-    "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests, flush the capture\n"
-    "database, send the spans still queued for tracing.otlp (waiting at most 2 s) and exit 0.\n"
+    "and the running config keeps serving. SIGTERM/SIGINT drain in-flight requests (until their\n"
+    "answers are written in full), flush the capture database, send the spans still queued for\n"
+    "tracing.otlp (waiting at most 2 s) and exit 0.\n"
     "Exit status 2: the config is invalid or a listener cannot be opened.\n";
 
 void printDiagnostics(const config::Diagnostics &errors, const char *prefix = "")
