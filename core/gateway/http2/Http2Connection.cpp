@@ -313,9 +313,10 @@ void Http2Connection::checkTimeouts(qint64 nowMs)
         s->checkTimeouts(nowMs);
     if (m_closed)
         return;
-    if (busy())
+    const bool isBusy = busy(); // walks every stream: once
+    if (isBusy)
         m_idleSinceMs = nowMs; // idle is counted from when the last stream stopped being active
-    if (!busy() && nowMs - m_idleSinceMs > idleTimeout)
+    if (!isBusy && nowMs - m_idleSinceMs > idleTimeout)
         drain();
     else
         sendPending();
